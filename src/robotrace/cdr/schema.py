@@ -1,0 +1,44 @@
+"""The canonical CDR schema: one row per call leg, as its owning provider saw it.
+
+See docs/formats.md. Providers are named by OCN. ``from_provider`` is empty when the caller is
+the provider's own customer (then ``customer`` names it); ``to_provider`` is empty when the
+provider delivered the call to its own subscriber.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+CDR_COLUMNS = (
+    "provider",
+    "call_time",
+    "calling_number",
+    "called_number",
+    "from_provider",
+    "to_provider",
+    "customer",
+    "duration_s",
+    "disposition",
+    "identity",
+    "sip_call_id",
+)
+REQUIRED_COLUMNS = ("provider", "call_time", "calling_number", "called_number")
+
+#: Arrow schema of canonical CDR Parquet files as robotrace writes them.
+CDR_SCHEMA = pa.schema(
+    [
+        ("provider", pa.string()),
+        ("call_time", pa.timestamp("ms", tz="UTC")),
+        ("calling_number", pa.string()),
+        ("called_number", pa.string()),
+        ("from_provider", pa.string()),
+        ("to_provider", pa.string()),
+        ("customer", pa.string()),
+        ("duration_s", pa.int32()),
+        ("disposition", pa.string()),
+        ("identity", pa.string()),
+        ("sip_call_id", pa.string()),
+    ]
+)
+
+DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")

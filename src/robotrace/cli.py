@@ -1,0 +1,46 @@
+"""The ``robotrace`` command line: a thin layer that wires commands to the parts.
+
+Commands are imported lazily so that ``robotrace --help`` is fast and one part's heavy
+dependencies load only when that part runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from robotrace import __version__
+
+#: command name → "module:attribute" of a ``click.Command``.
+COMMANDS: dict[str, str] = {
+    "demo": "robotrace.demo.command:demo",
+    "simulate": "robotrace.simulate.command:simulate",
+    "trace": "robotrace.traceback.command:trace",
+    "db": "robotrace.store.command:db",
+    "cdr": "robotrace.cdr.command:cdr",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="robotrace")
+def main() -> None:
+    """Trace illegal robocalls hop by hop to the providers that carry them."""
+
+
+if __name__ == "__main__":
+    main()

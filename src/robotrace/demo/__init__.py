@@ -1,0 +1,1 @@
+"""``robotrace demo``: the whole story on a small simulated world."""

@@ -1,0 +1,79 @@
+"""One registry of settings: name, default and help, read from ``ROBOTRACE_*`` variables.
+
+A variable ``ROBOTRACE_<NAME>_FILE`` names a file whose contents are the value (for secrets).
+``docs/operations.md`` lists every setting; a test fails when one is not documented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env_var(self) -> str:
+        return f"ROBOTRACE_{self.name.upper()}"
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "database_url",
+            "sqlite:///robotrace.db",
+            "SQLAlchemy URL of the store; the default is a SQLite file (WAL mode) in the "
+            "working directory. PostgreSQL: postgresql+psycopg://user:pass@host/db",
+        ),
+        Setting(
+            "hop_due_hours",
+            24.0,
+            "Hours a provider has to answer a hop request (47 CFR 64.1200(n)(1)).",
+            _seconds,
+        ),
+        Setting(
+            "cdr_skew_seconds",
+            5.0,
+            "Clock skew tolerated when a hop lookup matches a call in a provider's records.",
+            _seconds,
+        ),
+        Setting(
+            "follow_foreign",
+            True,
+            "Send hop requests to foreign providers too (1/0). When off, a traceback that "
+            "reaches a foreign provider ends there with outcome foreign_origin.",
+            lambda text: text.strip().lower() in {"1", "true", "yes", "on"},
+        ),
+    ]
+}
+
+
+def get(name: str) -> Any:
+    """The value of setting ``name``: from the environment, a ``_FILE``, or the default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(setting.env_var)
+    file_name = os.environ.get(setting.env_var + "_FILE")
+    if raw is None and file_name:
+        raw = Path(file_name).read_text().strip()
+    if raw is None:
+        return setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ValueError(f"{setting.env_var}={raw!r}: {exc}") from None

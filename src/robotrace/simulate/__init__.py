@@ -1,0 +1,1 @@
+"""A synthetic telephone network with robocall campaigns, CDRs and ground truth."""

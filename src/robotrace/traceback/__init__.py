@@ -1,0 +1,1 @@
+"""The traceback workflow: hop requests, answers, outcomes and roles, as plain functions."""
