@@ -1,0 +1,97 @@
+"""Provider answerers: who answers a hop request, and how.
+
+A :class:`RecordsAnswerer` searches one provider's own call records and nothing else; the
+simulator's refusing and silent providers are answerers too. A later portal turns the records
+answerer into an agent that talks to the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from robotrace.traceback.model import Answer, ProviderInfo, Traceback
+from robotrace.traceback.workflow import Reply
+
+
+@dataclass(frozen=True)
+class HopRequest:
+    """What a provider is told about the call it must search for."""
+
+    traceback_id: str
+    provider: str
+    calling_number: str
+    called_number: str
+    call_time: datetime
+    due_at: datetime
+
+
+def request_of(tb: Traceback) -> HopRequest:
+    """The hop request for the traceback's current hop."""
+    hop = tb.current_hop
+    assert hop is not None
+    return HopRequest(
+        traceback_id=tb.id,
+        provider=hop.provider,
+        calling_number=tb.call.calling_number,
+        called_number=tb.call.called_number,
+        call_time=tb.call.call_time,
+        due_at=hop.due_at,
+    )
+
+
+class Answerer(Protocol):
+    def answer(self, request: HopRequest) -> Reply | None:
+        """The provider's reply, or ``None`` where it does not answer at all."""
+        ...
+
+
+class LegLookup(Protocol):
+    def lookup(
+        self, called: str, calling: str, when: datetime, skew_s: float | None = None
+    ) -> Any: ...
+
+
+class RecordsAnswerer:
+    """Answers from one provider's own CDRs: upstream, origin, or not found."""
+
+    def __init__(
+        self,
+        records: LegLookup,
+        directory: Mapping[str, ProviderInfo] | None = None,
+        skew_s: float | None = None,
+    ) -> None:
+        self.records = records
+        self.directory = directory if directory is not None else {}
+        self.skew_s = skew_s
+
+    def answer(self, request: HopRequest) -> Reply:
+        found = self.records.lookup(
+            request.called_number, request.calling_number, request.call_time, self.skew_s
+        )
+        if not found.found:
+            return Reply(Answer.NOT_FOUND, note="no matching call in our records")
+        note = f"matched call {found.sip_call_id or '?'} at {found.delta_s:+.3f} s"
+        if found.from_provider:
+            upstream = found.from_provider
+            named = None
+            if upstream not in self.directory:
+                named = ProviderInfo(ocn=upstream, name=f"provider {upstream}")
+            return Reply(Answer.UPSTREAM, upstream=upstream, new_provider=named, note=note)
+        return Reply(Answer.ORIGIN, customer=found.customer or "unnamed customer", note=note)
+
+
+class RefusingAnswerer:
+    """A provider that declines to say where its calls came from."""
+
+    def answer(self, request: HopRequest) -> Reply:
+        return Reply(Answer.REFUSED, note="we do not disclose customer information")
+
+
+class SilentAnswerer:
+    """A provider that never answers hop requests."""
+
+    def answer(self, request: HopRequest) -> None:
+        return None

@@ -1,0 +1,63 @@
+"""What a traceback found: each provider's role, and the originating, gateway and
+non-cooperative providers of the call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, Traceback
+
+
+def _is_foreign(ocn: str, directory: Mapping[str, ProviderInfo]) -> bool:
+    info = directory.get(ocn)
+    return bool(info and info.foreign)
+
+
+def roles_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> tuple[HopRole, ...]:
+    """Each asked provider's roles in the call, plus a foreign upstream named but not asked."""
+    result = []
+    for hop in tb.hops:
+        roles: list[Role] = []
+        if hop.position == 0:
+            roles.append(Role.TERMINATING)
+        if hop.answer is Answer.ORIGIN:
+            roles.append(Role.ORIGINATING)
+        foreign = _is_foreign(hop.provider, directory)
+        if foreign:
+            roles.append(Role.FOREIGN)
+        elif (
+            hop.answer is Answer.UPSTREAM and hop.upstream and _is_foreign(hop.upstream, directory)
+        ):
+            roles.append(Role.GATEWAY)
+        if not roles:
+            roles.append(Role.INTERMEDIATE)
+        result.append(HopRole(hop.position, hop.provider, tuple(roles)))
+    last = tb.current_hop
+    asked = {h.provider for h in tb.hops}
+    named = last.upstream if last and last.answer is Answer.UPSTREAM else None
+    if named and named not in asked and _is_foreign(named, directory):
+        result.append(HopRole(len(tb.hops), named, (Role.FOREIGN,)))
+    return tuple(result)
+
+
+def originating_provider_of(tb: Traceback) -> str | None:
+    last = tb.current_hop
+    return last.provider if last and last.answer is Answer.ORIGIN else None
+
+
+def customer_of(tb: Traceback) -> str | None:
+    last = tb.current_hop
+    return last.customer if last and last.answer is Answer.ORIGIN else None
+
+
+def gateway_provider_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> str | None:
+    """The US provider that took the call straight from a foreign one, if the chain shows it."""
+    for hop_role in roles_of(tb, directory):
+        if Role.GATEWAY in hop_role.roles:
+            return hop_role.provider
+    return None
+
+
+def non_cooperative_of(tb: Traceback) -> list[str]:
+    """Providers that refused, or never answered, their hop request in this traceback."""
+    return [h.provider for h in tb.hops if h.answer in (Answer.REFUSED, Answer.NO_RESPONSE)]

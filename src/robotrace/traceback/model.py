@@ -1,0 +1,132 @@
+"""The traceback's data: plain frozen dataclasses, no database and no web.
+
+A :class:`Traceback` starts from one call at its terminating provider and grows one
+:class:`Hop` per provider asked. Rules in :mod:`robotrace.traceback.workflow` take these
+values and return new ones together with the :class:`AuditEvent` records of what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Answer(StrEnum):
+    """What a provider said about a hop request (``no_response`` is set, never said)."""
+
+    UPSTREAM = "upstream"
+    ORIGIN = "origin"
+    NOT_FOUND = "not_found"
+    REFUSED = "refused"
+    NO_RESPONSE = "no_response"
+
+
+class Outcome(StrEnum):
+    ORIGIN_IDENTIFIED = "origin_identified"
+    FOREIGN_ORIGIN = "foreign_origin"
+    NON_RESPONSIVE = "non_responsive"
+    NOT_FOUND = "not_found"
+    LOOP = "loop"
+
+
+class Role(StrEnum):
+    TERMINATING = "terminating"
+    INTERMEDIATE = "intermediate"
+    GATEWAY = "gateway"
+    ORIGINATING = "originating"
+    FOREIGN = "foreign"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """What the workflow needs to know of a provider: who, and whether it is foreign."""
+
+    ocn: str
+    name: str = ""
+    country: str = "United States"
+    foreign: bool = False
+    contact_email: str = ""
+
+
+@dataclass(frozen=True)
+class CallUnderTrace:
+    """The sample call: numbers as the terminating provider saw them, time in UTC."""
+
+    calling_number: str
+    called_number: str
+    call_time: datetime
+
+
+@dataclass(frozen=True)
+class Hop:
+    position: int
+    provider: str
+    requested_at: datetime
+    due_at: datetime
+    answer: Answer | None = None
+    answered_at: datetime | None = None
+    upstream: str | None = None
+    customer: str | None = None
+    note: str = ""
+    late: bool = False
+
+    @property
+    def pending(self) -> bool:
+        return self.answer is None
+
+    def overdue(self, now: datetime) -> bool:
+        return self.pending and now > self.due_at
+
+
+@dataclass(frozen=True)
+class Traceback:
+    id: str
+    call: CallUnderTrace
+    terminating_provider: str
+    opened_at: datetime
+    hops: tuple[Hop, ...] = ()
+    status: Status = Status.OPEN
+    outcome: Outcome | None = None
+    closed_at: datetime | None = None
+    campaign: str | None = None
+
+    @property
+    def current_hop(self) -> Hop | None:
+        return self.hops[-1] if self.hops else None
+
+    def hop_of(self, provider: str) -> Hop | None:
+        """The latest hop addressed to ``provider``."""
+        return next((h for h in reversed(self.hops) if h.provider == provider), None)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One transition, with who did it and when; the store appends these to the audit log."""
+
+    at: datetime
+    actor: str
+    action: str
+    traceback_id: str
+    provider: str | None = None
+    details: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HopRole:
+    position: int
+    provider: str
+    roles: tuple[Role, ...]
+
+    @property
+    def role(self) -> Role:
+        """The most telling role, for one-word displays."""
+        for role in (Role.ORIGINATING, Role.GATEWAY, Role.TERMINATING, Role.FOREIGN):
+            if role in self.roles:
+                return role
+        return Role.INTERMEDIATE

@@ -1,0 +1,73 @@
+"""Drive tracebacks to an outcome with answerers and a simulated clock.
+
+Used by ``robotrace demo`` and ``robotrace trace``: each provider with an answerer replies
+after its response delay; a provider without one (or a silent one) lets its hop run past the
+due time, and the policy then marks it ``no_response``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from robotrace.clock import SimulatedClock
+from robotrace.traceback.answerer import Answerer, request_of
+from robotrace.traceback.model import AuditEvent, ProviderInfo, Status, Traceback
+from robotrace.traceback.workflow import Policy, Step, answer_hop, mark_no_response
+
+NO_RESPONSE_ACTOR = "policy:no_response"
+
+
+@dataclass
+class Run:
+    """A traceback's progress: the latest value, every event, and providers it named."""
+
+    traceback: Traceback
+    events: list[AuditEvent] = field(default_factory=list)
+    named: list[ProviderInfo] = field(default_factory=list)
+
+    def apply(self, step: Step) -> None:
+        self.traceback = step.traceback
+        self.events.extend(step.events)
+        if step.new_provider is not None:
+            self.named.append(step.new_provider)
+
+
+def no_delay(ocn: str) -> timedelta:
+    return timedelta(0)
+
+
+def run_to_outcome(
+    run: Run,
+    answerers: Mapping[str, Answerer],
+    directory: dict[str, ProviderInfo],
+    clock: SimulatedClock,
+    policy: Policy,
+    response_delay: Callable[[str], timedelta] = no_delay,
+    grace: timedelta = timedelta(minutes=1),
+) -> Run:
+    """Ask each provider in turn until the traceback closes. ``directory`` learns new names."""
+    while run.traceback.status is Status.OPEN:
+        hop = run.traceback.current_hop
+        assert hop is not None
+        answerer = answerers.get(hop.provider)
+        reply = answerer.answer(request_of(run.traceback)) if answerer else None
+        if reply is None:
+            clock.set(max(clock.now(), hop.due_at + grace))
+            run.apply(mark_no_response(run.traceback, directory, clock.now(), NO_RESPONSE_ACTOR))
+            continue
+        clock.advance(response_delay(hop.provider))
+        step = answer_hop(
+            run.traceback,
+            hop.provider,
+            reply,
+            directory,
+            clock.now(),
+            f"provider:{hop.provider}",
+            policy,
+        )
+        if step.new_provider is not None:
+            directory[step.new_provider.ocn] = step.new_provider
+        run.apply(step)
+    return run

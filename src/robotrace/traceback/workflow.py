@@ -1,0 +1,328 @@
+"""The traceback rules as plain functions: values in, new values and audit events out.
+
+Transitions: ``open_traceback`` → (``answer_hop`` | ``mark_no_response``)* until an outcome.
+Nothing here touches a database, a clock or the network; ``now`` is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from robotrace import settings
+from robotrace.clock import as_utc
+from robotrace.traceback.model import (
+    Answer,
+    AuditEvent,
+    CallUnderTrace,
+    Hop,
+    Outcome,
+    ProviderInfo,
+    Status,
+    Traceback,
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long a provider has to answer, and whether to ask foreign providers."""
+
+    due_after: timedelta = timedelta(hours=24)
+    follow_foreign: bool = True
+
+    @classmethod
+    def from_settings(cls) -> Policy:
+        return cls(
+            due_after=timedelta(hours=settings.get("hop_due_hours")),
+            follow_foreign=settings.get("follow_foreign"),
+        )
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A provider's answer to a hop request."""
+
+    answer: Answer
+    upstream: str | None = None
+    customer: str | None = None
+    new_provider: ProviderInfo | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    """The traceback after a transition, the events it produced, and a provider it named."""
+
+    traceback: Traceback
+    events: tuple[AuditEvent, ...]
+    new_provider: ProviderInfo | None = None
+
+
+class WorkflowError(ValueError):
+    """A transition that the rules do not allow; the message says why."""
+
+
+class TracebackClosed(WorkflowError):
+    pass
+
+
+class NotYourHop(WorkflowError):
+    pass
+
+
+def _event(
+    tb: Traceback,
+    now: datetime,
+    actor: str,
+    action: str,
+    provider: str | None = None,
+    **details: object,
+) -> AuditEvent:
+    return AuditEvent(
+        at=now,
+        actor=actor,
+        action=action,
+        traceback_id=tb.id,
+        provider=provider,
+        details=dict(details),
+    )
+
+
+def _request(
+    tb: Traceback, provider: str, now: datetime, actor: str, policy: Policy
+) -> tuple[Traceback, AuditEvent]:
+    hop = Hop(
+        position=len(tb.hops), provider=provider, requested_at=now, due_at=now + policy.due_after
+    )
+    tb = replace(tb, hops=(*tb.hops, hop))
+    return tb, _event(
+        tb,
+        now,
+        actor,
+        "hop.requested",
+        provider,
+        position=hop.position,
+        due_at=hop.due_at.isoformat(),
+    )
+
+
+def _close(
+    tb: Traceback, outcome: Outcome, now: datetime, actor: str
+) -> tuple[Traceback, AuditEvent]:
+    tb = replace(tb, status=Status.CLOSED, outcome=outcome, closed_at=now)
+    return tb, _event(tb, now, actor, "traceback.closed", outcome=outcome.value)
+
+
+def open_traceback(
+    traceback_id: str,
+    call: CallUnderTrace,
+    terminating: ProviderInfo,
+    now: datetime,
+    actor: str,
+    policy: Policy | None = None,
+    campaign: str | None = None,
+) -> Step:
+    """Open a traceback for ``call`` and send the first hop request to its terminating provider."""
+    policy = policy or Policy()
+    now = as_utc(now)
+    call = replace(call, call_time=as_utc(call.call_time))
+    tb = Traceback(
+        id=traceback_id,
+        call=call,
+        terminating_provider=terminating.ocn,
+        opened_at=now,
+        campaign=campaign,
+    )
+    opened = _event(
+        tb,
+        now,
+        actor,
+        "traceback.opened",
+        terminating.ocn,
+        calling=call.calling_number,
+        called=call.called_number,
+        call_time=call.call_time.isoformat(),
+    )
+    tb, requested = _request(tb, terminating.ocn, now, actor, policy)
+    return Step(tb, (opened, requested))
+
+
+def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
+    if reply.answer is Answer.NO_RESPONSE:
+        raise WorkflowError("no_response is recorded by mark_no_response, not answered")
+    if reply.answer is Answer.ORIGIN and not (reply.customer or "").strip():
+        raise WorkflowError("an origin answer must name the customer that placed the call")
+    if reply.answer is not Answer.UPSTREAM:
+        return
+    if not reply.upstream:
+        raise WorkflowError("an upstream answer must name the upstream provider")
+    if reply.upstream in directory:
+        return
+    if reply.new_provider is None or reply.new_provider.ocn != reply.upstream:
+        raise WorkflowError(
+            f"upstream provider {reply.upstream} is unknown: name it with its details"
+        )
+
+
+def _hop_to_answer(
+    tb: Traceback, provider: str, now: datetime, actor: str
+) -> tuple[Traceback, Hop, tuple[AuditEvent, ...]]:
+    """The hop ``provider`` may answer now; a late answer after no_response reopens."""
+    hop = tb.current_hop
+    late_answer = (
+        tb.status is Status.CLOSED
+        and tb.outcome in (Outcome.NON_RESPONSIVE, Outcome.FOREIGN_ORIGIN)
+        and hop is not None
+        and hop.provider == provider
+        and hop.answer is Answer.NO_RESPONSE
+    )
+    if late_answer:
+        assert hop is not None
+        tb = replace(tb, status=Status.OPEN, outcome=None, closed_at=None)
+        reopened = _event(
+            tb, now, actor, "traceback.reopened", provider, reason="late answer after no_response"
+        )
+        return tb, replace(hop, answer=None, late=True), (reopened,)
+    if tb.status is Status.CLOSED:
+        raise TracebackClosed(
+            f"traceback {tb.id} is closed ({tb.outcome}) since {tb.closed_at:%Y-%m-%d %H:%M}Z; "
+            "it takes no more answers"
+        )
+    if hop is None or hop.provider != provider:
+        raise NotYourHop(f"traceback {tb.id} has no open hop request for provider {provider}")
+    return tb, hop, ()
+
+
+def answer_hop(
+    tb: Traceback,
+    provider: str,
+    reply: Reply,
+    directory: Mapping[str, ProviderInfo],
+    now: datetime,
+    actor: str,
+    policy: Policy | None = None,
+) -> Step:
+    """Record ``provider``'s answer to its hop request and move the traceback on."""
+    policy = policy or Policy()
+    now = as_utc(now)
+    _check_reply(reply, directory)
+    tb, hop, events = _hop_to_answer(tb, provider, now, actor)
+    answered = replace(
+        hop,
+        answer=reply.answer,
+        answered_at=now,
+        upstream=reply.upstream,
+        customer=reply.customer,
+        note=reply.note,
+    )
+    tb = replace(tb, hops=(*tb.hops[:-1], answered))
+    events += (
+        _event(
+            tb,
+            now,
+            actor,
+            "hop.answered",
+            provider,
+            answer=reply.answer.value,
+            upstream=reply.upstream,
+            customer=reply.customer,
+            late=answered.late,
+        ),
+    )
+    new_provider = None
+    if reply.answer is Answer.UPSTREAM and reply.upstream not in directory:
+        new_provider = reply.new_provider
+        assert new_provider is not None
+        directory = {**directory, new_provider.ocn: new_provider}
+        events += (
+            _event(
+                tb,
+                now,
+                actor,
+                "provider.named",
+                new_provider.ocn,
+                name=new_provider.name,
+                country=new_provider.country,
+            ),
+        )
+    tb, more = _advance(tb, answered, directory, now, actor, policy)
+    return Step(tb, events + more, new_provider)
+
+
+def _advance(
+    tb: Traceback,
+    hop: Hop,
+    directory: Mapping[str, ProviderInfo],
+    now: datetime,
+    actor: str,
+    policy: Policy,
+) -> tuple[Traceback, tuple[AuditEvent, ...]]:
+    """After an answer: ask the next provider, or close with the outcome the answer implies."""
+    if hop.answer is Answer.ORIGIN:
+        tb, closed = _close(tb, Outcome.ORIGIN_IDENTIFIED, now, actor)
+        return tb, (closed,)
+    if hop.answer is not Answer.UPSTREAM:
+        tb, closed = _close(tb, _dead_end_outcome(hop, directory), now, actor)
+        return tb, (closed,)
+    assert hop.upstream is not None
+    if any(h.provider == hop.upstream for h in tb.hops):
+        tb, closed = _close(tb, Outcome.LOOP, now, actor)
+        return tb, (closed,)
+    if directory[hop.upstream].foreign and not policy.follow_foreign:
+        tb, closed = _close(tb, Outcome.FOREIGN_ORIGIN, now, actor)
+        return tb, (closed,)
+    tb, requested = _request(tb, hop.upstream, now, actor, policy)
+    return tb, (requested,)
+
+
+def _dead_end_outcome(hop: Hop, directory: Mapping[str, ProviderInfo]) -> Outcome:
+    """A chain that ends without an origin: at a foreign provider, or at a domestic one."""
+    info = directory.get(hop.provider)
+    if info is not None and info.foreign:
+        return Outcome.FOREIGN_ORIGIN
+    if hop.answer is Answer.NOT_FOUND:
+        return Outcome.NOT_FOUND
+    return Outcome.NON_RESPONSIVE
+
+
+def mark_no_response(
+    tb: Traceback,
+    directory: Mapping[str, ProviderInfo],
+    now: datetime,
+    actor: str,
+) -> Step:
+    """Mark the overdue open hop ``no_response``: the provider was non-cooperative here."""
+    now = as_utc(now)
+    if tb.status is Status.CLOSED:
+        raise TracebackClosed(f"traceback {tb.id} is closed ({tb.outcome})")
+    hop = tb.current_hop
+    assert hop is not None, "an open traceback always has a hop request"
+    if not hop.overdue(now):
+        raise WorkflowError(
+            f"hop {hop.position} of {tb.id} to {hop.provider} is due at "
+            f"{hop.due_at:%Y-%m-%d %H:%M}Z; it is not overdue yet"
+        )
+    marked = replace(hop, answer=Answer.NO_RESPONSE)
+    tb = replace(tb, hops=(*tb.hops[:-1], marked))
+    event = _event(
+        tb,
+        now,
+        actor,
+        "hop.no_response",
+        hop.provider,
+        position=hop.position,
+        due_at=hop.due_at.isoformat(),
+    )
+    tb, closed = _close(tb, _dead_end_outcome(marked, directory), now, actor)
+    return Step(tb, (event, closed))
+
+
+def overdue_hops(tracebacks: list[Traceback], now: datetime) -> list[tuple[Traceback, Hop]]:
+    """Open tracebacks whose current hop request has passed its due time."""
+    found = []
+    for tb in tracebacks:
+        hop = tb.current_hop
+        if tb.status is Status.OPEN and hop is not None and hop.overdue(as_utc(now)):
+            found.append((tb, hop))
+    return found
