@@ -1,0 +1,1 @@
+"""Campaigns: calls grouped by what they say."""
