@@ -54,3 +54,25 @@ def test_exact_duplicate_real_transcripts_always_land_in_one_group():
             by_text.setdefault(row["transcript"], set()).add(group_of[row["file_name"]])
     assert all(len(found) == 1 for found in by_text.values())
     assert len(groups) < len(rows)
+
+
+def test_spoken_call_back_numbers_are_found_in_any_spelling():
+    from robotrace.campaigns.grouping import spoken_numbers
+
+    text = "Call 8 3 3 7 7 3 8 0 0 4 or 1-888-555-0199, or (202) 555.0143. Press 1. Ref 12345."
+    assert spoken_numbers(text) == {"8337738004", "8885550199", "2025550143"}
+    assert spoken_numbers("Press 1 now, your code is 0123456789") == frozenset()
+
+
+def test_groups_that_read_out_the_same_call_back_number_are_joined():
+    from robotrace.campaigns.grouping import join_by_callback
+
+    texts = {
+        "a": "Your Apple ID is locked. Call 844 995 6986 right away.",
+        "b": "Apple security notice: suspicious purchase, call 8 4 4 9 9 5 6 9 8 6 now.",
+        "c": "Your electric bill is past due, call 877 489 0963.",
+    }
+    groups = group_transcripts(texts.items())
+    assert len(groups) == 3
+    joined = join_by_callback(groups, texts)
+    assert [set(g.members) for g in joined] == [{"a", "b"}, {"c"}]

@@ -67,3 +67,47 @@ def campaign_name(text: str, words: int = 8) -> str:
     tokens = text.split()
     name = " ".join(tokens[:words]).strip(" ,.;:")
     return name + ("…" if len(tokens) > words else "")
+
+
+# A run of digits, possibly spoken one by one ("8 3 3 7 …") or written with separators.
+_DIGIT_RUN = re.compile(r"\d(?:[\s\-.()]*\d)+")
+
+
+def spoken_numbers(text: str) -> frozenset[str]:
+    """Call-back numbers read out in a transcript, as 10-digit NANP national numbers."""
+    found = set()
+    for run in _DIGIT_RUN.findall(text):
+        digits = "".join(ch for ch in run if ch.isdigit())
+        if len(digits) == 11 and digits.startswith("1"):
+            digits = digits[1:]
+        if len(digits) == 10 and digits[0] in "23456789":
+            found.add(digits)
+    return frozenset(found)
+
+
+def join_by_callback(groups: list[Group], texts: dict[str, str]) -> list[Group]:
+    """Join groups whose calls read out the same call-back number: variants of one script."""
+    parent = list(range(len(groups)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for index, group in enumerate(groups):
+        for member in group.members:
+            for number in spoken_numbers(texts[member]):
+                parent[root(index)] = root(owner.setdefault(number, index))
+    joined: dict[int, list[Group]] = {}
+    for index, group in enumerate(groups):
+        joined.setdefault(root(index), []).append(group)
+    merged = [_merge(parts) for parts in joined.values()]
+    return sorted(merged, key=lambda g: (-len(g.members), g.members[0]))
+
+
+def _merge(parts: list[Group]) -> Group:
+    biggest = max(parts, key=lambda g: len(g.members))
+    members = tuple(sorted(m for g in parts for m in g.members))
+    return Group(members=members, representative=biggest.representative, name=biggest.name)

@@ -61,3 +61,35 @@ def gateway_provider_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) ->
 def non_cooperative_of(tb: Traceback) -> list[str]:
     """Providers that refused, or never answered, their hop request in this traceback."""
     return [h.provider for h in tb.hops if h.answer in (Answer.REFUSED, Answer.NO_RESPONSE)]
+
+
+def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str, object]:
+    """The traceback as the JSON that ``robotrace trace`` prints (documented in docs/cli.md)."""
+    roles = {r.position: r for r in roles_of(tb, directory)}
+    hops: list[dict[str, object]] = []
+    for hop in tb.hops:
+        hop_roles = roles[hop.position]
+        hops.append(
+            {
+                "provider": hop.provider,
+                "answer": hop.answer.value if hop.answer else None,
+                "role": hop_roles.role.value,
+                "roles": [r.value for r in hop_roles.roles],
+                "upstream": hop.upstream,
+                "customer": hop.customer,
+                "late": hop.late,
+            }
+        )
+    return {
+        "id": tb.id,
+        "calling_number": tb.call.calling_number,
+        "called_number": tb.call.called_number,
+        "call_time": tb.call.call_time.isoformat().replace("+00:00", "Z"),
+        "terminating_provider": tb.terminating_provider,
+        "outcome": tb.outcome.value if tb.outcome else None,
+        "hops": hops,
+        "originating_provider": originating_provider_of(tb),
+        "gateway_provider": gateway_provider_of(tb, directory),
+        "non_cooperative": non_cooperative_of(tb),
+        "customer": customer_of(tb),
+    }

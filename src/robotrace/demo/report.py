@@ -1,0 +1,72 @@
+"""The demo's report: chains, then per campaign the providers found, scored against truth."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
+from robotrace.demo.story import Story
+from robotrace.traceback.render import print_chain
+
+_MARK = {RIGHT: "[green]✓[/]", STOPPED: "[yellow]stopped[/]"}
+
+
+def _cell(found: tuple[str, ...], truth: str | None, verdict: str) -> str:
+    shown = ", ".join(found) or "—"
+    mark = _MARK.get(verdict, f"[red]✗ truth {truth or '—'}[/]")
+    return f"{shown} {mark}"
+
+
+def campaign_table(scores: list[CampaignScore]) -> Table:
+    table = Table(title="Campaigns: what the tracebacks found", title_justify="left")
+    for column in ("campaign", "tracebacks", "originating", "gateway", "non-cooperative"):
+        table.add_column(column)
+    for s in scores:
+        table.add_row(
+            s.name,
+            str(len(s.tracebacks)),
+            _cell(s.found_originating, s.true_originating, s.originating),
+            _cell(s.found_gateway, s.true_gateway, s.gateway),
+            ", ".join(s.non_cooperative) or "—",
+        )
+    return table
+
+
+def score_lines(scores: list[CampaignScore]) -> list[str]:
+    lines = []
+    for part, label in (("originating", "originating providers"), ("gateway", "gateways")):
+        counts = tally(scores, part)
+        line = f"{counts[RIGHT]} of {len(scores)} {label} right"
+        if counts[STOPPED]:
+            line += f", {counts[STOPPED]} stopped at a non-cooperative provider (named above)"
+        if counts["wrong"]:
+            line += f", [red]{counts['wrong']} wrong[/]"
+        lines.append(line)
+    chains = sum(s.chains_on_true_path for s in scores)
+    total = sum(len(s.tracebacks) for s in scores)
+    lines.append(f"{chains} of {total} chains follow the calls' true paths")
+    return lines
+
+
+def print_report(console: Console, story: Story) -> None:
+    console.rule("Tracebacks")
+    for summary in story.summaries:
+        print_chain(console, summary)
+    console.rule("Campaigns")
+    console.print(campaign_table(story.scores))
+    for line in score_lines(story.scores):
+        console.print(line)
+
+
+def report_json(story: Story) -> dict[str, Any]:
+    return {
+        "world": story.world,
+        "imported_calls": story.imported_calls,
+        "tracebacks": story.summaries,
+        "campaigns": [asdict(s) for s in story.scores],
+        "score": {part: tally(story.scores, part) for part in ("originating", "gateway")},
+    }

@@ -1,0 +1,180 @@
+"""The whole story on a small simulated world: simulate, import, group, trace, score.
+
+Everything a coordinator would do by hand runs here in order, with the simulated providers
+answering from their own CDRs on a simulated clock. Only the scoring reads ``truth.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from robotrace.campaigns.grouping import Group, group_transcripts, join_by_callback
+from robotrace.cdr.lookup import open_records_dir
+from robotrace.clock import SimulatedClock
+from robotrace.demo.scoring import CampaignScore, score_campaign
+from robotrace.evidence.honeypot import import_honeypot_csv
+from robotrace.providers.registry import read_providers_csv
+from robotrace.simulate.runner import SimulationParams, simulate
+from robotrace.store import models
+from robotrace.store.audit import append_audit
+from robotrace.store.db import make_engine, transaction, upgrade
+from robotrace.store.providers import provider_directory, upsert_providers
+from robotrace.store.tracebacks import save_traceback
+from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
+from robotrace.traceback.files import CallToTrace, trace_call
+from robotrace.traceback.findings import summary_of
+from robotrace.traceback.model import CallUnderTrace, ProviderInfo
+from robotrace.traceback.runner import Run
+from robotrace.traceback.workflow import Policy
+
+#: A group of honeypot calls smaller than this is not treated as a campaign.
+MIN_CAMPAIGN_CALLS = 3
+SAMPLES_PER_CAMPAIGN = 3
+ACTOR = "coordinator:demo"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Story:
+    out: Path
+    world: dict[str, Any]
+    imported_calls: int
+    campaigns: list[tuple[str, Group]]
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    scores: list[CampaignScore] = field(default_factory=list)
+
+
+def quiet(message: str) -> None:
+    """The default progress reporter: says nothing."""
+
+
+def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -> Story:
+    progress("simulating the network")
+    world = simulate(params, out, force=True)
+    database = out / "robotrace.db"
+    for stale in (database, out / "robotrace.db-wal", out / "robotrace.db-shm"):
+        stale.unlink(missing_ok=True)  # a world is replaced whole, its database with it
+    engine = make_engine(f"sqlite:///{database}")
+    upgrade(engine)
+    with transaction(engine) as session:
+        progress("importing providers and honeypot calls")
+        upsert_providers(session, read_providers_csv(out / "providers.csv"))
+        imported = import_honeypot_csv(session, out / "honeypot.csv").added
+        latest = session.scalar(select(func.max(models.Call.call_time)))
+        clock = SimulatedClock(latest + timedelta(hours=1))
+        progress("grouping calls into campaigns")
+        story = Story(out, world, imported, _save_campaigns(session, clock))
+        progress("tracing sample calls hop by hop")
+        runs = _trace_samples(session, story, clock, params.seed)
+    truth = json.loads((out / "truth.json").read_text())
+    story.scores = score_story(story, runs, truth)
+    engine.dispose()
+    return story
+
+
+def _save_campaigns(session: Session, clock: SimulatedClock) -> list[tuple[str, Group]]:
+    calls = session.scalars(select(models.Call).where(models.Call.source == "honeypot")).all()
+    texts = {c.source_ref: c.transcript for c in calls}
+    groups = join_by_callback(group_transcripts(texts.items()), texts)
+    by_ref = {c.source_ref: c for c in calls}
+    campaigns = []
+    for number, group in enumerate(g for g in groups if len(g.members) >= MIN_CAMPAIGN_CALLS):
+        campaign_id = f"C{number + 1:03d}"
+        session.add(models.Campaign(id=campaign_id, name=group.name, created_at=clock.now()))
+        session.flush()
+        for ref in group.members:
+            by_ref[ref].campaign_id = campaign_id
+        campaigns.append((campaign_id, group))
+    return campaigns
+
+
+def samples_of(group: Group, count: int = SAMPLES_PER_CAMPAIGN) -> list[str]:
+    """First, middle and last call of a campaign: spread over its lifetime."""
+    members = group.members
+    picks = sorted({0, len(members) // 2, len(members) - 1})[:count]
+    return [members[i] for i in picks]
+
+
+def _trace_samples(
+    session: Session, story: Story, clock: SimulatedClock, seed: int
+) -> list[tuple[str, str, Run]]:
+    directory = provider_directory(session)
+    answerers = simulated_answerers(story.out, directory)
+    calls = {c.source_ref: c for c in session.scalars(select(models.Call))}
+    delays = random.Random(f"robotrace-demo:{seed}")
+    runs = []
+    for campaign_id, group in story.campaigns:
+        for ref in samples_of(group):
+            call = calls[ref]
+            target = CallToTrace(
+                CallUnderTrace(call.calling_number, call.called_number, call.call_time),
+                directory_ocn(session, call.terminating_provider_id),
+            )
+            run = trace_call(
+                f"TB-{len(runs) + 1:04d}",
+                target,
+                directory,
+                answerers,
+                clock,
+                Policy(),
+                actor=ACTOR,
+                campaign=campaign_id,
+                response_delay=lambda _ocn: timedelta(minutes=delays.randint(5, 600)),
+            )
+            save_traceback(session, run.traceback, call_id=call.id)
+            append_audit(session, run.events)
+            story.summaries.append(summary_of(run.traceback, directory))
+            runs.append((campaign_id, ref, run))
+    return runs
+
+
+def directory_ocn(session: Session, provider_id: int | None) -> str:
+    provider = session.get(models.Provider, provider_id)
+    assert provider is not None, "honeypot calls always name their terminating provider"
+    return provider.ocn
+
+
+def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[str, Answerer]:
+    """Each simulated provider as it behaves: cooperative ones search their own CDRs."""
+    behaviour = {
+        ocn: info["behaviour"]
+        for ocn, info in json.loads((out / "truth.json").read_text())["providers"].items()
+    }
+    records = open_records_dir(out / "cdrs")
+    answerers: dict[str, Answerer] = {}
+    for ocn, records_of in records.items():
+        if behaviour.get(ocn) == "cooperative":
+            answerers[ocn] = RecordsAnswerer(records_of, directory)
+        elif behaviour.get(ocn) == "refuses":
+            answerers[ocn] = RefusingAnswerer()
+    return answerers
+
+
+def score_story(
+    story: Story, runs: Sequence[tuple[str, str, Run]], truth: dict[str, Any]
+) -> list[CampaignScore]:
+    """Match each found campaign to the true campaign most of its calls belong to, and score."""
+    scores = []
+    summaries = {s["id"]: s for s in story.summaries}
+    for campaign_id, group in story.campaigns:
+        votes = Counter(truth["honeypot"][ref]["campaign"] for ref in group.members)
+        true_id = votes.most_common(1)[0][0]
+        if true_id is None:
+            continue
+        true_campaign = next(c for c in truth["campaigns"] if c["id"] == true_id)
+        mine = [(r, run) for c, r, run in runs if c == campaign_id]
+        paths = {run.traceback.id: truth["honeypot"][ref]["path"] for ref, run in mine}
+        picked = [summaries[run.traceback.id] for _ref, run in mine]
+        scores.append(score_campaign(true_campaign, f"{campaign_id} {group.name}", picked, paths))
+    return scores
