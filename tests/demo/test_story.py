@@ -1,0 +1,69 @@
+"""The demo's story on a small world, checked against truth.json directly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from robotrace.demo.scoring import WRONG
+from robotrace.demo.story import Story, run_story
+from robotrace.simulate.runner import SimulationParams
+from robotrace.store import models
+from robotrace.store.db import make_engine
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    out = tmp_path_factory.mktemp("demo")
+    return run_story(out, SimulationParams(seed=3, providers=30, days=2, calls=12000))
+
+
+def _truth(story: Story) -> dict:
+    return json.loads((story.out / "truth.json").read_text())
+
+
+def test_every_campaign_in_truth_is_found_and_traced(story: Story):
+    truth = _truth(story)
+    scored = {s.campaign for s in story.scores}
+    assert scored == {c["id"] for c in truth["campaigns"]}
+
+
+def test_no_campaign_names_a_wrong_provider(story: Story):
+    for score in story.scores:
+        assert WRONG not in (score.originating, score.gateway), score
+
+
+def test_an_identified_origin_is_the_first_provider_of_the_true_path(story: Story):
+    truth = _truth(story)
+    engine = make_engine(f"sqlite:///{story.out / 'robotrace.db'}")
+    with engine.connect() as connection:
+        refs = dict(
+            connection.execute(
+                select(models.Traceback.id, models.Call.source_ref).join(models.Call)
+            ).all()
+        )
+    identified = [s for s in story.summaries if s["outcome"] == "origin_identified"]
+    assert identified
+    for summary in identified:
+        assert summary["originating_provider"] == truth["honeypot"][refs[summary["id"]]]["path"][0]
+
+
+def test_non_cooperative_providers_named_really_are_non_cooperative(story: Story):
+    behaviour = {ocn: p["behaviour"] for ocn, p in _truth(story)["providers"].items()}
+    for summary in story.summaries:
+        for ocn in summary["non_cooperative"]:
+            assert behaviour[ocn] in ("no_records", "never_answers", "refuses")
+
+
+def test_tracebacks_and_their_audit_trail_are_stored(story: Story):
+    engine = make_engine(f"sqlite:///{story.out / 'robotrace.db'}")
+    with engine.connect() as connection:
+        stored = connection.scalar(select(func.count()).select_from(models.Traceback))
+        opened = connection.scalar(
+            select(func.count())
+            .select_from(models.AuditEvent)
+            .where(models.AuditEvent.action == "traceback.opened")
+        )
+    assert stored == opened == len(story.summaries)
