@@ -105,7 +105,9 @@ def provider_from_row(row: dict[str, str]) -> Provider:
         voice_service_provider=_yes_no(
             row.get("voice_service_provider_choice") or "", "voice_service_provider_choice"
         ),
-        gateway_provider=_yes_no(row.get("gateway_provider_choice") or "", "gateway_provider_choice"),
+        gateway_provider=_yes_no(
+            row.get("gateway_provider_choice") or "", "gateway_provider_choice"
+        ),
         intermediate_provider=_yes_no(
             row.get("intermediate_provider_choice") or "", "intermediate_provider_choice"
         ),
@@ -132,7 +134,9 @@ def read_providers_csv(path: Path) -> list[Provider]:
                 continue
             if provider.ocn in seen:
                 errors.append(
-                    RowError(str(path), line, f"ocn {provider.ocn} repeats line {seen[provider.ocn]}")
+                    RowError(
+                        str(path), line, f"ocn {provider.ocn} repeats line {seen[provider.ocn]}"
+                    )
                 )
                 continue
             seen[provider.ocn] = line

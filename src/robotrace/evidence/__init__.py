@@ -1,0 +1,1 @@
+"""Evidence: importers that turn honeypot calls, complaints and captures into store rows."""

@@ -1,0 +1,298 @@
+"""The tables of robotrace, as SQLAlchemy 2 typed declarative models.
+
+Rows are the store's business; the rest of robotrace works with the plain dataclasses of
+its parts (``robotrace.traceback.model``, ``robotrace.providers.registry``), and the
+repository functions translate. Times are aware UTC (:class:`UTCDateTime`); enums are
+strings guarded by CHECK constraints; constraint names follow :data:`NAMING_CONVENTION`
+so that migrations (SQLite batch mode included) can refer to them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from robotrace.store.types import UTCDateTime, string_enum
+from robotrace.traceback.model import Answer, Outcome, Status
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+OCN = String(16)
+E164 = String(16)
+RAW_NUMBER = String(64)
+CAMPAIGN_ID = String(64)
+TRACEBACK_ID = String(64)
+
+
+class UserRole(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    REGULATOR = "regulator"
+    PROVIDER = "provider"
+
+
+class ComplaintSource(StrEnum):
+    FTC = "ftc"
+    FCC = "fcc"
+
+
+class EnforcementKind(StrEnum):
+    WARNING_LETTER = "warning_letter"
+    CEASE_AND_DESIST = "cease_and_desist"
+    BLOCK_AUTHORIZATION = "block_authorization"
+    REVOCATION = "revocation"
+
+
+class BlockEntryKind(StrEnum):
+    PROVIDER = "provider"
+    NUMBER = "number"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class Provider(Base):
+    """A voice provider as the Robocall Mitigation Database lists it, named by its OCN."""
+
+    __tablename__ = "providers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ocn: Mapped[str] = mapped_column(OCN, unique=True)
+    business_name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(100), default="United States")
+    foreign: Mapped[bool] = mapped_column(default=False)
+    rmd_number: Mapped[str] = mapped_column(String(32), default="")
+    frn: Mapped[str] = mapped_column(String(32), default="")
+    implementation: Mapped[str] = mapped_column(String(64), default="")
+    voice_service_provider: Mapped[bool] = mapped_column(default=True)
+    gateway_provider: Mapped[bool] = mapped_column(default=False)
+    intermediate_provider: Mapped[bool] = mapped_column(default=False)
+    last_recertified: Mapped[str] = mapped_column(String(32), default="")
+    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class User(Base):
+    """A person who signs in; a ``provider`` user belongs to exactly one provider."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'provider' AND provider_id IS NOT NULL)"
+            " OR (role <> 'provider' AND provider_id IS NULL)",
+            name="provider_id_iff_provider_role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[UserRole] = mapped_column(string_enum(UserRole, "user_role"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """An API token: only its hash is stored; ``prefix`` is the part shown to people."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    token_hash: Mapped[str] = mapped_column(String(256), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Campaign(Base):
+    """Many calls with the same script; ``id`` is a short stable string chosen by its maker."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(CAMPAIGN_ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(32), default="open")
+    created_at: Mapped[datetime]
+
+
+class Call(Base):
+    """One call of evidence; ``(source, source_ref)`` makes every import idempotent."""
+
+    __tablename__ = "calls"
+    __table_args__ = (UniqueConstraint("source", "source_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    source_ref: Mapped[str] = mapped_column(String(128))
+    calling_number: Mapped[str] = mapped_column(RAW_NUMBER)
+    calling_e164: Mapped[str | None] = mapped_column(E164, index=True)
+    called_number: Mapped[str] = mapped_column(RAW_NUMBER)
+    called_e164: Mapped[str | None] = mapped_column(E164)
+    call_time: Mapped[datetime] = mapped_column(index=True)
+    terminating_provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"))
+    transcript: Mapped[str] = mapped_column(Text, default="")
+    identity: Mapped[str | None] = mapped_column(Text)
+    recording: Mapped[str | None] = mapped_column(String(500))
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    imported_at: Mapped[datetime]
+
+
+class Complaint(Base):
+    """One consumer complaint (FTC Do Not Call data or FCC); ``row_key`` hashes the row."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (UniqueConstraint("source", "row_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[ComplaintSource] = mapped_column(
+        string_enum(ComplaintSource, "complaint_source")
+    )
+    row_key: Mapped[str] = mapped_column(String(64))
+    company_phone_number: Mapped[str] = mapped_column(RAW_NUMBER, default="")
+    company_e164: Mapped[str | None] = mapped_column(E164, index=True)
+    created_date: Mapped[datetime] = mapped_column(index=True)
+    violation_date: Mapped[datetime | None]
+    consumer_city: Mapped[str] = mapped_column(String(100), default="")
+    consumer_state: Mapped[str] = mapped_column(String(64), default="")
+    consumer_area_code: Mapped[str] = mapped_column(String(8), default="")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    robocall: Mapped[bool] = mapped_column(default=False)
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+
+
+class Traceback(Base):
+    """A traceback (see :class:`robotrace.traceback.model.Traceback`) and its hops."""
+
+    __tablename__ = "tracebacks"
+
+    id: Mapped[str] = mapped_column(TRACEBACK_ID, primary_key=True)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    calling_number: Mapped[str] = mapped_column(RAW_NUMBER)
+    called_number: Mapped[str] = mapped_column(RAW_NUMBER)
+    call_time: Mapped[datetime]
+    terminating_provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    # No foreign key: a traceback may name a campaign before campaign analysis stores it.
+    campaign_id: Mapped[str | None] = mapped_column(CAMPAIGN_ID, index=True)
+    status: Mapped[Status] = mapped_column(string_enum(Status, "traceback_status"), index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome, "traceback_outcome"))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+    hops: Mapped[list[Hop]] = relationship(
+        back_populates="traceback", order_by="Hop.position", cascade="all, delete-orphan"
+    )
+
+
+class Hop(Base):
+    """One provider asked, at ``position`` in the chain (0 = the terminating provider)."""
+
+    __tablename__ = "hops"
+    __table_args__ = (
+        UniqueConstraint("traceback_id", "position"),
+        Index("ix_hops_provider_id_answer", "provider_id", "answer"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    traceback_id: Mapped[str] = mapped_column(ForeignKey("tracebacks.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    requested_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    answer: Mapped[Answer | None] = mapped_column(string_enum(Answer, "hop_answer"))
+    answered_at: Mapped[datetime | None]
+    upstream_provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    customer: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    late: Mapped[bool] = mapped_column(default=False)
+
+    traceback: Mapped[Traceback] = relationship(back_populates="hops")
+
+
+class EnforcementAction(Base):
+    """A step of the enforcement ladder against one provider: a letter or an authorization."""
+
+    __tablename__ = "enforcement_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    kind: Mapped[EnforcementKind] = mapped_column(string_enum(EnforcementKind, "enforcement_kind"))
+    status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
+    issued_at: Mapped[datetime | None]
+    mitigate_by: Mapped[datetime | None]
+    report_by: Mapped[datetime | None]
+    named_campaigns: Mapped[list[str]] = mapped_column(default=list)
+    named_originators: Mapped[list[str]] = mapped_column(default=list)
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    document: Mapped[str | None] = mapped_column(Text)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision: Mapped[str | None] = mapped_column(Text)
+
+
+class BlockEntry(Base):
+    """One line of the block list: a provider or a number, from block-list ``version`` on."""
+
+    __tablename__ = "block_entries"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'provider' AND provider_id IS NOT NULL AND number IS NULL)"
+            " OR (kind = 'number' AND number IS NOT NULL AND provider_id IS NULL)",
+            name="target_matches_kind",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(index=True)
+    kind: Mapped[BlockEntryKind] = mapped_column(string_enum(BlockEntryKind, "block_entry_kind"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    number: Mapped[str | None] = mapped_column(E164, index=True)
+    authorization_id: Mapped[int] = mapped_column(ForeignKey("enforcement_actions.id"), index=True)
+    added_at: Mapped[datetime]
+    removed_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """The audit log; no foreign keys, so the history outlives what it describes."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    traceback_id: Mapped[str | None] = mapped_column(TRACEBACK_ID, index=True)
+    provider_ocn: Mapped[str | None] = mapped_column(OCN, index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,162 @@
+"""Tracebacks in the store: the domain :class:`Traceback` ↔ ``tracebacks`` and ``hops`` rows.
+
+Providers are named by OCN in the domain and by foreign key in the store. Every OCN a
+traceback names (terminating provider, each hop's provider and upstream) must already be
+in ``providers``; :class:`UnknownProviders` says which are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from robotrace.store import models
+from robotrace.store.providers import provider_ids, provider_ocns
+from robotrace.traceback.model import CallUnderTrace, Hop, Status, Traceback
+
+
+class UnknownProviders(LookupError):
+    """A traceback names providers that are not in the store; ``ocns`` lists them."""
+
+    def __init__(self, traceback_id: str, ocns: list[str]) -> None:
+        self.ocns = ocns
+        super().__init__(f"traceback {traceback_id} names unknown provider(s): {', '.join(ocns)}")
+
+
+class TracebackNotFound(LookupError):
+    pass
+
+
+def save_traceback(session: Session, tb: Traceback, call_id: int | None = None) -> None:
+    """Insert ``tb`` or bring its stored rows up to date, hops included.
+
+    ``call_id`` links the traceback to its evidence call; when None, an existing link stays.
+    """
+    ids = _ids_of_named_providers(session, tb)
+    row = session.get(models.Traceback, tb.id, options=[selectinload(models.Traceback.hops)])
+    if row is None:
+        row = models.Traceback(id=tb.id)
+        session.add(row)
+    _fill_traceback(row, tb, ids)
+    if call_id is not None:
+        row.call_id = call_id
+    _sync_hops(row, tb.hops, ids)
+    session.flush()
+
+
+def _named_ocns(tb: Traceback) -> set[str]:
+    named = {tb.terminating_provider}
+    for hop in tb.hops:
+        named.add(hop.provider)
+        if hop.upstream is not None:
+            named.add(hop.upstream)
+    return named
+
+
+def _ids_of_named_providers(session: Session, tb: Traceback) -> dict[str, int]:
+    named = _named_ocns(tb)
+    ids = provider_ids(session, named)
+    missing = sorted(named - ids.keys())
+    if missing:
+        raise UnknownProviders(tb.id, missing)
+    return ids
+
+
+def _fill_traceback(row: models.Traceback, tb: Traceback, ids: dict[str, int]) -> None:
+    row.calling_number = tb.call.calling_number
+    row.called_number = tb.call.called_number
+    row.call_time = tb.call.call_time
+    row.terminating_provider_id = ids[tb.terminating_provider]
+    row.campaign_id = tb.campaign
+    row.status = tb.status
+    row.outcome = tb.outcome
+    row.opened_at = tb.opened_at
+    row.closed_at = tb.closed_at
+
+
+def _sync_hops(row: models.Traceback, hops: tuple[Hop, ...], ids: dict[str, int]) -> None:
+    # Rows are reused by position, so a rewritten chain never trips (traceback_id, position).
+    by_position = {hop_row.position: hop_row for hop_row in row.hops}
+    kept: list[models.Hop] = []
+    for hop in hops:
+        hop_row = by_position.pop(hop.position, None) or models.Hop(position=hop.position)
+        _fill_hop(hop_row, hop, ids)
+        kept.append(hop_row)
+    row.hops = kept
+
+
+def _fill_hop(row: models.Hop, hop: Hop, ids: dict[str, int]) -> None:
+    row.provider_id = ids[hop.provider]
+    row.requested_at = hop.requested_at
+    row.due_at = hop.due_at
+    row.answer = hop.answer
+    row.answered_at = hop.answered_at
+    row.upstream_provider_id = ids[hop.upstream] if hop.upstream is not None else None
+    row.customer = hop.customer
+    row.note = hop.note
+    row.late = hop.late
+
+
+def load_traceback(session: Session, traceback_id: str) -> Traceback:
+    """The traceback ``traceback_id``; :class:`TracebackNotFound` when there is none."""
+    row = session.get(models.Traceback, traceback_id, options=[selectinload(models.Traceback.hops)])
+    if row is None:
+        raise TracebackNotFound(f"no traceback {traceback_id}")
+    return _tracebacks_of(session, [row])[0]
+
+
+def list_tracebacks(session: Session, status: Status | str | None = None) -> list[Traceback]:
+    """Tracebacks in the order they were opened, only those with ``status`` if given."""
+    query = select(models.Traceback).options(selectinload(models.Traceback.hops))
+    if status is not None:
+        query = query.where(models.Traceback.status == Status(status))
+    query = query.order_by(models.Traceback.opened_at, models.Traceback.id)
+    return _tracebacks_of(session, list(session.scalars(query)))
+
+
+def _tracebacks_of(session: Session, rows: list[models.Traceback]) -> list[Traceback]:
+    ocns = provider_ocns(session, _provider_ids_of(rows))
+    return [_traceback_of(row, ocns) for row in rows]
+
+
+def _provider_ids_of(rows: Iterable[models.Traceback]) -> set[int]:
+    ids: set[int] = set()
+    for row in rows:
+        ids.add(row.terminating_provider_id)
+        for hop in row.hops:
+            ids.add(hop.provider_id)
+            if hop.upstream_provider_id is not None:
+                ids.add(hop.upstream_provider_id)
+    return ids
+
+
+def _traceback_of(row: models.Traceback, ocns: dict[int, str]) -> Traceback:
+    return Traceback(
+        id=row.id,
+        call=CallUnderTrace(row.calling_number, row.called_number, row.call_time),
+        terminating_provider=ocns[row.terminating_provider_id],
+        opened_at=row.opened_at,
+        hops=tuple(_hop_of(hop, ocns) for hop in row.hops),
+        status=Status(row.status),
+        outcome=row.outcome,
+        closed_at=row.closed_at,
+        campaign=row.campaign_id,
+    )
+
+
+def _hop_of(row: models.Hop, ocns: dict[int, str]) -> Hop:
+    upstream = row.upstream_provider_id
+    return Hop(
+        position=row.position,
+        provider=ocns[row.provider_id],
+        requested_at=row.requested_at,
+        due_at=row.due_at,
+        answer=row.answer,
+        answered_at=row.answered_at,
+        upstream=ocns[upstream] if upstream is not None else None,
+        customer=row.customer,
+        note=row.note,
+        late=row.late,
+    )
