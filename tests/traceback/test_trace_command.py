@@ -158,3 +158,31 @@ def test_a_calls_file_with_bad_rows_traces_nothing_and_names_each_line(world: Pa
     assert f"{calls}:3: empty called_number" in result.output
     assert f"{calls}:4: call_time" in result.output
     assert "TR-1" not in result.output
+
+
+def test_an_unregistered_terminating_provider_gets_an_error_line_in_its_place(world: Path):
+    row = _honeypot(world)[0]
+    result = CliRunner().invoke(
+        main,
+        [
+            "trace",
+            "--providers",
+            str(world / "providers.csv"),
+            "--cdrs",
+            str(world / "cdrs"),
+            "--json",
+            "--calling",
+            row["calling_number"],
+            "--called",
+            row["called_number"],
+            "--time",
+            row["call_time"],
+            "--at",
+            "ZZZZ",
+        ],
+    )
+    assert result.exit_code == 1
+    assert json.loads(result.output) == {
+        "id": "TR-1",
+        "error": "terminating provider ZZZZ is not registered",
+    }

@@ -107,11 +107,13 @@ def trace(
     clock = SimulatedClock(SystemClock().now())
     policy = Policy.from_settings()
     console = Console()
+    failed = 0
     for number, target in enumerate(targets, start=1):
         try:
             run = trace_call(f"TR-{number}", target, directory, answerers, clock, policy)
         except ValueError as exc:
             _emit_error(number, str(exc), as_json or calls_csv is not None)
+            failed += 1
             continue
         summary = summary_of(run.traceback, directory)
         if as_json or calls_csv:
@@ -119,6 +121,8 @@ def trace(
         else:
             print_chain(console, summary)
         clock.advance(timedelta(seconds=1))
+    if failed:
+        sys.exit(1)
 
 
 def _emit_error(number: int, message: str, as_json: bool) -> None:

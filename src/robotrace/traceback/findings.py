@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from robotrace.clock import format_utc
 from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, Traceback
 
 
@@ -84,7 +85,7 @@ def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str
         "id": tb.id,
         "calling_number": tb.call.calling_number,
         "called_number": tb.call.called_number,
-        "call_time": tb.call.call_time.isoformat().replace("+00:00", "Z"),
+        "call_time": format_utc(tb.call.call_time),
         "terminating_provider": tb.terminating_provider,
         "outcome": tb.outcome.value if tb.outcome else None,
         "hops": hops,
