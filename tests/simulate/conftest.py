@@ -1,0 +1,21 @@
+"""Simulated worlds shared by the simulator tests, built once per session."""
+
+from __future__ import annotations
+
+import pytest
+
+from robotrace.simulate.runner import SimulationParams
+
+from .worlds import World, run_world
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return run_world(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """Barely enough calls: 60 robocalls among all campaigns."""
+    params = SimulationParams(seed=3, providers=8, days=0.5, calls=200)
+    return run_world(tmp_path_factory.mktemp("tiny"), params)

@@ -1,0 +1,66 @@
+"""Small simulated worlds and readers for their files, as any consumer would read them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from robotrace.clock import parse_utc
+from robotrace.simulate.runner import SimulationParams, simulate
+
+SMALL = SimulationParams(seed=7, providers=24, days=1.0, calls=4000)
+
+
+@dataclass
+class World:
+    """The files of one simulator run, read back the way any consumer would read them."""
+
+    out: Path
+    _cdrs: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    @cached_property
+    def truth(self) -> dict[str, Any]:
+        return json.loads((self.out / "truth.json").read_text())
+
+    @cached_property
+    def honeypot(self) -> list[dict[str, str]]:
+        return read_csv(self.out / "honeypot.csv")
+
+    @cached_property
+    def complaints(self) -> list[dict[str, str]]:
+        return read_csv(self.out / "complaints.csv")
+
+    def cdrs(self, ocn: str) -> list[dict[str, str]]:
+        if ocn not in self._cdrs:
+            self._cdrs[ocn] = read_csv(self.out / "cdrs" / f"{ocn}.csv")
+        return self._cdrs[ocn]
+
+    def provider(self, ocn: str) -> dict[str, Any]:
+        return self.truth["providers"][ocn]
+
+    def campaign(self, campaign_id: str) -> dict[str, Any]:
+        return next(c for c in self.truth["campaigns"] if c["id"] == campaign_id)
+
+    def paths(self) -> list[list[str]]:
+        """Every true path: all robocalls and all honeypot calls."""
+        robocalls = [r["path"] for r in self.truth["robocalls"]]
+        return robocalls + [h["path"] for h in self.truth["honeypot"].values()]
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def cdr_time(text: str) -> datetime:
+    return parse_utc(text)
+
+
+def run_world(out: Path, params: SimulationParams = SMALL) -> World:
+    simulate(params, out)
+    return World(out)
