@@ -42,3 +42,9 @@ CDR_SCHEMA = pa.schema(
 )
 
 DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
+
+#: The matching keys the canonical store adds (``robotrace.numbers.digits_key``).
+KEY_COLUMNS = ("called_key", "calling_key")
+
+#: Arrow schema of the per-provider store files (``robotrace.cdr.store``).
+STORE_SCHEMA = pa.schema([*CDR_SCHEMA, *(pa.field(k, pa.string()) for k in KEY_COLUMNS)])

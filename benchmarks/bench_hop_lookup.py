@@ -1,0 +1,224 @@
+"""Hop-lookup latency over one provider's canonical store file, against a plain full scan.
+
+    .venv/bin/python benchmarks/bench_hop_lookup.py                 # 10^7 legs, 300 lookups
+    .venv/bin/python benchmarks/bench_hop_lookup.py --legs 1000000 --queries 100 --json
+
+1. Generates one provider's raw CDR export with DuckDB ``range()`` SQL: ``--legs`` legs to
+   about a tenth as many subscribers, time-ordered over three days, called and calling
+   numbers in nine spellings, 5% garbage caller IDs, ISO-8601 times.
+2. Imports it with ``write_provider_store`` (validation included) and times that.
+3. Runs ``--queries`` lookups with ``ProviderRecords.lookup``: existing legs asked with a
+   random skew of up to 4 s and the called number in another spelling, plus 10% misses.
+4. Runs ``--baseline-queries`` of the same lookups as a plain DuckDB scan of the raw input
+   (Parquet, unsorted, keys and times computed on the fly), and prints both p50/p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from robotrace.cdr.duck import connect, sql_text
+from robotrace.cdr.lookup import ProviderRecords
+from robotrace.cdr.store import ROW_GROUP_ROWS, write_provider_store
+from robotrace.numbers import digits_key, digits_key_sql
+
+PROVIDER = "BNCH"
+START = datetime(2020, 5, 1, tzinfo=UTC)
+DAYS = 3
+_FORMATS = [
+    "'+1' || {n}",
+    "{n}",
+    "'1' || {n}",
+    "'1-' || {n}[1:3] || '-' || {n}[4:6] || '-' || {n}[7:10]",
+    "'(' || {n}[1:3] || ') ' || {n}[4:6] || '-' || {n}[7:10]",
+    "'tel:+1-' || {n}[1:3] || '-' || {n}[4:6] || '-' || {n}[7:10]",
+    "'sip:+1' || {n} || '@gw.example.net;user=phone'",
+    "'001' || {n}",
+    "'0111' || {n}",
+]
+
+
+def _spelled(column: str, salt: int) -> str:
+    """SQL spelling the 10-digit national number in ``column`` in one of the formats."""
+    cases = " ".join(f"WHEN {k} THEN {f.format(n=column)}" for k, f in enumerate(_FORMATS))
+    return f"CASE hash(i * {salt}) % {len(_FORMATS)} {cases} END"
+
+
+def _national(seed_sql: str) -> str:
+    """A 10-digit NANP number (area and exchange 200-999) from an integer expression."""
+    return (
+        f"CAST(200 + ({seed_sql}) % 800 AS VARCHAR) || CAST(200 + ({seed_sql}) // 800 % 800 "
+        f"AS VARCHAR) || lpad(CAST(({seed_sql}) * 7919 % 10000 AS VARCHAR), 4, '0')"
+    )
+
+
+def generate_sql(legs: int, subscribers: int) -> str:
+    """One provider's raw export: ``legs`` rows, time-ordered (``i`` spreads over DAYS)."""
+    step_us = DAYS * 86_400_000_000 // legs
+    garbage = "['0000000000', '123', 'anonymous', ''][CAST(hash(i) % 4 AS BIGINT) + 1]"
+    return f"""
+    WITH base AS (
+      SELECT i, {_national(f"hash(i) % {subscribers}")} AS called_n,
+        {_national("hash(i + 7) % 100000000")} AS calling_n
+      FROM range({legs}) t(i))
+    SELECT '{PROVIDER}' AS provider,
+      strftime(TIMESTAMPTZ '{START.isoformat()}' + to_microseconds(i * {step_us}
+        + CAST(hash(i * 3) % {step_us} AS BIGINT)), '%Y-%m-%dT%H:%M:%S.%gZ') AS call_time,
+      CASE WHEN hash(i * 5) % 20 = 0 THEN {garbage}
+        ELSE {_spelled("calling_n", 11)} END AS calling_number,
+      {_spelled("called_n", 13)} AS called_number,
+      CASE WHEN hash(i * 17) % 10 < 7 THEN 'UP' || lpad(CAST(hash(i) % 40 AS VARCHAR), 2, '0')
+        ELSE '' END AS from_provider,
+      '' AS to_provider,
+      CASE WHEN hash(i * 17) % 10 >= 7 THEN 'customer-' || CAST(hash(i) % 500 AS VARCHAR)
+        ELSE '' END AS customer,
+      CAST(hash(i * 19) % 600 AS VARCHAR) AS duration_s,
+      'ANSWERED' AS disposition, '' AS identity, 'call-' || CAST(i AS VARCHAR) AS sip_call_id
+    FROM base ORDER BY i
+    """
+
+
+def generate(directory: Path, legs: int) -> tuple[Path, Path, float]:
+    """Write the raw export as CSV (imported) and Parquet (the baseline scans it)."""
+    started = time.perf_counter()
+    connection = connect()
+    connection.execute(f"CREATE TABLE raw AS {generate_sql(legs, max(legs // 10, 1))}")
+    csv_path, parquet_path = directory / "export.csv", directory / "export.parquet"
+    connection.execute(f"COPY raw TO {sql_text(str(csv_path))} (HEADER)")
+    connection.execute(f"COPY raw TO {sql_text(str(parquet_path))} (FORMAT parquet)")
+    connection.close()
+    return csv_path, parquet_path, time.perf_counter() - started
+
+
+def sample_requests(parquet_path: Path, count: int, seed: int) -> list[dict[str, Any]]:
+    """Hop requests: existing legs with skew ≤ 4 s, re-spelled; about 10% misses."""
+    rng, connection = random.Random(seed), connect()
+    hits = connection.execute(
+        f"SELECT called_number, calling_number, call_time, sip_call_id "
+        f"FROM read_parquet({sql_text(str(parquet_path))}) USING SAMPLE {count} ROWS "
+        f"(reservoir, {seed})"
+    ).fetchall()
+    connection.close()
+    requests = []
+    for n, (called, calling, call_time, call_id) in enumerate(hits):
+        when = datetime.fromisoformat(call_time.replace("Z", "+00:00"))
+        miss = n % 10 == 9
+        national = "1" + digits_key(called)[1:] if miss else digits_key(called)
+        spelling = rng.choice(["+1{}", "1-{}", "{}", "tel:+1{}", "001{}", "0111{}"]).format(
+            national
+        )
+        skew = timedelta(seconds=rng.uniform(-4, 4))
+        requests.append(
+            {
+                "called": spelling,
+                "calling": calling,
+                "when": when + skew,
+                "expect": None if miss else call_id,
+            }
+        )
+    return requests
+
+
+def baseline_lookup(connection: Any, parquet_path: Path, request: dict[str, Any]) -> list[Any]:
+    """The same question as a plain scan: keys and times computed on the fly, no layout."""
+    low, high = (
+        (request["when"] + timedelta(seconds=s)).strftime("%Y-%m-%d %H:%M:%S.%f+00")
+        for s in (-5, 5)
+    )
+    return connection.execute(
+        f"SELECT epoch_ms(t), from_provider, customer, calling_number, sip_call_id "
+        f"FROM (SELECT *, TRY_CAST(call_time AS TIMESTAMPTZ) AS t "
+        f"FROM read_parquet({sql_text(str(parquet_path))})) "
+        f"WHERE {digits_key_sql('called_number')} = ? "
+        f"AND t BETWEEN TIMESTAMPTZ '{low}' AND TIMESTAMPTZ '{high}'",
+        [digits_key(request["called"])],
+    ).fetchall()
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, Any]:
+    """Milliseconds ``run`` took, and what it returned."""
+    started = time.perf_counter()
+    value = run()
+    return (time.perf_counter() - started) * 1000, value
+
+
+def percentiles(samples_ms: list[float]) -> dict[str, float]:
+    ordered = sorted(samples_ms)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p99_ms": round(p99, 3),
+        "n": len(ordered),
+    }
+
+
+def time_lookups(store_file: Path, requests: list[dict[str, Any]]) -> tuple[list[float], int]:
+    """Latency of each ``ProviderRecords.lookup``, and how many found the expected leg."""
+    samples, correct = [], 0
+    with ProviderRecords.open(store_file) as records:
+        for r in requests:
+            ms, result = timed(lambda r=r: records.lookup(r["called"], r["calling"], r["when"]))
+            samples.append(ms)
+            correct += result.sip_call_id == r["expect"]
+    return samples, correct
+
+
+def time_baseline(parquet_path: Path, requests: list[dict[str, Any]]) -> list[float]:
+    connection = connect()
+    return [timed(lambda r=r: baseline_lookup(connection, parquet_path, r))[0] for r in requests]
+
+
+def run(legs: int, queries: int, baseline_queries: int, seed: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-hop-") as tmp:
+        directory = Path(tmp)
+        csv_path, parquet_path, generate_s = generate(directory, legs)
+        import_s, summary = timed(lambda: write_provider_store([csv_path], directory / "store"))
+        requests = sample_requests(parquet_path, queries, seed)
+        lookup_ms, correct = time_lookups(summary.path(PROVIDER), requests)
+        baseline_ms = time_baseline(parquet_path, requests[:baseline_queries])
+        return {
+            "legs": legs,
+            "row_group_rows": ROW_GROUP_ROWS,
+            "generate_s": round(generate_s, 1),
+            "import_s": round(import_s / 1000, 1),
+            "raw_csv_mb": round(csv_path.stat().st_size / 2**20, 1),
+            "store_mb": round(summary.path(PROVIDER).stat().st_size / 2**20, 1),
+            "lookup": percentiles(lookup_ms),
+            "correct": f"{correct}/{len(requests)}",
+            "baseline_full_scan": percentiles(baseline_ms),
+            "p50_speedup": round(statistics.median(baseline_ms) / statistics.median(lookup_ms)),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--legs", type=int, default=10_000_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=30,
+        help="full scans to time (each reads the whole file)",
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    result = run(args.legs, args.queries, args.baseline_queries, args.seed)
+    if args.json:
+        print(json.dumps(result))
+        return
+    for name, value in result.items():
+        print(f"{name:>20}: {value}")
+
+
+if __name__ == "__main__":
+    main()

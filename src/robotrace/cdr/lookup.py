@@ -1,0 +1,233 @@
+"""The hop lookup: find, in one provider's call records, the leg a hop request asks about.
+
+The rule (docs/formats.md, "Hop lookup"): candidates are the legs whose ``called_key`` equals
+the request's (:func:`robotrace.numbers.digits_key`) and whose ``call_time`` lies within
+``skew_s`` seconds of the request's time (setting ``cdr_skew_seconds``). The nearest in time
+wins; among equally near legs, one whose ``calling_key`` equals the request's wins. The
+calling number is untrusted, so it only ever breaks ties: a spoofed, garbage or mismatched
+caller ID never stops a match.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from robotrace import settings
+from robotrace.cdr.duck import connect, sql_text
+from robotrace.cdr.readers import read_cdrs
+from robotrace.cdr.store import keyed_legs_sql
+from robotrace.clock import as_utc, parse_utc
+from robotrace.numbers import digits_key
+
+#: More legs than this to one number within the skew window means the window is useless.
+MAX_CANDIDATES = 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A candidate leg, as the lookup query returns it."""
+
+    call_ms: int
+    from_provider: str | None
+    customer: str | None
+    calling_number: str | None
+    called_number: str
+    calling_key: str
+    sip_call_id: str | None
+    identity: str | None
+    to_provider: str | None
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """The answer to one hop request from one provider's records.
+
+    ``from_provider`` set → the call came from that provider (``answer == "upstream"``);
+    otherwise ``customer`` names the provider's own customer (``"origin"``). ``delta_s`` is
+    the leg's time minus the requested time.
+    """
+
+    found: bool
+    provider: str
+    from_provider: str | None = None
+    customer: str | None = None
+    call_time: datetime | None = None
+    delta_s: float | None = None
+    calling_number: str | None = None
+    called_number: str | None = None
+    calling_matched: bool = False
+    sip_call_id: str | None = None
+    identity: str | None = None
+    candidates: int = 0
+
+    @property
+    def answer(self) -> str:
+        """``"upstream"``, ``"origin"`` or ``"not_found"`` (the hop answer this supports)."""
+        if not self.found:
+            return "not_found"
+        return "upstream" if self.from_provider else "origin"
+
+
+def best_leg(legs: Sequence[Leg], when_ms: int, calling_key: str) -> Leg | None:
+    """The nearest leg in time; among equally near ones, one whose calling key matches."""
+
+    def rank(leg: Leg) -> tuple[int, bool, int, str]:
+        mismatch = not (calling_key and leg.calling_key == calling_key)
+        return abs(leg.call_ms - when_ms), mismatch, leg.call_ms, leg.sip_call_id or ""
+
+    return min(legs, key=rank, default=None)
+
+
+def _epoch_ms(when: datetime | str) -> int:
+    moment = parse_utc(when) if isinstance(when, str) else as_utc(when)
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _sql_time(epoch_ms: int) -> str:
+    moment = _EPOCH + timedelta(milliseconds=epoch_ms)
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00")
+
+
+class ProviderRecords:
+    """One provider's call legs, searchable by hop request through a DuckDB connection.
+
+    Open it with :meth:`open` (canonical store files) or :meth:`from_table` (a canonical
+    table, for small cases). One caller at a time: lookups are serialised by a lock.
+    """
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, relation: str, provider: str) -> None:
+        self.provider = provider
+        self._connection = connection
+        self._relation = relation
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        paths: str | Path | Sequence[str | Path],
+        provider: str | None = None,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> ProviderRecords:
+        """Records from canonical store file(s) (``<OCN>.parquet``, ``STORE_SCHEMA``).
+
+        ``provider`` defaults to the first file's name without ``.parquet``.
+        """
+        files = [Path(p) for p in ([paths] if isinstance(paths, str | Path) else paths)]
+        if not files:
+            raise ValueError("no store files given")
+        for path in files:
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: no such store file")
+        relation = "read_parquet([" + ", ".join(sql_text(str(p)) for p in files) + "])"
+        return cls(connection or connect(), relation, provider or files[0].stem)
+
+    @classmethod
+    def from_table(
+        cls,
+        legs: pa.Table,
+        provider: str | None = None,
+        connection: duckdb.DuckDBPyConnection | None = None,
+    ) -> ProviderRecords:
+        """Records from a canonical table (``CDR_SCHEMA``, e.g. from ``read_cdrs``), kept in
+        memory. With ``provider`` only that provider's legs are kept; without, the table must
+        hold one provider's."""
+        owners = sorted(set(legs.column("provider").to_pylist()))
+        if provider is None and len(owners) != 1:
+            raise ValueError(f"legs of {len(owners)} providers; say which one")
+        provider = provider or owners[0]
+        connection = connection or connect()
+        name, scan = f"legs_{uuid.uuid4().hex}", f"scan_{uuid.uuid4().hex}"
+        connection.register(scan, legs)
+        try:
+            where = f"provider = {sql_text(provider)}"
+            connection.execute(f"CREATE TABLE {name} AS {keyed_legs_sql(scan, where)}")
+        finally:
+            connection.unregister(scan)
+        return cls(connection, name, provider)
+
+    def lookup(
+        self,
+        called: str,
+        calling: str | None,
+        when: datetime | str,
+        skew_s: float | None = None,
+    ) -> LookupResult:
+        """The leg to ``called`` nearest to ``when`` within ``skew_s`` (default: setting
+        ``cdr_skew_seconds``); ``calling`` only breaks ties between equally near legs."""
+        skew = float(settings.get("cdr_skew_seconds") if skew_s is None else skew_s)
+        called_key, calling_key, when_ms = digits_key(called), digits_key(calling), _epoch_ms(when)
+        if not called_key:
+            return LookupResult(found=False, provider=self.provider)
+        legs = self._candidates(called_key, when_ms, round(skew * 1000))
+        best = best_leg(legs, when_ms, calling_key)
+        if best is None:
+            return LookupResult(found=False, provider=self.provider)
+        return self._result(best, when_ms, calling_key, len(legs))
+
+    def _candidates(self, called_key: str, when_ms: int, skew_ms: int) -> list[Leg]:
+        # Times go in as literals, not parameters, so that DuckDB prunes row groups by them.
+        low, high = _sql_time(when_ms - skew_ms), _sql_time(when_ms + skew_ms)
+        sql = (
+            "SELECT epoch_ms(call_time), from_provider, customer, calling_number, "
+            "called_number, calling_key, sip_call_id, identity, to_provider "
+            f"FROM {self._relation} WHERE called_key = {sql_text(called_key)} "
+            f"AND call_time BETWEEN TIMESTAMPTZ '{low}' AND TIMESTAMPTZ '{high}' "
+            f"LIMIT {MAX_CANDIDATES}"
+        )
+        with self._lock:
+            rows = self._connection.execute(sql).fetchall()
+        return [Leg(*row) for row in rows]
+
+    def _result(self, leg: Leg, when_ms: int, calling_key: str, candidates: int) -> LookupResult:
+        return LookupResult(
+            found=True,
+            provider=self.provider,
+            from_provider=leg.from_provider,
+            customer=leg.customer,
+            call_time=_EPOCH + timedelta(milliseconds=leg.call_ms),
+            delta_s=(leg.call_ms - when_ms) / 1000,
+            calling_number=leg.calling_number,
+            called_number=leg.called_number,
+            calling_matched=bool(calling_key) and leg.calling_key == calling_key,
+            sip_call_id=leg.sip_call_id,
+            identity=leg.identity,
+            candidates=candidates,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    def __enter__(self) -> ProviderRecords:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_store(directory: str | Path) -> dict[str, ProviderRecords]:
+    """Records of every provider in a canonical store directory (``<OCN>.parquet`` files)."""
+    connection = connect()
+    return {
+        path.stem: ProviderRecords.open(path, connection=connection.cursor())
+        for path in sorted(Path(directory).glob("*.parquet"))
+    }
+
+
+def open_records_dir(directory: str | Path) -> dict[str, ProviderRecords]:
+    """Records of every provider named in a directory of raw ``.csv``/``.parquet`` CDR files,
+    validated (``BadRowsError`` on any bad row) and kept in memory — for small directories;
+    import large ones with ``robotrace cdr import`` and use :func:`open_store`."""
+    legs = read_cdrs([Path(directory)])
+    connection = connect()
+    providers = sorted(set(legs.column("provider").to_pylist()))
+    return {ocn: ProviderRecords.from_table(legs, ocn, connection.cursor()) for ocn in providers}

@@ -1,0 +1,61 @@
+import random
+
+import duckdb
+import pytest
+
+from robotrace.numbers import digits_key, digits_key_sql
+
+NANP_SPELLINGS = [
+    "+12025550143",
+    "2025550143",
+    "12025550143",
+    "1-202-555-0143",
+    "(202) 555-0143",
+    "202.555.0143",
+    " +1 202 555 0143 ",
+    "tel:+1-202-555-0143",
+    "tel:+1-202-555-0143;phone-context=example.com",
+    "sip:+12025550143@host;user=phone",
+    "<sip:+12025550143@192.0.2.1:5060>",
+    "SIPS:12025550143@host",
+    "0012025550143",
+    "01112025550143",
+]
+GARBAGE = ["0000000000", "123", "anonymous", "", "   ", "+", "restricted@host", "٢٠٢٥٥٥٠١٤٣"]
+FOREIGN = {
+    "+4930123456": "4930123456",
+    "00442079460958": "442079460958",
+    "+33 1 23 45 67 89": "33123456789",
+    "011 52 55 1234 5678": "525512345678",
+}
+
+
+@pytest.mark.parametrize("spelling", NANP_SPELLINGS)
+def test_digits_key_gives_every_spelling_of_a_nanp_number_its_ten_digits(spelling: str) -> None:
+    assert digits_key(spelling) == "2025550143"
+
+
+@pytest.mark.parametrize(("spelling", "key"), FOREIGN.items())
+def test_digits_key_keeps_the_country_code_of_foreign_numbers(spelling: str, key: str) -> None:
+    assert digits_key(spelling) == key
+
+
+def test_digits_key_never_raises_on_garbage() -> None:
+    assert [digits_key(g) for g in GARBAGE] == ["00000000", "123", "", "", "", "", "", ""]
+    assert digits_key(None) == ""
+
+
+def _random_spellings(count: int) -> list[str]:
+    rng = random.Random(3)
+    alphabet = "0123456789+-()., ;:@<>telsipTELSIPx#*\n\t"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(count)]
+
+
+def test_digits_key_sql_agrees_with_digits_key_on_a_broad_corpus() -> None:
+    corpus = [*NANP_SPELLINGS, *GARBAGE, *FOREIGN, None, *_random_spellings(2000)]
+    connection = duckdb.connect()
+    connection.execute("CREATE TABLE corpus (n INTEGER, raw VARCHAR)")
+    connection.executemany("INSERT INTO corpus VALUES (?, ?)", list(enumerate(corpus)))
+    rows = connection.execute(f"SELECT n, {digits_key_sql('raw')} FROM corpus ORDER BY n")
+    in_sql = [key for _, key in rows.fetchall()]
+    assert in_sql == [digits_key(raw) for raw in corpus]
