@@ -44,19 +44,13 @@ def expected_trace(path: list[str], providers: dict) -> tuple[list[str], str | N
     return asked, path[0], gateway
 
 
+def _invoke(world: Path, *args: str):
+    files = ["--providers", str(world / "providers.csv"), "--cdrs", str(world / "cdrs")]
+    return CliRunner().invoke(main, ["trace", *files, *args])
+
+
 def _trace(world: Path, *args: str) -> list[dict]:
-    result = CliRunner().invoke(
-        main,
-        [
-            "trace",
-            "--providers",
-            str(world / "providers.csv"),
-            "--cdrs",
-            str(world / "cdrs"),
-            "--json",
-            *args,
-        ],
-    )
+    result = _invoke(world, "--json", *args)
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.output.splitlines() if line.strip()]
 
@@ -142,18 +136,7 @@ def test_a_calls_file_with_bad_rows_traces_nothing_and_names_each_line(world: Pa
         "+12025550143,,2020-04-01T10:00:00Z,ABCD\n"
         "+12025550143,+13125550199,yesterday,ABCD\n"
     )
-    result = CliRunner().invoke(
-        main,
-        [
-            "trace",
-            "--providers",
-            str(world / "providers.csv"),
-            "--cdrs",
-            str(world / "cdrs"),
-            "--calls",
-            str(calls),
-        ],
-    )
+    result = _invoke(world, "--calls", str(calls))
     assert result.exit_code == 2
     assert f"{calls}:3: empty called_number" in result.output
     assert f"{calls}:4: call_time" in result.output
@@ -162,24 +145,17 @@ def test_a_calls_file_with_bad_rows_traces_nothing_and_names_each_line(world: Pa
 
 def test_an_unregistered_terminating_provider_gets_an_error_line_in_its_place(world: Path):
     row = _honeypot(world)[0]
-    result = CliRunner().invoke(
-        main,
-        [
-            "trace",
-            "--providers",
-            str(world / "providers.csv"),
-            "--cdrs",
-            str(world / "cdrs"),
-            "--json",
-            "--calling",
-            row["calling_number"],
-            "--called",
-            row["called_number"],
-            "--time",
-            row["call_time"],
-            "--at",
-            "ZZZZ",
-        ],
+    result = _invoke(
+        world,
+        "--json",
+        "--calling",
+        row["calling_number"],
+        "--called",
+        row["called_number"],
+        "--time",
+        row["call_time"],
+        "--at",
+        "ZZZZ",
     )
     assert result.exit_code == 1
     assert json.loads(result.output) == {

@@ -21,21 +21,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, SystemClock, parse_utc
+from robotrace.evidence.columns import HONEYPOT_COLUMNS
 from robotrace.numbers import InvalidNumber, normalize, try_normalize
 from robotrace.rows import BadRowsError, RowError
 from robotrace.store import models
 
 SOURCE = "honeypot"
-HONEYPOT_COLUMNS = (
-    "call_id",
-    "calling_number",
-    "called_number",
-    "call_time",
-    "terminating_provider",
-    "transcript",
-    "identity",
-    "recording",
-)
 _MAX_LENGTHS = {"call_id": 128, "calling_number": 64, "called_number": 64, "recording": 500}
 
 

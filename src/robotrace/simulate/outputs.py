@@ -14,28 +14,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from robotrace.evidence.columns import FTC_COMPLAINT_COLUMNS, HONEYPOT_COLUMNS
 from robotrace.simulate.numbering import NPA_PLACES, TimeText, e164_or_raw
-
-HONEYPOT_COLUMNS = (
-    "call_id",
-    "calling_number",
-    "called_number",
-    "call_time",
-    "terminating_provider",
-    "transcript",
-    "identity",
-    "recording",
-)
-COMPLAINT_COLUMNS = (
-    "Company_Phone_Number",
-    "Created_Date",
-    "Violation_Date",
-    "Consumer_City",
-    "Consumer_State",
-    "Consumer_Area_Code",
-    "Subject",
-    "Recorded_Message_Or_Robocall",
-)
 
 
 class HoneypotWriter:
@@ -73,7 +53,7 @@ class ComplaintWriter:
         self.count = 0
         self._file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
         self._csv = csv.writer(self._file, lineterminator="\n")
-        self._csv.writerow(COMPLAINT_COLUMNS)
+        self._csv.writerow(FTC_COMPLAINT_COLUMNS)
         self._times = times
         self._rng = rng
 
