@@ -3,7 +3,14 @@ import random
 import duckdb
 import pytest
 
-from robotrace.numbers import digits_key, digits_key_sql
+from robotrace.numbers import (
+    InvalidNumber,
+    digits_key,
+    digits_key_sql,
+    match_key,
+    normalize,
+    try_normalize,
+)
 
 NANP_SPELLINGS = [
     "+12025550143",
@@ -59,3 +66,57 @@ def test_digits_key_sql_agrees_with_digits_key_on_a_broad_corpus() -> None:
     rows = connection.execute(f"SELECT n, {digits_key_sql('raw')} FROM corpus ORDER BY n")
     in_sql = [key for _, key in rows.fetchall()]
     assert in_sql == [digits_key(raw) for raw in corpus]
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "2025550143",
+        "(202) 555-0143",
+        "1-202-555-0143",
+        "+12025550143",
+        "tel:+1-202-555-0143;npdi",
+        "sip:+12025550143@host;user=phone",
+        "<sip:+12025550143@gw.example;user=phone>",
+        " 202.555.0143 ",
+    ],
+)
+def test_normalize_gives_e164_for_every_spelling_of_a_us_number(spelling: str) -> None:
+    assert normalize(spelling) == "+12025550143"
+
+
+@pytest.mark.parametrize(
+    ("spelling", "region", "e164"),
+    [
+        ("030 1234567", "DE", "+49301234567"),
+        ("020 7183 8750", "GB", "+442071838750"),
+        ("+44 20 7183 8750", "US", "+442071838750"),
+        ("tel:+49-30-1234567", "US", "+49301234567"),
+    ],
+)
+def test_normalize_reads_foreign_numbers_with_a_country_hint(spelling, region, e164) -> None:
+    assert normalize(spelling, region) == e164
+
+
+@pytest.mark.parametrize(
+    ("spelling", "reason"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        (None, "empty"),
+        ("sip:@host", "no number"),
+        ("anonymous", "anonymous"),
+        ("9999999999", "not a valid number"),
+        ("123", "123"),
+    ],
+)
+def test_invalid_or_empty_input_is_reported_never_guessed(spelling, reason) -> None:
+    with pytest.raises(InvalidNumber, match=reason):
+        normalize(spelling)
+    assert try_normalize(spelling) is None
+
+
+def test_match_key_is_e164_for_valid_numbers_and_digits_for_spoofed_ones() -> None:
+    assert match_key("(202) 555-0143") == match_key("tel:+1-202-555-0143") == "+12025550143"
+    assert match_key("000-000-0000") == "0000000000"
+    assert match_key("Anonymous") == "anonymous"
