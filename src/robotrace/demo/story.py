@@ -164,17 +164,21 @@ def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[s
 def score_story(
     story: Story, runs: Sequence[tuple[str, str, Run]], truth: dict[str, Any]
 ) -> list[CampaignScore]:
-    """Match each found campaign to the true campaign most of its calls belong to, and score."""
-    scores = []
+    """Score per true campaign: each found campaign counts for the true campaign most of its
+    calls belong to (variants of one script may have been found as separate campaigns)."""
     summaries = {s["id"]: s for s in story.summaries}
+    found_for: dict[str, list[str]] = {}
     for campaign_id, group in story.campaigns:
         votes = Counter(truth["honeypot"][ref]["campaign"] for ref in group.members)
         true_id = votes.most_common(1)[0][0]
-        if true_id is None:
-            continue
-        true_campaign = next(c for c in truth["campaigns"] if c["id"] == true_id)
-        mine = [(r, run) for c, r, run in runs if c == campaign_id]
+        if true_id is not None:
+            found_for.setdefault(true_id, []).append(campaign_id)
+    scores = []
+    for true_campaign in truth["campaigns"]:
+        found = found_for.get(true_campaign["id"], [])
+        mine = [(ref, run) for c, ref, run in runs if c in found]
         paths = {run.traceback.id: truth["honeypot"][ref]["path"] for ref, run in mine}
         picked = [summaries[run.traceback.id] for _ref, run in mine]
-        scores.append(score_campaign(true_campaign, f"{campaign_id} {group.name}", picked, paths))
+        name = f"{true_campaign['name']} ({', '.join(found) or 'not found'})"
+        scores.append(score_campaign(true_campaign, name, picked, paths))
     return scores
