@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "trace": "robotrace.traceback.command:trace",
     "db": "robotrace.store.command:db",
     "cdr": "robotrace.cdr.command:cdr",
+    "serve": "robotrace.web.command:serve",
+    "users": "robotrace.accounts.command:users",
 }
 
 

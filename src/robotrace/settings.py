@@ -32,6 +32,10 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _flag(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
@@ -54,11 +58,35 @@ SETTINGS: dict[str, Setting] = {
             _seconds,
         ),
         Setting(
+            "secret_key",
+            "",
+            "Secret for signed links (password reset) and webhook defaults. Empty: a random key "
+            "is created once in the file robotrace-secret.key in the working directory.",
+        ),
+        Setting(
+            "base_url",
+            "http://127.0.0.1:8000",
+            "The portal's address as people reach it, for links in e-mails.",
+        ),
+        Setting("session_days", 14.0, "Days a portal sign-in lasts.", _seconds),
+        Setting(
+            "login_failures_allowed",
+            5,
+            "Failed sign-ins allowed per e-mail address, and per client address, in 15 minutes.",
+            int,
+        ),
+        Setting("smtp_host", "127.0.0.1", "SMTP server for e-mail notifications."),
+        Setting("smtp_port", 25, "SMTP server port.", int),
+        Setting("smtp_user", "", "SMTP user name (empty: no authentication)."),
+        Setting("smtp_password", "", "SMTP password; use ROBOTRACE_SMTP_PASSWORD_FILE."),
+        Setting("smtp_starttls", False, "Use STARTTLS (1/0).", _flag),
+        Setting("mail_from", "robotrace <robotrace@localhost>", "From: address of e-mails."),
+        Setting(
             "follow_foreign",
             True,
             "Send hop requests to foreign providers too (1/0). When off, a traceback that "
             "reaches a foreign provider ends there with outcome foreign_origin.",
-            lambda text: text.strip().lower() in {"1", "true", "yes", "on"},
+            _flag,
         ),
     ]
 }

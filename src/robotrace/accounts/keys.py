@@ -1,0 +1,37 @@
+"""Random tokens and their stored hashes, and the secret key for signed links."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets as _secrets
+from pathlib import Path
+
+from robotrace import settings
+
+KEY_FILE = "robotrace-secret.key"
+
+
+def new_token(nbytes: int = 32) -> str:
+    return _secrets.token_urlsafe(nbytes)
+
+
+def token_hash(token: str) -> str:
+    """Tokens are long and random, so a plain SHA-256 is the right stored form."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def same(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def secret_key() -> str:
+    """The ``secret_key`` setting, or a key made once and kept in ``robotrace-secret.key``."""
+    configured = settings.get("secret_key")
+    if configured:
+        return str(configured)
+    path = Path(KEY_FILE)
+    if not path.exists():
+        path.write_text(new_token(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,72 @@
+"""Creating and finding users."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from robotrace.accounts.passwords import hash_password
+from robotrace.clock import Clock, SystemClock
+from robotrace.store import models
+from robotrace.store.models import UserRole
+
+
+class AccountError(ValueError):
+    pass
+
+
+def create_user(
+    session: Session,
+    email: str,
+    role: UserRole | str,
+    password: str | None = None,
+    provider_ocn: str | None = None,
+    name: str = "",
+    clock: Clock | None = None,
+) -> models.User:
+    """Add a user; a ``provider`` user must name its provider's OCN, no one else may."""
+    role = UserRole(role)
+    email = normalize_email(email)
+    if user_by_email(session, email) is not None:
+        raise AccountError(f"a user with e-mail {email} exists already")
+    provider_id = _provider_id(session, role, provider_ocn)
+    user = models.User(
+        email=email,
+        name=name,
+        role=role,
+        provider_id=provider_id,
+        password_hash=hash_password(password) if password else None,
+        active=True,
+        created_at=(clock or SystemClock()).now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _provider_id(session: Session, role: UserRole, provider_ocn: str | None) -> int | None:
+    if role is not UserRole.PROVIDER:
+        if provider_ocn:
+            raise AccountError(f"only provider users belong to a provider, not {role.value}s")
+        return None
+    if not provider_ocn:
+        raise AccountError("a provider user needs --provider OCN")
+    provider = session.scalar(
+        select(models.Provider).where(models.Provider.ocn == provider_ocn.strip().upper())
+    )
+    if provider is None:
+        raise AccountError(f"no provider with OCN {provider_ocn}")
+    return provider.id
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise AccountError(f"not an e-mail address: {email!r}")
+    return email
+
+
+def user_by_email(session: Session, email: str) -> models.User | None:
+    return session.scalar(
+        select(models.User).where(func.lower(models.User.email) == email.strip().lower())
+    )

@@ -1,0 +1,1 @@
+"""Notifications: an outbox of messages, delivered by channels (e-mail, webhooks)."""

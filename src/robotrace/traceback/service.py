@@ -1,0 +1,141 @@
+"""The traceback workflow against the store: load, apply a rule, save, audit — one place.
+
+The portal's pages, the API and the worker all change tracebacks through these functions;
+the rules themselves stay in :mod:`robotrace.traceback.workflow`. Callers own the
+transaction (commit or roll back).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock
+from robotrace.providers.registry import Provider
+from robotrace.store import models
+from robotrace.store.audit import append_audit
+from robotrace.store.providers import provider_directory, upsert_providers
+from robotrace.store.tracebacks import load_traceback, save_traceback
+from robotrace.traceback import workflow
+from robotrace.traceback.model import CallUnderTrace, Traceback
+from robotrace.traceback.workflow import Policy, Reply, Step
+
+_ID = re.compile(r"^TB-(\d+)$")
+
+
+def next_traceback_id(session: Session) -> str:
+    """``TB-000001``, ``TB-000002``, … (the next after the largest stored)."""
+    ids = session.scalars(select(models.Traceback.id).where(models.Traceback.id.like("TB-%")))
+    numbers = [int(m.group(1)) for i in ids if (m := _ID.match(i))]
+    return f"TB-{max(numbers, default=0) + 1:06d}"
+
+
+def _commit_step(session: Session, step: Step, call_id: int | None = None) -> Traceback:
+    if step.new_provider is not None:
+        named = step.new_provider
+        upsert_providers(
+            session,
+            [
+                Provider(
+                    ocn=named.ocn,
+                    business_name=named.name or named.ocn,
+                    country=named.country,
+                    foreign=named.foreign,
+                    contact_email=named.contact_email,
+                )
+            ],
+        )
+    save_traceback(session, step.traceback, call_id=call_id)
+    append_audit(session, step.events)
+    return step.traceback
+
+
+def open_traceback(
+    session: Session,
+    call: CallUnderTrace,
+    terminating_ocn: str,
+    actor: str,
+    clock: Clock,
+    policy: Policy | None = None,
+    call_id: int | None = None,
+    campaign: str | None = None,
+) -> Traceback:
+    """Open a traceback for ``call`` at its terminating provider and request the first hop."""
+    directory = provider_directory(session)
+    terminating = directory.get(terminating_ocn.strip().upper())
+    if terminating is None:
+        raise workflow.WorkflowError(f"no provider with OCN {terminating_ocn}")
+    step = workflow.open_traceback(
+        next_traceback_id(session),
+        call,
+        terminating,
+        clock.now(),
+        actor,
+        policy or Policy.from_settings(),
+        campaign,
+    )
+    return _commit_step(session, step, call_id)
+
+
+def open_traceback_for_call(
+    session: Session, call_id: int, actor: str, clock: Clock, policy: Policy | None = None
+) -> Traceback:
+    """Open a traceback for a stored evidence call (its terminating provider must be known)."""
+    call = session.get(models.Call, call_id)
+    if call is None:
+        raise workflow.WorkflowError(f"no call {call_id}")
+    if call.terminating_provider_id is None:
+        raise workflow.WorkflowError(f"call {call_id} does not say which provider delivered it")
+    provider = session.get(models.Provider, call.terminating_provider_id)
+    assert provider is not None
+    sample = CallUnderTrace(call.calling_number, call.called_number, call.call_time)
+    return open_traceback(
+        session, sample, provider.ocn, actor, clock, policy, call_id, call.campaign_id
+    )
+
+
+def answer_hop(
+    session: Session,
+    traceback_id: str,
+    provider_ocn: str,
+    reply: Reply,
+    actor: str,
+    clock: Clock,
+    policy: Policy | None = None,
+) -> Traceback:
+    """Record ``provider_ocn``'s answer on its open hop of the traceback."""
+    tb = load_traceback(session, traceback_id)
+    step = workflow.answer_hop(
+        tb,
+        provider_ocn,
+        reply,
+        provider_directory(session),
+        clock.now(),
+        actor,
+        policy or Policy.from_settings(),
+    )
+    return _commit_step(session, step)
+
+
+def mark_no_response(session: Session, traceback_id: str, actor: str, clock: Clock) -> Traceback:
+    tb = load_traceback(session, traceback_id)
+    step = workflow.mark_no_response(tb, provider_directory(session), clock.now(), actor)
+    return _commit_step(session, step)
+
+
+def overdue_traceback_ids(session: Session, now: datetime) -> list[str]:
+    """Open tracebacks whose open hop is past its due time (for the worker's policy)."""
+    rows = session.execute(
+        select(models.Hop.traceback_id)
+        .join(models.Traceback)
+        .where(
+            models.Traceback.status == "open",
+            models.Hop.answer.is_(None),
+            models.Hop.due_at < now,
+        )
+        .order_by(models.Hop.due_at)
+    )
+    return [r[0] for r in rows]

@@ -1,0 +1,1 @@
+"""The portal and the JSON API (FastAPI). The web layer calls the parts; never the reverse."""

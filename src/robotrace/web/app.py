@@ -1,0 +1,57 @@
+"""The FastAPI application: pages, the JSON API under /api/v1, and the static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from robotrace import __version__
+from robotrace.clock import Clock, SystemClock
+from robotrace.store.db import make_engine, session_factory
+from robotrace.web.deps import LoginRequired
+
+#: Routers as "module:attribute", included in this order; each area adds itself here.
+PAGE_ROUTERS = ["robotrace.web.pages.auth:router"]
+API_ROUTERS: list[str] = []
+
+
+def _router(target: str) -> object:
+    import importlib
+
+    module_name, attribute = target.split(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def create_app(database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+    """The portal on ``database_url`` (default: the ``database_url`` setting)."""
+    app = FastAPI(
+        title="robotrace",
+        version=__version__,
+        description="Trace illegal robocalls hop by hop. JSON API under /api/v1.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    engine = make_engine(database_url)
+    app.state.engine = engine
+    app.state.sessions = session_factory(engine)
+    app.state.clock = clock or SystemClock()
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for target in PAGE_ROUTERS:
+        app.include_router(_router(target))  # type: ignore[arg-type]
+    for target in API_ROUTERS:
+        app.include_router(_router(target), prefix="/api/v1")  # type: ignore[arg-type]
+
+    @app.exception_handler(LoginRequired)
+    async def to_login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/login", 303)
+
+    return app
+
+
+def app_from_settings() -> FastAPI:
+    """The factory ``robotrace serve`` hands to uvicorn (each worker builds its own)."""
+    return create_app()

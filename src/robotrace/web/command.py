@@ -1,0 +1,48 @@
+"""``robotrace serve``: the portal and API under uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=int,
+    help="Worker processes; use several only on PostgreSQL.",
+)
+@click.option("--database-url", help="Store URL (default: the database_url setting).")
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Bring the store's schema up to date before serving.",
+)
+def serve(host: str, port: int, workers: int, database_url: str | None, migrate: bool) -> None:
+    """Serve the portal (pages) and the JSON API (/api/v1)."""
+    import uvicorn
+
+    from robotrace.store.db import upgrade
+
+    if database_url:
+        os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting
+    url = database_url or os.environ.get("ROBOTRACE_DATABASE_URL")
+    if workers > 1 and (url or "sqlite").startswith("sqlite"):
+        raise click.UsageError("several workers need PostgreSQL; SQLite takes one writer")
+    if migrate:
+        upgrade(url)
+    click.echo(f"robotrace portal on http://{host}:{port}/  (API docs: /api/v1/docs)", err=True)
+    uvicorn.run(
+        "robotrace.web.app:app_from_settings",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )

@@ -1,0 +1,137 @@
+"""FastAPI dependencies: the database session, the clock, and who is asking.
+
+Pages and API share them. A request is authenticated by an ``Authorization: Bearer`` API
+token or by the session cookie; writes through a cookie need the session's CSRF token (a
+form field ``csrf_token`` or an ``X-CSRF-Token`` header), writes through a token need a
+read-write token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from robotrace.accounts.keys import same
+from robotrace.accounts.sessions import COOKIE, session_for
+from robotrace.accounts.tokens import token_for
+from robotrace.clock import Clock
+from robotrace.store import models
+from robotrace.store.models import UserRole
+from robotrace.web.principal import Principal
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the view returns, rolled back if it raises."""
+    session = request.app.state.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+class LoginRequired(Exception):
+    """Raised for pages: the app turns it into a redirect to the sign-in page."""
+
+
+def _principal(user: models.User, provider_ocn: str | None, **how: object) -> Principal:
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        provider_id=user.provider_id,
+        provider_ocn=provider_ocn,
+        **how,  # type: ignore[arg-type]
+    )
+
+
+def optional_principal(
+    request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)
+) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        token = token_for(db, header[7:].strip(), clock)
+        if token is None:
+            raise HTTPException(401, "invalid or revoked API token")
+        user = db.get(models.User, token.user_id)
+        assert user is not None
+        return _principal(user, _ocn(db, user), via="token", can_write=token.write)
+    row = session_for(db, request.cookies.get(COOKIE, ""), clock)
+    if row is None:
+        return None
+    user = db.get(models.User, row.user_id)
+    assert user is not None
+    return _principal(
+        user,
+        _ocn(db, user),
+        via="session",
+        can_write=True,
+        csrf_token=row.csrf_token,
+        session_id=row.id,
+    )
+
+
+def _ocn(db: Session, user: models.User) -> str | None:
+    if user.provider_id is None:
+        return None
+    provider = db.get(models.Provider, user.provider_id)
+    return provider.ocn if provider else None
+
+
+def current_principal(
+    request: Request, principal: Principal | None = Depends(optional_principal)
+) -> Principal:
+    if principal is not None:
+        return principal
+    if request.url.path.startswith("/api/"):
+        raise HTTPException(401, "sign in or send an API token", {"WWW-Authenticate": "Bearer"})
+    raise LoginRequired()
+
+
+def require_roles(*roles: UserRole) -> Callable[..., Principal]:
+    """A dependency that lets only ``roles`` through (403 for the others)."""
+
+    def check(principal: Principal = Depends(current_principal)) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(403, "your role may not use this")
+        return principal
+
+    return check
+
+
+async def check_csrf(request: Request, principal: Principal) -> None:
+    """Cookie-authenticated writes must carry the session's CSRF token."""
+    if principal.via == "token":
+        return
+    sent = request.headers.get("x-csrf-token", "")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        sent = str((await request.form()).get("csrf_token", ""))
+    if not principal.csrf_token or not same(sent, principal.csrf_token):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+def writer(*roles: UserRole) -> Callable[..., object]:
+    """A dependency for writes: the role, a read-write credential, and CSRF for cookies."""
+
+    async def check(
+        request: Request, principal: Principal = Depends(require_roles(*roles))
+    ) -> Principal:
+        if not principal.can_write:
+            raise HTTPException(403, "this API token is read-only")
+        await check_csrf(request, principal)
+        return principal
+
+    return check

@@ -1,0 +1,216 @@
+"""Sign in, sign out, password reset, and the account page with API tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from robotrace import settings
+from robotrace.accounts.keys import new_token, same
+from robotrace.accounts.passwords import WeakPassword, hash_password, verify_password
+from robotrace.accounts.resets import reset_token, user_for_reset
+from robotrace.accounts.sessions import COOKIE, end_all_sessions, end_session, start_session
+from robotrace.accounts.throttle import record_attempt, throttled
+from robotrace.accounts.tokens import create_token, revoke_token, tokens_of
+from robotrace.accounts.users import user_by_email
+from robotrace.clock import Clock
+from robotrace.notify.outbox import enqueue
+from robotrace.store import models
+from robotrace.web.deps import current_principal, get_clock, get_db, optional_principal, writer
+from robotrace.web.principal import Principal
+from robotrace.web.templating import render
+
+router = APIRouter()
+LOGIN_CSRF_COOKIE = "robotrace_login_csrf"
+ALL_ROLES = tuple(models.UserRole)
+
+
+def _anonymous_form(
+    request: Request, name: str, status_code: int = 200, **context: object
+) -> Response:
+    """A form for people not signed in, protected by a double-submit CSRF cookie."""
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token(24)
+    response = render(request, name, None, status_code, csrf_token=token, **context)
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+def _check_anonymous_csrf(request: Request, sent: str) -> None:
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not same(cookie, sent):
+        raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request, principal: Principal | None = Depends(optional_principal)
+) -> Response:
+    if principal is not None:
+        return RedirectResponse("/", 303)
+    return _anonymous_form(request, "login.html")
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: str = Form(...),
+    password: str = Form(...),
+    csrf_token: str = Form(""),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    _check_anonymous_csrf(request, csrf_token)
+    keys = [
+        f"email:{email.strip().lower()}",
+        f"ip:{request.client.host if request.client else '-'}",
+    ]
+    if throttled(db, keys, clock):
+        return _anonymous_form(
+            request, "login.html", 429, error="Too many failed sign-ins; wait 15 minutes."
+        )
+    user = user_by_email(db, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    record_attempt(db, keys, ok and user is not None and user.active, clock)
+    if not ok or user is None or not user.active:
+        return _anonymous_form(request, "login.html", 401, error="Wrong e-mail or password.")
+    token, _row = start_session(db, user, clock)
+    response = RedirectResponse("/", 303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        max_age=int(settings.get("session_days") * 86400),
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    principal: Principal = Depends(writer(*ALL_ROLES)),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    if principal.session_id is not None:
+        row = db.get(models.WebSession, principal.session_id)
+        if row is not None:
+            end_session(db, row, clock)
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/password-reset", response_class=HTMLResponse)
+def reset_request_form(request: Request) -> Response:
+    return _anonymous_form(request, "reset_request.html")
+
+
+@router.post("/password-reset")
+def reset_request(
+    request: Request,
+    email: str = Form(...),
+    csrf_token: str = Form(""),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Always the same answer, so the form does not tell who has an account."""
+    _check_anonymous_csrf(request, csrf_token)
+    user = user_by_email(db, email)
+    if user is not None and user.active:
+        token = reset_token(user)
+        link = f"{settings.get('base_url').rstrip('/')}/password-reset/{token}"
+        enqueue(
+            db,
+            "email",
+            user.email,
+            "password.reset",
+            {"link": link, "name": user.name},
+            f"password.reset:{token}",
+            clock,
+        )
+    return _anonymous_form(
+        request,
+        "reset_request.html",
+        message="If that address has an account, a reset link is on its way.",
+    )
+
+
+@router.get("/password-reset/{token}", response_class=HTMLResponse)
+def reset_form(request: Request, token: str, db: Session = Depends(get_db)) -> Response:
+    if user_for_reset(db, token) is None:
+        return render(
+            request,
+            "reset_done.html",
+            None,
+            400,
+            error="This reset link is invalid, used or expired.",
+        )
+    return _anonymous_form(request, "reset_form.html", token=token)
+
+
+@router.post("/password-reset/{token}")
+def reset(
+    request: Request,
+    token: str,
+    password: str = Form(...),
+    csrf_token: str = Form(""),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    _check_anonymous_csrf(request, csrf_token)
+    user = user_for_reset(db, token)
+    if user is None:
+        return render(
+            request,
+            "reset_done.html",
+            None,
+            400,
+            error="This reset link is invalid, used or expired.",
+        )
+    try:
+        user.password_hash = hash_password(password)
+    except WeakPassword as exc:
+        return _anonymous_form(request, "reset_form.html", 400, token=token, error=str(exc))
+    end_all_sessions(db, user.id, clock)
+    return render(request, "reset_done.html", None, message="Password changed; sign in again.")
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(
+    request: Request,
+    principal: Principal = Depends(current_principal),
+    db: Session = Depends(get_db),
+) -> Response:
+    return render(request, "account.html", principal, tokens=tokens_of(db, principal.user_id))
+
+
+@router.post("/account/tokens", response_class=HTMLResponse)
+def new_api_token(
+    request: Request,
+    name: str = Form(...),
+    access: str = Form("read"),
+    principal: Principal = Depends(writer(*ALL_ROLES)),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    user = db.get(models.User, principal.user_id)
+    assert user is not None
+    token, _row = create_token(db, user, name.strip() or "token", access == "write", clock)
+    return render(
+        request, "account.html", principal, tokens=tokens_of(db, principal.user_id), new_token=token
+    )
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke(
+    token_id: int,
+    principal: Principal = Depends(writer(*ALL_ROLES)),
+    db: Session = Depends(get_db),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    row = db.get(models.ApiToken, token_id)
+    if row is None or row.user_id != principal.user_id:
+        raise HTTPException(404, "not found")
+    revoke_token(db, row, clock)
+    return RedirectResponse("/account", 303)

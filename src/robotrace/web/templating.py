@@ -1,0 +1,41 @@
+"""Jinja2 templates for the pages, with the helpers every page uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from robotrace.clock import as_utc
+from robotrace.web.principal import Principal
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+HTMX = "htmx-2.0.4.min.js"
+
+
+def utc(value: datetime | None) -> str:
+    return "" if value is None else as_utc(value).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+TEMPLATES.env.filters["utc"] = utc
+
+
+def render(
+    request: Request,
+    name: str,
+    principal: Principal | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page; every page knows who is signed in, the CSRF token and the clock."""
+    context.update(
+        principal=principal,
+        csrf_token=principal.csrf_token if principal else context.get("csrf_token", ""),
+        now=request.app.state.clock.now(),
+        htmx=HTMX,
+    )
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,109 @@
+"""A fixed little world for the portal's tests, on SQLite and PostgreSQL (``db_url``).
+
+Providers ``AAAA`` (terminating), ``BBBB`` (intermediate), ``CCCC`` (gateway), ``FFFF``
+(foreign); users, all with password ``PASSWORD``:
+
+- ``admin@example.org`` (admin), ``coord@example.org`` (coordinator),
+  ``fcc@example.org`` (regulator);
+- ``noc@aaaa.example`` (provider AAAA), ``noc@bbbb.example`` (provider BBBB).
+
+``world`` gives the app, its clock and a traceback ``TB-000001`` whose first hop is open at
+AAAA. ``client_for(email)`` gives a ``TestClient`` signed in as that user (with its CSRF
+token in ``client.csrf``); ``api_for(email, write=True)`` one that sends an API token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from robotrace.accounts.tokens import create_token
+from robotrace.accounts.users import create_user, user_by_email
+from robotrace.clock import SimulatedClock
+from robotrace.providers.registry import Provider
+from robotrace.store.db import transaction
+from robotrace.store.repository import upsert_providers
+from robotrace.traceback import service
+from robotrace.traceback.model import CallUnderTrace
+from robotrace.web.app import create_app
+
+PASSWORD = "correct horse battery"
+T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
+PROVIDERS = [
+    Provider("AAAA", "Alpha Local Telco", contact_email="noc@aaaa.example"),
+    Provider("BBBB", "Bravo Wholesale", contact_email="noc@bbbb.example"),
+    Provider("CCCC", "Charlie Gateway", gateway_provider=True, contact_email="noc@cccc.example"),
+    Provider("FFFF", "Foxtrot Intl Ltd", country="United Kingdom", foreign=True),
+]
+USERS = [
+    ("admin@example.org", "admin", None),
+    ("coord@example.org", "coordinator", None),
+    ("fcc@example.org", "regulator", None),
+    ("noc@aaaa.example", "provider", "AAAA"),
+    ("noc@bbbb.example", "provider", "BBBB"),
+]
+CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))
+
+
+@dataclass
+class World:
+    app: FastAPI
+    clock: SimulatedClock
+    traceback_id: str
+
+
+@pytest.fixture
+def world(engine) -> Iterator[World]:
+    clock = SimulatedClock(T0)
+    with transaction(engine) as session:
+        upsert_providers(session, PROVIDERS, clock)
+        for email, role, ocn in USERS:
+            create_user(session, email, role, PASSWORD, ocn, name=email.split("@")[0], clock=clock)
+        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:coord@example.org", clock)
+    app = create_app(str(engine.url.render_as_string(hide_password=False)), clock)
+    yield World(app, clock, tb.id)
+    app.state.engine.dispose()
+
+
+def _csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> TestClient:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": _csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    client.csrf = _csrf_of(client.get("/account").text)  # type: ignore[attr-defined]
+    return client
+
+
+@pytest.fixture
+def client_for(world: World) -> Callable[[str], TestClient]:
+    def make(email: str) -> TestClient:
+        return sign_in(TestClient(world.app), email)
+
+    return make
+
+
+@pytest.fixture
+def api_for(world: World, engine) -> Callable[..., TestClient]:
+    def make(email: str, write: bool = True) -> TestClient:
+        with transaction(engine) as session:
+            user = user_by_email(session, email)
+            assert user is not None
+            token, _ = create_token(session, user, "test", write, world.clock)
+        return TestClient(world.app, headers={"Authorization": f"Bearer {token}"})
+
+    return make
