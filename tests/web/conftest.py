@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user, user_by_email
-from robotrace.clock import SimulatedClock
+from robotrace.clock import Clock, SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.store.db import transaction
 from robotrace.store.repository import upsert_providers
@@ -58,16 +59,22 @@ class World:
     traceback_id: str
 
 
-@pytest.fixture
-def world(engine) -> Iterator[World]:
-    clock = SimulatedClock(T0)
+def seed_world(engine: Engine, clock: Clock) -> str:
+    """Providers, users and one open traceback at AAAA; returns the traceback's id."""
     with transaction(engine) as session:
         upsert_providers(session, PROVIDERS, clock)
         for email, role, ocn in USERS:
             create_user(session, email, role, PASSWORD, ocn, name=email.split("@")[0], clock=clock)
         tb = service.open_traceback(session, CALL, "AAAA", "coordinator:coord@example.org", clock)
+    return tb.id
+
+
+@pytest.fixture
+def world(engine) -> Iterator[World]:
+    clock = SimulatedClock(T0)
+    traceback_id = seed_world(engine, clock)
     app = create_app(str(engine.url.render_as_string(hide_password=False)), clock)
-    yield World(app, clock, tb.id)
+    yield World(app, clock, traceback_id)
     app.state.engine.dispose()
 
 
