@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
@@ -27,8 +27,15 @@ _ID = re.compile(r"^TB-(\d+)$")
 
 
 def next_traceback_id(session: Session) -> str:
-    """``TB-000001``, ``TB-000002``, … (the next after the largest stored)."""
-    ids = session.scalars(select(models.Traceback.id).where(models.Traceback.id.like("TB-%")))
+    """``TB-000001``, ``TB-000002``, … (the next after the largest stored).
+
+    Longest first, then largest: ``TB-1000000`` sorts after ``TB-999999``."""
+    ids = session.scalars(
+        select(models.Traceback.id)
+        .where(models.Traceback.id.like("TB-%"))
+        .order_by(func.length(models.Traceback.id).desc(), models.Traceback.id.desc())
+        .limit(20)
+    )
     numbers = [int(m.group(1)) for i in ids if (m := _ID.match(i))]
     return f"TB-{max(numbers, default=0) + 1:06d}"
 
@@ -65,9 +72,10 @@ def open_traceback(
 ) -> Traceback:
     """Open a traceback for ``call`` at its terminating provider and request the first hop."""
     directory = provider_directory(session)
-    terminating = directory.get(terminating_ocn.strip().upper())
+    ocn = terminating_ocn.strip().upper()
+    terminating = directory.get(ocn)
     if terminating is None:
-        raise workflow.WorkflowError(f"no provider with OCN {terminating_ocn}")
+        raise workflow.WorkflowError(f"no provider with OCN {ocn}")
     step = workflow.open_traceback(
         next_traceback_id(session),
         call,

@@ -1,0 +1,65 @@
+"""The workflow through the store: ids, new providers, overdue scan (SQLite and PostgreSQL)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from robotrace.clock import SimulatedClock
+from robotrace.providers.registry import Provider
+from robotrace.store import models
+from robotrace.store.repository import load_traceback, save_traceback, upsert_providers
+from robotrace.traceback import service, workflow
+from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, ProviderInfo
+from robotrace.traceback.workflow import Reply, WorkflowError
+
+CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, tzinfo=UTC))
+
+
+@pytest.fixture
+def clock():
+    return SimulatedClock(datetime(2020, 5, 1, tzinfo=UTC))
+
+
+@pytest.fixture
+def registered(session, clock):
+    upsert_providers(session, [Provider("AAAA", "Alpha"), Provider("BBBB", "Bravo")], clock)
+    return session
+
+
+def test_traceback_ids_count_up_past_six_digits(registered, clock):
+    assert service.next_traceback_id(registered) == "TB-000001"
+    service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    assert service.next_traceback_id(registered) == "TB-000002"
+    far = workflow.open_traceback("TB-999999", CALL, ProviderInfo("AAAA"), clock.now(), "c")
+    save_traceback(registered, far.traceback)
+    service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    assert service.next_traceback_id(registered) == "TB-1000001"
+
+
+def test_an_unknown_terminating_provider_is_a_clear_error(registered, clock):
+    with pytest.raises(WorkflowError, match="no provider with OCN ZZZZ"):
+        service.open_traceback(registered, CALL, "zzzz", "c", clock)
+
+
+def test_a_newly_named_upstream_is_registered_with_its_details(registered, clock):
+    tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    named = ProviderInfo("NEW1", "Fresh Carrier", "Canada", True, "noc@fresh.example")
+    reply = Reply(Answer.UPSTREAM, upstream="NEW1", new_provider=named)
+    tb = service.answer_hop(registered, tb.id, "AAAA", reply, "provider:a", clock)
+    row = registered.query(models.Provider).filter_by(ocn="NEW1").one()
+    assert (row.business_name, row.foreign, row.contact_email) == (
+        "Fresh Carrier",
+        True,
+        "noc@fresh.example",
+    )
+    assert load_traceback(registered, tb.id).hops[-1].provider == "NEW1"
+
+
+def test_overdue_tracebacks_are_found_and_can_be_closed_non_responsive(registered, clock):
+    tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    assert service.overdue_traceback_ids(registered, clock.now()) == []
+    clock.advance(timedelta(hours=25))
+    assert service.overdue_traceback_ids(registered, clock.now()) == [tb.id]
+    closed = service.mark_no_response(registered, tb.id, "policy:no_response", clock)
+    assert closed.outcome is Outcome.NON_RESPONSIVE
+    assert service.overdue_traceback_ids(registered, clock.now()) == []
