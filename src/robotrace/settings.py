@@ -32,6 +32,12 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _hours_or_off(text: str) -> float | None:
+    if text.strip().lower() in {"off", "none"}:
+        return None
+    return _seconds(text)
+
+
 def _flag(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -87,6 +93,37 @@ SETTINGS: dict[str, Setting] = {
             "Send hop requests to foreign providers too (1/0). When off, a traceback that "
             "reaches a foreign provider ends there with outcome foreign_origin.",
             _flag,
+        ),
+        Setting(
+            "reminder_hours",
+            4.0,
+            "Hours before a hop request's due time when the provider gets a reminder.",
+            _seconds,
+        ),
+        Setting(
+            "no_response_grace_hours",
+            1.0,
+            "Hours after the due time when robotrace worker marks a silent hop no_response "
+            "(the traceback closes non_responsive); off: never, coordinators mark by hand.",
+            _hours_or_off,
+        ),
+        Setting(
+            "notify_max_attempts",
+            6,
+            "Delivery attempts of one notification before it is marked failed.",
+            int,
+        ),
+        Setting(
+            "notify_backoff_seconds",
+            60.0,
+            "Wait after the first failed delivery; it doubles after each further failure.",
+            _seconds,
+        ),
+        Setting(
+            "notify_timeout_seconds",
+            10.0,
+            "Timeout of each network call when delivering (SMTP connect and send, webhook POST).",
+            _seconds,
         ),
     ]
 }

@@ -1,15 +1,32 @@
 """The outbox: anything that wants a message sent adds a row here, in its own transaction;
-``robotrace worker`` delivers it. ``dedupe_key`` makes adding the same message twice a no-op."""
+``robotrace worker`` delivers it. ``dedupe_key`` makes adding the same message twice a no-op.
+
+A row's life: ``pending`` → claimed by one worker (``claimed_by``/``claimed_until``, still
+``pending``) → ``sent``; or, when delivery fails, back to ``pending`` with ``attempts + 1`` and
+``next_attempt_at`` pushed out exponentially, until ``failed`` after ``notify_max_attempts``.
+A claim is taken by one conditional UPDATE whose row count says who won, so any number of
+workers can poll the same table (SQLite and PostgreSQL alike); a crashed worker's claim simply
+expires.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.store import models
+
+N = models.Notification
+#: How long a claim lasts: far longer than one delivery (every network call has a timeout).
+CLAIM_SECONDS = 300.0
+ERROR_LENGTH = 2000
 
 
 def enqueue(
@@ -21,25 +38,133 @@ def enqueue(
     dedupe_key: str,
     clock: Clock,
 ) -> bool:
-    """Queue one message; False when a message with ``dedupe_key`` was queued before."""
-    exists = session.scalar(
-        select(models.Notification.id).where(models.Notification.dedupe_key == dedupe_key)
-    )
-    if exists is not None:
-        return False
+    """Queue one message; False when a message with ``dedupe_key`` was queued before.
+
+    One ``INSERT … ON CONFLICT (dedupe_key) DO NOTHING``: two workers (or a worker and the
+    portal) queueing the same message at once leave one row, and neither fails.
+    """
     now = clock.now()
-    session.add(
-        models.Notification(
-            channel=channel,
-            target=target,
-            kind=kind,
-            payload=payload,
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+    values = {
+        "channel": channel,
+        "target": target,
+        "kind": kind,
+        "payload": payload,
+        "dedupe_key": dedupe_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": "",
+        "created_at": now,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(N)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(N.id)
     )
-    session.flush()
-    return True
+    # Core execution on the session's connection: RETURNING says whether a row went in
+    # (the row count of an ORM-level INSERT is not reliable on every driver).
+    return session.connection().execute(statement).first() is not None
+
+
+def _claimable(now: datetime) -> Any:
+    return (
+        (N.status == "pending")
+        & (N.next_attempt_at <= now)
+        & or_(N.claimed_until.is_(None), N.claimed_until < now)
+    )
+
+
+def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
+    """Ids of messages due for delivery and not claimed by a live worker, oldest first."""
+    query = select(N.id).where(_claimable(now)).order_by(N.next_attempt_at, N.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -> bool:
+    """Claim one message for ``worker_id``; True only for the one worker that won it.
+
+    The UPDATE is the transaction's first statement, so SQLite takes its write lock at once
+    (waiting on the busy timeout) and PostgreSQL re-checks the WHERE after a concurrent
+    claim commits: exactly one UPDATE matches the row.
+    """
+    statement = (
+        update(N)
+        .where(N.id == notification_id, _claimable(now))
+        .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
+def mark_sent(engine: Engine, notification_id: int, worker_id: str, now: datetime) -> bool:
+    """Record delivery; False when the claim had expired and was taken by another worker."""
+    statement = (
+        update(N)
+        .where(N.id == notification_id, N.claimed_by == worker_id, N.status == "pending")
+        .values(status="sent", sent_at=now, attempts=N.attempts + 1, claimed_until=None)
+    )
+    with engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
+def backoff(attempts: int, base_seconds: float) -> timedelta:
+    """Wait before attempt ``attempts + 1``: base, 2×base, 4×base, … after each failure."""
+    return timedelta(seconds=base_seconds * 2 ** max(attempts - 1, 0))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently delivery is retried (settings ``notify_*``)."""
+
+    max_attempts: int = 6
+    backoff_seconds: float = 60.0
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        return cls(settings.get("notify_max_attempts"), settings.get("notify_backoff_seconds"))
+
+
+def record_failure(
+    engine: Engine,
+    notification_id: int,
+    worker_id: str,
+    error: str,
+    now: datetime,
+    policy: RetryPolicy,
+    permanent: bool = False,
+) -> str:
+    """Count a failed attempt; returns the new status: ``pending`` (retried later) or ``failed``.
+
+    Only the claiming worker writes a claimed row, so reading ``attempts`` first is safe; the
+    write is still one conditional UPDATE (a claim lost meanwhile changes nothing).
+    """
+    with engine.connect() as connection:
+        attempts = connection.scalar(select(N.attempts).where(N.id == notification_id))
+    if attempts is None:
+        return "gone"
+    attempts += 1
+    failed = permanent or attempts >= policy.max_attempts
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "last_error": error[:ERROR_LENGTH],
+        "claimed_until": None,
+        "status": "failed" if failed else "pending",
+    }
+    if not failed:
+        values["next_attempt_at"] = now + backoff(attempts, policy.backoff_seconds)
+    statement = (
+        update(N)
+        .where(N.id == notification_id, N.claimed_by == worker_id, N.status == "pending")
+        .values(values)
+    )
+    with engine.begin() as connection:
+        connection.execute(statement)
+    return values["status"]
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    """How many messages are pending, sent and failed."""
+    rows = session.execute(select(N.status, func.count()).group_by(N.status)).all()
+    return {status: count for status, count in rows}

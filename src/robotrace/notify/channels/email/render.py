@@ -1,0 +1,104 @@
+"""Plain-text e-mails from a notification's ``kind`` and ``payload``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from robotrace.clock import format_utc, parse_utc
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def render(kind: str, payload: Mapping[str, Any]) -> Rendered:
+    try:
+        template = TEMPLATES[kind]
+    except KeyError:
+        raise UnknownKind(f"no e-mail template for notification kind {kind!r}") from None
+    return template(payload)
+
+
+def _when(text: str) -> str:
+    return format_utc(parse_utc(text)).replace("T", " ").replace("Z", " UTC")
+
+
+def _request_details(p: Mapping[str, Any]) -> str:
+    call = p["call"]
+    return "\n".join(
+        [
+            f"Traceback:       {p['traceback_id']} (hop {p['position'] + 1})",
+            f"Provider asked:  {p['provider']['name']} ({p['provider']['ocn']})",
+            f"Calling number:  {call['calling_number']}",
+            f"Called number:   {call['called_number']}",
+            f"Call time:       {_when(call['call_time'])}",
+            f"Requested:       {_when(p['requested_at'])}",
+            f"Answer due:      {_when(p['due_at'])}",
+        ]
+    )
+
+
+_HOW_TO_ANSWER = (
+    "Search your call records for this call and answer: the provider you received it from\n"
+    "(upstream), your customer who placed it (origin), not found, or refused. Answer here:\n"
+)
+
+
+def hop_requested(p: Mapping[str, Any]) -> Rendered:
+    subject = f"Traceback request {p['traceback_id']}: please answer by {_when(p['due_at'])}"
+    body = (
+        f"{p['provider']['name']} is asked to trace an illegal robocall one hop back.\n\n"
+        f"{_request_details(p)}\n\n{_HOW_TO_ANSWER}{p['link']}\n\n"
+        "The answer is due within the time the FCC's rules allow (47 CFR 64.1200(n)(1)).\n"
+    )
+    return Rendered(subject, body)
+
+
+def hop_reminder(p: Mapping[str, Any]) -> Rendered:
+    subject = f"Reminder: traceback request {p['traceback_id']} is due {_when(p['due_at'])}"
+    body = (
+        f"The traceback request to {p['provider']['name']} has not been answered yet.\n\n"
+        f"{_request_details(p)}\n\n{_HOW_TO_ANSWER}{p['link']}\n"
+    )
+    return Rendered(subject, body)
+
+
+def hop_overdue(p: Mapping[str, Any]) -> Rendered:
+    provider = f"{p['provider']['name']} ({p['provider']['ocn']})"
+    subject = f"Overdue: traceback request {p['traceback_id']} to {provider}"
+    if p.get("audience") == "coordinator":
+        lead = f"{provider} has not answered its hop request in time.\n\n"
+        tail = f"Follow up or mark the hop no_response:\n{p['link']}\n"
+    else:
+        lead = f"The traceback request to {provider} is past its due time.\n\n"
+        tail = (
+            "An unanswered request is recorded as no response, and the provider as "
+            f"non-cooperative for this traceback. Answer now:\n{p['link']}\n"
+        )
+    return Rendered(subject, f"{lead}{_request_details(p)}\n\n{tail}")
+
+
+def password_reset(p: Mapping[str, Any]) -> Rendered:
+    greeting = f"Hello {p['name']},\n\n" if p.get("name") else "Hello,\n\n"
+    body = (
+        f"{greeting}someone asked to reset the password of your robotrace account.\n"
+        f"Choose a new password here (the link works once, for a short time):\n\n{p['link']}\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n"
+    )
+    return Rendered("Reset your robotrace password", body)
+
+
+TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
+    "hop.requested": hop_requested,
+    "hop.reminder": hop_reminder,
+    "hop.overdue": hop_overdue,
+    "password.reset": password_reset,
+}

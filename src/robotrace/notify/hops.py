@@ -1,0 +1,126 @@
+"""What to tell whom about an open hop request: plain functions over data, no I/O.
+
+For each open hop request (its traceback open, no answer yet):
+
+- ``hop.requested`` at once, to the provider asked;
+- ``hop.reminder`` once ``due_at - now <= reminder_hours`` (not when the whole answering time
+  is shorter than that, and not once the hop is overdue), to the provider;
+- ``hop.overdue`` once ``now > due_at``, to the provider and to the coordinators.
+
+"The provider" is its ``contact_email``, the e-mail of every active user of that provider,
+and its active webhooks; "the coordinators" are the active coordinator users and the group's
+webhooks (those without a provider). Every message has a dedupe key
+``{kind}:{hop_id}:{channel}:{target}``, so queueing is repeated freely and happens once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from robotrace.clock import format_utc
+
+REQUESTED = "hop.requested"
+REMINDER = "hop.reminder"
+OVERDUE = "hop.overdue"
+HOP_KINDS = (REQUESTED, REMINDER, OVERDUE)
+
+
+@dataclass(frozen=True)
+class OpenHop:
+    hop_id: int
+    traceback_id: str
+    position: int
+    provider_id: int
+    provider_ocn: str
+    provider_name: str
+    calling_number: str
+    called_number: str
+    call_time: datetime
+    requested_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who hears about a hop: e-mail addresses and webhook ids."""
+
+    emails: tuple[str, ...] = ()
+    webhooks: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Message:
+    channel: str
+    target: str
+    kind: str
+    payload: dict[str, Any]
+    dedupe_key: str
+
+
+def kinds_due(hop: OpenHop, now: datetime, reminder_window: timedelta) -> list[str]:
+    """The hop's notices that are due at ``now``, ``hop.requested`` first."""
+    kinds = [REQUESTED]
+    if now > hop.due_at:
+        kinds.append(OVERDUE)
+    elif hop.due_at - now <= reminder_window < hop.due_at - hop.requested_at:
+        kinds.append(REMINDER)
+    return kinds
+
+
+def hop_payload(hop: OpenHop, link: str, audience: str) -> dict[str, Any]:
+    """The request details a notice carries: what the provider needs to search its records."""
+    return {
+        "traceback_id": hop.traceback_id,
+        "hop_id": hop.hop_id,
+        "position": hop.position,
+        "provider": {"ocn": hop.provider_ocn, "name": hop.provider_name},
+        "call": {
+            "calling_number": hop.calling_number,
+            "called_number": hop.called_number,
+            "call_time": format_utc(hop.call_time),
+        },
+        "requested_at": format_utc(hop.requested_at),
+        "due_at": format_utc(hop.due_at),
+        "link": link,
+        "audience": audience,
+    }
+
+
+def provider_link(base_url: str, hop: OpenHop) -> str:
+    return f"{base_url.rstrip('/')}/inbox/{hop.hop_id}"
+
+
+def coordinator_link(base_url: str, hop: OpenHop) -> str:
+    return f"{base_url.rstrip('/')}/tracebacks/{hop.traceback_id}"
+
+
+def messages_to(
+    audience: Audience, kind: str, hop_id: int, payload: dict[str, Any]
+) -> list[Message]:
+    targets = [("email", e) for e in audience.emails]
+    targets += [("webhook", str(w)) for w in audience.webhooks]
+    return [
+        Message(channel, target, kind, payload, f"{kind}:{hop_id}:{channel}:{target}")
+        for channel, target in targets
+    ]
+
+
+def hop_messages(
+    hop: OpenHop,
+    now: datetime,
+    reminder_window: timedelta,
+    provider: Audience,
+    coordinators: Audience,
+    base_url: str,
+) -> list[Message]:
+    """Every message due about ``hop`` at ``now`` (already-queued ones included)."""
+    to_provider = hop_payload(hop, provider_link(base_url, hop), "provider")
+    to_coordinators = hop_payload(hop, coordinator_link(base_url, hop), "coordinator")
+    messages: list[Message] = []
+    for kind in kinds_due(hop, now, reminder_window):
+        messages += messages_to(provider, kind, hop.hop_id, to_provider)
+        if kind == OVERDUE:
+            messages += messages_to(coordinators, kind, hop.hop_id, to_coordinators)
+    return messages

@@ -1,0 +1,51 @@
+"""``robotrace worker``: queue and send notifications, and mark silent hops no_response."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+import click
+
+
+def _default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _log_busy_pass(counts: object) -> None:
+    if any(vars(counts).values()):  # a quiet pass is not worth a line
+        logging.info("%s", counts)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run one pass and exit.")
+@click.option(
+    "--interval",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    help="Seconds between passes.",
+)
+@click.option("--database-url", help="Store URL (default: the database_url setting).")
+@click.option("--worker-id", help="This worker's name in claims (default: HOST:PID).")
+def worker(once: bool, interval: float, database_url: str | None, worker_id: str | None) -> None:
+    """Send due notifications (e-mail, webhooks), reminders and overdue notices, and mark
+    hops no_response after the grace period. Run as many as you like: claims are atomic."""
+    from robotrace.clock import SystemClock
+    from robotrace.store.db import current_revision, head_revision, make_engine
+    from robotrace.worker.loop import run_forever, run_once
+
+    engine = make_engine(database_url)
+    if current_revision(engine) != head_revision():
+        raise click.ClickException("the store's schema is not current: run robotrace db upgrade")
+    name = worker_id or _default_worker_id()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if once:
+        click.echo(str(run_once(engine, SystemClock(), name)))
+        return
+    click.echo(f"robotrace worker {name}: a pass every {interval:g} s", err=True)
+    try:
+        run_forever(engine, SystemClock(), name, interval, _log_busy_pass)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
