@@ -14,6 +14,7 @@ from robotrace import __version__
 
 #: command name → "module:attribute" of a ``click.Command``.
 COMMANDS: dict[str, str] = {
+    "agent": "robotrace.agent.command:agent",
     "demo": "robotrace.demo.command:demo",
     "simulate": "robotrace.simulate.command:simulate",
     "trace": "robotrace.traceback.command:trace",
@@ -21,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "cdr": "robotrace.cdr.command:cdr",
     "serve": "robotrace.web.command:serve",
     "users": "robotrace.accounts.command:users",
+    "worker": "robotrace.worker.command:worker",
 }
 
 

@@ -52,6 +52,19 @@ USERS = [
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at its lightest in tests: real hashes, a fraction of the time (each hash
+    records its own parameters, so verification is unchanged)."""
+    from argon2 import PasswordHasher
+
+    from robotrace.accounts import passwords
+
+    monkeypatch.setattr(
+        passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @dataclass
 class World:
     app: FastAPI

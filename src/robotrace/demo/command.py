@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 
 from robotrace.demo.scoring import WRONG, tally
 from robotrace.simulate.runner import SimulationParams
+
+if TYPE_CHECKING:
+    from robotrace.demo.story import Story
 
 
 @click.command()
@@ -26,8 +31,24 @@ from robotrace.simulate.runner import SimulationParams
 @click.option("--days", type=float, default=3.0, show_default=True)
 @click.option("--calls", type=int, default=20_000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Then keep the database, start the portal on it, trace a call live through provider "
+    "agents, and print how to sign in as each role.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve.")
+@click.option("--port", default=8000, show_default=True, type=int, help="With --serve.")
 def demo(
-    out: Path | None, seed: int, providers: int, days: float, calls: int, as_json: bool
+    out: Path | None,
+    seed: int,
+    providers: int,
+    days: float,
+    calls: int,
+    as_json: bool,
+    serve: bool,
+    host: str,
+    port: int,
 ) -> None:
     """Simulate a network, trace sample calls of every campaign, and score the findings."""
     from robotrace.demo.report import print_report, report_json
@@ -44,10 +65,33 @@ def demo(
             click.echo(json.dumps(report_json(story), indent=2, default=str))
         else:
             print_report(console, story)
-            if out:
-                console.print(f"world and database kept in {out}")
+            if out or serve:
+                console.print(f"world and database kept in {workdir}")
+        if serve:
+            serve_and_wait(story, host, port, console)
     finally:
-        if out is None:
+        if out is None and not serve:
             shutil.rmtree(workdir, ignore_errors=True)
     wrong = sum(tally(story.scores, part)[WRONG] for part in ("originating", "gateway"))
     sys.exit(1 if wrong else 0)
+
+
+def serve_and_wait(story: Story, host: str, port: int, console: Console) -> None:
+    """Run the portal on the demo's database until Ctrl-C (or SIGTERM)."""
+    from robotrace.demo.live import serve_demo, stop
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+    def echo(text: str) -> None:
+        click.echo(text, err=console.stderr)  # unwrapped: passwords are copied from here
+
+    console.rule("Portal")
+    lines, portal = serve_demo(story, host, port, echo)
+    try:
+        for line in [*lines, "Ctrl-C stops the portal; the database stays."]:
+            echo(line)
+        portal.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(portal)

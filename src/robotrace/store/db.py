@@ -63,7 +63,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock up front, where busy_timeout can wait for it. A
+        # deferred transaction that reads first and then writes cannot wait: SQLite fails it
+        # at once with "database is locked" when another writer got in between.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import HTTPException
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from robotrace.store import models
@@ -143,3 +143,75 @@ def enforcement_rows(db: Session, principal: Principal) -> list[models.Enforceme
     if principal.role not in READ_ALL:
         query = query.where(models.EnforcementAction.provider_id == own_provider_id(principal))
     return list(db.scalars(query))
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """What anyone signed in may learn of a provider by search: the public RMD's name line."""
+
+    ocn: str
+    name: str
+    country: str
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def search_directory(db: Session, text: str, limit: int = 20) -> list[DirectoryEntry]:
+    """Providers whose OCN or name contains ``text``: OCN, name and country only, for everyone."""
+    text = text.strip()
+    if not text:
+        return []
+    pattern = _like(text)
+    rows = db.execute(
+        select(models.Provider.ocn, models.Provider.business_name, models.Provider.country)
+        .where(
+            func.lower(models.Provider.ocn).like(pattern, escape="\\")
+            | func.lower(models.Provider.business_name).like(pattern, escape="\\")
+        )
+        .order_by(models.Provider.ocn)
+        .limit(limit)
+    )
+    return [DirectoryEntry(ocn, name, country) for ocn, name, country in rows]
+
+
+def hops_of_provider(
+    db: Session, principal: Principal, provider: models.Provider, limit: int = 200
+) -> list[tuple[models.Hop, models.Traceback]]:
+    """The hops a provider was asked, newest first, with their tracebacks: readers of all only
+    (others get [], since hops name tracebacks)."""
+    if principal.role not in READ_ALL:
+        return []
+    query = (
+        select(models.Hop, models.Traceback)
+        .join(models.Traceback, models.Hop.traceback_id == models.Traceback.id)
+        .where(models.Hop.provider_id == provider.id)
+        .order_by(models.Hop.requested_at.desc(), models.Hop.id.desc())
+        .limit(limit)
+    )
+    return [(hop, tb) for hop, tb in db.execute(query).all()]
+
+
+# --- Helpers for the JSON API (web/api/) ---
+
+
+def provider_rows(db: Session, principal: Principal) -> list[models.Provider]:
+    """The whole registry: only for readers of all (a provider searches instead)."""
+    if principal.role not in READ_ALL:
+        raise HTTPException(403, "your role may not list providers; search them instead")
+    return list(db.scalars(select(models.Provider).order_by(models.Provider.ocn)))
+
+
+def traceback_ids(
+    db: Session, principal: Principal, status: str | None, limit: int, offset: int
+) -> list[str]:
+    """Ids of tracebacks, newest first, for readers of all (403 for anyone else)."""
+    if principal.role not in READ_ALL:
+        raise HTTPException(403, "your role may not list tracebacks")
+    query = select(models.Traceback.id)
+    if status is not None:
+        query = query.where(models.Traceback.status == status)
+    query = query.order_by(models.Traceback.opened_at.desc(), models.Traceback.id.desc())
+    return list(db.scalars(query.limit(limit).offset(offset)))

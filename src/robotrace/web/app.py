@@ -14,8 +14,20 @@ from robotrace.store.db import make_engine, session_factory
 from robotrace.web.deps import LoginRequired
 
 #: Routers as "module:attribute", included in this order; each area adds itself here.
-PAGE_ROUTERS = ["robotrace.web.pages.auth:router"]
-API_ROUTERS: list[str] = []
+PAGE_ROUTERS = [
+    "robotrace.web.pages.auth:router",
+    "robotrace.web.pages.home:router",
+    "robotrace.web.pages.tracebacks:router",
+    "robotrace.web.pages.providers:router",
+    "robotrace.web.pages.inbox:router",
+    "robotrace.web.pages.admin:router",
+]
+API_ROUTERS: list[str] = [
+    "robotrace.web.api.me:router",
+    "robotrace.web.api.hops:router",
+    "robotrace.web.api.tracebacks:router",
+    "robotrace.web.api.providers:router",
+]
 
 
 def _router(target: str) -> object:

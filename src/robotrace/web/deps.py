@@ -57,7 +57,9 @@ def _principal(user: models.User, provider_ocn: str | None, **how: object) -> Pr
 
 
 def optional_principal(
-    request: Request, db: Session = Depends(get_db), clock: Clock = Depends(get_clock)
+    request: Request,
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
 ) -> Principal | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):

@@ -21,7 +21,7 @@ from robotrace.web.deps import current_principal, get_clock, get_db, optional_pr
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 LOGIN_CSRF_COOKIE = "robotrace_login_csrf"
 ALL_ROLES = tuple(models.UserRole)
 
@@ -57,7 +57,7 @@ def login(
     email: str = Form(...),
     password: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
@@ -89,7 +89,7 @@ def login(
 @router.post("/logout")
 def logout(
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     if principal.session_id is not None:
@@ -111,7 +111,7 @@ def reset_request(
     request: Request,
     email: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Always the same answer, so the form does not tell who has an account."""
@@ -137,7 +137,9 @@ def reset_request(
 
 
 @router.get("/password-reset/{token}", response_class=HTMLResponse)
-def reset_form(request: Request, token: str, db: Session = Depends(get_db)) -> Response:
+def reset_form(
+    request: Request, token: str, db: Session = Depends(get_db, scope="function")
+) -> Response:
     if user_for_reset(db, token) is None:
         return render(
             request,
@@ -155,7 +157,7 @@ def reset(
     token: str,
     password: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
@@ -180,7 +182,7 @@ def reset(
 def account(
     request: Request,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
 ) -> Response:
     return render(request, "account.html", principal, tokens=tokens_of(db, principal.user_id))
 
@@ -191,7 +193,7 @@ def new_api_token(
     name: str = Form(...),
     access: str = Form("read"),
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     user = db.get(models.User, principal.user_id)
@@ -206,7 +208,7 @@ def new_api_token(
 def revoke(
     token_id: int,
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db),
+    db: Session = Depends(get_db, scope="function"),
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = db.get(models.ApiToken, token_id)

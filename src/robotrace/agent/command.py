@@ -1,0 +1,74 @@
+"""``robotrace agent``: answer a provider's hop requests from its own call records."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.option("--url", required=True, help="The portal, e.g. https://traceback.example.org")
+@click.option(
+    "--token",
+    required=True,
+    envvar="ROBOTRACE_AGENT_TOKEN",
+    help="A read-write API token (rt_rw_…) of a provider user; or ROBOTRACE_AGENT_TOKEN.",
+)
+@click.option(
+    "--cdrs",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The provider's records: a canonical store folder (<OCN>.parquet), or CDR files.",
+)
+@click.option("--interval", default=60.0, show_default=True, help="Seconds between polls.")
+@click.option("--once", is_flag=True, help="Answer what is open now, then exit.")
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON file remembering answered requests across restarts.",
+)
+@click.option("--skew", type=float, help="Clock skew tolerated in the lookup, seconds.")
+@click.option("--retries", default=6, show_default=True, help="Tries per API call.")
+def agent(
+    url: str,
+    token: str,
+    cdrs: Path,
+    interval: float,
+    once: bool,
+    state: Path | None,
+    skew: float | None,
+    retries: int,
+) -> None:
+    """Poll the portal and answer this provider's hop requests from its own CDRs.
+
+    Only the answers leave this machine; the call records are searched locally.
+    """
+    from robotrace.agent.client import Backoff, PortalClient, PortalRefused, PortalUnavailable
+    from robotrace.agent.loop import Agent
+    from robotrace.agent.records import open_own_records
+    from robotrace.agent.state import AnsweredRequests
+    from robotrace.traceback.answerer import RecordsAnswerer
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is ours
+    log = logging.getLogger("robotrace.agent").info
+    client = PortalClient.connect(url, token, backoff=Backoff(attempts=max(1, retries)), log=log)
+    try:
+        provider = client.me().get("provider_ocn")
+        if not provider:
+            raise click.ClickException("the token is not a provider user's; agents answer for one")
+        records = open_own_records(cdrs, provider)
+        log(f"agent for provider {provider} on {url}, records from {cdrs}")
+        answerer = RecordsAnswerer(records, {}, skew)
+        runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
+        status = runner.run(interval, once)
+    except (PortalRefused, PortalUnavailable, LookupError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        client.close()
+    sys.exit(status)

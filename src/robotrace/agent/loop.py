@@ -1,0 +1,118 @@
+"""The agent's loop: fetch open hop requests, search own records, post answers, remember.
+
+Only the answer leaves the machine: answer, upstream OCN or customer, and a note naming the
+matched leg's SIP Call-ID and time offset. The records themselves stay local.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from robotrace.agent.client import PortalClient, PortalRefused, PortalUnavailable
+from robotrace.agent.state import AnsweredRequests
+from robotrace.clock import parse_utc
+from robotrace.traceback.answerer import Answerer, HopRequest
+from robotrace.traceback.workflow import Reply
+
+_LOG = logging.getLogger("robotrace.agent")
+
+
+def hop_request_of(item: dict[str, Any], provider: str) -> HopRequest:
+    """The API's hop request as the answerers take it (the API never gives a traceback id)."""
+    return HopRequest(
+        traceback_id=f"hop-request-{item['id']}",
+        provider=provider,
+        calling_number=item["calling_number"] or "",
+        called_number=item["called_number"],
+        call_time=parse_utc(item["call_time"]),
+        due_at=parse_utc(item["due_at"]),
+    )
+
+
+def body_of(reply: Reply) -> dict[str, Any]:
+    """The JSON body of ``POST /hop-requests/{id}/answer`` for ``reply``."""
+    body: dict[str, Any] = {"answer": reply.answer.value, "note": reply.note}
+    if reply.upstream:
+        body["upstream"] = reply.upstream
+    if reply.customer:
+        body["customer"] = reply.customer
+    named = reply.new_provider
+    if named is not None:
+        # The portal registers an upstream it does not know yet; the OCN is all we know.
+        body["new_provider"] = {"ocn": named.ocn, "name": named.ocn}
+    return body
+
+
+def _said(reply: Reply) -> str:
+    told = reply.upstream or reply.customer
+    return f"{reply.answer.value} {told}" if told else reply.answer.value
+
+
+@dataclass
+class Agent:
+    """One provider's agent: its portal client, its answerer, and its memory."""
+
+    client: PortalClient
+    answerer: Answerer
+    provider: str
+    answered: AnsweredRequests = field(default_factory=AnsweredRequests)
+    log: Callable[[str], None] = _LOG.info
+    rejected: set[int] = field(default_factory=set)
+
+    def poll(self) -> list[int]:
+        """Answer every open request not answered before; returns the ids answered now."""
+        done = []
+        for item in self.client.open_requests():
+            hop_id = int(item["id"])
+            if hop_id in self.answered or hop_id in self.rejected:
+                continue
+            if self.handle(item):
+                done.append(hop_id)
+        return done
+
+    def handle(self, item: dict[str, Any]) -> bool:
+        hop_id = int(item["id"])
+        reply = self.answerer.answer(hop_request_of(item, self.provider))
+        if reply is None:
+            self.log(f"hop request {hop_id}: no answer given")
+            return False
+        response = self.client.answer(hop_id, body_of(reply))
+        if response.status_code == 200:
+            self.answered.add(hop_id)
+            self.log(f"hop request {hop_id}: answered {_said(reply)} ({reply.note})")
+            return True
+        if response.status_code == 409:
+            self.answered.add(hop_id)
+            self.log(f"hop request {hop_id}: answered already, skipped ({_detail(response)})")
+            return False
+        if response.status_code in (401, 403):
+            raise PortalRefused(f"answer refused: {response.status_code} {_detail(response)}")
+        self.rejected.add(hop_id)
+        self.log(f"hop request {hop_id}: portal said {response.status_code} {_detail(response)}")
+        return False
+
+    def run(
+        self, interval: float, once: bool = False, sleep: Callable[[float], None] = time.sleep
+    ) -> int:
+        """Poll every ``interval`` seconds (once with ``once``); returns an exit status."""
+        while True:
+            try:
+                self.poll()
+            except PortalUnavailable as exc:
+                self.log(f"portal unavailable: {exc}")
+                if once:
+                    return 1
+            if once:
+                return 0
+            sleep(interval)
+
+
+def _detail(response: Any) -> str:
+    try:
+        return str(response.json().get("detail", ""))
+    except ValueError:
+        return str(response.text)[:200]

@@ -1,0 +1,29 @@
+"""The agent's own provider's call records, from a canonical store or raw CDR files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from robotrace.cdr.lookup import ProviderRecords, open_records_dir
+
+
+def is_store_file(path: Path) -> bool:
+    """A canonical store file (``robotrace cdr import``) carries the lookup keys."""
+    return path.suffix == ".parquet" and "called_key" in pq.read_schema(path).names
+
+
+def open_own_records(path: Path, ocn: str) -> ProviderRecords:
+    """``ocn``'s records under ``path``: ``<path>/<OCN>.parquet`` of a canonical store, a
+    store file itself, or a folder (or file) of raw ``.csv``/``.parquet`` CDRs, of which
+    only ``ocn``'s legs are kept."""
+    store_file = path / f"{ocn}.parquet" if path.is_dir() else path
+    if store_file.is_file() and is_store_file(store_file):
+        return ProviderRecords.open(store_file, provider=ocn)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    records = open_records_dir(path)
+    if ocn not in records:
+        raise LookupError(f"{path} holds no call records of provider {ocn}")
+    return records[ocn]

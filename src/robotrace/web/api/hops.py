@@ -1,0 +1,121 @@
+"""Hop requests, for provider users: the inbox and the answer (``/api/v1/hop-requests``).
+
+A provider sees only the requests addressed to its own provider (``access.hop_requests``),
+never the traceback id; another provider's request id answers 404 exactly like a made-up one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock
+from robotrace.store import models
+from robotrace.store.models import UserRole
+from robotrace.traceback import service
+from robotrace.traceback.model import Answer, ProviderInfo
+from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
+from robotrace.web import access
+from robotrace.web.api.errors import responses
+from robotrace.web.api.schemas import AnswerIn, HopRequestOut
+from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.principal import Principal
+
+router = APIRouter(prefix="/hop-requests", tags=["hop requests (providers)"])
+PROVIDER = UserRole.PROVIDER
+# A provider is told why without traceback ids or outcomes (docs/tenancy.md).
+CLOSED = "This request is closed; it takes no more answers."
+ANSWERED = "This request has been answered already."
+
+
+def _out(request: access.HopRequest) -> HopRequestOut:
+    return HopRequestOut(**asdict(request))
+
+
+@router.get("", response_model=list[HopRequestOut], responses=responses(403))
+def list_hop_requests(
+    status: Literal["open", "answered", "all"] = Query("open"),
+    principal: Principal = Depends(require_roles(PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+) -> list[HopRequestOut]:
+    """Your provider's hop requests, earliest due first: ``open`` (default), ``answered``
+    (no longer open: answered, or closed), or ``all``."""
+    found = access.hop_requests(db, principal, only_open=status == "open")
+    if status == "answered":
+        found = [r for r in found if not r.open]
+    return [_out(r) for r in found]
+
+
+@router.get("/{hop_id}", response_model=HopRequestOut, responses=responses(403, 404))
+def get_hop_request(
+    hop_id: int,
+    principal: Principal = Depends(require_roles(PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+) -> HopRequestOut:
+    """One of your provider's hop requests."""
+    request, _ = access.hop_request(db, principal, hop_id)
+    return _out(request)
+
+
+def reply_of(body: AnswerIn) -> Reply:
+    named = body.new_provider
+    return Reply(
+        Answer(body.answer),
+        upstream=body.upstream if body.answer == "upstream" else None,
+        customer=(body.customer or "").strip() or None if body.answer == "origin" else None,
+        new_provider=ProviderInfo(**named.model_dump())
+        if named and body.answer == "upstream"
+        else None,
+        note=body.note,
+    )
+
+
+def commit_before_answering(db: Session) -> None:
+    """Commit now, so a client never hears "done" for a write that could still fail: the
+    session dependency's own commit runs only after the response has been sent."""
+    db.commit()
+
+
+def lock_traceback(db: Session, traceback_id: str) -> None:
+    """Serialise writers of one traceback (PostgreSQL row lock; SQLite has one writer) and
+    forget what this session read before, so the workflow sees the latest committed state."""
+    db.expire_all()
+    db.execute(
+        select(models.Traceback.id).where(models.Traceback.id == traceback_id).with_for_update()
+    )
+
+
+@router.post(
+    "/{hop_id}/answer", response_model=HopRequestOut, responses=responses(403, 404, 409, 422)
+)
+def answer_hop_request(
+    hop_id: int,
+    body: AnswerIn,
+    principal: Principal = Depends(writer(PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> HopRequestOut:
+    """Answer one hop request, once. An unknown upstream is named with ``new_provider`` and
+    registered. A late answer after ``no_response`` is accepted (docs/concepts.md)."""
+    request, traceback_id = access.hop_request(db, principal, hop_id)
+    if request.answer not in (None, Answer.NO_RESPONSE.value):
+        raise HTTPException(409, ANSWERED)
+    lock_traceback(db, traceback_id)
+    assert principal.provider_ocn is not None
+    try:
+        service.answer_hop(
+            db, traceback_id, principal.provider_ocn, reply_of(body), principal.actor, clock
+        )
+    except TracebackClosed:
+        raise HTTPException(409, CLOSED) from None
+    except NotYourHop:
+        raise HTTPException(409, ANSWERED) from None
+    except WorkflowError as exc:  # the reply does not fit the registry (an unknown upstream)
+        raise HTTPException(422, str(exc)) from None
+    commit_before_answering(db)
+    updated, _ = access.hop_request(db, principal, hop_id)
+    return _out(updated)

@@ -1,0 +1,33 @@
+"""``GET /api/v1/me``: who the credentials belong to."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from robotrace.web import access
+from robotrace.web.api.errors import responses
+from robotrace.web.api.schemas import Me
+from robotrace.web.deps import current_principal, get_db
+from robotrace.web.principal import Principal
+
+router = APIRouter(tags=["account"])
+
+
+@router.get("/me", response_model=Me, responses=responses())
+def me(
+    principal: Principal = Depends(current_principal),
+    db: Session = Depends(get_db, scope="function"),
+) -> Me:
+    """Your role, and for a provider user its provider (agents read their OCN here)."""
+    ocn = principal.provider_ocn
+    provider = access.provider_row(db, principal, ocn) if ocn else None
+    return Me(
+        email=principal.email,
+        name=principal.name,
+        role=principal.role.value,
+        provider_ocn=principal.provider_ocn,
+        provider_name=provider.business_name if provider else None,
+        via=principal.via,  # type: ignore[arg-type]
+        can_write=principal.can_write,
+    )

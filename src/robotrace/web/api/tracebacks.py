@@ -1,0 +1,129 @@
+"""Tracebacks, for staff (coordinators and admins write; regulators read too)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock, as_utc
+from robotrace.store import models
+from robotrace.store.models import UserRole
+from robotrace.store.providers import provider_directory
+from robotrace.store.tracebacks import load_traceback
+from robotrace.traceback import service
+from robotrace.traceback.findings import summary_of
+from robotrace.traceback.model import CallUnderTrace, Traceback
+from robotrace.web import access
+from robotrace.web.api.errors import conflicts, responses
+from robotrace.web.api.hops import commit_before_answering, lock_traceback
+from robotrace.web.api.schemas import HopOut, OpenTracebackIn, TracebackOut
+from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.principal import Principal
+
+router = APIRouter(prefix="/tracebacks", tags=["tracebacks (staff)"])
+READERS = access.READ_ALL
+STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
+
+
+def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
+    """The ``robotrace trace`` summary of ``tb`` with its status, times and hop rows."""
+    summary: dict[str, Any] = summary_of(tb, provider_directory(db))
+    row = db.get(models.Traceback, tb.id)
+    assert row is not None
+    hop_ids = {hop.position: hop.id for hop in row.hops}
+    now = clock.now()
+    hops = [
+        HopOut(
+            **described,
+            id=hop_ids[hop.position],
+            position=hop.position,
+            requested_at=hop.requested_at,
+            due_at=hop.due_at,
+            answered_at=hop.answered_at,
+            note=hop.note,
+            overdue=tb.status == "open" and hop.overdue(now),
+        )
+        for hop, described in zip(tb.hops, summary.pop("hops"), strict=True)
+    ]
+    return TracebackOut(
+        **summary,
+        hops=hops,
+        status=tb.status.value,
+        campaign=tb.campaign,
+        opened_at=tb.opened_at,
+        closed_at=tb.closed_at,
+    )
+
+
+@router.get("", response_model=list[TracebackOut], responses=responses(403))
+def list_tracebacks(
+    status: Literal["open", "closed", "all"] = Query("all"),
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> list[TracebackOut]:
+    """Tracebacks, newest first, a page at a time."""
+    wanted = None if status == "all" else status
+    ids = access.traceback_ids(db, principal, wanted, limit, offset)
+    return [traceback_out(db, load_traceback(db, i), clock) for i in ids]
+
+
+@router.get("/{traceback_id}", response_model=TracebackOut, responses=responses(403, 404))
+def get_traceback(
+    traceback_id: str,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> TracebackOut:
+    """One traceback: its chain with each provider's roles, and what it found."""
+    row = access.traceback_row(db, principal, traceback_id)
+    return traceback_out(db, load_traceback(db, row.id), clock)
+
+
+@router.post("", status_code=201, response_model=TracebackOut, responses=responses(403, 422))
+def open_traceback(
+    body: OpenTracebackIn,
+    response: Response,
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> TracebackOut:
+    """Open a traceback for a stored call (``call_id``) or for a call's details, and send
+    the first hop request to its terminating provider."""
+    with conflicts(422):
+        if body.call_id is not None:
+            tb = service.open_traceback_for_call(db, body.call_id, principal.actor, clock)
+        else:
+            assert body.called_number and body.call_time and body.terminating_provider
+            call = CallUnderTrace(
+                body.calling_number or "", body.called_number, as_utc(body.call_time)
+            )
+            tb = service.open_traceback(db, call, body.terminating_provider, principal.actor, clock)
+    commit_before_answering(db)
+    response.headers["Location"] = f"/api/v1/tracebacks/{tb.id}"
+    return traceback_out(db, tb, clock)
+
+
+@router.post(
+    "/{traceback_id}/no-response",
+    response_model=TracebackOut,
+    responses=responses(403, 404, 409),
+)
+def mark_no_response(
+    traceback_id: str,
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> TracebackOut:
+    """Mark the open hop ``no_response`` once it is overdue; the traceback closes
+    ``non_responsive`` (``foreign_origin`` at a foreign provider)."""
+    row = access.traceback_row(db, principal, traceback_id)
+    lock_traceback(db, row.id)
+    with conflicts():
+        tb = service.mark_no_response(db, row.id, principal.actor, clock)
+    commit_before_answering(db)
+    return traceback_out(db, tb, clock)

@@ -1,0 +1,121 @@
+"""A provider's own pages: the inbox of open hop requests, one request with the answer form,
+and the history of its answers.
+
+Everything is read through :mod:`robotrace.web.access`, which shows a provider only what its
+requests need (docs/tenancy.md). Rule errors are put in words that name no traceback.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock
+from robotrace.traceback import service
+from robotrace.traceback.workflow import NotYourHop, TracebackClosed, WorkflowError
+from robotrace.web import access
+from robotrace.web.access import HopRequest
+from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.pages.answers import AnswerForm, answer_form, reply_of
+from robotrace.web.pages.common import PROVIDER, in_savepoint
+from robotrace.web.principal import Principal
+from robotrace.web.templating import render
+
+router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
+CLOSED = "This request is closed; it takes no more answers."
+ANSWERED = "This request has been answered already."
+
+
+def answerable(request: HopRequest) -> bool:
+    """Open, or marked ``no_response`` (a late answer is still taken and reopens the trace)."""
+    return request.open or request.answer == "no_response"
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request,
+    principal: Principal = Depends(require_roles(*PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    missed = [
+        r for r in access.hop_requests(db, principal, only_open=False) if r.answer == "no_response"
+    ]
+    return render(
+        request,
+        "inbox.html",
+        principal,
+        requests=access.hop_requests(db, principal, only_open=True),
+        missed=missed,
+    )
+
+
+@router.get("/history")
+def history(
+    request: Request,
+    principal: Principal = Depends(require_roles(*PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    answered = [
+        r for r in access.hop_requests(db, principal, only_open=False) if r.answer is not None
+    ]
+    answered.sort(key=lambda r: (r.answered_at or r.due_at, r.id), reverse=True)
+    return render(request, "history.html", principal, requests=answered)
+
+
+def _request_page(
+    request: Request,
+    principal: Principal,
+    hop: HopRequest,
+    form: AnswerForm | None = None,
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "hop_request.html",
+        principal,
+        400 if error else 200,
+        hop=hop,
+        answerable=answerable(hop),
+        form=form or AnswerForm(),
+        error=error,
+    )
+
+
+@router.get("/inbox/{hop_id}")
+def hop_request(
+    request: Request,
+    hop_id: int,
+    principal: Principal = Depends(require_roles(*PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    hop, _traceback_id = access.hop_request(db, principal, hop_id)
+    return _request_page(request, principal, hop)
+
+
+@router.post("/inbox/{hop_id}")
+def answer(
+    request: Request,
+    hop_id: int,
+    form: AnswerForm = Depends(answer_form),
+    principal: Principal = Depends(writer(*PROVIDER)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    hop, traceback_id = access.hop_request(db, principal, hop_id)
+    if not answerable(hop):
+        return _request_page(request, principal, hop, form, ANSWERED)
+    ocn = principal.provider_ocn or ""
+    try:
+        reply = reply_of(form)
+        in_savepoint(
+            db,
+            lambda: service.answer_hop(db, traceback_id, ocn, reply, principal.actor, clock),
+        )
+    except TracebackClosed:
+        return _request_page(request, principal, hop, form, CLOSED)
+    except NotYourHop:
+        return _request_page(request, principal, hop, form, ANSWERED)
+    except (ValueError, WorkflowError) as exc:
+        return _request_page(request, principal, hop, form, f"Not answered: {exc}.")
+    return RedirectResponse(f"/inbox/{hop_id}", 303)

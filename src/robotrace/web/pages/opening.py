@@ -1,0 +1,144 @@
+"""Opening a traceback (coordinators and admins): from a stored evidence call, or from the
+numbers and time typed in. Bad input shows the form again with the reason; nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock, parse_utc
+from robotrace.store import models
+from robotrace.traceback import service
+from robotrace.traceback.model import CallUnderTrace
+from robotrace.traceback.workflow import WorkflowError
+from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.pages.common import STAFF, form_text, in_savepoint
+from robotrace.web.principal import Principal
+from robotrace.web.templating import render
+
+router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
+CALLS_SHOWN = 50
+NUMBER_LENGTH = 64  # models.RAW_NUMBER
+
+
+@dataclass(frozen=True)
+class TypedCall:
+    """The form's fields as typed, kept to fill the form again after an error."""
+
+    calling_number: str = ""
+    called_number: str = ""
+    call_time: str = ""
+    terminating_ocn: str = ""
+
+
+def untraced_calls(db: Session) -> list[tuple[models.Call, str]]:
+    """Recent evidence calls with a known terminating provider and no traceback yet."""
+    traced = exists().where(models.Traceback.call_id == models.Call.id)
+    rows = db.execute(
+        select(models.Call, models.Provider.ocn)
+        .join(models.Provider, models.Provider.id == models.Call.terminating_provider_id)
+        .where(~traced)
+        .order_by(models.Call.call_time.desc(), models.Call.id.desc())
+        .limit(CALLS_SHOWN)
+    ).all()
+    return [(call, ocn) for call, ocn in rows]
+
+
+def directory_choices(db: Session) -> list[tuple[str, str]]:
+    rows = db.execute(
+        select(models.Provider.ocn, models.Provider.business_name).order_by(models.Provider.ocn)
+    )
+    return [(ocn, name) for ocn, name in rows]
+
+
+def _form(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    typed: TypedCall | None = None,
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "traceback_new.html",
+        principal,
+        400 if error else 200,
+        calls=untraced_calls(db),
+        providers=directory_choices(db),
+        typed=typed or TypedCall(),
+        error=error,
+    )
+
+
+def call_from_form(typed: TypedCall, now: datetime) -> CallUnderTrace:
+    """The typed call, or ValueError saying what is wrong with it."""
+    called = form_text(typed.called_number, NUMBER_LENGTH)
+    if not called:
+        raise ValueError("the called number is required")
+    if not typed.terminating_ocn.strip():
+        raise ValueError("choose the terminating provider")
+    try:
+        when = parse_utc(typed.call_time)
+    except ValueError as exc:
+        raise ValueError(f"call time: {exc}") from None
+    if when > now:
+        raise ValueError("the call time is in the future")
+    return CallUnderTrace(form_text(typed.calling_number, NUMBER_LENGTH), called, when)
+
+
+@router.get("/tracebacks/new")
+def new_traceback_form(
+    request: Request,
+    principal: Principal = Depends(require_roles(*STAFF)),
+    db: Session = Depends(get_db, scope="function"),
+) -> Response:
+    return _form(request, principal, db)
+
+
+@router.post("/tracebacks/new")
+def open_typed(
+    request: Request,
+    calling_number: str = Form(""),
+    called_number: str = Form(""),
+    call_time: str = Form(""),
+    terminating_ocn: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    typed = TypedCall(calling_number, called_number, call_time, terminating_ocn)
+    try:
+        call = call_from_form(typed, clock.now())
+        tb = in_savepoint(
+            db,
+            lambda: service.open_traceback(db, call, terminating_ocn, principal.actor, clock),
+        )
+    except (ValueError, WorkflowError) as exc:
+        return _form(request, principal, db, typed, f"Not opened: {exc}.")
+    return RedirectResponse(f"/tracebacks/{tb.id}", 303)
+
+
+@router.post("/tracebacks/new/from-call")
+def open_from_call(
+    request: Request,
+    call_id: int = Form(...),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = Depends(get_db, scope="function"),
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    traced = db.scalar(select(models.Traceback.id).where(models.Traceback.call_id == call_id))
+    if traced is not None:
+        return _form(request, principal, db, error=f"Call {call_id} is traced already: {traced}.")
+    try:
+        tb = in_savepoint(
+            db, lambda: service.open_traceback_for_call(db, call_id, principal.actor, clock)
+        )
+    except WorkflowError as exc:
+        return _form(request, principal, db, error=f"Not opened: {exc}.")
+    return RedirectResponse(f"/tracebacks/{tb.id}", 303)

@@ -1,0 +1,187 @@
+"""The agent's loop with an injected HTTP transport: no server, no records files."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from robotrace.agent.client import Backoff, PortalClient, PortalRefused, PortalUnavailable
+from robotrace.agent.loop import Agent, body_of
+from robotrace.agent.state import AnsweredRequests
+from robotrace.traceback.answerer import HopRequest
+from robotrace.traceback.model import Answer, ProviderInfo
+from robotrace.traceback.workflow import Reply
+
+REQUEST = {
+    "id": 17,
+    "calling_number": "+12025550143",
+    "called_number": "+13125550199",
+    "call_time": "2020-04-30T15:04:05Z",
+    "requested_at": "2020-05-01T12:00:00Z",
+    "due_at": "2020-05-02T12:00:00Z",
+}
+
+
+@dataclass
+class Portal:
+    """A fake portal: open requests, what was posted, and scripted failures."""
+
+    open: list[dict] = field(default_factory=lambda: [dict(REQUEST)])
+    posted: list[tuple[int, dict]] = field(default_factory=list)
+    failures: list[object] = field(default_factory=list)  # exceptions or status codes
+    answer_status: int = 200
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.failures:
+            failure = self.failures.pop(0)
+            if isinstance(failure, Exception):
+                raise failure
+            return httpx.Response(int(failure), json={"detail": "busy"})  # type: ignore[call-overload]
+        if request.url.path.endswith("/hop-requests"):
+            return httpx.Response(200, json=self.open)
+        hop_id = int(request.url.path.split("/")[-2])
+        self.posted.append((hop_id, json.loads(request.content)))
+        return httpx.Response(self.answer_status, json={"detail": "answered already"})
+
+
+class FixedAnswerer:
+    def __init__(self, reply: Reply | None) -> None:
+        self.reply = reply
+        self.asked: list[HopRequest] = []
+
+    def answer(self, request: HopRequest) -> Reply | None:
+        self.asked.append(request)
+        return self.reply
+
+
+UPSTREAM = Reply(
+    Answer.UPSTREAM, upstream="BBBB", new_provider=ProviderInfo("BBBB"), note="matched c1"
+)
+
+
+def agent_for(
+    portal: Portal, reply: Reply | None = UPSTREAM, state: Path | None = None
+) -> tuple[Agent, list[str], list[float]]:
+    lines: list[str] = []
+    waits: list[float] = []
+    http = httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(portal))
+    backoff = Backoff(base=1, cap=8, attempts=4, rng=random.Random(1))
+    client = PortalClient(http, backoff, sleep=waits.append, log=lines.append)
+    agent = Agent(client, FixedAnswerer(reply), "AAAA", AnsweredRequests(state), lines.append)
+    return agent, lines, waits
+
+
+def test_it_answers_an_open_request_with_what_its_records_say():
+    portal = Portal()
+    agent, lines, _ = agent_for(portal)
+    assert agent.poll() == [17]
+    assert portal.posted == [
+        (
+            17,
+            {
+                "answer": "upstream",
+                "upstream": "BBBB",
+                "note": "matched c1",
+                "new_provider": {"ocn": "BBBB", "name": "BBBB"},
+            },
+        )
+    ]
+    assert lines == ["hop request 17: answered upstream BBBB (matched c1)"]
+    asked = agent.answerer.asked[0]  # type: ignore[attr-defined]
+    assert asked.called_number == "+13125550199" and asked.call_time.isoformat().startswith(
+        "2020-04-30T15:04:05"
+    )
+
+
+def test_it_never_answers_the_same_request_twice():
+    portal = Portal()
+    agent, _, _ = agent_for(portal)
+    agent.poll()
+    assert agent.poll() == []
+    assert len(portal.posted) == 1
+
+
+def test_a_409_counts_as_answered_already():
+    portal = Portal(answer_status=409)
+    agent, lines, _ = agent_for(portal)
+    assert agent.poll() == []
+    assert 17 in agent.answered
+    assert "answered already" in lines[-1]
+    agent.poll()
+    assert len(portal.posted) == 1
+
+
+def test_the_state_file_remembers_answers_across_restarts(tmp_path):
+    state = tmp_path / "state.json"
+    portal = Portal()
+    agent_for(portal, state=state)[0].poll()
+    assert json.loads(state.read_text()) == {"answered": [17]}
+    restarted, _, _ = agent_for(portal, state=state)
+    assert restarted.poll() == []
+    assert len(portal.posted) == 1
+
+
+def test_it_retries_an_unreachable_or_failing_portal_with_capped_jittered_backoff():
+    portal = Portal(failures=[httpx.ConnectError("refused"), 503, 502])
+    agent, lines, waits = agent_for(portal)
+    assert agent.poll() == [17]
+    assert len(waits) == 3
+    assert all(0 <= w <= cap for w, cap in zip(waits, (1, 2, 4), strict=True))
+    assert "portal unreachable" in lines[0] and "answered 503" in lines[1]
+
+
+def test_backoff_never_waits_longer_than_its_cap():
+    backoff = Backoff(base=1, cap=8, attempts=20, rng=random.Random(3))
+    assert max(backoff.delay(n) for n in range(20)) <= 8
+
+
+def test_once_exits_1_when_the_portal_stays_away():
+    portal = Portal(failures=[httpx.ConnectError("refused")] * 4)
+    agent, lines, waits = agent_for(portal)
+    assert agent.run(interval=0, once=True) == 1
+    assert len(waits) == 3 and "gave up" in lines[-1]
+
+
+def test_it_stops_on_a_refused_token():
+    portal = Portal(answer_status=403)
+    agent, _, _ = agent_for(portal)
+    with pytest.raises(PortalRefused):
+        agent.poll()
+    assert 17 not in agent.answered
+
+
+def test_a_request_the_portal_rejects_is_logged_and_not_retried_every_poll():
+    portal = Portal(answer_status=422)
+    agent, lines, _ = agent_for(portal)
+    agent.poll()
+    agent.poll()
+    assert len(portal.posted) == 1 and "422" in lines[-1]
+    assert 17 not in agent.answered
+
+
+def test_a_request_it_cannot_answer_is_left_for_later():
+    portal = Portal()
+    agent, lines, _ = agent_for(portal, reply=None)
+    assert agent.poll() == [] and portal.posted == []
+    assert lines == ["hop request 17: no answer given"]
+
+
+def test_an_origin_answer_names_the_customer_and_no_provider():
+    reply = Reply(Answer.ORIGIN, customer="Acme Outreach Ltd", note="matched c1")
+    assert body_of(reply) == {
+        "answer": "origin",
+        "customer": "Acme Outreach Ltd",
+        "note": "matched c1",
+    }
+
+
+def test_portal_unavailable_is_raised_after_the_last_attempt():
+    portal = Portal(failures=[500] * 4)
+    agent, _, _ = agent_for(portal)
+    with pytest.raises(PortalUnavailable):
+        agent.client.open_requests()

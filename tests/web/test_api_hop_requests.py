@@ -1,0 +1,187 @@
+"""The provider side of the API: the inbox, answering, and what other providers cannot see."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from robotrace.accounts.tokens import create_token
+from robotrace.accounts.users import create_user
+from robotrace.store.db import transaction
+
+from .conftest import CALL, PASSWORD
+
+COORD, ALPHA, BRAVO = "coord@example.org", "noc@aaaa.example", "noc@bbbb.example"
+
+
+def _open_request(api) -> dict:
+    [request] = api.get("/api/v1/hop-requests").json()
+    return request
+
+
+def _token_for_new_user(engine, clock, email: str, ocn: str) -> dict[str, str]:
+    with transaction(engine) as session:
+        user = create_user(session, email, "provider", PASSWORD, ocn, clock=clock)
+        token, _ = create_token(session, user, "agent", True, clock)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_provider_sees_its_open_request_with_the_call_but_no_traceback_id(world, api_for):
+    request = _open_request(api_for(ALPHA))
+    assert request["called_number"] == CALL.called_number
+    assert request["calling_number"] == CALL.calling_number
+    assert request["call_time"].startswith("2020-04-30T15:04:05")
+    assert request["open"] is True and request["answer"] is None
+    assert world.traceback_id not in str(request) and "traceback" not in " ".join(request)
+
+
+def test_another_provider_has_an_empty_inbox(world, api_for):
+    assert api_for(BRAVO).get("/api/v1/hop-requests").json() == []
+
+
+def test_the_chain_runs_through_the_api_to_the_origin(world, api_for, engine):
+    coord = api_for(COORD)
+    opened = coord.post(
+        "/api/v1/tracebacks",
+        json={
+            "calling_number": "+12025550100",
+            "called_number": "+13125550111",
+            "call_time": "2020-04-30T16:00:00Z",
+            "terminating_provider": "aaaa",
+        },
+    )
+    assert opened.status_code == 201, opened.text
+    tb_id = opened.json()["id"]
+    alpha = api_for(ALPHA)
+    mine = [
+        r for r in alpha.get("/api/v1/hop-requests").json() if r["called_number"].endswith("111")
+    ]
+    answer = alpha.post(
+        f"/api/v1/hop-requests/{mine[0]['id']}/answer",
+        json={"answer": "upstream", "upstream": "BBBB"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["answer"] == "upstream" and answer.json()["open"] is False
+
+    bravo = api_for(BRAVO)
+    request = _open_request(bravo)
+    assert request["downstream_ocn"] == "AAAA"
+    named = {"ocn": "nnnn", "name": "November Networks", "contact_email": "noc@nnnn.example"}
+    answer = bravo.post(
+        f"/api/v1/hop-requests/{request['id']}/answer",
+        json={"answer": "upstream", "new_provider": named, "note": "trunk 7"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert coord.get("/api/v1/providers/NNNN").json()["business_name"] == "November Networks"
+
+    november = TestClient(
+        world.app, headers=_token_for_new_user(engine, world.clock, "noc@nnnn.example", "NNNN")
+    )
+    request = _open_request(november)
+    answer = november.post(
+        f"/api/v1/hop-requests/{request['id']}/answer",
+        json={"answer": "origin", "customer": "Acme Outreach Ltd"},
+    )
+    assert answer.status_code == 200, answer.text
+
+    tb = coord.get(f"/api/v1/tracebacks/{tb_id}").json()
+    assert tb["status"] == "closed" and tb["outcome"] == "origin_identified"
+    assert [h["provider"] for h in tb["hops"]] == ["AAAA", "BBBB", "NNNN"]
+    assert tb["originating_provider"] == "NNNN" and tb["customer"] == "Acme Outreach Ltd"
+    assert tb["hops"][1]["note"] == "trunk 7"
+
+
+def test_answering_the_same_request_twice_is_a_conflict(world, api_for):
+    alpha = api_for(ALPHA)
+    request = _open_request(alpha)
+    url = f"/api/v1/hop-requests/{request['id']}/answer"
+    assert alpha.post(url, json={"answer": "upstream", "upstream": "BBBB"}).status_code == 200
+    again = alpha.post(url, json={"answer": "not_found"})
+    assert again.status_code == 409
+    assert again.json() == {"detail": "This request has been answered already."}
+
+
+def test_an_answer_on_a_closed_traceback_is_a_conflict(world, api_for):
+    alpha = api_for(ALPHA)
+    request = _open_request(alpha)
+    url = f"/api/v1/hop-requests/{request['id']}/answer"
+    assert alpha.post(url, json={"answer": "upstream", "upstream": "BBBB"}).status_code == 200
+    bravo = api_for(BRAVO)
+    bravo_request = _open_request(bravo)
+    bravo_url = f"/api/v1/hop-requests/{bravo_request['id']}/answer"
+    assert bravo.post(bravo_url, json={"answer": "not_found"}).status_code == 200
+    again = bravo.post(bravo_url, json={"answer": "refused"})
+    assert again.status_code == 409
+    assert "TB-" not in again.text and "not_found" not in again.text
+
+
+def test_a_late_answer_after_no_response_reopens_the_traceback(world, api_for):
+    world.clock.advance(timedelta(hours=25))
+    coord = api_for(COORD)
+    marked = coord.post(f"/api/v1/tracebacks/{world.traceback_id}/no-response")
+    assert marked.status_code == 200 and marked.json()["outcome"] == "non_responsive"
+    alpha = api_for(ALPHA)
+    [request] = alpha.get("/api/v1/hop-requests?status=answered").json()
+    assert request["answer"] == "no_response"
+    late = alpha.post(
+        f"/api/v1/hop-requests/{request['id']}/answer",
+        json={"answer": "upstream", "upstream": "BBBB"},
+    )
+    assert late.status_code == 200 and late.json()["late"] is True
+    assert coord.get(f"/api/v1/tracebacks/{world.traceback_id}").json()["status"] == "open"
+
+
+def test_provider_b_using_a_s_request_id_gets_the_same_404_as_a_made_up_id(world, api_for):
+    request = _open_request(api_for(ALPHA))
+    bravo = api_for(BRAVO)
+    for method, suffix, body in (("GET", "", None), ("POST", "/answer", {"answer": "not_found"})):
+        theirs = bravo.request(method, f"/api/v1/hop-requests/{request['id']}{suffix}", json=body)
+        made_up = bravo.request(method, f"/api/v1/hop-requests/987654{suffix}", json=body)
+        assert theirs.status_code == made_up.status_code == 404
+        assert theirs.content == made_up.content
+    assert _open_request(api_for(ALPHA))["open"] is True
+
+
+def test_a_read_only_token_reads_but_cannot_answer(world, api_for):
+    reader = api_for(ALPHA, write=False)
+    request = _open_request(reader)
+    answer = reader.post(
+        f"/api/v1/hop-requests/{request['id']}/answer", json={"answer": "not_found"}
+    )
+    assert answer.status_code == 403
+    assert "read-only" in answer.json()["detail"]
+
+
+def test_bad_answers_are_422(world, api_for):
+    alpha = api_for(ALPHA)
+    url = f"/api/v1/hop-requests/{_open_request(alpha)['id']}/answer"
+    for body in (
+        {"answer": "upstream"},
+        {"answer": "origin"},
+        {"answer": "no_response"},
+        {"answer": "maybe"},
+        {"answer": "upstream", "upstream": "XXXX", "new_provider": {"ocn": "YYYY"}},
+    ):
+        assert alpha.post(url, json=body).status_code == 422, body
+
+
+def test_an_unknown_upstream_without_its_details_is_refused(world, api_for):
+    alpha = api_for(ALPHA)
+    url = f"/api/v1/hop-requests/{_open_request(alpha)['id']}/answer"
+    response = alpha.post(url, json={"answer": "upstream", "upstream": "ZZZZ"})
+    assert response.status_code == 422
+    assert "unknown" in response.json()["detail"]
+    assert _open_request(alpha)["open"] is True
+
+
+def test_staff_have_no_inbox(world, api_for):
+    assert api_for(COORD).get("/api/v1/hop-requests").status_code == 403
+
+
+def test_a_cookie_session_answers_with_its_csrf_token(world, client_for):
+    client = client_for(ALPHA)
+    url = f"/api/v1/hop-requests/{_open_request(client)['id']}/answer"
+    assert client.post(url, json={"answer": "not_found"}).status_code == 403
+    response = client.post(url, json={"answer": "not_found"}, headers={"X-CSRF-Token": client.csrf})
+    assert response.status_code == 200

@@ -1,0 +1,70 @@
+"""The API describes itself: every route in OpenAPI with its schemas, and ``/me``."""
+
+from __future__ import annotations
+
+import importlib
+
+from fastapi.routing import APIRoute
+
+from robotrace.web.app import API_ROUTERS
+
+ROUTES = {
+    ("GET", "/api/v1/me"),
+    ("GET", "/api/v1/hop-requests"),
+    ("GET", "/api/v1/hop-requests/{hop_id}"),
+    ("POST", "/api/v1/hop-requests/{hop_id}/answer"),
+    ("GET", "/api/v1/tracebacks"),
+    ("POST", "/api/v1/tracebacks"),
+    ("GET", "/api/v1/tracebacks/{traceback_id}"),
+    ("POST", "/api/v1/tracebacks/{traceback_id}/no-response"),
+    ("GET", "/api/v1/providers"),
+    ("GET", "/api/v1/providers/search"),
+    ("GET", "/api/v1/providers/{ocn}"),
+    ("POST", "/api/v1/providers/import"),
+}
+
+
+def _api_routes() -> set[tuple[str, str]]:
+    """Every route of the routers that ``web/app.py`` mounts under /api/v1."""
+    found = set()
+    for target in API_ROUTERS:
+        module, attribute = target.split(":")
+        router = getattr(importlib.import_module(module), attribute)
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            found |= {(method, "/api/v1" + route.path) for method in route.methods}
+    return found
+
+
+def test_openapi_lists_every_api_route_with_a_response_schema(world):
+    from fastapi.testclient import TestClient
+
+    spec = TestClient(world.app).get("/api/v1/openapi.json").json()
+    assert _api_routes() >= ROUTES
+    for method, path in _api_routes():
+        operation = spec["paths"][path][method.lower()]
+        success = next(c for c in operation["responses"] if c.startswith("2"))
+        assert "schema" in operation["responses"][success]["content"]["application/json"], path
+        assert "401" in operation["responses"], (method, path)
+
+
+def test_docs_api_md_mentions_every_route():
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    for method, path in ROUTES:
+        assert f"{method} {path}" in text, f"docs/api.md lacks {method} {path}"
+
+
+def test_me_says_who_and_how(world, api_for):
+    alpha = api_for("noc@aaaa.example", write=False).get("/api/v1/me").json()
+    assert alpha == {
+        "email": "noc@aaaa.example",
+        "name": "noc",
+        "role": "provider",
+        "provider_ocn": "AAAA",
+        "provider_name": "Alpha Local Telco",
+        "via": "token",
+        "can_write": False,
+    }
+    assert api_for("fcc@example.org").get("/api/v1/me").json()["provider_ocn"] is None

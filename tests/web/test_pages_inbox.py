@@ -1,0 +1,198 @@
+"""Provider pages: the inbox, answering each way, history, and other providers' ids."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from robotrace.store.db import transaction
+from robotrace.store.tracebacks import load_traceback
+from robotrace.traceback.model import Answer, Outcome, Status
+
+
+def open_hop_ids(client) -> list[int]:
+    page = client.get("/inbox")
+    assert page.status_code == 200
+    table = page.text.split("<h2>", 1)[0]  # the open requests, not the "no response" list
+    return [int(i) for i in re.findall(r'href="/inbox/(\d+)"', table)]
+
+
+def answer(client, hop_id: int, **fields: str):
+    return client.post(
+        f"/inbox/{hop_id}", data={"csrf_token": client.csrf, **fields}, follow_redirects=False
+    )
+
+
+def stored(engine, traceback_id):
+    with transaction(engine) as session:
+        return load_traceback(session, traceback_id)
+
+
+def test_a_provider_sees_its_request_with_the_call_details_but_no_traceback_id(world, client_for):
+    aaaa = client_for("noc@aaaa.example")
+    page = aaaa.get("/inbox").text
+    assert "+12025550143" in page and "+13125550199" in page
+    assert "2020-04-30 15:04:05 UTC" in page and "2020-05-02 12:00:00 UTC" in page
+    assert world.traceback_id not in page
+    (hop_id,) = open_hop_ids(aaaa)
+    assert world.traceback_id not in aaaa.get(f"/inbox/{hop_id}").text
+
+
+def test_answering_upstream_moves_the_request_to_the_named_providers_inbox(
+    world, client_for, engine
+):
+    aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
+    assert open_hop_ids(bbbb) == []
+    (hop_id,) = open_hop_ids(aaaa)
+    assert answer(aaaa, hop_id, kind="upstream", upstream_ocn="bbbb").status_code == 303
+    assert open_hop_ids(aaaa) == []
+    assert f"/inbox/{hop_id}" in aaaa.get("/history").text
+    inbox = bbbb.get("/inbox").text
+    assert "AAAA Alpha Local Telco" in inbox  # the downstream provider that named BBBB
+    assert len(open_hop_ids(bbbb)) == 1
+    tb = stored(engine, world.traceback_id)
+    assert [h.provider for h in tb.hops] == ["AAAA", "BBBB"]
+    assert tb.hops[0].answer is Answer.UPSTREAM
+
+
+def test_naming_a_new_upstream_provider_adds_it_to_the_directory(world, client_for):
+    aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
+    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_ocn="BBBB")
+    response = answer(
+        bbbb,
+        open_hop_ids(bbbb)[0],
+        kind="new_provider",
+        new_ocn="nw01",
+        new_name="Nightowl VoIP",
+        new_country="Canada",
+        new_foreign="on",
+        new_contact_email="abuse@nightowl.example",
+    )
+    assert response.status_code == 303
+    directory = client_for("coord@example.org").get("/providers").text
+    assert "NW01" in directory and "Nightowl VoIP" in directory and "Canada" in directory
+    detail = client_for("coord@example.org").get(f"/tracebacks/{world.traceback_id}").text
+    assert "NW01" in detail and "foreign" in detail
+
+
+def test_an_unknown_upstream_is_refused_with_a_message_and_nothing_changes(
+    world, client_for, engine
+):
+    aaaa = client_for("noc@aaaa.example")
+    (hop_id,) = open_hop_ids(aaaa)
+    response = answer(aaaa, hop_id, kind="upstream", upstream_ocn="ZZZZ")
+    assert response.status_code == 400
+    assert "upstream provider ZZZZ is unknown" in response.text
+    assert stored(engine, world.traceback_id).hops[0].answer is None
+
+
+@pytest.mark.parametrize(
+    ("fields", "outcome", "shown"),
+    [
+        (
+            {"kind": "origin", "customer": "Dialer LLC", "customer_details": "acct 991"},
+            Outcome.ORIGIN_IDENTIFIED,
+            "Dialer LLC",
+        ),
+        ({"kind": "not_found", "explanation": "no CDR at that minute"}, Outcome.NOT_FOUND, ""),
+        ({"kind": "refused", "reason": "subpoena first"}, Outcome.NON_RESPONSIVE, ""),
+    ],
+)
+def test_a_final_answer_closes_the_traceback_with_its_outcome(
+    world, client_for, engine, fields, outcome, shown
+):
+    aaaa = client_for("noc@aaaa.example")
+    assert answer(aaaa, open_hop_ids(aaaa)[0], **fields).status_code == 303
+    tb = stored(engine, world.traceback_id)
+    assert tb.status is Status.CLOSED and tb.outcome is outcome
+    detail = client_for("coord@example.org").get(f"/tracebacks/{world.traceback_id}").text
+    assert f"outcome-{outcome.value}" in detail and shown in detail
+    history = aaaa.get("/history").text
+    assert fields["kind"] in history and "outcome" not in history
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "origin", "customer": "  "}, "the customer&#39;s name is required"),
+        ({"kind": "not_found"}, "an explanation is required"),
+        ({"kind": "refused"}, "a reason is required"),
+        ({"kind": "new_provider", "new_ocn": "NW01"}, "the new provider&#39;s name is required"),
+        ({"kind": "new_provider", "new_ocn": "N W", "new_name": "x"}, "an OCN is 1 to 16"),
+        ({}, "choose one of the answers"),
+    ],
+)
+def test_an_incomplete_answer_shows_the_form_again_with_the_reason(
+    world, client_for, engine, fields, message
+):
+    aaaa = client_for("noc@aaaa.example")
+    response = answer(aaaa, open_hop_ids(aaaa)[0], **fields)
+    assert response.status_code == 400 and message in response.text
+    assert stored(engine, world.traceback_id).hops[0].answer is None
+
+
+def test_a_second_answer_is_refused_without_naming_the_traceback(world, client_for):
+    aaaa = client_for("noc@aaaa.example")
+    (hop_id,) = open_hop_ids(aaaa)
+    answer(aaaa, hop_id, kind="upstream", upstream_ocn="BBBB")
+    response = answer(aaaa, hop_id, kind="refused", reason="changed our mind")
+    assert response.status_code == 400
+    assert "answered already" in response.text and world.traceback_id not in response.text
+
+
+def test_a_request_on_a_closed_traceback_takes_no_answer(world, client_for):
+    aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
+    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_ocn="BBBB")
+    (hop_id,) = open_hop_ids(bbbb)
+    answer(bbbb, hop_id, kind="origin", customer="Dialer LLC")
+    page = bbbb.get(f"/inbox/{hop_id}").text
+    assert "Your answer" in page and 'name="kind"' not in page
+
+
+def test_a_provider_gets_the_same_404_for_another_providers_hop_as_for_none(world, client_for):
+    aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
+    (hop_id,) = open_hop_ids(aaaa)
+    theirs, missing = bbbb.get(f"/inbox/{hop_id}"), bbbb.get("/inbox/999999")
+    assert theirs.status_code == missing.status_code == 404
+    assert theirs.text == missing.text
+    posted = answer(bbbb, hop_id, kind="refused", reason="not ours")
+    assert posted.status_code == 404 and posted.text == missing.text
+
+
+def test_a_provider_cannot_read_tracebacks_or_the_directory(world, client_for):
+    aaaa = client_for("noc@aaaa.example")
+    assert aaaa.get(f"/tracebacks/{world.traceback_id}").status_code == 404
+    assert aaaa.get("/tracebacks").status_code == 403
+    assert aaaa.get("/providers").status_code == 403
+    assert aaaa.get("/providers/BBBB").status_code == 404
+    assert aaaa.get("/providers/AAAA").status_code == 200  # its own record
+    assert aaaa.get("/", follow_redirects=False).headers["location"] == "/inbox"
+
+
+def test_staff_have_no_inbox(world, client_for):
+    coordinator = client_for("coord@example.org")
+    assert coordinator.get("/inbox").status_code == 403
+    assert coordinator.get("/history").status_code == 403
+
+
+def test_an_answer_without_the_csrf_token_is_refused(world, client_for, engine):
+    aaaa = client_for("noc@aaaa.example")
+    (hop_id,) = open_hop_ids(aaaa)
+    response = aaaa.post(f"/inbox/{hop_id}", data={"kind": "refused", "reason": "x"})
+    assert response.status_code == 403
+    assert stored(engine, world.traceback_id).hops[0].answer is None
+
+
+def test_a_request_marked_no_response_still_takes_a_late_answer(world, client_for, engine):
+    world.clock.advance(timedelta(hours=30))
+    coordinator, aaaa = client_for("coord@example.org"), client_for("noc@aaaa.example")
+    coordinator.post(
+        f"/tracebacks/{world.traceback_id}/no-response", data={"csrf_token": coordinator.csrf}
+    )
+    assert open_hop_ids(aaaa) == []
+    inbox = aaaa.get("/inbox").text
+    (hop_id,) = [int(i) for i in re.findall(r'href="/inbox/(\d+)"', inbox)]
+    assert "A late answer is still taken" in aaaa.get(f"/inbox/{hop_id}").text
+    assert answer(aaaa, hop_id, kind="upstream", upstream_ocn="BBBB").status_code == 303
+    tb = stored(engine, world.traceback_id)
+    assert tb.status is Status.OPEN and tb.hops[0].late and tb.hops[1].provider == "BBBB"
