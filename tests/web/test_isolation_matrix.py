@@ -1,0 +1,226 @@
+"""Every route × every role, and provider B using provider A's ids.
+
+``ROUTES`` says who may use each route; a test fails when the app has a route the table
+does not list (so a new route must decide its audience here). Allowed roles must get through
+(no 401/403/404, no 5xx); other roles get 403, or 404 where the route is tenant-scoped;
+anonymous callers get 401 from the API and a redirect to /login from pages. Then, for every
+route that takes another tenant's id, the answer to provider BBBB for provider AAAA's object
+must equal its answer for an id that does not exist — same status, same body, and the same
+number of SQL statements (the deterministic stand-in for timing: the same code path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event, select
+
+from robotrace.accounts.tokens import create_token
+from robotrace.accounts.users import create_user, user_by_email
+from robotrace.clock import SimulatedClock
+from robotrace.store import models
+from robotrace.store.db import make_engine, transaction, upgrade
+from robotrace.web.app import create_app
+
+from .conftest import PASSWORD, T0, seed_world, sign_in
+
+PUBLIC = "public"
+ALL = ("admin", "coordinator", "regulator", "provider")
+READERS = ("admin", "coordinator", "regulator")
+STAFF = ("admin", "coordinator")
+EMAIL = {
+    "admin": "admin@example.org",
+    "coordinator": "coord@example.org",
+    "regulator": "fcc@example.org",
+    "provider": "noc@aaaa.example",
+}
+
+# (method, path) → roles allowed, or PUBLIC
+ROUTES: dict[tuple[str, str], object] = {
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+    ("GET", "/api/v1/docs"): PUBLIC,
+    ("GET", "/docs/oauth2-redirect"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): ALL,
+    ("GET", "/password-reset"): PUBLIC,
+    ("POST", "/password-reset"): PUBLIC,
+    ("GET", "/password-reset/{token}"): PUBLIC,
+    ("POST", "/password-reset/{token}"): PUBLIC,
+    ("GET", "/account"): ALL,
+    ("POST", "/account/tokens"): ALL,
+    ("POST", "/account/tokens/{token_id}/revoke"): ALL,
+    ("GET", "/"): ALL,
+    ("GET", "/tracebacks/new"): STAFF,
+    ("POST", "/tracebacks/new"): STAFF,
+    ("POST", "/tracebacks/new/from-call"): STAFF,
+    ("GET", "/tracebacks"): READERS,
+    ("GET", "/tracebacks/{traceback_id}"): READERS,
+    ("POST", "/tracebacks/{traceback_id}/no-response"): STAFF,
+    ("GET", "/providers"): READERS,
+    ("GET", "/providers/search"): ALL,
+    ("POST", "/providers/import"): STAFF,
+    ("GET", "/providers/{ocn}"): ALL,
+    ("GET", "/inbox"): ("provider",),
+    ("GET", "/history"): ("provider",),
+    ("GET", "/inbox/{hop_id}"): ("provider",),
+    ("POST", "/inbox/{hop_id}"): ("provider",),
+    ("GET", "/admin/users"): ("admin",),
+    ("POST", "/admin/users"): ("admin",),
+    ("POST", "/admin/users/{user_id}/deactivate"): ("admin",),
+    ("POST", "/admin/users/{user_id}/reactivate"): ("admin",),
+    ("GET", "/api/v1/me"): ALL,
+    ("GET", "/api/v1/hop-requests"): ("provider",),
+    ("GET", "/api/v1/hop-requests/{hop_id}"): ("provider",),
+    ("POST", "/api/v1/hop-requests/{hop_id}/answer"): ("provider",),
+    ("GET", "/api/v1/tracebacks"): READERS,
+    ("GET", "/api/v1/tracebacks/{traceback_id}"): READERS,
+    ("POST", "/api/v1/tracebacks"): STAFF,
+    ("POST", "/api/v1/tracebacks/{traceback_id}/no-response"): STAFF,
+    ("GET", "/api/v1/providers"): READERS,
+    ("GET", "/api/v1/providers/search"): ALL,
+    ("GET", "/api/v1/providers/{ocn}"): ALL,
+    ("POST", "/api/v1/providers/import"): STAFF,
+}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes, prefix: str = "") -> None:
+        for route in routes:
+            if type(route).__name__ == "_IncludedRouter":
+                walk(route.original_router.routes, prefix + (route.include_context.prefix or ""))
+            elif hasattr(route, "methods"):
+                found.update((m, prefix + route.path) for m in route.methods - {"HEAD"})
+
+    walk(app.routes)
+    return found
+
+
+class Matrix:
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'robotrace.db'}"
+        self.engine = make_engine(url)
+        upgrade(self.engine)
+        self.clock = SimulatedClock(T0)
+        self.traceback_id = seed_world(self.engine, self.clock)
+        with transaction(self.engine) as session:
+            self.hop_id = session.scalar(select(models.Hop.id))
+            spare = create_user(session, "spare@example.org", "coordinator", PASSWORD)
+            self.user_id = spare.id
+            self.token_ids = {}
+            for role, email in EMAIL.items():
+                owner = user_by_email(session, email)
+                _, token = create_token(session, owner, "matrix", True, self.clock)
+                self.token_ids[role] = token.id
+        self.app = create_app(url, self.clock)
+        self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
+        self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
+
+    def path(self, template: str, own: bool = True, role: str = "provider") -> str:
+        """The route with real ids (``own``: the provider AAAA's, and each role's own token)
+        or with ids that do not exist."""
+        values = {
+            "token": "not-a-real-reset-token",
+            "token_id": str(
+                self.token_ids.get(role, self.token_ids["provider"]) if own else 999_999
+            ),
+            "traceback_id": self.traceback_id if own else "TB-999999",
+            "ocn": "AAAA" if own else "ZZZZ",
+            "hop_id": str(self.hop_id if own else 999_999),
+            "user_id": str(self.user_id if own else 999_999),
+        }
+        return template.format(**values)
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    built = Matrix(tmp_path_factory)
+    yield built
+    built.app.state.engine.dispose()
+    built.engine.dispose()
+
+
+# Valid bodies, so that a tenant check cannot hide behind a validation error.
+BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/api/v1/hop-requests/{hop_id}/answer"): {
+        "json": {"answer": "not_found", "note": "no such call"}
+    },
+    ("POST", "/inbox/{hop_id}"): {"data": {"kind": "not_found", "explanation": "no such call"}},
+}
+
+
+def call(client: TestClient, method: str, path: str, template: str = ""):
+    headers = {"X-CSRF-Token": getattr(client, "csrf", "")}
+    if method == "GET":
+        return client.get(path, follow_redirects=False)
+    body = dict(BODIES.get((method, template), {}))
+    if "data" in body:
+        body["data"] = {**body["data"], "csrf_token": headers["X-CSRF-Token"]}  # type: ignore[dict-item]
+    return client.post(path, headers=headers, follow_redirects=False, **body)  # type: ignore[arg-type]
+
+
+def test_every_route_of_the_app_is_in_the_matrix(matrix: Matrix):
+    assert app_routes(matrix.app) == set(ROUTES)
+
+
+CASES = [
+    (method, path, role)
+    for (method, path) in ROUTES
+    for role in (*ALL, "anonymous")
+    if (method, path) != ("POST", "/logout")  # signing out would end the shared session
+]
+
+
+@pytest.mark.parametrize(("method", "path", "role"), CASES)
+def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, path, role):
+    allowed = ROUTES[(method, path)]
+    client = TestClient(matrix.app) if role == "anonymous" else matrix.clients[role]
+    response = call(client, method, matrix.path(path, role=role), path)
+    assert response.status_code < 500, response.text
+    if allowed == PUBLIC:
+        return
+    if role == "anonymous":
+        if path.startswith("/api/"):
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 303 and response.headers["location"] == "/login"
+    elif role in allowed:  # type: ignore[operator]
+        assert response.status_code not in (401, 403, 404), response.text
+    else:
+        assert response.status_code in (403, 404), response.text
+
+
+TENANT_ROUTES = [(m, p) for (m, p) in ROUTES if "{" in p and ROUTES[(m, p)] != PUBLIC]
+
+
+@pytest.mark.parametrize(("method", "path"), TENANT_ROUTES)
+def test_another_providers_object_looks_exactly_like_a_missing_one(matrix: Matrix, method, path):
+    client = matrix.clients["other_provider"]
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(matrix.app.state.engine, "before_cursor_execute", count)
+    try:
+        theirs = call(client, method, matrix.path(path, own=True), path)
+        used_theirs = len(statements)
+        statements.clear()
+        missing = call(client, method, matrix.path(path, own=False), path)
+        used_missing = len(statements)
+    finally:
+        event.remove(matrix.app.state.engine, "before_cursor_execute", count)
+    assert theirs.status_code in (403, 404)
+    assert (theirs.status_code, theirs.content) == (missing.status_code, missing.content)
+    assert used_theirs == used_missing
+
+
+def test_signing_out_is_for_signed_in_users_only(matrix: Matrix):
+    anonymous = TestClient(matrix.app).post("/logout", follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+    client = sign_in(TestClient(matrix.app), EMAIL["regulator"])
+    assert call(client, "POST", "/logout").status_code == 303
