@@ -42,6 +42,10 @@ from robotrace.store.db import make_engine, session_factory, upgrade
 
 POSTGRES_URL_VARIABLE = "ROBOTRACE_TEST_POSTGRES_URL"
 
+# Signed links need a key; without this, the first test to sign one would write
+# robotrace-secret.key into the working directory.
+os.environ.setdefault("ROBOTRACE_SECRET_KEY", "tests-only-secret-key")
+
 
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}

@@ -35,6 +35,11 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
+#: The request's transaction. ``scope="function"`` makes FastAPI close it — commit — before
+#: the response is sent, so a client told "done" can rely on the write being there.
+REQUEST_DB = Depends(get_db, scope="function")
+
+
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
@@ -58,7 +63,7 @@ def _principal(user: models.User, provider_ocn: str | None, **how: object) -> Pr
 
 def optional_principal(
     request: Request,
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Principal | None:
     header = request.headers.get("authorization", "")

@@ -22,7 +22,7 @@ from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, Wor
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import AnswerIn, HopRequestOut
-from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/hop-requests", tags=["hop requests (providers)"])
@@ -40,7 +40,7 @@ def _out(request: access.HopRequest) -> HopRequestOut:
 def list_hop_requests(
     status: Literal["open", "answered", "all"] = Query("open"),
     principal: Principal = Depends(require_roles(PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> list[HopRequestOut]:
     """Your provider's hop requests, earliest due first: ``open`` (default), ``answered``
     (no longer open: answered, or closed), or ``all``."""
@@ -54,7 +54,7 @@ def list_hop_requests(
 def get_hop_request(
     hop_id: int,
     principal: Principal = Depends(require_roles(PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> HopRequestOut:
     """One of your provider's hop requests."""
     request, _ = access.hop_request(db, principal, hop_id)
@@ -96,7 +96,7 @@ def answer_hop_request(
     hop_id: int,
     body: AnswerIn,
     principal: Principal = Depends(writer(PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> HopRequestOut:
     """Answer one hop request, once. An unknown upstream is named with ``new_provider`` and

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import Me
-from robotrace.web.deps import current_principal, get_db
+from robotrace.web.deps import REQUEST_DB, current_principal
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["account"])
@@ -17,7 +17,7 @@ router = APIRouter(tags=["account"])
 @router.get("/me", response_model=Me, responses=responses())
 def me(
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Me:
     """Your role, and for a provider user its provider (agents read their OCN here)."""
     ocn = principal.provider_ocn

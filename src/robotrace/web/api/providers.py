@@ -20,7 +20,7 @@ from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.hops import commit_before_answering
 from robotrace.web.api.schemas import ImportOut, ProviderBrief, ProviderOut
-from robotrace.web.deps import current_principal, get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/providers", tags=["providers"])
@@ -34,7 +34,7 @@ def _out(row: models.Provider) -> ProviderOut:
 @router.get("", response_model=list[ProviderOut], responses=responses(403))
 def list_providers(
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> list[ProviderOut]:
     """Every registered provider, by OCN."""
     return [_out(row) for row in access.provider_rows(db, principal)]
@@ -45,7 +45,7 @@ def search_providers(
     q: str = Query(..., min_length=1, max_length=100, description="part of an OCN or name"),
     limit: int = Query(20, ge=1, le=100),
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> list[ProviderBrief]:
     """Providers whose OCN or name contains ``q``: OCN, name and country only, for everyone
     signed in (a provider names its upstream with it)."""
@@ -57,7 +57,7 @@ def search_providers(
 def get_provider(
     ocn: str,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> ProviderOut:
     """A provider's full record: readers of all see every one, a provider user its own."""
     return _out(access.provider_row(db, principal, ocn))
@@ -80,7 +80,7 @@ def read_upload(data: bytes, filename: str) -> list[Provider]:
 async def import_providers(
     file: UploadFile = File(..., description="providers.csv or an RMD export with an ocn column"),
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> ImportOut:
     """Add new providers and update changed ones by OCN; unknown columns are ignored. A file

@@ -19,7 +19,7 @@ from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import commit_before_answering, lock_traceback
 from robotrace.web.api.schemas import HopOut, OpenTracebackIn, TracebackOut
-from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/tracebacks", tags=["tracebacks (staff)"])
@@ -63,7 +63,7 @@ def list_tracebacks(
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_roles(*READERS)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> list[TracebackOut]:
     """Tracebacks, newest first, a page at a time."""
@@ -76,7 +76,7 @@ def list_tracebacks(
 def get_traceback(
     traceback_id: str,
     principal: Principal = Depends(require_roles(*READERS)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> TracebackOut:
     """One traceback: its chain with each provider's roles, and what it found."""
@@ -89,7 +89,7 @@ def open_traceback(
     body: OpenTracebackIn,
     response: Response,
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> TracebackOut:
     """Open a traceback for a stored call (``call_id``) or for a call's details, and send
@@ -116,7 +116,7 @@ def open_traceback(
 def mark_no_response(
     traceback_id: str,
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> TracebackOut:
     """Mark the open hop ``no_response`` once it is overdue; the traceback closes

@@ -17,7 +17,7 @@ from robotrace.accounts.users import AccountError, create_user
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.common import form_text, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -58,7 +58,7 @@ def _page(
 def users(
     request: Request,
     principal: Principal = Depends(require_roles(*ADMIN)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     return _page(request, principal, db)
 
@@ -72,7 +72,7 @@ def new_user(
     provider_ocn: str = Form(""),
     password: str = Form(""),
     principal: Principal = Depends(writer(*ADMIN)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     typed = {"email": email, "name": name, "role": role, "provider_ocn": provider_ocn}
@@ -105,7 +105,7 @@ def _user(db: Session, user_id: int) -> models.User:
 def deactivate(
     user_id: int,
     principal: Principal = Depends(writer(*ADMIN)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     user = _user(db, user_id)
@@ -120,7 +120,7 @@ def deactivate(
 def reactivate(
     user_id: int,
     principal: Principal = Depends(writer(*ADMIN)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     _user(db, user_id).active = True
     return RedirectResponse("/admin/users", 303)

@@ -17,7 +17,7 @@ from robotrace.accounts.users import user_by_email
 from robotrace.clock import Clock
 from robotrace.notify.outbox import enqueue
 from robotrace.store import models
-from robotrace.web.deps import current_principal, get_clock, get_db, optional_principal, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, optional_principal, writer
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -57,7 +57,7 @@ def login(
     email: str = Form(...),
     password: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
@@ -89,7 +89,7 @@ def login(
 @router.post("/logout")
 def logout(
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     if principal.session_id is not None:
@@ -111,7 +111,7 @@ def reset_request(
     request: Request,
     email: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Always the same answer, so the form does not tell who has an account."""
@@ -137,9 +137,7 @@ def reset_request(
 
 
 @router.get("/password-reset/{token}", response_class=HTMLResponse)
-def reset_form(
-    request: Request, token: str, db: Session = Depends(get_db, scope="function")
-) -> Response:
+def reset_form(request: Request, token: str, db: Session = REQUEST_DB) -> Response:
     if user_for_reset(db, token) is None:
         return render(
             request,
@@ -157,7 +155,7 @@ def reset(
     token: str,
     password: str = Form(...),
     csrf_token: str = Form(""),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
@@ -182,7 +180,7 @@ def reset(
 def account(
     request: Request,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     return render(request, "account.html", principal, tokens=tokens_of(db, principal.user_id))
 
@@ -193,7 +191,7 @@ def new_api_token(
     name: str = Form(...),
     access: str = Form("read"),
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     user = db.get(models.User, principal.user_id)
@@ -208,7 +206,7 @@ def new_api_token(
 def revoke(
     token_id: int,
     principal: Principal = Depends(writer(*ALL_ROLES)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = db.get(models.ApiToken, token_id)

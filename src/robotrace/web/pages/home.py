@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.traceback.model import Answer, Status
-from robotrace.web.deps import current_principal, get_clock, get_db
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock
 from robotrace.web.pages.common import READERS
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -144,7 +144,7 @@ def recent_outcomes(db: Session, limit: int = 15) -> list[tuple[models.Traceback
 def dashboard(
     request: Request,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     if principal.role not in READERS:

@@ -16,7 +16,7 @@ from robotrace.traceback import service
 from robotrace.traceback.workflow import NotYourHop, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.access import HopRequest
-from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.answers import AnswerForm, answer_form, reply_of
 from robotrace.web.pages.common import PROVIDER, in_savepoint
 from robotrace.web.principal import Principal
@@ -36,7 +36,7 @@ def answerable(request: HopRequest) -> bool:
 def inbox(
     request: Request,
     principal: Principal = Depends(require_roles(*PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     missed = [
         r for r in access.hop_requests(db, principal, only_open=False) if r.answer == "no_response"
@@ -54,7 +54,7 @@ def inbox(
 def history(
     request: Request,
     principal: Principal = Depends(require_roles(*PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     answered = [
         r for r in access.hop_requests(db, principal, only_open=False) if r.answer is not None
@@ -87,7 +87,7 @@ def hop_request(
     request: Request,
     hop_id: int,
     principal: Principal = Depends(require_roles(*PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     hop, _traceback_id = access.hop_request(db, principal, hop_id)
     return _request_page(request, principal, hop)
@@ -99,7 +99,7 @@ def answer(
     hop_id: int,
     form: AnswerForm = Depends(answer_form),
     principal: Principal = Depends(writer(*PROVIDER)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     hop, traceback_id = access.hop_request(db, principal, hop_id)

@@ -17,7 +17,7 @@ from robotrace.store import models
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.traceback.workflow import WorkflowError
-from robotrace.web.deps import get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.common import STAFF, form_text, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -96,7 +96,7 @@ def call_from_form(typed: TypedCall, now: datetime) -> CallUnderTrace:
 def new_traceback_form(
     request: Request,
     principal: Principal = Depends(require_roles(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     return _form(request, principal, db)
 
@@ -109,7 +109,7 @@ def open_typed(
     call_time: str = Form(""),
     terminating_ocn: str = Form(""),
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     typed = TypedCall(calling_number, called_number, call_time, terminating_ocn)
@@ -129,7 +129,7 @@ def open_from_call(
     request: Request,
     call_id: int = Form(...),
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     traced = db.scalar(select(models.Traceback.id).where(models.Traceback.call_id == call_id))

@@ -21,7 +21,7 @@ from robotrace.store import models
 from robotrace.store.providers import UpsertCounts, upsert_providers
 from robotrace.traceback.model import Answer
 from robotrace.web import access
-from robotrace.web.deps import current_principal, get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -113,7 +113,7 @@ def _directory(
 def directory(
     request: Request,
     principal: Principal = Depends(require_roles(*READERS)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     return _directory(request, principal, db)
 
@@ -123,7 +123,7 @@ def search(
     request: Request,
     q: str = "",
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     """An HTML fragment for the htmx search box: OCN, name and country only, for everyone."""
     return render(
@@ -140,7 +140,7 @@ def import_rmd(
     request: Request,
     file: UploadFile = File(...),
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     try:
@@ -158,7 +158,7 @@ def provider_page(
     request: Request,
     ocn: str,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     provider = access.provider_row(db, principal, ocn)
     return render(

@@ -25,7 +25,7 @@ from robotrace.traceback.findings import roles_of
 from robotrace.traceback.model import Answer, Hop, HopRole, ProviderInfo, Status, Traceback
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web import access
-from robotrace.web.deps import current_principal, get_clock, get_db, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.pages import opening
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
@@ -159,7 +159,7 @@ def traceback_list(
     request: Request,
     status: str = "",
     principal: Principal = Depends(require_roles(*READERS)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
 ) -> Response:
     return render(
         request,
@@ -176,7 +176,7 @@ def traceback_detail(
     request: Request,
     traceback_id: str,
     principal: Principal = Depends(current_principal),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Anyone signed in may ask; :func:`access.traceback_row` answers 404 to providers."""
@@ -188,7 +188,7 @@ def mark_no_response(
     request: Request,
     traceback_id: str,
     principal: Principal = Depends(writer(*STAFF)),
-    db: Session = Depends(get_db, scope="function"),
+    db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = access.traceback_row(db, principal, traceback_id)
