@@ -6,7 +6,7 @@ import pytest
 
 from robotrace.simulate.runner import SimulationParams
 
-from .worlds import World, run_world
+from .worlds import LETTERS, World, run_world
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +19,9 @@ def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     """Barely enough calls: 60 robocalls among all campaigns."""
     params = SimulationParams(seed=3, providers=8, days=0.5, calls=200)
     return run_world(tmp_path_factory.mktemp("tiny"), params)
+
+
+@pytest.fixture(scope="session")
+def letters_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """Warning letters on day two, the mitigation deadline on day four."""
+    return run_world(tmp_path_factory.mktemp("letters"), LETTERS)

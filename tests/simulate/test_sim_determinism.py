@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -9,9 +10,12 @@ import pyarrow.parquet as pq
 from robotrace.cdr.schema import CDR_SCHEMA
 from robotrace.simulate.runner import SimulationParams, simulate
 
-from .worlds import read_csv
+from .worlds import LETTERS, read_csv
 
 PARAMS = SimulationParams(seed=11, providers=12, days=0.5, calls=600)
+#: SHA-256 over every file (relative path, NUL, bytes) of PARAMS in CSV, recorded with the
+#: simulator as it was before warning letters existed: runs without letters must not change.
+PARAMS_DIGEST = "af14de05095bed286088531a3adc35a469245e7faabdcc81944ca28b965266c2"
 
 
 def _files(out: Path) -> dict[str, bytes]:
@@ -24,6 +28,23 @@ def test_the_same_seed_writes_byte_identical_files(tmp_path: Path) -> None:
     first, second = _files(tmp_path / "a"), _files(tmp_path / "b")
     assert len(first) > 5
     assert first == second
+
+
+def test_a_run_without_letters_writes_the_same_bytes_as_before_letters_existed(
+    tmp_path: Path,
+) -> None:
+    simulate(PARAMS, tmp_path)
+    digest = hashlib.sha256()
+    for name, data in _files(tmp_path).items():
+        digest.update(name.encode() + b"\0" + data)
+    assert digest.hexdigest() == PARAMS_DIGEST
+
+
+def test_the_same_seed_with_letters_writes_byte_identical_files(tmp_path: Path) -> None:
+    params = SimulationParams(**{**LETTERS.__dict__, "calls": 2000})
+    simulate(params, tmp_path / "a")
+    simulate(params, tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
 
 
 def test_the_same_seed_writes_byte_identical_parquet(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,11 @@ from robotrace.clock import parse_utc
 from robotrace.simulate.runner import SimulationParams, simulate
 
 SMALL = SimulationParams(seed=7, providers=24, days=1.0, calls=4000)
+#: Letters a day in, the deadline two days later, two days of traffic after it. Seed 1 has
+#: gateways that stop and continue, and a domestic originator that stops.
+LETTERS = SimulationParams(
+    seed=1, providers=24, days=5.0, calls=10_000, letters_at=datetime(2020, 4, 2, tzinfo=UTC)
+)
 
 
 @dataclass
@@ -45,6 +50,16 @@ class World:
 
     def campaign(self, campaign_id: str) -> dict[str, Any]:
         return next(c for c in self.truth["campaigns"] if c["id"] == campaign_id)
+
+    @property
+    def deadline(self) -> datetime:
+        return parse_utc(self.truth["mitigation_deadline"])
+
+    def warned_provider(self, path: list[str]) -> str:
+        """Who a letter about this call goes to: the gateway, or the origin of a US call."""
+        if not self.provider(path[0])["foreign"]:
+            return path[0]
+        return next(o for o in path if not self.provider(o)["foreign"])
 
     def paths(self) -> list[list[str]]:
         """Every true path: all robocalls and all honeypot calls."""

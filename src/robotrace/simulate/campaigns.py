@@ -7,7 +7,7 @@ cooperates); one or two cross a provider that keeps no records, never answers or
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from robotrace.numbers import try_normalize
@@ -40,13 +40,31 @@ class Campaign:
     planned_calls: int = 0
     calls: int = 0
     honeypot_calls: int = 0
+    #: Calls and honeypot calls made before the current period began.
+    calls_before_period: int = 0
+    honeypot_calls_before_period: int = 0
     _spoof: str = ""
     _spoof_left: int = 0
 
+    @property
+    def calls_in_period(self) -> int:
+        return self.calls - self.calls_before_period
+
+    @property
+    def honeypot_calls_in_period(self) -> int:
+        return self.honeypot_calls - self.honeypot_calls_before_period
+
+    def begin_period(self, planned: int) -> None:
+        """Plan ``planned`` more calls; the honeypot minimum applies to them afresh."""
+        self.calls_before_period = self.calls
+        self.honeypot_calls_before_period = self.honeypot_calls
+        self.planned_calls = self.calls + planned
+
     def aims_at_honeypot(self, rand: Callable[[], float]) -> bool:
-        """Decide before each call; guarantees the minimum by the campaign's last call."""
+        """Decide before each call; guarantees the minimum by the period's last call."""
         left = self.planned_calls - self.calls
-        owed = min(HONEYPOT_MINIMUM, self.planned_calls) - self.honeypot_calls
+        planned = self.planned_calls - self.calls_before_period
+        owed = min(HONEYPOT_MINIMUM, planned) - self.honeypot_calls_in_period
         return left > 0 and (owed >= left or rand() < max(HONEYPOT_RATE, owed / left))
 
     def caller_id(self, rng: random.Random, called: str) -> tuple[str, bool]:
@@ -146,8 +164,10 @@ def _cooperative_pools(network: Network) -> Pools:
     )
 
 
-def plan_calls(campaigns: list[Campaign], robocalls: int) -> None:
-    """Share ``robocalls`` among campaigns by weight (largest remainder), a minimum each."""
+def plan_calls(campaigns: list[Campaign], robocalls: int, stopped: Collection[str] = ()) -> int:
+    """Begin a period: share ``robocalls`` among campaigns by weight (largest remainder), a
+    minimum each. Campaigns in ``stopped`` get nothing; returns the calls they would have had.
+    """
     minimum = min(2 * HONEYPOT_MINIMUM, robocalls // len(campaigns))
     spare = robocalls - minimum * len(campaigns)
     total = sum(c.weight for c in campaigns)
@@ -156,5 +176,9 @@ def plan_calls(campaigns: list[Campaign], robocalls: int) -> None:
     order = sorted(range(len(campaigns)), key=lambda i: int(shares[i]) - shares[i])
     for i in order[: robocalls - sum(counts)]:
         counts[i] += 1
+    withheld = 0
     for campaign, count in zip(campaigns, counts, strict=True):
-        campaign.planned_calls = count
+        if campaign.id in stopped:
+            withheld, count = withheld + count, 0
+        campaign.begin_period(count)
+    return withheld

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -23,7 +24,9 @@ from robotrace.simulate.runner import FILE_FORMATS, SimulationParams
 from robotrace.simulate.runner import simulate as run
 
 
-def _start(ctx: click.Context, param: click.Parameter, value: str) -> object:
+def _time(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
     try:
         return parse_utc(value)
     except ValueError as exc:
@@ -86,7 +89,7 @@ def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | N
     "--start",
     default="2020-04-01T00:00:00Z",
     show_default=True,
-    callback=_start,
+    callback=_time,
     help="Start of the traffic (ISO-8601 UTC).",
 )
 @click.option(
@@ -96,23 +99,33 @@ def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | N
     show_default=True,
     help="Share of calls that belong to robocall campaigns.",
 )
+@click.option(
+    "--letters-at",
+    callback=_time,
+    help="When warning letters go out (ISO-8601 UTC); after the mitigation deadline the "
+    "providers that stop carry no more of the campaigns they were warned about. "
+    "--days must leave at least a day after the deadline.",
+)
+@click.option(
+    "--mitigation-hours",
+    type=click.FloatRange(min=0, min_open=True),
+    default=48.0,
+    show_default=True,
+    help="Hours between the letters and the mitigation deadline.",
+)
 @click.option("--force", is_flag=True, help="Replace earlier simulator output in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")
 def simulate(
     out: Path, seed: int, providers: int, days: float, calls: int, file_format: str,
-    start: object, robocall_share: float, force: bool, as_json: bool,
+    start: datetime, robocall_share: float, letters_at: datetime | None, mitigation_hours: float,
+    force: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Simulate a telephone network with robocall campaigns: CDRs per provider, honeypot
     calls, FTC complaints and the ground truth (truth.json)."""
     params = SimulationParams(
-        seed,
-        providers,
-        days,
-        calls,
-        file_format,
-        start,
-        robocall_share,  # type: ignore[arg-type]
-    )
+        seed, providers, days, calls, file_format, start, robocall_share, letters_at,
+        mitigation_hours,
+    )  # fmt: skip
     try:
         params.check()
         with _progress_bar(calls, not as_json) as progress:

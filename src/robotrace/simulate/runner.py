@@ -7,18 +7,26 @@ byte-identical files, and the network does not change when only ``calls`` or ``d
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from robotrace.clock import format_utc
+from robotrace.clock import as_utc, format_utc
 from robotrace.providers.registry import write_providers_csv
 from robotrace.simulate.calls import Counts, Evidence, Traffic
 from robotrace.simulate.campaigns import HONEYPOT_MINIMUM, Campaign, build_campaigns, plan_calls
-from robotrace.simulate.network import Network, build_network
+from robotrace.simulate.letters import (
+    Period,
+    campaign_letter_truth,
+    choose_responses,
+    split_periods,
+    stopping_campaigns,
+)
+from robotrace.simulate.network import Network, SimProvider, build_network
 from robotrace.simulate.numbering import TimeText
 from robotrace.simulate.outputs import ComplaintWriter, HoneypotWriter, TruthWriter
 from robotrace.simulate.routing import Route, Router, legit_routes
@@ -38,15 +46,43 @@ class SimulationParams:
     file_format: str = "csv"
     start: datetime = datetime(2020, 4, 1, tzinfo=UTC)
     robocall_share: float = 0.3
+    #: When warning letters go out; ``None`` simulates no letters (and writes no letter keys).
+    letters_at: datetime | None = None
+    mitigation_hours: float = 48.0
+
+    def __post_init__(self) -> None:
+        if self.letters_at is not None:
+            object.__setattr__(self, "letters_at", as_utc(self.letters_at))
 
     @property
     def robocalls(self) -> int:
         return round(self.calls * self.robocall_share)
 
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(milliseconds=_span_ms(self)[1])
+
+    @property
+    def mitigation_deadline(self) -> datetime | None:
+        if self.letters_at is None:
+            return None
+        return self.letters_at + timedelta(hours=self.mitigation_hours)
+
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["start"] = format_utc(self.start)
+        if self.letters_at is None:
+            del values["letters_at"], values["mitigation_hours"]
+        else:
+            values["letters_at"] = format_utc(self.letters_at)
         return values
+
+    def periods(self) -> list[Period]:
+        start_ms, span_ms = _span_ms(self)
+        deadline = self.mitigation_deadline
+        letters_ms = None if self.letters_at is None else _ms(self.letters_at)
+        deadline_ms = 0 if deadline is None else _ms(deadline)
+        return split_periods(start_ms, span_ms, self.calls, self.robocalls, letters_ms, deadline_ms)
 
     def check(self) -> None:
         """Raise ``ValueError`` naming the parameter that cannot make a network."""
@@ -58,9 +94,31 @@ class SimulationParams:
             raise ValueError("robocall_share must be in (0, 1]")
         if self.file_format not in FILE_FORMATS:
             raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}")
+        if self.letters_at is not None:
+            self._check_letters(self.letters_at)
         needed = len(KINDS) * HONEYPOT_MINIMUM
-        if self.robocalls < needed:
-            raise ValueError(f"calls: too few for {needed} robocalls at this robocall share")
+        if any(p.robocalls < needed for p in self.periods() if p.needs_honeypot_minimum):
+            where = "" if self.letters_at is None else " before the letters and after the deadline"
+            raise ValueError(f"calls: too few for {needed} robocalls{where} at this robocall share")
+
+    def _check_letters(self, letters_at: datetime) -> None:
+        """The letters fall inside the traffic, and a day of traffic follows the deadline."""
+        if self.mitigation_hours * 60 < 1:
+            raise ValueError("mitigation_hours must be at least a minute")
+        if letters_at <= self.start:
+            raise ValueError(
+                f"letters_at {format_utc(letters_at)} must come after the start of the traffic "
+                f"({format_utc(self.start)})"
+            )
+        deadline = letters_at + timedelta(hours=self.mitigation_hours)
+        if deadline + timedelta(days=1) > self.end:
+            days = (deadline + timedelta(days=1) - self.start) / timedelta(days=1)
+            raise ValueError(
+                f"letters_at: the mitigation deadline {format_utc(deadline)} (letters_at + "
+                f"{self.mitigation_hours:g} h) needs at least a day of traffic after it, but "
+                f"the traffic ends at {format_utc(self.end)}; make days at least "
+                f"{math.ceil(days * 100) / 100:g}"
+            )
 
 
 def part_rng(seed: int, part: str) -> random.Random:
@@ -88,15 +146,18 @@ class World:
     network: Network
     ordinary_routes: dict[int, list[Route]]
     campaigns: list[Campaign]
+    #: Each provider's response to a warning letter (``stops`` or ``continues``), by OCN.
+    responses: dict[str, str]
 
 
 def build_world(params: SimulationParams) -> World:
+    """The world depends on the seed and ``providers`` only; calls are planned per period."""
     network = build_network(part_rng(params.seed, "network"), params.providers, params.start)
     router = Router(part_rng(params.seed, "routes"))
     ordinary = legit_routes(network, router, part_rng(params.seed, "routes-pick"))
     campaigns = build_campaigns(part_rng(params.seed, "campaigns"), network, router)
-    plan_calls(campaigns, params.robocalls)
-    return World(network, ordinary, campaigns)
+    responses = choose_responses(part_rng(params.seed, "letters"), network.providers, campaigns)
+    return World(network, ordinary, campaigns, responses)
 
 
 def simulate(
@@ -119,7 +180,7 @@ def simulate(
         part_rng(params.seed, "traffic"),
     )  # fmt: skip
     try:
-        counts = traffic.run(params.calls, params.robocalls, *_span_ms(params), progress)
+        counts = run_periods(traffic, world, params.periods(), progress)
     except BaseException:
         evidence.truth.abort()
         raise
@@ -128,7 +189,7 @@ def simulate(
             writer.close()
         evidence.close()
     counts.complaints = evidence.complaints.count
-    evidence.truth.finish(truth_head(params, world.network, world.campaigns))
+    evidence.truth.finish(truth_head(params, world))
     return summary(out, params, counts, [w.path for w in writers.values()])
 
 
@@ -140,34 +201,74 @@ def open_evidence(out: Path, params: SimulationParams, times: TimeText) -> Evide
     )
 
 
+def run_periods(
+    traffic: Traffic, world: World, periods: list[Period],
+    progress: Callable[[int], None] | None = None,
+) -> Counts:  # fmt: skip
+    """Calls period by period; after the deadline, stopping campaigns' calls are not sent."""
+    stopped = stopping_campaigns(world.campaigns, world.responses)
+    for period in periods:
+        withheld = plan_calls(
+            world.campaigns, period.robocalls, stopped if period.after_deadline else ()
+        )
+        calls = period.calls - withheld
+        if calls > 0:
+            traffic.run(calls, period.robocalls - withheld, period.start_ms, period.span_ms,
+                        progress)  # fmt: skip
+        if progress is not None and withheld:
+            progress(withheld)
+    return traffic.counts
+
+
+def _ms(when: datetime) -> int:
+    return int(when.timestamp() * 1000)
+
+
 def _span_ms(params: SimulationParams) -> tuple[int, int]:
-    start_ms = int(params.start.timestamp() * 1000)
-    return start_ms, int(params.days * 86_400_000)
+    return _ms(params.start), int(params.days * 86_400_000)
 
 
-def truth_head(
-    params: SimulationParams, network: Network, campaigns: list[Campaign]
-) -> dict[str, Any]:
+def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
     """Everything in ``truth.json`` before the streamed honeypot and robocall members."""
-    return {
+    letters = params.letters_at is not None
+    head: dict[str, Any] = {
         "seed": params.seed,
         "params": params.as_dict(),
         "start": format_utc(params.start),
-        "providers": {
-            p.ocn: {
-                "behaviour": p.behaviour,
-                "clock_skew_s": p.skew_ms / 1000,
-                "number_format": p.number_format,
-                "time_format": p.time_format,
-                "foreign": p.foreign,
-                "country": p.record.country,
-                "region": p.region,
-                "kind": p.kind,
-            }
-            for p in network.providers
-        },
-        "campaigns": [campaign_truth(c) for c in campaigns],
     }
+    deadline = params.mitigation_deadline
+    if params.letters_at is not None and deadline is not None:
+        head["letters_at"] = format_utc(params.letters_at)
+        head["mitigation_deadline"] = format_utc(deadline)
+    head["providers"] = providers_truth(world, letters)
+    head["campaigns"] = [
+        campaign_truth(c) | (campaign_letter_truth(c, world.responses) if letters else {})
+        for c in world.campaigns
+    ]
+    return head
+
+
+def providers_truth(world: World, letters: bool) -> dict[str, dict[str, Any]]:
+    return {
+        p.ocn: provider_truth(p, world.responses if letters else None)
+        for p in world.network.providers
+    }
+
+
+def provider_truth(provider: SimProvider, responses: dict[str, str] | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "behaviour": provider.behaviour,
+        "clock_skew_s": provider.skew_ms / 1000,
+        "number_format": provider.number_format,
+        "time_format": provider.time_format,
+        "foreign": provider.foreign,
+        "country": provider.record.country,
+        "region": provider.region,
+        "kind": provider.kind,
+    }
+    if responses is not None:
+        entry["after_letter"] = responses[provider.ocn]
+    return entry
 
 
 def campaign_truth(campaign: Campaign) -> dict[str, Any]:

@@ -1,0 +1,118 @@
+"""Warning letters in the simulated world: who stops after one, who keeps sending, and when.
+
+The simulator cannot know which letters a regulator will send. It gives every provider a
+response to a letter (``stops`` or ``continues``) and acts as if each campaign's **warned
+provider** — the gateway of a foreign-origin campaign, the originating provider of a
+domestic one, the roles tracebacks name — got a letter at ``letters_at``. After the
+mitigation deadline a campaign whose warned provider stops sends no more calls: every call of
+a campaign crosses its one gateway, so dropping the calls through that gateway ends the
+campaign's US traffic. Other roles are untouched: a provider that stops originating one
+campaign still carries other campaigns' calls as an intermediate.
+
+Traffic is generated in periods (before the letters, the grace period, after the deadline),
+each with its share of the calls, so that every campaign reaches honeypots both before the
+letters and, if it keeps sending, after the deadline.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from robotrace.simulate.campaigns import Campaign
+from robotrace.simulate.network import SimProvider
+
+STOPS, CONTINUES = "stops", "continues"
+RESPONSES = (STOPS, CONTINUES)
+#: No call leaves in the last second before the deadline, so every call either arrives
+#: (a path takes under 0.3 s) before the deadline or leaves after it.
+DEADLINE_LULL_MS = 1000
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of traffic with its own share of the calls and its own honeypot minimum."""
+
+    name: str
+    start_ms: int
+    span_ms: int
+    calls: int
+    robocalls: int
+
+    @property
+    def after_deadline(self) -> bool:
+        return self.name == "after deadline"
+
+    @property
+    def needs_honeypot_minimum(self) -> bool:
+        return self.name != "grace"
+
+
+def split_periods(
+    start_ms: int, span_ms: int, calls: int, robocalls: int, letters_ms: int | None,
+    deadline_ms: int,
+) -> list[Period]:  # fmt: skip
+    """One period without letters; else before letters, grace, after deadline (by time)."""
+    if letters_ms is None:
+        return [Period("traffic", start_ms, span_ms, calls, robocalls)]
+    offsets = (0, letters_ms - start_ms, deadline_ms - start_ms, span_ms)
+    periods = []
+    for i, name in enumerate(("before letters", "grace", "after deadline")):
+        begin, end = offsets[i], offsets[i + 1]
+        share = _share(calls, span_ms, begin, end)
+        robo = min(_share(robocalls, span_ms, begin, end), share)
+        lull = DEADLINE_LULL_MS if name == "grace" else 0
+        periods.append(Period(name, start_ms + begin, end - begin - lull, share, robo))
+    return periods
+
+
+def _share(total: int, span_ms: int, begin_ms: int, end_ms: int) -> int:
+    """``total`` spread evenly over the span: the part between two offsets (no rounding drift)."""
+    return round(total * end_ms / span_ms) - round(total * begin_ms / span_ms)
+
+
+def warned_provider(campaign: Campaign) -> SimProvider:
+    """The provider a letter about this campaign goes to: its gateway, or a US origin."""
+    return campaign.gateway or campaign.origin
+
+
+def letter_candidates(campaigns: Iterable[Campaign]) -> list[SimProvider]:
+    """Warned providers of the traceable campaigns, the ones tracebacks will name."""
+    found: dict[str, SimProvider] = {}
+    for campaign in campaigns:
+        if campaign.traceable:
+            provider = warned_provider(campaign)
+            found.setdefault(provider.ocn, provider)
+    return list(found.values())
+
+
+def choose_responses(
+    rng: random.Random, providers: list[SimProvider], campaigns: list[Campaign]
+) -> dict[str, str]:
+    """A response per OCN; among the candidates (gateways first) at least one of each."""
+    responses = {p.ocn: rng.choice(RESPONSES) for p in providers}
+    candidates = letter_candidates(campaigns)
+    gateways = [p for p in candidates if p.kind == "gateway"]
+    for group in (gateways, candidates):
+        if len(group) >= 2 and len({responses[p.ocn] for p in group}) == 1:
+            flipped = rng.choice(group).ocn
+            responses[flipped] = CONTINUES if responses[flipped] == STOPS else STOPS
+    return responses
+
+
+def stopping_campaigns(campaigns: list[Campaign], responses: dict[str, str]) -> set[str]:
+    """Ids of the campaigns that send nothing after the deadline."""
+    return {c.id for c in campaigns if responses[warned_provider(c).ocn] == STOPS}
+
+
+def campaign_letter_truth(campaign: Campaign, responses: dict[str, str]) -> dict[str, Any]:
+    """The members ``truth.json`` adds to a campaign when letters are simulated."""
+    warned = warned_provider(campaign).ocn
+    return {
+        "warned_provider": warned,
+        "after_letter": responses[warned],
+        "calls_after_deadline": campaign.calls_in_period,
+        "honeypot_calls_after_deadline": campaign.honeypot_calls_in_period,
+    }
