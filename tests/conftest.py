@@ -31,8 +31,10 @@ Use them by naming them::
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -45,6 +47,11 @@ POSTGRES_URL_VARIABLE = "ROBOTRACE_TEST_POSTGRES_URL"
 # Signed links need a key; without this, the first test to sign one would write
 # robotrace-secret.key into the working directory.
 os.environ.setdefault("ROBOTRACE_SECRET_KEY", "tests-only-secret-key")
+# Likewise the block list's signing key: made on first use, here outside the repository.
+os.environ.setdefault(
+    "ROBOTRACE_BLOCKLIST_SIGNING_KEY",
+    str(Path(tempfile.mkdtemp(prefix="robotrace-tests-")) / "blocklist.pem"),
+)
 
 
 def running_in_ci() -> bool:

@@ -125,6 +125,55 @@ SETTINGS: dict[str, Setting] = {
             "Timeout of each network call when delivering (SMTP connect and send, webhook POST).",
             _seconds,
         ),
+        Setting(
+            "evidence_window_days",
+            60.0,
+            "Days of tracebacks (by call time) counted as evidence against a provider and for "
+            "ranking letter candidates (the FCC picked targets by most tracebacks in 60 days).",
+            _seconds,
+        ),
+        Setting(
+            "mitigate_hours",
+            48.0,
+            "Hours a warning letter gives the provider to stop the named traffic (mitigate_by).",
+            _seconds,
+        ),
+        Setting(
+            "report_days",
+            14.0,
+            "Days a warning letter gives the provider to report its mitigation measures.",
+            _seconds,
+        ),
+        Setting(
+            "compliance_grace_hours",
+            24.0,
+            "Hours after a letter's mitigate_by when robotrace worker decides complied or "
+            "noncompliant, so that tracebacks of post-deadline calls can arrive first.",
+            _seconds,
+        ),
+        Setting(
+            "letter_agencies",
+            "Federal Communications Commission, Enforcement Bureau; Federal Trade Commission",
+            "The agencies that sign warning letters and block notices, separated by ';'.",
+        ),
+        Setting(
+            "letter_template",
+            "",
+            "Path of a Jinja2 HTML template for warning letters; empty: the shipped one "
+            "(robotrace/enforcement/templates/warning_letter.html).",
+        ),
+        Setting(
+            "block_notice_template",
+            "",
+            "Path of a Jinja2 HTML template for block-authorization notices; empty: the shipped "
+            "one (robotrace/enforcement/templates/block_notice.html).",
+        ),
+        Setting(
+            "blocklist_signing_key",
+            "",
+            "Path of the Ed25519 private key (PEM, PKCS#8) that signs the block list. Empty: a "
+            "key is created once in robotrace-blocklist.key in the working directory.",
+        ),
     ]
 }
 

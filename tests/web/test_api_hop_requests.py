@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
 from robotrace.store.db import transaction
+from robotrace.traceback import service
+from robotrace.traceback.model import Answer, CallUnderTrace
+from robotrace.traceback.workflow import Reply
 
 from .conftest import CALL, PASSWORD
 
@@ -185,3 +189,88 @@ def test_a_cookie_session_answers_with_its_csrf_token(world, client_for):
     assert client.post(url, json={"answer": "not_found"}).status_code == 403
     response = client.post(url, json={"answer": "not_found"}, headers={"X-CSRF-Token": client.csrf})
     assert response.status_code == 200
+
+
+def _open_more_at_alpha(engine, clock, count: int) -> list[str]:
+    """``count`` more open requests at AAAA, each due a minute after the one before."""
+    opened = []
+    with transaction(engine) as session:
+        for n in range(count):
+            clock.advance(timedelta(minutes=1))
+            call = CallUnderTrace(CALL.calling_number, f"+1312555{n:04d}", CALL.call_time)
+            tb = service.open_traceback(
+                session, call, "AAAA", "coordinator:coord@example.org", clock
+            )
+            opened.append(tb.id)
+    return opened
+
+
+def test_the_inbox_comes_in_pages_with_the_total_and_a_link_to_the_next(world, api_for, engine):
+    _open_more_at_alpha(engine, world.clock, 4)
+    alpha = api_for(ALPHA)
+    seen, url, pages = [], "/api/v1/hop-requests?status=open&limit=2", 0
+    while url:
+        response = alpha.get(url)
+        assert response.status_code == 200 and response.headers["x-total-count"] == "5"
+        seen += [r["id"] for r in response.json()]
+        url = response.links.get("next", {}).get("url")
+        pages += 1
+    assert pages == 3 and len(seen) == len(set(seen)) == 5
+    assert seen == [r["id"] for r in alpha.get("/api/v1/hop-requests").json()]
+
+
+def test_a_page_past_the_end_is_empty_and_has_no_next_link(world, api_for):
+    response = api_for(ALPHA).get("/api/v1/hop-requests?limit=10&offset=10")
+    assert response.json() == [] and response.headers["x-total-count"] == "1"
+    assert "link" not in response.headers
+
+
+def test_the_default_page_is_100_and_the_largest_1000(world, api_for):
+    alpha = api_for(ALPHA)
+    assert alpha.get("/api/v1/hop-requests?limit=1000").status_code == 200
+    for bad in ("limit=0", "limit=1001", "offset=-1"):
+        assert alpha.get(f"/api/v1/hop-requests?{bad}").status_code == 422, bad
+    assert "link" not in alpha.get("/api/v1/hop-requests").headers
+
+
+def test_the_total_counts_only_the_providers_own_requests(world, api_for, engine):
+    _open_more_at_alpha(engine, world.clock, 2)
+    bravo = api_for(BRAVO).get("/api/v1/hop-requests?status=all")
+    assert bravo.json() == [] and bravo.headers["x-total-count"] == "0"
+    answered = api_for(ALPHA).get("/api/v1/hop-requests?status=answered")
+    assert answered.headers["x-total-count"] == "0"
+
+
+def _open_more_at_bravo(engine, clock, count: int) -> None:
+    """``count`` more open requests at BBBB, second hops named by AAAA."""
+    opened = _open_more_at_alpha(engine, clock, count)
+    with transaction(engine) as session:
+        for tb_id in opened:
+            reply = Reply(Answer.UPSTREAM, upstream="BBBB")
+            service.answer_hop(session, tb_id, "AAAA", reply, "provider:noc@aaaa.example", clock)
+
+
+def test_the_inbox_runs_the_same_few_statements_however_many_requests_are_open(
+    world, api_for, engine
+):
+    _open_more_at_bravo(engine, world.clock, 1)
+    bravo = api_for(BRAVO)
+    few = _statements_of(world.app, lambda: bravo.get("/api/v1/hop-requests?status=all"))
+    _open_more_at_bravo(engine, world.clock, 5)
+    many = _statements_of(world.app, lambda: bravo.get("/api/v1/hop-requests?status=all"))
+    assert few == many
+    requests = bravo.get("/api/v1/hop-requests").json()
+    assert len(requests) == 6 and {r["downstream_ocn"] for r in requests} == {"AAAA"}
+    answered = api_for(ALPHA).get("/api/v1/hop-requests?status=answered").json()
+    assert len(answered) == 6 and {r["upstream"] for r in answered} == {"BBBB"}
+
+
+def _statements_of(app, send) -> int:
+    counted = []
+    listener = lambda *_: counted.append(1)  # noqa: E731
+    event.listen(app.state.engine, "before_cursor_execute", listener)
+    try:
+        assert send().status_code == 200
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", listener)
+    return len(counted)

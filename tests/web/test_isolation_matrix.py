@@ -12,6 +12,7 @@ number of SQL statements (the deterministic stand-in for timing: the same code p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -83,6 +84,22 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/providers/search"): ALL,
     ("GET", "/api/v1/providers/{ocn}"): ALL,
     ("POST", "/api/v1/providers/import"): STAFF,
+    ("GET", "/api/v1/enforcement/candidates"): READERS,
+    ("GET", "/api/v1/enforcement/evidence/{ocn}"): READERS,
+    ("POST", "/api/v1/letters"): ("regulator",),
+    ("GET", "/api/v1/letters"): ALL,
+    ("GET", "/api/v1/letters/{letter_id}.pdf"): ALL,
+    ("GET", "/api/v1/letters/{letter_id}"): ALL,
+    ("POST", "/api/v1/letters/{letter_id}/mitigation-report"): ("provider",),
+    ("POST", "/api/v1/letters/{letter_id}/decide"): ("regulator",),
+    ("POST", "/api/v1/authorizations"): ("regulator",),
+    ("GET", "/api/v1/authorizations"): ALL,
+    ("POST", "/api/v1/authorizations/{authorization_id}/lift"): ("regulator",),
+    ("GET", "/api/v1/blocklist"): PUBLIC,
+    ("GET", "/api/v1/blocklist.csv"): PUBLIC,
+    ("GET", "/api/v1/blocklist/public-key"): PUBLIC,
+    ("GET", "/api/v1/blocklist/versions/{version}"): PUBLIC,
+    ("GET", "/api/v1/blocklist/notices/{authorization_id}.pdf"): PUBLIC,
 }
 
 
@@ -116,6 +133,7 @@ class Matrix:
                 owner = user_by_email(session, email)
                 _, token = create_token(session, owner, "matrix", True, self.clock)
                 self.token_ids[role] = token.id
+            self.letter_id, self.authorization_id = seed_enforcement(session)
         self.app = create_app(url, self.clock)
         self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
         self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
@@ -132,8 +150,38 @@ class Matrix:
             "ocn": "AAAA" if own else "ZZZZ",
             "hop_id": str(self.hop_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
+            "letter_id": str(self.letter_id if own else 999_999),
+            "authorization_id": str(self.authorization_id if own else 999_999),
+            "version": "1" if own else "999999",
         }
         return template.format(**values)
+
+
+def seed_enforcement(session) -> tuple[int, int]:
+    """A warning letter to AAAA past its deadline, and an authorization against AAAA."""
+    aaaa = session.scalar(select(models.Provider).where(models.Provider.ocn == "AAAA"))
+    common = {"provider_id": aaaa.id, "issued_at": T0 - timedelta(days=3)}
+    letter = models.EnforcementAction(
+        **common,
+        kind="warning_letter",
+        status="issued",
+        mitigate_by=T0 - timedelta(days=1),
+        report_by=T0 + timedelta(days=11),
+        named_campaigns=["covid-test-kits"],
+        evidence={"rows": []},
+        document="<html><body><p>Warning letter to Alpha Local Telco</p></body></html>",
+    )
+    authorization = models.EnforcementAction(
+        **common,
+        kind="block_authorization",
+        status="active",
+        scope="provider",
+        effective_at=T0 - timedelta(days=1),
+        document="<html><body><p>Blocking authorized</p></body></html>",
+    )
+    session.add_all([letter, authorization])
+    session.flush()
+    return letter.id, authorization.id
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +198,13 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "json": {"answer": "not_found", "note": "no such call"}
     },
     ("POST", "/inbox/{hop_id}"): {"data": {"kind": "not_found", "explanation": "no such call"}},
+    ("POST", "/api/v1/letters"): {"json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}},
+    ("POST", "/api/v1/letters/{letter_id}/mitigation-report"): {
+        "json": {"text": "We terminated the customer's trunks."}
+    },
+    ("POST", "/api/v1/authorizations"): {
+        "json": {"provider": "BBBB", "scope": "no_direct_traffic", "reason": "not in the RMD"}
+    },
 }
 
 

@@ -7,11 +7,15 @@ import pytest
 
 from robotrace.store.db import transaction
 from robotrace.store.tracebacks import load_traceback
-from robotrace.traceback.model import Answer, Outcome, Status
+from robotrace.traceback import service
+from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, Status
+from robotrace.web.pages import inbox as inbox_page
+
+from .conftest import CALL
 
 
-def open_hop_ids(client) -> list[int]:
-    page = client.get("/inbox")
+def open_hop_ids(client, offset: int = 0) -> list[int]:
+    page = client.get(f"/inbox?offset={offset}")
     assert page.status_code == 200
     table = page.text.split("<h2>", 1)[0]  # the open requests, not the "no response" list
     return [int(i) for i in re.findall(r'href="/inbox/(\d+)"', table)]
@@ -196,3 +200,30 @@ def test_a_request_marked_no_response_still_takes_a_late_answer(world, client_fo
     assert answer(aaaa, hop_id, kind="upstream", upstream_ocn="BBBB").status_code == 303
     tb = stored(engine, world.traceback_id)
     assert tb.status is Status.OPEN and tb.hops[0].late and tb.hops[1].provider == "BBBB"
+
+
+def test_the_inbox_shows_a_page_at_a_time_with_the_total_and_links(
+    world, client_for, engine, monkeypatch
+):
+    monkeypatch.setattr(inbox_page, "PAGE_SIZE", 2)
+    with transaction(engine) as session:
+        for n in range(4):
+            world.clock.advance(timedelta(minutes=1))
+            call = CallUnderTrace(CALL.calling_number, f"+1312555{n:04d}", CALL.call_time)
+            service.open_traceback(
+                session, call, "AAAA", "coordinator:coord@example.org", world.clock
+            )
+    aaaa = client_for("noc@aaaa.example")
+    first = aaaa.get("/inbox").text
+    assert '<span class="count">5</span>' in first and "Showing 1–2 of 5" in first
+    assert 'href="/inbox?offset=2" rel="next"' in first and 'rel="prev"' not in first
+    last = aaaa.get("/inbox?offset=4").text
+    assert "Showing 5–5 of 5" in last and 'href="/inbox?offset=2" rel="prev"' in last
+    assert 'rel="next"' not in last
+    pages = [open_hop_ids(aaaa, offset) for offset in (0, 2, 4)]
+    assert [len(p) for p in pages] == [2, 2, 1] and len({i for p in pages for i in p}) == 5
+
+
+def test_a_single_page_inbox_shows_no_pager(world, client_for):
+    page = client_for("noc@aaaa.example").get("/inbox").text
+    assert '<span class="count">1</span>' in page and "Showing" not in page

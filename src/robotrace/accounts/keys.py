@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets as _secrets
+from datetime import timedelta
 from pathlib import Path
 
 from robotrace import settings
+from robotrace.clock import Clock
 
 KEY_FILE = "robotrace-secret.key"
 
@@ -23,6 +25,19 @@ def token_hash(token: str) -> str:
 
 def same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+#: "Last used" times are kept to the minute: writing them on every request would turn every
+#: read into a write (and on SQLite, queue every reader behind the one write lock).
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def touch(row: object, attribute: str, clock: Clock) -> None:
+    """Set ``row.<attribute>`` to now, unless it was set less than a minute ago."""
+    now = clock.now()
+    last = getattr(row, attribute)
+    if last is None or now - last >= TOUCH_EVERY:
+        setattr(row, attribute, now)
 
 
 def secret_key() -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from robotrace import settings
-from robotrace.accounts.keys import new_token, token_hash
+from robotrace.accounts.keys import new_token, token_hash, touch
 from robotrace.clock import Clock
 from robotrace.store import models
 
@@ -47,7 +47,7 @@ def session_for(session: Session, token: str, clock: Clock) -> models.WebSession
     user = session.get(models.User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_seen_at = now
+    touch(row, "last_seen_at", clock)
     return row
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robotrace.accounts.keys import new_token, token_hash
+from robotrace.accounts.keys import new_token, token_hash, touch
 from robotrace.clock import Clock
 from robotrace.store import models
 
@@ -44,7 +44,7 @@ def token_for(session: Session, token: str, clock: Clock) -> models.ApiToken | N
     user = session.get(models.User, row.user_id)
     if user is None or not user.active:
         return None
-    row.last_used_at = clock.now()
+    touch(row, "last_used_at", clock)
     return row
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+PAGE_SIZE = 1000  # open requests per call: the most the API gives in one page
 
 
 class PortalUnavailable(RuntimeError):
@@ -95,8 +96,18 @@ class PortalClient:
         return me
 
     def open_requests(self) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = self._json("GET", "/hop-requests", params={"status": "open"})
-        return found
+        """Every open request: the portal pages its list, so ask page after page until a
+        short one (or one with nothing new, from a portal that ignores paging)."""
+        found: dict[int, dict[str, Any]] = {}
+        offset = 0
+        while True:
+            params = {"status": "open", "limit": PAGE_SIZE, "offset": offset}
+            page: list[dict[str, Any]] = self._json("GET", "/hop-requests", params=params)
+            fresh = {int(item["id"]): item for item in page if int(item["id"]) not in found}
+            found.update(fresh)
+            if len(page) < PAGE_SIZE or not fresh:
+                return list(found.values())
+            offset += len(page)
 
     def answer(self, hop_id: int, body: dict[str, Any]) -> httpx.Response:
         return self.request("POST", f"/hop-requests/{hop_id}/answer", json=body)

@@ -323,6 +323,15 @@ class EnforcementAction(Base):
     issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decision: Mapped[str | None] = mapped_column(Text)
+    # Block authorizations (see docs/enforcement.md): what is blocked from when, and who
+    # lifted it; a letter leaves them empty.
+    scope: Mapped[str | None] = mapped_column(String(32))
+    numbers: Mapped[list[str]] = mapped_column(default=list)
+    effective_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class BlockEntry(Base):
@@ -345,6 +354,38 @@ class BlockEntry(Base):
     authorization_id: Mapped[int] = mapped_column(ForeignKey("enforcement_actions.id"), index=True)
     added_at: Mapped[datetime]
     removed_at: Mapped[datetime | None]
+
+
+class MitigationReport(Base):
+    """What a provider says it did about a warning letter; it may file more than one."""
+
+    __tablename__ = "mitigation_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("enforcement_actions.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    text: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime]
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    late: Mapped[bool] = mapped_column(default=False)
+
+
+class BlocklistVersion(Base):
+    """One published version of the block list, kept forever: the exact bytes served, their
+    ETags and Ed25519 signatures. ``content_hash`` covers the entries only, so a new version
+    is made only when they change."""
+
+    __tablename__ = "blocklist_versions"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    generated_at: Mapped[datetime]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(80))
+    signature: Mapped[str] = mapped_column(String(128))
+    csv: Mapped[str] = mapped_column(Text)
+    csv_etag: Mapped[str] = mapped_column(String(80))
+    csv_signature: Mapped[str] = mapped_column(String(128))
 
 
 class AuditEvent(Base):

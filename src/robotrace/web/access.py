@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import HTTPException
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.traceback.model import Answer, Status
 from robotrace.web.principal import Principal
 
 NOT_FOUND = "not found"
@@ -47,47 +49,86 @@ class HopRequest:
     downstream_name: str | None
 
 
-def _hop_requests(provider_id: int) -> Select[tuple[models.Hop, models.Traceback]]:
+#: Which of its hop requests a provider asks for: ``open`` (unanswered, traceback open),
+#: ``answered`` (no longer open: answered, marked ``no_response``, or closed), only those
+#: marked ``no_response``, or ``all``.
+HopStatus = Literal["open", "answered", "no_response", "all"]
+
+# The hop before this one in the chain, its provider (the downstream provider that named this
+# one) and the upstream this hop named: joined once, so a page of requests is one query.
+_EARLIER_HOP = aliased(models.Hop, name="earlier_hop")
+_DOWNSTREAM = aliased(models.Provider, name="downstream")
+_UPSTREAM = aliased(models.Provider, name="upstream")
+
+
+def _is_open() -> ColumnElement[bool]:
+    return and_(models.Hop.answer.is_(None), models.Traceback.status == Status.OPEN)
+
+
+def _status_filter(status: HopStatus) -> ColumnElement[bool]:
+    if status == "open":
+        return _is_open()
+    if status == "answered":
+        return not_(_is_open())
+    if status == "no_response":
+        return models.Hop.answer == Answer.NO_RESPONSE
+    return true()
+
+
+def _hop_requests(provider_id: int) -> Select[Any]:
+    """A provider's hop requests with all their view needs, in one query: the provider filter,
+    the call from the traceback, and the downstream and upstream providers by outer join."""
+    hop, tb = models.Hop, models.Traceback
     return (
-        select(models.Hop, models.Traceback)
-        .join(models.Traceback, models.Hop.traceback_id == models.Traceback.id)
-        .where(models.Hop.provider_id == provider_id)
+        select(
+            hop.id,
+            tb.calling_number,
+            tb.called_number,
+            tb.call_time,
+            hop.requested_at,
+            hop.due_at,
+            hop.answer,
+            hop.answered_at,
+            _UPSTREAM.ocn.label("upstream"),
+            hop.customer,
+            hop.note,
+            hop.late,
+            tb.status.label("traceback_status"),
+            _DOWNSTREAM.ocn.label("downstream_ocn"),
+            _DOWNSTREAM.business_name.label("downstream_name"),
+            tb.id.label("traceback_id"),
+        )
+        .join(tb, hop.traceback_id == tb.id)
+        .outerjoin(
+            _EARLIER_HOP,
+            and_(
+                _EARLIER_HOP.traceback_id == hop.traceback_id,
+                _EARLIER_HOP.position == hop.position - 1,
+            ),
+        )
+        .outerjoin(_DOWNSTREAM, _DOWNSTREAM.id == _EARLIER_HOP.provider_id)
+        .outerjoin(_UPSTREAM, _UPSTREAM.id == hop.upstream_provider_id)
+        .where(hop.provider_id == provider_id)
     )
 
 
-def _downstream(db: Session, hop: models.Hop) -> models.Provider | None:
-    """The provider that named this one: the hop before it in the chain."""
-    if hop.position == 0:
-        return None
-    earlier = aliased(models.Hop)
-    return db.scalar(
-        select(models.Provider)
-        .join(earlier, earlier.provider_id == models.Provider.id)
-        .where(earlier.traceback_id == hop.traceback_id, earlier.position == hop.position - 1)
-    )
-
-
-def _request_view(db: Session, hop: models.Hop, tb: models.Traceback) -> HopRequest:
-    downstream = _downstream(db, hop)
-    upstream = (
-        db.get(models.Provider, hop.upstream_provider_id) if hop.upstream_provider_id else None
-    )
+def _request_view(row: Row[Any]) -> HopRequest:
     return HopRequest(
-        id=hop.id,
-        calling_number=tb.calling_number,
-        called_number=tb.called_number,
-        call_time=tb.call_time,
-        requested_at=hop.requested_at,
-        due_at=hop.due_at,
-        answer=hop.answer.value if hop.answer else None,
-        answered_at=hop.answered_at,
-        upstream=upstream.ocn if upstream else None,
-        customer=hop.customer,
-        note=hop.note,
-        late=hop.late,
-        open=hop.answer is None and tb.status == "open",
-        downstream_ocn=downstream.ocn if downstream else None,
-        downstream_name=downstream.business_name if downstream else None,
+        id=row.id,
+        calling_number=row.calling_number,
+        called_number=row.called_number,
+        call_time=row.call_time,
+        requested_at=row.requested_at,
+        due_at=row.due_at,
+        answer=row.answer.value if row.answer else None,
+        answered_at=row.answered_at,
+        upstream=row.upstream,
+        customer=row.customer,
+        note=row.note,
+        late=row.late,
+        open=row.answer is None and row.traceback_status == Status.OPEN,
+        downstream_ocn=row.downstream_ocn,
+        downstream_name=row.downstream_name,
     )
 
 
@@ -97,13 +138,34 @@ def own_provider_id(principal: Principal) -> int:
     return principal.provider_id
 
 
-def hop_requests(db: Session, principal: Principal, only_open: bool) -> list[HopRequest]:
-    """The principal's provider's hop requests, newest due first among open ones."""
-    query = _hop_requests(own_provider_id(principal))
-    if only_open:
-        query = query.where(models.Hop.answer.is_(None), models.Traceback.status == "open")
-    rows = db.execute(query.order_by(models.Hop.due_at, models.Hop.id)).all()
-    return [_request_view(db, hop, tb) for hop, tb in rows]
+def hop_requests(
+    db: Session,
+    principal: Principal,
+    status: HopStatus = "open",
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[HopRequest]:
+    """The principal's provider's hop requests with ``status``, earliest due first; a page
+    of them with ``limit`` and ``offset``. One query, however many there are."""
+    query = (
+        _hop_requests(own_provider_id(principal))
+        .where(_status_filter(status))
+        .order_by(models.Hop.due_at, models.Hop.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_request_view(row) for row in db.execute(query)]
+
+
+def hop_request_count(db: Session, principal: Principal, status: HopStatus = "open") -> int:
+    """How many hop requests with ``status`` the principal's provider has (for paging)."""
+    query = (
+        select(func.count())
+        .select_from(models.Hop)
+        .join(models.Traceback, models.Hop.traceback_id == models.Traceback.id)
+        .where(models.Hop.provider_id == own_provider_id(principal), _status_filter(status))
+    )
+    return db.scalar(query) or 0
 
 
 def hop_request(db: Session, principal: Principal, hop_id: int) -> tuple[HopRequest, str]:
@@ -113,8 +175,7 @@ def hop_request(db: Session, principal: Principal, hop_id: int) -> tuple[HopRequ
     ).first()
     if row is None:
         raise _not_found()
-    hop, tb = row
-    return _request_view(db, hop, tb), tb.id
+    return _request_view(row), row.traceback_id
 
 
 def traceback_row(db: Session, principal: Principal, traceback_id: str) -> models.Traceback:
@@ -215,3 +276,48 @@ def traceback_ids(
         query = query.where(models.Traceback.status == status)
     query = query.order_by(models.Traceback.opened_at.desc(), models.Traceback.id.desc())
     return list(db.scalars(query.limit(limit).offset(offset)))
+
+
+# --- Enforcement (letters and block authorizations) ---
+
+
+def _enforcement_query(principal: Principal, kind: models.EnforcementKind) -> Select[Any]:
+    """Actions of ``kind``: every one for readers of all, a provider user's own otherwise."""
+    action = models.EnforcementAction
+    query = select(action).where(action.kind == kind)
+    if principal.role not in READ_ALL:
+        query = query.where(action.provider_id == own_provider_id(principal))
+    return query
+
+
+def enforcement_actions(
+    db: Session, principal: Principal, kind: models.EnforcementKind
+) -> list[models.EnforcementAction]:
+    """Letters or authorizations, newest first: all for readers of all, a provider's own."""
+    query = _enforcement_query(principal, kind).order_by(models.EnforcementAction.id.desc())
+    return list(db.scalars(query))
+
+
+def enforcement_action(
+    db: Session, principal: Principal, kind: models.EnforcementKind, action_id: int
+) -> models.EnforcementAction:
+    """One letter or authorization; another provider's answers 404 exactly like a missing id
+    (one query either way)."""
+    query = _enforcement_query(principal, kind).where(models.EnforcementAction.id == action_id)
+    row = db.scalar(query)
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def letter_row(db: Session, principal: Principal, letter_id: int) -> models.EnforcementAction:
+    """A warning letter: readers of all any, a provider user only its own (else 404)."""
+    return enforcement_action(db, principal, models.EnforcementKind.WARNING_LETTER, letter_id)
+
+
+def authorization_row(
+    db: Session, principal: Principal, authorization_id: int
+) -> models.EnforcementAction:
+    """A block authorization: readers of all any, a provider user only its own (else 404)."""
+    kind = models.EnforcementKind.BLOCK_AUTHORIZATION
+    return enforcement_action(db, principal, kind, authorization_id)

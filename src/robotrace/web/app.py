@@ -27,6 +27,8 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.hops:router",
     "robotrace.web.api.tracebacks:router",
     "robotrace.web.api.providers:router",
+    "robotrace.web.api.enforcement:router",
+    "robotrace.web.api.blocklist:router",
 ]
 
 

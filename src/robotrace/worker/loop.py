@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from robotrace import settings
 from robotrace.clock import Clock
+from robotrace.enforcement.worker import decide_due_letters
 from robotrace.notify.deliver import deliver_due
 from robotrace.notify.outbox import RetryPolicy
 from robotrace.notify.queue import queue_hop_notifications
@@ -28,6 +29,7 @@ class PassCounts:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    letters_decided: int = 0
 
     def __str__(self) -> str:
         return " ".join(f"{name}={value}" for name, value in vars(self).items())
@@ -40,12 +42,19 @@ def _grace() -> timedelta | None:
 
 def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
     """One pass. Notices are queued before the policy runs, so the overdue notice of a hop
-    goes out even when the grace period is zero."""
+    goes out even when the grace period is zero. Letters past their deadline are decided
+    before delivery."""
     queued = queue_hop_notifications(engine, clock)
     marked = mark_silent_hops(engine, clock, _grace())
+    decided = decide_due_letters(engine, clock)
     results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
     return PassCounts(
-        queued, marked, results["sent"] + results["lost"], results["pending"], results["failed"]
+        queued,
+        marked,
+        results["sent"] + results["lost"],
+        results["pending"],
+        results["failed"],
+        decided,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,23 +30,57 @@ PROVIDER = UserRole.PROVIDER
 # A provider is told why without traceback ids or outcomes (docs/tenancy.md).
 CLOSED = "This request is closed; it takes no more answers."
 ANSWERED = "This request has been answered already."
+PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
 def _out(request: access.HopRequest) -> HopRequestOut:
     return HopRequestOut(**asdict(request))
 
 
-@router.get("", response_model=list[HopRequestOut], responses=responses(403))
+PAGE_HEADERS = {
+    "X-Total-Count": {
+        "description": "how many requests have this status, over all pages",
+        "schema": {"type": "integer"},
+    },
+    "Link": {
+        "description": 'the next page as `<URL>; rel="next"`, when there is one',
+        "schema": {"type": "string"},
+    },
+}
+
+
+def page_headers(
+    request: Request, total: int, limit: int, offset: int, shown: int
+) -> dict[str, str]:
+    """``X-Total-Count``, and a ``Link`` to the next page while there is more."""
+    headers = {"X-Total-Count": str(total)}
+    if offset + shown < total:
+        following = request.url.include_query_params(limit=limit, offset=offset + limit)
+        headers["Link"] = f'<{following}>; rel="next"'
+    return headers
+
+
+@router.get(
+    "",
+    response_model=list[HopRequestOut],
+    responses={**responses(403), 200: {"headers": PAGE_HEADERS}},
+)
 def list_hop_requests(
+    request: Request,
+    response: Response,
     status: Literal["open", "answered", "all"] = Query("open"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="requests per page"),
+    offset: int = Query(0, ge=0, description="requests to skip"),
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> list[HopRequestOut]:
     """Your provider's hop requests, earliest due first: ``open`` (default), ``answered``
-    (no longer open: answered, or closed), or ``all``."""
-    found = access.hop_requests(db, principal, only_open=status == "open")
-    if status == "answered":
-        found = [r for r in found if not r.open]
+    (no longer open: answered, or closed), or ``all``; a page of ``limit`` (default 100,
+    at most 1000) from ``offset``. ``X-Total-Count`` says how many there are in all, and
+    ``Link: <…>; rel="next"`` names the next page while there is one."""
+    total = access.hop_request_count(db, principal, status)
+    found = access.hop_requests(db, principal, status, limit, offset)
+    response.headers.update(page_headers(request, total, limit, offset, len(found)))
     return [_out(r) for r in found]
 
 

@@ -7,7 +7,9 @@ requests need (docs/tenancy.md). Rule errors are put in words that name no trace
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from robotrace.web.templating import render
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 CLOSED = "This request is closed; it takes no more answers."
 ANSWERED = "This request has been answered already."
+PAGE_SIZE = 100  # requests per inbox page
 
 
 def answerable(request: HopRequest) -> bool:
@@ -32,21 +35,39 @@ def answerable(request: HopRequest) -> bool:
     return request.open or request.answer == "no_response"
 
 
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a list a page shows: ``offset`` of ``total``, ``size`` at most."""
+
+    offset: int
+    size: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return max(self.offset - self.size, 0) if self.offset > 0 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.offset + self.size if self.offset + self.size < self.total else None
+
+
 @router.get("/inbox")
 def inbox(
     request: Request,
+    offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    missed = [
-        r for r in access.hop_requests(db, principal, only_open=False) if r.answer == "no_response"
-    ]
+    page = Page(offset, PAGE_SIZE, access.hop_request_count(db, principal, "open"))
     return render(
         request,
         "inbox.html",
         principal,
-        requests=access.hop_requests(db, principal, only_open=True),
-        missed=missed,
+        requests=access.hop_requests(db, principal, "open", PAGE_SIZE, offset),
+        page=page,
+        missed=access.hop_requests(db, principal, "no_response", PAGE_SIZE),
+        missed_total=access.hop_request_count(db, principal, "no_response"),
     )
 
 
@@ -56,9 +77,7 @@ def history(
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    answered = [
-        r for r in access.hop_requests(db, principal, only_open=False) if r.answer is not None
-    ]
+    answered = [r for r in access.hop_requests(db, principal, "answered") if r.answer is not None]
     answered.sort(key=lambda r: (r.answered_at or r.due_at, r.id), reverse=True)
     return render(request, "history.html", principal, requests=answered)
 

@@ -96,9 +96,27 @@ def password_reset(p: Mapping[str, Any]) -> Rendered:
     return Rendered("Reset your robotrace password", body)
 
 
+def letter_issued(p: Mapping[str, Any]) -> Rendered:
+    provider = f"{p['provider']['name']} ({p['provider']['ocn']})"
+    named = [*p.get("campaigns", []), *p.get("originators", [])]
+    subject = f"Warning letter {p['reference']} to {provider}: stop by {_when(p['mitigate_by'])}"
+    body = (
+        f"{' and '.join(p.get('agencies', []))} issued warning letter {p['reference']} to "
+        f"{provider} on {_when(p['issued_at'])}.\n\n"
+        f"Named traffic:   {', '.join(named)}\n"
+        f"Stop it by:      {_when(p['mitigate_by'])}\n"
+        f"Report by:       {_when(p['report_by'])}\n\n"
+        f"The letter (PDF, sign in as a user of your provider):\n{p['link']}\n\n"
+        "If tracebacks of calls after the deadline show you still carrying this traffic, "
+        "every other US provider may be authorized to block all calls from you.\n"
+    )
+    return Rendered(subject, body)
+
+
 TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "hop.requested": hop_requested,
     "hop.reminder": hop_reminder,
     "hop.overdue": hop_overdue,
     "password.reset": password_reset,
+    "letter.issued": letter_issued,
 }

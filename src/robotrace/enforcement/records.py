@@ -1,0 +1,125 @@
+"""The store reads and writes that enforcement's service shares: providers, tracebacks,
+letters and authorizations, the audit log. No rules here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from robotrace.enforcement.authorizations import ACTIVE, ActiveAuthorization
+from robotrace.enforcement.blocklist import InForce
+from robotrace.enforcement.errors import InvalidRequest
+from robotrace.enforcement.letters import ProviderAddress
+from robotrace.store import models
+from robotrace.store.models import EnforcementKind
+from robotrace.store.tracebacks import list_tracebacks
+from robotrace.traceback.model import Traceback
+
+LETTER = EnforcementKind.WARNING_LETTER
+AUTHORIZATION = EnforcementKind.BLOCK_AUTHORIZATION
+
+
+def provider_by_ocn(session: Session, ocn: str) -> models.Provider:
+    row = session.scalar(select(models.Provider).where(models.Provider.ocn == ocn.strip().upper()))
+    if row is None:
+        raise InvalidRequest(f"no provider with OCN {ocn.strip().upper()}")
+    return row
+
+
+def address_of(row: models.Provider) -> ProviderAddress:
+    return ProviderAddress(
+        ocn=row.ocn,
+        name=row.business_name,
+        frn=row.frn,
+        rmd_number=row.rmd_number,
+        country=row.country,
+        contact_email=row.contact_email,
+    )
+
+
+def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:
+    """Tracebacks, oldest first; those of calls before ``since`` are dropped here (the store
+    has no windowed loader yet, and a year is a few thousand tracebacks)."""
+    found = list_tracebacks(session)
+    return found if since is None else [tb for tb in found if tb.call.call_time >= since]
+
+
+def action(session: Session, action_id: int, kind: EnforcementKind) -> models.EnforcementAction:
+    row = session.get(models.EnforcementAction, action_id)
+    if row is None or row.kind != kind:
+        raise LookupError(f"no {kind.value.replace('_', ' ')} {action_id}")
+    return row
+
+
+def lock_action(session: Session, action_id: int, status: str | None = None) -> bool:
+    """Write-lock one action (a no-op UPDATE, as the no-response policy does), only while it
+    has ``status`` if given; False when it does not (any more)."""
+    statement = update(models.EnforcementAction).where(models.EnforcementAction.id == action_id)
+    if status is not None:
+        statement = statement.where(models.EnforcementAction.status == status)
+    statement = statement.values(status=models.EnforcementAction.status)
+    return session.connection().execute(statement).rowcount == 1
+
+
+def noncompliant_letter_id(session: Session, provider_id: int) -> int | None:
+    """The provider's latest letter decided noncompliant, if any."""
+    return session.scalar(
+        select(models.EnforcementAction.id)
+        .where(
+            models.EnforcementAction.provider_id == provider_id,
+            models.EnforcementAction.kind == LETTER,
+            models.EnforcementAction.status == "noncompliant",
+        )
+        .order_by(models.EnforcementAction.id.desc())
+        .limit(1)
+    )
+
+
+def active_authorizations(session: Session, provider_id: int) -> list[ActiveAuthorization]:
+    rows = session.scalars(
+        select(models.EnforcementAction).where(
+            models.EnforcementAction.provider_id == provider_id,
+            models.EnforcementAction.kind == AUTHORIZATION,
+            models.EnforcementAction.status == ACTIVE,
+        )
+    )
+    return [ActiveAuthorization(r.id, r.scope or "", tuple(r.numbers)) for r in rows]
+
+
+def in_force(session: Session) -> list[InForce]:
+    """Every active authorization with its provider (effective or not yet)."""
+    rows = session.execute(
+        select(models.EnforcementAction, models.Provider)
+        .join(models.Provider, models.EnforcementAction.provider_id == models.Provider.id)
+        .where(
+            models.EnforcementAction.kind == AUTHORIZATION,
+            models.EnforcementAction.status == ACTIVE,
+        )
+        .order_by(models.EnforcementAction.id)
+    )
+    return [
+        InForce(
+            authorization_id=auth.id,
+            scope=auth.scope or "provider",
+            numbers=tuple(auth.numbers),
+            effective_at=auth.effective_at or auth.issued_at,  # type: ignore[arg-type]
+            reason=auth.reason,
+            ocn=provider.ocn,
+            name=provider.business_name,
+            contact=provider.contact_email,
+        )
+        for auth, provider in rows
+    ]
+
+
+def audit(
+    session: Session, at: datetime, actor: str, action: str, ocn: str | None, **details: Any
+) -> None:
+    """One audit-log row for an enforcement step (no traceback id)."""
+    session.add(
+        models.AuditEvent(at=at, actor=actor, action=action, provider_ocn=ocn, details=details)
+    )
+    session.flush()

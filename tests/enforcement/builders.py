@@ -1,0 +1,120 @@
+"""Small builders for enforcement tests: providers, and tracebacks as finished chains."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from robotrace.providers.registry import Provider
+from robotrace.traceback.model import (
+    Answer,
+    CallUnderTrace,
+    Hop,
+    Outcome,
+    ProviderInfo,
+    Status,
+    Traceback,
+)
+
+T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
+
+PROVIDERS = [
+    Provider("AAAA", "Alpha Local Telco", contact_email="noc@aaaa.example"),
+    Provider("BBBB", "Bravo Wholesale", contact_email="noc@bbbb.example"),
+    Provider(
+        "CCCC",
+        "Charlie Gateway",
+        gateway_provider=True,
+        contact_email="noc@cccc.example",
+        frn="0012345678",
+        rmd_number="RMD0001234",
+    ),
+    Provider("DDDD", "Delta Gateway", gateway_provider=True, contact_email="noc@dddd.example"),
+    Provider("FFFF", "Foxtrot Intl Ltd", country="United Kingdom", foreign=True),
+]
+DIRECTORY = {
+    p.ocn: ProviderInfo(p.ocn, p.business_name, p.country, p.foreign, p.contact_email)
+    for p in PROVIDERS
+}
+
+
+def through(
+    gateway: str,
+    call_time: datetime,
+    tb_id: str = "TB-000001",
+    campaign: str | None = "covid-test-kits",
+    customer: str | None = "Voice Are Us Ltd",
+    caller_id: str = "+12025550143",
+) -> Traceback:
+    """AAAA (terminating) ← ``gateway`` ← FFFF (foreign), which names its ``customer``
+    (or refuses when None). ``gateway`` is the gateway provider of the call."""
+    t = call_time + timedelta(days=1)
+    hops = (
+        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=gateway),
+        Hop(1, gateway, t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream="FFFF"),
+        Hop(
+            2,
+            "FFFF",
+            t,
+            t + timedelta(hours=24),
+            Answer.ORIGIN if customer else Answer.REFUSED,
+            t,
+            customer=customer,
+        ),
+    )
+    return Traceback(
+        id=tb_id,
+        call=CallUnderTrace(caller_id, "+13125550199", call_time),
+        terminating_provider="AAAA",
+        opened_at=t,
+        hops=hops,
+        status=Status.CLOSED,
+        outcome=Outcome.ORIGIN_IDENTIFIED if customer else Outcome.FOREIGN_ORIGIN,
+        closed_at=t,
+        campaign=campaign,
+    )
+
+
+def originated_by(
+    ocn: str,
+    call_time: datetime,
+    tb_id: str,
+    campaign: str | None = "auto-warranty",
+    customer: str = "Acme Outreach",
+) -> Traceback:
+    """AAAA (terminating) ← ``ocn``, which names its own customer: ``ocn`` originated it."""
+    t = call_time + timedelta(days=1)
+    hops = (
+        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=ocn),
+        Hop(1, ocn, t, t + timedelta(hours=24), Answer.ORIGIN, t, customer=customer),
+    )
+    return Traceback(
+        tb_id,
+        CallUnderTrace("+12025550100", "+13125550101", call_time),
+        "AAAA",
+        t,
+        hops,
+        Status.CLOSED,
+        Outcome.ORIGIN_IDENTIFIED,
+        t,
+        campaign,
+    )
+
+
+def refused_by(ocn: str, call_time: datetime, tb_id: str, campaign: str = "ssa") -> Traceback:
+    """AAAA (terminating) ← ``ocn``, which refuses to say: non-cooperative."""
+    t = call_time + timedelta(days=1)
+    hops = (
+        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=ocn),
+        Hop(1, ocn, t, t + timedelta(hours=24), Answer.REFUSED, t),
+    )
+    return Traceback(
+        tb_id,
+        CallUnderTrace("+12025550111", "+13125550112", call_time),
+        "AAAA",
+        t,
+        hops,
+        Status.CLOSED,
+        Outcome.NON_RESPONSIVE,
+        t,
+        campaign,
+    )

@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+from robotrace.enforcement.evidence import (
+    GATEWAY,
+    NON_COOPERATIVE,
+    ORIGINATING,
+    EvidenceRow,
+    candidates,
+    evidence_rows,
+)
+
+from .builders import DIRECTORY, T0, originated_by, refused_by, through
+
+
+def test_the_gateway_and_the_foreign_originator_are_both_named():
+    tb = through("CCCC", T0)
+    [gateway] = evidence_rows([tb], DIRECTORY, "CCCC")
+    [origin] = evidence_rows([tb], DIRECTORY, "FFFF")
+    assert gateway.roles == (GATEWAY,)
+    assert origin.roles == (ORIGINATING,)
+    assert gateway.originator == "Voice Are Us Ltd"
+    assert (gateway.traceback_id, gateway.caller_id, gateway.called_number) == (
+        "TB-000001",
+        "+12025550143",
+        "+13125550199",
+    )
+
+
+def test_terminating_and_intermediate_providers_have_no_evidence_against_them():
+    assert evidence_rows([through("CCCC", T0)], DIRECTORY, "AAAA") == []
+
+
+def test_a_provider_that_refuses_is_non_cooperative():
+    [row] = evidence_rows([refused_by("BBBB", T0, "TB-000002")], DIRECTORY, "BBBB")
+    assert row.roles == (NON_COOPERATIVE,)
+    assert row.role == "non-cooperative"
+
+
+def test_the_window_counts_by_call_time_with_both_ends_included():
+    since, until = T0 - timedelta(days=60), T0
+    tracebacks = [
+        through("CCCC", since - timedelta(seconds=1), "TB-1"),
+        through("CCCC", since, "TB-2"),
+        through("CCCC", until, "TB-3"),
+        through("CCCC", until + timedelta(seconds=1), "TB-4"),
+    ]
+    rows = evidence_rows(tracebacks, DIRECTORY, "CCCC", since, until)
+    assert [r.traceback_id for r in rows] == ["TB-2", "TB-3"]
+
+
+def test_candidates_are_ranked_by_most_tracebacks_then_ocn():
+    tracebacks = [
+        through("CCCC", T0 - timedelta(days=1), "TB-1"),
+        through("CCCC", T0 - timedelta(days=2), "TB-2"),
+        through("DDDD", T0 - timedelta(days=3), "TB-3"),
+        refused_by("BBBB", T0 - timedelta(days=4), "TB-4"),
+        originated_by("BBBB", T0 - timedelta(days=90), "TB-5"),  # outside the window
+    ]
+    ranked = candidates(tracebacks, DIRECTORY, T0 - timedelta(days=60), T0)
+    assert [(c.ocn, c.tracebacks) for c in ranked] == [
+        ("FFFF", 3),
+        ("CCCC", 2),
+        ("BBBB", 1),
+        ("DDDD", 1),
+    ]
+    charlie = ranked[1]
+    assert charlie.name == "Charlie Gateway"
+    assert charlie.by_role == {"gateway": 2}
+    assert charlie.by_campaign == {"covid-test-kits": 2}
+
+
+def test_evidence_rows_survive_json():
+    row = evidence_rows([through("CCCC", T0)], DIRECTORY, "CCCC")[0]
+    assert EvidenceRow.from_json(row.as_json()) == row
