@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import signal
 import sys
 import tempfile
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +23,10 @@ if TYPE_CHECKING:
     from robotrace.demo.story import Story
 
 
+#: Letters go out 60% into the world; the 48-hour deadline plus a day of calls must fit after.
+ENFORCEMENT_MIN_DAYS = 8.0
+
+
 @click.command()
 @click.option(
     "--out",
@@ -28,8 +35,14 @@ if TYPE_CHECKING:
 )
 @click.option("--seed", type=int, default=2020, show_default=True)
 @click.option("--providers", type=int, default=30, show_default=True)
-@click.option("--days", type=float, default=3.0, show_default=True)
+@click.option("--days", type=float, default=10.0, show_default=True)
 @click.option("--calls", type=int, default=20_000, show_default=True)
+@click.option(
+    "--enforcement/--no-enforcement",
+    default=True,
+    show_default=True,
+    help="Warn the providers found, 60% into the simulated days, and follow the 48 hours.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--serve",
@@ -45,6 +58,7 @@ def demo(
     providers: int,
     days: float,
     calls: int,
+    enforcement: bool,
     as_json: bool,
     serve: bool,
     host: str,
@@ -55,9 +69,23 @@ def demo(
     from robotrace.demo.story import run_story
 
     params = SimulationParams(seed=seed, providers=providers, days=days, calls=calls)
+    if enforcement and days < ENFORCEMENT_MIN_DAYS:
+        click.echo(
+            f"note: the enforcement part needs --days {ENFORCEMENT_MIN_DAYS:g} or more "
+            "(evidence, 48 hours, then calls after the deadline); skipped",
+            err=True,
+        )
+    elif enforcement:
+        params = replace(params, letters_at=params.start + timedelta(days=days * 0.6))
     workdir = out or Path(tempfile.mkdtemp(prefix="robotrace-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    # The demo's block list is signed with a key of its own world, kept beside its database.
+    os.environ.setdefault(
+        "ROBOTRACE_BLOCKLIST_SIGNING_KEY", str(workdir.resolve() / "robotrace-blocklist.key")
+    )
     console = Console(stderr=as_json)
+    if not console.is_terminal:
+        console.width = max(console.width, 110)
     try:
         with console.status("starting") as status:
             story = run_story(workdir, params, lambda text: status.update(text))
@@ -73,6 +101,8 @@ def demo(
         if out is None and not serve:
             shutil.rmtree(workdir, ignore_errors=True)
     wrong = sum(tally(story.scores, part)[WRONG] for part in ("originating", "gateway"))
+    if story.enforcement is not None and not story.enforcement.right:
+        wrong += 1
     sys.exit(1 if wrong else 0)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from robotrace.demo.enforcement import EnforcementStory
 from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
 from robotrace.demo.story import Story
 from robotrace.traceback.render import print_chain
@@ -60,6 +61,36 @@ def print_report(console: Console, story: Story) -> None:
     console.print(campaign_table(story.scores))
     for line in score_lines(story.scores):
         console.print(line)
+    if story.enforcement is not None:
+        console.rule("Enforcement")
+        print_enforcement(console, story.enforcement)
+
+
+def print_enforcement(console: Console, result: EnforcementStory) -> None:
+    table = Table(title="Warning letters and the 48-hour deadline", title_justify="left")
+    for column in ("provider", "campaigns", "letter", "deadline", "after it", "decision"):
+        table.add_column(column)
+    for o in result.letters:
+        mark = "[green]✓[/]" if o.status == o.expected else f"[red]✗ truth {o.expected}[/]"
+        table.add_row(
+            f"{o.provider} ({o.role})",
+            ", ".join(o.campaigns),
+            o.letter,
+            o.mitigate_by.strftime("%m-%d %H:%MZ"),
+            f"{len(o.post_deadline_tracebacks)} traced",
+            f"{o.status} {mark}",
+        )
+    console.print(table)
+    for ocn, reference in result.authorizations:
+        console.print(f"block authorization {reference}: every US provider may block {ocn}")
+    right = sum(o.status == o.expected for o in result.letters)
+    console.print(f"{right} of {len(result.letters)} compliance decisions match the truth")
+    blocked = ", ".join(result.blocklist_providers) or "nobody"
+    verdict = "[green]exactly the noncompliant providers[/]" if result.right else "[red]wrong[/]"
+    console.print(
+        f"block list v{result.blocklist_version} blocks {blocked}: {verdict} "
+        "(signed, Ed25519; /api/v1/blocklist)"
+    )
 
 
 def report_json(story: Story) -> dict[str, Any]:
@@ -69,4 +100,5 @@ def report_json(story: Story) -> dict[str, Any]:
         "tracebacks": story.summaries,
         "campaigns": [asdict(s) for s in story.scores],
         "score": {part: tally(story.scores, part) for part in ("originating", "gateway")},
+        "enforcement": asdict(story.enforcement) if story.enforcement is not None else None,
     }

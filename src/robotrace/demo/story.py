@@ -11,7 +11,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,11 @@ ACTOR = "coordinator:demo"
 Progress = Callable[[str], None]
 
 
+#: Calls traced before the letters go out are this much older than the letters, so that
+#: their tracebacks (answers within hours, a silent hop after 24 h) finish in time.
+EVIDENCE_LEAD = timedelta(days=2)
+
+
 @dataclass
 class Story:
     out: Path
@@ -53,6 +58,8 @@ class Story:
     campaigns: list[tuple[str, Group]]
     summaries: list[dict[str, Any]] = field(default_factory=list)
     scores: list[CampaignScore] = field(default_factory=list)
+    runs: list[tuple[str, str, Run]] = field(default_factory=list)
+    enforcement: Any = None  # demo.enforcement.EnforcementStory when letters were simulated
 
 
 def quiet(message: str) -> None:
@@ -67,23 +74,30 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
         stale.unlink(missing_ok=True)  # a world is replaced whole, its database with it
     engine = make_engine(f"sqlite:///{database}")
     upgrade(engine)
+    traced_before = params.letters_at - EVIDENCE_LEAD if params.letters_at else None
     with transaction(engine) as session:
         progress("importing providers and honeypot calls")
         upsert_providers(session, read_providers_csv(out / "providers.csv"))
         imported = import_honeypot_csv(session, out / "honeypot.csv").added
         latest = session.scalar(select(func.max(models.Call.call_time)))
-        clock = SimulatedClock(latest + timedelta(hours=1))
         progress("grouping calls into campaigns")
-        story = Story(out, world, imported, _save_campaigns(session, clock))
+        story = Story(out, world, imported, _save_campaigns(session, latest))
         progress("tracing sample calls hop by hop")
-        runs = _trace_samples(session, story, clock, params.seed)
+        tracer = Tracer(session, story, params.seed)
+        for campaign_id, group in story.campaigns:
+            for ref in samples_of(tracer.refs_before(group, traced_before)):
+                tracer.trace(campaign_id, ref)
     truth = json.loads((out / "truth.json").read_text())
-    story.scores = score_story(story, runs, truth)
+    story.scores = score_story(story, story.runs, truth)
+    if params.letters_at is not None:
+        from robotrace.demo.enforcement import run_enforcement
+
+        story.enforcement = run_enforcement(engine, story, params, truth, progress)
     engine.dispose()
     return story
 
 
-def _save_campaigns(session: Session, clock: SimulatedClock) -> list[tuple[str, Group]]:
+def _save_campaigns(session: Session, now: datetime) -> list[tuple[str, Group]]:
     calls = session.scalars(select(models.Call).where(models.Call.source == "honeypot")).all()
     texts = {c.source_ref: c.transcript for c in calls}
     groups = join_by_callback(group_transcripts(texts.items()), texts)
@@ -91,7 +105,7 @@ def _save_campaigns(session: Session, clock: SimulatedClock) -> list[tuple[str, 
     campaigns = []
     for number, group in enumerate(g for g in groups if len(g.members) >= MIN_CAMPAIGN_CALLS):
         campaign_id = f"C{number + 1:03d}"
-        session.add(models.Campaign(id=campaign_id, name=group.name, created_at=clock.now()))
+        session.add(models.Campaign(id=campaign_id, name=group.name, created_at=now))
         session.flush()
         for ref in group.members:
             by_ref[ref].campaign_id = campaign_id
@@ -99,44 +113,58 @@ def _save_campaigns(session: Session, clock: SimulatedClock) -> list[tuple[str, 
     return campaigns
 
 
-def samples_of(group: Group, count: int = SAMPLES_PER_CAMPAIGN) -> list[str]:
+def samples_of(members: Sequence[str], count: int = SAMPLES_PER_CAMPAIGN) -> list[str]:
     """First, middle and last call of a campaign: spread over its lifetime."""
-    members = group.members
+    if not members:
+        return []
     picks = sorted({0, len(members) // 2, len(members) - 1})[:count]
     return [members[i] for i in picks]
 
 
-def _trace_samples(
-    session: Session, story: Story, clock: SimulatedClock, seed: int
-) -> list[tuple[str, str, Run]]:
-    directory = provider_directory(session)
-    answerers = simulated_answerers(story.out, directory)
-    calls = {c.source_ref: c for c in session.scalars(select(models.Call))}
-    delays = random.Random(f"robotrace-demo:{seed}")
-    runs = []
-    for campaign_id, group in story.campaigns:
-        for ref in samples_of(group):
-            call = calls[ref]
-            target = CallToTrace(
-                CallUnderTrace(call.calling_number, call.called_number, call.call_time),
-                directory_ocn(session, call.terminating_provider_id),
-            )
-            run = trace_call(
-                f"TB-{len(runs) + 1:04d}",
-                target,
-                directory,
-                answerers,
-                clock,
-                Policy(),
-                actor=ACTOR,
-                campaign=campaign_id,
-                response_delay=lambda _ocn: timedelta(minutes=delays.randint(5, 600)),
-            )
-            save_traceback(session, run.traceback, call_id=call.id)
-            append_audit(session, run.events)
-            story.summaries.append(summary_of(run.traceback, directory))
-            runs.append((campaign_id, ref, run))
-    return runs
+class Tracer:
+    """Traces honeypot calls as the coordinators would: each traceback opened an hour after
+    its call and run on a clock of its own (tracebacks run side by side), the simulated
+    providers answering from their own CDRs within minutes to hours."""
+
+    def __init__(self, session: Session, story: Story, seed: int) -> None:
+        self.session = session
+        self.story = story
+        self.directory = provider_directory(session)
+        self.answerers = simulated_answerers(story.out, self.directory)
+        self.calls = {c.source_ref: c for c in session.scalars(select(models.Call))}
+        self.delays = random.Random(f"robotrace-demo:{seed}")
+        self.finished_at: datetime | None = None
+
+    def refs_before(self, group: Group, before: datetime | None) -> list[str]:
+        return [r for r in group.members if before is None or self.calls[r].call_time < before]
+
+    def refs_after(self, group: Group, after: datetime) -> list[str]:
+        return [r for r in group.members if self.calls[r].call_time > after]
+
+    def trace(self, campaign_id: str, ref: str) -> Run:
+        call = self.calls[ref]
+        target = CallToTrace(
+            CallUnderTrace(call.calling_number, call.called_number, call.call_time),
+            directory_ocn(self.session, call.terminating_provider_id),
+        )
+        clock = SimulatedClock(call.call_time + timedelta(hours=1))
+        run = trace_call(
+            f"TB-{len(self.story.runs) + 1:06d}",
+            target,
+            self.directory,
+            self.answerers,
+            clock,
+            Policy(),
+            actor=ACTOR,
+            campaign=campaign_id,
+            response_delay=lambda _ocn: timedelta(minutes=self.delays.randint(5, 120)),
+        )
+        save_traceback(self.session, run.traceback, call_id=call.id)
+        append_audit(self.session, run.events)
+        self.story.summaries.append(summary_of(run.traceback, self.directory))
+        self.story.runs.append((campaign_id, ref, run))
+        self.finished_at = max(self.finished_at or clock.now(), clock.now())
+        return run
 
 
 def directory_ocn(session: Session, provider_id: int | None) -> str:

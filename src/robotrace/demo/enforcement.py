@@ -1,0 +1,179 @@
+"""The demo's enforcement part: warn the providers the tracebacks named, wait out the
+48 hours, trace the calls that came after, let the worker decide, authorize blocking.
+
+The simulated world reacts to the letters on its own (``truth.json`` says which warned
+providers stop and which go on); only the scoring here reads that truth.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from robotrace import settings
+from robotrace.clock import SimulatedClock
+from robotrace.demo.story import Story, Tracer
+from robotrace.enforcement import service
+from robotrace.enforcement.worker import decide_due_letters
+from robotrace.simulate.runner import SimulationParams
+from robotrace.store import models
+from robotrace.store.db import transaction
+
+REGULATOR = "regulator:demo"
+#: letter id → (provider OCN, role warned for, campaigns named, post-deadline tracebacks)
+Letters = dict[int, tuple[str, str, set[str], list[str]]]
+POST_DEADLINE_SAMPLES = 2
+
+
+@dataclass(frozen=True)
+class LetterOutcome:
+    provider: str
+    role: str
+    campaigns: tuple[str, ...]
+    letter: str
+    mitigate_by: datetime
+    post_deadline_tracebacks: tuple[str, ...]
+    status: str
+    expected: str  # what truth says the provider did: noncompliant when it "continues"
+
+
+@dataclass
+class EnforcementStory:
+    letters: list[LetterOutcome] = field(default_factory=list)
+    authorizations: list[tuple[str, str]] = field(default_factory=list)  # (ocn, reference)
+    blocklist_version: int | None = None
+    blocklist_providers: tuple[str, ...] = ()
+    blocklist_signature: str = ""
+
+    @property
+    def right(self) -> bool:
+        blocked = set(self.blocklist_providers)
+        meant = {o.provider for o in self.letters if o.expected == "noncompliant"}
+        return all(o.status == o.expected for o in self.letters) and blocked == meant
+
+
+def warned_providers(
+    story: Story, foreign: Callable[[str], bool]
+) -> dict[str, tuple[str, set[str]]]:
+    """Who gets a letter, for which campaigns: a campaign's gateway or — for a campaign that
+    started in the US — its originating provider, when every traceback of the campaign that
+    got that far names the same one. Groups of calls whose tracebacks disagree (a recurring
+    legitimate message reaches honeypots too) name nobody."""
+    named: dict[str, set[tuple[str, str]]] = {}
+    for campaign_id, _ref, run in story.runs:
+        summary = next(s for s in story.summaries if s["id"] == run.traceback.id)
+        if summary["gateway_provider"]:
+            named.setdefault(campaign_id, set()).add((summary["gateway_provider"], "gateway"))
+        elif summary["originating_provider"] and not foreign(summary["originating_provider"]):
+            named.setdefault(campaign_id, set()).add(
+                (summary["originating_provider"], "originating")
+            )
+    warned: dict[str, tuple[str, set[str]]] = {}
+    for campaign_id, providers in named.items():
+        if len(providers) == 1:
+            [(ocn, role)] = providers
+            warned.setdefault(ocn, (role, set()))[1].add(campaign_id)
+    return warned
+
+
+def run_enforcement(
+    engine: Engine,
+    story: Story,
+    params: SimulationParams,
+    truth: dict[str, Any],
+    progress: Callable[[str], None],
+) -> EnforcementStory:
+    assert params.letters_at is not None
+    providers = truth["providers"]
+    result = EnforcementStory()
+    progress("issuing warning letters")
+    letters = _issue_letters(engine, story, params.letters_at, providers)
+    if not letters:
+        return result
+    progress("tracing calls made after the 48-hour deadline")
+    decided_at = _trace_after_deadlines(engine, story, params.seed, letters)
+    progress("deciding compliance and authorizing blocking")
+    clock = SimulatedClock(decided_at)
+    decide_due_letters(engine, clock)
+    with transaction(engine) as session:
+        for letter_id, (ocn, role, campaigns, runs) in letters.items():
+            letter = session.get(models.EnforcementAction, letter_id)
+            assert letter is not None and letter.mitigate_by is not None
+            expected = {"continues": "noncompliant", "stops": "complied"}[
+                providers[ocn]["after_letter"]
+            ]
+            result.letters.append(
+                LetterOutcome(
+                    ocn,
+                    role,
+                    tuple(sorted(campaigns)),
+                    service.letter_reference(letter_id),
+                    letter.mitigate_by,
+                    tuple(runs),
+                    letter.status,
+                    expected,
+                )
+            )
+            if letter.status == "noncompliant":
+                auth = service.issue_authorization(
+                    session,
+                    service.AuthorizationRequest(
+                        ocn, reason="still carrying the named robocall traffic after the deadline"
+                    ),
+                    REGULATOR,
+                    clock,
+                )
+                result.authorizations.append((ocn, service.notice_reference(auth.id)))
+        published = service.publish_blocklist(session, clock)
+        body = json.loads(published.body)
+        result.blocklist_version = published.version
+        result.blocklist_signature = published.signature
+        result.blocklist_providers = tuple(
+            sorted(e["ocn"] for e in body["entries"] if e["kind"] == "provider")
+        )
+    return result
+
+
+def _issue_letters(
+    engine: Engine, story: Story, letters_at: datetime, providers: dict[str, Any]
+) -> Letters:
+    clock = SimulatedClock(letters_at)
+    letters = {}
+    with transaction(engine) as session:
+        for ocn, (role, campaigns) in sorted(
+            warned_providers(story, lambda o: providers[o]["foreign"]).items()
+        ):
+            letter = service.issue_letter(session, ocn, sorted(campaigns), [], REGULATOR, clock)
+            letters[letter.id] = (ocn, role, campaigns, [])
+    return letters
+
+
+def _trace_after_deadlines(
+    engine: Engine,
+    story: Story,
+    seed: int,
+    letters: Letters,
+) -> datetime:
+    """Trace a few calls of each warned campaign made after its letter's deadline; returns
+    when the worker may decide: past every deadline + grace, and every traceback done."""
+    grace = timedelta(hours=settings.get("compliance_grace_hours"))
+    decide_after: list[datetime] = []
+    with transaction(engine) as session:
+        tracer = Tracer(session, story, seed + 1)
+        groups = dict(story.campaigns)
+        for letter_id, (_ocn, _role, campaigns, runs) in letters.items():
+            letter = session.get(models.EnforcementAction, letter_id)
+            assert letter is not None and letter.mitigate_by is not None
+            decide_after.append(letter.mitigate_by + grace)
+            for campaign_id in sorted(campaigns):
+                refs = tracer.refs_after(groups[campaign_id], letter.mitigate_by)
+                for ref in refs[:POST_DEADLINE_SAMPLES]:
+                    runs.append(tracer.trace(campaign_id, ref).traceback.id)
+        if tracer.finished_at is not None:
+            decide_after.append(tracer.finished_at)
+    return max(decide_after) + timedelta(minutes=1)
