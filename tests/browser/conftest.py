@@ -13,11 +13,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
 from robotrace.store.db import make_engine, upgrade
@@ -68,14 +70,13 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
     raise RuntimeError(f"robotrace serve did not answer {url} in {seconds} s")
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The base URL of a real `robotrace serve` on a seeded SQLite store."""
-    folder = tmp_path_factory.mktemp("portal")
+@contextmanager
+def served(folder: Path, seed: Callable[[Engine], object]) -> Iterator[str]:
+    """`robotrace serve` on a SQLite store in ``folder`` that ``seed`` filled; its base URL."""
     url = f"sqlite:///{folder / 'robotrace.db'}"
     engine = make_engine(url)
     upgrade(engine)
-    seed_world(engine, SystemClock())
+    seed(engine)
     engine.dispose()
     port = free_port()
     log = open(folder / "serve.log", "wb")  # noqa: SIM115 - closed after the process ends
@@ -102,6 +103,18 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.terminate()
         process.wait(timeout=10)
         log.close()
+
+
+def seed_portal(engine: Engine) -> None:
+    """The web tests' world (providers, users, one open traceback) on the real clock."""
+    seed_world(engine, SystemClock())
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a real `robotrace serve` on a seeded SQLite store."""
+    with served(tmp_path_factory.mktemp("portal"), seed_portal) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

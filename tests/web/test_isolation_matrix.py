@@ -100,6 +100,16 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/blocklist/public-key"): PUBLIC,
     ("GET", "/api/v1/blocklist/versions/{version}"): PUBLIC,
     ("GET", "/api/v1/blocklist/notices/{authorization_id}.pdf"): PUBLIC,
+    ("GET", "/enforcement"): READERS,
+    ("GET", "/enforcement/providers/{ocn}"): READERS,
+    ("POST", "/enforcement/providers/{ocn}/letters"): ("regulator",),
+    ("GET", "/letters"): ALL,
+    ("GET", "/letters/{letter_id}"): ALL,
+    ("POST", "/letters/{letter_id}/mitigation-report"): ("provider",),
+    ("POST", "/letters/{letter_id}/decide"): ("regulator",),
+    ("POST", "/letters/{letter_id}/authorize"): ("regulator",),
+    ("GET", "/authorizations/{authorization_id}"): ALL,
+    ("POST", "/authorizations/{authorization_id}/lift"): ("regulator",),
 }
 
 
@@ -204,6 +214,13 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     ("POST", "/api/v1/authorizations"): {
         "json": {"provider": "BBBB", "scope": "no_direct_traffic", "reason": "not in the RMD"}
+    },
+    ("POST", "/enforcement/providers/{ocn}/letters"): {"data": {"campaigns": "covid-test-kits"}},
+    ("POST", "/letters/{letter_id}/mitigation-report"): {
+        "data": {"text": "We terminated the customer's trunks."}
+    },
+    ("POST", "/letters/{letter_id}/authorize"): {
+        "data": {"scope": "provider", "reason": "still carrying"}
     },
 }
 

@@ -21,6 +21,9 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.providers:router",
     "robotrace.web.pages.inbox:router",
     "robotrace.web.pages.admin:router",
+    "robotrace.web.pages.enforcement:router",
+    "robotrace.web.pages.letters:router",
+    "robotrace.web.pages.authorizations:router",
 ]
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
