@@ -19,7 +19,6 @@ from robotrace.enforcement.blocklist import etag_matches
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web.api.enforcement import pdf_response
-from robotrace.web.api.hops import commit_before_answering
 from robotrace.web.deps import REQUEST_DB, get_clock
 
 router = APIRouter(tags=["block list (public)"])
@@ -70,9 +69,7 @@ def signed(
 
 def current(db: Session, clock: Clock) -> models.BlocklistVersion:
     """The current version, published first if the entries changed since the last one."""
-    version = service.publish_blocklist(db, clock)
-    commit_before_answering(db)
-    return version
+    return service.publish_blocklist(db, clock)
 
 
 @router.get("/blocklist", response_class=Response, responses={**JSON_BODY, **NOT_MODIFIED})

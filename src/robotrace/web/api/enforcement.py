@@ -22,7 +22,6 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.hops import commit_before_answering
 from robotrace.web.api.schemas import OCN_FIELD
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
@@ -279,7 +278,6 @@ def issue_letter(
             clock,
             principal.user_id,
         )
-    commit_before_answering(db)
     response.headers["Location"] = f"/api/v1/letters/{letter.id}"
     return letter_out(db, letter)
 
@@ -338,7 +336,6 @@ def file_mitigation_report(
             db, letter, body.text, principal.actor, clock, principal.user_id
         )
     db.flush()
-    commit_before_answering(db)
     return _report_out(report)
 
 
@@ -358,7 +355,6 @@ def decide_letter(
     letter = access.letter_row(db, principal, letter_id)
     with refusals():
         letter = service.decide_letter(db, letter.id, principal.actor, clock)
-    commit_before_answering(db)
     return letter_out(db, letter)
 
 
@@ -385,7 +381,6 @@ def issue_authorization(
     )
     with refusals():
         auth = service.issue_authorization(db, request, principal.actor, clock, principal.user_id)
-    commit_before_answering(db)
     response.headers["Location"] = f"/api/v1/authorizations/{auth.id}"
     return authorization_out(db, auth)
 
@@ -415,5 +410,4 @@ def lift_authorization(
     auth = access.authorization_row(db, principal, authorization_id)
     with refusals():
         auth = service.lift_authorization(db, auth.id, principal.actor, clock)
-    commit_before_answering(db)
     return authorization_out(db, auth)

@@ -108,12 +108,6 @@ def reply_of(body: AnswerIn) -> Reply:
     )
 
 
-def commit_before_answering(db: Session) -> None:
-    """Commit now, so a client never hears "done" for a write that could still fail: the
-    session dependency's own commit runs only after the response has been sent."""
-    db.commit()
-
-
 def lock_traceback(db: Session, traceback_id: str) -> None:
     """Serialise writers of one traceback (PostgreSQL row lock; SQLite has one writer) and
     forget what this session read before, so the workflow sees the latest committed state."""
@@ -150,6 +144,5 @@ def answer_hop_request(
         raise HTTPException(409, ANSWERED) from None
     except WorkflowError as exc:  # the reply does not fit the registry (an unknown upstream)
         raise HTTPException(422, str(exc)) from None
-    commit_before_answering(db)
     updated, _ = access.hop_request(db, principal, hop_id)
     return _out(updated)

@@ -18,7 +18,6 @@ from robotrace.store.models import UserRole
 from robotrace.store.providers import upsert_providers
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.hops import commit_before_answering
 from robotrace.web.api.schemas import ImportOut, ProviderBrief, ProviderOut
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
@@ -93,5 +92,4 @@ async def import_providers(
         raise HTTPException(422, [str(e) for e in exc.errors]) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise HTTPException(422, f"{file.filename}: {exc}") from None
-    commit_before_answering(db)
     return ImportOut(added=counts.added, updated=counts.updated, unchanged=counts.unchanged)

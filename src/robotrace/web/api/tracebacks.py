@@ -17,7 +17,7 @@ from robotrace.traceback.findings import summary_of
 from robotrace.traceback.model import CallUnderTrace, Traceback
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
-from robotrace.web.api.hops import commit_before_answering, lock_traceback
+from robotrace.web.api.hops import lock_traceback
 from robotrace.web.api.schemas import HopOut, OpenTracebackIn, TracebackOut
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
@@ -103,7 +103,6 @@ def open_traceback(
                 body.calling_number or "", body.called_number, as_utc(body.call_time)
             )
             tb = service.open_traceback(db, call, body.terminating_provider, principal.actor, clock)
-    commit_before_answering(db)
     response.headers["Location"] = f"/api/v1/tracebacks/{tb.id}"
     return traceback_out(db, tb, clock)
 
@@ -125,5 +124,4 @@ def mark_no_response(
     lock_traceback(db, row.id)
     with conflicts():
         tb = service.mark_no_response(db, row.id, principal.actor, clock)
-    commit_before_answering(db)
     return traceback_out(db, tb, clock)
