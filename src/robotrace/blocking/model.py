@@ -1,0 +1,76 @@
+"""The decision engine's data: a call attempt in, a decision with its reason out.
+
+Every part of the blocking service (HTTP, SIP, batch screening) builds a :class:`CallAttempt`,
+asks :func:`robotrace.blocking.decide.decide` against a :class:`LoadedBlocklist`, and answers
+from the :class:`Decision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    ALLOW = "allow"
+    BLOCK = "block"
+
+
+class Reason(StrEnum):
+    """Why: one code per rule (docs/blocking.md)."""
+
+    ALLOWED = "allowed"
+    PROVIDER_BLOCKED = "provider_blocked"  # an active block authorization on the upstream
+    NO_DIRECT_TRAFFIC = "no_direct_traffic"  # upstream absent from / removed from the RMD
+    NUMBER_BLOCKED = "number_blocked"  # calling number named in an authorization
+    DO_NOT_ORIGINATE = "do_not_originate"  # calling number on the DNO list
+    INVALID_NUMBER = "invalid_number"  # calling number cannot be assigned (NANP rules)
+    SHAKEN_FAILED = "shaken_failed"  # the Identity header did not verify (policy: block)
+    UNKNOWN_UPSTREAM = "unknown_upstream"  # the trunk maps to no provider (never blocks alone)
+
+
+@dataclass(frozen=True)
+class CallAttempt:
+    """One call offered to the downstream provider."""
+
+    upstream: str  # OCN of the provider handing the call over (after the trunk table)
+    calling: str
+    called: str
+    identity: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    reason: Reason
+    authorization_id: int | None = None
+    contact: str = ""  # whom a wrongly blocked caller asks (redress)
+    detail: str = ""
+    flags: tuple[str, ...] = ()  # e.g. "shaken_failed" under a flag-only policy
+
+
+@dataclass(frozen=True)
+class BlockEntry:
+    """One block-list entry as published (enforcement.blocklist's JSON)."""
+
+    kind: str  # "provider" or "number"
+    scope: str
+    ocn: str
+    name: str
+    number: str | None
+    authorization_id: int
+    effective_at: datetime
+    reason: str
+    contact: str
+
+
+@dataclass(frozen=True)
+class LoadedBlocklist:
+    """A verified block-list version, indexed for O(1) decisions."""
+
+    version: int
+    etag: str
+    providers: dict[str, BlockEntry] = field(default_factory=dict)  # OCN → entry
+    numbers: dict[str, BlockEntry] = field(default_factory=dict)  # E.164 → entry
