@@ -15,11 +15,13 @@ from robotrace import __version__
 #: command name → "module:attribute" of a ``click.Command``.
 COMMANDS: dict[str, str] = {
     "agent": "robotrace.agent.command:agent",
+    "blocker": "robotrace.blocking.command:blocker",
     "demo": "robotrace.demo.command:demo",
     "simulate": "robotrace.simulate.command:simulate",
     "trace": "robotrace.traceback.command:trace",
     "db": "robotrace.store.command:db",
     "cdr": "robotrace.cdr.command:cdr",
+    "screen": "robotrace.blocking.command:screen",
     "serve": "robotrace.web.command:serve",
     "users": "robotrace.accounts.command:users",
     "worker": "robotrace.worker.command:worker",

@@ -174,6 +174,67 @@ SETTINGS: dict[str, Setting] = {
             "Path of the Ed25519 private key (PEM, PKCS#8) that signs the block list. Empty: a "
             "key is created once in robotrace-blocklist.key in the working directory.",
         ),
+        Setting(
+            "blocker_public_key",
+            "",
+            "Path of the portal's block-list public key (PEM) that robotrace blocker and "
+            "robotrace screen verify every list with; --public-key overrides it.",
+        ),
+        Setting(
+            "blocker_trunks_file",
+            "",
+            "Path of the blocker's trunk table (CSV: source,tgrp,trunk_context,ocn) mapping a "
+            "source address or an RFC 4904 trunk group to the upstream OCN; empty: none.",
+        ),
+        Setting(
+            "blocker_tgrp_is_ocn",
+            True,
+            "A tgrp that equals a known OCN names that provider when the trunk table has no row "
+            "for it (1/0).",
+            _flag,
+        ),
+        Setting(
+            "blocker_dno_file",
+            "",
+            "Path of a Do-Not-Originate list (one number per line, # comments) the blocker "
+            "blocks as calling numbers; empty: none.",
+        ),
+        Setting(
+            "blocker_contact",
+            "",
+            "Redress contact the blocker names for blocks that are not block-list entries "
+            "(DNO, invalid numbers, STIR/SHAKEN).",
+        ),
+        Setting(
+            "blocker_block_invalid",
+            True,
+            "Block calling numbers that cannot be assigned (invalid NANP, garbage) (1/0).",
+            _flag,
+        ),
+        Setting(
+            "blocker_block_empty",
+            False,
+            "Block calls with no calling number at all (1/0); anonymous calls are lawful.",
+            _flag,
+        ),
+        Setting(
+            "blocker_nanp_n11",
+            True,
+            "Treat N11 codes (211 ... 911) as NPA or NXX as unassignable (1/0).",
+            _flag,
+        ),
+        Setting(
+            "blocker_nanp_reserved_npa",
+            True,
+            "Treat the reserved NPAs N9X, 37X and 96X as unassignable (1/0).",
+            _flag,
+        ),
+        Setting(
+            "blocker_nanp_fictional_555",
+            False,
+            "Treat 555-0100 ... 555-0199 (reserved for fiction) as unassignable (1/0).",
+            _flag,
+        ),
     ]
 }
 

@@ -1,0 +1,130 @@
+"""The blocker's HTTP API: ``/health``, ``POST /v1/decide``, ``POST /v1/decide/batch``.
+
+The app reads the list from a :class:`~robotrace.blocking.refresh.ListState` that the poller
+(started by :func:`create_app` when given a portal) keeps fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from fastapi import Body, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from robotrace.blocking.decide import Policy, decide
+from robotrace.blocking.model import CallAttempt, LoadedBlocklist
+from robotrace.blocking.refresh import ListState, poll_forever
+from robotrace.blocking.trunks import TrunkTable
+
+MAX_BATCH = 10_000
+
+
+class DecideRequest(BaseModel):
+    upstream: str = Field("", max_length=64, description="OCN of the provider handing it over")
+    calling: str = Field("", max_length=256)
+    called: str = Field("", max_length=256)
+    identity: str | None = Field(None, max_length=16384, description="SIP Identity header")
+    at: datetime | None = Field(None, description="call time; default now")
+    source_ip: str | None = Field(None, max_length=64, description="for the trunk table")
+    tgrp: str | None = Field(None, max_length=128, description="RFC 4904 trunk group")
+    trunk_context: str | None = Field(None, max_length=256)
+
+
+class DecideAnswer(BaseModel):
+    decision: str = Field(description="allow or block")
+    reason: str
+    authorization_id: int | None
+    contact: str
+    detail: str
+    flags: list[str]
+    upstream: str
+    version: int | None = Field(description="block-list version decided against")
+
+
+@dataclass
+class Blocker:
+    state: ListState
+    policy: Policy
+    trunks: TrunkTable
+
+    def upstream_of(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> str:
+        if request.upstream.strip():
+            return request.upstream.strip().upper()
+        known = blocklist.providers.keys() if blocklist else ()
+        found = self.trunks.resolve(request.source_ip, request.tgrp, request.trunk_context, known)
+        return found or ""
+
+    def answer(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> DecideAnswer:
+        upstream = self.upstream_of(request, blocklist)
+        call = CallAttempt(upstream, request.calling, request.called, request.identity, request.at)
+        d = decide(call, blocklist, self.policy)
+        return DecideAnswer(
+            decision=d.verdict.value,
+            reason=d.reason.value,
+            authorization_id=d.authorization_id,
+            contact=d.contact,
+            detail=d.detail,
+            flags=list(d.flags),
+            upstream=upstream,
+            version=blocklist.version if blocklist else None,
+        )
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 without echoing the input: FastAPI's own handler fails on bytes that are not
+    UTF-8 (a 500), and a blocker must answer garbage, never crash on it."""
+    errors = [
+        {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
+    ]
+    return JSONResponse({"detail": errors}, status_code=422)
+
+
+def create_app(
+    blocker: Blocker,
+    portal: str | None = None,
+    key: Ed25519PublicKey | None = None,
+    interval: float = 30.0,
+) -> FastAPI:
+    """The API; with ``portal`` and ``key`` it also polls the portal in the background."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if portal and key is not None:
+            task = asyncio.create_task(poll_forever(portal, blocker.state, key, interval))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(title="robotrace blocker", lifespan=lifespan)
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
+
+    @app.get("/health")
+    async def health() -> dict[str, object]:
+        """``ok``, or ``stale`` while the last poll failed or no list was loaded yet."""
+        return blocker.state.health()
+
+    @app.post("/v1/decide")
+    async def decide_one(request: DecideRequest) -> DecideAnswer:
+        """Allow or block one call, with the reason and whom to ask."""
+        return blocker.answer(request, blocker.state.blocklist)
+
+    @app.post("/v1/decide/batch")
+    def decide_batch(
+        requests: Annotated[list[DecideRequest], Body(max_length=MAX_BATCH)],
+    ) -> list[DecideAnswer]:
+        """Up to 10,000 calls, answered in order against one list version."""
+        blocklist = blocker.state.blocklist
+        return [blocker.answer(r, blocklist) for r in requests]
+
+    return app

@@ -1,0 +1,174 @@
+"""``robotrace blocker`` (the blocking service's HTTP process) and ``robotrace screen``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from robotrace import settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from robotrace.blocking.decide import Policy
+    from robotrace.blocking.model import LoadedBlocklist
+
+
+def policy_from_settings() -> Policy:
+    """The :class:`~robotrace.blocking.decide.Policy` the ``blocker_*`` settings describe."""
+    from robotrace.blocking.decide import Policy, load_dno
+    from robotrace.blocking.nanp import NanpRules
+
+    dno_file = settings.get("blocker_dno_file")
+    return Policy(
+        do_not_originate=load_dno(Path(dno_file).read_text().splitlines())
+        if dno_file
+        else frozenset(),
+        nanp=NanpRules(
+            n11=settings.get("blocker_nanp_n11"),
+            reserved_npa=settings.get("blocker_nanp_reserved_npa"),
+            fictional_555=settings.get("blocker_nanp_fictional_555"),
+        ),
+        block_invalid=settings.get("blocker_block_invalid"),
+        block_empty=settings.get("blocker_block_empty"),
+        operator_contact=settings.get("blocker_contact"),
+    )
+
+
+def _public_key(
+    portal: str | None, pem_path: str | None, trust_on_first_use: bool
+) -> Ed25519PublicKey:
+    from robotrace.blocking.listfile import load_public_key, public_key_from_pem
+    from robotrace.blocking.refresh import fetch_public_key_pem
+
+    path = pem_path or settings.get("blocker_public_key")
+    if path:
+        return load_public_key(path)
+    if trust_on_first_use and portal:
+        click.echo(
+            "warning: trusting the key the portal sends now (--trust-on-first-use)", err=True
+        )
+        return public_key_from_pem(fetch_public_key_pem(portal))
+    raise click.UsageError("give --public-key (or the blocker_public_key setting)")
+
+
+def _split_listen(listen: str) -> tuple[str, int]:
+    host, _, port = listen.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("expected HOST:PORT", param_hint="--listen")
+    return host.strip("[]"), int(port)
+
+
+PUBLIC_KEY_HELP = (
+    "The portal's block-list public key (PEM); default: the blocker_public_key setting."
+)
+TOFU_HELP = "Without a key, fetch the portal's key once and trust it (see docs/blocking.md)."
+
+
+@click.command()
+@click.option(
+    "--portal", required=True, help="The portal's base URL, e.g. https://traceback.example.org"
+)
+@click.option(
+    "--listen", default="127.0.0.1:8700", show_default=True, help="HOST:PORT to serve on."
+)
+@click.option(
+    "--interval", default=30.0, show_default=True, type=float, help="Seconds between polls."
+)
+@click.option(
+    "--public-key", "public_key", type=click.Path(exists=True, dir_okay=False), help=PUBLIC_KEY_HELP
+)
+@click.option("--trust-on-first-use", is_flag=True, help=TOFU_HELP)
+def blocker(
+    portal: str, listen: str, interval: float, public_key: str | None, trust_on_first_use: bool
+) -> None:
+    """Serve call decisions (POST /v1/decide) from the portal's block list, kept fresh."""
+    import uvicorn
+
+    from robotrace.blocking.app import Blocker, create_app
+    from robotrace.blocking.refresh import ListState
+    from robotrace.blocking.trunks import load_trunks
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    key = _public_key(portal, public_key, trust_on_first_use)
+    trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
+    service = Blocker(ListState(), policy_from_settings(), trunks)
+    app = create_app(service, portal, key, interval)
+    host, port = _split_listen(listen)
+    click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _load_list(
+    portal: str | None, list_file: str | None, key: Ed25519PublicKey | None
+) -> LoadedBlocklist:
+    import httpx
+
+    from robotrace.blocking.listfile import SIGNATURE_HEADER, load_verified, parse
+    from robotrace.blocking.refresh import LIST_PATH
+
+    if list_file:
+        return parse(Path(list_file).read_bytes())
+    assert portal and key is not None
+    response = httpx.get(portal.rstrip("/") + LIST_PATH, timeout=30)
+    response.raise_for_status()
+    signature = response.headers.get(SIGNATURE_HEADER)
+    return load_verified(response.content, signature, key, response.headers.get("ETag", ""))
+
+
+@click.command()
+@click.option(
+    "--cdrs",
+    "cdrs",
+    required=True,
+    multiple=True,
+    type=click.Path(exists=True),
+    help="CDR files or folders (CSV, Parquet, the canonical store).",
+)
+@click.option("--portal", help="Screen against the portal's current list (signature checked).")
+@click.option(
+    "--list",
+    "list_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Screen against a saved list body (JSON; not signature-checked).",
+)
+@click.option(
+    "--public-key", "public_key", type=click.Path(exists=True, dir_okay=False), help=PUBLIC_KEY_HELP
+)
+@click.option("--trust-on-first-use", is_flag=True, help=TOFU_HELP)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Also write every row with its reason (Parquet)."
+)
+@click.option("--threads", type=int, help="DuckDB threads (default: all cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def screen(
+    cdrs: tuple[str, ...],
+    portal: str | None,
+    list_file: str | None,
+    public_key: str | None,
+    trust_on_first_use: bool,
+    out: str | None,
+    threads: int | None,
+    as_json: bool,
+) -> None:
+    """Count which calls of a CDR set the current block list would block, by reason."""
+    from robotrace.blocking import screen as screening
+
+    if bool(portal) == bool(list_file):
+        raise click.UsageError("give exactly one of --portal and --list")
+    key = None if list_file else _public_key(portal, public_key, trust_on_first_use)
+    blocklist = _load_list(portal, list_file, key)
+    result = screening.screen(cdrs, blocklist, policy_from_settings(), threads, out)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), sort_keys=True))
+        return
+    for reason, count in result.by_reason.items():
+        click.echo(f"{reason:20} {count:>12,}")
+    click.echo(
+        f"{result.rows:,} rows, {result.blocked:,} blocked, "
+        f"{result.rows_per_second:,.0f} rows/s ({result.seconds:.2f} s)"
+    )

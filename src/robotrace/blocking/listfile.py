@@ -1,0 +1,114 @@
+"""A published block list, checked and loaded: signature first, then the JSON.
+
+The signature (``X-Robotrace-Signature: ed25519=<base64>``) is checked on the exact bytes
+before they are parsed; anything wrong raises :class:`BlocklistRejected`, and the caller keeps
+the list it had.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from robotrace.blocking.model import BlockEntry, LoadedBlocklist
+from robotrace.clock import parse_utc
+from robotrace.numbers import match_key
+
+SIGNATURE_HEADER = "X-Robotrace-Signature"
+_FIELDS = ("kind", "scope", "ocn", "name", "authorization_id", "effective_at", "reason")
+#: When two entries share an OCN, the wider block wins.
+_SCOPE_RANK = {"provider": 0, "no_direct_traffic": 1}
+
+
+class BlocklistRejected(ValueError):
+    """The body or its signature is not acceptable; the message says why."""
+
+
+def public_key_from_pem(pem: bytes) -> Ed25519PublicKey:
+    try:
+        key = load_pem_public_key(pem)
+    except ValueError as exc:
+        raise BlocklistRejected(f"not a PEM public key: {exc}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise BlocklistRejected("the public key is not an Ed25519 key")
+    return key
+
+
+def load_public_key(path: str | Path) -> Ed25519PublicKey:
+    return public_key_from_pem(Path(path).read_bytes())
+
+
+def verify(body: bytes, signature: str | None, key: Ed25519PublicKey) -> None:
+    """Raise :class:`BlocklistRejected` unless ``signature`` signs exactly ``body``."""
+    if not signature or not signature.strip().startswith("ed25519="):
+        raise BlocklistRejected("no ed25519 signature")
+    encoded = signature.strip().removeprefix("ed25519=")
+    try:
+        key.verify(base64.b64decode(encoded, validate=True), body)
+    except (InvalidSignature, binascii.Error, ValueError):
+        raise BlocklistRejected("the signature does not match the body") from None
+
+
+def _entry(raw: Any) -> BlockEntry:
+    if not isinstance(raw, dict) or any(f not in raw for f in _FIELDS):
+        raise BlocklistRejected(f"malformed entry: {raw!r:.200}")
+    try:
+        return BlockEntry(
+            kind=str(raw["kind"]),
+            scope=str(raw["scope"]),
+            ocn=str(raw["ocn"]).upper(),
+            name=str(raw["name"]),
+            number=None if raw.get("number") is None else str(raw["number"]),
+            authorization_id=int(raw["authorization_id"]),
+            effective_at=parse_utc(str(raw["effective_at"])),
+            reason=str(raw["reason"]),
+            contact=str(raw.get("contact") or ""),
+        )
+    except (TypeError, ValueError) as exc:
+        raise BlocklistRejected(f"malformed entry: {exc}") from None
+
+
+def _document(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BlocklistRejected(f"not JSON: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("entries"), list):
+        raise BlocklistRejected("no entries list")
+    if not isinstance(document.get("version"), int):
+        raise BlocklistRejected("no integer version")
+    return document
+
+
+def _rank(entry: BlockEntry) -> tuple[int, Any, int]:
+    return (_SCOPE_RANK.get(entry.scope, 2), entry.effective_at, entry.authorization_id)
+
+
+def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
+    """The JSON body of ``/api/v1/blocklist`` indexed by OCN and by number (match key)."""
+    document = _document(body)
+    loaded = LoadedBlocklist(
+        document["version"], etag or '"' + hashlib.sha256(body).hexdigest() + '"'
+    )
+    for entry in sorted(map(_entry, document["entries"]), key=_rank, reverse=True):
+        # Reverse order: the best-ranked entry for a key is written last and stays.
+        if entry.kind == "number" and entry.number:
+            loaded.numbers[match_key(entry.number)] = entry
+        elif entry.kind == "provider":
+            loaded.providers[entry.ocn] = entry
+    return loaded
+
+
+def load_verified(
+    body: bytes, signature: str | None, key: Ed25519PublicKey, etag: str = ""
+) -> LoadedBlocklist:
+    verify(body, signature, key)
+    return parse(body, etag)

@@ -1,0 +1,161 @@
+"""Batch screening: which calls of a CDR set would the current list block, and why.
+
+One DuckDB query over the canonical CDR files (CSV or Parquet, or the canonical store's files
+with their ``calling_key``): the upstream is ``from_provider`` (the OCN that handed the call
+over), the calling number is compared by :func:`robotrace.numbers.digits_key`, and the NANP
+rules are :mod:`robotrace.blocking.nanp`'s SQL twin. Same rule order as
+:func:`robotrace.blocking.decide.decide` (the STIR/SHAKEN hook is not applied to history).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from robotrace.blocking.decide import SCOPE_REASONS, Policy
+from robotrace.blocking.model import LoadedBlocklist, Reason
+from robotrace.blocking.nanp import fast_digits_key_sql, number_class_sql
+from robotrace.cdr.duck import connect, sql_text
+from robotrace.cdr.readers import cdr_files
+from robotrace.numbers import digits_key
+
+
+@dataclass
+class ScreenResult:
+    rows: int
+    seconds: float
+    by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def blocked(self) -> int:
+        return sum(n for reason, n in self.by_reason.items() if reason != Reason.ALLOWED)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rows": self.rows,
+            "blocked": self.blocked,
+            "by_reason": self.by_reason,
+            "seconds": round(self.seconds, 3),
+            "rows_per_second": round(self.rows_per_second),
+        }
+
+
+def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str, pa.Table]:
+    providers = list(blocklist.providers.values()) if blocklist else []
+    numbers = list(blocklist.numbers.values()) if blocklist else []
+    return {
+        "screen_providers": pa.table(
+            {
+                "ocn": [e.ocn for e in providers],
+                "reason": [
+                    SCOPE_REASONS.get(e.scope, Reason.PROVIDER_BLOCKED).value for e in providers
+                ],
+                "authorization_id": pa.array([e.authorization_id for e in providers], pa.int64()),
+                "effective_at": pa.array(
+                    [e.effective_at for e in providers], pa.timestamp("us", "UTC")
+                ),
+            }
+        ),
+        "screen_numbers": pa.table(
+            {
+                "key": [digits_key(e.number) for e in numbers],
+                "authorization_id": pa.array([e.authorization_id for e in numbers], pa.int64()),
+                "effective_at": pa.array(
+                    [e.effective_at for e in numbers], pa.timestamp("us", "UTC")
+                ),
+            }
+        ),
+        "screen_dno": pa.table({"key": sorted({digits_key(k) for k in policy.do_not_originate})}),
+    }
+
+
+def _source_sql(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
+    """One relation of the files' ``call_time``, ``calling_number``, ``from_provider`` and
+    ``calling_key`` (the store's column, else computed)."""
+    parts = []
+    parquet = [str(p) for p in paths if p.suffix.lower() == ".parquet"]
+    csv = [str(p) for p in paths if p.suffix.lower() == ".csv"]
+    if parquet:
+        parts.append(f"read_parquet({_list(parquet)}, union_by_name = true)")
+    if csv:
+        parts.append(f"read_csv({_list(csv)}, header = true, all_varchar = true)")
+    selects = [_columns(connection, part) for part in parts]
+    return " UNION ALL ".join(selects) if selects else _NO_ROWS
+
+
+_NO_ROWS = (
+    "SELECT NULL::TIMESTAMPTZ AS call_time, NULL::VARCHAR AS calling_number, "
+    "NULL::VARCHAR AS upstream, NULL::VARCHAR AS calling_key LIMIT 0"
+)
+
+
+def _list(paths: list[str]) -> str:
+    return "[" + ", ".join(sql_text(p) for p in paths) + "]"
+
+
+def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
+    names = {row[0] for row in connection.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
+    key = "calling_key" if "calling_key" in names else fast_digits_key_sql("calling_number")
+    upstream = "upper(from_provider)" if "from_provider" in names else "NULL"
+    return (
+        f"SELECT TRY_CAST(call_time AS TIMESTAMPTZ) AS call_time, calling_number, "
+        f"{upstream} AS upstream, coalesce({key}, '') AS calling_key FROM {relation}"
+    )
+
+
+def decisions_sql(source: str, policy: Policy) -> str:
+    """The per-row ``reason`` and ``authorization_id`` (``allowed`` when nothing applies)."""
+    number_class = number_class_sql("c.calling_number", "c.calling_key", policy.nanp)
+    invalid = ["'garbage'", "'invalid'"] if policy.block_invalid else []
+    invalid += ["'empty'"] if policy.block_empty else []
+    invalid_test = f"{number_class} IN ({', '.join(invalid)})" if invalid else "false"
+    # Equality-only joins (a hash join); the effective time is checked after, like decide().
+    p_hit = "(p.ocn IS NOT NULL AND (c.call_time IS NULL OR c.call_time >= p.effective_at))"
+    n_hit = "(n.key IS NOT NULL AND (c.call_time IS NULL OR c.call_time >= n.effective_at))"
+    return f"""
+        SELECT c.*,
+          CASE WHEN {p_hit} THEN p.reason
+               WHEN {n_hit} THEN '{Reason.NUMBER_BLOCKED.value}'
+               WHEN d.key IS NOT NULL THEN '{Reason.DO_NOT_ORIGINATE.value}'
+               WHEN {invalid_test} THEN '{Reason.INVALID_NUMBER.value}'
+               ELSE '{Reason.ALLOWED.value}' END AS reason,
+          CASE WHEN {p_hit} THEN p.authorization_id
+               WHEN {n_hit} THEN n.authorization_id END AS authorization_id
+        FROM ({source}) c
+        LEFT JOIN screen_providers p ON c.upstream = p.ocn
+        LEFT JOIN screen_numbers n ON c.calling_key = n.key
+        LEFT JOIN screen_dno d ON c.calling_key = d.key
+    """
+
+
+def screen(
+    paths: Sequence[str | Path],
+    blocklist: LoadedBlocklist | None,
+    policy: Policy,
+    threads: int | None = None,
+    out: str | Path | None = None,
+) -> ScreenResult:
+    """Screen the CDR files in ``paths``; ``out`` also writes every row with its reason."""
+    connection = connect()
+    if threads:
+        connection.execute(f"SET threads = {int(threads)}")
+    for name, table in _list_tables(blocklist, policy).items():
+        connection.register(name, table)
+    started = time.perf_counter()
+    decided = decisions_sql(_source_sql(connection, cdr_files(paths)), policy)
+    if out:
+        connection.execute(f"COPY ({decided}) TO {sql_text(str(out))} (FORMAT parquet)")
+        decided = f"SELECT * FROM read_parquet({sql_text(str(out))})"
+    counts = connection.sql(f"SELECT reason, count(*) FROM ({decided}) GROUP BY reason").fetchall()
+    seconds = time.perf_counter() - started
+    by_reason = {str(reason): int(n) for reason, n in sorted(counts)}
+    return ScreenResult(sum(by_reason.values()), seconds, by_reason)

@@ -1,0 +1,58 @@
+"""Small builders for the blocking tests: entries, lists, signed bodies."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from robotrace.blocking.decide import Policy
+from robotrace.blocking.listfile import parse
+from robotrace.blocking.model import LoadedBlocklist
+from robotrace.clock import SimulatedClock
+from robotrace.enforcement.blocklist import etag_of, json_body
+
+T0 = datetime(2020, 5, 4, 13, 0, tzinfo=UTC)
+CLEAN = "+12025550143"  # a valid, assignable NANP number no rule names
+
+
+def entry(
+    ocn: str = "BBBB",
+    scope: str = "provider",
+    number: str | None = None,
+    authorization_id: int = 7,
+    effective_at: datetime = T0,
+    contact: str = "noc@bbbb.example",
+) -> dict[str, Any]:
+    return {
+        "kind": "number" if number else "provider",
+        "scope": "numbers" if number else scope,
+        "ocn": ocn,
+        "name": f"Provider {ocn}",
+        "number": number,
+        "authorization_id": authorization_id,
+        "effective_at": effective_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reason": "still carrying covid-test-kits",
+        "contact": contact,
+    }
+
+
+def body_of(*entries: dict[str, Any], version: int = 2) -> bytes:
+    return json_body(version, T0, list(entries))
+
+
+def loaded(*entries: dict[str, Any], version: int = 2) -> LoadedBlocklist:
+    return parse(body_of(*entries, version=version))
+
+
+def signed(key: Ed25519PrivateKey, body: bytes) -> dict[str, str]:
+    return {
+        "ETag": etag_of(body),
+        "X-Robotrace-Signature": "ed25519=" + base64.b64encode(key.sign(body)).decode(),
+    }
+
+
+def policy(**changes: Any) -> Policy:
+    return Policy(clock=SimulatedClock(T0), operator_contact="abuse@downstream.example", **changes)

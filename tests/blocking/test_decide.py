@@ -1,0 +1,145 @@
+from datetime import timedelta
+
+import pytest
+
+from robotrace.blocking.decide import decide, load_dno
+from robotrace.blocking.model import CallAttempt, Reason, Verdict
+from robotrace.blocking.nanp import NanpRules
+from tests.blocking.builders import CLEAN, T0, entry, loaded, policy
+
+LIST = loaded(
+    entry("BBBB", authorization_id=7),
+    entry("DDDD", scope="no_direct_traffic", authorization_id=9, contact="rmd@fcc.example"),
+    entry("CCCC", number="+13125550199", authorization_id=8, contact="noc@cccc.example"),
+)
+
+
+def call(upstream="AAAA", calling=CLEAN, at=T0, identity=None):
+    return CallAttempt(upstream, calling, "+13125550100", identity, at)
+
+
+def test_a_call_from_a_blocked_provider_is_blocked_with_its_authorization_and_contact():
+    d = decide(call("BBBB"), LIST, policy())
+    assert (d.verdict, d.reason, d.authorization_id) == (Verdict.BLOCK, Reason.PROVIDER_BLOCKED, 7)
+    assert d.contact == "noc@bbbb.example"
+
+
+def test_a_no_direct_traffic_entry_blocks_with_its_own_reason():
+    d = decide(call("DDDD"), LIST, policy())
+    assert (d.reason, d.authorization_id, d.contact) == (
+        Reason.NO_DIRECT_TRAFFIC,
+        9,
+        "rmd@fcc.example",
+    )
+
+
+def test_a_listed_calling_number_is_blocked_in_any_spelling():
+    for spelling in ["+13125550199", "(312) 555-0199", "tel:+1-312-555-0199", "13125550199"]:
+        d = decide(call(calling=spelling), LIST, policy())
+        assert (d.reason, d.authorization_id) == (Reason.NUMBER_BLOCKED, 8), spelling
+
+
+def test_the_provider_rule_comes_before_the_number_rule():
+    d = decide(call("BBBB", calling="+13125550199"), LIST, policy())
+    assert d.reason == Reason.PROVIDER_BLOCKED
+
+
+def test_a_number_on_the_dno_list_is_blocked_with_the_operator_contact():
+    dno = load_dno(["# inbound-only numbers", "800-555-0111  # IRS", "", "+12025550188"])
+    d = decide(call(calling="(800) 555-0111"), LIST, policy(do_not_originate=dno))
+    assert (d.reason, d.authorization_id) == (Reason.DO_NOT_ORIGINATE, None)
+    assert d.contact == "abuse@downstream.example"
+
+
+def test_the_number_list_comes_before_the_dno_list():
+    dno = load_dno(["+13125550199"])
+    assert decide(call(calling="+13125550199"), LIST, policy(do_not_originate=dno)).reason == (
+        Reason.NUMBER_BLOCKED
+    )
+
+
+def test_the_dno_list_comes_before_the_invalid_number_rule():
+    dno = load_dno(["2024110143"])
+    d = decide(call(calling="2024110143"), LIST, policy(do_not_originate=dno))
+    assert d.reason == Reason.DO_NOT_ORIGINATE
+
+
+@pytest.mark.parametrize("calling", ["2024110143", "1235550143", "0000", "12345"])
+def test_a_number_that_cannot_be_assigned_is_blocked_as_invalid(calling):
+    d = decide(call(calling=calling), LIST, policy())
+    assert (d.verdict, d.reason) == (Verdict.BLOCK, Reason.INVALID_NUMBER)
+    assert d.detail and d.contact == "abuse@downstream.example"
+
+
+def test_invalid_numbers_are_allowed_when_the_policy_says_so():
+    assert decide(call(calling="2024110143"), LIST, policy(block_invalid=False)).reason == (
+        Reason.ALLOWED
+    )
+    relaxed = policy(nanp=NanpRules(n11=False))
+    assert decide(call(calling="2024110143"), LIST, relaxed).reason == Reason.ALLOWED
+
+
+def test_an_empty_calling_number_is_allowed_unless_the_policy_blocks_it():
+    assert decide(call(calling="anonymous"), LIST, policy()).reason == Reason.ALLOWED
+    blocked = decide(call(calling=""), LIST, policy(block_empty=True))
+    assert blocked.reason == Reason.INVALID_NUMBER
+
+
+def test_a_clean_call_is_allowed():
+    d = decide(call(), LIST, policy())
+    assert (d.verdict, d.reason, d.authorization_id, d.flags) == (
+        Verdict.ALLOW,
+        Reason.ALLOWED,
+        None,
+        (),
+    )
+
+
+def test_without_a_list_only_the_operators_rules_apply():
+    assert decide(call("BBBB"), None, policy()).reason == Reason.ALLOWED
+    assert decide(call("BBBB", calling="2024110143"), None, policy()).reason == (
+        Reason.INVALID_NUMBER
+    )
+
+
+def test_an_entry_applies_from_its_effective_time_to_the_second():
+    future = loaded(entry("BBBB", effective_at=T0 + timedelta(hours=1)))
+    just_before = T0 + timedelta(hours=1) - timedelta(seconds=1)
+    assert decide(call("BBBB", at=just_before), future, policy()).reason == Reason.ALLOWED
+    assert decide(call("BBBB", at=T0 + timedelta(hours=1)), future, policy()).reason == (
+        Reason.PROVIDER_BLOCKED
+    )
+
+
+def test_without_a_call_time_the_policy_clock_decides_when_now_is():
+    future = loaded(entry("BBBB", effective_at=T0 + timedelta(seconds=1)))
+    assert decide(call("BBBB", at=None), future, policy()).reason == Reason.ALLOWED
+
+
+def test_an_unknown_upstream_is_flagged_and_the_number_rules_still_apply():
+    allowed = decide(call(""), LIST, policy())
+    assert (allowed.reason, allowed.flags) == (Reason.ALLOWED, ("unknown_upstream",))
+    blocked = decide(call("", calling="+13125550199"), LIST, policy())
+    assert (blocked.reason, blocked.flags) == (Reason.NUMBER_BLOCKED, ("unknown_upstream",))
+
+
+def test_a_failed_shaken_verification_only_flags_by_default():
+    d = decide(call(identity="eyJ..."), LIST, policy(shaken=lambda c: False))
+    assert (d.verdict, d.flags) == (Verdict.ALLOW, ("shaken_failed",))
+
+
+def test_a_failed_shaken_verification_blocks_when_the_policy_says_so():
+    d = decide(call(identity="eyJ..."), LIST, policy(shaken=lambda c: False, shaken_blocks=True))
+    assert (d.verdict, d.reason) == (Verdict.BLOCK, Reason.SHAKEN_FAILED)
+
+
+def test_the_shaken_hook_is_not_asked_when_a_list_rule_already_blocks():
+    asked = []
+    check = policy(shaken=lambda c: asked.append(c) or False, shaken_blocks=True)
+    assert decide(call("BBBB"), LIST, check).reason == Reason.PROVIDER_BLOCKED
+    assert asked == []
+
+
+def test_a_verified_or_absent_identity_changes_nothing():
+    for answer in (True, None):
+        assert decide(call(), LIST, policy(shaken=lambda c, a=answer: a)).flags == ()

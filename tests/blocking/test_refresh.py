@@ -1,0 +1,98 @@
+import asyncio
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from robotrace.blocking.refresh import ListState, poll_once
+from robotrace.clock import SimulatedClock
+from tests.blocking.builders import T0, body_of, entry, signed
+
+KEY = Ed25519PrivateKey.generate()
+
+
+class Portal:
+    """A fake portal: answers what ``reply`` says, records the If-None-Match it got."""
+
+    def __init__(self) -> None:
+        self.body = body_of(entry("BBBB"), version=1)
+        self.down = False
+        self.tamper = False
+        self.seen: list[str | None] = []
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request.headers.get("If-None-Match"))
+        if self.down:
+            raise httpx.ConnectError("refused", request=request)
+        headers = signed(KEY, self.body)
+        if request.headers.get("If-None-Match") == headers["ETag"]:
+            return httpx.Response(304, headers=headers)
+        body = self.body.replace(b"BBBB", b"XXXX") if self.tamper else self.body
+        return httpx.Response(200, content=body, headers=headers)
+
+
+def poll(portal: Portal, state: ListState) -> None:
+    async def once() -> None:
+        transport = httpx.MockTransport(portal.handle)
+        async with httpx.AsyncClient(transport=transport, base_url="http://portal") as client:
+            await poll_once(client, state, KEY.public_key(), SimulatedClock(T0))
+
+    asyncio.run(once())
+
+
+def test_the_first_poll_loads_the_list_and_later_polls_send_its_etag():
+    portal, state = Portal(), ListState()
+    assert state.health()["status"] == "stale"
+    poll(portal, state)
+    first = state.blocklist
+    poll(portal, state)
+    assert portal.seen == [None, first.etag]
+    assert state.blocklist is first  # 304: nothing swapped
+    assert state.health() == {
+        "status": "ok",
+        "version": 1,
+        "etag": first.etag,
+        "last_success": "2020-05-04T13:00:00Z",
+        "last_error": None,
+    }
+
+
+def test_a_new_version_is_swapped_in():
+    portal, state = Portal(), ListState()
+    poll(portal, state)
+    portal.body = body_of(entry("BBBB"), entry("CCCC", authorization_id=9), version=2)
+    poll(portal, state)
+    assert state.blocklist.version == 2 and "CCCC" in state.blocklist.providers
+
+
+def test_a_portal_that_is_down_leaves_the_last_good_list_and_goes_stale_until_it_returns():
+    portal, state = Portal(), ListState()
+    poll(portal, state)
+    portal.down = True
+    poll(portal, state)
+    health = state.health()
+    assert (health["status"], health["version"]) == ("stale", 1)
+    assert "ConnectError" in health["last_error"]
+    portal.down = False
+    poll(portal, state)
+    assert state.health()["status"] == "ok"
+
+
+def test_a_tampered_body_is_refused_and_the_last_good_list_kept():
+    portal, state = Portal(), ListState()
+    poll(portal, state)
+    portal.body, portal.tamper = body_of(entry("BBBB"), version=2), True
+    poll(portal, state)
+    assert state.blocklist.version == 1
+    assert "signature" in state.health()["last_error"]
+
+
+def test_an_error_status_is_a_failed_poll():
+    state = ListState()
+
+    async def once() -> None:
+        transport = httpx.MockTransport(lambda r: httpx.Response(500))
+        async with httpx.AsyncClient(transport=transport, base_url="http://p") as client:
+            await poll_once(client, state, KEY.public_key(), SimulatedClock(T0))
+
+    asyncio.run(once())
+    assert "HTTP 500" in state.last_error and state.stale

@@ -1,0 +1,96 @@
+from datetime import timedelta
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from click.testing import CliRunner
+
+from robotrace.blocking.decide import decide, load_dno
+from robotrace.blocking.model import CallAttempt
+from robotrace.blocking.screen import screen
+from robotrace.cli import main
+from tests.blocking.builders import CLEAN, T0, body_of, entry, loaded, policy
+
+ENTRIES = [
+    entry("BBBB", authorization_id=7),
+    entry("DDDD", scope="no_direct_traffic", authorization_id=9),
+    entry("CCCC", number="+13125550199", authorization_id=8, effective_at=T0 + timedelta(days=1)),
+]
+LIST = loaded(*ENTRIES)
+DNO = load_dno(["+18005550111"])
+CALLS = [  # (from_provider, calling_number, call time offset in hours)
+    ("BBBB", CLEAN, 0),
+    ("BBBB", CLEAN, -1),  # before the entry took effect
+    ("DDDD", "+13125550199", 30),
+    ("AAAA", "(312) 555-0199", 24),  # the number entry, effective exactly then
+    ("AAAA", "312-555-0199", 23),
+    ("AAAA", "tel:+1-800-555-0111", 1),
+    ("AAAA", "2024110143", 1),
+    ("AAAA", "+4930123456", 1),
+    ("AAAA", "0000", 1),
+    ("AAAA", "anonymous", 1),
+    ("", CLEAN, 1),
+    ("aaaa", "sip:+19115550143@gw.example", 1),
+]
+
+
+def cdr_table() -> pa.Table:
+    return pa.table(
+        {
+            "provider": ["ZZZZ"] * len(CALLS),
+            "call_time": pa.array(
+                [T0 + timedelta(hours=h) for _, _, h in CALLS], pa.timestamp("ms", tz="UTC")
+            ),
+            "calling_number": [c for _, c, _ in CALLS],
+            "called_number": ["+13125550100"] * len(CALLS),
+            "from_provider": [p for p, _, _ in CALLS],
+        }
+    )
+
+
+def expected() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for upstream, calling, hours in CALLS:
+        call = CallAttempt(upstream.upper(), calling, "", None, T0 + timedelta(hours=hours))
+        reason = decide(call, LIST, policy(do_not_originate=DNO)).reason.value
+        counts[reason] = counts.get(reason, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def test_screening_parquet_counts_what_decide_decides_row_by_row(tmp_path):
+    pq.write_table(cdr_table(), tmp_path / "cdrs.parquet")
+    result = screen([tmp_path], LIST, policy(do_not_originate=DNO))
+    assert result.by_reason == expected()
+    assert result.rows == len(CALLS) and result.blocked == len(CALLS) - expected()["allowed"]
+
+
+def test_screening_csv_gives_the_same_counts_and_writes_the_marked_rows(tmp_path):
+    pa_csv.write_csv(cdr_table(), tmp_path / "cdrs.csv")
+    out = tmp_path / "marked.parquet"
+    result = screen([tmp_path / "cdrs.csv"], LIST, policy(do_not_originate=DNO), out=out)
+    assert result.by_reason == expected()
+    marked = pq.read_table(out).to_pylist()
+    assert {(r["upstream"], r["reason"], r["authorization_id"]) for r in marked} >= {
+        ("BBBB", "provider_blocked", 7),
+        ("DDDD", "no_direct_traffic", 9),
+        ("AAAA", "number_blocked", 8),
+    }
+
+
+def test_robotrace_screen_prints_the_summary_as_json(tmp_path):
+    pq.write_table(cdr_table(), tmp_path / "cdrs.parquet")
+    (tmp_path / "list.json").write_bytes(body_of(*ENTRIES))
+    args = ["screen", "--cdrs", str(tmp_path), "--list", str(tmp_path / "list.json"), "--json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert '"provider_blocked": 1' in result.output and '"rows": 12' in result.output
+
+
+def test_robotrace_screen_wants_exactly_one_list_source(tmp_path):
+    pq.write_table(cdr_table(), tmp_path / "cdrs.parquet")
+    result = CliRunner().invoke(main, ["screen", "--cdrs", str(tmp_path)])
+    assert result.exit_code == 2 and "exactly one" in result.output
+
+
+def test_an_empty_folder_screens_to_nothing(tmp_path):
+    assert screen([tmp_path], LIST, policy()).rows == 0
