@@ -118,3 +118,49 @@ def test_the_blocker_keeps_the_last_good_list_while_the_portal_is_down_and_picks
             assert (answer["decision"], answer["reason"]) == ("block", "no_direct_traffic")
     log = (tmp_path / "blocker.log").read_text()
     assert "block list version None → 1" in log and "version 1 → 2" in log
+
+
+def invite(port: int, tgrp: str) -> str:
+    """One INVITE over UDP from a trunk named by RFC 4904 tgrp; the response's text."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(5)
+        local = sock.getsockname()[1]
+        message = (
+            f"INVITE sip:+13125550199;tgrp={tgrp};trunk-context=example.net@127.0.0.1;user=phone"
+            " SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-blocker-1;rport\r\n"
+            "Max-Forwards: 70\r\n"
+            f"From: <sip:{CLEAN}@127.0.0.1>;tag=caller\r\n"
+            "To: <sip:+13125550199@127.0.0.1>\r\n"
+            "Call-ID: blocker-process-1@127.0.0.1\r\n"
+            "CSeq: 1 INVITE\r\n"
+            f"Contact: <sip:{CLEAN}@127.0.0.1:{local}>\r\n"
+            "Content-Length: 0\r\n\r\n"
+        )
+        sock.sendto(message.encode(), ("127.0.0.1", port))
+        return sock.recv(65535).decode()
+
+
+def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
+    tmp_path: Path, store: str
+) -> None:
+    port, blocker_port, sip_port = free_port(), free_port(), free_port()
+    base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
+    args = [
+        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
+        "--interval", str(INTERVAL), "--public-key", str(tmp_path / "blocklist.pub.pem"),
+        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
+    ]  # fmt: skip
+    with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
+        wait_for(lambda: httpx.get(f"{blocker}/health", timeout=5).json()["status"] == "ok", 10)
+        authorization = decide(blocker, "BBBB")["authorization_id"]
+        blocked = invite(sip_port, "BBBB")
+        allowed = invite(sip_port, "CCCC")
+    assert blocked.startswith("SIP/2.0 603 Network Blocked")
+    reason = next(line for line in blocked.splitlines() if line.startswith("Reason:"))
+    assert "no_direct_traffic" in reason and f"authorization {authorization}" in reason
+    assert allowed.startswith("SIP/2.0 302")
+    assert "<sip:+13125550199@10.0.0.9:5060>" in allowed

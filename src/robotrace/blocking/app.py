@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from robotrace.blocking.decide import Policy, decide
-from robotrace.blocking.model import CallAttempt, LoadedBlocklist
+from robotrace.blocking.model import CallAttempt, Decision, LoadedBlocklist
 from robotrace.blocking.refresh import ListState, poll_forever
 from robotrace.blocking.trunks import TrunkTable
 
@@ -58,9 +58,17 @@ class Blocker:
     def upstream_of(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> str:
         if request.upstream.strip():
             return request.upstream.strip().upper()
+        return self.trunk_upstream(request.source_ip, request.tgrp, request.trunk_context)
+
+    def trunk_upstream(self, source_ip: str | None, tgrp: str | None, context: str | None) -> str:
+        """The upstream OCN a trunk (source address, RFC 4904 tgrp) maps to, or ""."""
+        blocklist = self.state.blocklist
         known = blocklist.providers.keys() if blocklist else ()
-        found = self.trunks.resolve(request.source_ip, request.tgrp, request.trunk_context, known)
-        return found or ""
+        return self.trunks.resolve(source_ip, tgrp, context, known) or ""
+
+    def decide_now(self, call: CallAttempt) -> Decision:
+        """A decision against the list in force at this moment (for the SIP server)."""
+        return decide(call, self.state.blocklist, self.policy)
 
     def answer(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> DecideAnswer:
         upstream = self.upstream_of(request, blocklist)

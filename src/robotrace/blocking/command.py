@@ -83,8 +83,22 @@ TOFU_HELP = "Without a key, fetch the portal's key once and trust it (see docs/b
     "--public-key", "public_key", type=click.Path(exists=True, dir_okay=False), help=PUBLIC_KEY_HELP
 )
 @click.option("--trust-on-first-use", is_flag=True, help=TOFU_HELP)
+@click.option(
+    "--sip-listen",
+    help="HOST:PORT for the SIP redirect server (UDP and TCP): 603 when blocked, a redirect "
+    "to --next-hop when allowed. Off unless given.",
+)
+@click.option(
+    "--next-hop", default="127.0.0.1:5060", show_default=True, help="Where allowed calls go."
+)
 def blocker(
-    portal: str, listen: str, interval: float, public_key: str | None, trust_on_first_use: bool
+    portal: str,
+    listen: str,
+    interval: float,
+    public_key: str | None,
+    trust_on_first_use: bool,
+    sip_listen: str | None,
+    next_hop: str,
 ) -> None:
     """Serve call decisions (POST /v1/decide) from the portal's block list, kept fresh."""
     import uvicorn
@@ -98,6 +112,13 @@ def blocker(
     trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
     service = Blocker(ListState(), policy_from_settings(), trunks)
     app = create_app(service, portal, key, interval)
+    if sip_listen:
+        from robotrace.blocking.sip import SipService, serve_sip_in_thread
+
+        sip_host, sip_port = _split_listen(sip_listen)
+        sip = SipService(service.decide_now, next_hop, service.trunk_upstream)
+        running = serve_sip_in_thread(sip_host, sip_port, sip)
+        click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
     host, port = _split_listen(listen)
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
