@@ -136,16 +136,16 @@ def reset_request(
     )
 
 
+def _dead_link(request: Request) -> Response:
+    return render(
+        request, "reset_done.html", None, 400, error="This reset link is invalid, used or expired."
+    )
+
+
 @router.get("/password-reset/{token}", response_class=HTMLResponse)
 def reset_form(request: Request, token: str, db: Session = REQUEST_DB) -> Response:
     if user_for_reset(db, token) is None:
-        return render(
-            request,
-            "reset_done.html",
-            None,
-            400,
-            error="This reset link is invalid, used or expired.",
-        )
+        return _dead_link(request)
     return _anonymous_form(request, "reset_form.html", token=token)
 
 
@@ -161,13 +161,7 @@ def reset(
     _check_anonymous_csrf(request, csrf_token)
     user = user_for_reset(db, token)
     if user is None:
-        return render(
-            request,
-            "reset_done.html",
-            None,
-            400,
-            error="This reset link is invalid, used or expired.",
-        )
+        return _dead_link(request)
     try:
         user.password_hash = hash_password(password)
     except WeakPassword as exc:
