@@ -21,6 +21,7 @@ from robotrace.enforcement import service, signing
 from robotrace.enforcement.authorizations import Scope
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.store.repository import upsert_providers
+from tests.blocking.sip import builders
 from tests.browser.conftest import free_port, wait_until_up
 from tests.web.conftest import PROVIDERS
 
@@ -122,26 +123,10 @@ def test_the_blocker_keeps_the_last_good_list_while_the_portal_is_down_and_picks
 
 def invite(port: int, tgrp: str) -> str:
     """One INVITE over UDP from a trunk named by RFC 4904 tgrp; the response's text."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(5)
-        local = sock.getsockname()[1]
-        message = (
-            f"INVITE sip:+13125550199;tgrp={tgrp};trunk-context=example.net@127.0.0.1;user=phone"
-            " SIP/2.0\r\n"
-            f"Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-blocker-1;rport\r\n"
-            "Max-Forwards: 70\r\n"
-            f"From: <sip:{CLEAN}@127.0.0.1>;tag=caller\r\n"
-            "To: <sip:+13125550199@127.0.0.1>\r\n"
-            "Call-ID: blocker-process-1@127.0.0.1\r\n"
-            "CSeq: 1 INVITE\r\n"
-            f"Contact: <sip:{CLEAN}@127.0.0.1:{local}>\r\n"
-            "Content-Length: 0\r\n\r\n"
-        )
-        sock.sendto(message.encode(), ("127.0.0.1", port))
-        return sock.recv(65535).decode()
+    uri = f"sip:+13125550199;tgrp={tgrp};trunk-context=example.net@127.0.0.1;user=phone"
+    answer = builders.udp_exchange(port, builders.invite(uri=uri, via="VIA-HERE"))
+    assert answer is not None, "no SIP answer"
+    return answer.decode()
 
 
 def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(

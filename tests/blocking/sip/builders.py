@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 
 from robotrace.blocking.model import CallAttempt, Decision, Reason, Verdict
@@ -11,6 +12,7 @@ BLOCKED_OCN = "BAD1"
 CALLING = "+12025550143"
 CALLED = "+13125550199"
 NEXT_HOP = "10.0.0.9:5060"
+TIMEOUT = 3.0
 BLOCK = Decision(
     Verdict.BLOCK,
     Reason.PROVIDER_BLOCKED,
@@ -61,3 +63,18 @@ def invite(
         body,
     ]
     return "\r\n".join(lines).encode()
+
+
+def udp_exchange(port: int, data: bytes, tries: int = 3) -> bytes | None:
+    """Send and wait for the answer, retransmitting as a UAC would (a datagram may be lost)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(TIMEOUT / tries)
+        sock.bind(("127.0.0.1", 0))
+        via = f"SIP/2.0/UDP 127.0.0.1:{sock.getsockname()[1]};branch=z9hG4bKu"
+        for _ in range(tries):
+            sock.sendto(data.replace(b"VIA-HERE", via.encode()), ("127.0.0.1", port))
+            try:
+                return sock.recv(65535)
+            except TimeoutError:
+                continue
+        return None

@@ -10,24 +10,7 @@ import pytest
 
 from robotrace.blocking.sip import RunningSipServer
 
-from .builders import invite
-
-TIMEOUT = 3.0
-
-
-def udp_exchange(port: int, data: bytes, tries: int = 3) -> bytes | None:
-    """Send and wait for the answer, retransmitting as a UAC would (a datagram may be lost)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(TIMEOUT / tries)
-        sock.bind(("127.0.0.1", 0))
-        via = f"SIP/2.0/UDP 127.0.0.1:{sock.getsockname()[1]};branch=z9hG4bKu"
-        for _ in range(tries):
-            sock.sendto(data.replace(b"VIA-HERE", via.encode()), ("127.0.0.1", port))
-            try:
-                return sock.recv(65535)
-            except TimeoutError:
-                continue
-        return None
+from .builders import TIMEOUT, invite, udp_exchange
 
 
 def udp_invite(**kwargs: str) -> bytes:
