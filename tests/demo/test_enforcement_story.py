@@ -4,8 +4,10 @@ signature verifies with the published key in a separate process."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,13 +25,11 @@ from robotrace.store.models import BlocklistVersion
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     out = tmp_path_factory.mktemp("enforcement")
     params = SimulationParams(seed=2020, providers=30, days=10, calls=20_000)
-    params = SimulationParams(**{**params.__dict__, "letters_at": params.start + timedelta(days=6)})
+    params = replace(params, letters_at=params.start + timedelta(days=6))
     return run_story(out, params)
 
 
 def _truth(story: Story) -> dict:
-    import json
-
     return json.loads((story.out / "truth.json").read_text())
 
 
