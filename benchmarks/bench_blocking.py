@@ -12,8 +12,10 @@
    → 603 whose Reason names the authorization, checked on every call → ACK) against the
    blocker's SIP port, stepping the call rate (100, 200, 400 … calls/s, ``--sip-seconds``
    each) until a step fails. A step passes with zero failed calls, every call answered, and
-   an achieved rate within 5% of the target; the response time (INVITE → 603) p99 comes from
-   ``-trace_rtt``. SIPp's retransmissions (its INVITE is resent after 500 ms) are reported.
+   an achieved rate within 5% of the target; ``--refine`` bisection steps then narrow the
+   interval between the last passing and the first failing rate. The response time
+   (INVITE → 603) p99 comes from ``-trace_rtt``. SIPp's retransmissions (its INVITE is
+   resent after 500 ms) are reported.
 4. The same steps against Kamailio (``benchmarks/blocking/kamailio.cfg``: ``sl`` and an
    ``htable`` holding BBBB's Reason, copied from the blocker's own 603), then the ratios
    robotrace/Kamailio of the highest passing rate and of its p99.
@@ -332,14 +334,31 @@ def sipp_step(port: int, rate: int, seconds: int, folder: Path) -> dict[str, Any
     }
 
 
-def sipp_steps(port: int, rates: list[int], seconds: int, folder: Path) -> dict[str, Any]:
-    steps = []
-    for rate in rates:
+def sipp_steps(
+    port: int, rates: list[int], seconds: int, folder: Path, refine: int = 0
+) -> dict[str, Any]:
+    """Double the rate until a step fails, then bisect ``refine`` times between the highest
+    passing rate and the lowest failing one."""
+
+    def step_at(rate: int) -> dict[str, Any]:
         step = sipp_step(port, rate, seconds, folder)
         steps.append(step)
         print(f"  {rate:>6}/s: {json.dumps(step)}", file=sys.stderr)
-        if not step["passed"]:
+        return step
+
+    steps: list[dict[str, Any]] = []
+    low, high = 0, None
+    for rate in rates:
+        if not step_at(rate)["passed"]:
+            high = rate
             break
+        low = rate
+    for _ in range(refine if high and low else 0):
+        middle = (low + high) // 2
+        if step_at(middle)["passed"]:
+            low = middle
+        else:
+            high = middle
     best = max((s for s in steps if s["passed"]), key=lambda s: s["rate"], default=None)
     return {
         "max_rate": best["rate"] if best else None,
@@ -354,7 +373,7 @@ def sipp_steps(port: int, rates: list[int], seconds: int, folder: Path) -> dict[
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    rates = [r for r in RATES if r <= args.max_rate]
+    rates = [r for r in RATES if args.min_rate <= r <= args.max_rate]
     result: dict[str, Any] = {"sip_seconds": args.sip_seconds, "wrk_seconds": args.wrk_seconds}
     with tempfile.TemporaryDirectory(prefix="bench-blocking-") as tmp:
         folder = Path(tmp)
@@ -369,13 +388,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "allowed": run_wrk(blocker, ALLOWED, args.wrk_seconds, folder),
             }
             print("robotrace SIP:", file=sys.stderr)
-            result["robotrace_sip"] = sipp_steps(sip_port, rates, args.sip_seconds, folder)
+            result["robotrace_sip"] = sipp_steps(
+                sip_port, rates, args.sip_seconds, folder, args.refine
+            )
         if args.no_kamailio:
             result["kamailio_sip"] = None
         else:
             with kamailio(folder, reason, args.kamailio_children) as port:
                 print("Kamailio SIP:", file=sys.stderr)
-                result["kamailio_sip"] = sipp_steps(port, rates, args.sip_seconds, folder)
+                result["kamailio_sip"] = sipp_steps(
+                    port, rates, args.sip_seconds, folder, args.refine
+                )
         if args.keep_logs:
             for log in folder.glob("*.log"):
                 shutil.copy(log, Path(args.keep_logs) / log.name)
@@ -434,6 +457,10 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="10 s SIP steps, 5 s of wrk")
     parser.add_argument("--max-rate", type=int, default=RATES[-1], help="highest step, calls/s")
+    parser.add_argument("--min-rate", type=int, default=RATES[0], help="lowest step, calls/s")
+    parser.add_argument(
+        "--refine", type=int, default=2, help="bisection steps after the first failing rate"
+    )
     parser.add_argument("--kamailio-children", type=int, default=2, help="its UDP workers")
     parser.add_argument("--no-kamailio", action="store_true")
     parser.add_argument("--keep-logs", help="a folder to copy the servers' logs into")

@@ -3,9 +3,12 @@ import pytest
 
 from robotrace.blocking.nanp import (
     NanpRules,
+    assignable_spelling_sql,
     fast_digits_key_sql,
     international_sql,
     is_international,
+    nanp_problem,
+    nanp_problem_sql,
     number_class_sql,
     number_problem,
 )
@@ -97,3 +100,51 @@ def test_the_sql_international_test_equals_pythons():
     query = f"SELECT raw, {international_sql('raw')} FROM (SELECT unnest($1::VARCHAR[]) AS raw)"
     for raw, international in duckdb.execute(query, [SPELLINGS]).fetchall():
         assert international == is_international(raw), raw
+
+
+@pytest.mark.parametrize(
+    "rules", [NanpRules(), NanpRules(False, False, True), NanpRules(True, False, False)]
+)
+def test_the_assignable_key_pattern_accepts_exactly_what_python_accepts(rules):
+    # Every NPA with a few NXX/line pairs, and every NXX with a few NPAs: 6,000 keys cover
+    # each 3-digit code on both sides and the fictional 555-01XX lines.
+    keys = [f"{code:03d}{rest}" for code in range(1000) for rest in ("5550143", "2110100")]
+    keys += [
+        f"{npa}{code:03d}{line}"
+        for code in range(1000)
+        for npa, line in (("202", "0143"), ("911", "0100"))
+    ]
+    keys += [f"202555{line:04d}" for line in range(0, 300)]
+    sql = f"SELECT k, NOT ({nanp_problem_sql('k', rules)}) FROM (SELECT unnest($1) AS k)"
+    for key, assignable in duckdb.execute(sql, [keys]).fetchall():
+        assert assignable == (nanp_problem(key, rules) is None), key
+
+
+@pytest.mark.parametrize("rules", [NanpRules(), NanpRules(False, False, True)])
+def test_the_fast_spelling_test_implies_an_assignable_number_and_its_last_ten_digits(rules):
+    raws = [
+        *SPELLINGS,
+        "12025550143",
+        "2025550143",
+        "+12025550100",
+        "+2025550143",
+        "1 2025550143",
+        "+1202555014",
+        "112025550143",
+        "+19115550143",
+        "2025550143 ",
+    ]
+    sql = f"SELECT raw, {assignable_spelling_sql('raw', rules)} FROM (SELECT unnest($1) AS raw)"
+    fast = dict(duckdb.execute(sql, [raws]).fetchall())
+    for raw in raws:
+        kind, problem = number_problem(raw, rules)
+        plain = raw is not None and raw.lstrip("+").isdigit() and raw.isascii()
+        expected = (
+            plain
+            and kind == "nanp"
+            and problem is None
+            and (len(raw) == 10 or (raw.startswith(("1", "+1")) and len(raw) in (11, 12)))
+        )
+        assert fast[raw] == expected, raw
+        if fast[raw]:
+            assert digits_key(raw) == raw[-10:]

@@ -1,3 +1,5 @@
+import random
+from collections import Counter
 from datetime import timedelta
 
 import pyarrow as pa
@@ -9,6 +11,7 @@ from robotrace.blocking.decide import decide, load_dno
 from robotrace.blocking.model import CallAttempt
 from robotrace.blocking.screen import screen
 from robotrace.cli import main
+from robotrace.numbers import digits_key
 from tests.blocking.builders import CLEAN, T0, body_of, entry, loaded, policy
 
 ENTRIES = [
@@ -94,3 +97,57 @@ def test_robotrace_screen_wants_exactly_one_list_source(tmp_path):
 
 def test_an_empty_folder_screens_to_nothing(tmp_path):
     assert screen([tmp_path], LIST, policy()).rows == 0
+
+
+def _spellings(key: str) -> list[str]:
+    a, b, c = key[:3], key[3:6], key[6:]
+    return [f"+1{key}", f"1{key}", key, f"({a}) {b}-{c}", f"tel:+1-{a}-{b}-{c}", f"{a}.{b}.{c}"]
+
+
+def test_screening_decides_every_row_of_a_random_mix_like_decide(tmp_path):
+    """2,000 rows drawn from every kind of caller ID and upstream (both entry times, every
+    spelling of the listed numbers), screened from the raw file and from a file carrying the
+    store's ``calling_key``: each row's reason must be ``decide()``'s."""
+    rng = random.Random(7)
+    listed, dno_number = "3125550199", "8005550111"
+    pool = [
+        *_spellings(listed),
+        *_spellings(dno_number),
+        *_spellings("2025550143"),
+        *_spellings("7185550100"),
+        "+19115550143", "2021550143", "3725550143", "+4930123456", "011442079460958",
+        "0000", "12345", "", "anonymous", "+44123", "sip:+12025550143@gw.example;user=phone",
+    ]  # fmt: skip
+    rows = [
+        (
+            rng.choice(["AAAA", "BBBB", "DDDD", "CCCC", "", "bbbb"]),
+            rng.choice(pool),
+            T0 + timedelta(hours=rng.choice([-2, 1, 23, 24, 30])),
+        )
+        for _ in range(2000)
+    ]
+    table = pa.table(
+        {
+            "provider": ["ZZZZ"] * len(rows),
+            "call_time": pa.array([t for _, _, t in rows], pa.timestamp("ms", tz="UTC")),
+            "calling_number": [c for _, c, _ in rows],
+            "called_number": ["+13125550100"] * len(rows),
+            "from_provider": [p for p, _, _ in rows],
+        }
+    )
+    list_, dno = loaded(*ENTRIES), load_dno(["+18005550111"])
+    want = Counter(
+        (p.upper(), c, decide(CallAttempt(p.upper(), c, "", None, t), list_, policy(
+            do_not_originate=dno)).reason.value)
+        for p, c, t in rows
+    )  # fmt: skip
+    keyed = table.append_column("calling_key", pa.array([digits_key(c) for _, c, _ in rows]))
+    for name, data in (("raw", table), ("stored", keyed)):
+        pq.write_table(data, tmp_path / f"{name}.parquet")
+        out = tmp_path / f"{name}-marked.parquet"
+        screen([tmp_path / f"{name}.parquet"], list_, policy(do_not_originate=dno), out=out)
+        got = Counter(
+            (r["upstream"], r["calling_number"], r["reason"])
+            for r in pq.read_table(out).to_pylist()
+        )
+        assert got == want, name

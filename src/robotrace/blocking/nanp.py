@@ -19,6 +19,7 @@ default, because they are valid-format numbers that real test and demo traffic u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from robotrace.numbers import digits_key, digits_key_sql
@@ -44,18 +45,31 @@ def _bare_digits(text: str) -> str:
     return re.sub(r"[^0-9]", "", re.sub(r"[@;][\s\S]*$", "", text))
 
 
-def nanp_problem(key: str, rules: NanpRules) -> str | None:
-    """Why a 10-digit NANP key cannot be assigned, or ``None`` when it can."""
-    npa, nxx, line = key[:3], key[3:6], key[6:]
+def npa_problem(npa: str, rules: NanpRules) -> str | None:
+    """Why a 3-digit NPA (area code) cannot be assigned, or ``None``."""
     checks = [
         (npa[0] in "01", "NPA starts with 0 or 1"),
-        (nxx[0] in "01", "NXX starts with 0 or 1"),
         (rules.n11 and npa[1:] == "11", "N11 NPA"),
-        (rules.n11 and nxx[1:] == "11", "N11 NXX"),
         (rules.reserved_npa and (npa[1] == "9" or npa[:2] in ("37", "96")), "reserved NPA"),
-        (rules.fictional_555 and nxx == "555" and line[:2] == "01", "fictional 555-01XX"),
     ]
     return next((why for failed, why in checks if failed), None)
+
+
+def nxx_problem(nxx: str, rules: NanpRules) -> str | None:
+    """Why a 3-digit NXX (central office code) cannot be assigned, or ``None``."""
+    checks = [
+        (nxx[0] in "01", "NXX starts with 0 or 1"),
+        (rules.n11 and nxx[1:] == "11", "N11 NXX"),
+    ]
+    return next((why for failed, why in checks if failed), None)
+
+
+def nanp_problem(key: str, rules: NanpRules) -> str | None:
+    """Why a 10-digit NANP key cannot be assigned (the NPA's problem first), or ``None``."""
+    npa, nxx, line = key[:3], key[3:6], key[6:]
+    fictional = rules.fictional_555 and nxx == "555" and line[:2] == "01"
+    problem = npa_problem(npa, rules) or nxx_problem(nxx, rules)
+    return problem or ("fictional 555-01XX" if fictional else None)
 
 
 def number_problem(raw: str | None, rules: NanpRules) -> tuple[str, str | None]:
@@ -103,17 +117,64 @@ def fast_digits_key_sql(raw: str) -> str:
     )
 
 
+def _digit_class(digits: list[str]) -> str:
+    """A regular-expression class for a set of digits: ``[0-9]``, ``1``, ``[02-9]``."""
+    if len(digits) == 1:
+        return digits[0]
+    runs: list[list[str]] = []
+    for d in sorted(digits):
+        if runs and int(d) == int(runs[-1][-1]) + 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return "[" + "".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs) + "]"
+
+
+def _alternatives(parts: dict[str, str]) -> str:
+    """``{prefix: tail pattern}`` → one alternation, prefixes with equal tails merged."""
+    by_tail: dict[str, list[str]] = {}
+    for digit, tail in parts.items():
+        by_tail.setdefault(tail, []).append(digit)
+    branches = [_digit_class(digits) + tail for tail, digits in by_tail.items()]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def code_regex(allowed: Callable[[str], bool]) -> str:
+    """A regular expression matching exactly the 3-digit codes ``allowed`` accepts: the rule
+    stays stated once (in Python) and the SQL pattern is derived from it."""
+    firsts: dict[str, str] = {}
+    for a in "0123456789":
+        seconds: dict[str, str] = {}
+        for b in "0123456789":
+            thirds = [c for c in "0123456789" if allowed(a + b + c)]
+            if thirds:
+                seconds[b] = _digit_class(thirds)
+        if seconds:
+            firsts[a] = _alternatives(seconds)
+    return _alternatives(firsts)
+
+
+def assignable_key_regex(rules: NanpRules) -> str:
+    """A regular expression fully matching the 10-digit keys :func:`nanp_problem` accepts."""
+    npa = code_regex(lambda code: npa_problem(code, rules) is None)
+    nxx = code_regex(lambda code: nxx_problem(code, rules) is None)
+    if not rules.fictional_555:
+        return f"{npa}{nxx}[0-9]{{4}}"
+    other = code_regex(lambda code: code != "555" and nxx_problem(code, rules) is None)
+    return f"{npa}(?:{other}[0-9]{{4}}|555(?:0[02-9]|[1-9][0-9])[0-9]{{2}})"
+
+
 def nanp_problem_sql(key: str, rules: NanpRules) -> str:
     """A boolean SQL expression over a 10-digit ``key`` column: true when unassignable."""
-    npa, nxx = f"substr({key}, 1, 3)", f"substr({key}, 4, 3)"
-    terms = [f"substr({key}, 1, 1) IN ('0', '1')", f"substr({key}, 4, 1) IN ('0', '1')"]
-    if rules.n11:
-        terms += [f"substr({npa}, 2, 2) = '11'", f"substr({nxx}, 2, 2) = '11'"]
-    if rules.reserved_npa:
-        terms.append(f"(substr({npa}, 2, 1) = '9' OR substr({npa}, 1, 2) IN ('37', '96'))")
-    if rules.fictional_555:
-        terms.append(f"({nxx} = '555' AND substr({key}, 7, 2) = '01')")
-    return "(" + " OR ".join(terms) + ")"
+    return f"NOT regexp_full_match({key}, '{assignable_key_regex(rules)}')"
+
+
+def assignable_spelling_sql(raw: str, rules: NanpRules) -> str:
+    """True when ``raw`` is written ``+1NXXNXXXXXX``, ``1NXXNXXXXXX`` or ``NXXNXXXXXX`` and
+    can be assigned: then its class is ``nanp`` without a problem and its
+    :func:`robotrace.numbers.digits_key` is its last ten characters. One anchored match
+    settles most real caller IDs without computing a key (batch screening's fast path)."""
+    return f"regexp_full_match(coalesce({raw}, ''), '(?:\\+1|1)?{assignable_key_regex(rules)}')"
 
 
 def number_class_sql(raw: str, key: str, rules: NanpRules) -> str:

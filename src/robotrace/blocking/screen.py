@@ -18,10 +18,15 @@ import duckdb
 import pyarrow as pa
 
 from robotrace.blocking.decide import SCOPE_REASONS, Policy
-from robotrace.blocking.model import LoadedBlocklist, Reason
-from robotrace.blocking.nanp import fast_digits_key_sql, number_class_sql
+from robotrace.blocking.model import BlockEntry, LoadedBlocklist, Reason
+from robotrace.blocking.nanp import (
+    assignable_spelling_sql,
+    fast_digits_key_sql,
+    number_class_sql,
+)
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import cdr_files
+from robotrace.clock import as_utc
 from robotrace.numbers import digits_key
 
 
@@ -50,8 +55,18 @@ class ScreenResult:
 
 
 def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str, pa.Table]:
+    """The list as three small tables: providers by OCN; numbers by digits key (a number
+    entry's authorization and whether the DNO list holds it, one row per key); and the
+    spellings ``+1…``, ``1…`` and bare of every 10-digit key, for the fast path's raw join."""
     providers = list(blocklist.providers.values()) if blocklist else []
-    numbers = list(blocklist.numbers.values()) if blocklist else []
+    entries: dict[str, BlockEntry] = {}  # digits key → its earliest-effective entry
+    for e in blocklist.numbers.values() if blocklist else []:
+        held = entries.get(digits_key(e.number))
+        if held is None or as_utc(e.effective_at) < as_utc(held.effective_at):
+            entries[digits_key(e.number)] = e
+    dno = {digits_key(k) for k in policy.do_not_originate}
+    keys = sorted(entries.keys() | dno)
+    spellings = [(p + k, k) for k in keys if len(k) == 10 for p in ("+1", "1", "")]
     return {
         "screen_providers": pa.table(
             {
@@ -67,20 +82,27 @@ def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str,
         ),
         "screen_numbers": pa.table(
             {
-                "key": [digits_key(e.number) for e in numbers],
-                "authorization_id": pa.array([e.authorization_id for e in numbers], pa.int64()),
-                "effective_at": pa.array(
-                    [e.effective_at for e in numbers], pa.timestamp("us", "UTC")
+                "key": keys,
+                "authorization_id": pa.array(
+                    [entries[k].authorization_id if k in entries else None for k in keys],
+                    pa.int64(),
                 ),
+                "effective_at": pa.array(
+                    [entries[k].effective_at if k in entries else None for k in keys],
+                    pa.timestamp("us", "UTC"),
+                ),
+                "dno": pa.array([k in dno for k in keys], pa.bool_()),
             }
         ),
-        "screen_dno": pa.table({"key": sorted({digits_key(k) for k in policy.do_not_originate})}),
+        "screen_spellings": pa.table(
+            {"spelling": [s for s, _ in spellings], "key": [k for _, k in spellings]}
+        ),
     }
 
 
 def _source_sql(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
     """One relation of the files' ``call_time``, ``calling_number``, ``from_provider`` and
-    ``calling_key`` (the store's column, else computed)."""
+    ``stored_key`` (the canonical store's ``calling_key``, else NULL)."""
     parts = []
     parquet = [str(p) for p in paths if p.suffix.lower() == ".parquet"]
     csv = [str(p) for p in paths if p.suffix.lower() == ".csv"]
@@ -94,7 +116,7 @@ def _source_sql(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) ->
 
 _NO_ROWS = (
     "SELECT NULL::TIMESTAMPTZ AS call_time, NULL::VARCHAR AS calling_number, "
-    "NULL::VARCHAR AS upstream, NULL::VARCHAR AS calling_key LIMIT 0"
+    "NULL::VARCHAR AS upstream, NULL::VARCHAR AS stored_key LIMIT 0"
 )
 
 
@@ -104,36 +126,53 @@ def _list(paths: list[str]) -> str:
 
 def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
     names = {row[0] for row in connection.sql(f"DESCRIBE SELECT * FROM {relation}").fetchall()}
-    key = "calling_key" if "calling_key" in names else fast_digits_key_sql("calling_number")
+    key = "calling_key" if "calling_key" in names else "NULL::VARCHAR"
     upstream = "upper(from_provider)" if "from_provider" in names else "NULL"
     return (
-        f"SELECT TRY_CAST(call_time AS TIMESTAMPTZ) AS call_time, calling_number, "
-        f"{upstream} AS upstream, coalesce({key}, '') AS calling_key FROM {relation}"
+        f"SELECT TRY_CAST(call_time AS TIMESTAMPTZ) AS call_time, "
+        f"CAST(calling_number AS VARCHAR) AS calling_number, "
+        f"{upstream} AS upstream, {key} AS stored_key FROM {relation}"
     )
 
 
 def decisions_sql(source: str, policy: Policy) -> str:
-    """The per-row ``reason`` and ``authorization_id`` (``allowed`` when nothing applies)."""
+    """The per-row ``reason`` and ``authorization_id`` (``allowed`` when nothing applies).
+
+    Most caller IDs are an assignable NANP number written ``+1…``, ``1…`` or bare: one
+    anchored match (``fast``) settles their class, and their key comes from a join of the
+    raw text with the list's spellings, so the digits key is computed only for the rest.
+    """
+    fast = assignable_spelling_sql("calling_number", policy.nanp)
+    slow_key = fast_digits_key_sql("c.calling_number")
     number_class = number_class_sql("c.calling_number", "c.calling_key", policy.nanp)
     invalid = ["'garbage'", "'invalid'"] if policy.block_invalid else []
     invalid += ["'empty'"] if policy.block_empty else []
     invalid_test = f"{number_class} IN ({', '.join(invalid)})" if invalid else "false"
-    # Equality-only joins (a hash join); the effective time is checked after, like decide().
+    # Equality-only joins (hash joins); the effective time is checked after, like decide().
     p_hit = "(p.ocn IS NOT NULL AND (c.call_time IS NULL OR c.call_time >= p.effective_at))"
-    n_hit = "(n.key IS NOT NULL AND (c.call_time IS NULL OR c.call_time >= n.effective_at))"
+    n_hit = (
+        "(n.authorization_id IS NOT NULL "
+        "AND (c.call_time IS NULL OR c.call_time >= n.effective_at))"
+    )
+    keyed = f"""
+        SELECT c.call_time, c.calling_number, c.upstream, c.fast,
+          coalesce(c.stored_key, s.key, CASE WHEN NOT c.fast THEN {slow_key} END) AS calling_key
+        FROM (SELECT *, {fast} AS fast FROM ({source})) c
+        LEFT JOIN screen_spellings s ON c.calling_number = s.spelling
+    """
     return f"""
-        SELECT c.*,
+        SELECT c.call_time, c.calling_number, c.upstream,
           CASE WHEN {p_hit} THEN p.reason
                WHEN {n_hit} THEN '{Reason.NUMBER_BLOCKED.value}'
-               WHEN d.key IS NOT NULL THEN '{Reason.DO_NOT_ORIGINATE.value}'
+               WHEN n.dno THEN '{Reason.DO_NOT_ORIGINATE.value}'
+               WHEN c.fast THEN '{Reason.ALLOWED.value}'
                WHEN {invalid_test} THEN '{Reason.INVALID_NUMBER.value}'
                ELSE '{Reason.ALLOWED.value}' END AS reason,
           CASE WHEN {p_hit} THEN p.authorization_id
                WHEN {n_hit} THEN n.authorization_id END AS authorization_id
-        FROM ({source}) c
+        FROM ({keyed}) c
         LEFT JOIN screen_providers p ON c.upstream = p.ocn
         LEFT JOIN screen_numbers n ON c.calling_key = n.key
-        LEFT JOIN screen_dno d ON c.calling_key = d.key
     """
 
 
