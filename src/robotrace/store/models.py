@@ -209,6 +209,16 @@ class Campaign(Base):
     tags: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(32), default="open")
     created_at: Mapped[datetime]
+    #: The campaign's most typical transcript (its name is taken from it).
+    representative: Mapped[str] = mapped_column(Text, default="")
+    #: Call-back numbers its calls read out, E.164, most frequent first.
+    callback_numbers: Mapped[list[str]] = mapped_column(default=list)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    call_count: Mapped[int] = mapped_column(default=0)
+    #: Traceback priority (higher first): volume, recency, tags, whether already traced.
+    priority: Mapped[float] = mapped_column(default=0.0)
+    updated_at: Mapped[datetime | None]
 
 
 class Call(Base):
