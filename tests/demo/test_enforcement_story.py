@@ -4,11 +4,12 @@ signature verifies with the published key in a separate process."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,40 @@ def test_the_block_list_signature_verifies_with_the_published_key_elsewhere(
         timeout=60,
     )
     assert result.stdout.strip() == "verified", result.stderr
+
+
+def _violations_between(story: Story, start: datetime, end: datetime) -> int:
+    with open(story.out / "complaints.csv", newline="") as f:
+        return sum(
+            start <= datetime.fromisoformat(row["Violation_Date"]).replace(tzinfo=UTC) < end
+            for row in csv.DictReader(f)
+        )
+
+
+def test_the_calls_after_the_authorization_are_blocked_where_they_leave_a_listed_provider(
+    story: Story,
+):
+    blocking = story.enforcement.blocking
+    blocked = set(story.enforcement.blocklist_providers)
+    assert set(blocking.blocked_by_reason) == {"provider_blocked"}
+    # Every robocall that truth routes through a listed provider (and on, to a next hop)
+    # well inside the window is one blocked hand-over; legitimate calls through it are too.
+    margin = timedelta(seconds=30)
+    through = sum(
+        1
+        for call in _truth(story)["robocalls"]
+        if blocking.after.start + margin
+        <= datetime.fromisoformat(call["t"].replace("Z", "+00:00"))
+        < blocking.after.end - margin
+        and any(ocn in blocked for ocn in call["path"][:-1])
+    )
+    assert through > 0
+    assert blocking.blocked >= through
+
+
+def test_the_complaint_windows_count_what_the_csv_module_counts(story: Story):
+    blocking = story.enforcement.blocking
+    before = _violations_between(story, blocking.before.start, blocking.before.end)
+    after = _violations_between(story, blocking.after.start, blocking.after.end)
+    assert (blocking.complaints_before, blocking.complaints_after) == (before, after)
+    assert 0 < blocking.complaints_spared <= after

@@ -101,8 +101,8 @@ def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str,
 
 
 def _source_sql(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) -> str:
-    """One relation of the files' ``call_time``, ``calling_number``, ``from_provider`` and
-    ``stored_key`` (the canonical store's ``calling_key``, else NULL)."""
+    """One relation of the files' ``call_time``, ``calling_number``, ``called_number``,
+    ``from_provider`` and ``stored_key`` (the canonical store's ``calling_key``, else NULL)."""
     parts = []
     parquet = [str(p) for p in paths if p.suffix.lower() == ".parquet"]
     csv = [str(p) for p in paths if p.suffix.lower() == ".csv"]
@@ -116,7 +116,8 @@ def _source_sql(connection: duckdb.DuckDBPyConnection, paths: Sequence[Path]) ->
 
 _NO_ROWS = (
     "SELECT NULL::TIMESTAMPTZ AS call_time, NULL::VARCHAR AS calling_number, "
-    "NULL::VARCHAR AS upstream, NULL::VARCHAR AS stored_key LIMIT 0"
+    "NULL::VARCHAR AS called_number, NULL::VARCHAR AS upstream, "
+    "NULL::VARCHAR AS stored_key LIMIT 0"
 )
 
 
@@ -131,7 +132,8 @@ def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
     return (
         f"SELECT TRY_CAST(call_time AS TIMESTAMPTZ) AS call_time, "
         f"CAST(calling_number AS VARCHAR) AS calling_number, "
-        f"{upstream} AS upstream, {key} AS stored_key FROM {relation}"
+        f"CAST(called_number AS VARCHAR) AS called_number, {upstream} AS upstream, "
+        f"{key} AS stored_key FROM {relation}"
     )
 
 
@@ -155,13 +157,13 @@ def decisions_sql(source: str, policy: Policy) -> str:
         "AND (c.call_time IS NULL OR c.call_time >= n.effective_at))"
     )
     keyed = f"""
-        SELECT c.call_time, c.calling_number, c.upstream, c.fast,
+        SELECT c.call_time, c.calling_number, c.called_number, c.upstream, c.fast,
           coalesce(c.stored_key, s.key, CASE WHEN NOT c.fast THEN {slow_key} END) AS calling_key
         FROM (SELECT *, {fast} AS fast FROM ({source})) c
         LEFT JOIN screen_spellings s ON c.calling_number = s.spelling
     """
     return f"""
-        SELECT c.call_time, c.calling_number, c.upstream,
+        SELECT c.call_time, c.calling_number, c.called_number, c.upstream,
           CASE WHEN {p_hit} THEN p.reason
                WHEN {n_hit} THEN '{Reason.NUMBER_BLOCKED.value}'
                WHEN n.dno THEN '{Reason.DO_NOT_ORIGINATE.value}'

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from robotrace import settings
 from robotrace.clock import SimulatedClock
+from robotrace.demo.blocking import BlockingStory, Window, run_blocking
 from robotrace.demo.story import Story, Tracer
 from robotrace.enforcement import service
 from robotrace.enforcement.worker import decide_due_letters
@@ -49,6 +50,7 @@ class EnforcementStory:
     blocklist_version: int | None = None
     blocklist_providers: tuple[str, ...] = ()
     blocklist_signature: str = ""
+    blocking: BlockingStory | None = None  # the post-authorization traffic, screened
 
     @property
     def right(self) -> bool:
@@ -136,6 +138,11 @@ def run_enforcement(
         result.blocklist_providers = tuple(
             sorted(e["ocn"] for e in body["entries"] if e["kind"] == "provider")
         )
+    if result.authorizations:
+        progress("screening the calls after the block authorization")
+        until = params.start + timedelta(days=params.days)
+        before = Window(params.start, params.letters_at)
+        result.blocking = run_blocking(story.out, published.body.encode(), before, until)
     return result
 
 

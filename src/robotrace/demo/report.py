@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from robotrace.demo.blocking import BlockingStory
 from robotrace.demo.enforcement import EnforcementStory
 from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
 from robotrace.demo.story import Story
@@ -90,6 +91,30 @@ def print_enforcement(console: Console, result: EnforcementStory) -> None:
     console.print(
         f"block list v{result.blocklist_version} blocks {blocked}: {verdict} "
         "(signed, Ed25519; /api/v1/blocklist)"
+    )
+    if result.blocking is not None:
+        console.rule("Blocking")
+        print_blocking(console, result.blocking)
+
+
+def print_blocking(console: Console, blocking: BlockingStory) -> None:
+    since = blocking.after.start.strftime("%m-%d %H:%MZ")
+    reasons = ", ".join(f"{n:,} {r}" for r, n in sorted(blocking.blocked_by_reason.items()))
+    console.print(
+        f"the calls after the authorization ({since}) through the decision engine: "
+        f"{blocking.blocked:,} blocked where they leave the listed provider "
+        f"({reasons or 'none'}); {blocking.calls_screened:,} call legs screened"
+    )
+    table = Table(title="Complaints a day, by the date of the call", title_justify="left")
+    for column in ("before the letters", "after the block", "after, list applied", "change"):
+        table.add_column(column, justify="right")
+    before, after, applied = blocking.per_day()
+    change = f"{(applied - before) / before:+.0%}" if before else "—"
+    table.add_row(f"{before:.1f}", f"{after:.1f}", f"{applied:.1f}", change)
+    console.print(table)
+    console.print(
+        f"{blocking.complaints_spared:,} of {blocking.complaints_after:,} complaints after the "
+        "block are about calls the list stops"
     )
 
 

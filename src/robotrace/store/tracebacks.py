@@ -107,6 +107,18 @@ def load_traceback(session: Session, traceback_id: str) -> Traceback:
     return _tracebacks_of(session, [row])[0]
 
 
+def load_tracebacks(session: Session, traceback_ids: Iterable[str]) -> list[Traceback]:
+    """The tracebacks among ``traceback_ids`` that exist, in the order they were opened
+    (three queries however many: tracebacks, hops, providers)."""
+    query = (
+        select(models.Traceback)
+        .options(selectinload(models.Traceback.hops))
+        .where(models.Traceback.id.in_(list(traceback_ids)))
+        .order_by(models.Traceback.opened_at, models.Traceback.id)
+    )
+    return _tracebacks_of(session, list(session.scalars(query)))
+
+
 def list_tracebacks(session: Session, status: Status | str | None = None) -> list[Traceback]:
     """Tracebacks in the order they were opened, only those with ``status`` if given."""
     query = select(models.Traceback).options(selectinload(models.Traceback.hops))

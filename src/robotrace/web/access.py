@@ -1,4 +1,5 @@
-"""Tenancy: the only way views reach tracebacks, hops, providers and enforcement records.
+"""Tenancy: the only way views reach tracebacks, hops, providers, campaigns and enforcement
+records.
 
 Each helper returns the object for the principal, or raises 404 — the same answer, from the
 same single query, whether the object does not exist or belongs to another provider, so
@@ -183,6 +184,17 @@ def traceback_row(db: Session, principal: Principal, traceback_id: str) -> model
     if principal.role not in READ_ALL:
         raise _not_found()
     row = db.get(models.Traceback, traceback_id)
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def campaign_row(db: Session, principal: Principal, campaign_id: str) -> models.Campaign:
+    """A campaign: readers of all only (the campaign routes answer providers 403 before
+    this); a miss is 404."""
+    if principal.role not in READ_ALL:
+        raise _not_found()
+    row = db.get(models.Campaign, campaign_id)
     if row is None:
         raise _not_found()
     return row
