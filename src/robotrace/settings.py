@@ -194,6 +194,12 @@ SETTINGS: dict[str, Setting] = {
             _flag,
         ),
         Setting(
+            "blocker_cache_file",
+            "",
+            "Path where robotrace blocker keeps the last verified block list, to serve it after "
+            "a restart until the portal answers; empty: no cache.",
+        ),
+        Setting(
             "blocker_dno_file",
             "",
             "Path of a Do-Not-Originate list (one number per line, # comments) the blocker "

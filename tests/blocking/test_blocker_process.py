@@ -149,3 +149,25 @@ def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
     assert "no_direct_traffic" in reason and f"authorization {authorization}" in reason
     assert allowed.startswith("SIP/2.0 302")
     assert "<sip:+13125550199@10.0.0.9:5060>" in allowed
+
+
+def test_a_blocker_restarted_while_the_portal_is_down_blocks_with_its_cached_list(
+    tmp_path: Path, store: str
+) -> None:
+    port, blocker_port = free_port(), free_port()
+    base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
+    args = [
+        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
+        "--interval", str(INTERVAL), "--public-key", str(tmp_path / "blocklist.pub.pem"),
+        "--cache", str(tmp_path / "blocklist-cache.json"),
+    ]  # fmt: skip
+    health = lambda: httpx.get(f"{blocker}/health", timeout=5).json()  # noqa: E731
+    with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
+        wait_for(lambda: health()["status"] == "ok", 10)
+        version = health()["version"]
+    # Both stopped; the blocker comes back alone.
+    with running(args, tmp_path, "blocker", f"{blocker}/health"):
+        answer = decide(blocker, "BBBB")
+        assert (answer["decision"], answer["reason"]) == ("block", "no_direct_traffic")
+        assert health()["version"] == version and health()["status"] == "stale"
+    assert "serving the cached block list version" in (tmp_path / "blocker.log").read_text()

@@ -1,9 +1,11 @@
 import asyncio
+import base64
+import json
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from robotrace.blocking.refresh import ListState, poll_once
+from robotrace.blocking.refresh import ListState, poll_once, restore
 from robotrace.clock import SimulatedClock
 from tests.blocking.builders import T0, body_of, entry, signed
 
@@ -96,3 +98,44 @@ def test_an_error_status_is_a_failed_poll():
 
     asyncio.run(once())
     assert "HTTP 500" in state.last_error and state.stale
+
+
+def test_a_restarted_blocker_serves_the_cached_list_stale_until_the_portal_answers(tmp_path):
+    portal = Portal()
+    poll(portal, ListState(cache=tmp_path / "list.json"))
+    restarted = ListState(cache=tmp_path / "list.json")
+    restore(restarted, KEY.public_key())
+    assert restarted.blocklist is not None and set(restarted.blocklist.providers) == {"BBBB"}
+    assert restarted.health()["status"] == "stale"  # no poll has confirmed it yet
+    portal.down = True
+    poll(portal, restarted)
+    assert restarted.blocklist.version == 1 and restarted.health()["status"] == "stale"
+    portal.down = False
+    poll(portal, restarted)
+    assert restarted.health()["status"] == "ok"
+
+
+def test_a_cache_that_does_not_verify_is_ignored(tmp_path):
+    cache = tmp_path / "list.json"
+    poll(Portal(), ListState(cache=cache))
+    record = json.loads(cache.read_text())
+    body = base64.b64decode(record["body"]).replace(b"BBBB", b"XXXX")
+    cache.write_text(json.dumps({**record, "body": base64.b64encode(body).decode()}))
+    state = ListState(cache=cache)
+    restore(state, KEY.public_key())
+    assert state.blocklist is None
+    cache.write_text("{not json")
+    restore(state, KEY.public_key())
+    assert state.blocklist is None
+
+
+def test_only_a_new_version_rewrites_the_cache(tmp_path):
+    portal, cache = Portal(), tmp_path / "list.json"
+    state = ListState(cache=cache)
+    poll(portal, state)
+    cache.write_text("sentinel")
+    poll(portal, state)  # 304: same version, the cache is left alone
+    assert cache.read_text() == "sentinel"
+    portal.body = body_of(entry("BBBB"), entry("CCCC"), version=2)
+    poll(portal, state)
+    assert json.loads(cache.read_text())["etag"] == state.blocklist.etag

@@ -91,6 +91,12 @@ TOFU_HELP = "Without a key, fetch the portal's key once and trust it (see docs/b
 @click.option(
     "--next-hop", default="127.0.0.1:5060", show_default=True, help="Where allowed calls go."
 )
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Keep each new list version in this file and serve it after a restart until the "
+    "portal answers; default: the blocker_cache_file setting (empty: no cache).",
+)
 def blocker(
     portal: str,
     listen: str,
@@ -99,18 +105,24 @@ def blocker(
     trust_on_first_use: bool,
     sip_listen: str | None,
     next_hop: str,
+    cache: Path | None,
 ) -> None:
     """Serve call decisions (POST /v1/decide) from the portal's block list, kept fresh."""
     import uvicorn
 
     from robotrace.blocking.app import Blocker, create_app
-    from robotrace.blocking.refresh import ListState
+    from robotrace.blocking.refresh import ListState, restore
     from robotrace.blocking.trunks import load_trunks
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     key = _public_key(portal, public_key, trust_on_first_use)
     trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
-    service = Blocker(ListState(), policy_from_settings(), trunks)
+    cache = cache or (
+        Path(settings.get("blocker_cache_file")) if settings.get("blocker_cache_file") else None
+    )
+    state = ListState(cache=cache)
+    restore(state, key)
+    service = Blocker(state, policy_from_settings(), trunks)
     app = create_app(service, portal, key, interval)
     if sip_listen:
         from robotrace.blocking.sip import SipService, serve_sip_in_thread

@@ -2,15 +2,22 @@
 
 :class:`ListState` holds the current verified list and what the last polls said; one poll is
 :func:`poll_once`. A failed poll (portal down, bad signature, garbage) keeps the last good
-list and makes the state ``stale`` until a poll succeeds again.
+list and makes the state ``stale`` until a poll succeeds again. With a cache file, every new
+version is also written to disk (body, signature, ETag) and :func:`restore` serves it after a
+restart, verified again, until the portal answers: a blocker restarted during a portal outage
+still blocks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,10 +38,12 @@ class ListState:
     last_success: datetime | None = None
     last_error: str | None = None
     failing: bool = False
+    cache: Path | None = None  # where each new version is kept for a restart
 
     @property
     def stale(self) -> bool:
-        return self.blocklist is None or self.failing
+        """No list, the last poll failed, or the list is a restored one no poll confirmed."""
+        return self.blocklist is None or self.failing or self.last_success is None
 
     def health(self) -> dict[str, object]:
         return {
@@ -59,6 +68,34 @@ def _accept(state: ListState, response: httpx.Response, key: Ed25519PublicKey) -
             len(loaded.numbers),
         )
     state.blocklist = loaded  # one reference swap: readers see the old list or the new one
+    if state.cache is not None and loaded.version != old:
+        _save(state.cache, response.content, response.headers.get(SIGNATURE_HEADER) or "", etag)
+
+
+def _save(path: Path, body: bytes, signature: str, etag: str) -> None:
+    """Write the cache whole or not at all (a temporary file renamed over the old one)."""
+    record = {"etag": etag, "signature": signature, "body": base64.b64encode(body).decode()}
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(json.dumps(record))
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.warning("could not write the block-list cache %s: %s", path, exc)
+
+
+def restore(state: ListState, key: Ed25519PublicKey) -> None:
+    """Load the cached list, if there is one and its signature verifies; else leave it."""
+    if state.cache is None or not state.cache.exists():
+        return
+    try:
+        record = json.loads(state.cache.read_text())
+        body = base64.b64decode(record["body"], validate=True)
+        loaded = load_verified(body, record["signature"], key, record["etag"])
+    except (OSError, ValueError, KeyError, TypeError, BlocklistRejected) as exc:
+        log.warning("ignoring the block-list cache %s: %s", state.cache, exc)
+        return
+    state.blocklist = loaded
+    log.info("serving the cached block list version %s until the portal answers", loaded.version)
 
 
 async def poll_once(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
@@ -42,19 +42,29 @@ def spread(items: Sequence[T], count: int) -> list[T]:
     return [items[round(i * step)] for i in range(count)]
 
 
+def _traceable(campaign_id: str) -> tuple[ColumnElement[bool], ...]:
+    traced = exists().where(models.Traceback.call_id == models.Call.id)
+    return (
+        models.Call.campaign_id == campaign_id,
+        models.Call.terminating_provider_id.is_not(None),
+        ~traced,
+    )
+
+
 def traceable_calls(session: Session, campaign_id: str) -> list[int]:
     """Ids of the campaign's calls that can be traced and are not yet, oldest first."""
-    traced = exists().where(models.Traceback.call_id == models.Call.id)
     query = (
         select(models.Call.id)
-        .where(
-            models.Call.campaign_id == campaign_id,
-            models.Call.terminating_provider_id.is_not(None),
-            ~traced,
-        )
+        .where(*_traceable(campaign_id))
         .order_by(models.Call.call_time, models.Call.id)
     )
     return list(session.scalars(query))
+
+
+def traceable_count(session: Session, campaign_id: str) -> int:
+    """How many of the campaign's calls can still be sampled."""
+    query = select(func.count()).select_from(models.Call).where(*_traceable(campaign_id))
+    return session.scalar(query) or 0
 
 
 def lock_campaign(session: Session, campaign_id: str) -> None:

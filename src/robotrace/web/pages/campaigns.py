@@ -1,0 +1,144 @@
+"""Campaigns, for readers of all: the ranked list with its filters, one campaign's page, and
+the coordinator's write — opening tracebacks for sample calls of a campaign.
+
+Providers never see campaigns (403: the routes are not theirs at all, docs/tenancy.md).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock
+from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
+from robotrace.traceback.workflow import WorkflowError
+from robotrace.web import access
+from robotrace.web.campaign_views import (
+    COVID_TAG,
+    PAGE_SIZE,
+    CampaignDetail,
+    CampaignFilter,
+    campaign_detail,
+    campaign_lines,
+    campaign_total,
+    tags_in_use,
+)
+from robotrace.web.charts import bar_chart
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.pages.common import READERS, STAFF, in_savepoint
+from robotrace.web.principal import Principal
+from robotrace.web.templating import render
+
+router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
+NOTHING_LEFT = (
+    "Nothing opened: every call of this campaign with a known terminating provider "
+    "has a traceback already."
+)
+
+
+def list_url(wanted: CampaignFilter, page: int = 1) -> str:
+    """``/campaigns`` with the filter and page as its query (the empty ones left out)."""
+    query = {"tag": wanted.tag, "q": wanted.text, "page": page if page > 1 else ""}
+    text = urlencode({key: value for key, value in query.items() if value})
+    return f"/campaigns?{text}" if text else "/campaigns"
+
+
+@router.get("/campaigns")
+def campaign_list(
+    request: Request,
+    tag: str = "",
+    q: str = "",
+    page: int = 1,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    wanted = CampaignFilter(tag=tag.strip().lower(), text=q.strip())
+    page = max(page, 1)
+    total = campaign_total(db, wanted)
+    return render(
+        request,
+        "campaigns.html",
+        principal,
+        lines=campaign_lines(db, wanted, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        total=total,
+        wanted=wanted,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        tags=tags_in_use(db),
+        covid_tag=COVID_TAG,
+        list_url=list_url,
+    )
+
+
+def _detail(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    campaign_id: str,
+    opened: list[str] | None = None,
+    status_code: int = 200,
+    error: str | None = None,
+) -> Response:
+    detail = campaign_detail(db, access.campaign_row(db, principal, campaign_id))
+    return render(
+        request,
+        "campaign.html",
+        principal,
+        status_code,
+        detail=detail,
+        chart=bar_chart(
+            [(d.day.isoformat(), d.calls) for d in detail.days], "Calls per day (UTC)"
+        ),
+        opened=_known(detail, opened or []),
+        can_open=principal.is_staff,
+        default_samples=DEFAULT_SAMPLES,
+        max_samples=MAX_SAMPLES,
+        error=error,
+    )
+
+
+def _known(detail: CampaignDetail, opened: list[str]) -> list[str]:
+    """The ids in the redirect's ``opened`` that are this campaign's tracebacks (the message
+    names nothing else, whatever the address says)."""
+    mine = {tb.id for tb in detail.tracebacks}
+    return [tb_id for tb_id in opened if tb_id in mine]
+
+
+@router.get("/campaigns/{campaign_id}")
+def campaign_page(
+    request: Request,
+    campaign_id: str,
+    opened: str = "",
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    return _detail(request, principal, db, campaign_id, opened.split(","))
+
+
+@router.post("/campaigns/{campaign_id}/tracebacks")
+def open_sample_tracebacks(
+    request: Request,
+    campaign_id: str,
+    samples: int = Form(DEFAULT_SAMPLES),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    row = access.campaign_row(db, principal, campaign_id)
+    if not 1 <= samples <= MAX_SAMPLES:
+        error = f"Choose between 1 and {MAX_SAMPLES} sample calls."
+        return _detail(request, principal, db, row.id, status_code=400, error=error)
+    try:
+        opened = in_savepoint(
+            db,
+            lambda: open_tracebacks_for_samples(db, row.id, samples, principal.actor, clock),
+        )
+    except WorkflowError as exc:
+        return _detail(request, principal, db, row.id, status_code=409, error=f"Not opened: {exc}.")
+    if not opened:
+        return _detail(request, principal, db, row.id, status_code=409, error=NOTHING_LEFT)
+    query = urlencode({"opened": ",".join(tb.id for tb in opened)})
+    return RedirectResponse(f"/campaigns/{quote(row.id, safe='')}?{query}", 303)
