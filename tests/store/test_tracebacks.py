@@ -13,6 +13,7 @@ from robotrace.store.repository import (
     UnknownProviders,
     list_tracebacks,
     load_traceback,
+    load_tracebacks,
     save_traceback,
     upsert_providers,
 )
@@ -162,3 +163,13 @@ def test_a_traceback_can_be_linked_to_its_evidence_call(session):
     save_traceback(session, traceback("TB-1"), call_id=call.id)
     save_traceback(session, traceback("TB-1", hop(0, "TERM")))
     assert session.get(models.Traceback, "TB-1").call_id == call.id
+
+
+def test_several_tracebacks_load_at_once_in_the_order_opened(session):
+    later = traceback("TB-2", hop(0, "TERM"), opened_at=T0 + DAY)
+    for tb in (later, finished_traceback(), traceback("TB-3")):
+        save_traceback(session, tb)
+    loaded = load_tracebacks(session, ["TB-2", "TB-7", "TB-404"])
+    assert [tb.id for tb in loaded] == ["TB-7", "TB-2"]  # TB-7 opened first; TB-404 is none
+    assert loaded[0] == finished_traceback() and loaded[1] == later
+    assert load_tracebacks(session, []) == []

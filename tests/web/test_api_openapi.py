@@ -21,6 +21,10 @@ ROUTES = {
     ("GET", "/api/v1/providers/search"),
     ("GET", "/api/v1/providers/{ocn}"),
     ("POST", "/api/v1/providers/import"),
+    ("POST", "/api/v1/evidence/{format}"),
+    ("GET", "/api/v1/campaigns"),
+    ("GET", "/api/v1/campaigns/{campaign_id}"),
+    ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"),
 }
 
 

@@ -108,8 +108,17 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/letters/{letter_id}/mitigation-report"): ("provider",),
     ("POST", "/letters/{letter_id}/decide"): ("regulator",),
     ("POST", "/letters/{letter_id}/authorize"): ("regulator",),
+    ("GET", "/evidence"): STAFF,
+    ("POST", "/evidence"): STAFF,
+    ("POST", "/api/v1/evidence/{format}"): STAFF,
     ("GET", "/authorizations/{authorization_id}"): ALL,
     ("POST", "/authorizations/{authorization_id}/lift"): ("regulator",),
+    ("GET", "/campaigns"): READERS,
+    ("GET", "/campaigns/{campaign_id}"): READERS,
+    ("POST", "/campaigns/{campaign_id}/tracebacks"): STAFF,
+    ("GET", "/api/v1/campaigns"): READERS,
+    ("GET", "/api/v1/campaigns/{campaign_id}"): READERS,
+    ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"): STAFF,
 }
 
 
@@ -144,6 +153,7 @@ class Matrix:
                 _, token = create_token(session, owner, "matrix", True, self.clock)
                 self.token_ids[role] = token.id
             self.letter_id, self.authorization_id = seed_enforcement(session)
+            self.campaign_id = seed_campaign(session)
         self.app = create_app(url, self.clock)
         self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
         self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
@@ -163,6 +173,8 @@ class Matrix:
             "letter_id": str(self.letter_id if own else 999_999),
             "authorization_id": str(self.authorization_id if own else 999_999),
             "version": "1" if own else "999999",
+            "format": "ftc",
+            "campaign_id": self.campaign_id if own else "no-such-campaign",
         }
         return template.format(**values)
 
@@ -192,6 +204,30 @@ def seed_enforcement(session) -> tuple[int, int]:
     session.add_all([letter, authorization])
     session.flush()
     return letter.id, authorization.id
+
+
+def seed_campaign(session) -> str:
+    """A campaign with a few calls delivered by AAAA, so that each staff role may open
+    tracebacks for sample calls of it."""
+    aaaa = session.scalar(select(models.Provider.id).where(models.Provider.ocn == "AAAA"))
+    session.add(models.Campaign(id="covid-test-kits", name="COVID-19 test kits", created_at=T0))
+    session.flush()
+    for i in range(8):
+        session.add(
+            models.Call(
+                source="honeypot",
+                source_ref=f"matrix-{i}",
+                calling_number=f"+1202555{i:04d}",
+                called_number="+13125550199",
+                call_time=T0 - timedelta(days=i + 1),
+                terminating_provider_id=aaaa,
+                transcript="Your free COVID-19 test kit is waiting.",
+                campaign_id="covid-test-kits",
+                imported_at=T0,
+            )
+        )
+    session.flush()
+    return "covid-test-kits"
 
 
 @pytest.fixture(scope="module")

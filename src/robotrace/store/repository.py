@@ -22,6 +22,7 @@ from robotrace.store.tracebacks import (
     UnknownProviders,
     list_tracebacks,
     load_traceback,
+    load_tracebacks,
     save_traceback,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "list_providers",
     "list_tracebacks",
     "load_traceback",
+    "load_tracebacks",
     "provider_directory",
     "provider_ids",
     "provider_ocns",

@@ -24,6 +24,8 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.enforcement:router",
     "robotrace.web.pages.letters:router",
     "robotrace.web.pages.authorizations:router",
+    "robotrace.web.pages.evidence:router",
+    "robotrace.web.pages.campaigns:router",
 ]
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
@@ -32,6 +34,8 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.providers:router",
     "robotrace.web.api.enforcement:router",
     "robotrace.web.api.blocklist:router",
+    "robotrace.web.api.evidence:router",
+    "robotrace.web.api.campaigns:router",
 ]
 
 

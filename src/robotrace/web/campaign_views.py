@@ -244,8 +244,7 @@ def sample_transcripts(
         .order_by(ranked.c.call_time, ranked.c.id)
     )
     return distinct_per_span(
-        (r.span, SampleTranscript(r.id, r.call_time, r.calling_number, r.transcript))
-        for r in rows
+        (r.span, SampleTranscript(r.id, r.call_time, r.calling_number, r.transcript)) for r in rows
     )
 
 
@@ -307,11 +306,7 @@ def with_empty_days(counts: dict[date, int]) -> list[DayCount]:
 def calls_per_day(db: Session, campaign_id: str) -> list[DayCount]:
     """The campaign's calls per UTC day, from its first day to its last."""
     day = _utc_day(db)
-    query = (
-        select(day, func.count())
-        .where(models.Call.campaign_id == campaign_id)
-        .group_by(day)
-    )
+    query = select(day, func.count()).where(models.Call.campaign_id == campaign_id).group_by(day)
     return with_empty_days({date.fromisoformat(d): int(n) for d, n in db.execute(query)})
 
 

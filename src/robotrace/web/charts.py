@@ -42,9 +42,7 @@ class BarChart:
     bars: tuple[Bar, ...]
 
 
-def _place(
-    index: int, label: str, value: int, slot: float, peak: int, plot_height: float
-) -> Bar:
+def _place(index: int, label: str, value: int, slot: float, peak: int, plot_height: float) -> Bar:
     height = plot_height * value / peak if peak else 0.0
     return Bar(
         label=label,
@@ -81,8 +79,7 @@ def bar_chart(
     plot_height = height - TOP - BOTTOM
     slot = (width - LEFT - RIGHT) / max(len(points), 1)
     bars = tuple(
-        _place(i, label, value, slot, peak, plot_height)
-        for i, (label, value) in enumerate(points)
+        _place(i, label, value, slot, peak, plot_height) for i, (label, value) in enumerate(points)
     )
     return BarChart(
         title=title,

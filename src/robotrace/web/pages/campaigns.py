@@ -39,11 +39,11 @@ NOTHING_LEFT = (
 )
 
 
-def list_url(wanted: CampaignFilter, page: int = 1) -> str:
-    """``/campaigns`` with the filter and page as its query (the empty ones left out)."""
-    query = {"tag": wanted.tag, "q": wanted.text, "page": page if page > 1 else ""}
-    text = urlencode({key: value for key, value in query.items() if value})
-    return f"/campaigns?{text}" if text else "/campaigns"
+def list_url(tag: str = "", text: str = "", page: int = 1) -> str:
+    """``/campaigns`` with the filters and page as its query (the empty ones left out)."""
+    query = {"tag": tag, "q": text, "page": page if page > 1 else ""}
+    encoded = urlencode({key: value for key, value in query.items() if value})
+    return f"/campaigns?{encoded}" if encoded else "/campaigns"
 
 
 @router.get("/campaigns")
@@ -89,9 +89,7 @@ def _detail(
         principal,
         status_code,
         detail=detail,
-        chart=bar_chart(
-            [(d.day.isoformat(), d.calls) for d in detail.days], "Calls per day (UTC)"
-        ),
+        chart=bar_chart([(d.day.isoformat(), d.calls) for d in detail.days], "Calls per day (UTC)"),
         opened=_known(detail, opened or []),
         can_open=principal.is_staff,
         default_samples=DEFAULT_SAMPLES,

@@ -1,0 +1,219 @@
+"""Campaigns, for readers of all (``/api/v1/campaigns``): the ranked list with the portal's
+filters, one campaign's detail, and opening tracebacks for sample calls (coordinators and
+admins). Providers get 403: campaigns are not theirs to see (docs/tenancy.md)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from robotrace.clock import Clock
+from robotrace.store.models import UserRole
+from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
+from robotrace.web import access
+from robotrace.web.api.errors import conflicts, responses
+from robotrace.web.api.hops import page_headers
+from robotrace.web.campaign_views import (
+    CampaignDetail,
+    CampaignFilter,
+    CampaignLine,
+    campaign_detail,
+    campaign_lines,
+    campaign_total,
+)
+from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.principal import Principal
+
+router = APIRouter(prefix="/campaigns", tags=["campaigns"])
+READERS = access.READ_ALL
+STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 500
+NOTHING_LEFT = "every call of this campaign with a known terminating provider is traced already"
+
+
+class CampaignOut(BaseModel):
+    id: str
+    name: str
+    tags: list[str]
+    calls: int = Field(description="calls grouped into it")
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    priority: float = Field(description="traceback priority, higher first")
+    open_tracebacks: int
+    closed_tracebacks: int
+
+    @classmethod
+    def of(cls, line: CampaignLine) -> CampaignOut:
+        return cls(
+            id=line.id,
+            name=line.name,
+            tags=list(line.tags),
+            calls=line.calls,
+            first_seen_at=line.first_seen_at,
+            last_seen_at=line.last_seen_at,
+            priority=line.priority,
+            open_tracebacks=line.open_tracebacks,
+            closed_tracebacks=line.closed_tracebacks,
+        )
+
+
+class SampleOut(BaseModel):
+    call_id: int
+    call_time: datetime
+    calling_number: str
+    transcript: str
+
+
+class CallerIdOut(BaseModel):
+    number: str
+    calls: int
+
+
+class DayOut(BaseModel):
+    day: date = Field(description="a UTC day")
+    calls: int
+
+
+class CampaignTracebackOut(BaseModel):
+    id: str
+    status: str
+    outcome: str | None
+    opened_at: datetime
+    call_time: datetime
+    terminating_provider: str
+    originating_provider: str | None
+    gateway_provider: str | None
+
+
+class CampaignDetailOut(CampaignOut):
+    topic: str
+    status: str
+    representative: str = Field(description="its most typical transcript")
+    callback_numbers: list[str] = Field(description="read out in its calls, most frequent first")
+    caller_ids: list[CallerIdOut] = Field(description="the most frequent caller IDs")
+    distinct_caller_ids: int
+    samples: list[SampleOut] = Field(description="different transcripts, spread over time")
+    calls_per_day: list[DayOut] = Field(description="days with calls, oldest first")
+    tracebacks: list[CampaignTracebackOut]
+    traceable_calls: int = Field(description="calls a sample may still be taken from")
+
+    @classmethod
+    def of_detail(cls, detail: CampaignDetail) -> CampaignDetailOut:
+        return cls(
+            **CampaignOut.of(detail.line).model_dump(),
+            topic=detail.topic,
+            status=detail.status,
+            representative=detail.representative,
+            callback_numbers=list(detail.callback_numbers),
+            caller_ids=[CallerIdOut(number=c.number, calls=c.calls) for c in detail.caller_ids],
+            distinct_caller_ids=detail.distinct_caller_ids,
+            samples=[
+                SampleOut(
+                    call_id=s.call_id,
+                    call_time=s.call_time,
+                    calling_number=s.calling_number,
+                    transcript=s.text,
+                )
+                for s in detail.samples
+            ],
+            calls_per_day=[DayOut(day=d.day, calls=d.calls) for d in detail.days if d.calls],
+            tracebacks=[
+                CampaignTracebackOut(
+                    id=tb.id,
+                    status=tb.status,
+                    outcome=tb.outcome,
+                    opened_at=tb.opened_at,
+                    call_time=tb.call_time,
+                    terminating_provider=tb.terminating,
+                    originating_provider=tb.originating,
+                    gateway_provider=tb.gateway,
+                )
+                for tb in detail.tracebacks
+            ],
+            traceable_calls=detail.traceable_calls,
+        )
+
+
+class SamplesIn(BaseModel):
+    samples: int = Field(
+        DEFAULT_SAMPLES, ge=1, le=MAX_SAMPLES, description="how many sample calls to trace"
+    )
+
+
+class OpenedOut(BaseModel):
+    campaign: str
+    tracebacks: list[str] = Field(description="the tracebacks opened, one per sample call")
+
+
+PAGE_HEADERS = {
+    "X-Total-Count": {
+        "description": "how many campaigns match, over all pages",
+        "schema": {"type": "integer"},
+    },
+    "Link": {
+        "description": 'the next page as `<URL>; rel="next"`, when there is one',
+        "schema": {"type": "string"},
+    },
+}
+
+
+@router.get(
+    "",
+    response_model=list[CampaignOut],
+    responses={**responses(403), 200: {"headers": PAGE_HEADERS}},
+)
+def list_campaigns(
+    request: Request,
+    response: Response,
+    tag: str = Query("", max_length=100, description="only campaigns with this tag (any case)"),
+    q: str = Query("", max_length=200, description="only campaigns whose name contains it"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
+    offset: int = Query(0, ge=0),
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> list[CampaignOut]:
+    """Campaigns, highest traceback priority first, a page at a time; ``X-Total-Count`` and
+    ``Link`` as for hop requests."""
+    wanted = CampaignFilter(tag=tag.strip().lower(), text=q.strip())
+    found = campaign_lines(db, wanted, limit, offset)
+    total = campaign_total(db, wanted)
+    response.headers.update(page_headers(request, total, limit, offset, len(found)))
+    return [CampaignOut.of(line) for line in found]
+
+
+@router.get("/{campaign_id}", response_model=CampaignDetailOut, responses=responses(403, 404))
+def get_campaign(
+    campaign_id: str,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> CampaignDetailOut:
+    """One campaign: samples, numbers, calls per day and its tracebacks."""
+    row = access.campaign_row(db, principal, campaign_id)
+    return CampaignDetailOut.of_detail(campaign_detail(db, row))
+
+
+@router.post(
+    "/{campaign_id}/tracebacks",
+    status_code=201,
+    response_model=OpenedOut,
+    responses=responses(403, 404, 409, 422),
+)
+def open_sample_tracebacks(
+    campaign_id: str,
+    body: SamplesIn | None = None,
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> OpenedOut:
+    """Open a traceback for each of ``samples`` (default 3) calls of the campaign without
+    one, spread over time (first, middle and last for 3); 409 when no call is left."""
+    row = access.campaign_row(db, principal, campaign_id)
+    samples = (body or SamplesIn()).samples
+    with conflicts(422):
+        opened = open_tracebacks_for_samples(db, row.id, samples, principal.actor, clock)
+    if not opened:
+        raise HTTPException(409, NOTHING_LEFT)
+    return OpenedOut(campaign=row.id, tracebacks=[tb.id for tb in opened])
