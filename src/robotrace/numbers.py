@@ -82,6 +82,11 @@ def match_key(raw: str | None, region: str = "US") -> str:
 _KEY_HOST_OR_PARAMS = r"[@;][\s\S]*$"
 _KEY_INTERNATIONAL_PREFIX = r"^(?:011|00)"
 _KEY_NANP_WITH_COUNTRY_CODE = r"^1([0-9]{10})$"
+# Compiled once: digits_key runs per call in STIR/SHAKEN verification (orig/dest checks).
+_KEY_HOST_OR_PARAMS_RE = re.compile(_KEY_HOST_OR_PARAMS)
+_NOT_DIGIT_RE = re.compile(r"[^0-9]")
+_KEY_INTERNATIONAL_PREFIX_RE = re.compile(_KEY_INTERNATIONAL_PREFIX)
+_KEY_NANP_WITH_COUNTRY_CODE_RE = re.compile(_KEY_NANP_WITH_COUNTRY_CODE)
 
 
 def digits_key(raw: str | None) -> str:
@@ -99,10 +104,10 @@ def digits_key(raw: str | None) -> str:
     country code: a national spelling (``030 123456``) keeps its trunk ``0`` and matches
     nothing else.
     """
-    text = re.sub(_KEY_HOST_OR_PARAMS, "", raw or "")
-    digits = re.sub(r"[^0-9]", "", text)
-    digits = re.sub(_KEY_INTERNATIONAL_PREFIX, "", digits)
-    return re.sub(_KEY_NANP_WITH_COUNTRY_CODE, r"\1", digits)
+    text = _KEY_HOST_OR_PARAMS_RE.sub("", raw or "")
+    digits = _KEY_INTERNATIONAL_PREFIX_RE.sub("", _NOT_DIGIT_RE.sub("", text))
+    nanp = _KEY_NANP_WITH_COUNTRY_CODE_RE.match(digits)
+    return nanp.group(1) if nanp else digits
 
 
 def digits_key_sql(column: str) -> str:
