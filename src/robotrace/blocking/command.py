@@ -39,6 +39,24 @@ def policy_from_settings() -> Policy:
     )
 
 
+def with_shaken(policy: Policy) -> Policy:
+    """``policy`` with the STIR/SHAKEN check the ``blocker_shaken`` setting asks for."""
+    from dataclasses import replace
+
+    from robotrace.blocking.shaken import MODES, ShakenHook
+    from robotrace.shaken.verify import Verifier
+
+    mode = settings.get("blocker_shaken")
+    if mode not in MODES:
+        raise click.UsageError(f"blocker_shaken must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "off":
+        return policy
+    if not settings.get("shaken_trust_anchors"):
+        raise click.UsageError("blocker_shaken needs trust anchors: set shaken_trust_anchors")
+    hook = ShakenHook(Verifier.from_settings())
+    return replace(policy, shaken=hook, shaken_blocks=mode == "block")
+
+
 def _public_key(
     portal: str | None, pem_path: str | None, trust_on_first_use: bool
 ) -> Ed25519PublicKey:
@@ -122,7 +140,7 @@ def blocker(
     )
     state = ListState(cache=cache)
     restore(state, key)
-    service = Blocker(state, policy_from_settings(), trunks)
+    service = Blocker(state, with_shaken(policy_from_settings()), trunks)
     app = create_app(service, portal, key, interval)
     if sip_listen:
         from robotrace.blocking.sip import SipService, serve_sip_in_thread
