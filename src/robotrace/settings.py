@@ -52,6 +52,12 @@ SETTINGS: dict[str, Setting] = {
             "working directory. PostgreSQL: postgresql+psycopg://user:pass@host/db",
         ),
         Setting(
+            "analytics_dir",
+            "robotrace-analytics",
+            "Directory of the analytics store (Parquet): imported FTC and FCC complaints go to "
+            "its complaints/ folder. A relative path is taken from the working directory.",
+        ),
+        Setting(
             "hop_due_hours",
             24.0,
             "Hours a provider has to answer a hop request (47 CFR 64.1200(n)(1)).",
@@ -194,6 +200,13 @@ SETTINGS: dict[str, Setting] = {
             _flag,
         ),
         Setting(
+            "blocker_shaken",
+            "off",
+            "What robotrace blocker does with a call whose Identity header fails STIR/SHAKEN "
+            "verification: off, flag (allow, flagged shaken_failed) or block (needs "
+            "shaken_trust_anchors).",
+        ),
+        Setting(
             "blocker_cache_file",
             "",
             "Path where robotrace blocker keeps the last verified block list, to serve it after "
@@ -234,6 +247,62 @@ SETTINGS: dict[str, Setting] = {
             True,
             "Treat the reserved NPAs N9X, 37X and 96X as unassignable (1/0).",
             _flag,
+        ),
+        Setting(
+            "shaken_trust_anchors",
+            "",
+            "STIR/SHAKEN trust anchors: a PEM file, or a folder of PEM/DER files, holding the "
+            "STI-PA's approved STI-CA roots; empty: no certificate chain is trusted.",
+        ),
+        Setting(
+            "shaken_crl",
+            "",
+            "A CRL (PEM or DER) or a folder of them that STIR/SHAKEN certificate chains are "
+            "checked against; empty: no revocation check.",
+        ),
+        Setting(
+            "shaken_freshness_seconds",
+            60.0,
+            "A PASSporT's iat may differ from the verification time by this many seconds, "
+            "either way, before it is 403 Stale Date.",
+            _seconds,
+        ),
+        Setting(
+            "shaken_fetch_timeout_seconds",
+            5.0,
+            "Timeout of fetching a signer's certificate from its x5u URL.",
+            _seconds,
+        ),
+        Setting(
+            "shaken_cache_seconds",
+            3600.0,
+            "Longest time a fetched certificate is cached per x5u URL (never past the "
+            "certificate's expiry or the server's Cache-Control max-age).",
+            _seconds,
+        ),
+        Setting(
+            "shaken_negative_cache_seconds",
+            60.0,
+            "Time a failed x5u fetch is remembered, so a broken URL is not fetched per call.",
+            _seconds,
+        ),
+        Setting(
+            "shaken_x5u_ports",
+            "443,8443",
+            "Ports an x5u URL may use, separated by commas.",
+        ),
+        Setting(
+            "shaken_allow_private_x5u",
+            False,
+            "Fetch x5u URLs whose host is a private, loopback or other special-purpose "
+            "address (1/0); for labs only.",
+            _flag,
+        ),
+        Setting(
+            "shaken_x5u_tls_ca",
+            "",
+            "A PEM file of CA certificates that x5u HTTPS servers are checked against instead "
+            "of the system's (for a lab's own certificate server); empty: the system's.",
         ),
         Setting(
             "blocker_nanp_fictional_555",
