@@ -1,8 +1,8 @@
-"""Group call transcripts into campaigns by near-duplicate text.
+"""The first grouping, kept only until the demo moves to :mod:`robotrace.campaigns.service`.
 
-One scam script reaches people from thousands of spoofed numbers, so calls are grouped by
-content first. This first grouping compares word shingles (Jaccard similarity) against each
-group's first member; a group's name comes from its most typical transcript.
+It compares word shingles (Jaccard similarity) against each group's first member, in
+quadratic time; :mod:`robotrace.campaigns.engine` replaces it (MinHash/LSH, two levels,
+stable ids, tags). Remove this module and its tests once nothing imports it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from robotrace.campaigns.text import spoken_numbers
 
 _WORD = re.compile(r"[a-z]+")
 SHINGLE = 3
@@ -67,22 +69,6 @@ def campaign_name(text: str, words: int = 8) -> str:
     tokens = text.split()
     name = " ".join(tokens[:words]).strip(" ,.;:")
     return name + ("…" if len(tokens) > words else "")
-
-
-# A run of digits, possibly spoken one by one ("8 3 3 7 …") or written with separators.
-_DIGIT_RUN = re.compile(r"\d(?:[\s\-.()]*\d)+")
-
-
-def spoken_numbers(text: str) -> frozenset[str]:
-    """Call-back numbers read out in a transcript, as 10-digit NANP national numbers."""
-    found = set()
-    for run in _DIGIT_RUN.findall(text):
-        digits = "".join(ch for ch in run if ch.isdigit())
-        if len(digits) == 11 and digits.startswith("1"):
-            digits = digits[1:]
-        if len(digits) == 10 and digits[0] in "23456789":
-            found.add(digits)
-    return frozenset(found)
 
 
 def join_by_callback(groups: list[Group], texts: dict[str, str]) -> list[Group]:
