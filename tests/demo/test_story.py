@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from robotrace.campaigns.quality import adjusted_rand_index
 from robotrace.demo.scoring import WRONG
 from robotrace.demo.story import Story, run_story
 from robotrace.simulate.runner import SimulationParams
@@ -67,3 +68,29 @@ def test_tracebacks_and_their_audit_trail_are_stored(story: Story):
             .where(models.AuditEvent.action == "traceback.opened")
         )
     assert stored == opened == len(story.summaries)
+
+
+def test_the_demo_groups_the_honeypot_calls_itself_as_truth_would(story: Story):
+    """The demo never reads the simulator's labels; its grouping must still match them."""
+    honeypot = _truth(story)["honeypot"]
+    engine = make_engine(f"sqlite:///{story.out / 'robotrace.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(models.Call.source_ref, models.Call.campaign_id).where(
+                models.Call.source == "honeypot"
+            )
+        ).all()
+    robocalls = [(ref, found) for ref, found in rows if honeypot[ref]["campaign"] is not None]
+    truth_labels = [honeypot[ref]["campaign"] for ref, _ in robocalls]
+    assert adjusted_rand_index(truth_labels, [found for _, found in robocalls]) >= 0.95
+
+
+def test_the_campaigns_are_traced_highest_priority_first(story: Story):
+    engine = make_engine(f"sqlite:///{story.out / 'robotrace.db'}")
+    with engine.connect() as connection:
+        priority = dict(
+            connection.execute(select(models.Campaign.id, models.Campaign.priority)).all()
+        )
+    traced = list(dict.fromkeys(campaign for campaign, _ref, _run in story.runs))
+    assert traced == sorted(traced, key=lambda c: (-priority[c], c))
+    assert len(traced) >= len(_truth(story)["campaigns"])

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from robotrace.campaigns.grouping import Group, group_transcripts, join_by_callback
+from robotrace.campaigns.service import update_campaigns
 from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.demo.scoring import CampaignScore, score_campaign
@@ -39,6 +39,8 @@ from robotrace.traceback.workflow import Policy
 
 #: A group of honeypot calls smaller than this is not treated as a campaign.
 MIN_CAMPAIGN_CALLS = 3
+#: The demo traces the campaigns of the highest traceback priority, at most this many.
+TOP_CAMPAIGNS = 12
 SAMPLES_PER_CAMPAIGN = 3
 ACTOR = "coordinator:demo"
 
@@ -97,20 +99,33 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
     return story
 
 
+@dataclass(frozen=True)
+class Group:
+    """A campaign the demo traces: its honeypot calls (``source_ref``, in time order)."""
+
+    members: tuple[str, ...]
+    name: str
+
+
 def _save_campaigns(session: Session, now: datetime) -> list[tuple[str, Group]]:
-    calls = session.scalars(select(models.Call).where(models.Call.source == "honeypot")).all()
-    texts = {c.source_ref: c.transcript for c in calls}
-    groups = join_by_callback(group_transcripts(texts.items()), texts)
-    by_ref = {c.source_ref: c for c in calls}
-    campaigns = []
-    for number, group in enumerate(g for g in groups if len(g.members) >= MIN_CAMPAIGN_CALLS):
-        campaign_id = f"C{number + 1:03d}"
-        session.add(models.Campaign(id=campaign_id, name=group.name, created_at=now))
-        session.flush()
-        for ref in group.members:
-            by_ref[ref].campaign_id = campaign_id
-        campaigns.append((campaign_id, group))
-    return campaigns
+    """Group the imported honeypot calls with the campaign engine (the simulator's labels
+    are never read) and return the top-ranked campaigns, highest priority first."""
+    update_campaigns(session, SimulatedClock(now))
+    members: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(models.Call.source_ref, models.Call.campaign_id)
+        .where(models.Call.source == "honeypot", models.Call.campaign_id.is_not(None))
+        .order_by(models.Call.call_time, models.Call.id)
+    )
+    for ref, campaign_id in rows:
+        members.setdefault(campaign_id, []).append(ref)
+    ranked = session.scalars(
+        select(models.Campaign)
+        .where(models.Campaign.call_count >= MIN_CAMPAIGN_CALLS)
+        .order_by(models.Campaign.priority.desc(), models.Campaign.id)
+        .limit(TOP_CAMPAIGNS)
+    )
+    return [(c.id, Group(tuple(members.get(c.id, ())), c.name)) for c in ranked]
 
 
 def samples_of(members: Sequence[str], count: int = SAMPLES_PER_CAMPAIGN) -> list[str]:
