@@ -47,6 +47,10 @@ POSTGRES_URL_VARIABLE = "ROBOTRACE_TEST_POSTGRES_URL"
 # Signed links need a key; without this, the first test to sign one would write
 # robotrace-secret.key into the working directory.
 os.environ.setdefault("ROBOTRACE_SECRET_KEY", "tests-only-secret-key")
+# Imported complaints go to the analytics store: by default a folder in the working directory.
+os.environ.setdefault(
+    "ROBOTRACE_ANALYTICS_DIR", str(Path(tempfile.mkdtemp(prefix="robotrace-tests-")) / "analytics")
+)
 # Likewise the block list's signing key: made on first use, here outside the repository.
 os.environ.setdefault(
     "ROBOTRACE_BLOCKLIST_SIGNING_KEY",

@@ -21,8 +21,11 @@ COMMANDS: dict[str, str] = {
     "trace": "robotrace.traceback.command:trace",
     "db": "robotrace.store.command:db",
     "cdr": "robotrace.cdr.command:cdr",
+    "evidence": "robotrace.evidence.command:evidence",
+    "campaigns": "robotrace.campaigns.command:campaigns",
     "screen": "robotrace.blocking.command:screen",
     "serve": "robotrace.web.command:serve",
+    "shaken": "robotrace.shaken.command:shaken",
     "users": "robotrace.accounts.command:users",
     "worker": "robotrace.worker.command:worker",
 }

@@ -11,20 +11,24 @@ file twice adds nothing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import io
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock, SystemClock, parse_utc
+from robotrace.clock import Clock, parse_utc
+from robotrace.evidence.calls import add_calls, known_providers
 from robotrace.evidence.columns import HONEYPOT_COLUMNS
+from robotrace.evidence.csvfile import counted, first_bad_utf8_line
+from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
 from robotrace.numbers import InvalidNumber, normalize, try_normalize
 from robotrace.rows import BadRowsError, RowError
-from robotrace.store import models
+
+__all__ = ["HONEYPOT_COLUMNS", "ImportCounts", "call_values", "import_honeypot_csv", "read"]
 
 SOURCE = "honeypot"
 _MAX_LENGTHS = {"call_id": 128, "calling_number": 64, "called_number": 64, "recording": 500}
@@ -41,55 +45,46 @@ def import_honeypot_csv(session: Session, path: Path, clock: Clock | None = None
 
     Nothing is committed here: the caller's transaction holds the whole import.
     """
-    now = (clock or SystemClock()).now()
-    calls = _read_calls(Path(path), _known_providers(session))
-    for call in calls:
-        call["imported_at"] = now
-    seen = _imported_refs(session, [call["source_ref"] for call in calls])
-    new = [call for call in calls if call["source_ref"] not in seen]
-    if new:
-        session.execute(insert(models.Call), new)
-    return ImportCounts(added=len(new), skipped=len(calls) - len(new))
+    found = read(Path(path), str(path), ReadOptions(providers=known_providers(session)))
+    if found.errors:
+        raise BadRowsError(found.errors)
+    (added,) = add_calls(session, [found.calls], clock)
+    return ImportCounts(added=added, skipped=len(found.calls) - added)
 
 
-def _known_providers(session: Session) -> dict[str, int]:
-    rows = session.execute(select(models.Provider.ocn, models.Provider.id))
-    return {ocn: row_id for ocn, row_id in rows}
+def read(path: Path, shown: str, options: ReadOptions) -> FileRead:
+    """Every row of a honeypot file as ``calls`` values, and every bad row."""
+    found = FileRead(shown, SOURCE)
+    try:
+        with io.TextIOWrapper(
+            counted(path, shown, options.progress), "utf-8-sig", newline=""
+        ) as text:
+            return _read_rows(csv.DictReader(text), found, options)
+    except UnicodeDecodeError:
+        return found.reject(first_bad_utf8_line(path) or 1, "line is not valid UTF-8")
+    except csv.Error as exc:
+        return found.reject(1, f"cannot read CSV: {exc}")
 
 
-def _imported_refs(session: Session, refs: list[str], chunk: int = 500) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(refs), chunk):
-        query = select(models.Call.source_ref).where(
-            models.Call.source == SOURCE, models.Call.source_ref.in_(refs[start : start + chunk])
-        )
-        found.update(session.scalars(query))
+def _read_rows(reader: csv.DictReader[str], found: FileRead, options: ReadOptions) -> FileRead:
+    missing = [c for c in HONEYPOT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return found.reject(1, f"missing column(s): {', '.join(missing)}")
+    first_line: dict[str, int] = {}
+    for line, row in _numbered_rows(reader):
+        found.rows += 1
+        try:
+            call = call_values(row, options.providers)
+            _check_unique(call["source_ref"], line, first_line)
+        except ValueError as exc:
+            found.errors.append(RowError(found.file, line, str(exc)))
+            continue
+        found.calls.append(call)
     return found
 
 
-def _read_calls(path: Path, providers: dict[str, int]) -> list[dict[str, Any]]:
-    calls: list[dict[str, Any]] = []
-    errors: list[RowError] = []
-    first_line: dict[str, int] = {}
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        for line, row in _numbered_rows(csv.DictReader(handle), path):
-            try:
-                call = call_values(row, providers)
-                _check_unique(call["source_ref"], line, first_line)
-            except ValueError as exc:
-                errors.append(RowError(str(path), line, str(exc)))
-                continue
-            calls.append(call)
-    if errors:
-        raise BadRowsError(errors)
-    return calls
-
-
-def _numbered_rows(reader: csv.DictReader[str], path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _numbered_rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows with the line each starts on (a quoted transcript may span several lines)."""
-    missing = [column for column in HONEYPOT_COLUMNS if column not in (reader.fieldnames or [])]
-    if missing:
-        raise BadRowsError([RowError(str(path), 1, f"missing column(s): {', '.join(missing)}")])
     line = reader.line_num + 1
     for row in reader:
         yield line, row
@@ -102,10 +97,12 @@ def _check_unique(call_id: str, line: int, first_line: dict[str, int]) -> None:
     first_line[call_id] = line
 
 
-def call_values(row: dict[str, Any], providers: dict[str, int]) -> dict[str, Any]:
+def call_values(row: dict[str, Any], providers: Mapping[str, int]) -> dict[str, Any]:
     """One honeypot row → the values of a ``calls`` row; ``ValueError`` says what is wrong."""
     if None in row:
         raise ValueError("more fields than columns")
+    if None in row.values():
+        raise ValueError("fewer fields than columns")
     text = {column: row.get(column) or "" for column in HONEYPOT_COLUMNS}
     _check_lengths(text)
     call_id = text["call_id"].strip()
@@ -146,10 +143,26 @@ def _call_time(raw: str) -> datetime:
         raise ValueError(f"call_time: {exc}") from None
 
 
-def _provider_id(raw: str, providers: dict[str, int]) -> int:
+def _provider_id(raw: str, providers: Mapping[str, int]) -> int:
     ocn = raw.strip().upper()
     if not ocn:
         raise ValueError("terminating_provider is empty")
     if ocn not in providers:
         raise ValueError(f"terminating_provider {ocn} is not a known provider")
     return providers[ocn]
+
+
+def recognises(first_line: str, path: Path) -> bool:
+    header = {h.strip() for h in next(csv.reader([first_line]), [])}
+    return {"call_id", "calling_number", "called_number", "call_time"} <= header
+
+
+HONEYPOT = register(
+    EvidenceFormat(
+        name="honeypot",
+        title="honeypot call records (CSV)",
+        target="calls",
+        recognises=recognises,
+        read=read,
+    )
+)

@@ -239,6 +239,8 @@ class Call(Base):
     transcript: Mapped[str] = mapped_column(Text, default="")
     identity: Mapped[str | None] = mapped_column(Text)
     recording: Mapped[str | None] = mapped_column(String(500))
+    #: The SIP INVITE as captured (request line, headers, body), for calls from SIP captures.
+    sip_message: Mapped[str | None] = mapped_column(Text)
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     imported_at: Mapped[datetime]
 
