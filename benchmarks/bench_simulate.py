@@ -40,7 +40,7 @@ def run_simulator(out: Path, calls: int, args: argparse.Namespace) -> tuple[dict
     command = [
         sys.executable, "-m", "robotrace.cli", "simulate", "--out", str(out), "--json",
         "--seed", str(args.seed), "--providers", str(args.providers), "--days", str(args.days),
-        "--calls", str(calls), "--format", args.format,
+        "--calls", str(calls), "--format", args.format, "--shaken", args.shaken,
     ]  # fmt: skip
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
@@ -86,6 +86,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--providers", type=int, default=40)
     parser.add_argument("--days", type=float, default=7.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--shaken", choices=("auto", "all", "evidence", "off"), default="auto")
     parser.add_argument("--workdir", type=Path, help="keep outputs here (default: temp dir)")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     return parser.parse_args()

@@ -60,6 +60,8 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/tracebacks"): READERS,
     ("GET", "/tracebacks/{traceback_id}"): READERS,
     ("POST", "/tracebacks/{traceback_id}/no-response"): STAFF,
+    ("POST", "/tracebacks/{traceback_id}/ask-signer"): STAFF,
+    ("POST", "/tracebacks/{traceback_id}/signer-answer"): STAFF,
     ("GET", "/providers"): READERS,
     ("GET", "/providers/search"): ALL,
     ("POST", "/providers/import"): STAFF,
@@ -244,6 +246,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "json": {"answer": "not_found", "note": "no such call"}
     },
     ("POST", "/inbox/{hop_id}"): {"data": {"kind": "not_found", "explanation": "no such call"}},
+    ("POST", "/tracebacks/{traceback_id}/signer-answer"): {
+        "data": {"answer": "origin", "customer": "Acme Outreach"}
+    },
     ("POST", "/api/v1/letters"): {"json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}},
     ("POST", "/api/v1/letters/{letter_id}/mitigation-report"): {
         "json": {"text": "We terminated the customer's trunks."}

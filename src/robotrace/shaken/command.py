@@ -154,3 +154,53 @@ def sign(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(header)
+
+
+SIM_X5U_BASE = "https://certs.sim.example"
+
+
+@shaken.command("verify-calls")
+@click.option("--database-url", default=None, metavar="URL", help="The store (default: setting).")
+@click.option("--ca", multiple=True, metavar="PEM", help="Trust anchor file or folder (repeat).")
+@click.option("--crl", multiple=True, metavar="CRL", help="CRL file or folder (repeat).")
+@click.option(
+    "--certs", "certs", metavar="DIR", type=click.Path(file_okay=False, exists=True),
+    help="Signer certificates known out of band (e.g. a simulated world's certs/), used "
+    "instead of fetching x5u; with no --ca, DIR/sti-root.pem is the trust anchor.",
+)  # fmt: skip
+@click.option(
+    "--x5u-base", default=SIM_X5U_BASE, show_default=True, metavar="URL",
+    help="The URL the --certs files are served under (NAME.pem at URL/NAME.pem).",
+)  # fmt: skip
+@click.option("--again", is_flag=True, help="Verify calls that have a result already, too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def verify_calls(
+    database_url: str | None, ca: tuple[str, ...], crl: tuple[str, ...], certs: str | None,
+    x5u_base: str, again: bool, as_json: bool,
+) -> None:  # fmt: skip
+    """Verify the Identity headers of the stored evidence calls (as of each call's time) and
+    store the results; calls with a result are skipped unless --again."""
+    from robotrace.clock import SystemClock
+    from robotrace.shaken.evidence import load_certificate_folder
+    from robotrace.shaken.evidence import verify_calls as verify_stored_calls
+    from robotrace.store.db import current_revision, head_revision, make_engine, transaction
+
+    folder = Path(certs) if certs else None
+    if folder is not None and not ca and (folder / "sti-root.pem").is_file():
+        ca = (str(folder / "sti-root.pem"),)
+    verifier = _verifier(ca, crl)
+    known = load_certificate_folder(folder, x5u_base) if folder is not None else {}
+    engine = make_engine(database_url)
+    try:
+        if current_revision(engine) != head_revision():
+            raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")
+        with transaction(engine) as session:
+            counts = verify_stored_calls(session, verifier, SystemClock(), known, again)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps(counts.as_dict(), indent=2))
+        return
+    invalid = ", ".join(f"{n} × {code}" for code, n in sorted(counts.codes.items()))
+    click.echo(f"verified {counts.verified} call(s): {counts.valid} valid" + (
+        f"; invalid: {invalid}" if invalid else ""))  # fmt: skip

@@ -18,6 +18,7 @@ from robotrace.simulate.numbering import TimeText, e164_or_raw
 from robotrace.simulate.outputs import ComplaintWriter, HoneypotWriter, TruthWriter
 from robotrace.simulate.routing import Route, hop_latency_ms
 from robotrace.simulate.scripts import LEGIT_TEMPLATES, pick_template, render
+from robotrace.simulate.shaken import CallSigner, orig_tn, signer_position
 from robotrace.simulate.writers import CdrWriter
 
 LEGIT_HONEYPOT_RATE = 0.0005
@@ -36,8 +37,9 @@ def _dispositions(answered: int, no_answer: int, busy: int) -> tuple[str, ...]:
 _LEGIT_DISPOSITIONS = _dispositions(62, 25, 8)
 _ROBOCALL_DISPOSITIONS = _dispositions(40, 40, 8)
 
-#: One planned leg: writer.add, clock offset (ms), from OCN, to OCN, origin leg?, id suffix.
-Leg = tuple[Callable[..., None], int, str, str, bool, str]
+#: One planned leg: writer.add, clock offset (ms), from OCN, to OCN, origin leg?, id suffix,
+#: whether the provider receives the call's Identity header (it comes after the signer).
+Leg = tuple[Callable[..., None], int, str, str, bool, str, bool]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class LegPlan:
     path_json: str
     terminating: SimProvider
     arrival_ms: int
+    #: Who signs calls on this path, and how: "O" (the origin: A or B) or "C" (a gateway).
+    signer: SimProvider | None = None
+    signing: str = ""
 
 
 @dataclass
@@ -83,6 +88,11 @@ class Traffic:
     evidence: Evidence
     times: TimeText
     rng: random.Random
+    #: Signs calls (STIR/SHAKEN); ``sign_all`` False: only the calls that reach honeypots.
+    signer: CallSigner | None = None
+    sign_all: bool = True
+    #: Attestation each campaign's originating provider signs with (A or B), by campaign id.
+    campaign_attest: dict[str, str] = field(default_factory=dict)
     counts: Counts = field(default_factory=Counts)
     _plans: dict[tuple[int, int], LegPlan] = field(default_factory=dict)
 
@@ -136,11 +146,13 @@ class Traffic:
         calling = self._own_number(origin)
         disposition, duration = self._outcome(_LEGIT_DISPOSITIONS, 900, to_honeypot)
         customer = origin.customers[int(rand() * len(origin.customers))]
-        self._emit(plan, t_ms, calling, True, called, customer, duration, disposition)
+        attest = _attest(plan, "A" if calling[:6] in origin.blocks else "B")
+        identity = self._identity(plan, t_ms, calling, True, called, attest, to_honeypot)
+        self._emit(plan, t_ms, calling, True, called, customer, duration, disposition, identity)
         self.counts.legit_calls += 1
         if to_honeypot:
             text = render(self.rng.choice(LEGIT_TEMPLATES), self.rng, calling)
-            self._honeypot(plan, t_ms, calling, True, called, text, None)
+            self._honeypot(plan, t_ms, calling, True, called, text, None, identity, attest)
         elif rand() < LEGIT_COMPLAINT_RATE:
             subject = self.rng.choice(_LEGIT_SUBJECTS)
             self.evidence.complaints.file(t_ms, calling, True, called, subject, False)
@@ -153,7 +165,10 @@ class Traffic:
         route = campaign.routes[int(rng.random() * len(campaign.routes))]
         plan = self._plan(route, self.network.owner_of(called))
         disposition, duration = self._outcome(_ROBOCALL_DISPOSITIONS, 70, to_honeypot)
-        self._emit(plan, t_ms, calling, valid, called, campaign.customer, duration, disposition)
+        attest = _attest(plan, self.campaign_attest.get(campaign.id, "B"))
+        identity = self._identity(plan, t_ms, calling, valid, called, attest, to_honeypot)
+        self._emit(plan, t_ms, calling, valid, called, campaign.customer, duration, disposition,
+                   identity)  # fmt: skip
         campaign.calls += 1
         self.counts.robocalls += 1
         self.evidence.truth.robocall(
@@ -163,7 +178,8 @@ class Traffic:
         if to_honeypot:
             campaign.honeypot_calls += 1
             text = render(pick_template(rng, campaign.kind.templates), rng, campaign.callback)
-            self._honeypot(plan, t_ms, calling, valid, called, text, campaign.id)
+            self._honeypot(plan, t_ms, calling, valid, called, text, campaign.id, identity,
+                           attest)  # fmt: skip
         elif rng.random() < ROBOCALL_COMPLAINT_RATE:
             subject = campaign.kind.subject
             self.evidence.complaints.file(t_ms, calling, valid, called, subject, True)
@@ -191,27 +207,43 @@ class Traffic:
             return disposition, 0
         return disposition, 5 + int(rand() * longest_s)
 
+    def _identity(
+        self, plan: LegPlan, t_ms: int, calling: str, valid: bool, called: str,
+        attest: str, to_honeypot: bool,
+    ) -> str:  # fmt: skip
+        """The Identity header the call carries after its signer ("" when unsigned)."""
+        if plan.signer is None or self.signer is None or not (self.sign_all or to_honeypot):
+            return ""
+        return self.signer.sign(
+            plan.signer, attest, t_ms, orig_tn(calling, valid), "1" + called, self.counts.calls + 1
+        )
+
     def _emit(
         self, plan: LegPlan, t_ms: int, calling: str, valid: bool, called: str,
-        customer: str, duration: int, disposition: str,
+        customer: str, duration: int, disposition: str, identity: str = "",
     ) -> None:  # fmt: skip
         counts = self.counts
         counts.calls += 1
         base = f"{self.rng.getrandbits(32):08x}-{counts.calls:x}"
-        for add, offset, from_ocn, to_ocn, origin_leg, suffix in plan.legs:
+        for add, offset, from_ocn, to_ocn, origin_leg, suffix, carries in plan.legs:
             add(t_ms + offset, calling, valid, called, from_ocn, to_ocn,
-                customer if origin_leg else "", duration, disposition, base + suffix)  # fmt: skip
+                customer if origin_leg else "", duration, disposition, base + suffix,
+                identity if carries else "")  # fmt: skip
         counts.legs += plan.hops
         counts.cdr_rows += len(plan.legs)
 
     def _honeypot(
         self, plan: LegPlan, t_ms: int, calling: str, valid: bool, called: str,
-        transcript: str, campaign: str | None,
+        transcript: str, campaign: str | None, identity: str = "", attest: str = "",
     ) -> None:  # fmt: skip
         call_id = self.evidence.honeypot.record(
-            t_ms + plan.arrival_ms, calling, valid, called, plan.terminating.ocn, transcript
+            t_ms + plan.arrival_ms, calling, valid, called, plan.terminating.ocn, transcript,
+            identity,
+        )  # fmt: skip
+        signer = plan.signer.ocn if identity and plan.signer else None
+        self.evidence.truth.honeypot(
+            call_id, campaign, plan.path_json, signer, attest if signer else None
         )
-        self.evidence.truth.honeypot(call_id, campaign, plan.path_json)
         self.counts.honeypot_calls += 1
 
     def _plan(self, route: Route, terminating: SimProvider) -> LegPlan:
@@ -226,6 +258,7 @@ def plan_legs(route: Route, terminating: SimProvider, writers: dict[int, CdrWrit
     path = (*route.providers, terminating)
     arrival = hop_latency_ms(route, terminating)
     latencies = (*route.latencies_ms, arrival)
+    signed_at, signing = signer_position(path)
     legs: list[Leg] = []
     for i, provider in enumerate(path):
         writer = writers.get(provider.index)
@@ -234,10 +267,16 @@ def plan_legs(route: Route, terminating: SimProvider, writers: dict[int, CdrWrit
         legs.append(
             (writer.add, latencies[i] + provider.skew_ms,
              path[i - 1].ocn if i else "", path[i + 1].ocn if i + 1 < len(path) else "",
-             i == 0, f"-{i}@{provider.ocn.lower()}.example")
+             i == 0, f"-{i}@{provider.ocn.lower()}.example", 0 <= signed_at < i)
         )  # fmt: skip
     path_json = json.dumps([p.ocn for p in path], separators=(",", ":"))
-    return LegPlan(tuple(legs), len(path), path_json, terminating, arrival)
+    signer = path[signed_at] if signed_at >= 0 else None
+    return LegPlan(tuple(legs), len(path), path_json, terminating, arrival, signer, signing)
+
+
+def _attest(plan: LegPlan, origin_attest: str) -> str:
+    """The attestation on a call of ``plan``: the origin's own, or C at a gateway."""
+    return "C" if plan.signing == "C" else origin_attest
 
 
 def _legit_origins(network: Network) -> list[SimProvider]:

@@ -113,18 +113,26 @@ def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | N
     show_default=True,
     help="Hours between the letters and the mitigation deadline.",
 )
+@click.option(
+    "--shaken",
+    type=click.Choice(["auto", "all", "evidence", "off"]),
+    default="auto",
+    show_default=True,
+    help="STIR/SHAKEN signing: every call, only calls that reach honeypots (evidence), none; "
+    "auto: all up to 200,000 calls, else evidence. Certificates go to OUT/certs.",
+)
 @click.option("--force", is_flag=True, help="Replace earlier simulator output in --out.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary, no progress bar.")
 def simulate(
     out: Path, seed: int, providers: int, days: float, calls: int, file_format: str,
     start: datetime, robocall_share: float, letters_at: datetime | None, mitigation_hours: float,
-    force: bool, as_json: bool,
+    shaken: str, force: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Simulate a telephone network with robocall campaigns: CDRs per provider, honeypot
     calls, FTC complaints and the ground truth (truth.json)."""
     params = SimulationParams(
         seed, providers, days, calls, file_format, start, robocall_share, letters_at,
-        mitigation_hours,
+        mitigation_hours, shaken,
     )  # fmt: skip
     try:
         params.check()

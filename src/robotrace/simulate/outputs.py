@@ -30,14 +30,15 @@ class HoneypotWriter:
         self._times = times
 
     def record(
-        self, t_ms: int, calling: str, valid: bool, called: str, terminating: str, transcript: str
-    ) -> str:
+        self, t_ms: int, calling: str, valid: bool, called: str, terminating: str, transcript: str,
+        identity: str = "",
+    ) -> str:  # fmt: skip
         """Write one recorded call; returns its ``call_id``."""
         self.count += 1
         call_id = f"hp-{self.count:06d}"
         self._csv.writerow(
             (call_id, e164_or_raw(calling, valid), "+1" + called, self._times.iso(t_ms),
-             terminating, transcript, "", f"{call_id}.wav")
+             terminating, transcript, identity, f"{call_id}.wav")
         )  # fmt: skip
         return call_id
 
@@ -99,8 +100,9 @@ def typed_number(rng: random.Random, number: str, valid: bool) -> str:
 class TruthWriter:
     """``truth.json``: the answer key; its two large members are streamed from side files."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, signing: bool = True) -> None:
         self.path = path
+        self._signing = signing  # honeypot entries say who signed each call
         self._robocalls_path = path.with_name(".truth-robocalls.part")
         self._honeypot_path = path.with_name(".truth-honeypot.part")
         self._robocalls = open(self._robocalls_path, "w", encoding="utf-8")  # noqa: SIM115
@@ -115,9 +117,15 @@ class TruthWriter:
         )
         self._robocall_sep = ",\n"
 
-    def honeypot(self, call_id: str, campaign: str | None, path: str) -> None:
+    def honeypot(
+        self, call_id: str, campaign: str | None, path: str, signer: str | None = None,
+        attest: str | None = None,
+    ) -> None:  # fmt: skip
+        """One honeypot call; ``signer`` and ``attest``: who signed it (STIR/SHAKEN), if anyone."""
+        signed = f',"signer":{json.dumps(signer)},"attest":{json.dumps(attest)}'
         self._honeypot.write(
-            f'{self._honeypot_sep}"{call_id}":{{"campaign":{json.dumps(campaign)},"path":{path}}}'
+            f'{self._honeypot_sep}"{call_id}":{{"campaign":{json.dumps(campaign)},"path":{path}'
+            f"{signed if self._signing else ''}}}"
         )
         self._honeypot_sep = ",\n"
 

@@ -31,6 +31,13 @@ from robotrace.simulate.numbering import TimeText
 from robotrace.simulate.outputs import ComplaintWriter, HoneypotWriter, TruthWriter
 from robotrace.simulate.routing import Route, Router, legit_routes
 from robotrace.simulate.scripts import KINDS
+from robotrace.simulate.shaken import (
+    ROOT_FILE,
+    CallSigner,
+    build_signer,
+    resolve_mode,
+    signs_calls,
+)
 from robotrace.simulate.writers import open_cdr_writers
 
 FILE_FORMATS = ("csv", "parquet")
@@ -49,6 +56,9 @@ class SimulationParams:
     #: When warning letters go out; ``None`` simulates no letters (and writes no letter keys).
     letters_at: datetime | None = None
     mitigation_hours: float = 48.0
+    #: STIR/SHAKEN signing: ``all`` calls, only the calls that reach honeypots (``evidence``),
+    #: ``off``, or ``auto`` (``all`` up to 200,000 calls, else ``evidence``).
+    shaken: str = "auto"
 
     def __post_init__(self) -> None:
         if self.letters_at is not None:
@@ -71,6 +81,8 @@ class SimulationParams:
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["start"] = format_utc(self.start)
+        if self.shaken == "off":
+            del values["shaken"]  # so that unsigned runs write what they wrote before signing
         if self.letters_at is None:
             del values["letters_at"], values["mitigation_hours"]
         else:
@@ -94,6 +106,7 @@ class SimulationParams:
             raise ValueError("robocall_share must be in (0, 1]")
         if self.file_format not in FILE_FORMATS:
             raise ValueError(f"format must be one of {', '.join(FILE_FORMATS)}")
+        resolve_mode(self.shaken, self.calls)
         if self.letters_at is not None:
             self._check_letters(self.letters_at)
         needed = len(KINDS) * HONEYPOT_MINIMUM
@@ -132,6 +145,8 @@ def prepare_out_dir(out: Path, force: bool) -> None:
     old = [out / name for name in OUTPUT_FILES if (out / name).exists()]
     if cdrs.is_dir():
         old += sorted(cdrs.glob("*.csv")) + sorted(cdrs.glob("*.parquet"))
+    if (out / "certs").is_dir():
+        old += sorted((out / "certs").glob("*.pem"))
     if old and not force:
         raise FileExistsError(f"{out} already holds simulator output (use --force to replace)")
     for path in old:
@@ -148,6 +163,8 @@ class World:
     campaigns: list[Campaign]
     #: Each provider's response to a warning letter (``stops`` or ``continues``), by OCN.
     responses: dict[str, str]
+    #: The attestation (A or B) a campaign's US originating provider signs it with, by id.
+    campaign_attest: dict[str, str]
 
 
 def build_world(params: SimulationParams) -> World:
@@ -157,7 +174,16 @@ def build_world(params: SimulationParams) -> World:
     ordinary = legit_routes(network, router, part_rng(params.seed, "routes-pick"))
     campaigns = build_campaigns(part_rng(params.seed, "campaigns"), network, router)
     responses = choose_responses(part_rng(params.seed, "letters"), network.providers, campaigns)
-    return World(network, ordinary, campaigns, responses)
+    attest_rng = part_rng(params.seed, "shaken-campaigns")
+    attest = {c.id: attest_rng.choice("ABB") for c in campaigns}
+    return World(network, ordinary, campaigns, responses, attest)
+
+
+def open_signer(params: SimulationParams, world: World, out: Path) -> CallSigner | None:
+    """The signing providers' certificates in ``out/certs``, and the signer (None: off)."""
+    if resolve_mode(params.shaken, params.calls) == "off":
+        return None
+    return build_signer(world.network.providers, params.seed, params.start, out / "certs")
 
 
 def simulate(
@@ -177,7 +203,8 @@ def simulate(
     evidence = open_evidence(out, params, times)
     traffic = Traffic(
         world.network, world.campaigns, world.ordinary_routes, writers, evidence, times,
-        part_rng(params.seed, "traffic"),
+        part_rng(params.seed, "traffic"), open_signer(params, world, out),
+        resolve_mode(params.shaken, params.calls) == "all", world.campaign_attest,
     )  # fmt: skip
     try:
         counts = run_periods(traffic, world, params.periods(), progress)
@@ -194,10 +221,11 @@ def simulate(
 
 
 def open_evidence(out: Path, params: SimulationParams, times: TimeText) -> Evidence:
+    signing = resolve_mode(params.shaken, params.calls) != "off"
     return Evidence(
         HoneypotWriter(out / "honeypot.csv", times),
         ComplaintWriter(out / "complaints.csv", times, part_rng(params.seed, "complaints")),
-        TruthWriter(out / "truth.json"),
+        TruthWriter(out / "truth.json", signing),
     )
 
 
@@ -240,22 +268,30 @@ def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
     if params.letters_at is not None and deadline is not None:
         head["letters_at"] = format_utc(params.letters_at)
         head["mitigation_deadline"] = format_utc(deadline)
-    head["providers"] = providers_truth(world, letters)
+    mode = resolve_mode(params.shaken, params.calls)
+    signing = mode != "off"
+    head["providers"] = providers_truth(world, letters, signing)
     head["campaigns"] = [
-        campaign_truth(c) | (campaign_letter_truth(c, world.responses) if letters else {})
+        campaign_truth(c)
+        | (campaign_shaken_truth(c, world.campaign_attest) if signing else {})
+        | (campaign_letter_truth(c, world.responses) if letters else {})
         for c in world.campaigns
     ]
+    if signing:
+        head["shaken"] = {"mode": mode, "anchor": f"certs/{ROOT_FILE}"}
     return head
 
 
-def providers_truth(world: World, letters: bool) -> dict[str, dict[str, Any]]:
+def providers_truth(world: World, letters: bool, signing: bool) -> dict[str, dict[str, Any]]:
     return {
-        p.ocn: provider_truth(p, world.responses if letters else None)
+        p.ocn: provider_truth(p, world.responses if letters else None, signing)
         for p in world.network.providers
     }
 
 
-def provider_truth(provider: SimProvider, responses: dict[str, str] | None) -> dict[str, Any]:
+def provider_truth(
+    provider: SimProvider, responses: dict[str, str] | None, signing: bool = True
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "behaviour": provider.behaviour,
         "clock_skew_s": provider.skew_ms / 1000,
@@ -266,6 +302,8 @@ def provider_truth(provider: SimProvider, responses: dict[str, str] | None) -> d
         "region": provider.region,
         "kind": provider.kind,
     }
+    if signing:
+        entry["shaken"] = signs_calls(provider)
     if responses is not None:
         entry["after_letter"] = responses[provider.ocn]
     return entry
@@ -285,6 +323,18 @@ def campaign_truth(campaign: Campaign) -> dict[str, Any]:
         "calls": campaign.calls,
         "honeypot_calls": campaign.honeypot_calls,
     }
+
+
+def campaign_shaken_truth(campaign: Campaign, attest: dict[str, str]) -> dict[str, Any]:
+    """Who signs the campaign's calls: its US origin (A/B), or its gateway (C) — if capable."""
+    if not campaign.origin.foreign:
+        signed = signs_calls(campaign.origin)
+        return {"signer": campaign.origin.ocn if signed else None,
+                "attest": attest[campaign.id] if signed else None}  # fmt: skip
+    gateway = campaign.gateway
+    if gateway is None or not signs_calls(gateway):
+        return {"signer": None, "attest": None}
+    return {"signer": gateway.ocn, "attest": "C"}
 
 
 def summary(

@@ -17,6 +17,8 @@ from robotrace.cdr.schema import CDR_COLUMNS, CDR_SCHEMA
 from robotrace.simulate.network import SimProvider
 from robotrace.simulate.numbering import TimeText, number_formatter
 
+#: One buffered Parquet row: the arguments of ``add`` in order, the identity last.
+Row = tuple[int, str, bool, str, str, str, str, int, str, str, str]
 #: Rows held by all Parquet writers together before row groups are written (memory bound).
 PARQUET_BUFFER_ROWS = 500_000
 _CHUNK_ROWS = 4096
@@ -38,6 +40,7 @@ class CdrWriter(Protocol):
         duration_s: int,
         disposition: str,
         call_id: str,
+        identity: str = "",
     ) -> None: ...
 
     def close(self) -> None: ...
@@ -67,12 +70,14 @@ class CsvCdrWriter:
         duration_s: int,
         disposition: str,
         call_id: str,
+        identity: str = "",
     ) -> None:
+        # An Identity header holds no comma or quote (base64url, ;, =, <, >): no quoting.
         number = self._number
         self._write(
             f"{self._ocn},{self._time(t_ms)},{number(calling) if calling_valid else calling},"
             f"{number(called)},{from_provider},{to_provider},{customer},{duration_s},"
-            f"{disposition},,{call_id}\n"
+            f"{disposition},{identity},{call_id}\n"
         )
 
     def close(self) -> None:
@@ -87,7 +92,7 @@ class ParquetCdrWriter:
         self._writer = pq.ParquetWriter(path, CDR_SCHEMA)
         self._ocn = provider.ocn
         self._number = number_formatter(provider.number_format, provider.ocn)
-        self._rows: list[tuple[int, str, bool, str, str, str, str, int, str, str]] = []
+        self._rows: list[Row] = []
         self._batches: list[pa.RecordBatch] = []
         self._buffered = 0
         self._row_group_rows = row_group_rows
@@ -104,10 +109,11 @@ class ParquetCdrWriter:
         duration_s: int,
         disposition: str,
         call_id: str,
+        identity: str = "",
     ) -> None:
         self._rows.append(
             (t_ms, calling, calling_valid, called, from_provider, to_provider, customer,
-             duration_s, disposition, call_id)
+             duration_s, disposition, call_id, identity)
         )  # fmt: skip
         if len(self._rows) >= _CHUNK_ROWS:
             self._to_batch()
@@ -121,8 +127,7 @@ class ParquetCdrWriter:
         if self._buffered >= self._row_group_rows:
             self._write_row_group()
 
-    def _record_batch(self, rows: list[tuple[int, str, bool, str, str, str, str, int, str, str]]
-                      ) -> pa.RecordBatch:  # fmt: skip
+    def _record_batch(self, rows: list[Row]) -> pa.RecordBatch:
         cols = list(zip(*rows, strict=True))
         number = self._number
         arrays = [
@@ -133,7 +138,7 @@ class ParquetCdrWriter:
             *(pa.array([x or None for x in cols[i]], pa.string()) for i in (4, 5, 6)),
             pa.array(cols[7], pa.int32()),
             pa.array(cols[8], pa.string()),
-            pa.nulls(len(rows), pa.string()),
+            pa.array([x or None for x in cols[10]], pa.string()),
             pa.array(cols[9], pa.string()),
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=CDR_SCHEMA)

@@ -243,6 +243,15 @@ class Call(Base):
     sip_message: Mapped[str | None] = mapped_column(Text)
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     imported_at: Mapped[datetime]
+    # The STIR/SHAKEN verification of ``identity`` as of the call's time (docs/shaken.md);
+    # all None until verified. On failure the claims are what the token claimed.
+    shaken_valid: Mapped[bool | None]
+    shaken_code: Mapped[int | None]
+    shaken_reason: Mapped[str | None] = mapped_column(Text)
+    shaken_attest: Mapped[str | None] = mapped_column(String(1))
+    shaken_spc: Mapped[str | None] = mapped_column(OCN)
+    shaken_origid: Mapped[str | None] = mapped_column(String(64))
+    verified_at: Mapped[datetime | None]
 
 
 class Complaint(Base):
@@ -285,6 +294,19 @@ class Traceback(Base):
     outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome, "traceback_outcome"))
     opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # The signer shortcut (docs/shaken.md): the provider whose verified Identity header
+    # signed the call, its direct request and answer, and whether the chain passed it.
+    signer_ocn: Mapped[str | None] = mapped_column(OCN, index=True)
+    signer_attest: Mapped[str | None] = mapped_column(String(1))
+    signer_origid: Mapped[str | None] = mapped_column(String(64))
+    signer_requested_at: Mapped[datetime | None]
+    signer_due_at: Mapped[datetime | None]
+    signer_answer: Mapped[str | None] = mapped_column(String(16))
+    signer_answered_at: Mapped[datetime | None]
+    signer_upstream: Mapped[str | None] = mapped_column(OCN)
+    signer_customer: Mapped[str | None] = mapped_column(String(200))
+    signer_note: Mapped[str | None] = mapped_column(Text)
+    signer_on_path: Mapped[bool | None]
 
     hops: Mapped[list[Hop]] = relationship(
         back_populates="traceback", order_by="Hop.position", cascade="all, delete-orphan"

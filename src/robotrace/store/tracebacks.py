@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from robotrace.store import models
 from robotrace.store.providers import provider_ids, provider_ocns
-from robotrace.traceback.model import CallUnderTrace, Hop, Status, Traceback
+from robotrace.traceback.findings import signer_on_path
+from robotrace.traceback.model import Answer, CallUnderTrace, Hop, SignerLead, Status, Traceback
 
 
 class UnknownProviders(LookupError):
@@ -74,6 +75,22 @@ def _fill_traceback(row: models.Traceback, tb: Traceback, ids: dict[str, int]) -
     row.outcome = tb.outcome
     row.opened_at = tb.opened_at
     row.closed_at = tb.closed_at
+    _fill_signer(row, tb)
+
+
+def _fill_signer(row: models.Traceback, tb: Traceback) -> None:
+    signer = tb.signer or SignerLead("", "")
+    row.signer_ocn = signer.provider or None
+    row.signer_attest = signer.attest or None
+    row.signer_origid = signer.origid
+    row.signer_requested_at = signer.requested_at
+    row.signer_due_at = signer.due_at
+    row.signer_answer = signer.answer.value if signer.answer else None
+    row.signer_answered_at = signer.answered_at
+    row.signer_upstream = signer.upstream
+    row.signer_customer = signer.customer
+    row.signer_note = signer.note or None
+    row.signer_on_path = signer_on_path(tb)
 
 
 def _sync_hops(row: models.Traceback, hops: tuple[Hop, ...], ids: dict[str, int]) -> None:
@@ -155,6 +172,24 @@ def _traceback_of(row: models.Traceback, ocns: dict[int, str]) -> Traceback:
         outcome=row.outcome,
         closed_at=row.closed_at,
         campaign=row.campaign_id,
+        signer=_signer_of(row),
+    )
+
+
+def _signer_of(row: models.Traceback) -> SignerLead | None:
+    if row.signer_ocn is None or row.signer_attest is None:
+        return None
+    return SignerLead(
+        provider=row.signer_ocn,
+        attest=row.signer_attest,
+        origid=row.signer_origid,
+        requested_at=row.signer_requested_at,
+        due_at=row.signer_due_at,
+        answer=Answer(row.signer_answer) if row.signer_answer else None,
+        answered_at=row.signer_answered_at,
+        upstream=row.signer_upstream,
+        customer=row.signer_customer,
+        note=row.signer_note or "",
     )
 
 

@@ -26,6 +26,23 @@ class HopRequest:
     called_number: str
     call_time: datetime
     due_at: datetime
+    #: The call's origid, on a direct request to the provider that signed it.
+    origid: str | None = None
+
+
+def signer_request_of(tb: Traceback) -> HopRequest:
+    """The direct request to the traceback's signer (the signer shortcut)."""
+    signer = tb.signer
+    assert signer is not None and signer.due_at is not None
+    return HopRequest(
+        traceback_id=tb.id,
+        provider=signer.provider,
+        calling_number=tb.call.calling_number,
+        called_number=tb.call.called_number,
+        call_time=tb.call.call_time,
+        due_at=signer.due_at,
+        origid=signer.origid,
+    )
 
 
 def request_of(tb: Traceback) -> HopRequest:

@@ -16,7 +16,7 @@ from robotrace.clock import SimulatedClock, parse_utc
 from robotrace.providers.registry import Provider
 from robotrace.rows import BadRowsError, RowError
 from robotrace.traceback.answerer import Answerer, LegLookup, RecordsAnswerer
-from robotrace.traceback.model import CallUnderTrace, ProviderInfo
+from robotrace.traceback.model import CallUnderTrace, ProviderInfo, SignerLead
 from robotrace.traceback.runner import Run, no_delay, run_to_outcome
 from robotrace.traceback.workflow import Policy, open_traceback
 
@@ -57,16 +57,21 @@ def trace_call(
     actor: str = "robotrace:trace",
     campaign: str | None = None,
     response_delay: Callable[[str], timedelta] = no_delay,
+    signer: SignerLead | None = None,
+    shortcut: bool = True,
 ) -> Run:
-    """Open a traceback for one call and follow it to an outcome."""
+    """Open a traceback for one call and follow it to an outcome; with a ``signer`` (from the
+    call's verified Identity header) and ``shortcut``, an A/B signer is asked directly."""
     terminating = directory.get(target.terminating_provider)
     if terminating is None:
         raise ValueError(f"terminating provider {target.terminating_provider} is not registered")
     step = open_traceback(
-        traceback_id, target.call, terminating, clock.now(), actor, policy, campaign
+        traceback_id, target.call, terminating, clock.now(), actor, policy, campaign, signer
     )
     run = Run(step.traceback, list(step.events))
-    return run_to_outcome(run, answerers, directory, clock, policy, response_delay)
+    return run_to_outcome(
+        run, answerers, directory, clock, policy, response_delay, shortcut=shortcut
+    )
 
 
 def _call_from_row(row: dict[str, str]) -> CallToTrace:

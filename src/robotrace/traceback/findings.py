@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from robotrace.clock import format_utc
-from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, Traceback
+from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, SignerLead, Traceback
 
 
 def _is_foreign(ocn: str, directory: Mapping[str, ProviderInfo]) -> bool:
@@ -42,13 +42,50 @@ def roles_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> tuple[HopR
 
 
 def originating_provider_of(tb: Traceback) -> str | None:
+    """The chain's origin; before the chain gets there, the signer that confirmed it."""
     last = tb.current_hop
-    return last.provider if last and last.answer is Answer.ORIGIN else None
+    if last and last.answer is Answer.ORIGIN:
+        return last.provider
+    return tb.signer.provider if tb.signer and tb.signer.confirmed_origin else None
 
 
 def customer_of(tb: Traceback) -> str | None:
     last = tb.current_hop
-    return last.customer if last and last.answer is Answer.ORIGIN else None
+    if last and last.answer is Answer.ORIGIN:
+        return last.customer
+    return tb.signer.customer if tb.signer and tb.signer.confirmed_origin else None
+
+
+def chain_ended(tb: Traceback) -> bool:
+    """Whether the hop chain has gone as far as it will (whatever closed the traceback)."""
+    last = tb.current_hop
+    return last is not None and last.answer is not None and last.answer is not Answer.UPSTREAM
+
+
+def signer_on_path(tb: Traceback) -> bool | None:
+    """Whether the provider that signed the call is on the path the chain traced: None while
+    the chain has not reached it and may still (or there is no signer)."""
+    if tb.signer is None:
+        return None
+    traced = {h.provider for h in tb.hops} | {h.upstream for h in tb.hops if h.upstream}
+    if tb.signer.provider in traced:
+        return True
+    return False if chain_ended(tb) else None
+
+
+def signer_summary(signer: SignerLead | None) -> dict[str, object] | None:
+    if signer is None:
+        return None
+    return {
+        "provider": signer.provider,
+        "attest": signer.attest,
+        "origid": signer.origid,
+        "requested_at": format_utc(signer.requested_at) if signer.requested_at else None,
+        "answer": signer.answer.value if signer.answer else None,
+        "answered_at": format_utc(signer.answered_at) if signer.answered_at else None,
+        "upstream": signer.upstream,
+        "customer": signer.customer,
+    }
 
 
 def gateway_provider_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> str | None:
@@ -93,4 +130,6 @@ def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str
         "gateway_provider": gateway_provider_of(tb, directory),
         "non_cooperative": non_cooperative_of(tb),
         "customer": customer_of(tb),
+        "signer": signer_summary(tb.signer),
+        "signer_on_path": signer_on_path(tb),
     }

@@ -85,6 +85,33 @@ class Hop:
 
 
 @dataclass(frozen=True)
+class SignerLead:
+    """The provider that signed the call (STIR/SHAKEN), from its verified Identity header,
+    and the direct request the traceback may send it (the signer shortcut).
+
+    Attestation A or B names the originating provider; C names a gateway."""
+
+    provider: str
+    attest: str
+    origid: str | None = None
+    requested_at: datetime | None = None
+    due_at: datetime | None = None
+    answer: Answer | None = None
+    answered_at: datetime | None = None
+    upstream: str | None = None
+    customer: str | None = None
+    note: str = ""
+
+    @property
+    def names_origin(self) -> bool:
+        return self.attest in ("A", "B")
+
+    @property
+    def confirmed_origin(self) -> bool:
+        return self.answer is Answer.ORIGIN
+
+
+@dataclass(frozen=True)
 class Traceback:
     id: str
     call: CallUnderTrace
@@ -95,10 +122,24 @@ class Traceback:
     outcome: Outcome | None = None
     closed_at: datetime | None = None
     campaign: str | None = None
+    signer: SignerLead | None = None
 
     @property
     def current_hop(self) -> Hop | None:
         return self.hops[-1] if self.hops else None
+
+    @property
+    def confirming(self) -> bool:
+        """Closed by the signer's own origin answer while the hop chain still runs to
+        confirm the path: its open hop may still be answered."""
+        hop = self.current_hop
+        return (
+            self.status is Status.CLOSED
+            and self.signer is not None
+            and self.signer.confirmed_origin
+            and hop is not None
+            and hop.pending
+        )
 
     def hop_of(self, provider: str) -> Hop | None:
         """The latest hop addressed to ``provider``."""

@@ -12,11 +12,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from robotrace.clock import SimulatedClock
-from robotrace.traceback.answerer import Answerer, request_of
+from robotrace.traceback.answerer import Answerer, request_of, signer_request_of
 from robotrace.traceback.model import AuditEvent, ProviderInfo, Status, Traceback
-from robotrace.traceback.workflow import Policy, Step, answer_hop, mark_no_response
+from robotrace.traceback.workflow import (
+    Policy,
+    Step,
+    answer_hop,
+    answer_signer,
+    mark_no_response,
+    request_signer,
+)
 
 NO_RESPONSE_ACTOR = "policy:no_response"
+SHORTCUT_ACTOR = "policy:signer_shortcut"
 
 
 @dataclass
@@ -46,13 +54,22 @@ def run_to_outcome(
     policy: Policy,
     response_delay: Callable[[str], timedelta] = no_delay,
     grace: timedelta = timedelta(minutes=1),
+    shortcut: bool = True,
 ) -> Run:
-    """Ask each provider in turn until the traceback closes. ``directory`` learns new names."""
-    while run.traceback.status is Status.OPEN:
+    """Ask each provider in turn until the traceback closes. ``directory`` learns new names.
+
+    With ``shortcut``, an A/B signer is asked directly first; when it names its customer the
+    traceback closes then, and the chain goes on only to confirm the path (a silent provider
+    ends the confirmation: nobody chases it)."""
+    if shortcut:
+        ask_signer(run, answerers, clock, policy, response_delay)
+    while run.traceback.status is Status.OPEN or run.traceback.confirming:
         hop = run.traceback.current_hop
         assert hop is not None
         answerer = answerers.get(hop.provider)
         reply = answerer.answer(request_of(run.traceback)) if answerer else None
+        if reply is None and run.traceback.confirming:
+            break
         if reply is None:
             clock.set(max(clock.now(), hop.due_at + grace))
             run.apply(mark_no_response(run.traceback, directory, clock.now(), NO_RESPONSE_ACTOR))
@@ -71,3 +88,27 @@ def run_to_outcome(
             directory[step.new_provider.ocn] = step.new_provider
         run.apply(step)
     return run
+
+
+def ask_signer(
+    run: Run,
+    answerers: Mapping[str, Answerer],
+    clock: SimulatedClock,
+    policy: Policy,
+    response_delay: Callable[[str], timedelta] = no_delay,
+) -> None:
+    """The signer shortcut: a direct request to the provider that signed the call (A/B)."""
+    tb = run.traceback
+    signer = tb.signer
+    if signer is None or not signer.names_origin or signer.requested_at is not None:
+        return
+    if tb.status is not Status.OPEN:
+        return
+    run.apply(request_signer(tb, clock.now(), SHORTCUT_ACTOR, policy))
+    answerer = answerers.get(signer.provider)
+    reply = answerer.answer(signer_request_of(run.traceback)) if answerer else None
+    if reply is None:
+        return
+    clock.advance(response_delay(signer.provider))
+    actor = f"provider:{signer.provider}"
+    run.apply(answer_signer(run.traceback, signer.provider, reply, clock.now(), actor))

@@ -20,7 +20,7 @@ from robotrace.store.audit import append_audit
 from robotrace.store.providers import provider_directory, upsert_providers
 from robotrace.store.tracebacks import load_traceback, save_traceback
 from robotrace.traceback import workflow
-from robotrace.traceback.model import CallUnderTrace, Traceback
+from robotrace.traceback.model import CallUnderTrace, SignerLead, Traceback
 from robotrace.traceback.workflow import Policy, Reply, Step
 
 _ID = re.compile(r"^TB-(\d+)$")
@@ -69,8 +69,10 @@ def open_traceback(
     policy: Policy | None = None,
     call_id: int | None = None,
     campaign: str | None = None,
+    signer: SignerLead | None = None,
 ) -> Traceback:
-    """Open a traceback for ``call`` at its terminating provider and request the first hop."""
+    """Open a traceback for ``call`` at its terminating provider and request the first hop;
+    ``signer``: the provider that signed the call (see :func:`signer_lead_of`)."""
     directory = provider_directory(session)
     ocn = terminating_ocn.strip().upper()
     terminating = directory.get(ocn)
@@ -84,8 +86,20 @@ def open_traceback(
         actor,
         policy or Policy.from_settings(),
         campaign,
+        signer,
     )
     return _commit_step(session, step, call_id)
+
+
+def signer_lead_of(session: Session, call: models.Call) -> SignerLead | None:
+    """The signer shortcut a stored call offers: its Identity header verified, and the
+    certificate's SPC is a registered provider's OCN (None otherwise)."""
+    if not call.shaken_valid or not call.shaken_spc or not call.shaken_attest:
+        return None
+    ocn = call.shaken_spc.strip().upper()
+    if ocn not in provider_directory(session):
+        return None
+    return SignerLead(ocn, call.shaken_attest, call.shaken_origid)
 
 
 def open_traceback_for_call(
@@ -100,8 +114,9 @@ def open_traceback_for_call(
     provider = session.get(models.Provider, call.terminating_provider_id)
     assert provider is not None
     sample = CallUnderTrace(call.calling_number, call.called_number, call.call_time)
+    signer = signer_lead_of(session, call)
     return open_traceback(
-        session, sample, provider.ocn, actor, clock, policy, call_id, call.campaign_id
+        session, sample, provider.ocn, actor, clock, policy, call_id, call.campaign_id, signer
     )
 
 
@@ -125,6 +140,24 @@ def answer_hop(
         actor,
         policy or Policy.from_settings(),
     )
+    return _commit_step(session, step)
+
+
+def request_signer(
+    session: Session, traceback_id: str, actor: str, clock: Clock, policy: Policy | None = None
+) -> Traceback:
+    """Send the traceback's A/B signer a direct request with the call's origid."""
+    tb = load_traceback(session, traceback_id)
+    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings())
+    return _commit_step(session, step)
+
+
+def answer_signer(
+    session: Session, traceback_id: str, provider_ocn: str, reply: Reply, actor: str, clock: Clock
+) -> Traceback:
+    """Record the signer's answer to its direct request (``origin`` closes the traceback)."""
+    tb = load_traceback(session, traceback_id)
+    step = workflow.answer_signer(tb, provider_ocn.strip().upper(), reply, clock.now(), actor)
     return _commit_step(session, step)
 
 

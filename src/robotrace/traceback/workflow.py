@@ -19,6 +19,7 @@ from robotrace.traceback.model import (
     Hop,
     Outcome,
     ProviderInfo,
+    SignerLead,
     Status,
     Traceback,
 )
@@ -122,8 +123,10 @@ def open_traceback(
     actor: str,
     policy: Policy | None = None,
     campaign: str | None = None,
+    signer: SignerLead | None = None,
 ) -> Step:
-    """Open a traceback for ``call`` and send the first hop request to its terminating provider."""
+    """Open a traceback for ``call`` and send the first hop request to its terminating provider;
+    ``signer`` is the provider that signed the call, from its verified Identity header."""
     policy = policy or Policy()
     now = as_utc(now)
     call = replace(call, call_time=as_utc(call.call_time))
@@ -133,6 +136,7 @@ def open_traceback(
         terminating_provider=terminating.ocn,
         opened_at=now,
         campaign=campaign,
+        signer=signer,
     )
     opened = _event(
         tb,
@@ -145,7 +149,19 @@ def open_traceback(
         call_time=call.call_time.isoformat(),
     )
     tb, requested = _request(tb, terminating.ocn, now, actor, policy)
-    return Step(tb, (opened, requested))
+    events: tuple[AuditEvent, ...] = (opened, requested)
+    if signer is not None:
+        events += (_signer_event(tb, now, actor, "signer.recorded"),)
+    return Step(tb, events)
+
+
+def _signer_event(tb: Traceback, now: datetime, actor: str, action: str) -> AuditEvent:
+    signer = tb.signer
+    assert signer is not None
+    return _event(
+        tb, now, actor, action, signer.provider, attest=signer.attest, origid=signer.origid,
+        answer=signer.answer.value if signer.answer else None, customer=signer.customer,
+    )  # fmt: skip
 
 
 def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
@@ -184,6 +200,8 @@ def _hop_to_answer(
             tb, now, actor, "traceback.reopened", provider, reason="late answer after no_response"
         )
         return tb, replace(hop, answer=None, late=True), (reopened,)
+    if tb.confirming and hop is not None and hop.provider == provider:
+        return tb, hop, ()
     if tb.status is Status.CLOSED:
         raise TracebackClosed(
             f"traceback {tb.id} is closed ({tb.outcome}) since {tb.closed_at:%Y-%m-%d %H:%M}Z; "
@@ -259,6 +277,8 @@ def _advance(
     policy: Policy,
 ) -> tuple[Traceback, tuple[AuditEvent, ...]]:
     """After an answer: ask the next provider, or close with the outcome the answer implies."""
+    if tb.status is Status.CLOSED:
+        return _advance_confirming(tb, hop, now, actor, policy)
     if hop.answer is Answer.ORIGIN:
         tb, closed = _close(tb, Outcome.ORIGIN_IDENTIFIED, now, actor)
         return tb, (closed,)
@@ -274,6 +294,20 @@ def _advance(
         return tb, (closed,)
     tb, requested = _request(tb, hop.upstream, now, actor, policy)
     return tb, (requested,)
+
+
+def _advance_confirming(
+    tb: Traceback, hop: Hop, now: datetime, actor: str, policy: Policy
+) -> tuple[Traceback, tuple[AuditEvent, ...]]:
+    """The chain after the signer closed the traceback: it goes on until it ends, and only
+    says where; the outcome stays the signer's."""
+    upstream = hop.upstream
+    if hop.answer is Answer.UPSTREAM and upstream and all(h.provider != upstream for h in tb.hops):
+        tb, requested = _request(tb, upstream, now, actor, policy)
+        return tb, (requested,)
+    on_path = tb.signer is not None and any(h.provider == tb.signer.provider for h in tb.hops)
+    ended = _event(tb, now, actor, "traceback.confirmed", hop.provider, signer_on_path=on_path)
+    return tb, (ended,)
 
 
 def _dead_end_outcome(hop: Hop, directory: Mapping[str, ProviderInfo]) -> Outcome:
@@ -316,6 +350,52 @@ def mark_no_response(
     )
     tb, closed = _close(tb, _dead_end_outcome(marked, directory), now, actor)
     return Step(tb, (event, closed))
+
+
+def request_signer(tb: Traceback, now: datetime, actor: str, policy: Policy | None = None) -> Step:
+    """Send the signer a direct request (with the call's origid) beside the hop chain.
+
+    Only an A or B attestation names the originating provider; C names a gateway, which the
+    chain reaches on its own."""
+    policy, now, signer = policy or Policy(), as_utc(now), tb.signer
+    if tb.status is Status.CLOSED:
+        raise TracebackClosed(f"traceback {tb.id} is closed ({tb.outcome})")
+    if signer is None:
+        raise WorkflowError(f"traceback {tb.id} has no verified signer")
+    if not signer.names_origin:
+        raise WorkflowError(
+            f"attestation {signer.attest} names a gateway ({signer.provider}), not the "
+            "originating provider: the hop chain reaches it"
+        )
+    if signer.requested_at is not None:
+        raise WorkflowError(f"the signer {signer.provider} of {tb.id} was already asked")
+    signer = replace(signer, requested_at=now, due_at=now + policy.due_after)
+    tb = replace(tb, signer=signer)
+    return Step(tb, (_signer_event(tb, now, actor, "signer.requested"),))
+
+
+def answer_signer(tb: Traceback, provider: str, reply: Reply, now: datetime, actor: str) -> Step:
+    """The signer's answer to its direct request; ``origin`` closes the traceback
+    ``origin_identified`` now, while the hop chain goes on to confirm the path."""
+    now, signer = as_utc(now), tb.signer
+    if signer is None or signer.requested_at is None or signer.provider != provider:
+        raise NotYourHop(f"traceback {tb.id} has no direct request for provider {provider}")
+    if signer.answer is not None:
+        raise WorkflowError(f"the signer {provider} of {tb.id} has answered already")
+    if reply.answer is Answer.NO_RESPONSE:
+        raise WorkflowError("no_response is recorded by mark_no_response, not answered")
+    if reply.answer is Answer.ORIGIN and not (reply.customer or "").strip():
+        raise WorkflowError("an origin answer must name the customer that placed the call")
+    signer = replace(
+        signer, answer=reply.answer, answered_at=now, upstream=reply.upstream,
+        customer=reply.customer, note=reply.note,
+    )  # fmt: skip
+    tb = replace(tb, signer=signer)
+    events: tuple[AuditEvent, ...] = (_signer_event(tb, now, actor, "signer.answered"),)
+    if reply.answer is Answer.ORIGIN and tb.status is Status.OPEN:
+        tb, closed = _close(tb, Outcome.ORIGIN_IDENTIFIED, now, actor)
+        events += (closed,)
+    return Step(tb, events)
 
 
 def overdue_hops(tracebacks: list[Traceback], now: datetime) -> list[tuple[Traceback, Hop]]:

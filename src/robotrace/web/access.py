@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import HTTPException
-from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from robotrace.store import models
@@ -63,7 +63,11 @@ _UPSTREAM = aliased(models.Provider, name="upstream")
 
 
 def _is_open() -> ColumnElement[bool]:
-    return and_(models.Hop.answer.is_(None), models.Traceback.status == Status.OPEN)
+    # A traceback the signer closed (signer shortcut) still takes its chain's answers.
+    taking_answers = or_(
+        models.Traceback.status == Status.OPEN, models.Traceback.signer_answer == Answer.ORIGIN
+    )
+    return and_(models.Hop.answer.is_(None), taking_answers)
 
 
 def _status_filter(status: HopStatus) -> ColumnElement[bool]:
@@ -95,6 +99,7 @@ def _hop_requests(provider_id: int) -> Select[Any]:
             hop.note,
             hop.late,
             tb.status.label("traceback_status"),
+            tb.signer_answer.label("signer_answer"),
             _DOWNSTREAM.ocn.label("downstream_ocn"),
             _DOWNSTREAM.business_name.label("downstream_name"),
             tb.id.label("traceback_id"),
@@ -127,7 +132,8 @@ def _request_view(row: Row[Any]) -> HopRequest:
         customer=row.customer,
         note=row.note,
         late=row.late,
-        open=row.answer is None and row.traceback_status == Status.OPEN,
+        open=row.answer is None
+        and (row.traceback_status == Status.OPEN or row.signer_answer == Answer.ORIGIN),
         downstream_ocn=row.downstream_ocn,
         downstream_name=row.downstream_name,
     )

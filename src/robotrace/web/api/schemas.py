@@ -101,6 +101,20 @@ class HopOut(BaseModel):
     overdue: bool
 
 
+class SignerOut(BaseModel):
+    """The provider whose verified STIR/SHAKEN signature the call carried, and its direct
+    request (the signer shortcut, docs/shaken.md)."""
+
+    provider: str = Field(description="OCN (the signing certificate's SPC)")
+    attest: Literal["A", "B", "C"]
+    origid: str | None
+    requested_at: str | None
+    answer: str | None
+    answered_at: str | None
+    upstream: str | None
+    customer: str | None
+
+
 class TracebackOut(BaseModel):
     """A traceback: the ``robotrace trace`` JSON (docs/cli.md) plus status, times and hop ids."""
 
@@ -119,6 +133,10 @@ class TracebackOut(BaseModel):
     gateway_provider: str | None
     non_cooperative: list[str]
     customer: str | None
+    signer: SignerOut | None = None
+    signer_on_path: bool | None = Field(
+        default=None, description="whether the chain passed the signer; null: not known yet"
+    )
 
 
 class OpenTracebackIn(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -21,9 +21,9 @@ from robotrace.store.audit import list_audit
 from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
-from robotrace.traceback.findings import roles_of
+from robotrace.traceback.findings import roles_of, signer_on_path
 from robotrace.traceback.model import Answer, Hop, HopRole, ProviderInfo, Status, Traceback
-from robotrace.traceback.workflow import WorkflowError
+from robotrace.traceback.workflow import Reply, WorkflowError
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.pages import opening
@@ -109,9 +109,33 @@ def timeline_of(tb: Traceback) -> list[tuple[datetime, str]]:
         elif hop.answer is not None and hop.answered_at is not None:
             late = " (late)" if hop.late else ""
             entries.append((hop.answered_at, f"Hop {hop.position}: {_said(hop)}{late}"))
+    entries += _signer_entries(tb)
     if tb.closed_at is not None and tb.outcome is not None:
         entries.append((tb.closed_at, f"Closed: {tb.outcome.value}"))
     return sorted(entries, key=lambda entry: entry[0])
+
+
+def _signer_entries(tb: Traceback) -> list[tuple[datetime, str]]:
+    """The signer shortcut's request and answer, beside the hop chain."""
+    signer = tb.signer
+    if signer is None or signer.requested_at is None:
+        return []
+    entries = [(signer.requested_at, f"Signer {signer.provider} asked directly")]
+    if signer.answer is not None and signer.answered_at is not None:
+        said = f"its customer {signer.customer}" if signer.customer else signer.answer.value
+        entries.append((signer.answered_at, f"Signer {signer.provider} answered: {said}"))
+    return entries
+
+
+def can_ask_signer(principal: Principal, tb: Traceback) -> bool:
+    signer = tb.signer
+    return (
+        principal.is_staff
+        and tb.status is Status.OPEN
+        and signer is not None
+        and signer.names_origin
+        and signer.requested_at is None
+    )
 
 
 def _said(hop: Hop) -> str:
@@ -125,6 +149,19 @@ def _said(hop: Hop) -> str:
 def can_mark_no_response(principal: Principal, tb: Traceback, now: datetime) -> bool:
     hop = tb.current_hop
     return principal.is_staff and tb.status is Status.OPEN and hop is not None and hop.overdue(now)
+
+
+def can_record_signer_answer(principal: Principal, tb: Traceback) -> bool:
+    signer = tb.signer
+    return (
+        principal.is_staff
+        and signer is not None
+        and signer.requested_at is not None
+        and signer.answer is None
+    )
+
+
+SIGNER_ANSWERS = (Answer.ORIGIN, Answer.NOT_FOUND, Answer.REFUSED)
 
 
 def _detail(
@@ -146,6 +183,10 @@ def _detail(
         status_code,
         tb=tb,
         call_id=row.call_id,
+        call=db.get(models.Call, row.call_id) if row.call_id is not None else None,
+        signer_on_path=signer_on_path(tb),
+        can_ask_signer=can_ask_signer(principal, tb),
+        can_record_signer=can_record_signer_answer(principal, tb),
         chain=chain_of(tb, directory),
         timeline=timeline_of(tb),
         audit=list_audit(db, tb.id),
@@ -196,4 +237,49 @@ def mark_no_response(
         in_savepoint(db, lambda: service.mark_no_response(db, row.id, principal.actor, clock))
     except WorkflowError as exc:
         return _detail(request, principal, db, clock, row.id, 409, f"Not marked: {exc}.")
+    return RedirectResponse(f"/tracebacks/{row.id}", 303)
+
+
+@router.post("/tracebacks/{traceback_id}/ask-signer")
+def ask_signer(
+    request: Request,
+    traceback_id: str,
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """The signer shortcut: a direct request, with the call's origid, to the A/B signer."""
+    row = access.traceback_row(db, principal, traceback_id)
+    try:
+        in_savepoint(db, lambda: service.request_signer(db, row.id, principal.actor, clock))
+    except WorkflowError as exc:
+        return _detail(request, principal, db, clock, row.id, 409, f"Not asked: {exc}.")
+    return RedirectResponse(f"/tracebacks/{row.id}", 303)
+
+
+@router.post("/tracebacks/{traceback_id}/signer-answer")
+def record_signer_answer(
+    request: Request,
+    traceback_id: str,
+    answer: str = Form(""),
+    customer: str = Form(""),
+    note: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """The signer's answer to its direct request, as it reached the coordinator (e-mail,
+    phone): ``origin`` with its customer closes the traceback."""
+    row = access.traceback_row(db, principal, traceback_id)
+    if answer not in {a.value for a in SIGNER_ANSWERS}:
+        return _detail(request, principal, db, clock, row.id, 422, "Not recorded: no answer.")
+    tb = load_traceback(db, row.id)
+    signer = tb.signer.provider if tb.signer else ""
+    reply = Reply(Answer(answer), customer=customer.strip() or None, note=note.strip())
+    try:
+        in_savepoint(
+            db, lambda: service.answer_signer(db, row.id, signer, reply, principal.actor, clock)
+        )
+    except WorkflowError as exc:
+        return _detail(request, principal, db, clock, row.id, 409, f"Not recorded: {exc}.")
     return RedirectResponse(f"/tracebacks/{row.id}", 303)
