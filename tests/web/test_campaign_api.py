@@ -60,6 +60,7 @@ def test_a_list_item_carries_the_campaigns_figures(world, api_for, engine):
         "name": "COVID-19 test kits",
         "tags": ["covid-19"],
         "calls": 42,
+        "complaints": 0,
         "first_seen_at": "2020-04-01T09:00:00Z",
         "last_seen_at": "2020-04-04T09:00:00Z",
         "priority": 2.5,

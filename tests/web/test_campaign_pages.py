@@ -12,11 +12,13 @@ from html import unescape
 
 from sqlalchemy import func, select
 
+from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply
+from tests.evidence.builders import ftc_csv, ftc_row
 
 from .conftest import T0
 
@@ -175,7 +177,13 @@ def test_the_list_counts_each_campaigns_open_and_closed_tracebacks(world, client
         service.answer_hop(session, first.id, "AAAA", reply, "test", world.clock)
     row = client_for(COORD).get("/campaigns").text.split('href="/campaigns/kits"')[1]
     cells = re.findall(r'<td class="number">([^<]+)</td>', row.split("</tr>")[0])
-    assert cells == ["3", "1", "1", "0.00"]  # calls, open and closed tracebacks, priority
+    assert cells == [
+        "3",
+        "0",
+        "1",
+        "1",
+        "0.00",
+    ]  # calls, complaints, open and closed tracebacks, priority
 
 
 def test_providers_see_no_campaigns(world, client_for, engine):
@@ -406,3 +414,27 @@ def test_the_message_names_only_this_campaigns_tracebacks(world, client_for, eng
     with transaction(engine) as session:
         count = session.scalar(select(func.count()).select_from(models.Traceback))
     assert count == 1
+
+
+def test_the_list_and_the_page_count_complaints_naming_the_campaigns_numbers(
+    world, client_for, engine, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ROBOTRACE_ANALYTICS_DIR", str(tmp_path / "analytics"))
+    add_campaign(engine, "kits", callback_numbers=["+18005550199"], call_count=2)
+    add_calls(engine, "kits", hours(2), callers=["+12025550101"])
+    complaints = ["800-555-0199", "(202) 555-0101", "202", "3125550100", "1 800 555 0199"]
+    path = ftc_csv(
+        tmp_path / "ftc.csv",
+        *(ftc_row(Company_Phone_Number=n, Created_Date=f"2020-04-02 10:00:{i:02d}")
+          for i, n in enumerate(complaints)),
+    )  # fmt: skip
+    import_evidence(evidence_files([path], "ftc"), tmp_path / "analytics")
+    naming = sum(
+        "".join(c for c in n if c.isdigit()).removeprefix("1") in ("8005550199", "2025550101")
+        for n in complaints
+    )
+    client = client_for(COORD)
+    listed = client.get("/campaigns").text.split('<a href="/campaigns/kits">', 1)[1]
+    cells = re.findall(r'<td class="number">(\d+)</td>', listed.split("</tr>", 1)[0])
+    assert cells[:2] == ["2", str(naming)]  # calls, then complaints
+    assert f"<dt>Complaints</dt><dd>{naming} " in client.get("/campaigns/kits").text

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, defer
 
+from robotrace import settings
+from robotrace.campaigns.complaints import complaint_counts
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import load_tracebacks
@@ -72,6 +74,7 @@ class CampaignLine:
     priority: float
     open_tracebacks: int
     closed_tracebacks: int
+    complaints: int = 0  # in the analytics store, joined by number (campaigns/complaints.py)
 
 
 def _ranked(wanted: CampaignFilter) -> Select[tuple[models.Campaign]]:
@@ -90,7 +93,13 @@ def campaign_lines(
     """A page of the campaigns ``wanted`` selects, highest priority first."""
     rows = list(db.scalars(_ranked(wanted).limit(limit).offset(offset)))
     counts = traceback_counts(db, [row.id for row in rows])
-    return [line_of(row, counts.get(row.id, (0, 0))) for row in rows]
+    complaints = complaints_of(db, [row.id for row in rows])
+    return [line_of(row, counts.get(row.id, (0, 0)), complaints.get(row.id, 0)) for row in rows]
+
+
+def complaints_of(db: Session, campaign_ids: Sequence[str]) -> dict[str, int]:
+    """Complaints per campaign from the analytics store the ``analytics_dir`` setting names."""
+    return complaint_counts(db, campaign_ids, settings.get("analytics_dir"))
 
 
 def campaign_total(db: Session, wanted: CampaignFilter) -> int:
@@ -98,7 +107,7 @@ def campaign_total(db: Session, wanted: CampaignFilter) -> int:
     return db.scalar(query) or 0
 
 
-def line_of(row: models.Campaign, counts: tuple[int, int]) -> CampaignLine:
+def line_of(row: models.Campaign, counts: tuple[int, int], complaints: int = 0) -> CampaignLine:
     return CampaignLine(
         id=row.id,
         name=row.name,
@@ -109,6 +118,7 @@ def line_of(row: models.Campaign, counts: tuple[int, int]) -> CampaignLine:
         priority=row.priority,
         open_tracebacks=counts[0],
         closed_tracebacks=counts[1],
+        complaints=complaints,
     )
 
 
@@ -332,7 +342,11 @@ def campaign_detail(db: Session, row: models.Campaign) -> CampaignDetail:
     tracebacks = campaign_tracebacks(db, row.id)
     open_count = sum(1 for tb in tracebacks if tb.status == "open")
     return CampaignDetail(
-        line=line_of(row, (open_count, len(tracebacks) - open_count)),
+        line=line_of(
+            row,
+            (open_count, len(tracebacks) - open_count),
+            complaints_of(db, [row.id]).get(row.id, 0),
+        ),
         topic=row.topic,
         status=row.status,
         representative=row.representative,

@@ -39,6 +39,10 @@ class CampaignOut(BaseModel):
     name: str
     tags: list[str]
     calls: int = Field(description="calls grouped into it")
+    complaints: int = Field(
+        description="complaints in the analytics store naming one of its call-back numbers "
+        "or caller IDs"
+    )
     first_seen_at: datetime | None
     last_seen_at: datetime | None
     priority: float = Field(description="traceback priority, higher first")
@@ -52,6 +56,7 @@ class CampaignOut(BaseModel):
             name=line.name,
             tags=list(line.tags),
             calls=line.calls,
+            complaints=line.complaints,
             first_seen_at=line.first_seen_at,
             last_seen_at=line.last_seen_at,
             priority=line.priority,
