@@ -1,4 +1,5 @@
 import random
+import re
 
 import duckdb
 import pytest
@@ -120,3 +121,25 @@ def test_match_key_is_e164_for_valid_numbers_and_digits_for_spoofed_ones() -> No
     assert match_key("(202) 555-0143") == match_key("tel:+1-202-555-0143") == "+12025550143"
     assert match_key("000-000-0000") == "0000000000"
     assert match_key("Anonymous") == "anonymous"
+
+
+def _digits_key_by_the_rules(raw: str | None) -> str:
+    """digits_key's three rules, stated with regular expressions, as its docstring says."""
+    text = re.sub(r"[@;][\s\S]*$", "", raw or "")
+    digits = re.sub(r"^(?:011|00)", "", re.sub(r"[^0-9]", "", text))
+    nanp = re.match(r"^1([0-9]{10})$", digits)
+    return nanp.group(1) if nanp else digits
+
+
+def test_the_digits_key_fast_paths_follow_the_rules_on_random_spellings():
+    rng = random.Random(2)
+    alphabet = "0123456789+-() @;:sipteu\n１"
+    cases: list[str | None] = [None, "", "+", "sip:", "tel:+", "sip:@", "sips:+1202", "+011"]
+    for _ in range(20_000):
+        cases.append("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16))))
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(0, 14)))
+        scheme = rng.choice(["sip:", "tel:", "", "sips:"])
+        prefix = rng.choice(["+1", "1", "", "00", "011", "+44", "+"])
+        cases.append(scheme + prefix + digits + rng.choice(["", "@h", ";x=1", "@a;b"]))
+    for raw in cases:
+        assert digits_key(raw) == _digits_key_by_the_rules(raw), raw

@@ -104,10 +104,17 @@ def digits_key(raw: str | None) -> str:
     country code: a national spelling (``030 123456``) keeps its trunk ``0`` and matches
     nothing else.
     """
-    text = _KEY_HOST_OR_PARAMS_RE.sub("", raw or "")
-    digits = _KEY_INTERNATIONAL_PREFIX_RE.sub("", _NOT_DIGIT_RE.sub("", text))
-    nanp = _KEY_NANP_WITH_COUNTRY_CODE_RE.match(digits)
-    return nanp.group(1) if nanp else digits
+    text = raw or ""
+    head = text.partition("@")[0].partition(";")[0]
+    head = head[4:] if head[:4] in ("sip:", "tel:") else head
+    bare = head[1:] if head[:1] == "+" else head
+    if bare.isascii() and bare.isdigit():  # the common spellings skip the expressions
+        digits = bare
+    else:
+        digits = _NOT_DIGIT_RE.sub("", _KEY_HOST_OR_PARAMS_RE.sub("", text))
+    if digits[:1] == "0":  # 00 or 011, the international prefixes
+        digits = _KEY_INTERNATIONAL_PREFIX_RE.sub("", digits)
+    return digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
 
 
 def digits_key_sql(column: str) -> str:
