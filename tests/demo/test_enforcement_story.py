@@ -20,6 +20,7 @@ from robotrace.enforcement import signing
 from robotrace.simulate.runner import SimulationParams
 from robotrace.store.db import make_engine
 from robotrace.store.models import BlocklistVersion
+from tests.demo import shaken_checks
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +128,15 @@ def test_the_complaint_windows_count_what_the_csv_module_counts(story: Story):
     after = _violations_between(story, blocking.after.start, blocking.after.end)
     assert (blocking.complaints_before, blocking.complaints_after) == (before, after)
     assert 0 < blocking.complaints_spared <= after
+
+
+def test_the_signer_shortcut_names_the_true_originating_provider(story: Story):
+    shaken_checks.check_shortcut_names_the_true_origin(story)
+
+
+def test_a_shortcut_traceback_reaches_the_origin_no_later_than_its_twin(story: Story):
+    shaken_checks.check_shortcut_is_never_slower(story)
+
+
+def test_the_stir_shaken_counts_are_the_store_and_truths(story: Story):
+    shaken_checks.check_report_counts(story)

@@ -13,6 +13,7 @@ from robotrace.demo.story import Story, run_story
 from robotrace.simulate.runner import SimulationParams
 from robotrace.store import models
 from robotrace.store.db import make_engine
+from tests.demo import shaken_checks
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,15 @@ def test_the_campaigns_are_traced_highest_priority_first(story: Story):
     traced = list(dict.fromkeys(campaign for campaign, _ref, _run in story.runs))
     assert traced == sorted(traced, key=lambda c: (-priority[c], c))
     assert len(traced) >= len(_truth(story)["campaigns"])
+
+
+def test_the_signer_shortcut_names_the_true_originating_provider(story: Story):
+    shaken_checks.check_shortcut_names_the_true_origin(story)
+
+
+def test_a_shortcut_traceback_reaches_the_origin_no_later_than_its_twin(story: Story):
+    shaken_checks.check_shortcut_is_never_slower(story)
+
+
+def test_the_stir_shaken_counts_are_the_store_and_truths(story: Story):
+    shaken_checks.check_report_counts(story)

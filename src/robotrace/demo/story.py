@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +24,11 @@ from robotrace.clock import SimulatedClock
 from robotrace.demo.scoring import CampaignScore, score_campaign
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.providers.registry import read_providers_csv
+from robotrace.shaken.chain import TrustStore
+from robotrace.shaken.evidence import load_certificate_folder, verify_calls
+from robotrace.shaken.verify import Verifier
 from robotrace.simulate.runner import SimulationParams, simulate
+from robotrace.simulate.shaken import ROOT_FILE, X5U_BASE
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import make_engine, transaction, upgrade
@@ -32,9 +36,10 @@ from robotrace.store.providers import provider_directory, upsert_providers
 from robotrace.store.tracebacks import save_traceback
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
-from robotrace.traceback.findings import summary_of
-from robotrace.traceback.model import CallUnderTrace, ProviderInfo
+from robotrace.traceback.findings import signer_on_path, summary_of
+from robotrace.traceback.model import CallUnderTrace, Outcome, ProviderInfo
 from robotrace.traceback.runner import Run
+from robotrace.traceback.service import signer_lead_of
 from robotrace.traceback.workflow import Policy
 
 #: A group of honeypot calls smaller than this is not treated as a campaign.
@@ -52,6 +57,23 @@ Progress = Callable[[str], None]
 EVIDENCE_LEAD = timedelta(days=2)
 
 
+@dataclass(frozen=True)
+class ShortcutTiming:
+    """A traceback whose call offered the signer shortcut (a verified A/B signature), and
+    how long it took to close beside its twin: the same call traced without the shortcut on
+    a clock of its own, with the same providers' response delays, and never saved."""
+
+    traceback_id: str
+    ref: str
+    signer: str
+    attest: str
+    shortcut_closed: bool  # the signer's own origin answer closed the traceback
+    signer_on_path: bool | None
+    with_shortcut: timedelta
+    without_shortcut: timedelta
+    twin_identified_origin: bool
+
+
 @dataclass
 class Story:
     out: Path
@@ -62,6 +84,9 @@ class Story:
     scores: list[CampaignScore] = field(default_factory=list)
     runs: list[tuple[str, str, Run]] = field(default_factory=list)
     enforcement: Any = None  # demo.enforcement.EnforcementStory when letters were simulated
+    #: Honeypot calls with a verified Identity header, by attestation (A, B, C).
+    signed_calls: dict[str, int] = field(default_factory=dict)
+    shortcut_timings: list[ShortcutTiming] = field(default_factory=list)
 
 
 def quiet(message: str) -> None:
@@ -82,8 +107,10 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
         upsert_providers(session, read_providers_csv(out / "providers.csv"))
         imported = import_honeypot_csv(session, out / "honeypot.csv").added
         latest = session.scalar(select(func.max(models.Call.call_time)))
+        progress("verifying the calls' STIR/SHAKEN signatures")
+        signed = verify_signatures(session, out / "certs", latest)
         progress("grouping calls into campaigns")
-        story = Story(out, world, imported, _save_campaigns(session, latest))
+        story = Story(out, world, imported, _save_campaigns(session, latest), signed_calls=signed)
         progress("tracing sample calls hop by hop")
         tracer = Tracer(session, story, params.seed)
         for campaign_id, group in story.campaigns:
@@ -97,6 +124,20 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
         story.enforcement = run_enforcement(engine, story, params, truth, progress)
     engine.dispose()
     return story
+
+
+def verify_signatures(session: Session, certs: Path, now: datetime) -> dict[str, int]:
+    """Verify the imported calls' Identity headers offline, with the simulated world's trust
+    anchor and signer certificates (nothing is fetched); the verified honeypot calls by
+    attestation."""
+    verifier = Verifier(TrustStore.from_paths([certs / ROOT_FILE], []))
+    verify_calls(session, verifier, SimulatedClock(now), load_certificate_folder(certs, X5U_BASE))
+    rows = session.execute(
+        select(models.Call.shaken_attest, func.count())
+        .where(models.Call.source == "honeypot", models.Call.shaken_valid.is_(True))
+        .group_by(models.Call.shaken_attest)
+    )
+    return {attest: count for attest, count in sorted(rows.tuples()) if attest}
 
 
 @dataclass(frozen=True)
@@ -148,6 +189,7 @@ class Tracer:
         self.answerers = simulated_answerers(story.out, self.directory)
         self.calls = {c.source_ref: c for c in session.scalars(select(models.Call))}
         self.delays = random.Random(f"robotrace-demo:{seed}")
+        self.twin_delays = random.Random(f"robotrace-demo-twin:{seed}")
         self.finished_at: datetime | None = None
 
     def refs_before(self, group: Group, before: datetime | None) -> list[str]:
@@ -157,14 +199,20 @@ class Tracer:
         return [r for r in group.members if self.calls[r].call_time > after]
 
     def trace(self, campaign_id: str, ref: str) -> Run:
+        """Trace one call (the signer shortcut on, where its verified signature offers one)
+        and save it; a call with an A/B signer is also traced once without the shortcut."""
         call = self.calls[ref]
         target = CallToTrace(
             CallUnderTrace(call.calling_number, call.called_number, call.call_time),
             directory_ocn(self.session, call.terminating_provider_id),
         )
-        clock = SimulatedClock(call.call_time + timedelta(hours=1))
+        opened = call.call_time + timedelta(hours=1)
+        clock = SimulatedClock(opened)
+        signer = signer_lead_of(self.session, call)
+        drawn: dict[str, timedelta] = {}
+        traceback_id = f"TB-{len(self.story.runs) + 1:06d}"
         run = trace_call(
-            f"TB-{len(self.story.runs) + 1:06d}",
+            traceback_id,
             target,
             self.directory,
             self.answerers,
@@ -172,14 +220,78 @@ class Tracer:
             Policy(),
             actor=ACTOR,
             campaign=campaign_id,
-            response_delay=lambda _ocn: timedelta(minutes=self.delays.randint(5, 120)),
+            response_delay=response_delays(drawn, self.delays),
+            signer=signer,
         )
         save_traceback(self.session, run.traceback, call_id=call.id)
         append_audit(self.session, run.events)
         self.story.summaries.append(summary_of(run.traceback, self.directory))
         self.story.runs.append((campaign_id, ref, run))
         self.finished_at = max(self.finished_at or clock.now(), clock.now())
+        if signer is not None and signer.names_origin:
+            twin = self.dry_run(traceback_id, target, opened, campaign_id, drawn)
+            self.story.shortcut_timings.append(shortcut_timing(ref, run, twin))
         return run
+
+    def dry_run(
+        self,
+        traceback_id: str,
+        target: CallToTrace,
+        opened: datetime,
+        campaign_id: str,
+        drawn: dict[str, timedelta],
+    ) -> Run:
+        """The call traced again without the shortcut, for the comparison only: on a clock
+        and a directory of its own, the same delays for the providers asked before, and
+        nothing saved (``trace_call`` touches no store)."""
+        return trace_call(
+            traceback_id,
+            target,
+            dict(self.directory),
+            self.answerers,
+            SimulatedClock(opened),
+            Policy(),
+            actor=ACTOR,
+            campaign=campaign_id,
+            response_delay=response_delays(dict(drawn), self.twin_delays),
+            shortcut=False,
+        )
+
+
+def response_delays(
+    drawn: MutableMapping[str, timedelta], rng: random.Random
+) -> Callable[[str], timedelta]:
+    """Each provider's response delay (5 to 120 minutes), drawn once per traceback: a
+    provider asked twice, or in a traceback's twin, answers as fast each time."""
+
+    def delay(ocn: str) -> timedelta:
+        if ocn not in drawn:
+            drawn[ocn] = timedelta(minutes=rng.randint(5, 120))
+        return drawn[ocn]
+
+    return delay
+
+
+def _duration(run: Run) -> timedelta:
+    tb = run.traceback
+    assert tb.closed_at is not None, "the runner drives every traceback to an outcome"
+    return tb.closed_at - tb.opened_at
+
+
+def shortcut_timing(ref: str, run: Run, twin: Run) -> ShortcutTiming:
+    tb = run.traceback
+    assert tb.signer is not None
+    return ShortcutTiming(
+        traceback_id=tb.id,
+        ref=ref,
+        signer=tb.signer.provider,
+        attest=tb.signer.attest,
+        shortcut_closed=tb.signer.confirmed_origin and tb.outcome is Outcome.ORIGIN_IDENTIFIED,
+        signer_on_path=signer_on_path(tb),
+        with_shortcut=_duration(run),
+        without_shortcut=_duration(twin),
+        twin_identified_origin=twin.traceback.outcome is Outcome.ORIGIN_IDENTIFIED,
+    )
 
 
 def directory_ocn(session: Session, provider_id: int | None) -> str:
