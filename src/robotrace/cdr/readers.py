@@ -23,10 +23,15 @@ import pyarrow.parquet as pq
 from robotrace.cdr import rules
 from robotrace.cdr.duck import connect, row_numbers
 from robotrace.cdr.schema import CDR_COLUMNS, CDR_SCHEMA, REQUIRED_COLUMNS
+from robotrace.csvlines import (
+    MAX_ERRORS_PER_FILE,
+    bad_width_rows,
+    first_bad_utf8_line,
+    row_lines,
+)
 from robotrace.rows import BadRowsError, RowError
 
 CDR_SUFFIXES = (".csv", ".parquet")
-MAX_ERRORS_PER_FILE = 10_000
 
 #: What a reader may be given: a file, a directory of files, or an in-memory table.
 Source = str | Path | pa.Table
@@ -151,7 +156,7 @@ def _report(
     if raw.row_note or not isinstance(item, Path):
         check.errors += [RowError(check.name, r + 1, f"{why} (row {r + 1})") for r, why in listed]
     elif listed:
-        lines = _csv_lines(item, raw.table.num_rows, raw.csv_width, [r for r, _ in listed])
+        lines = row_lines(item, raw.table.num_rows, raw.csv_width, [r for r, _ in listed])
         check.errors += [RowError(check.name, lines[r], why) for r, why in listed]
     check.errors.sort(key=lambda e: e.line)
     if count > len(listed):
@@ -219,7 +224,7 @@ def _raw_from_csv(
         check.errors.append(_unreadable_csv(path, check.name, exc))
         return None
     if skipped:  # rows with the wrong number of fields: name them with their lines
-        check.errors += _bad_width_rows(path, check.name, len(columns))
+        check.errors += bad_width_rows(path, check.name, len(columns))
     return _Raw(_with_rows(_project(table), connection), False, False, len(columns))
 
 
@@ -237,61 +242,10 @@ def _csv_options(
 
 def _unreadable_csv(path: Path, name: str, exc: Exception) -> RowError:
     """A CSV pyarrow cannot read at all: find the first line that is not UTF-8, if that is it."""
-    with path.open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return RowError(name, number, "line is not valid UTF-8")
+    line = first_bad_utf8_line(path)
+    if line is not None:
+        return RowError(name, line, "line is not valid UTF-8")
     return RowError(name, 1, f"cannot read CSV: {exc}")
-
-
-def _csv_records(path: Path) -> Iterable[tuple[int, list[str]]]:
-    """``(first physical line, fields)`` of every non-blank record after the header."""
-    with path.open(newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        next(reader, None)
-        previous = reader.line_num
-        for fields in reader:
-            start, previous = previous + 1, reader.line_num
-            if fields:
-                yield start, fields
-
-
-def _bad_width_rows(path: Path, name: str, width: int) -> list[RowError]:
-    return [
-        RowError(name, line, f"has {len(fields)} fields, the header has {width}")
-        for line, fields in _csv_records(path)
-        if len(fields) != width
-    ][:MAX_ERRORS_PER_FILE]
-
-
-def _csv_lines(path: Path, rows: int, width: int, wanted: list[int]) -> dict[int, int]:
-    """Physical line of each wanted 0-based data row.
-
-    When the file has exactly one line per row (no quoted newlines, no blank or skipped
-    lines), the line is ``row + 2``; otherwise one streaming pass of Python's ``csv`` module
-    recovers it — slow, but only for files that have bad rows and an unusual layout.
-    """
-    if _physical_lines(path) == rows + 1:
-        return {r: r + 2 for r in wanted}
-    wanted_set, lines, index = set(wanted), {}, 0
-    for line, fields in _csv_records(path):
-        if len(fields) != width:
-            continue
-        if index in wanted_set:
-            lines[index] = line
-        index += 1
-    return lines
-
-
-def _physical_lines(path: Path) -> int:
-    count, last = 0, b"\n"
-    with path.open("rb") as stream:
-        while chunk := stream.read(16 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
 
 
 # --- Parquet and Arrow ----------------------------------------------------------------------

@@ -20,14 +20,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from robotrace.cdr.duck import connect, row_numbers, sql_text
-from robotrace.evidence.csvfile import (
-    MAX_ERRORS_PER_FILE,
-    FileProblem,
-    bad_width_rows,
-    csv_header,
-    read_text_table,
-    row_lines,
-)
+from robotrace.csvlines import MAX_ERRORS_PER_FILE, bad_width_rows, row_lines
+from robotrace.evidence.csvfile import FileProblem, csv_header, read_text_table
 from robotrace.evidence.registry import FileRead, ReadOptions
 from robotrace.numbers import digits_key_sql
 from robotrace.rows import RowError

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -19,11 +18,10 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from robotrace.csvlines import first_bad_utf8_line
 from robotrace.evidence.registry import ByteProgress
-from robotrace.rows import RowError
 
 #: At most this many bad rows are listed per file; a last entry at line 0 counts the rest.
-MAX_ERRORS_PER_FILE = 10_000
 _BLOCK = 8 << 20
 
 
@@ -64,17 +62,6 @@ def counted(path: Path, shown: str, progress: ByteProgress | None) -> IO[bytes]:
     if progress is None:
         return raw
     return io.BufferedReader(CountingReader(raw, shown, path.stat().st_size, progress), _BLOCK)
-
-
-def first_bad_utf8_line(path: Path) -> int | None:
-    """The first line that is not valid UTF-8, or None."""
-    with path.open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            try:
-                line.decode("utf-8")
-            except UnicodeDecodeError:
-                return number
-    return None
 
 
 class FileProblem(ValueError):
@@ -156,52 +143,3 @@ def _unreadable(path: Path, exc: Exception) -> FileProblem:
     if line is not None:
         return FileProblem(line, "line is not valid UTF-8")
     return FileProblem(1, f"cannot read CSV: {exc}")
-
-
-def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """``(first physical line, fields)`` of every non-blank record after the header."""
-    with path.open(newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        next(reader, None)
-        previous = reader.line_num
-        for fields in reader:
-            start, previous = previous + 1, reader.line_num
-            if fields:
-                yield start, fields
-
-
-def bad_width_rows(path: Path, shown: str, width: int) -> list[RowError]:
-    """Every row whose number of fields differs from the header's."""
-    return [
-        RowError(shown, line, f"has {len(fields)} fields, the header has {width}")
-        for line, fields in csv_records(path)
-        if len(fields) != width
-    ][:MAX_ERRORS_PER_FILE]
-
-
-def row_lines(path: Path, rows: int, width: int, wanted: list[int]) -> dict[int, int]:
-    """The physical line of each wanted 0-based row of the parsed table.
-
-    With exactly one line per row (no quoted newlines, blank or left-out lines) it is
-    ``row + 2``; otherwise one streaming pass of Python's ``csv`` module finds it — slow, but
-    only for files that have bad rows and an unusual layout.
-    """
-    if _physical_lines(path) == rows + 1:
-        return {r: r + 2 for r in wanted}
-    wanted_set, lines, index = set(wanted), {}, 0
-    for line, fields in csv_records(path):
-        if len(fields) != width:
-            continue
-        if index in wanted_set:
-            lines[index] = line
-        index += 1
-    return lines
-
-
-def _physical_lines(path: Path) -> int:
-    count, last = 0, b"\n"
-    with path.open("rb") as stream:
-        while chunk := stream.read(16 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")

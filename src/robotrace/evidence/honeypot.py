@@ -21,9 +21,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, parse_utc
+from robotrace.csvlines import first_bad_utf8_line
 from robotrace.evidence.calls import add_calls, known_providers
 from robotrace.evidence.columns import HONEYPOT_COLUMNS
-from robotrace.evidence.csvfile import counted, first_bad_utf8_line
+from robotrace.evidence.csvfile import counted
 from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
 from robotrace.numbers import InvalidNumber, normalize, try_normalize
 from robotrace.rows import BadRowsError, RowError

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from robotrace.clock import as_utc
-from robotrace.evidence.csvfile import first_bad_utf8_line
+from robotrace.csvlines import first_bad_utf8_line
 from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
 from robotrace.numbers import try_normalize
 from robotrace.rows import RowError

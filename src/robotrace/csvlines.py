@@ -1,0 +1,77 @@
+"""Where a CSV record is in its file: physical line numbers for the messages about bad rows.
+
+pyarrow and DuckDB read CSV fast but say nothing about lines; these helpers find them, with
+one streaming pass of Python's ``csv`` module, only when a file has something to report.
+Call records (``robotrace.cdr.readers``) and evidence files (``robotrace.evidence``) share
+them.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from robotrace.rows import RowError
+
+MAX_ERRORS_PER_FILE = 10_000
+
+
+def first_bad_utf8_line(path: Path) -> int | None:
+    """The first line that is not valid UTF-8, or None."""
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """``(first physical line, fields)`` of every non-blank record after the header."""
+    with path.open(newline="", encoding="utf-8-sig") as stream:
+        reader = csv.reader(stream)
+        next(reader, None)
+        previous = reader.line_num
+        for fields in reader:
+            start, previous = previous + 1, reader.line_num
+            if fields:
+                yield start, fields
+
+
+def bad_width_rows(path: Path, shown: str, width: int) -> list[RowError]:
+    """Every row whose number of fields differs from the header's."""
+    return [
+        RowError(shown, line, f"has {len(fields)} fields, the header has {width}")
+        for line, fields in csv_records(path)
+        if len(fields) != width
+    ][:MAX_ERRORS_PER_FILE]
+
+
+def row_lines(path: Path, rows: int, width: int, wanted: list[int]) -> dict[int, int]:
+    """The physical line of each wanted 0-based row of the parsed table.
+
+    With exactly one line per row (no quoted newlines, blank or left-out lines) it is
+    ``row + 2``; otherwise one streaming pass of Python's ``csv`` module finds it — slow, but
+    only for files that have bad rows and an unusual layout.
+    """
+    if _physical_lines(path) == rows + 1:
+        return {r: r + 2 for r in wanted}
+    wanted_set, lines, index = set(wanted), {}, 0
+    for line, fields in csv_records(path):
+        if len(fields) != width:
+            continue
+        if index in wanted_set:
+            lines[index] = line
+        index += 1
+    return lines
+
+
+def _physical_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as stream:
+        while chunk := stream.read(16 << 20):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
