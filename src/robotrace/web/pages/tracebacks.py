@@ -7,8 +7,10 @@ so that ``/tracebacks/new`` is not taken for a traceback id.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -233,11 +235,8 @@ def mark_no_response(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = access.traceback_row(db, principal, traceback_id)
-    try:
-        in_savepoint(db, lambda: service.mark_no_response(db, row.id, principal.actor, clock))
-    except WorkflowError as exc:
-        return _detail(request, principal, db, clock, row.id, 409, f"Not marked: {exc}.")
-    return RedirectResponse(f"/tracebacks/{row.id}", 303)
+    step = partial(service.mark_no_response, db, row.id, principal.actor, clock)
+    return _step(request, principal, db, clock, row.id, step, "Not marked")
 
 
 @router.post("/tracebacks/{traceback_id}/ask-signer")
@@ -250,11 +249,8 @@ def ask_signer(
 ) -> Response:
     """The signer shortcut: a direct request, with the call's origid, to the A/B signer."""
     row = access.traceback_row(db, principal, traceback_id)
-    try:
-        in_savepoint(db, lambda: service.request_signer(db, row.id, principal.actor, clock))
-    except WorkflowError as exc:
-        return _detail(request, principal, db, clock, row.id, 409, f"Not asked: {exc}.")
-    return RedirectResponse(f"/tracebacks/{row.id}", 303)
+    step = partial(service.request_signer, db, row.id, principal.actor, clock)
+    return _step(request, principal, db, clock, row.id, step, "Not asked")
 
 
 @router.post("/tracebacks/{traceback_id}/signer-answer")
@@ -276,10 +272,22 @@ def record_signer_answer(
     tb = load_traceback(db, row.id)
     signer = tb.signer.provider if tb.signer else ""
     reply = Reply(Answer(answer), customer=customer.strip() or None, note=note.strip())
+    step = partial(service.answer_signer, db, row.id, signer, reply, principal.actor, clock)
+    return _step(request, principal, db, clock, row.id, step, "Not recorded")
+
+
+def _step(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    clock: Clock,
+    traceback_id: str,
+    step: Callable[[], object],
+    refused: str,
+) -> Response:
+    """Run one workflow step in a savepoint: back to the traceback, or 409 saying why not."""
     try:
-        in_savepoint(
-            db, lambda: service.answer_signer(db, row.id, signer, reply, principal.actor, clock)
-        )
+        in_savepoint(db, step)
     except WorkflowError as exc:
-        return _detail(request, principal, db, clock, row.id, 409, f"Not recorded: {exc}.")
-    return RedirectResponse(f"/tracebacks/{row.id}", 303)
+        return _detail(request, principal, db, clock, traceback_id, 409, f"{refused}: {exc}.")
+    return RedirectResponse(f"/tracebacks/{traceback_id}", 303)
