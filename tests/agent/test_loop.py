@@ -35,6 +35,8 @@ class Portal:
     posted: list[tuple[int, dict]] = field(default_factory=list)
     failures: list[object] = field(default_factory=list)  # exceptions or status codes
     answer_status: int = 200
+    signer_open: list[dict] = field(default_factory=list)
+    signer_posted: list[tuple[int, dict]] = field(default_factory=list)
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.failures:
@@ -44,6 +46,12 @@ class Portal:
             return httpx.Response(int(failure), json={"detail": "busy"})  # type: ignore[call-overload]
         if request.url.path.endswith("/hop-requests"):
             return httpx.Response(200, json=self.open)
+        if request.url.path.endswith("/signer-requests"):
+            return httpx.Response(200, json=self.signer_open)
+        if "/signer-requests/" in request.url.path:
+            request_id = int(request.url.path.split("/")[-2])
+            self.signer_posted.append((request_id, json.loads(request.content)))
+            return httpx.Response(self.answer_status, json={"detail": "answered already"})
         hop_id = int(request.url.path.split("/")[-2])
         self.posted.append((hop_id, json.loads(request.content)))
         return httpx.Response(self.answer_status, json={"detail": "answered already"})
@@ -185,3 +193,48 @@ def test_portal_unavailable_is_raised_after_the_last_attempt():
     agent, _, _ = agent_for(portal)
     with pytest.raises(PortalUnavailable):
         agent.client.open_requests()
+
+
+SIGNER_REQUEST = {**REQUEST, "id": 5, "origid": "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a"}
+
+
+def test_it_answers_a_direct_request_to_the_signer_from_the_same_records():
+    portal = Portal(open=[], signer_open=[dict(SIGNER_REQUEST)])
+    reply = Reply(Answer.ORIGIN, customer="Acme Outreach LLC", note="matched c1")
+    agent, lines, _ = agent_for(portal, reply=reply)
+    assert agent.run(interval=0, once=True) == 0
+    assert portal.signer_posted == [
+        (5, {"answer": "origin", "customer": "Acme Outreach LLC", "note": "matched c1"})
+    ]
+    asked = agent.answerer.asked[0]  # type: ignore[attr-defined]
+    assert asked.origid == SIGNER_REQUEST["origid"] and asked.called_number == "+13125550199"
+    assert lines[-1].startswith("direct request 5 (origid 5c1a0e4e")
+    assert agent.poll_signer() == [] and len(portal.signer_posted) == 1
+
+
+def test_an_upstream_reply_to_a_direct_request_registers_no_provider():
+    portal = Portal(open=[], signer_open=[dict(SIGNER_REQUEST)])
+    agent, _, _ = agent_for(portal)
+    assert agent.poll_signer() == [5]
+    assert portal.signer_posted == [
+        (5, {"answer": "upstream", "upstream": "BBBB", "note": "matched c1"})
+    ]
+
+
+def test_a_portal_without_direct_requests_is_no_error():
+    def old_portal(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/hop-requests"):
+            return httpx.Response(200, json=[])
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    http = httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(old_portal))
+    client = PortalClient(http, Backoff(attempts=1), sleep=lambda _: None, log=lambda _: None)
+    agent = Agent(client, FixedAnswerer(UPSTREAM), "AAAA", log=lambda _: None)
+    assert agent.run(interval=0, once=True) == 0
+
+
+def test_a_409_on_a_direct_request_is_remembered_and_not_posted_again():
+    portal = Portal(open=[], signer_open=[dict(SIGNER_REQUEST)], answer_status=409)
+    agent, lines, _ = agent_for(portal)
+    assert agent.poll_signer() == [] and agent.poll_signer() == []
+    assert len(portal.signer_posted) == 1 and "skipped" in lines[-1]

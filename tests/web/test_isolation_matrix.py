@@ -23,9 +23,11 @@ from robotrace.accounts.users import create_user, user_by_email
 from robotrace.clock import SimulatedClock
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
+from robotrace.traceback import service
+from robotrace.traceback.model import SignerLead
 from robotrace.web.app import create_app
 
-from .conftest import PASSWORD, T0, seed_world, sign_in
+from .conftest import CALL, PASSWORD, T0, seed_world, sign_in
 
 PUBLIC = "public"
 ALL = ("admin", "coordinator", "regulator", "provider")
@@ -70,6 +72,8 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/history"): ("provider",),
     ("GET", "/inbox/{hop_id}"): ("provider",),
     ("POST", "/inbox/{hop_id}"): ("provider",),
+    ("GET", "/inbox/signer/{request_id}"): ("provider",),
+    ("POST", "/inbox/signer/{request_id}"): ("provider",),
     ("GET", "/admin/users"): ("admin",),
     ("POST", "/admin/users"): ("admin",),
     ("POST", "/admin/users/{user_id}/deactivate"): ("admin",),
@@ -78,6 +82,9 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/hop-requests"): ("provider",),
     ("GET", "/api/v1/hop-requests/{hop_id}"): ("provider",),
     ("POST", "/api/v1/hop-requests/{hop_id}/answer"): ("provider",),
+    ("GET", "/api/v1/signer-requests"): ("provider",),
+    ("GET", "/api/v1/signer-requests/{request_id}"): ("provider",),
+    ("POST", "/api/v1/signer-requests/{request_id}/answer"): ("provider",),
     ("GET", "/api/v1/tracebacks"): READERS,
     ("GET", "/api/v1/tracebacks/{traceback_id}"): READERS,
     ("POST", "/api/v1/tracebacks"): STAFF,
@@ -156,6 +163,7 @@ class Matrix:
                 self.token_ids[role] = token.id
             self.letter_id, self.authorization_id = seed_enforcement(session)
             self.campaign_id = seed_campaign(session)
+            self.signer_request_id = seed_signer_request(session, self.clock)
         self.app = create_app(url, self.clock)
         self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
         self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
@@ -171,6 +179,7 @@ class Matrix:
             "traceback_id": self.traceback_id if own else "TB-999999",
             "ocn": "AAAA" if own else "ZZZZ",
             "hop_id": str(self.hop_id if own else 999_999),
+            "request_id": str(self.signer_request_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
             "letter_id": str(self.letter_id if own else 999_999),
             "authorization_id": str(self.authorization_id if own else 999_999),
@@ -179,6 +188,17 @@ class Matrix:
             "campaign_id": self.campaign_id if own else "no-such-campaign",
         }
         return template.format(**values)
+
+
+def seed_signer_request(session, clock: SimulatedClock) -> int:
+    """A traceback whose call AAAA signed (attestation A), and its direct request to AAAA;
+    returns the request's id (the traceback's first hop id)."""
+    lead = SignerLead("AAAA", "A", "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a")
+    tb = service.open_traceback(session, CALL, "BBBB", "coordinator:c", clock, signer=lead)
+    service.request_signer(session, tb.id, "coordinator:c", clock)
+    return session.scalar(
+        select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
+    )
 
 
 def seed_enforcement(session) -> tuple[int, int]:
@@ -246,6 +266,12 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "json": {"answer": "not_found", "note": "no such call"}
     },
     ("POST", "/inbox/{hop_id}"): {"data": {"kind": "not_found", "explanation": "no such call"}},
+    ("POST", "/api/v1/signer-requests/{request_id}/answer"): {
+        "json": {"answer": "not_found", "note": "no such origid"}
+    },
+    ("POST", "/inbox/signer/{request_id}"): {
+        "data": {"kind": "not_found", "explanation": "no such origid"}
+    },
     ("POST", "/tracebacks/{traceback_id}/signer-answer"): {
         "data": {"answer": "origin", "customer": "Acme Outreach"}
     },

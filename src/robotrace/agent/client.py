@@ -112,6 +112,20 @@ class PortalClient:
     def answer(self, hop_id: int, body: dict[str, Any]) -> httpx.Response:
         return self.request("POST", f"/hop-requests/{hop_id}/answer", json=body)
 
+    def open_signer_requests(self) -> list[dict[str, Any]]:
+        """Open direct requests to this provider as a call's signer (a portal without the
+        route answers 404: none)."""
+        response = self.request("GET", "/signer-requests", params={"status": "open"})
+        if response.status_code == 404:
+            return []
+        if response.status_code >= 400:
+            raise PortalRefused(f"GET /signer-requests: {response.status_code} {_detail(response)}")
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    def answer_signer(self, request_id: int, body: dict[str, Any]) -> httpx.Response:
+        return self.request("POST", f"/signer-requests/{request_id}/answer", json=body)
+
     def close(self) -> None:
         self.http.close()
 

@@ -1,4 +1,5 @@
-"""The agent's loop: fetch open hop requests, search own records, post answers, remember.
+"""The agent's loop: fetch open hop requests (and direct requests to its provider as a call's
+STIR/SHAKEN signer), search own records, post answers, remember.
 
 Only the answer leaves the machine: answer, upstream OCN or customer, and a note naming the
 matched leg's SIP Call-ID and time offset. The records themselves stay local.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from robotrace.agent.client import PortalClient, PortalRefused, PortalUnavailable
@@ -47,6 +48,26 @@ def body_of(reply: Reply) -> dict[str, Any]:
     return body
 
 
+def signer_request_of(item: dict[str, Any], provider: str) -> HopRequest:
+    """The API's direct request to the signer as the answerers take it (with its origid)."""
+    return replace(
+        hop_request_of(item, provider),
+        traceback_id=f"signer-request-{item['id']}",
+        origid=item.get("origid"),
+    )
+
+
+def signer_body_of(reply: Reply) -> dict[str, Any]:
+    """The JSON body of ``POST /signer-requests/{id}/answer`` for ``reply`` (the portal
+    knows the upstream or not; a direct request registers no provider)."""
+    body: dict[str, Any] = {"answer": reply.answer.value, "note": reply.note}
+    if reply.upstream:
+        body["upstream"] = reply.upstream
+    if reply.customer:
+        body["customer"] = reply.customer
+    return body
+
+
 def _said(reply: Reply) -> str:
     told = reply.upstream or reply.customer
     return f"{reply.answer.value} {told}" if told else reply.answer.value
@@ -62,6 +83,8 @@ class Agent:
     answered: AnsweredRequests = field(default_factory=AnsweredRequests)
     log: Callable[[str], None] = _LOG.info
     rejected: set[int] = field(default_factory=set)
+    signer_answered: set[int] = field(default_factory=set)
+    signer_rejected: set[int] = field(default_factory=set)
 
     def poll(self) -> list[int]:
         """Answer every open request not answered before; returns the ids answered now."""
@@ -95,6 +118,39 @@ class Agent:
         self.log(f"hop request {hop_id}: portal said {response.status_code} {_detail(response)}")
         return False
 
+    def poll_signer(self) -> list[int]:
+        """Answer every open direct request to this provider as the call's signer, from the
+        same records (remembered in memory: once answered, the portal lists it no more)."""
+        done = []
+        for item in self.client.open_signer_requests():
+            request_id = int(item["id"])
+            if request_id in self.signer_answered or request_id in self.signer_rejected:
+                continue
+            if self.handle_signer(item):
+                done.append(request_id)
+        return done
+
+    def handle_signer(self, item: dict[str, Any]) -> bool:
+        request_id = int(item["id"])
+        what = f"direct request {request_id} (origid {item.get('origid')})"
+        reply = self.answerer.answer(signer_request_of(item, self.provider))
+        if reply is None:
+            self.log(f"{what}: no answer given")
+            return False
+        response = self.client.answer_signer(request_id, signer_body_of(reply))
+        if response.status_code in (200, 409):  # 409: answered already, or closed
+            self.signer_answered.add(request_id)
+            if response.status_code == 409:
+                self.log(f"{what}: skipped ({_detail(response)})")
+                return False
+            self.log(f"{what}: answered {_said(reply)} ({reply.note})")
+            return True
+        if response.status_code in (401, 403):
+            raise PortalRefused(f"answer refused: {response.status_code} {_detail(response)}")
+        self.signer_rejected.add(request_id)
+        self.log(f"{what}: portal said {response.status_code} {_detail(response)}")
+        return False
+
     def run(
         self, interval: float, once: bool = False, sleep: Callable[[float], None] = time.sleep
     ) -> int:
@@ -102,6 +158,7 @@ class Agent:
         while True:
             try:
                 self.poll()
+                self.poll_signer()
             except PortalUnavailable as exc:
                 self.log(f"portal unavailable: {exc}")
                 if once:

@@ -124,3 +124,60 @@ def hop_messages(
         if kind == OVERDUE:
             messages += messages_to(coordinators, kind, hop.hop_id, to_coordinators)
     return messages
+
+
+# --- The direct request to a call's signer (the STIR/SHAKEN signer shortcut) ---
+
+SIGNER_REQUESTED = "signer.requested"
+
+
+@dataclass(frozen=True)
+class SignerAsk:
+    """A direct request to the provider whose STIR/SHAKEN signature the call carried.
+
+    ``request_id`` is what the provider's inbox and the API know it by (its traceback's
+    first hop id); the traceback id only makes the dedupe key."""
+
+    traceback_id: str
+    request_id: int
+    provider_ocn: str
+    provider_name: str
+    origid: str | None
+    attest: str
+    calling_number: str
+    called_number: str
+    call_time: datetime
+    requested_at: datetime
+    due_at: datetime
+
+
+def signer_payload(ask: SignerAsk, base_url: str) -> dict[str, Any]:
+    """What the signer needs to find the call in its records: the origid it signed it with,
+    the numbers and the time, and when the answer is due."""
+    return {
+        "request_id": ask.request_id,
+        "provider": {"ocn": ask.provider_ocn, "name": ask.provider_name},
+        "origid": ask.origid,
+        "attest": ask.attest,
+        "call": {
+            "calling_number": ask.calling_number,
+            "called_number": ask.called_number,
+            "call_time": format_utc(ask.call_time),
+        },
+        "requested_at": format_utc(ask.requested_at),
+        "due_at": format_utc(ask.due_at),
+        "link": f"{base_url.rstrip('/')}/inbox/signer/{ask.request_id}",
+        "audience": "provider",
+    }
+
+
+def signer_messages(ask: SignerAsk, provider: Audience, base_url: str) -> list[Message]:
+    """The ``signer.requested`` notice to each of the signer's addresses and webhooks."""
+    payload = signer_payload(ask, base_url)
+    targets = [("email", e) for e in provider.emails]
+    targets += [("webhook", str(w)) for w in provider.webhooks]
+    key = f"{SIGNER_REQUESTED}:{ask.traceback_id}"
+    return [
+        Message(channel, target, SIGNER_REQUESTED, payload, f"{key}:{channel}:{target}")
+        for channel, target in targets
+    ]

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.clock import Clock
-from robotrace.notify.hops import HOP_KINDS, Audience, Message, OpenHop, hop_messages
+from robotrace.notify.hops import (
+    HOP_KINDS,
+    Audience,
+    Message,
+    OpenHop,
+    SignerAsk,
+    hop_messages,
+    signer_messages,
+)
 from robotrace.notify.outbox import enqueue
 from robotrace.store import models
 from robotrace.store.db import session_factory, transaction
@@ -125,3 +133,34 @@ def queue_hop_notifications(engine: Engine, clock: Clock) -> int:
             enqueue(session, m.channel, m.target, m.kind, m.payload, m.dedupe_key, clock)
             for m in messages
         )
+
+
+def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
+    tb = session.get(models.Traceback, traceback_id)
+    assert tb is not None and tb.signer_ocn is not None
+    assert tb.signer_requested_at is not None and tb.signer_due_at is not None
+    provider = session.scalars(
+        select(models.Provider).where(models.Provider.ocn == tb.signer_ocn)
+    ).one()
+    first_hop = session.scalar(
+        select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
+    )
+    assert first_hop is not None
+    ask = SignerAsk(
+        tb.id, first_hop, provider.ocn, provider.business_name, tb.signer_origid,
+        tb.signer_attest or "", tb.calling_number, tb.called_number, tb.call_time,
+        tb.signer_requested_at, tb.signer_due_at,
+    )  # fmt: skip
+    return ask, provider.id
+
+
+def queue_signer_request(session: Session, traceback_id: str, clock: Clock) -> int:
+    """Queue the ``signer.requested`` notices of a traceback's direct request to its signer,
+    in the caller's transaction; the number newly queued (0 when queued before)."""
+    ask, provider = _signer_ask(session, traceback_id)
+    audience = provider_audiences(session, {provider})[provider]
+    messages = signer_messages(ask, audience, settings.get("base_url"))
+    return sum(
+        enqueue(session, m.channel, m.target, m.kind, m.payload, m.dedupe_key, clock)
+        for m in messages
+    )

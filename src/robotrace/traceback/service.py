@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
+from robotrace.notify.queue import queue_signer_request
 from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.audit import append_audit
@@ -146,10 +147,13 @@ def answer_hop(
 def request_signer(
     session: Session, traceback_id: str, actor: str, clock: Clock, policy: Policy | None = None
 ) -> Traceback:
-    """Send the traceback's A/B signer a direct request with the call's origid."""
+    """Send the traceback's A/B signer a direct request with the call's origid, and queue
+    its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
     tb = load_traceback(session, traceback_id)
     step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings())
-    return _commit_step(session, step)
+    tb = _commit_step(session, step)
+    queue_signer_request(session, traceback_id, clock)
+    return tb
 
 
 def answer_signer(

@@ -339,3 +339,95 @@ def authorization_row(
     """A block authorization: readers of all any, a provider user only its own (else 404)."""
     kind = models.EnforcementKind.BLOCK_AUTHORIZATION
     return enforcement_action(db, principal, kind, authorization_id)
+
+
+# --- Direct requests to the signer (the STIR/SHAKEN signer shortcut, docs/shaken.md) ---
+
+
+@dataclass(frozen=True)
+class SignerRequest:
+    """A direct request as the signing provider sees it: the call it signed (its origid and
+    numbers) and its own answer. Its ``id`` is the id of the traceback's first hop request,
+    an integer like any hop id, so the provider never sees the traceback id."""
+
+    id: int
+    origid: str | None
+    attest: str
+    calling_number: str
+    called_number: str
+    call_time: datetime
+    requested_at: datetime
+    due_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    upstream: str | None
+    customer: str | None
+    note: str
+    open: bool
+
+
+SignerStatus = Literal["open", "answered", "all"]
+
+
+def _signer_is_open() -> ColumnElement[bool]:
+    tb = models.Traceback
+    return and_(tb.signer_answer.is_(None), tb.status == Status.OPEN)
+
+
+def _signer_requests(ocn: str) -> Select[Any]:
+    """A provider's direct requests, each with the id of its traceback's first hop: one query,
+    the provider filter inside it."""
+    tb, first = models.Traceback, models.Hop
+    return (
+        select(tb, first.id.label("request_id"))
+        .join(first, and_(first.traceback_id == tb.id, first.position == 0))
+        .where(tb.signer_ocn == ocn, tb.signer_requested_at.is_not(None))
+    )
+
+
+def _signer_view(row: models.Traceback, request_id: int) -> SignerRequest:
+    assert row.signer_requested_at is not None and row.signer_due_at is not None
+    return SignerRequest(
+        id=request_id,
+        origid=row.signer_origid,
+        attest=row.signer_attest or "",
+        calling_number=row.calling_number,
+        called_number=row.called_number,
+        call_time=row.call_time,
+        requested_at=row.signer_requested_at,
+        due_at=row.signer_due_at,
+        answer=row.signer_answer,
+        answered_at=row.signer_answered_at,
+        upstream=row.signer_upstream,
+        customer=row.signer_customer,
+        note=row.signer_note or "",
+        open=row.signer_answer is None and row.status == Status.OPEN,
+    )
+
+
+def _own_ocn(principal: Principal) -> str:
+    own_provider_id(principal)
+    return principal.provider_ocn or ""
+
+
+def signer_requests(
+    db: Session, principal: Principal, status: SignerStatus = "open"
+) -> list[SignerRequest]:
+    """The direct requests to the principal's provider as the call's signer, earliest due
+    first: ``open`` (unanswered, traceback open), ``answered`` (no longer open) or ``all``."""
+    query = _signer_requests(_own_ocn(principal))
+    if status != "all":
+        query = query.where(_signer_is_open() if status == "open" else not_(_signer_is_open()))
+    query = query.order_by(models.Traceback.signer_due_at, models.Traceback.id)
+    return [_signer_view(row, request_id) for row, request_id in db.execute(query)]
+
+
+def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[SignerRequest, str]:
+    """One direct request to the principal's provider and its traceback id (kept
+    server-side); another provider's answers 404 exactly like a missing one."""
+    query = _signer_requests(_own_ocn(principal)).where(models.Hop.id == request_id)
+    row = db.execute(query).first()
+    if row is None:
+        raise _not_found()
+    tb, found_id = row
+    return _signer_view(tb, found_id), tb.id

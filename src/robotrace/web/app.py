@@ -30,6 +30,7 @@ PAGE_ROUTERS = [
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
     "robotrace.web.api.hops:router",
+    "robotrace.web.api.signers:router",
     "robotrace.web.api.tracebacks:router",
     "robotrace.web.api.providers:router",
     "robotrace.web.api.enforcement:router",

@@ -84,6 +84,48 @@ class AnswerIn(BaseModel):
         return self
 
 
+class SignerRequestOut(BaseModel):
+    """A direct request to your provider as the signer of a call (STIR/SHAKEN, docs/shaken.md):
+    the origid your signature carried and the call, no traceback id."""
+
+    id: int = Field(description="the direct request's id (not a traceback id)")
+    origid: str | None = Field(description="the origid of your PASSporT on the call")
+    attest: Literal["A", "B"]
+    calling_number: str
+    called_number: str
+    call_time: datetime
+    requested_at: datetime
+    due_at: datetime
+    open: bool
+    answer: str | None
+    answered_at: datetime | None
+    upstream: str | None
+    customer: str | None
+    note: str
+
+
+class SignerAnswerIn(BaseModel):
+    """Your answer to a direct request: your customer placed the call (``origin``), you
+    received it from another provider (``upstream``: its OCN), or ``not_found`` /
+    ``refused`` with a ``note`` saying why."""
+
+    answer: Literal["origin", "upstream", "not_found", "refused"]
+    customer: str | None = Field(default=None, max_length=200, description="origin: who")
+    upstream: str | None = Field(default=None, max_length=16, description="OCN (upstream)")
+    note: str = Field(default="", max_length=4000)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SignerAnswerIn:
+        self.upstream = (self.upstream or "").strip().upper() or None
+        if self.answer == "origin" and not (self.customer or "").strip():
+            raise ValueError("an origin answer names the customer that placed the call")
+        if self.answer == "upstream" and not self.upstream:
+            raise ValueError("an upstream answer names the upstream provider's OCN")
+        if self.answer in ("not_found", "refused") and not self.note.strip():
+            raise ValueError(f"a {self.answer} answer says why in note")
+        return self
+
+
 class HopOut(BaseModel):
     id: int
     position: int

@@ -1,5 +1,5 @@
-"""A provider's own pages: the inbox of open hop requests, one request with the answer form,
-and the history of its answers.
+"""A provider's own pages: the inbox of open hop requests (and of direct requests to it as a
+call's STIR/SHAKEN signer), one request with the answer form, and the history of its answers.
 
 Everything is read through :mod:`robotrace.web.access`, which shows a provider only what its
 requests need (docs/tenancy.md). Rule errors are put in words that name no traceback.
@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.traceback import service
-from robotrace.traceback.workflow import NotYourHop, TracebackClosed, WorkflowError
+from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
-from robotrace.web.access import HopRequest
+from robotrace.web.access import HopRequest, SignerRequest
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.answers import AnswerForm, answer_form, reply_of
 from robotrace.web.pages.common import PROVIDER, in_savepoint
@@ -68,6 +68,7 @@ def inbox(
         page=page,
         missed=access.hop_requests(db, principal, "no_response", PAGE_SIZE),
         missed_total=access.hop_request_count(db, principal, "no_response"),
+        signer_requests=access.signer_requests(db, principal, "open"),
     )
 
 
@@ -138,3 +139,76 @@ def answer(
     except (ValueError, WorkflowError) as exc:
         return _request_page(request, principal, hop, form, f"Not answered: {exc}.")
     return RedirectResponse(f"/inbox/{hop_id}", 303)
+
+
+# --- Direct requests to the provider as the call's signer (docs/shaken.md) ---
+
+#: The answers a signer gives (the hop form's shapes): its customer, the provider it received
+#: the call from (one in the directory), no record, or a refusal.
+SIGNER_KINDS = ("origin", "upstream", "not_found", "refused")
+
+
+def _signer_page(
+    request: Request,
+    principal: Principal,
+    asked: SignerRequest,
+    form: AnswerForm | None = None,
+    error: str | None = None,
+) -> Response:
+    return render(
+        request,
+        "signer_request.html",
+        principal,
+        400 if error else 200,
+        asked=asked,
+        form=form or AnswerForm(),
+        error=error,
+    )
+
+
+@router.get("/inbox/signer/{request_id}")
+def signer_request(
+    request: Request,
+    request_id: int,
+    principal: Principal = Depends(require_roles(*PROVIDER)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    asked, _traceback_id = access.signer_request(db, principal, request_id)
+    return _signer_page(request, principal, asked)
+
+
+def signer_reply_of(form: AnswerForm) -> Reply:
+    """The signer's :class:`Reply`: origin, upstream, not_found or refused, as on the hop
+    form."""
+    if form.kind not in SIGNER_KINDS:
+        raise ValueError("choose one of the answers")
+    return reply_of(form)
+
+
+@router.post("/inbox/signer/{request_id}")
+def answer_signer_request(
+    request: Request,
+    request_id: int,
+    form: AnswerForm = Depends(answer_form),
+    principal: Principal = Depends(writer(*PROVIDER)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Answer a direct request with the provider's own OCN (never one from the form)."""
+    asked, traceback_id = access.signer_request(db, principal, request_id)
+    if asked.answer is not None:
+        return _signer_page(request, principal, asked, form, ANSWERED)
+    if not asked.open:
+        return _signer_page(request, principal, asked, form, CLOSED)
+    ocn = principal.provider_ocn or ""
+    try:
+        reply = signer_reply_of(form)
+        in_savepoint(
+            db,
+            lambda: service.answer_signer(db, traceback_id, ocn, reply, principal.actor, clock),
+        )
+    except (NotYourHop, TracebackClosed):
+        return _signer_page(request, principal, asked, form, CLOSED)
+    except (ValueError, WorkflowError) as exc:
+        return _signer_page(request, principal, asked, form, f"Not answered: {exc}.")
+    return RedirectResponse(f"/inbox/signer/{request_id}", 303)

@@ -86,6 +86,30 @@ def hop_overdue(p: Mapping[str, Any]) -> Rendered:
     return Rendered(subject, f"{lead}{_request_details(p)}\n\n{tail}")
 
 
+def signer_requested(p: Mapping[str, Any]) -> Rendered:
+    call, provider = p["call"], f"{p['provider']['name']} ({p['provider']['ocn']})"
+    subject = f"Direct traceback request: your STIR/SHAKEN signature, origid {p['origid']}"
+    details = "\n".join(
+        [
+            f"Provider asked:  {provider}",
+            f"origid:          {p['origid']}",
+            f"Attestation:     {p['attest']}",
+            f"Calling number:  {call['calling_number']}",
+            f"Called number:   {call['called_number']}",
+            f"Call time:       {_when(call['call_time'])}",
+            f"Requested:       {_when(p['requested_at'])}",
+            f"Answer due:      {_when(p['due_at'])}",
+        ]
+    )
+    body = (
+        f"A call under traceback carried a STIR/SHAKEN signature that verified as {provider}'s"
+        " (attestation A or B: you originated it). Please look the call up by its origid and"
+        f" name your customer who placed it, or say it is not found or why you refuse.\n\n"
+        f"{details}\n\nAnswer here:\n{p['link']}\n"
+    )
+    return Rendered(subject, body)
+
+
 def password_reset(p: Mapping[str, Any]) -> Rendered:
     greeting = f"Hello {p['name']},\n\n" if p.get("name") else "Hello,\n\n"
     body = (
@@ -117,6 +141,7 @@ TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "hop.requested": hop_requested,
     "hop.reminder": hop_reminder,
     "hop.overdue": hop_overdue,
+    "signer.requested": signer_requested,
     "password.reset": password_reset,
     "letter.issued": letter_issued,
 }
