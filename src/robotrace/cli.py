@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "screen": "robotrace.blocking.command:screen",
     "serve": "robotrace.web.command:serve",
     "shaken": "robotrace.shaken.command:shaken",
+    "stats": "robotrace.stats.command:stats",
     "users": "robotrace.accounts.command:users",
     "worker": "robotrace.worker.command:worker",
 }

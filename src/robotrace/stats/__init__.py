@@ -1,0 +1,1 @@
+"""Statistics over the analytics store: what the complaints say, period by period."""

@@ -1,0 +1,121 @@
+"""``robotrace stats``: complaint statistics of the analytics store, as JSON or a summary."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from robotrace import settings
+from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Ranking, complaint_stats
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (docs/statistics.md).")
+@click.option("--from", "start", type=_DATE, metavar="DATE", help="First day (UTC) of the period.")
+@click.option(
+    "--to",
+    "end",
+    type=_DATE,
+    metavar="DATE",
+    help="Day (UTC) after the period: --to is not counted.",
+)
+@click.option(
+    "--analytics-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where complaints are stored (default: the analytics_dir setting).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=DEFAULT_TOP,
+    show_default=True,
+    help="How many subjects, states, area codes and numbers to rank.",
+)
+@click.option(
+    "--database-url",
+    metavar="URL",
+    help="Store whose campaigns tagged covid-19 make their numbers' complaints COVID-19 "
+    "related (without it, only the subject counts).",
+)
+def stats(
+    as_json: bool,
+    start: datetime | None,
+    end: datetime | None,
+    analytics_dir: Path | None,
+    top: int,
+    database_url: str | None,
+) -> None:
+    """Complaint statistics of the analytics store (docs/statistics.md).
+
+    Complaints filed in [--from, --to) (UTC days; by default from the first to the last
+    stored): per day, ISO week and month, robocall share, subjects, states, area codes, top
+    numbers, COVID-19, and the change against the previous period of equal length."""
+    first, last = _day(start), _day(end)
+    if first and last and last < first:
+        raise click.UsageError(f"--to {last} is before --from {first}")
+    keys = _covid_keys(database_url) if database_url else None
+    target = analytics_dir or Path(settings.get("analytics_dir"))
+    figures = complaint_stats(target, first, last, top, keys)
+    if as_json:
+        click.echo(json.dumps(figures.as_dict(), ensure_ascii=False))
+    else:
+        _print_summary(figures)
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _covid_keys(database_url: str) -> frozenset[str]:
+    from robotrace.stats.covid import covid_campaign_keys
+    from robotrace.store import db as store
+
+    engine = store.make_engine(database_url)
+    try:
+        if store.current_revision(engine) != store.head_revision():
+            raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")
+        with store.transaction(engine) as session:
+            return covid_campaign_keys(session)
+    finally:
+        engine.dispose()
+
+
+def _print_summary(figures: ComplaintStats) -> None:
+    console = Console()
+    if figures.period is None:
+        console.print("no complaints stored")
+        return
+    change = figures.change["complaints"]
+    relative = f" ({change.relative:+.1%})" if change.relative is not None else ""
+    share = figures.robocalls.share
+    console.print(
+        f"{figures.complaints:,} complaints filed {figures.period.start} to "
+        f"{figures.period.end} (exclusive); previous period {change.previous:,}, "
+        f"change {change.absolute:+,}{relative}\n"
+        f"robocall share: {'–' if share is None else f'{share:.1%}'} "
+        f"({figures.robocalls.unknown:,} without an answer); COVID-19 related: "
+        f"{figures.covid.complaints:,}"
+    )
+    console.print(_table("subject", figures.subjects))
+    console.print(_table("state", figures.states))
+    console.print(_table("area code", figures.area_codes))
+    numbers = figures.numbers
+    console.print(_table("number", Ranking(numbers.top, numbers.rest, 0)))
+    console.print(f"fragments: {numbers.fragments:,}; empty numbers: {numbers.empty:,}")
+
+
+def _table(title: str, ranking: Ranking) -> Table:
+    table = Table(title, "complaints")
+    for count in ranking.top:
+        table.add_row(count.value or "", f"{count.complaints:,}")
+    table.add_row("(others)", f"{ranking.rest:,}")
+    if ranking.unknown:
+        table.add_row("(none given)", f"{ranking.unknown:,}")
+    return table
