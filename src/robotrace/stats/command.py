@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from rich.console import Console
@@ -12,6 +14,13 @@ from rich.table import Table
 
 from robotrace import settings
 from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Ranking, complaint_stats
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from robotrace.stats.scorecards import Scorecard
+
+_T = TypeVar("_T")
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -42,7 +51,14 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     "--database-url",
     metavar="URL",
     help="Store whose campaigns tagged covid-19 make their numbers' complaints COVID-19 "
-    "related (without it, only the subject counts).",
+    "related (without it, only the subject counts); with --scorecards, the store to read "
+    "(default: the database_url setting).",
+)
+@click.option(
+    "--scorecards",
+    is_flag=True,
+    help="Print provider scorecards of the SQL store instead (tracebacks by role, answer "
+    "times, letters, authorizations, block list) for calls in [--from, --to).",
 )
 def stats(
     as_json: bool,
@@ -51,15 +67,22 @@ def stats(
     analytics_dir: Path | None,
     top: int,
     database_url: str | None,
+    scorecards: bool,
 ) -> None:
     """Complaint statistics of the analytics store (docs/statistics.md).
 
     Complaints filed in [--from, --to) (UTC days; by default from the first to the last
     stored): per day, ISO week and month, robocall share, subjects, states, area codes, top
-    numbers, COVID-19, and the change against the previous period of equal length."""
+    numbers, COVID-19, and the change against the previous period of equal length.
+
+    With --scorecards: provider scorecards of the SQL store instead, for the tracebacks of
+    calls made in [--from, --to) (docs/statistics.md#provider-scorecards)."""
     first, last = _day(start), _day(end)
     if first and last and last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
+    if scorecards:
+        _print_scorecards(database_url, start, end, as_json)
+        return
     keys = _covid_keys(database_url) if database_url else None
     target = analytics_dir or Path(settings.get("analytics_dir"))
     figures = complaint_stats(target, first, last, top, keys)
@@ -75,6 +98,11 @@ def _day(value: datetime | None) -> date | None:
 
 def _covid_keys(database_url: str) -> frozenset[str]:
     from robotrace.stats.covid import covid_campaign_keys
+
+    return _read_store(database_url, covid_campaign_keys)
+
+
+def _read_store(database_url: str | None, read: Callable[[Session], _T]) -> _T:
     from robotrace.store import db as store
 
     engine = store.make_engine(database_url)
@@ -82,9 +110,72 @@ def _covid_keys(database_url: str) -> frozenset[str]:
         if store.current_revision(engine) != store.head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")
         with store.transaction(engine) as session:
-            return covid_campaign_keys(session)
+            return read(session)
     finally:
         engine.dispose()
+
+
+def _print_scorecards(
+    database_url: str | None, start: datetime | None, end: datetime | None, as_json: bool
+) -> None:
+    from robotrace.stats.scorecards import provider_scorecards
+
+    first, last = (_utc(value) for value in (start, end))
+    cards = _read_store(database_url, lambda session: provider_scorecards(session, first, last))
+    if as_json:
+        click.echo(json.dumps([card.as_dict() for card in cards], ensure_ascii=False))
+        return
+    Console().print(_scorecard_table(cards))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value else None
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _scorecard_table(cards: list[Scorecard]) -> Table:
+    from robotrace.stats.scorecards import ROLES
+
+    table = Table(
+        "OCN",
+        "provider",
+        "tracebacks",
+        "orig/gw/int/term",
+        "requests",
+        "answered",
+        "median h",
+        "p90 h",
+        "no resp.",
+        "refused",
+        "late",
+        "letters",
+        "auth. active/lifted",
+        "blocked",
+        title="provider scorecards",
+    )
+    for card in cards:
+        roles = "/".join(str(card.roles[r]) for r in ROLES[:4])
+        letters = ", ".join(f"{n} {status}" for status, n in card.letters.items()) or "–"
+        table.add_row(
+            card.ocn,
+            card.name,
+            str(card.tracebacks),
+            roles,
+            str(card.requests),
+            str(card.answered),
+            _hours(card.answer_hours_median),
+            _hours(card.answer_hours_p90),
+            str(card.no_response),
+            str(card.refused),
+            str(card.late),
+            letters,
+            f"{card.authorizations.get('active', 0)}/{card.authorizations.get('lifted', 0)}",
+            "yes" if card.on_blocklist else "no",
+        )
+    return table
 
 
 def _print_summary(figures: ComplaintStats) -> None:
