@@ -54,12 +54,12 @@ PLACES = [
 ]  # fmt: skip
 
 
-def _list(values: list[str]) -> str:
+def sql_list(values: list[str]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
 
 
-def _pick(values: list[str], salt: int) -> str:
-    return f"{_list(values)}[CAST(1 + hash(i * {salt}) % {len(values)} AS BIGINT)]"
+def sql_pick(values: list[str], salt: int) -> str:
+    return f"{sql_list(values)}[CAST(1 + hash(i * {salt}) % {len(values)} AS BIGINT)]"
 
 
 def generate_sql(rows: int, path: Path) -> str:
@@ -74,8 +74,8 @@ def generate_sql(rows: int, path: Path) -> str:
         ELSE '1' || {ten} END"""
     subject = f"""CASE
         WHEN hash(i * 13) % 100 < 10 THEN 'No Subject Provided'
-        WHEN hash(i * 13) % 100 < 25 THEN replace({_pick(SUBJECTS, 17)}, ' &', '  &')
-        ELSE {_pick(SUBJECTS, 17)} END"""
+        WHEN hash(i * 13) % 100 < 25 THEN replace({sql_pick(SUBJECTS, 17)}, ' &', '  &')
+        ELSE {sql_pick(SUBJECTS, 17)} END"""
     place = f"CAST(1 + hash(i * 5) % {len(PLACES)} AS BIGINT)"
     seconds = 30 * 86_400
     return f"""COPY (
@@ -84,9 +84,9 @@ def generate_sql(rows: int, path: Path) -> str:
           + 3600 + hash(i * 11) % 172800 AS BIGINT)), '%Y-%m-%d %H:%M:%S') AS Created_Date,
         strftime(TIMESTAMP '2020-04-01' + to_seconds(CAST(i * {seconds} // {rows} AS BIGINT)),
           '%Y-%m-%d %H:%M:%S') AS Violation_Date,
-        {_list([p[1] for p in PLACES])}[{place}] AS Consumer_City,
-        {_list([p[2] for p in PLACES])}[{place}] AS Consumer_State,
-        {_list([p[0] for p in PLACES])}[{place}] AS Consumer_Area_Code,
+        {sql_list([p[1] for p in PLACES])}[{place}] AS Consumer_City,
+        {sql_list([p[2] for p in PLACES])}[{place}] AS Consumer_State,
+        {sql_list([p[0] for p in PLACES])}[{place}] AS Consumer_Area_Code,
         {subject} AS Subject,
         CASE WHEN hash(i * 19) % 100 < 85 THEN 'Y' ELSE 'N' END AS Recorded_Message_Or_Robocall
       FROM range({rows}) t(i)

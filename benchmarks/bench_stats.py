@@ -27,22 +27,11 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench_evidence_import import SUBJECTS, sql_list, sql_pick
 from robotrace.cdr.duck import connect
 from robotrace.evidence.analytics import ROW_GROUP_ROWS, complaints_dir
 from robotrace.stats.complaints import complaint_stats
 
-SUBJECTS = [
-    "Reducing your debt (credit cards, mortgage, student loans)",
-    "Warranties & protection plans",
-    "Medical & prescriptions",
-    "Imposters",
-    "Computer & technical support",
-    "Vacation & timeshares",
-    "Energy, solar, & utilities",
-    "Home security & alarms",
-    "Dropped call or no message",
-    "Other",
-]
 PLACES = [
     ("201", "New Jersey"), ("202", "District of Columbia"), ("212", "New York"),
     ("213", "California"), ("214", "Texas"), ("215", "Pennsylvania"), ("216", "Ohio"),
@@ -61,14 +50,6 @@ DAYS = 365
 CAMPAIGN_NUMBERS = 1_000
 
 
-def _list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
-def _pick(values: list[str], salt: int) -> str:
-    return f"{_list(values)}[CAST(1 + hash(i * {salt}) % {len(values)} AS BIGINT)]"
-
-
 def _number_sql() -> str:
     """A key: 10^6 numbers, the n-th drawn about as often as 1/n^(2/3) (u³ over the pool)."""
     unit = "(hash(i * 7) % 1000000) / 1000000.0"
@@ -83,7 +64,7 @@ def generate_sql(rows: int, path: Path) -> str:
         ELSE {ten} END"""
     subject = f"""CASE WHEN hash(i * 13) % 100 < 10 THEN NULL
         WHEN hash(i * 13) % 100 < 13 THEN 'Coronavirus (COVID-19)'
-        ELSE {_pick(SUBJECTS, 17)} END"""
+        ELSE {sql_pick(SUBJECTS, 17)} END"""
     place = f"CAST(1 + hash(i * 5) % {len(PLACES)} AS BIGINT)"
     seconds = DAYS * 86_400
     return f"""COPY (
@@ -93,8 +74,8 @@ def generate_sql(rows: int, path: Path) -> str:
         TIMESTAMPTZ '{FIRST_DAY} 00:00:00+00'
           + to_seconds(CAST(i * {seconds} // {rows} AS BIGINT)) AS created_at,
         CAST(NULL AS TIMESTAMPTZ) AS violation_at, CAST(NULL AS VARCHAR) AS city,
-        {_list([p[1] for p in PLACES])}[{place}] AS state,
-        {_list([p[0] for p in PLACES])}[{place}] AS area_code,
+        {sql_list([p[1] for p in PLACES])}[{place}] AS state,
+        {sql_list([p[0] for p in PLACES])}[{place}] AS area_code,
         CAST(NULL AS VARCHAR) AS zip, {subject} AS subject,
         CASE WHEN hash(i * 19) % 100 < 80 THEN true
              WHEN hash(i * 19) % 100 < 95 THEN false END AS robocall,
