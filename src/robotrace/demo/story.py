@@ -145,7 +145,6 @@ class Group:
     """A campaign the demo traces: its honeypot calls (``source_ref``, in time order)."""
 
     members: tuple[str, ...]
-    name: str
 
 
 def _save_campaigns(session: Session, now: datetime) -> list[tuple[str, Group]]:
@@ -166,7 +165,7 @@ def _save_campaigns(session: Session, now: datetime) -> list[tuple[str, Group]]:
         .order_by(models.Campaign.priority.desc(), models.Campaign.id)
         .limit(TOP_CAMPAIGNS)
     )
-    return [(c.id, Group(tuple(members.get(c.id, ())), c.name)) for c in ranked]
+    return [(c.id, Group(tuple(members.get(c.id, ())))) for c in ranked]
 
 
 def samples_of(members: Sequence[str], count: int = SAMPLES_PER_CAMPAIGN) -> list[str]:
