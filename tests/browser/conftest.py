@@ -71,8 +71,12 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 3
 
 
 @contextmanager
-def served(folder: Path, seed: Callable[[Engine], object]) -> Iterator[str]:
-    """`robotrace serve` on a SQLite store in ``folder`` that ``seed`` filled; its base URL."""
+def served(
+    folder: Path, seed: Callable[[Engine], object], settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """`robotrace serve` on a SQLite store in ``folder`` that ``seed`` filled; its base URL.
+
+    ``settings``: ``ROBOTRACE_*`` variables for the server on top of the tests' own."""
     url = f"sqlite:///{folder / 'robotrace.db'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -94,6 +98,7 @@ def served(folder: Path, seed: Callable[[Engine], object]) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=folder,
+        env={**os.environ, **(settings or {})},
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -14,6 +14,7 @@ from rich.table import Table
 
 from robotrace import settings
 from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Ranking, complaint_stats
+from robotrace.stats.enforcement import FIGURES, Effect
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -51,14 +52,35 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     "--database-url",
     metavar="URL",
     help="Store whose campaigns tagged covid-19 make their numbers' complaints COVID-19 "
-    "related (without it, only the subject counts); with --scorecards, the store to read "
-    "(default: the database_url setting).",
+    "related (without it, only the subject counts); with --scorecards or --effects, the "
+    "store to read (default: the database_url setting).",
 )
 @click.option(
     "--scorecards",
     is_flag=True,
     help="Print provider scorecards of the SQL store instead (tracebacks by role, answer "
     "times, letters, authorizations, block list) for calls in [--from, --to).",
+)
+@click.option(
+    "--effects",
+    is_flag=True,
+    help="Print the effect of each letter and block authorization instead: its named "
+    "campaigns' complaints, calls and traced calls in equal windows before and after it.",
+)
+@click.option(
+    "--window",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="DAYS",
+    help="With --effects or --png: the length of each window before and after a step, in "
+    "days (default: the effects_window_days setting).",
+)
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Also draw the charts as PNG files in DIR (complaints per day, subjects, states, "
+    "robocalls; with --database-url, the enforcement effects too).",
 )
 def stats(
     as_json: bool,
@@ -68,6 +90,9 @@ def stats(
     top: int,
     database_url: str | None,
     scorecards: bool,
+    effects: bool,
+    window: float | None,
+    png_dir: Path | None,
 ) -> None:
     """Complaint statistics of the analytics store (docs/statistics.md).
 
@@ -76,16 +101,31 @@ def stats(
     numbers, COVID-19, and the change against the previous period of equal length.
 
     With --scorecards: provider scorecards of the SQL store instead, for the tracebacks of
-    calls made in [--from, --to) (docs/statistics.md#provider-scorecards)."""
+    calls made in [--from, --to) (docs/statistics.md#provider-scorecards).
+
+    With --effects: what each letter and block authorization made in [--from, --to) changed
+    (docs/statistics.md#enforcement-effects)."""
     first, last = _day(start), _day(end)
     if first and last and last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
+    if scorecards and effects:
+        raise click.UsageError("--scorecards and --effects are separate reports: pick one")
+    if png_dir and (scorecards or effects):
+        raise click.UsageError(
+            "--png draws the complaint statistics: leave out --scorecards and --effects"
+        )
     if scorecards:
         _print_scorecards(database_url, start, end, as_json)
         return
-    keys = _covid_keys(database_url) if database_url else None
     target = analytics_dir or Path(settings.get("analytics_dir"))
+    span = timedelta(days=window or settings.get("effects_window_days"))
+    if effects:
+        _print_effects(database_url, target, span, start, end, as_json)
+        return
+    keys = _covid_keys(database_url) if database_url else None
     figures = complaint_stats(target, first, last, top, keys)
+    if png_dir:
+        _draw(figures, png_dir, database_url, target, span, start, end, quiet=as_json)
     if as_json:
         click.echo(json.dumps(figures.as_dict(), ensure_ascii=False))
     else:
@@ -126,6 +166,93 @@ def _print_scorecards(
         click.echo(json.dumps([card.as_dict() for card in cards], ensure_ascii=False))
         return
     Console().print(_scorecard_table(cards))
+
+
+def _draw(
+    figures: ComplaintStats,
+    folder: Path,
+    database_url: str | None,
+    analytics_dir: Path,
+    window: timedelta,
+    start: datetime | None,
+    end: datetime | None,
+    quiet: bool,
+) -> None:
+    from robotrace.stats.charts import statistics_charts, write_pngs
+
+    found = None
+    if database_url:
+        found = _effects(database_url, analytics_dir, window, start, end)
+    written = write_pngs(statistics_charts(figures, found), folder)
+    if not quiet:
+        for path in written:
+            click.echo(f"wrote {path}", err=True)
+
+
+def _effects(
+    database_url: str | None,
+    analytics_dir: Path,
+    window: timedelta,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Effect]:
+    from robotrace.clock import SystemClock
+    from robotrace.stats.enforcement import enforcement_effects
+
+    return _read_store(
+        database_url,
+        lambda session: enforcement_effects(
+            session, analytics_dir, SystemClock().now(), window, _utc(start), _utc(end)
+        ),
+    )
+
+
+def _print_effects(
+    database_url: str | None,
+    analytics_dir: Path,
+    window: timedelta,
+    start: datetime | None,
+    end: datetime | None,
+    as_json: bool,
+) -> None:
+    found = _effects(database_url, analytics_dir, window, start, end)
+    if as_json:
+        click.echo(json.dumps([effect.as_dict() for effect in found], ensure_ascii=False))
+        return
+    Console().print(_effects_table(found))
+
+
+def _effects_table(effects: list[Effect]) -> Table:
+    table = Table(
+        "when (UTC)",
+        "step",
+        "OCN",
+        "campaigns",
+        "days",
+        "complaints before → after",
+        "calls before → after",
+        "traced before → after",
+        title="enforcement effects",
+    )
+    for effect in effects:
+        columns = [
+            f"{getattr(effect.before, f):,} → {getattr(effect.after, f):,}"
+            f"{_relative(effect.relative(f))}"
+            for f in FIGURES
+        ]
+        table.add_row(
+            f"{effect.at:%Y-%m-%d %H:%M}",
+            effect.kind.replace("_", " "),
+            effect.ocn,
+            ", ".join(effect.campaigns) or "–",
+            f"{effect.window_hours / 24:g}" + ("" if effect.complete else " (so far)"),
+            *columns,
+        )
+    return table
+
+
+def _relative(value: float | None) -> str:
+    return "" if value is None else f" ({value:+.0%})"
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -168,6 +168,22 @@ def complaint_stats(
     return _figures(period, rows, top, numbers, keys is not None)
 
 
+def latest_period(analytics_dir: str | Path, days: int) -> Period | None:
+    """The ``days`` UTC days that end with the last day a stored complaint was filed on."""
+    connection = connect()
+    try:
+        relation = complaints_relation(analytics_dir)
+        (last,) = connection.sql(
+            f"SELECT max(created_at)::DATE FROM {relation} AS c"
+        ).fetchone() or (None,)
+    finally:
+        connection.close()
+    if last is None:
+        return None
+    end = last + timedelta(days=1)
+    return Period(end - timedelta(days=days), end)
+
+
 def _period(
     connection: duckdb.DuckDBPyConnection, relation: str, start: date | None, end: date | None
 ) -> Period | None:

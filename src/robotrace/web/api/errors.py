@@ -15,6 +15,7 @@ from robotrace.web.api.schemas import Problem
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error codes a route may answer with."""
     said = {
+        400: "a query value is not valid (such as a day not written YYYY-MM-DD)",
         401: "no credentials, or an invalid or revoked token",
         403: "your role, or a read-only token, may not do this",
         404: "no such object for you (the same answer whether it exists or not)",

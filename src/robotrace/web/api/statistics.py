@@ -1,0 +1,64 @@
+"""Statistics (``/api/v1/statistics``): the public complaint figures, and for readers of all the
+enforcement effects and the provider scorecards. The shapes are those of ``robotrace stats
+--json``, ``--effects --json`` and ``--scorecards --json`` (docs/statistics.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from robotrace.stats.complaints import DEFAULT_TOP
+from robotrace.stats.scorecards import provider_scorecards
+from robotrace.web import access
+from robotrace.web.api.errors import responses
+from robotrace.web.deps import REQUEST_DB, require_roles
+from robotrace.web.principal import Principal
+from robotrace.web.statistics_views import asked_period, day_start, effects, parse_day, statistics
+
+router = APIRouter(tags=["statistics"])
+READERS = access.READ_ALL
+FROM = Query("", alias="from", description="First UTC day, YYYY-MM-DD.")
+TO = Query("", alias="to", description="UTC day after the period, YYYY-MM-DD.")
+
+
+@router.get("/statistics", responses=responses(400))
+def complaint_statistics(
+    request: Request,
+    start: str = FROM,
+    end: str = TO,
+    top: int = Query(DEFAULT_TOP, ge=1, le=100, description="How many values each ranking has."),
+    db: Session = REQUEST_DB,
+) -> dict[str, Any]:
+    """Complaint statistics of ``[from, to)``; without either, the latest ``statistics_days``
+    days with complaints. Public: no sign-in needed."""
+    return statistics(request, db, asked_period(request, start, end), top).as_dict()
+
+
+@router.get("/statistics/effects", responses=responses(400, 401, 403))
+def enforcement_effects(
+    request: Request,
+    start: str = FROM,
+    end: str = TO,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> list[dict[str, Any]]:
+    """Each warning letter and block authorization taken in ``[from, to)`` (all without a
+    period): its named campaigns' complaints, calls and traced calls in equal windows
+    before and after it."""
+    period = asked_period(request, start, end) if start or end else None
+    return [effect.as_dict() for effect in effects(request, db, period)]
+
+
+@router.get("/scorecards", responses=responses(400, 401, 403))
+def scorecards(
+    start: str = FROM,
+    end: str = TO,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> list[dict[str, Any]]:
+    """Provider scorecards for the tracebacks of calls made in ``[from, to)``."""
+    first, last = parse_day(start, "from"), parse_day(end, "to")
+    cards = provider_scorecards(db, day_start(first), day_start(last))
+    return [card.as_dict() for card in cards]

@@ -1,0 +1,97 @@
+"""The public "latest statistics" page, the provider scorecards and the Vega script.
+
+``/statistics`` needs no sign-in: complaint figures are public, as the FTC's are. Readers of
+all (coordinators, admins, regulators) see below them what each enforcement step changed;
+providers and the public do not (the steps name providers under investigation).
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from robotrace.stats.charts import statistics_charts
+from robotrace.stats.scorecards import provider_scorecards
+from robotrace.web.deps import REQUEST_DB, optional_principal, require_roles
+from robotrace.web.pages.common import READERS
+from robotrace.web.principal import Principal
+from robotrace.web.statistics_views import (
+    asked_period,
+    day_start,
+    effects,
+    parse_day,
+    statistics,
+    vega_bundle,
+    vega_script_path,
+    vega_version,
+)
+from robotrace.web.templating import render
+
+router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` (a subject typed by a
+    consumer could hold ``</script>``)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _sees_effects(principal: Principal | None) -> bool:
+    return principal is not None and principal.role in READERS
+
+
+@router.get("/statistics")
+def statistics_page(
+    request: Request,
+    start: str = Query("", alias="from"),
+    end: str = Query("", alias="to"),
+    principal: Principal | None = Depends(optional_principal),
+    db: Session = REQUEST_DB,
+) -> Response:
+    period = asked_period(request, start, end)
+    figures = statistics(request, db, period)
+    steps = effects(request, db, figures.period) if _sees_effects(principal) else None
+    charts = statistics_charts(figures, steps)
+    return render(
+        request,
+        "statistics.html",
+        principal,
+        figures=figures,
+        effects=steps,
+        charts={name: script_json(spec) for name, spec in charts.items()},
+        vega_script=vega_script_path(),
+    )
+
+
+@router.get("/assets/vega-{version}.js")
+def vega_script(version: str) -> Response:
+    if version != vega_version():
+        return Response(status_code=404)
+    return Response(
+        vega_bundle(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+@router.get("/scorecards")
+def scorecards_page(
+    request: Request,
+    start: str = Query("", alias="from"),
+    end: str = Query("", alias="to"),
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    first, last = parse_day(start, "from"), parse_day(end, "to")
+    return render(
+        request,
+        "scorecards.html",
+        principal,
+        cards=provider_scorecards(db, day_start(first), day_start(last)),
+        start=first,
+        end=last,
+    )

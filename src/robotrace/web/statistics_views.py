@@ -1,0 +1,111 @@
+"""What the statistics page and its API share: the period asked for, the figures (computed
+once per period and store state), the charts, and the Vega scripts the browser draws them with.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+
+from fastapi import HTTPException, Request
+from sqlalchemy.orm import Session
+
+from robotrace import settings
+from robotrace.evidence.analytics import complaint_files
+from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period, complaint_stats
+from robotrace.stats.complaints import latest_period as stored_latest_period
+from robotrace.stats.covid import covid_campaign_keys
+from robotrace.stats.enforcement import Effect, enforcement_effects
+from robotrace.web.evidence_uploads import analytics_dir
+
+#: Figures kept per (store state, period, campaigns): a page view after the first is a lookup.
+CACHED = 16
+_cache: OrderedDict[tuple[object, ...], ComplaintStats] = OrderedDict()
+_lock = threading.Lock()
+
+
+def parse_day(text: str, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query value (empty: none); 400 saying what is wrong otherwise."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise HTTPException(400, f"{name} must be a day written YYYY-MM-DD, not {text!r}") from None
+
+
+def asked_period(request: Request, start_text: str, end_text: str) -> Period | None:
+    """The period ``[from, to)`` asked for; without either, the latest ``statistics_days``
+    days with complaints (None when the store has none)."""
+    start, end = parse_day(start_text, "from"), parse_day(end_text, "to")
+    if start and end and end <= start:
+        raise HTTPException(400, f"to ({end}) must be after from ({start})")
+    days = int(settings.get("statistics_days"))
+    if start and end:
+        return Period(start, end)
+    if start:
+        return Period(start, start + timedelta(days=days))
+    if end:
+        return Period(end - timedelta(days=days), end)
+    return stored_latest_period(analytics_dir(request), days)
+
+
+def statistics(
+    request: Request, db: Session, period: Period | None, top: int = DEFAULT_TOP
+) -> ComplaintStats:
+    """The complaint statistics of ``period``, COVID-19 by subject or campaign tag."""
+    folder = analytics_dir(request)
+    keys = covid_campaign_keys(db)
+    if period is None:
+        return complaint_stats(folder, top=top, covid_keys=keys)
+    files = tuple((f.name, f.stat().st_size) for f in complaint_files(folder))
+    key = (str(folder), files, period, top, keys)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    figures = complaint_stats(folder, period.start, period.end, top, keys)
+    with _lock:
+        _cache[key] = figures
+        while len(_cache) > CACHED:
+            _cache.popitem(last=False)
+    return figures
+
+
+def day_start(day: date | None) -> datetime | None:
+    """Midnight UTC at the start of ``day``."""
+    return None if day is None else datetime.combine(day, datetime.min.time(), UTC)
+
+
+def effects(request: Request, db: Session, period: Period | None) -> list[Effect]:
+    """The enforcement steps taken in ``period`` (all when None) and their effects so far."""
+    window = timedelta(days=settings.get("effects_window_days"))
+    start = day_start(period.start) if period else None
+    end = day_start(period.end) if period else None
+    now = request.app.state.clock.now()
+    return enforcement_effects(db, analytics_dir(request), now, window, start, end)
+
+
+# --- Vega in the browser ------------------------------------------------------------------
+
+
+def vega_version() -> str:
+    import vl_convert
+
+    return str(vl_convert.__version__)
+
+
+def vega_script_path() -> str:
+    """Where the page loads Vega from: versioned, so browsers may keep it for good."""
+    return f"/assets/vega-{vega_version()}.js"
+
+
+@cache
+def vega_bundle() -> bytes:
+    """Vega, Vega-Lite and Vega-Embed in one script from the installed vl-convert: no CDN,
+    and the same versions that draw the PNGs. Built once per process (about a second)."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle().encode()
