@@ -184,3 +184,22 @@ def test_a_subject_cannot_close_the_chart_script(world, tmp_path):
     assert spec is not None
     values = [row["value"] for row in json.loads(spec.group(1))["data"]["values"]]
     assert "</script><script>alert(1)</script>" in values  # the text itself is intact
+
+
+def test_the_period_report_for_readers_of_all(world, client_for, api_for):
+    # The world's one traceback (TB-000001, open at AAAA) was opened on 1 May 2020, the
+    # clock's day: the default period (the year so far) holds it, April does not.
+    report = api_for("fcc@example.org").get("/api/v1/period-report").json()
+    assert report["period"] == {"start": "2020-01-01", "end": "2020-05-02"}
+    assert (report["tracebacks"], report["closed"], report["providers_identified"]) == (1, 0, 1)
+    april = api_for("fcc@example.org").get("/api/v1/period-report?from=2020-04-01&to=2020-05-01")
+    assert april.json()["tracebacks"] == 0
+    coordinator = client_for("coord@example.org")
+    html = Tables(coordinator.get("/period-report").text)
+    assert html.texts["fig-tracebacks"].startswith("1tracebacks opened (0 closed)")
+    pdf = coordinator.get("/period-report.pdf?from=2020-05-01&to=2020-06-01")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF-")
+    assert "robotrace-period-report-2020-05-01-2020-06-01.pdf" in pdf.headers["content-disposition"]
+    assert client_for("noc@aaaa.example").get("/period-report").status_code == 403
+    assert api_for("noc@aaaa.example").get("/api/v1/period-report").status_code == 403
+    assert coordinator.get("/period-report?from=2020-05-01&to=2020-05-01").status_code == 400

@@ -4,8 +4,9 @@ restarts (``{"answered": [17, 18]}``), written atomically."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from robotrace.files import write_whole
 
 
 class AnsweredRequests:
@@ -24,6 +25,4 @@ class AnsweredRequests:
             self._save(self.path)
 
     def _save(self, path: Path) -> None:
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"answered": sorted(self.ids)}) + "\n")
-        os.replace(partial, path)
+        write_whole(path, json.dumps({"answered": sorted(self.ids)}) + "\n")

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from robotrace.blocking.listfile import SIGNATURE_HEADER, BlocklistRejected, load_verified
 from robotrace.blocking.model import LoadedBlocklist
 from robotrace.clock import Clock, SystemClock, format_utc
+from robotrace.files import write_whole
 
 log = logging.getLogger("robotrace.blocker")
 LIST_PATH = "/api/v1/blocklist"
@@ -75,10 +75,8 @@ def _accept(state: ListState, response: httpx.Response, key: Ed25519PublicKey) -
 def _save(path: Path, body: bytes, signature: str, etag: str) -> None:
     """Write the cache whole or not at all (a temporary file renamed over the old one)."""
     record = {"etag": etag, "signature": signature, "body": base64.b64encode(body).decode()}
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_text(json.dumps(record))
-        os.replace(temporary, path)
+        write_whole(path, json.dumps(record))
     except OSError as exc:
         log.warning("could not write the block-list cache %s: %s", path, exc)
 

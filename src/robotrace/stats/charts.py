@@ -8,13 +8,13 @@ CDN) and as PNG files by ``robotrace stats --png DIR``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
 
+from robotrace.files import write_whole
 from robotrace.stats.complaints import ComplaintStats, Ranking
 from robotrace.stats.enforcement import Effect
 
@@ -142,11 +142,6 @@ def write_pngs(charts: dict[str, dict[str, Any]], folder: Path, scale: float = 2
     written = []
     for name, spec in charts.items():
         target = folder / f"{name}.png"
-        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            partial.write_bytes(vl_convert.vegalite_to_png(spec, scale=scale))
-            partial.replace(target)
-        finally:
-            partial.unlink(missing_ok=True)
+        write_whole(target, vl_convert.vegalite_to_png(spec, scale=scale))
         written.append(target)
     return written

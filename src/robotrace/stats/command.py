@@ -13,12 +13,14 @@ from rich.console import Console
 from rich.table import Table
 
 from robotrace import settings
+from robotrace.files import write_whole
 from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Ranking, complaint_stats
 from robotrace.stats.enforcement import FIGURES, Effect
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from robotrace.stats.period import PeriodReport
     from robotrace.stats.scorecards import Scorecard
 
 _T = TypeVar("_T")
@@ -337,3 +339,81 @@ def _table(title: str, ranking: Ranking) -> Table:
     if ranking.unknown:
         table.add_row("(none given)", f"{ranking.unknown:,}")
     return table
+
+
+@click.command("period-report")
+@click.option("--from", "start", type=_DATE, required=True, metavar="DATE", help="First day (UTC).")
+@click.option(
+    "--to", "end", type=_DATE, required=True, metavar="DATE", help="Day (UTC) after the period."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Write the report as one HTML file.",
+)  # fmt: skip
+@click.option(
+    "--pdf", "pdf_path", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    help="Write the report as a PDF.",
+)  # fmt: skip
+@click.option(
+    "--window",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="DAYS",
+    help="Days before and after each enforcement step (default: effects_window_days).",
+)
+@click.option("--analytics-dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--database-url", metavar="URL", help="Store to read (default: database_url).")
+def period_report(
+    start: datetime,
+    end: datetime,
+    as_json: bool,
+    html_path: Path | None,
+    pdf_path: Path | None,
+    window: float | None,
+    analytics_dir: Path | None,
+    database_url: str | None,
+) -> None:
+    """The period report (docs/statistics.md#period-report): tracebacks opened in [--from,
+    --to), providers identified (new and returning), non-responsive providers, average hops,
+    the shares ending foreign and with the origin identified, top campaigns, and the
+    enforcement steps taken with their effects."""
+    from robotrace.clock import SystemClock
+    from robotrace.stats.period import period_report as build
+    from robotrace.stats.period import report_html, report_pdf
+
+    if end <= start:
+        raise click.UsageError(f"--to {end:%Y-%m-%d} must be after --from {start:%Y-%m-%d}")
+    target = analytics_dir or Path(settings.get("analytics_dir"))
+    span = timedelta(days=window or settings.get("effects_window_days"))
+    report = _read_store(
+        database_url,
+        lambda session: build(session, target, start.date(), end.date(), SystemClock().now(), span),
+    )
+    for path, content in ((html_path, report_html), (pdf_path, report_pdf)):
+        if path is not None:
+            write_whole(path, content(report))
+            click.echo(f"wrote {path}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+    elif not (html_path or pdf_path):
+        _print_report(report)
+
+
+def _print_report(report: PeriodReport) -> None:
+    console = Console()
+    share = report.origin_identified.share
+    foreign = report.ending_foreign.share
+    console.print(
+        f"{report.tracebacks:,} tracebacks opened {report.start} to {report.end} (exclusive), "
+        f"{report.closed:,} closed\n"
+        f"providers identified: {report.providers_identified:,} "
+        f"({report.new_providers:,} new, {report.returning_providers:,} returning); "
+        f"non-responsive: {len(report.non_responsive_providers):,}\n"
+        f"average hops: {'–' if report.average_hops is None else f'{report.average_hops:.1f}'}; "
+        f"ending foreign: {'–' if foreign is None else f'{foreign:.0%}'}; "
+        f"origin identified: {'–' if share is None else f'{share:.0%}'}"
+    )
+    steps = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.enforcement.items())
+    console.print(f"enforcement: {steps}")
+    if report.effects:
+        console.print(_effects_table(report.effects))

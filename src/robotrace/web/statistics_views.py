@@ -18,6 +18,7 @@ from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period, comp
 from robotrace.stats.complaints import latest_period as stored_latest_period
 from robotrace.stats.covid import covid_campaign_keys
 from robotrace.stats.enforcement import Effect, enforcement_effects
+from robotrace.stats.period import PeriodReport, period_report
 from robotrace.web.evidence_uploads import analytics_dir
 
 #: Figures kept per (store state, period, campaigns): a page view after the first is a lookup.
@@ -86,6 +87,22 @@ def effects(request: Request, db: Session, period: Period | None) -> list[Effect
     end = day_start(period.end) if period else None
     now = request.app.state.clock.now()
     return enforcement_effects(db, analytics_dir(request), now, window, start, end)
+
+
+def report_period(request: Request, start_text: str, end_text: str) -> Period:
+    """The period report's ``[from, to)``; by default the year so far (to the end of today)."""
+    today = request.app.state.clock.now().astimezone(UTC).date()
+    start = parse_day(start_text, "from") or date(today.year, 1, 1)
+    end = parse_day(end_text, "to") or today + timedelta(days=1)
+    if end <= start:
+        raise HTTPException(400, f"to ({end}) must be after from ({start})")
+    return Period(start, end)
+
+
+def period_report_of(request: Request, db: Session, period: Period) -> PeriodReport:
+    window = timedelta(days=settings.get("effects_window_days"))
+    now = request.app.state.clock.now()
+    return period_report(db, analytics_dir(request), period.start, period.end, now, window)
 
 
 # --- Vega in the browser ------------------------------------------------------------------

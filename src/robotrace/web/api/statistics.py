@@ -15,7 +15,15 @@ from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.deps import REQUEST_DB, require_roles
 from robotrace.web.principal import Principal
-from robotrace.web.statistics_views import asked_period, day_start, effects, parse_day, statistics
+from robotrace.web.statistics_views import (
+    asked_period,
+    day_start,
+    effects,
+    parse_day,
+    period_report_of,
+    report_period,
+    statistics,
+)
 
 router = APIRouter(tags=["statistics"])
 READERS = access.READ_ALL
@@ -62,3 +70,16 @@ def scorecards(
     first, last = parse_day(start, "from"), parse_day(end, "to")
     cards = provider_scorecards(db, day_start(first), day_start(last))
     return [card.as_dict() for card in cards]
+
+
+@router.get("/period-report", responses=responses(400, 403))
+def period_report(
+    request: Request,
+    start: str = FROM,
+    end: str = TO,
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> dict[str, Any]:
+    """The period report's figures for tracebacks opened in ``[from, to)`` (default: the year
+    so far): as ``robotrace period-report --json`` prints them."""
+    return period_report_of(request, db, report_period(request, start, end)).as_dict()

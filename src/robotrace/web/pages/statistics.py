@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from robotrace.stats.charts import statistics_charts
+from robotrace.stats.period import report_html, report_pdf
 from robotrace.stats.scorecards import provider_scorecards
 from robotrace.web.deps import REQUEST_DB, optional_principal, require_roles
 from robotrace.web.pages.common import READERS
@@ -23,6 +24,8 @@ from robotrace.web.statistics_views import (
     day_start,
     effects,
     parse_day,
+    period_report_of,
+    report_period,
     statistics,
     vega_bundle,
     vega_script_path,
@@ -94,4 +97,35 @@ def scorecards_page(
         cards=provider_scorecards(db, day_start(first), day_start(last)),
         start=first,
         end=last,
+    )
+
+
+@router.get("/period-report")
+def period_report_page(
+    request: Request,
+    start: str = Query("", alias="from"),
+    end: str = Query("", alias="to"),
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    """The period report as its own printable document (the PDF is the same)."""
+    report = period_report_of(request, db, report_period(request, start, end))
+    return HTMLResponse(report_html(report))
+
+
+@router.get("/period-report.pdf")
+def period_report_pdf(
+    request: Request,
+    start: str = Query("", alias="from"),
+    end: str = Query("", alias="to"),
+    principal: Principal = Depends(require_roles(*READERS)),
+    db: Session = REQUEST_DB,
+) -> Response:
+    period = report_period(request, start, end)
+    report = period_report_of(request, db, period)
+    name = f"robotrace-period-report-{period.start}-{period.end}.pdf"
+    return Response(
+        report_pdf(report),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
