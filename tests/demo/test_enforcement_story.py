@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from robotrace.demo.report import report_json
 from robotrace.demo.story import Story, run_story
 from robotrace.enforcement import signing
 from robotrace.simulate.runner import SimulationParams
@@ -140,3 +141,57 @@ def test_a_shortcut_traceback_reaches_the_origin_no_later_than_its_twin(story: S
 
 def test_the_stir_shaken_counts_are_the_store_and_truths(story: Story):
     shaken_checks.check_report_counts(story)
+
+
+def _key(text: str) -> str:
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return digits[1:] if len(digits) == 11 and digits.startswith("1") else digits
+
+
+def _campaign_keys(story: Story, campaigns: tuple[str, ...]) -> set[str]:
+    """Call-back numbers and caller IDs of the campaigns, read with sqlite3 (not robotrace)."""
+    import sqlite3
+
+    marks = ",".join("?" * len(campaigns))
+    with sqlite3.connect(story.out / "robotrace.db") as db:
+        callbacks = db.execute(
+            f"SELECT callback_numbers FROM campaigns WHERE id IN ({marks})", campaigns
+        ).fetchall()
+        callers = db.execute(
+            f"SELECT DISTINCT calling_number FROM calls WHERE campaign_id IN ({marks})", campaigns
+        ).fetchall()
+    numbers = [n for (text,) in callbacks for n in json.loads(text)] + [n for (n,) in callers]
+    return {k for k in map(_key, numbers) if len(k) >= 10}
+
+
+def test_each_steps_before_and_after_complaints_are_the_csv_modules_count(story: Story):
+    effects = story.enforcement.effects
+    letters = [e for e in effects if e.kind == "warning_letter"]
+    assert len(letters) == len(story.enforcement.letters)
+    assert len(effects) - len(letters) == len(story.enforcement.authorizations)
+    with (story.out / "complaints.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [
+            (
+                _key(row["Company_Phone_Number"]),
+                datetime.fromisoformat(row["Violation_Date"] or row["Created_Date"]).replace(
+                    tzinfo=UTC
+                ),
+            )
+            for row in csv.DictReader(handle)
+        ]
+    end = story.enforcement.blocking.after.end  # the world's end: windows are cut there
+    for effect in effects:
+        assert effect.campaigns, effect  # every letter names campaigns; authorizations, its
+        keys = _campaign_keys(story, effect.campaigns)
+        window = min(timedelta(days=7), end - effect.at)
+        assert effect.window_hours == pytest.approx(window / timedelta(hours=1))
+        for side, since, until in (
+            (effect.before, effect.at - window, effect.at),
+            (effect.after, effect.at, effect.at + window),
+        ):
+            assert side.complaints == sum(k in keys and since <= at < until for k, at in rows)
+    assert sum(e.before.complaints + e.after.complaints for e in effects) > 0
+    document = report_json(story)["enforcement"]["effects"]
+    assert [e["difference"]["complaints"] for e in document] == [
+        e.after.complaints - e.before.complaints for e in effects
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import signal
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -106,3 +108,14 @@ def test_the_database_and_the_accounts_stay_in_the_out_folder(served):
     _url, _output, out = served
     assert (out / "robotrace.db").exists()
     assert (out / "demo-accounts.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_public_statistics_count_the_worlds_complaints(served):
+    url, _output, out = served
+    with (out / "complaints.csv").open(newline="", encoding="utf-8") as handle:
+        days = sorted(row["Created_Date"][:10] for row in csv.DictReader(handle))
+    after_last = (date.fromisoformat(days[-1]) + timedelta(days=1)).isoformat()
+    figures = httpx.get(f"{url}/api/v1/statistics?from={days[0]}&to={after_last}").json()
+    assert figures["complaints"] == len(days) > 0
+    page = httpx.get(f"{url}/statistics?from={days[0]}&to={after_last}")
+    assert page.status_code == 200 and f'id="fig-complaints">{len(days)}<' in page.text

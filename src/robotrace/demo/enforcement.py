@@ -18,10 +18,11 @@ from sqlalchemy import Engine
 from robotrace import settings
 from robotrace.clock import SimulatedClock
 from robotrace.demo.blocking import BlockingStory, Window, run_blocking
-from robotrace.demo.story import Story, Tracer
+from robotrace.demo.story import Story, Tracer, analytics_dir_of
 from robotrace.enforcement import service
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.simulate.runner import SimulationParams
+from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.store import models
 from robotrace.store.db import transaction
 
@@ -51,6 +52,8 @@ class EnforcementStory:
     blocklist_providers: tuple[str, ...] = ()
     blocklist_signature: str = ""
     blocking: BlockingStory | None = None  # the post-authorization traffic, screened
+    #: Each letter's and authorization's named campaigns before and after it.
+    effects: list[Effect] = field(default_factory=list)
 
     @property
     def right(self) -> bool:
@@ -137,6 +140,13 @@ def run_enforcement(
         result.blocklist_signature = published.signature
         result.blocklist_providers = tuple(
             sorted(e["ocn"] for e in body["entries"] if e["kind"] == "provider")
+        )
+    progress("counting complaints and calls before and after each step")
+    world_end = params.start + timedelta(days=params.days)
+    window = timedelta(days=settings.get("effects_window_days"))
+    with transaction(engine) as session:
+        result.effects = enforcement_effects(
+            session, analytics_dir_of(story.out), world_end, window
         )
     if result.authorizations:
         progress("screening the calls after the block authorization")

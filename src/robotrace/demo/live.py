@@ -31,7 +31,7 @@ from robotrace.demo.accounts import (
     save_logins,
     staff_logins,
 )
-from robotrace.demo.story import Story, simulated_answerers
+from robotrace.demo.story import Story, analytics_dir_of, simulated_answerers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
 
@@ -76,7 +76,11 @@ def start_portal(database_url: str, host: str, port: int, workdir: Path) -> subp
             cwd=workdir,  # the portal's secret key file is made there
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "ROBOTRACE_BASE_URL": f"http://{host}:{port}"},
+            env={
+                **os.environ,
+                "ROBOTRACE_BASE_URL": f"http://{host}:{port}",
+                "ROBOTRACE_ANALYTICS_DIR": str(analytics_dir_of(workdir).resolve()),
+            },
         )
 
 

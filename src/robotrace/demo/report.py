@@ -14,6 +14,7 @@ from robotrace.demo.blocking import BlockingStory
 from robotrace.demo.enforcement import EnforcementStory
 from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
 from robotrace.demo.story import Story
+from robotrace.stats.command import effects_table
 from robotrace.traceback.render import print_chain
 
 _MARK = {RIGHT: "[green]✓[/]", STOPPED: "[yellow]stopped[/]"}
@@ -163,6 +164,8 @@ def print_enforcement(console: Console, result: EnforcementStory) -> None:
         f"block list v{result.blocklist_version} blocks {blocked}: {verdict} "
         "(signed, Ed25519; /api/v1/blocklist)"
     )
+    if result.effects:
+        console.print(effects_table(result.effects))
     if result.blocking is not None:
         console.rule("Blocking")
         print_blocking(console, result.blocking)
@@ -196,6 +199,14 @@ def report_json(story: Story) -> dict[str, Any]:
         "tracebacks": story.summaries,
         "campaigns": [asdict(s) for s in story.scores],
         "score": {part: tally(story.scores, part) for part in ("originating", "gateway")},
-        "enforcement": asdict(story.enforcement) if story.enforcement is not None else None,
+        "enforcement": _enforcement_json(story.enforcement),
         "shaken": shaken_numbers(story),
     }
+
+
+def _enforcement_json(result: EnforcementStory | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    document = asdict(result)
+    document["effects"] = [effect.as_dict() for effect in result.effects]
+    return document

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from collections import Counter
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.demo.scoring import CampaignScore, score_campaign
 from robotrace.evidence.honeypot import import_honeypot_csv
+from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.providers.registry import read_providers_csv
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder, verify_calls
@@ -89,6 +91,11 @@ class Story:
     shortcut_timings: list[ShortcutTiming] = field(default_factory=list)
 
 
+def analytics_dir_of(workdir: Path) -> Path:
+    """The demo world's analytics store (its complaints), beside its database."""
+    return workdir / "analytics"
+
+
 def quiet(message: str) -> None:
     """The default progress reporter: says nothing."""
 
@@ -103,9 +110,12 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
     upgrade(engine)
     traced_before = params.letters_at - EVIDENCE_LEAD if params.letters_at else None
     with transaction(engine) as session:
-        progress("importing providers and honeypot calls")
+        progress("importing providers, honeypot calls and complaints")
         upsert_providers(session, read_providers_csv(out / "providers.csv"))
         imported = import_honeypot_csv(session, out / "honeypot.csv").added
+        analytics = analytics_dir_of(out)
+        shutil.rmtree(analytics, ignore_errors=True)  # replaced with the world, like the database
+        import_evidence(evidence_files([out / "complaints.csv"], "ftc"), analytics)
         latest = session.scalar(select(func.max(models.Call.call_time)))
         progress("verifying the calls' STIR/SHAKEN signatures")
         signed = verify_signatures(session, out / "certs", latest)

@@ -221,10 +221,10 @@ def _print_effects(
     if as_json:
         click.echo(json.dumps([effect.as_dict() for effect in found], ensure_ascii=False))
         return
-    Console().print(_effects_table(found))
+    Console().print(effects_table(found))
 
 
-def _effects_table(effects: list[Effect]) -> Table:
+def effects_table(effects: list[Effect]) -> Table:
     table = Table(
         "when (UTC)",
         "step",
@@ -247,7 +247,7 @@ def _effects_table(effects: list[Effect]) -> Table:
             effect.kind.replace("_", " "),
             effect.ocn,
             ", ".join(effect.campaigns) or "–",
-            f"{effect.window_hours / 24:g}" + ("" if effect.complete else " (so far)"),
+            f"{effect.window_hours / 24:.3g}" + ("" if effect.complete else " (so far)"),
             *columns,
         )
     return table
@@ -416,4 +416,4 @@ def _print_report(report: PeriodReport) -> None:
     steps = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.enforcement.items())
     console.print(f"enforcement: {steps}")
     if report.effects:
-        console.print(_effects_table(report.effects))
+        console.print(effects_table(report.effects))
