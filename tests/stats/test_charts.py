@@ -4,6 +4,7 @@ writes real PNG images (read back by their header, not by robotrace)."""
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 from collections import Counter
 from datetime import date
@@ -17,6 +18,8 @@ from robotrace.stats.complaints import complaint_stats
 from tests.stats.test_complaints import complaints_csv, expected, read_rows, stored
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: The PNGs are kept where CI keeps the browser tests' screenshots.
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "statistics"
 START, END = date(2020, 3, 1), date(2020, 5, 1)
 
 
@@ -72,7 +75,8 @@ def test_no_complaints_no_charts(tmp_path):
 def test_the_command_writes_pngs_and_json(tmp_path):
     path = complaints_csv(tmp_path / "ftc.csv")
     analytics = stored(tmp_path, path)
-    out = tmp_path / "png"
+    out = ARTIFACTS
+    shutil.rmtree(out, ignore_errors=True)
     arguments = ["stats", "--json", "--png", str(out), "--analytics-dir", str(analytics)]
     result = CliRunner().invoke(main, [*arguments, "--from", "2020-03-01", "--to", "2020-05-01"])
     assert result.exit_code == 0, result.output

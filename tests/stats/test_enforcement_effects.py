@@ -238,3 +238,26 @@ def test_the_command_prints_the_effects_as_json(tmp_path):
     result = CliRunner().invoke(main, [*arguments, "--window", "2"])
     assert result.exit_code == 0, result.output
     assert [e["window_hours"] for e in json.loads(result.output)] == [48, 48]
+
+
+def test_the_effects_chart_shows_each_steps_complaints(session, tmp_path):
+    from robotrace.stats.charts import statistics_charts, write_pngs
+    from robotrace.stats.complaints import complaint_stats
+    from tests.stats.test_charts import png_size
+
+    setup_world(session)
+    path = complaints_file(tmp_path / "ftc.csv")
+    analytics = stored(tmp_path, path)
+    effects = enforcement_effects(session, analytics, NOW, WEEK)
+    charts = statistics_charts(complaint_stats(analytics), effects)
+    rows = charts["enforcement-effects"]["data"]["values"]
+    want = []
+    for effect, window in zip(effects, (WEEK, NOW - AUTHORIZED_AT), strict=True):
+        for side, since, until in (
+            ("before", effect.at - window, effect.at),
+            ("after", effect.at, effect.at + window),
+        ):
+            want.append((side, expected_complaints(path, ["C-WARRANTY"], since, until)))
+    assert [(row["side"], row["complaints"]) for row in rows] == want
+    (png,) = write_pngs({"enforcement-effects": charts["enforcement-effects"]}, tmp_path)
+    assert png_size(png)[0] > 300
