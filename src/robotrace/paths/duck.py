@@ -1,0 +1,131 @@
+"""The DuckDB engine: embedded, the default. Each relation is a temporary table of one
+in-memory connection; the store's Parquet files are scanned once, for the candidate legs."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from robotrace.cdr.duck import connect, sql_text
+from robotrace.paths.engine import HOP_SCHEMA, Band, Engine
+
+
+def store_files(store: Path) -> list[Path]:
+    """The store's provider files (``<OCN>.parquet``); ValueError when there are none."""
+    files = sorted(Path(store).glob("*.parquet"))
+    if not files:
+        raise ValueError(f"{store}: no provider files (<OCN>.parquet): run robotrace cdr import")
+    return files
+
+
+class DuckEngine(Engine):
+    name = "duckdb"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
+        self.connection = connection or connect()
+        self._tables: list[str] = []
+
+    def _table(self, sql: str) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.connection.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        self._tables.append(name)
+        return name
+
+    def load_calls(self, calls: pa.Table) -> str:
+        view = f"v_{uuid.uuid4().hex[:12]}"
+        self.connection.register(view, calls)
+        try:
+            return self._table(f"SELECT * FROM {view}")
+        finally:
+            self.connection.unregister(view)
+
+    def candidate_legs(self, store: Path, calls: str, band: Band) -> str:
+        files = ", ".join(sql_text(str(f)) for f in store_files(store))
+        return self._table(
+            f"""SELECT provider, epoch_ms(call_time) AS leg_ms,
+                  epoch_ms(call_time) // {band.bucket_ms} AS bucket, called_key,
+                  coalesce(calling_key, '') AS calling_key, nullif(from_provider, '') AS
+                  from_provider, customer, coalesce(sip_call_id, '') AS sip_call_id
+                FROM read_parquet([{files}])
+                WHERE called_key IN (SELECT called_key FROM {calls})"""
+        )
+
+    def first_frontier(self, calls: str) -> str:
+        return self._table(
+            f"""SELECT call_id, 0 AS hop, terminating_provider AS provider, called_key,
+                  calling_key, t_ms, '|' || terminating_provider || '|' AS path
+                FROM {calls}"""
+        )
+
+    def band_join(self, frontier: str, legs: str, band: Band, hop: int) -> str:
+        return self._table(band_join_sql(frontier, legs, band))
+
+    def next_frontier(self, matched: str) -> str:
+        return self._table(
+            f"""SELECT call_id, hop + 1 AS hop, from_provider AS provider, called_key,
+                  calling_key, t_ms, path || from_provider || '|' AS path
+                FROM {matched} WHERE found AND from_provider IS NOT NULL AND NOT loop"""
+        )
+
+    def is_empty(self, relation: str) -> bool:
+        row = self.connection.execute(f"SELECT count(*) FROM {relation}").fetchone()
+        return row is None or row[0] == 0
+
+    def hops(self, matched: list[str]) -> pa.Table:
+        columns = ", ".join(f"CAST({f.name} AS {_DUCK_TYPES[f.type]})" for f in HOP_SCHEMA)
+        union = " UNION ALL ".join(f"SELECT {columns} FROM {m}" for m in matched)
+        table = self.connection.execute(union).to_arrow_table()
+        return table.rename_columns(HOP_SCHEMA.names).cast(HOP_SCHEMA)
+
+    def providers_with_records(self, store: Path) -> set[str]:
+        files = ", ".join(sql_text(str(f)) for f in store_files(store))
+        rows = self.connection.execute(
+            f"SELECT DISTINCT provider FROM read_parquet([{files}])"
+        ).fetchall()
+        return {str(provider) for (provider,) in rows}
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+_DUCK_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int32(): "INTEGER",
+    pa.int64(): "BIGINT",
+    pa.bool_(): "BOOLEAN",
+}
+
+
+def band_join_sql(frontier: str, legs: str, band: Band) -> str:
+    """Each frontier row with its best leg within the tolerance (NULLs when none)."""
+    return f"""
+    WITH shifted AS (
+      SELECT f.call_id, f.provider, f.called_key, f.calling_key, f.t_ms,
+             f.t_ms // {band.bucket_ms} + o.shift AS bucket
+      FROM {frontier} f, (VALUES (-1), (0), (1)) AS o(shift)
+    ),
+    candidates AS (
+      SELECT s.call_id, l.leg_ms, l.leg_ms - s.t_ms AS delta_ms, l.from_provider, l.customer,
+             s.calling_key <> '' AND l.calling_key = s.calling_key AS calling_matched,
+             l.sip_call_id
+      FROM shifted s
+      JOIN {legs} l ON l.provider = s.provider AND l.called_key = s.called_key
+                   AND l.bucket = s.bucket
+      WHERE abs(l.leg_ms - s.t_ms) <= {band.tolerance_ms}
+    ),
+    best AS (
+      SELECT * FROM candidates
+      QUALIFY row_number() OVER (
+        PARTITION BY call_id
+        ORDER BY abs(delta_ms), calling_matched DESC, leg_ms, sip_call_id) = 1
+    )
+    SELECT f.call_id, f.hop, f.provider, b.call_id IS NOT NULL AS found, b.leg_ms,
+           b.delta_ms, b.from_provider, b.customer, coalesce(b.calling_matched, false)
+           AS calling_matched,
+           coalesce(b.from_provider IS NOT NULL
+                    AND contains(f.path, '|' || b.from_provider || '|'), false) AS loop,
+           f.called_key, f.calling_key, f.t_ms, f.path
+    FROM {frontier} f LEFT JOIN best b ON b.call_id = f.call_id"""

@@ -1,0 +1,148 @@
+"""What a bulk-tracing engine must do, and the hop loop that drives any of them.
+
+An engine holds two relations of its own kind (DuckDB tables, Spark DataFrames):
+
+- the **candidate legs**: every leg of the store whose ``called_key`` is one of the listed
+  calls' (the only legs a path can use), with ``leg_ms`` (epoch milliseconds) and its
+  ``bucket`` (``leg_ms // bucket_ms``);
+- the **frontier**: one row per call still being followed — the provider whose leg is
+  wanted next, and the path so far.
+
+Each hop is one **band join** (:meth:`Engine.band_join`): frontier and legs are joined on
+equality of provider, called key and time bucket, the frontier taking its own bucket and the
+two neighbours (so every leg within the tolerance is a candidate whatever the bucket edges),
+then the tolerance filter and the nearest match — by ``|leg_ms − t_ms|``, then a leg whose
+calling key equals the call's, then the earlier leg, then the smaller ``sip_call_id``
+(:func:`robotrace.cdr.lookup.best_leg`'s order). No ASOF join: its cost grows with the
+size of a key's group (one spoofed number with millions of calls), the band join's does not.
+
+The loop (:func:`trace_paths`) follows ``from_provider`` hop after hop until every call ends:
+at an origin (a leg without ``from_provider``), a dead end, a loop or the hop limit. The
+hops found are collected as Arrow and assembled into paths by
+:func:`robotrace.paths.assemble.assemble_paths`, the same for every engine.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+#: Columns of the listed calls an engine receives (:func:`robotrace.paths.calls.read_calls`).
+CALL_COLUMNS = ("call_id", "called_key", "calling_key", "t_ms", "terminating_provider")
+#: Columns of the hop rows an engine returns from :meth:`Engine.hops`.
+HOP_SCHEMA = pa.schema(
+    [
+        ("call_id", pa.string()),
+        ("hop", pa.int32()),  # 0 = the terminating provider's leg
+        ("provider", pa.string()),
+        ("found", pa.bool_()),
+        ("leg_ms", pa.int64()),
+        ("delta_ms", pa.int64()),
+        ("from_provider", pa.string()),
+        ("customer", pa.string()),
+        ("calling_matched", pa.bool_()),
+        ("loop", pa.bool_()),  # from_provider is already on the path
+    ]
+)
+DEFAULT_MAX_HOPS = 16
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Band:
+    """The band join's parameters: matches within ``tolerance_ms``; buckets of that width."""
+
+    tolerance_ms: int
+
+    @property
+    def bucket_ms(self) -> int:
+        return max(self.tolerance_ms, 1)
+
+
+class Engine(ABC):
+    """One bulk-tracing engine. Relations are the engine's own objects; only :meth:`hops`
+    hands rows back (as Arrow)."""
+
+    name: str
+
+    @abstractmethod
+    def candidate_legs(self, store: Path, calls: Any, band: Band) -> Any:
+        """The store's legs whose called key is a listed call's, with ``leg_ms`` and
+        ``bucket``; ``calls`` is what :meth:`load_calls` returned."""
+
+    @abstractmethod
+    def load_calls(self, calls: pa.Table) -> Any:
+        """The listed calls (``CALL_COLUMNS``) as the engine's relation."""
+
+    @abstractmethod
+    def first_frontier(self, calls: Any) -> Any:
+        """Hop 0: each call at its terminating provider, path ``"|<provider>|"``."""
+
+    @abstractmethod
+    def band_join(self, frontier: Any, legs: Any, band: Band, hop: int) -> Any:
+        """Every frontier row with its best leg (or none): ``HOP_SCHEMA`` columns plus the
+        frontier's ``called_key``, ``calling_key``, ``t_ms`` and ``path``."""
+
+    @abstractmethod
+    def next_frontier(self, matched: Any) -> Any:
+        """The calls that go on: a found leg with a ``from_provider`` not on the path yet."""
+
+    @abstractmethod
+    def is_empty(self, relation: Any) -> bool: ...
+
+    @abstractmethod
+    def hops(self, matched: list[Any]) -> pa.Table:
+        """The hop rows of every step, as one Arrow table in ``HOP_SCHEMA``."""
+
+    @abstractmethod
+    def providers_with_records(self, store: Path) -> set[str]:
+        """The providers the store has legs for."""
+
+    def close(self) -> None:  # noqa: B027 - engines without resources need nothing
+        """Release the engine's resources."""
+
+
+def trace_paths(
+    engine: Engine,
+    store: Path,
+    calls: pa.Table,
+    tolerance_ms: int,
+    max_hops: int = DEFAULT_MAX_HOPS,
+    progress: Progress | None = None,
+) -> pa.Table:
+    """The hop rows of every listed call, followed through the store until it ends."""
+    band = Band(tolerance_ms)
+    relation = engine.load_calls(calls)
+    if progress:
+        progress("selecting the legs to the listed numbers")
+    legs = engine.candidate_legs(store, relation, band)
+    frontier = engine.first_frontier(relation)
+    steps = []
+    for hop in range(max_hops):
+        if progress:
+            progress(f"hop {hop}")
+        matched = engine.band_join(frontier, legs, band, hop)
+        steps.append(matched)
+        frontier = engine.next_frontier(matched)
+        if engine.is_empty(frontier):
+            break
+    return engine.hops(steps)
+
+
+def engine_named(name: str, master: str | None = None) -> Engine:
+    """``duckdb`` (embedded) or ``spark`` (``pyspark``; ``master`` defaults to local[*])."""
+    if name == "duckdb":
+        from robotrace.paths.duck import DuckEngine
+
+        return DuckEngine()
+    if name == "spark":
+        from robotrace.paths.spark import SparkEngine
+
+        return SparkEngine(master)
+    raise ValueError(f"no engine {name!r}: duckdb or spark")
