@@ -28,18 +28,10 @@ import tempfile
 import time
 from pathlib import Path
 
-SUBJECTS = [
-    "Reducing your debt (credit cards, mortgage, student loans)",
-    "Warranties & protection plans",
-    "Medical & prescriptions",
-    "Imposters",
-    "Computer & technical support",
-    "Vacation & timeshares",
-    "Energy, solar, & utilities",
-    "Home security & alarms",
-    "Dropped call or no message",
-    "Other",
-]
+from robotrace.evidence.subjects import FTC_SUBJECTS
+
+#: The FTC's subjects but COVID-19, whose share bench_stats sets apart.
+SUBJECTS = [s for s in FTC_SUBJECTS if s != "Coronavirus (COVID-19)"]
 PLACES = [
     ("201", "Jersey City", "New Jersey"), ("202", "Washington", "District of Columbia"),
     ("212", "New York", "New York"), ("213", "Los Angeles", "California"),

@@ -87,6 +87,33 @@ SETTINGS: dict[str, Setting] = {
             "Failed sign-ins allowed per e-mail address, and per client address, in 15 minutes.",
             int,
         ),
+        Setting(
+            "report_limit_per_hour",
+            5,
+            "Consumer reports accepted from one client address in an hour (the public form and "
+            "POST /api/v1/reports together); more are refused with a time to try again.",
+            int,
+        ),
+        Setting(
+            "report_limit_per_day",
+            20,
+            "Consumer reports accepted from one client address in 24 hours.",
+            int,
+        ),
+        Setting(
+            "report_duplicate_minutes",
+            10.0,
+            "A consumer report of the same calling and called number whose call time is this "
+            "close to an earlier report's is a duplicate, refused with the earlier reference.",
+            _seconds,
+        ),
+        Setting(
+            "report_max_text_chars",
+            4000,
+            "Longest 'what the caller said' of a consumer report, in characters; the request "
+            "body may be at most 12 bytes a character plus 16 KiB.",
+            int,
+        ),
         Setting("smtp_host", "127.0.0.1", "SMTP server for e-mail notifications."),
         Setting("smtp_port", 25, "SMTP server port.", int),
         Setting("smtp_user", "", "SMTP user name (empty: no authentication)."),
@@ -309,6 +336,20 @@ SETTINGS: dict[str, Setting] = {
             False,
             "Treat 555-0100 ... 555-0199 (reserved for fiction) as unassignable (1/0).",
             _flag,
+        ),
+        Setting(
+            "statistics_days",
+            28,
+            "Days the public statistics page shows when no period is asked for: the last ones "
+            "up to the latest day a stored complaint was filed on.",
+            int,
+        ),
+        Setting(
+            "effects_window_days",
+            7.0,
+            "Days before and after each letter and block authorization over which its named "
+            "campaigns' complaints and calls are compared (statistics page, stats --effects).",
+            _seconds,
         ),
     ]
 }

@@ -25,6 +25,8 @@ ROUTES = {
     ("GET", "/api/v1/campaigns"),
     ("GET", "/api/v1/campaigns/{campaign_id}"),
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"),
+    ("POST", "/api/v1/reports"),
+    ("GET", "/api/v1/reports/export"),
 }
 
 
@@ -35,6 +37,7 @@ PUBLIC = {
     ("GET", "/api/v1/blocklist/versions/{version}"),
     ("GET", "/api/v1/blocklist/public-key"),
     ("GET", "/api/v1/blocklist/notices/{authorization_id}.pdf"),
+    ("POST", "/api/v1/reports"),
 }
 
 

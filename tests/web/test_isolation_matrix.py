@@ -128,6 +128,20 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/campaigns"): READERS,
     ("GET", "/api/v1/campaigns/{campaign_id}"): READERS,
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"): STAFF,
+    ("GET", "/statistics"): PUBLIC,
+    ("GET", "/assets/vega-{version}.js"): PUBLIC,
+    ("GET", "/api/v1/statistics"): PUBLIC,
+    ("GET", "/api/v1/statistics/effects"): READERS,
+    ("GET", "/scorecards"): READERS,
+    ("GET", "/api/v1/scorecards"): READERS,
+    ("GET", "/period-report"): READERS,
+    ("GET", "/period-report.pdf"): READERS,
+    ("GET", "/api/v1/period-report"): READERS,
+    ("GET", "/report"): PUBLIC,
+    ("POST", "/report"): PUBLIC,
+    ("GET", "/report/{reference}"): PUBLIC,
+    ("POST", "/api/v1/reports"): PUBLIC,
+    ("GET", "/api/v1/reports/export"): READERS,
 }
 
 
@@ -186,6 +200,7 @@ class Matrix:
             "version": "1" if own else "999999",
             "format": "ftc",
             "campaign_id": self.campaign_id if own else "no-such-campaign",
+            "reference": "RT-0000-0000",
         }
         return template.format(**values)
 

@@ -77,26 +77,46 @@ class UpdateSummary:
 
 def update_campaigns(session: Session, clock: Clock) -> UpdateSummary:
     """Group the calls without a campaign into old and new campaigns; re-rank all."""
+    summary = assign_calls(session, clock)
+    summary.ranked = rerank(session, clock.now())
+    return summary
+
+
+def assign_calls(
+    session: Session,
+    clock: Clock,
+    call_ids: Sequence[int] | None = None,
+    create: bool = True,
+) -> UpdateSummary:
+    """Group the calls without a campaign — only those of ``call_ids`` when given — together
+    with every campaign's anchors, as :func:`update_campaigns` does, without re-ranking.
+
+    With ``create`` false, calls that belong to no existing campaign stay without one (the
+    next :func:`update_campaigns` groups them): a consumer's report joins its campaign at
+    once, but a public form does not make campaigns.
+    """
     now = clock.now()
     summary = UpdateSummary()
-    calls = unassigned_calls(session)
+    calls = unassigned_calls(session, call_ids)
     if calls:
         anchors = anchor_texts(session)
         grouping = group_texts(
             [text for _campaign, text in anchors] + [call.transcript for call in calls],
             [None] * len(anchors) + [call.caller for call in calls],
         )
-        _apply(session, grouping, [campaign for campaign, _text in anchors], calls, now, summary)
-    summary.ranked = rerank(session, now)
+        anchor_campaigns = [campaign for campaign, _text in anchors]
+        _apply(session, grouping, anchor_campaigns, calls, now, summary, create)
     return summary
 
 
-def unassigned_calls(session: Session) -> list[NewCall]:
+def unassigned_calls(session: Session, call_ids: Sequence[int] | None = None) -> list[NewCall]:
     query = (
         select(models.Call.id, models.Call.transcript, models.Call.calling_e164)
         .where(models.Call.campaign_id.is_(None))
         .order_by(models.Call.id)
     )
+    if call_ids is not None:
+        query = query.where(models.Call.id.in_(list(call_ids)))
     return [NewCall(id_, text or "", caller) for id_, text, caller in session.execute(query)]
 
 
@@ -134,6 +154,7 @@ def _apply(
     calls: Sequence[NewCall],
     now: datetime,
     summary: UpdateSummary,
+    create: bool = True,
 ) -> None:
     owners = _owners(grouping, anchor_campaigns, session)
     taken = set(session.scalars(select(models.Campaign.id)))
@@ -143,6 +164,8 @@ def _apply(
         if not call_ids:
             continue
         owner = owners.get(index)
+        if owner is None and not create:
+            continue
         if owner is None:
             found = grouping.campaigns[index]
             owner = _create(session, found, _free_id(found.id, taken), now)

@@ -28,9 +28,9 @@ from robotrace.rows import RowError
 
 #: The canonical complaint columns and their DuckDB types, in the order they are stored.
 COMPLAINT_COLUMNS: dict[str, str] = {
-    "source": "VARCHAR",  # ftc | fcc
+    "source": "VARCHAR",  # ftc | fcc | report (a consumer's report, robotrace.reports)
     "row_key": "VARCHAR",  # md5 of the source and the row's normalised fields
-    "complaint_id": "VARCHAR",  # the FCC's ticket id; NULL for the FTC (it has none)
+    "complaint_id": "VARCHAR",  # the FCC's ticket id, a report's reference; NULL for the FTC
     "company_phone_number": "VARCHAR",  # as the consumer typed it ('' when empty)
     "company_key": "VARCHAR",  # robotrace.numbers.digits_key of it
     "created_at": "TIMESTAMPTZ",  # when the complaint was filed
@@ -217,6 +217,20 @@ def read_complaints(
     read.rows = table.num_rows + text_table.skipped
     if text_table.skipped:
         read.errors += bad_width_rows(path, shown_as, len(names))
+    read.complaints, listed = check_table(table, rules)
+    if listed:
+        lines = row_lines(path, table.num_rows, len(names), [row for row, _ in listed])
+        read.errors += [RowError(shown_as, lines[row], why) for row, why in listed]
+    _finish(read, len(read.complaints.bad_rows) + text_table.skipped)
+    return read
+
+
+def check_table(
+    table: pa.Table, rules: ComplaintRules
+) -> tuple[CheckedComplaints, list[tuple[int, str]]]:
+    """Check rows of text (trimmed, named as ``rules`` expects), from a file or made in
+    memory (consumer reports): the checked rows, and ``(row, reason)`` of the first
+    ``MAX_ERRORS_PER_FILE`` bad ones (``row`` 0-based)."""
     connection = connect()
     try:
         table = table.append_column("_row", row_numbers(connection, len(table)))
@@ -224,12 +238,7 @@ def read_complaints(
         bad, listed = _bad_rows(connection, rules)
     finally:
         connection.close()
-    read.complaints = CheckedComplaints(table, rules, bad)
-    if listed:
-        lines = row_lines(path, table.num_rows, len(names), [row for row, _ in listed])
-        read.errors += [RowError(shown_as, lines[row], why) for row, why in listed]
-    _finish(read, len(bad) + text_table.skipped)
-    return read
+    return CheckedComplaints(table, rules, bad), listed
 
 
 def _trimmed(table: pa.Table) -> pa.Table:

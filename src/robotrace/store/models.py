@@ -277,6 +277,49 @@ class Complaint(Base):
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
 
 
+class ConsumerReport(Base):
+    """A consumer's report of an unwanted call (the public form, ``POST /api/v1/reports``):
+    the call only. Who sent it is in :class:`ReportSender`, apart (docs/reports.md)."""
+
+    __tablename__ = "consumer_reports"
+    __table_args__ = (
+        Index("ix_consumer_reports_called_calling", "called_number", "calling_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Given to the reporter (``RT-XXXX-XXXX``), random so that it tells nothing.
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    calling_number: Mapped[str] = mapped_column(E164)
+    called_number: Mapped[str] = mapped_column(E164)
+    call_time: Mapped[datetime]
+    recorded_message: Mapped[bool]
+    subject: Mapped[str] = mapped_column(String(200))
+    transcript: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(64), default="")
+    #: ``page`` or ``api``.
+    via: Mapped[str] = mapped_column(String(8))
+    #: The evidence call it became (source ``report``), which campaigns group.
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
+    #: When its complaint reached the analytics store; None until then.
+    fed_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class ReportSender(Base):
+    """Who sent a consumer report: personal data, kept apart from the call, never shown to
+    providers and never exported. ``client_key`` (a keyed hash of the client's address)
+    only counts reports per address for the rate limits."""
+
+    __tablename__ = "report_senders"
+
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("consumer_reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+
+
 class Traceback(Base):
     """A traceback (see :class:`robotrace.traceback.model.Traceback`) and its hops."""
 

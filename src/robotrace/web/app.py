@@ -26,6 +26,8 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.authorizations:router",
     "robotrace.web.pages.evidence:router",
     "robotrace.web.pages.campaigns:router",
+    "robotrace.web.pages.reports:router",
+    "robotrace.web.pages.statistics:router",
 ]
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
@@ -37,6 +39,8 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.blocklist:router",
     "robotrace.web.api.evidence:router",
     "robotrace.web.api.campaigns:router",
+    "robotrace.web.api.reports:router",
+    "robotrace.web.api.statistics:router",
 ]
 
 

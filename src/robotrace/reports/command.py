@@ -1,0 +1,99 @@
+"""``robotrace reports``: export consumer reports as FTC data, and feed waiting ones to the
+analytics store."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from robotrace import settings
+from robotrace.clock import SystemClock
+from robotrace.store.command import DATABASE_URL
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.group()
+def reports() -> None:
+    """Consumer reports of unwanted calls (the public form /report, POST /api/v1/reports)."""
+
+
+@reports.command()
+@DATABASE_URL
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write (default: standard output); written whole or not at all.",
+)
+@click.option("--from", "start", type=_DATE, metavar="DATE", help="First day (UTC) received.")
+@click.option("--to", "end", type=_DATE, metavar="DATE", help="Day (UTC) after the last.")
+def export(
+    database_url: str | None, out: Path | None, start: datetime | None, end: datetime | None
+) -> None:
+    """Write the reports received in [--from, --to) as an FTC Do Not Call CSV: the FTC's
+    eight public columns only, never the reporter's name, e-mail or number, what the
+    caller said, or the reference."""
+    from robotrace.reports.export import public_rows, write_csv
+    from robotrace.store import db as store
+
+    engine = store.make_engine(database_url)
+    try:
+        with store.transaction(engine) as session:
+            rows = public_rows(session, start and start.date(), end and end.date())
+            if out is None:
+                count = write_csv(rows, sys.stdout)
+            else:
+                count = _write_file(out, lambda handle: write_csv(rows, handle))
+    finally:
+        engine.dispose()
+    click.echo(f"{count} report(s) exported", err=True)
+
+
+def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write to a temporary file beside ``path`` and rename it into place when done."""
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
+        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, newline="", encoding="utf-8"
+    )
+    try:
+        with handle:
+            count = write(handle)
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return count
+
+
+@reports.command()
+@DATABASE_URL
+@click.option(
+    "--analytics-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The analytics store (default: the analytics_dir setting).",
+)
+def feed(database_url: str | None, analytics_dir: Path | None) -> None:
+    """Store the complaints of reports not in the analytics store yet (filing feeds each at
+    once; this catches up after a failure). Feeding twice adds nothing twice."""
+    from robotrace.reports.evidence import feed_complaints
+    from robotrace.store import db as store
+
+    folder = analytics_dir or Path(settings.get("analytics_dir"))
+    engine = store.make_engine(database_url)
+    fed = added = 0
+    try:
+        while True:
+            with store.transaction(engine) as session:
+                batch, new = feed_complaints(session, folder, SystemClock())
+            fed, added = fed + batch, added + new
+            if batch == 0:
+                break
+    finally:
+        engine.dispose()
+    click.echo(f"{fed} report(s) fed to {folder}: {added} new complaint(s)")
