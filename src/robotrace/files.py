@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_whole(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one: a
-    temporary file beside it (this process's own), renamed over it; removed on any error."""
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` (this process's own) to write to; renamed over
+    ``path`` when the block ends without error, removed when it raises — so readers see the
+    old file or the whole new one."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_whole(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` whole or not at all (:func:`written_whole`)."""
+    with written_whole(path) as partial:
         if isinstance(data, str):
             partial.write_text(data, encoding="utf-8")
         else:
             partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)

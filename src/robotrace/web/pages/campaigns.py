@@ -13,6 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
+from robotrace.paths.flows import load_flow
+from robotrace.paths.sankey import sankey_svg
 from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web import access
@@ -28,6 +30,7 @@ from robotrace.web.campaign_views import (
 )
 from robotrace.web.charts import bar_chart
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -83,6 +86,7 @@ def _detail(
     error: str | None = None,
 ) -> Response:
     detail = campaign_detail(db, access.campaign_row(db, principal, campaign_id))
+    flow = load_flow(analytics_dir(request), detail.line.id)
     return render(
         request,
         "campaign.html",
@@ -95,6 +99,8 @@ def _detail(
         default_samples=DEFAULT_SAMPLES,
         max_samples=MAX_SAMPLES,
         error=error,
+        flow=flow,
+        flow_svg=sankey_svg(flow) if flow else "",
     )
 
 
