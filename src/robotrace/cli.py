@@ -15,6 +15,7 @@ from robotrace import __version__
 #: command name → "module:attribute" of a ``click.Command``.
 COMMANDS: dict[str, str] = {
     "agent": "robotrace.agent.command:agent",
+    "backup": "robotrace.store.command:backup_command",
     "blocker": "robotrace.blocking.command:blocker",
     "demo": "robotrace.demo.command:demo",
     "simulate": "robotrace.simulate.command:simulate",
@@ -27,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "paths": "robotrace.paths.command:paths",
     "period-report": "robotrace.stats.command:period_report",
     "reports": "robotrace.reports.command:reports",
+    "restore": "robotrace.store.command:restore_command",
     "serve": "robotrace.web.command:serve",
     "shaken": "robotrace.shaken.command:shaken",
     "stats": "robotrace.stats.command:stats",

@@ -69,7 +69,7 @@ def add_complaints(
         return [0] * len(batches)
     folder = complaints_dir(analytics_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    with _import_lock(Path(analytics_dir)):
+    with import_lock(Path(analytics_dir)):
         stored = complaint_files(analytics_dir)
         written: list[Path] = []
         try:
@@ -82,7 +82,8 @@ def add_complaints(
 
 
 @contextmanager
-def _import_lock(analytics_dir: Path) -> Iterator[None]:
+def import_lock(analytics_dir: Path) -> Iterator[None]:
+    """Exclusive use of the store: one import (or backup) at a time."""
     with (analytics_dir / LOCK).open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -158,6 +158,11 @@ def _store(cdrs: Path, progress: Any) -> Iterator[Path]:
     if _is_store(cdrs):
         yield cdrs
         return
+    if not any(cdrs.glob("*.csv")) and not any(cdrs.glob("*.parquet")):
+        raise click.ClickException(
+            f"{cdrs}: no CDR files (.csv or .parquet): give the store robotrace cdr import "
+            "wrote, or a directory of CDR files"
+        )
     from robotrace.cdr.store import write_provider_store
 
     progress("checking and keying the raw CDRs")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from sqlalchemy import make_url
 
+from robotrace import settings
 from robotrace.store import db as store
 
 DATABASE_URL = click.option(
@@ -50,3 +53,63 @@ def current(database_url: str | None) -> None:
     head = store.head_revision()
     state = "up to date" if revision == head else f"behind (newest is {head})"
     click.echo(f"{_shown(engine.url)}: {revision or 'empty'} — {state}")
+
+
+@click.command("backup")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@DATABASE_URL
+@click.option(
+    "--analytics-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The analytics store to include (default: the analytics_dir setting).",
+)
+def backup_command(out: Path, database_url: str | None, analytics_dir: Path | None) -> None:
+    """Write a backup of the SQL store and the analytics store to OUT (.tar.gz): a consistent
+    online copy on SQLite, pg_dump on PostgreSQL (docs/operations.md#backups)."""
+    from robotrace.clock import SystemClock
+    from robotrace.store.backup import BackupError, backup
+
+    url = database_url or settings.get("database_url")
+    folder = analytics_dir or Path(settings.get("analytics_dir"))
+    try:
+        manifest = backup(out, url, folder, SystemClock().now())
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{out}: {manifest.dialect} store at revision {manifest.revision}, "
+        f"{len(manifest.files) - 1} analytics file(s)"
+    )
+
+
+@click.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DATABASE_URL
+@click.option(
+    "--analytics-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the analytics store goes (default: the analytics_dir setting); replaced.",
+)
+@click.option("--force", is_flag=True, help="Replace a database that already holds a store.")
+def restore_command(
+    backup_file: Path, database_url: str | None, analytics_dir: Path | None, force: bool
+) -> None:
+    """Restore a backup made by robotrace backup. Stop the portal, worker and blockers first;
+    every checksum is verified before anything is replaced."""
+    from robotrace.store.backup import BackupError, restore
+
+    url = database_url or settings.get("database_url")
+    folder = analytics_dir or Path(settings.get("analytics_dir"))
+    try:
+        manifest = restore(backup_file, url, folder, force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = store.make_engine(url)
+    try:
+        store.upgrade(engine)  # a backup of an older robotrace is brought up to this one
+        revision = store.current_revision(engine)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"restored {backup_file} (made {manifest.created_at}) into {_shown(url)} at revision "
+        f"{revision}"
+    )
