@@ -338,6 +338,12 @@ SETTINGS: dict[str, Setting] = {
             _flag,
         ),
         Setting(
+            "metrics_token",
+            "",
+            "Bearer token that GET /metrics requires; empty: /metrics answers only clients on "
+            "this machine (a loopback address). Use ROBOTRACE_METRICS_TOKEN_FILE.",
+        ),
+        Setting(
             "statistics_days",
             28,
             "Days the public statistics page shows when no period is asked for: the last ones "

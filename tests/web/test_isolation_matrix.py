@@ -128,6 +128,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/campaigns"): READERS,
     ("GET", "/api/v1/campaigns/{campaign_id}"): READERS,
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"): STAFF,
+    ("GET", "/metrics"): PUBLIC,  # by address or metrics_token, not by role (test_metrics)
     ("GET", "/statistics"): PUBLIC,
     ("GET", "/assets/vega-{version}.js"): PUBLIC,
     ("GET", "/api/v1/statistics"): PUBLIC,

@@ -12,6 +12,8 @@ from robotrace import __version__
 from robotrace.clock import Clock, SystemClock
 from robotrace.store.db import make_engine, session_factory
 from robotrace.web.deps import LoginRequired
+from robotrace.web.metrics import Metrics, count_requests
+from robotrace.web.metrics import router as metrics_router
 
 #: Routers as "module:attribute", included in this order; each area adds itself here.
 PAGE_ROUTERS = [
@@ -65,6 +67,9 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.clock = clock or SystemClock()
+    app.state.metrics = Metrics(app.state.sessions)
+    app.middleware("http")(count_requests)
+    app.include_router(metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for target in PAGE_ROUTERS:
         app.include_router(_router(target))  # type: ignore[arg-type]

@@ -1,0 +1,81 @@
+"""``GET /metrics``: Prometheus text that a Prometheus parser reads, request counts by route
+template, store figures equal to what the test built, and who may scrape."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import text
+
+from robotrace.notify.outbox import enqueue
+from robotrace.store.db import transaction
+
+LOCAL = ("127.0.0.1", 50000)
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_requests_are_counted_by_route_template(world):
+    client = TestClient(world.app, client=LOCAL)
+    for _ in range(3):
+        client.get(f"/api/v1/tracebacks/{world.traceback_id}")  # 401: no credentials
+    client.get("/no/such/page")
+    found = samples(client.get("/metrics").text)
+    route = "/api/v1/tracebacks/{traceback_id}"
+    key = (
+        "robotrace_http_requests_total",
+        (("method", "GET"), ("route", route), ("status", "401")),
+    )
+    assert found[key] == 3
+    unmatched = (("method", "GET"), ("route", "unmatched"), ("status", "404"))
+    assert found[("robotrace_http_requests_total", unmatched)] == 1
+    count = ("robotrace_http_request_seconds_count", (("method", "GET"), ("route", route)))
+    assert found[count] == 3
+    assert not any(world.traceback_id in str(labels) for _, labels in found)
+
+
+def test_store_figures_are_what_the_world_holds(world, engine):
+    # The world: one open traceback whose first hop (due in 24 h) is unanswered.
+    client = TestClient(world.app, client=LOCAL)
+    found = samples(client.get("/metrics").text)
+    assert found[("robotrace_tracebacks_open", ())] == 1
+    assert found[("robotrace_hop_requests_overdue", ())] == 0
+    assert found[("robotrace_blocklist_version", ())] == 0
+    world.clock.advance(timedelta(hours=25))
+    with transaction(engine) as session:
+        for n in range(3):
+            enqueue(session, "email", "noc@aaaa.example", "hop.overdue", {}, f"k{n}", world.clock)
+    found = samples(client.get("/metrics").text)
+    assert found[("robotrace_hop_requests_overdue", ())] == 1
+    with engine.connect() as connection:
+        outbox = dict(
+            connection.execute(
+                text("SELECT status, count(*) FROM notifications GROUP BY status")
+            ).all()
+        )
+    gauges = {
+        dict(labels)["status"]: value
+        for (name, labels), value in found.items()
+        if name == "robotrace_notifications"
+    }
+    assert gauges == {status: float(n) for status, n in outbox.items()}
+    assert outbox == {"pending": 3}
+
+
+def test_only_this_machine_or_the_token_may_scrape(world, monkeypatch):
+    assert TestClient(world.app, client=("203.0.113.9", 4000)).get("/metrics").status_code == 403
+    monkeypatch.setenv("ROBOTRACE_METRICS_TOKEN", "s3cret")
+    remote = TestClient(world.app, client=("203.0.113.9", 4000))
+    assert remote.get("/metrics").status_code == 401
+    assert remote.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    answer = remote.get("/metrics", headers={"Authorization": "Bearer s3cret"})
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
+    assert TestClient(world.app, client=LOCAL).get("/metrics").status_code == 401  # token rules
