@@ -116,9 +116,25 @@ def _fill_hop(row: models.Hop, hop: Hop, ids: dict[str, int]) -> None:
     row.late = hop.late
 
 
-def load_traceback(session: Session, traceback_id: str) -> Traceback:
-    """The traceback ``traceback_id``; :class:`TracebackNotFound` when there is none."""
-    row = session.get(models.Traceback, traceback_id, options=[selectinload(models.Traceback.hops)])
+def load_traceback(session: Session, traceback_id: str, for_update: bool = False) -> Traceback:
+    """The traceback ``traceback_id``; :class:`TracebackNotFound` when there is none.
+
+    ``for_update``: first lock its row until the transaction ends (``SELECT … FOR UPDATE``
+    on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers already), then read it
+    afresh — so two concurrent changes of one traceback (two answers to the same hop) take
+    turns, and the second sees what the first did."""
+    if for_update:
+        session.execute(
+            select(models.Traceback.id)
+            .where(models.Traceback.id == traceback_id)
+            .with_for_update()
+        )
+    row = session.get(
+        models.Traceback,
+        traceback_id,
+        options=[selectinload(models.Traceback.hops)],
+        populate_existing=for_update,
+    )
     if row is None:
         raise TracebackNotFound(f"no traceback {traceback_id}")
     return _tracebacks_of(session, [row])[0]

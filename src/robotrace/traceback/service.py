@@ -131,7 +131,7 @@ def answer_hop(
     policy: Policy | None = None,
 ) -> Traceback:
     """Record ``provider_ocn``'s answer on its open hop of the traceback."""
-    tb = load_traceback(session, traceback_id)
+    tb = load_traceback(session, traceback_id, for_update=True)
     step = workflow.answer_hop(
         tb,
         provider_ocn,
@@ -149,7 +149,7 @@ def request_signer(
 ) -> Traceback:
     """Send the traceback's A/B signer a direct request with the call's origid, and queue
     its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
-    tb = load_traceback(session, traceback_id)
+    tb = load_traceback(session, traceback_id, for_update=True)
     step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings())
     tb = _commit_step(session, step)
     queue_signer_request(session, traceback_id, clock)
@@ -160,13 +160,13 @@ def answer_signer(
     session: Session, traceback_id: str, provider_ocn: str, reply: Reply, actor: str, clock: Clock
 ) -> Traceback:
     """Record the signer's answer to its direct request (``origin`` closes the traceback)."""
-    tb = load_traceback(session, traceback_id)
+    tb = load_traceback(session, traceback_id, for_update=True)
     step = workflow.answer_signer(tb, provider_ocn.strip().upper(), reply, clock.now(), actor)
     return _commit_step(session, step)
 
 
 def mark_no_response(session: Session, traceback_id: str, actor: str, clock: Clock) -> Traceback:
-    tb = load_traceback(session, traceback_id)
+    tb = load_traceback(session, traceback_id, for_update=True)
     step = workflow.mark_no_response(tb, provider_directory(session), clock.now(), actor)
     return _commit_step(session, step)
 
