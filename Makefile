@@ -3,7 +3,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTHON ?= python3
 
-.PHONY: demo test lint install install-test clean
+.PHONY: demo test lint install install-test install-spark clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,16 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
+# The Spark engine and its tests (pyspark; the tests also need Java): .ci/run installs it.
+$(VENV)/.installed-spark: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[spark]'
+	touch $@
+
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+install-spark: $(VENV)/.installed-spark
 
 demo: install
 	$(VENV)/bin/robotrace demo

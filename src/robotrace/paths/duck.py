@@ -75,6 +75,8 @@ class DuckEngine(Engine):
         return row is None or row[0] == 0
 
     def hops(self, matched: list[str]) -> pa.Table:
+        if not matched:
+            return HOP_SCHEMA.empty_table()
         columns = ", ".join(f"CAST({f.name} AS {_DUCK_TYPES[f.type]})" for f in HOP_SCHEMA)
         union = " UNION ALL ".join(f"SELECT {columns} FROM {m}" for m in matched)
         table = self.connection.execute(union).to_arrow_table()

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,7 +77,16 @@ def spark_session(master: str | None = None, driver_memory: str | None = None) -
         builder = builder.config("spark.driver.host", "127.0.0.1")
     if driver_memory:
         builder = builder.config("spark.driver.memory", driver_memory)
-    return builder.getOrCreate()
+    with _no_pandas_version_warning():
+        return builder.getOrCreate()
+
+
+@contextmanager
+def _no_pandas_version_warning() -> Iterator[None]:
+    """pyspark warns of a pandas it has not tried (3.x) even where no pandas is used."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support", FutureWarning)
+        yield
 
 
 def local_cores(master: str) -> int | None:
@@ -85,7 +97,7 @@ def local_cores(master: str) -> int | None:
     count = match.group(1)
     if count is None:
         return 1
-    return os.cpu_count() or 1 if count == "*" else max(int(count), 1)
+    return (os.cpu_count() or 1) if count == "*" else max(int(count), 1)
 
 
 class SparkEngine(Engine):
@@ -106,6 +118,8 @@ class SparkEngine(Engine):
         # A session that was running before this engine is someone else's: never stop it.
         self._owns_session = session is None and SparkContext._active_spark_context is None
         self.spark = session or spark_session(master, driver_memory)
+        if self._owns_session:
+            self.spark.sparkContext.setLogLevel("ERROR")  # its WARN lines are noise to a user
         self._cached: list[DataFrame] = []
         self._calls_rows = 0
 
@@ -113,7 +127,8 @@ class SparkEngine(Engine):
         table = calls.select(list(CALL_COLUMNS)).cast(CALLS_ARROW)
         self._calls_rows = table.num_rows
         if _spark_major() >= 4:
-            return self.spark.createDataFrame(table)
+            with _no_pandas_version_warning():
+                return self.spark.createDataFrame(table)
         return self.spark.createDataFrame(table.to_pylist(), schema=_ddl(CALLS_ARROW))
 
     def candidate_legs(self, store: Path, calls: DataFrame, band: Band) -> DataFrame:

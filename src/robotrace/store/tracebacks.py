@@ -125,9 +125,7 @@ def load_traceback(session: Session, traceback_id: str, for_update: bool = False
     turns, and the second sees what the first did."""
     if for_update:
         session.execute(
-            select(models.Traceback.id)
-            .where(models.Traceback.id == traceback_id)
-            .with_for_update()
+            select(models.Traceback.id).where(models.Traceback.id == traceback_id).with_for_update()
         )
     row = session.get(
         models.Traceback,
