@@ -42,31 +42,32 @@ class DuckEngine(Engine):
         finally:
             self.connection.unregister(view)
 
-    def candidate_legs(self, store: Path, calls: str, band: Band) -> str:
-        files = ", ".join(sql_text(str(f)) for f in store_files(store))
-        return self._table(
-            f"""SELECT provider, epoch_ms(call_time) AS leg_ms,
-                  epoch_ms(call_time) // {band.bucket_ms} AS bucket, called_key,
-                  coalesce(calling_key, '') AS calling_key, nullif(from_provider, '') AS
-                  from_provider, customer, coalesce(sip_call_id, '') AS sip_call_id
-                FROM read_parquet([{files}])
-                WHERE called_key IN (SELECT called_key FROM {calls})"""
-        )
+    def best_legs(self, store: Path, calls: str, band: Band) -> str:
+        return self._table(best_legs_sql(store_files(store), calls, band))
 
     def first_frontier(self, calls: str) -> str:
         return self._table(
-            f"""SELECT call_id, 0 AS hop, terminating_provider AS provider, called_key,
-                  calling_key, t_ms, '|' || terminating_provider || '|' AS path
+            f"""SELECT call_id, 0 AS hop, terminating_provider AS provider,
+                  '|' || terminating_provider || '|' AS path
                 FROM {calls}"""
         )
 
-    def band_join(self, frontier: str, legs: str, band: Band, hop: int) -> str:
-        return self._table(band_join_sql(frontier, legs, band))
+    def follow(self, frontier: str, best: str) -> str:
+        return self._table(
+            f"""SELECT f.call_id, f.hop, f.provider, b.call_id IS NOT NULL AS found,
+                  b.leg_ms, b.delta_ms, b.from_provider, b.customer,
+                  coalesce(b.calling_matched, false) AS calling_matched,
+                  coalesce(b.from_provider IS NOT NULL
+                           AND contains(f.path, '|' || b.from_provider || '|'), false) AS loop,
+                  f.path
+                FROM {frontier} f
+                LEFT JOIN {best} b ON b.call_id = f.call_id AND b.provider = f.provider"""
+        )
 
     def next_frontier(self, matched: str) -> str:
         return self._table(
-            f"""SELECT call_id, hop + 1 AS hop, from_provider AS provider, called_key,
-                  calling_key, t_ms, path || from_provider || '|' AS path
+            f"""SELECT call_id, hop + 1 AS hop, from_provider AS provider,
+                  path || from_provider || '|' AS path
                 FROM {matched} WHERE found AND from_provider IS NOT NULL AND NOT loop"""
         )
 
@@ -101,33 +102,38 @@ _DUCK_TYPES = {
 }
 
 
-def band_join_sql(frontier: str, legs: str, band: Band) -> str:
-    """Each frontier row with its best leg within the tolerance (NULLs when none)."""
+def best_legs_sql(files: list[Path], calls: str, band: Band) -> str:
+    """The band join, in one scan of the store: the legs to the listed numbers, joined to the
+    calls on called key and bucket (the call's and both neighbours), within the tolerance;
+    per call and provider the nearest (then the calling number, the earlier leg, the smaller
+    SIP Call-ID) by ``arg_min`` over that ordering."""
+    listed = ", ".join(sql_text(str(f)) for f in files)
     return f"""
-    WITH shifted AS (
-      SELECT f.call_id, f.provider, f.called_key, f.calling_key, f.t_ms,
-             f.t_ms // {band.bucket_ms} + o.shift AS bucket
-      FROM {frontier} f, (VALUES (-1), (0), (1)) AS o(shift)
+    WITH legs AS (
+      SELECT provider, called_key, epoch_ms(call_time) AS leg_ms,
+             epoch_ms(call_time) // {band.bucket_ms} AS bucket,
+             coalesce(calling_key, '') AS calling_key,
+             nullif(from_provider, '') AS from_provider, customer,
+             coalesce(sip_call_id, '') AS sip_call_id
+      FROM read_parquet([{listed}])
+      WHERE called_key IN (SELECT called_key FROM {calls})
     ),
     candidates AS (
-      SELECT s.call_id, l.leg_ms, l.leg_ms - s.t_ms AS delta_ms, l.from_provider, l.customer,
-             s.calling_key <> '' AND l.calling_key = s.calling_key AS calling_matched,
+      SELECT c.call_id, l.provider, l.leg_ms, l.leg_ms - c.t_ms AS delta_ms, l.from_provider,
+             l.customer, c.calling_key <> '' AND l.calling_key = c.calling_key AS matched,
              l.sip_call_id
-      FROM shifted s
-      JOIN {legs} l ON l.provider = s.provider AND l.called_key = s.called_key
-                   AND l.bucket = s.bucket
-      WHERE abs(l.leg_ms - s.t_ms) <= {band.tolerance_ms}
+      FROM {calls} c, (VALUES (-1), (0), (1)) AS o(shift), legs l
+      WHERE l.called_key = c.called_key AND l.bucket = c.t_ms // {band.bucket_ms} + o.shift
+        AND abs(l.leg_ms - c.t_ms) <= {band.tolerance_ms}
     ),
     best AS (
-      SELECT * FROM candidates
-      QUALIFY row_number() OVER (
-        PARTITION BY call_id
-        ORDER BY abs(delta_ms), calling_matched DESC, leg_ms, sip_call_id) = 1
+      SELECT call_id, provider,
+             arg_min({{'leg_ms': leg_ms, 'delta_ms': delta_ms, 'from_provider': from_provider,
+                       'customer': customer, 'matched': matched}},
+                     (abs(delta_ms), NOT matched, leg_ms, sip_call_id)) AS leg
+      FROM candidates GROUP BY call_id, provider
     )
-    SELECT f.call_id, f.hop, f.provider, b.call_id IS NOT NULL AS found, b.leg_ms,
-           b.delta_ms, b.from_provider, b.customer, coalesce(b.calling_matched, false)
-           AS calling_matched,
-           coalesce(b.from_provider IS NOT NULL
-                    AND contains(f.path, '|' || b.from_provider || '|'), false) AS loop,
-           f.called_key, f.calling_key, f.t_ms, f.path
-    FROM {frontier} f LEFT JOIN best b ON b.call_id = f.call_id"""
+    SELECT call_id, provider, leg.leg_ms AS leg_ms, leg.delta_ms AS delta_ms,
+           leg.from_provider AS from_provider, leg.customer AS customer,
+           leg.matched AS calling_matched
+    FROM best"""

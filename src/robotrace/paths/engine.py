@@ -1,24 +1,28 @@
 """What a bulk-tracing engine must do, and the hop loop that drives any of them.
 
-An engine holds two relations of its own kind (DuckDB tables, Spark DataFrames):
+An engine holds relations of its own kind (DuckDB tables, Spark DataFrames):
 
-- the **candidate legs**: every leg of the store whose ``called_key`` is one of the listed
-  calls' (the only legs a path can use), with ``leg_ms`` (epoch milliseconds) and its
-  ``bucket`` (``leg_ms // bucket_ms``);
+- the **best legs**: for every listed call and every provider with a leg to the call's
+  called number within the tolerance of the call's time, the best such leg. This is the one
+  **band join** (:meth:`Engine.best_legs`): the store's legs to the listed numbers (a
+  semi-join on ``called_key``) are joined to the calls on equality of called key and time
+  bucket (``leg_ms // tolerance``), each call taking its own bucket and the two neighbours,
+  so every leg within the tolerance is a candidate whatever the bucket edges; then the
+  tolerance filter and the nearest match per call and provider — by ``|leg_ms − t_ms|``,
+  then a leg whose calling key equals the call's, then the earlier leg, then the smaller
+  ``sip_call_id`` (:func:`robotrace.cdr.lookup.best_leg`'s order). No ASOF join: its cost
+  grows with the size of a key's group (one spoofed number with millions of calls), the
+  band join's does not;
 - the **frontier**: one row per call still being followed — the provider whose leg is
   wanted next, and the path so far.
 
-Each hop is one **band join** (:meth:`Engine.band_join`): frontier and legs are joined on
-equality of provider, called key and time bucket, the frontier taking its own bucket and the
-two neighbours (so every leg within the tolerance is a candidate whatever the bucket edges),
-then the tolerance filter and the nearest match — by ``|leg_ms − t_ms|``, then a leg whose
-calling key equals the call's, then the earlier leg, then the smaller ``sip_call_id``
-(:func:`robotrace.cdr.lookup.best_leg`'s order). No ASOF join: its cost grows with the
-size of a key's group (one spoofed number with millions of calls), the band join's does not.
-
-The loop (:func:`trace_paths`) follows ``from_provider`` hop after hop until every call ends:
-at an origin (a leg without ``from_provider``), a dead end, a loop or the hop limit. The
-hops found are collected as Arrow and assembled into paths by
+Every hop compares a leg with the listed call's time (not with the previous leg's: each
+provider's clock is off on its own, and chaining would add the errors up), so a call's best
+leg at a provider is the same whichever hop asks for it: the band join runs once, and each
+hop (:meth:`Engine.follow`) is an equality join of the frontier with the best legs on call
+and provider. The loop (:func:`trace_paths`) follows ``from_provider`` until every call ends:
+at an origin (a leg without ``from_provider``), a dead end, a loop or the hop limit. The hops
+found are collected as Arrow and assembled into paths by
 :func:`robotrace.paths.assemble.assemble_paths`, the same for every engine.
 """
 
@@ -72,22 +76,23 @@ class Engine(ABC):
     name: str
 
     @abstractmethod
-    def candidate_legs(self, store: Path, calls: Any, band: Band) -> Any:
-        """The store's legs whose called key is a listed call's, with ``leg_ms`` and
-        ``bucket``; ``calls`` is what :meth:`load_calls` returned."""
-
-    @abstractmethod
     def load_calls(self, calls: pa.Table) -> Any:
         """The listed calls (``CALL_COLUMNS``) as the engine's relation."""
+
+    @abstractmethod
+    def best_legs(self, store: Path, calls: Any, band: Band) -> Any:
+        """The band join: per call and provider, the best leg within the tolerance —
+        ``call_id, provider, leg_ms, delta_ms, from_provider, customer, calling_matched``;
+        ``calls`` is what :meth:`load_calls` returned."""
 
     @abstractmethod
     def first_frontier(self, calls: Any) -> Any:
         """Hop 0: each call at its terminating provider, path ``"|<provider>|"``."""
 
     @abstractmethod
-    def band_join(self, frontier: Any, legs: Any, band: Band, hop: int) -> Any:
-        """Every frontier row with its best leg (or none): ``HOP_SCHEMA`` columns plus the
-        frontier's ``called_key``, ``calling_key``, ``t_ms`` and ``path``."""
+    def follow(self, frontier: Any, best: Any) -> Any:
+        """Every frontier row with its provider's best leg (or none): ``HOP_SCHEMA`` columns
+        plus the frontier's ``path``."""
 
     @abstractmethod
     def next_frontier(self, matched: Any) -> Any:
@@ -120,14 +125,14 @@ def trace_paths(
     band = Band(tolerance_ms)
     relation = engine.load_calls(calls)
     if progress:
-        progress("selecting the legs to the listed numbers")
-    legs = engine.candidate_legs(store, relation, band)
+        progress("matching every call's legs at every provider (the band join)")
+    best = engine.best_legs(store, relation, band)
     frontier = engine.first_frontier(relation)
     steps = []
     for hop in range(max_hops):
         if progress:
-            progress(f"hop {hop}")
-        matched = engine.band_join(frontier, legs, band, hop)
+            progress(f"following hop {hop}")
+        matched = engine.follow(frontier, best)
         steps.append(matched)
         frontier = engine.next_frontier(matched)
         if engine.is_empty(frontier):

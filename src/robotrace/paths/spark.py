@@ -1,12 +1,12 @@
 """The Spark engine: the same band join on ``pyspark`` DataFrames, for a cluster or ``local[*]``.
 
 It returns what :class:`~robotrace.paths.duck.DuckEngine` returns, row for row
-(:func:`~robotrace.paths.duck.band_join_sql` is the reference): the frontier is exploded into
-its own time bucket and the two neighbours, joined on equality of provider, called key and
-bucket, filtered by the tolerance, and the nearest leg is kept by a window ``row_number()``.
-No ASOF join (see :mod:`robotrace.paths.engine`).
-
-Each hop's result is materialised with ``localCheckpoint()``, so the plan of hop 16 does not
+(:func:`~robotrace.paths.duck.best_legs_sql` is the reference): the calls are exploded into
+their own time bucket and the two neighbours, joined on equality of called key and bucket
+with the legs to the listed numbers (a broadcast semi-join), filtered by the tolerance, and
+the nearest leg per call and provider is kept by a window ``row_number()`` — once, cached.
+No ASOF join (see :mod:`robotrace.paths.engine`). Each hop is then an equality join with
+those best legs, materialised with ``localCheckpoint()`` so that the plan of hop 16 does not
 carry the fifteen before it. Times are read as epoch milliseconds with ``unix_millis``, in a
 session whose time zone is UTC. Needs the ``spark`` extra (``pip install 'robotrace[spark]'``)
 and a Java runtime.
@@ -131,7 +131,7 @@ class SparkEngine(Engine):
                 return self.spark.createDataFrame(table)
         return self.spark.createDataFrame(table.to_pylist(), schema=_ddl(CALLS_ARROW))
 
-    def candidate_legs(self, store: Path, calls: DataFrame, band: Band) -> DataFrame:
+    def best_legs(self, store: Path, calls: DataFrame, band: Band) -> DataFrame:
         from pyspark.sql import functions as F
 
         keys = calls.select("called_key").distinct()
@@ -152,7 +152,8 @@ class SparkEngine(Engine):
                 F.coalesce("sip_call_id", F.lit("")).alias("sip_call_id"),
             )
         )
-        return self._cache(legs)
+        # Every hop joins the best legs: compute them once and keep them.
+        return self._cache(_nearest(_candidates(calls, legs, band)))
 
     def first_frontier(self, calls: DataFrame) -> DataFrame:
         from pyspark.sql import functions as F
@@ -161,22 +162,21 @@ class SparkEngine(Engine):
             "call_id",
             F.lit(0).cast("int").alias("hop"),
             F.col("terminating_provider").alias("provider"),
-            "called_key",
-            "calling_key",
-            "t_ms",
             F.concat(F.lit("|"), "terminating_provider", F.lit("|")).alias("path"),
         )
 
-    def band_join(self, frontier: DataFrame, legs: DataFrame, band: Band, hop: int) -> DataFrame:
+    def follow(self, frontier: DataFrame, best: DataFrame) -> DataFrame:
         from pyspark.sql import functions as F
 
-        best = _nearest(_candidates(frontier, legs, band))
         f, b = frontier.alias("f"), best.alias("b")
-        found = F.col("b.matched").isNotNull()
+        found = F.col("b.call_id").isNotNull()
         on_path = F.col("f.path").contains(
             F.concat(F.lit("|"), F.col("b.from_provider"), F.lit("|"))
         )
-        matched = f.join(b, F.col("f.call_id") == F.col("b.call_id"), "left").select(
+        same = (F.col("f.call_id") == F.col("b.call_id")) & (
+            F.col("f.provider") == F.col("b.provider")
+        )
+        matched = f.join(b, same, "left").select(
             F.col("f.call_id").alias("call_id"),
             F.col("f.hop").alias("hop"),
             F.col("f.provider").alias("provider"),
@@ -187,9 +187,6 @@ class SparkEngine(Engine):
             F.col("b.customer").alias("customer"),
             F.coalesce(F.col("b.calling_matched"), F.lit(False)).alias("calling_matched"),
             F.coalesce(F.col("b.from_provider").isNotNull() & on_path, F.lit(False)).alias("loop"),
-            F.col("f.called_key").alias("called_key"),
-            F.col("f.calling_key").alias("calling_key"),
-            F.col("f.t_ms").alias("t_ms"),
             F.col("f.path").alias("path"),
         )
         # Materialise the hop: the next one starts from this result, not from its plan.
@@ -203,9 +200,6 @@ class SparkEngine(Engine):
             "call_id",
             (F.col("hop") + 1).alias("hop"),
             F.col("from_provider").alias("provider"),
-            "called_key",
-            "calling_key",
-            "t_ms",
             F.concat("path", "from_provider", F.lit("|")).alias("path"),
         )
 
@@ -236,18 +230,17 @@ class SparkEngine(Engine):
     def _cache(self, frame: DataFrame) -> DataFrame:
         from pyspark import StorageLevel
 
-        # Every hop joins the candidate legs: read the store once, not once a hop.
         self._cached.append(frame.persist(StorageLevel.MEMORY_AND_DISK))
         return frame
 
 
-def _candidates(frontier: DataFrame, legs: DataFrame, band: Band) -> DataFrame:
-    """Every leg within the tolerance of a frontier row, found through its bucket ±1."""
+def _candidates(calls: DataFrame, legs: DataFrame, band: Band) -> DataFrame:
+    """Every leg within the tolerance of a listed call, at any provider, found through the
+    call's bucket ±1."""
     from pyspark.sql import functions as F
 
-    shifted = frontier.select(
+    shifted = calls.select(
         "call_id",
-        "provider",
         "called_key",
         F.col("calling_key").alias("call_calling_key"),
         "t_ms",
@@ -258,10 +251,11 @@ def _candidates(frontier: DataFrame, legs: DataFrame, band: Band) -> DataFrame:
         F.col("calling_key") == F.col("call_calling_key")
     )
     return (
-        shifted.join(legs, ["provider", "called_key", "bucket"])
+        shifted.join(legs, ["called_key", "bucket"])
         .where(F.abs(delta) <= band.tolerance_ms)
         .select(
             "call_id",
+            "provider",
             "leg_ms",
             delta.alias("delta_ms"),
             "from_provider",
@@ -273,12 +267,12 @@ def _candidates(frontier: DataFrame, legs: DataFrame, band: Band) -> DataFrame:
 
 
 def _nearest(candidates: DataFrame) -> DataFrame:
-    """Each call's best candidate, in :func:`robotrace.cdr.lookup.best_leg`'s order (nulls
-    last, as DuckDB sorts them)."""
+    """Each call's best candidate at each provider, in :func:`robotrace.cdr.lookup.best_leg`'s
+    order (nulls last, as DuckDB sorts them)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    order = Window.partitionBy("call_id").orderBy(
+    order = Window.partitionBy("call_id", "provider").orderBy(
         F.abs("delta_ms").asc_nulls_last(),
         F.col("calling_matched").desc_nulls_last(),
         F.col("leg_ms").asc_nulls_last(),
@@ -289,12 +283,12 @@ def _nearest(candidates: DataFrame) -> DataFrame:
         .where(F.col("rank") == 1)
         .select(
             "call_id",
+            "provider",
             "leg_ms",
             "delta_ms",
             "from_provider",
             "customer",
             "calling_matched",
-            F.lit(True).alias("matched"),
         )
     )
 
