@@ -128,3 +128,21 @@ def digits_key_sql(column: str) -> str:
     digits = f"regexp_replace({text}, '[^0-9]', '', 'g')"
     digits = f"regexp_replace({digits}, '{_KEY_INTERNATIONAL_PREFIX}', '')"
     return f"regexp_replace({digits}, '{_KEY_NANP_WITH_COUNTRY_CODE}', '\\1')"
+
+
+def fast_digits_key_sql(raw: str) -> str:
+    """:func:`robotrace.numbers.digits_key_sql` with fast paths for the common spellings
+    (``+1NXXNXXXXXX``, ``1NXX…``, bare digits): a full match and a substring instead of four
+    regular-expression replacements; anything else takes the exact expression."""
+    text = f"coalesce(CAST({raw} AS VARCHAR), '')"
+    plain = f"ltrim({text}, '+')"
+    no_prefix = (
+        f"CASE WHEN starts_with({plain}, '011') THEN substr({plain}, 4) "
+        f"WHEN starts_with({plain}, '00') THEN substr({plain}, 3) ELSE {plain} END"
+    )
+    return (
+        f"CASE WHEN regexp_full_match({text}, '\\+?1?[0-9]{{10}}') THEN right({text}, 10) "
+        f"WHEN regexp_full_match({text}, '\\+?[0-9]*') THEN "
+        f"regexp_replace({no_prefix}, '^1([0-9]{{10}})$', '\\1') "
+        f"ELSE {digits_key_sql(raw)} END"
+    )

@@ -4,7 +4,6 @@ import pytest
 from robotrace.blocking.nanp import (
     NanpRules,
     assignable_spelling_sql,
-    fast_digits_key_sql,
     international_sql,
     is_international,
     nanp_problem,
@@ -12,7 +11,7 @@ from robotrace.blocking.nanp import (
     number_class_sql,
     number_problem,
 )
-from robotrace.numbers import digits_key, digits_key_sql
+from robotrace.numbers import digits_key, digits_key_sql, fast_digits_key_sql
 
 CASES = {
     "+12025550143": ("nanp", None),

@@ -102,6 +102,7 @@ def test_without_a_provider_list_no_gateway_is_named(traced):
             "customer": ["Acme"],
             "calling_matched": [False],
             "loop": [False],
+            "path": ["|T|"],
         }
     )
     one = pa.table(

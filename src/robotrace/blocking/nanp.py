@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from robotrace.numbers import digits_key, digits_key_sql
+from robotrace.numbers import digits_key
 
 # A '+' before the first digit and a country code not starting with 1; or 00/011 then not 1.
 _PLUS_FOREIGN = r"^[^0-9@;]*\+[^0-9@;]*[02-9]"
@@ -97,24 +97,6 @@ _INTERNATIONAL_RAW = f"^{_S}\\+{_S}[02-9]|^{_S}0{_S}1{_S}1{_S}[02-9]|^{_S}0{_S}0
 
 def international_sql(raw: str) -> str:
     return f"regexp_matches(coalesce(CAST({raw} AS VARCHAR), ''), '{_INTERNATIONAL_RAW}')"
-
-
-def fast_digits_key_sql(raw: str) -> str:
-    """:func:`robotrace.numbers.digits_key_sql` with fast paths for the common spellings
-    (``+1NXXNXXXXXX``, ``1NXX…``, bare digits): a full match and a substring instead of four
-    regular-expression replacements; anything else takes the exact expression."""
-    text = f"coalesce(CAST({raw} AS VARCHAR), '')"
-    plain = f"ltrim({text}, '+')"
-    no_prefix = (
-        f"CASE WHEN starts_with({plain}, '011') THEN substr({plain}, 4) "
-        f"WHEN starts_with({plain}, '00') THEN substr({plain}, 3) ELSE {plain} END"
-    )
-    return (
-        f"CASE WHEN regexp_full_match({text}, '\\+?1?[0-9]{{10}}') THEN right({text}, 10) "
-        f"WHEN regexp_full_match({text}, '\\+?[0-9]*') THEN "
-        f"regexp_replace({no_prefix}, '^1([0-9]{{10}})$', '\\1') "
-        f"ELSE {digits_key_sql(raw)} END"
-    )
 
 
 def _digit_class(digits: list[str]) -> str:

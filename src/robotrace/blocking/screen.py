@@ -21,13 +21,12 @@ from robotrace.blocking.decide import SCOPE_REASONS, Policy
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist, Reason
 from robotrace.blocking.nanp import (
     assignable_spelling_sql,
-    fast_digits_key_sql,
     number_class_sql,
 )
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import cdr_files
 from robotrace.clock import as_utc
-from robotrace.numbers import digits_key
+from robotrace.numbers import digits_key, fast_digits_key_sql
 
 
 @dataclass

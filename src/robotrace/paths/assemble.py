@@ -81,7 +81,7 @@ def _paths_sql(foreign: list[str] | None) -> str:
     return f"""
     WITH per_call AS (
       SELECT call_id,
-        list(provider ORDER BY hop DESC) AS path,
+        list_reverse(string_split(trim(arg_max(path, hop), '|'), '|')) AS path,
         count(*) FILTER (WHERE found) AS legs_found,
         arg_max(found, hop) AS last_found,
         arg_max_null(from_provider, hop) AS last_from,

@@ -27,6 +27,7 @@ class DuckEngine(Engine):
     def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.connection = connection or connect()
         self._tables: list[str] = []
+        self._calls: pa.Table | None = None
 
     def _table(self, sql: str) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
@@ -36,11 +37,9 @@ class DuckEngine(Engine):
 
     def load_calls(self, calls: pa.Table) -> str:
         view = f"v_{uuid.uuid4().hex[:12]}"
-        self.connection.register(view, calls)
-        try:
-            return self._table(f"SELECT * FROM {view}")
-        finally:
-            self.connection.unregister(view)
+        self.connection.register(view, calls)  # read in place: Arrow, no copy
+        self._calls = calls  # kept alive while the view is used
+        return view
 
     def best_legs(self, store: Path, calls: str, band: Band) -> str:
         return self._table(best_legs_sql(store_files(store), calls, band))
@@ -109,7 +108,7 @@ def best_legs_sql(files: list[Path], calls: str, band: Band) -> str:
     SIP Call-ID) by ``arg_min`` over that ordering."""
     listed = ", ".join(sql_text(str(f)) for f in files)
     return f"""
-    WITH legs AS (
+    WITH legs AS MATERIALIZED (
       SELECT provider, called_key, epoch_ms(call_time) AS leg_ms,
              epoch_ms(call_time) // {band.bucket_ms} AS bucket,
              coalesce(calling_key, '') AS calling_key,

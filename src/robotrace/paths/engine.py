@@ -51,6 +51,7 @@ HOP_SCHEMA = pa.schema(
         ("customer", pa.string()),
         ("calling_matched", pa.bool_()),
         ("loop", pa.bool_()),  # from_provider is already on the path
+        ("path", pa.string()),  # the providers asked so far, "|TERM|MID|…|"
     ]
 )
 DEFAULT_MAX_HOPS = 16
@@ -91,8 +92,7 @@ class Engine(ABC):
 
     @abstractmethod
     def follow(self, frontier: Any, best: Any) -> Any:
-        """Every frontier row with its provider's best leg (or none): ``HOP_SCHEMA`` columns
-        plus the frontier's ``path``."""
+        """Every frontier row with its provider's best leg (or none), in ``HOP_SCHEMA``."""
 
     @abstractmethod
     def next_frontier(self, matched: Any) -> Any:
