@@ -54,8 +54,12 @@ def parse_utc(text: str) -> datetime:
     text = text.strip()
     if not text:
         raise ValueError("empty time")
-    if text.lstrip("-").replace(".", "", 1).isdigit():
-        return datetime.fromtimestamp(float(text), UTC)
+    number = text.lstrip("-").replace(".", "", 1)
+    if number.isascii() and number.isdigit():
+        try:
+            return datetime.fromtimestamp(float(text), UTC)
+        except (OverflowError, OSError, ValueError):
+            raise ValueError(f"epoch seconds out of range: {text!r}") from None
     if text.endswith(("Z", "z")):
         text = text[:-1] + "+00:00"
     try:

@@ -110,3 +110,15 @@ def test_parquet_rows_are_counted_from_one(tmp_path):
     with pytest.raises(BadRowsError) as caught:
         read_calls(path)
     assert [(e.line, e.reason) for e in caught.value.errors] == [(2, "call_time is not a time: ")]
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_named(tmp_path):
+    path = calls_csv(
+        tmp_path / "calls.csv",
+        [["a", "+12025550143", "", "2020-04-01T00:00:05Z", "TERM"], ["b", "+12025550144", ""]],
+    )
+    with pytest.raises(BadRowsError) as caught:
+        read_calls(path)
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (3, "has 3 fields, the header has 5")
+    ]

@@ -76,7 +76,7 @@ def _public_key(
 
 def _split_listen(listen: str) -> tuple[str, int]:
     host, _, port = listen.rpartition(":")
-    if not host or not port.isdigit():
+    if not host or not (port.isascii() and port.isdigit()):
         raise click.BadParameter("expected HOST:PORT", param_hint="--listen")
     return host.strip("[]"), int(port)
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from robotrace.cdr.duck import connect, sql_text
-from robotrace.csvlines import MAX_ERRORS_PER_FILE, row_lines
+from robotrace.csvlines import MAX_ERRORS_PER_FILE, bad_width_rows, row_lines
+from robotrace.evidence.csvfile import FileProblem, csv_header, read_text_table
 from robotrace.numbers import fast_digits_key_sql
 from robotrace.rows import BadRowsError, RowError
 
@@ -32,7 +34,7 @@ def read_calls(path: Path) -> pa.Table:
     parquet = path.suffix.lower() == ".parquet"
     connection = connect()
     try:
-        source = _relation(path, parquet)
+        source = _relation(connection, path, parquet)
         columns = _columns(connection, source)
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
@@ -68,10 +70,28 @@ def read_calls(path: Path) -> pa.Table:
         connection.close()
 
 
-def _relation(path: Path, parquet: bool) -> str:
+def _relation(connection: duckdb.DuckDBPyConnection, path: Path, parquet: bool) -> str:
+    """The file as a relation of the connection; a file that cannot be read at all, or a CSV
+    row with the wrong number of fields, is a :class:`BadRowsError` at its line."""
+    shown = str(path)
     if parquet:
-        return f"read_parquet({sql_text(str(path))})"
-    return f"read_csv({sql_text(str(path))}, header = true, all_varchar = true)"
+        relation = f"read_parquet({sql_text(shown)})"
+        try:
+            connection.execute(f"DESCRIBE SELECT * FROM {relation}")
+        except duckdb.Error as exc:
+            raise BadRowsError(
+                [RowError(shown, 1, f"not a readable Parquet file: {exc}")]
+            ) from None
+        return relation
+    try:
+        header = csv_header(path)
+        text = read_text_table(path, header, shown)
+    except FileProblem as exc:
+        raise BadRowsError([RowError(shown, exc.line, exc.reason)]) from None
+    if text.skipped:
+        raise BadRowsError(bad_width_rows(path, shown, len(header)))
+    connection.register("source_rows", text.table)
+    return "source_rows"
 
 
 def _columns(connection, source: str) -> list[str]:  # type: ignore[no-untyped-def]
@@ -105,7 +125,7 @@ def _check(connection, path: Path, parquet: bool) -> None:  # type: ignore[no-un
         errors = [RowError(str(path), row + 1, why) for row, why in bad]  # the row, from 1
     else:
         total = connection.execute("SELECT count(*) FROM raw").fetchone()[0]
-        width = len(_columns(connection, "raw")) - 1
+        width = len(_columns(connection, "source_rows"))
         lines = row_lines(path, total, width, [row for row, _ in bad])
         errors = [RowError(str(path), lines[row], why) for row, why in bad]
     raise BadRowsError(errors)

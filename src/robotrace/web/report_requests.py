@@ -42,7 +42,7 @@ async def read_body(request: Request) -> bytes:
     """The body, refused (:class:`BodyTooLarge`) as soon as it is known to be too long."""
     limit = body_limit()
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge()
     body = bytearray()
     async for chunk in request.stream():

@@ -110,6 +110,6 @@ def _host_and_port(hostport: str) -> tuple[str, int | None]:
         host, _, port_text = hostport.partition(":")
     if not port_text:
         return host, None
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+    if not (port_text.isascii() and port_text.isdigit()) or not 0 < int(port_text) < 65536:
         return host, -1
     return host, int(port_text)

@@ -134,7 +134,7 @@ def _checked_body(request: SipRequest, body: bytes, framed: bool) -> bytes:
     raw = request.first("content-length")
     if raw is None:
         return body
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         request.problems.append(f"bad Content-Length {raw[:20]!r}")
         return body
     length = int(raw)

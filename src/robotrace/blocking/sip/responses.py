@@ -121,6 +121,6 @@ def reply_address(request: SipRequest, source: tuple[str, int]) -> tuple[str, in
         return source
     host = parsed.params.get("received") or parsed.host
     rport = parsed.params.get("rport", "")
-    if rport.isdigit():
+    if rport.isascii() and rport.isdigit():
         return host, int(rport)
     return host, parsed.port or DEFAULT_PORT

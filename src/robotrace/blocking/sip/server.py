@@ -174,7 +174,7 @@ def _content_length(message: bytes) -> int | None:
     if match is None:
         return 0
     value = match.group(1)
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @dataclass
