@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from robotrace.cdr.duck import connect, sql_text
+from robotrace.paths.duck import store_files
 from robotrace.paths.engine import DEFAULT_MAX_HOPS
 
 Phases = dict[str, float]
@@ -36,10 +37,6 @@ OUT_SCHEMA = pa.schema(
         ("customer", pa.string()),
     ]
 )
-
-
-def store_files(store: Path) -> list[Path]:
-    return sorted(Path(store).glob("*.parquet"))
 
 
 # --- robotrace's engines -------------------------------------------------------------------

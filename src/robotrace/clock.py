@@ -7,8 +7,8 @@ All times are timezone-aware UTC ``datetime`` values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol, overload
 
 
 class Clock(Protocol):
@@ -47,6 +47,19 @@ def as_utc(when: datetime) -> datetime:
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
     return when.astimezone(UTC)
+
+
+@overload
+def day_start(day: date) -> datetime: ...
+
+
+@overload
+def day_start(day: None) -> None: ...
+
+
+def day_start(day: date | None) -> datetime | None:
+    """Midnight UTC at the start of ``day`` (None for None)."""
+    return None if day is None else datetime.combine(day, datetime.min.time(), UTC)
 
 
 def parse_utc(text: str) -> datetime:

@@ -63,8 +63,9 @@ def _node_calls(links: list[Link]) -> dict[Node, int]:
     return {node: max(inflow[node], outflow[node]) for node in set(inflow) | set(outflow)}
 
 
-def layout(links: list[Link]) -> dict[Node, Box]:
-    """Where each node goes: columns by position, nodes stacked biggest first."""
+def layout(links: list[Link]) -> tuple[dict[Node, Box], float]:
+    """Where each node goes — columns by position, nodes stacked biggest first — and the
+    pixels a call takes."""
     calls = _node_calls(links)
     nodes = set(calls)
     columns: dict[int, list[Node]] = defaultdict(list)
@@ -82,17 +83,16 @@ def layout(links: list[Link]) -> dict[Node, Box]:
             height = max(calls[node] * scale, 1.0)
             boxes[node] = Box(MARGIN + position * step, y, height, calls[node])
             y += height + GAP
-    return boxes
+    return boxes, scale
 
 
 def sankey_svg(flow: Flow, title: str | None = None) -> str:
     """The flow of one campaign as a standalone, accessible SVG document."""
     links = folded_links(flow)
-    boxes = layout(links)
+    boxes, scale = layout(links)
     origins = {v.provider for v in flow.origins}
     gateways = {v.provider for v in flow.gateways}
     heading = title or f"How the calls of {flow.campaign} flowed"
-    scale = _scale(boxes)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="sankey-title '
@@ -134,11 +134,6 @@ def sankey_svg(flow: Flow, title: str | None = None) -> str:
         )
     parts.append("</svg>")
     return "\n".join(parts)
-
-
-def _scale(boxes: dict[Node, Box]) -> float:
-    ratios = [box.height / box.calls for box in boxes.values() if box.calls and box.height > 1]
-    return min(ratios, default=1.0)
 
 
 def _kind(node: Node, origins: set[str], gateways: set[str]) -> str:

@@ -3,9 +3,7 @@ analytics store."""
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +13,7 @@ import click
 
 from robotrace import settings
 from robotrace.clock import SystemClock
+from robotrace.files import written_whole
 from robotrace.store.command import DATABASE_URL
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -57,18 +56,9 @@ def export(
 
 
 def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write to a temporary file beside ``path`` and rename it into place when done."""
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - renamed or removed below
-        "w", dir=path.parent, prefix=f".{path.name}.", delete=False, newline="", encoding="utf-8"
-    )
-    try:
-        with handle:
-            count = write(handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return count
+    """Write through ``write`` to a file that replaces ``path`` only once it is whole."""
+    with written_whole(path) as partial, partial.open("w", newline="", encoding="utf-8") as handle:
+        return write(handle)
 
 
 @reports.command()

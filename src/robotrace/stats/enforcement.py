@@ -134,8 +134,8 @@ def enforcement_effects(
         sides = {
             which: Side(
                 complaints.get((event.action_id, which), 0),
-                _calls(session, event, which),
-                _traced_calls(session, event, which),
+                _in_window(session, models.Call, event, which),
+                _in_window(session, models.Traceback, event, which),
             )
             for which in (BEFORE, AFTER)
         }
@@ -244,33 +244,18 @@ def _complaint_counts(
     return {(int(action_id), str(side)): int(count) for action_id, side, count in rows}
 
 
-def _calls(session: Session, event: _Event, which: str) -> int:
+def _in_window(
+    session: Session, model: type[models.Call] | type[models.Traceback], event: _Event, which: str
+) -> int:
+    """Rows of ``model`` (calls, or tracebacks by their call's time) of the event's campaigns
+    in one side's window."""
     if not event.campaigns or event.window <= timedelta(0):
         return 0
     since, until = event.side(which)
-    call = models.Call
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(call)
-            .where(call.campaign_id.in_(event.campaigns))
-            .where(call.call_time >= since, call.call_time < until)
-        )
-        or 0
+    query = (
+        select(func.count())
+        .select_from(model)
+        .where(model.campaign_id.in_(event.campaigns))
+        .where(model.call_time >= since, model.call_time < until)
     )
-
-
-def _traced_calls(session: Session, event: _Event, which: str) -> int:
-    if not event.campaigns or event.window <= timedelta(0):
-        return 0
-    since, until = event.side(which)
-    traceback = models.Traceback
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(traceback)
-            .where(traceback.campaign_id.in_(event.campaigns))
-            .where(traceback.call_time >= since, traceback.call_time < until)
-        )
-        or 0
-    )
+    return int(session.scalar(query) or 0)

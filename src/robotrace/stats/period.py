@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robotrace.clock import as_utc, format_utc
+from robotrace.clock import as_utc, day_start, format_utc
 from robotrace.enforcement import records
 from robotrace.enforcement.letters import html_to_pdf, render_template
 from robotrace.stats.enforcement import Effect, enforcement_effects
@@ -103,10 +103,6 @@ class PeriodReport:
         }
 
 
-def _moment(day: date) -> datetime:
-    return as_utc(datetime.combine(day, datetime.min.time()))
-
-
 def period_report(
     session: Session,
     analytics_dir: str | Path,
@@ -118,7 +114,7 @@ def period_report(
     """The report of ``[start, end)`` (UTC days) as the store holds it at ``now``."""
     if end <= start:
         raise ValueError(f"the period ends ({end}) before it starts ({start})")
-    since, until = _moment(start), _moment(end)
+    since, until = day_start(start), day_start(end)
     directory = provider_directory(session)
     everything = records.tracebacks_after(session, None)
     earlier = [tb for tb in everything if as_utc(tb.opened_at) < since]

@@ -67,7 +67,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.clock = clock or SystemClock()
-    app.state.metrics = Metrics(app.state.sessions)
+    app.state.metrics = Metrics(app.state)
     app.middleware("http")(count_requests)
     app.include_router(metrics_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

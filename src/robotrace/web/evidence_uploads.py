@@ -12,6 +12,7 @@ from typing import IO
 
 from fastapi import Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from robotrace import settings
 from robotrace.clock import Clock
@@ -22,8 +23,13 @@ _CHUNK = 1 << 20
 
 
 def analytics_dir(request: Request) -> Path:
-    """The analytics store of this app (``app.state.analytics_dir``, else the setting)."""
-    configured = getattr(request.app.state, "analytics_dir", None)
+    """The analytics store of the request's app (:func:`analytics_dir_of`)."""
+    return analytics_dir_of(request.app.state)
+
+
+def analytics_dir_of(state: State) -> Path:
+    """The analytics store of an app (``app.state.analytics_dir``, else the setting)."""
+    configured = getattr(state, "analytics_dir", None)
     return Path(configured or settings.get("analytics_dir"))
 
 

@@ -34,14 +34,15 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from starlette.datastructures import State
 
 from robotrace import settings
 from robotrace.evidence.analytics import complaint_files
 from robotrace.notify.outbox import counts_by_status
 from robotrace.store import models
 from robotrace.traceback.model import Status
-from robotrace.web.evidence_uploads import analytics_dir
+from robotrace.web.evidence_uploads import analytics_dir_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +52,7 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 class Metrics:
     """One app's registry: its request counters and the store collector."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, state: State) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "robotrace_http_requests",
@@ -66,20 +67,18 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
-        self.store = StoreCollector(sessions)
-        self.registry.register(self.store)
+        self.registry.register(StoreCollector(state))
 
 
 class StoreCollector(Collector):
-    """Figures of the store, read when scraped."""
+    """Figures of the store, read when scraped; the app's state gives its sessions, clock
+    and analytics store."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
-        self.analytics_dir: object = None
-        self.now: Callable[[], object] | None = None
+    def __init__(self, state: State) -> None:
+        self.state = state
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        with self.sessions() as session:
+        with self.state.sessions() as session:
             yield _gauge(
                 "robotrace_tracebacks_open",
                 "Tracebacks not closed yet.",
@@ -89,12 +88,11 @@ class StoreCollector(Collector):
                     .where(models.Traceback.status == Status.OPEN)
                 ),
             )
-            now = self.now() if self.now else None
             overdue = (
-                select(func.count()).select_from(models.Hop).where(models.Hop.answer.is_(None))
+                select(func.count())
+                .select_from(models.Hop)
+                .where(models.Hop.answer.is_(None), models.Hop.due_at < self.state.clock.now())
             )
-            if now is not None:
-                overdue = overdue.where(models.Hop.due_at < now)
             yield _gauge(
                 "robotrace_hop_requests_overdue",
                 "Hop requests past their due time without an answer.",
@@ -115,12 +113,11 @@ class StoreCollector(Collector):
             yield _gauge(
                 "robotrace_blocklist_entries", "Entries of the newest block list.", entries
             )
-        if self.analytics_dir is not None:
-            yield _gauge(
-                "robotrace_complaint_files",
-                "Parquet files of the analytics store's complaints.",
-                len(complaint_files(self.analytics_dir)),  # type: ignore[arg-type]
-            )
+        yield _gauge(
+            "robotrace_complaint_files",
+            "Parquet files of the analytics store's complaints.",
+            len(complaint_files(analytics_dir_of(self.state))),
+        )
 
 
 def _gauge(name: str, documentation: str, value: object) -> GaugeMetricFamily:
@@ -188,7 +185,5 @@ def allowed(request: Request) -> None:
 
 @router.get("/metrics", dependencies=[Depends(allowed)])
 def metrics(request: Request) -> Response:
-    state: Metrics = request.app.state.metrics
-    state.store.analytics_dir = analytics_dir(request)
-    state.store.now = request.app.state.clock.now
-    return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
+    registry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from functools import cache
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
 from robotrace import settings
+from robotrace.clock import day_start
 from robotrace.evidence.analytics import complaint_files
 from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period, complaint_stats
 from robotrace.stats.complaints import latest_period as stored_latest_period
@@ -20,6 +21,10 @@ from robotrace.stats.covid import covid_campaign_keys
 from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.stats.period import PeriodReport, period_report
 from robotrace.web.evidence_uploads import analytics_dir
+
+#: The period's query parameters, ``?from=YYYY-MM-DD&to=YYYY-MM-DD``, of pages and API alike.
+FROM = Query("", alias="from", description="First UTC day, YYYY-MM-DD.")
+TO = Query("", alias="to", description="UTC day after the period, YYYY-MM-DD.")
 
 #: Figures kept per (store state, period, campaigns): a page view after the first is a lookup.
 CACHED = 16
@@ -73,11 +78,6 @@ def statistics(
         while len(_cache) > CACHED:
             _cache.popitem(last=False)
     return figures
-
-
-def day_start(day: date | None) -> datetime | None:
-    """Midnight UTC at the start of ``day``."""
-    return None if day is None else datetime.combine(day, datetime.min.time(), UTC)
 
 
 def effects(request: Request, db: Session, period: Period | None) -> list[Effect]:

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from robotrace.clock import day_start
 from robotrace.stats.complaints import DEFAULT_TOP
 from robotrace.stats.scorecards import provider_scorecards
 from robotrace.web import access
@@ -16,8 +17,9 @@ from robotrace.web.api.errors import responses
 from robotrace.web.deps import REQUEST_DB, require_roles
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import (
+    FROM,
+    TO,
     asked_period,
-    day_start,
     effects,
     parse_day,
     period_report_of,
@@ -27,8 +29,6 @@ from robotrace.web.statistics_views import (
 
 router = APIRouter(tags=["statistics"])
 READERS = access.READ_ALL
-FROM = Query("", alias="from", description="First UTC day, YYYY-MM-DD.")
-TO = Query("", alias="to", description="UTC day after the period, YYYY-MM-DD.")
 
 
 @router.get("/statistics", responses=responses(400))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from robotrace.clock import day_start
 from robotrace.stats.charts import statistics_charts
 from robotrace.stats.period import report_html, report_pdf
 from robotrace.stats.scorecards import provider_scorecards
@@ -20,8 +21,9 @@ from robotrace.web.deps import REQUEST_DB, optional_principal, require_roles
 from robotrace.web.pages.common import READERS
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import (
+    FROM,
+    TO,
     asked_period,
-    day_start,
     effects,
     parse_day,
     period_report_of,
@@ -50,8 +52,8 @@ def _sees_effects(principal: Principal | None) -> bool:
 @router.get("/statistics")
 def statistics_page(
     request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
+    start: str = FROM,
+    end: str = TO,
     principal: Principal | None = Depends(optional_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -84,8 +86,8 @@ def vega_script(version: str) -> Response:
 @router.get("/scorecards")
 def scorecards_page(
     request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
+    start: str = FROM,
+    end: str = TO,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -103,8 +105,8 @@ def scorecards_page(
 @router.get("/period-report")
 def period_report_page(
     request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
+    start: str = FROM,
+    end: str = TO,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -116,8 +118,8 @@ def period_report_page(
 @router.get("/period-report.pdf")
 def period_report_pdf(
     request: Request,
-    start: str = Query("", alias="from"),
-    end: str = Query("", alias="to"),
+    start: str = FROM,
+    end: str = TO,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
