@@ -11,6 +11,7 @@ import importlib
 import click
 
 from robotrace import __version__
+from robotrace.settings import SettingError
 
 #: command name → "module:attribute" of a ``click.Command``.
 COMMANDS: dict[str, str] = {
@@ -49,6 +50,13 @@ class LazyGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        # A bad ROBOTRACE_* value is the operator's to fix: name it, without a traceback.
+        try:
+            return super().invoke(ctx)
+        except SettingError as exc:
+            raise click.ClickException(str(exc)) from None
 
 
 @click.group(cls=LazyGroup)

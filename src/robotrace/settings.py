@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 
+class SettingError(ValueError):
+    """A setting's variable holds a value its parser refuses; the message names both."""
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -36,6 +40,20 @@ def _hours_or_off(text: str) -> float | None:
     if text.strip().lower() in {"off", "none"}:
         return None
     return _seconds(text)
+
+
+def _log_level(text: str) -> str:
+    level = text.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+    return level
+
+
+def _log_format(text: str) -> str:
+    form = text.strip().lower()
+    if form not in {"text", "json"}:
+        raise ValueError("must be text or json")
+    return form
 
 
 def _flag(text: str) -> bool:
@@ -338,6 +356,19 @@ SETTINGS: dict[str, Setting] = {
             _flag,
         ),
         Setting(
+            "log_level",
+            "INFO",
+            "Lowest level that serve, worker, blocker and agent log: DEBUG, INFO, WARNING, ERROR.",
+            _log_level,
+        ),
+        Setting(
+            "log_format",
+            "text",
+            "text: one readable line per event; json: one JSON object per line (time, level, "
+            "logger, message, and the request's fields for access lines), for log collectors.",
+            _log_format,
+        ),
+        Setting(
             "metrics_token",
             "",
             "Bearer token that GET /metrics requires; empty: /metrics answers only clients on "
@@ -373,4 +404,4 @@ def get(name: str) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        raise ValueError(f"{setting.env_var}={raw!r}: {exc}") from None
+        raise SettingError(f"{setting.env_var}={raw!r}: {exc}") from None

@@ -50,12 +50,10 @@ def agent(
     from robotrace.agent.loop import Agent
     from robotrace.agent.records import open_own_records
     from robotrace.agent.state import AnsweredRequests
+    from robotrace.logs import configure_logging
     from robotrace.traceback.answerer import RecordsAnswerer
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is ours
+    configure_logging()
     log = logging.getLogger("robotrace.agent").info
     client = PortalClient.connect(url, token, backoff=Backoff(attempts=max(1, retries)), log=log)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,8 +130,9 @@ def blocker(
     from robotrace.blocking.app import Blocker, create_app
     from robotrace.blocking.refresh import ListState, restore
     from robotrace.blocking.trunks import load_trunks
+    from robotrace.logs import configure_logging, uvicorn_log_config
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    configure_logging()
     key = _public_key(portal, public_key, trust_on_first_use)
     trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
     cache = cache or (
@@ -151,7 +151,8 @@ def blocker(
         click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
     host, port = _split_listen(listen)
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # Access lines only at WARNING: one per decided call would drown everything else.
+    uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config(), log_level="warning")
 
 
 def _load_list(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import click
@@ -28,6 +29,8 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     """Serve the portal (pages) and the JSON API (/api/v1)."""
     import uvicorn
 
+    from robotrace import settings
+    from robotrace.logs import configure_logging, uvicorn_log_config
     from robotrace.store.db import upgrade
 
     if database_url:
@@ -35,14 +38,18 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     url = database_url or os.environ.get("ROBOTRACE_DATABASE_URL")
     if workers > 1 and (url or "sqlite").startswith("sqlite"):
         raise click.UsageError("several workers need PostgreSQL; SQLite takes one writer")
+    configure_logging()
     if migrate:
         upgrade(url)
-    click.echo(f"robotrace portal on http://{host}:{port}/  (API docs: /api/v1/docs)", err=True)
+    logging.getLogger("robotrace.web").info(
+        "robotrace portal on http://%s:%d/  (API docs: /api/v1/docs)", host, port
+    )
     uvicorn.run(
         "robotrace.web.app:app_from_settings",
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
+        log_config=uvicorn_log_config(),
+        log_level=settings.get("log_level").lower(),
     )

@@ -33,18 +33,21 @@ def worker(once: bool, interval: float, database_url: str | None, worker_id: str
     """Send due notifications (e-mail, webhooks), reminders and overdue notices, and mark
     hops no_response after the grace period. Run as many as you like: claims are atomic."""
     from robotrace.clock import SystemClock
+    from robotrace.logs import configure_logging
     from robotrace.store.db import current_revision, head_revision, make_engine
     from robotrace.worker.loop import run_forever, run_once
 
+    configure_logging()
     engine = make_engine(database_url)
     if current_revision(engine) != head_revision():
         raise click.ClickException("the store's schema is not current: run robotrace db upgrade")
     name = worker_id or _default_worker_id()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if once:
         click.echo(str(run_once(engine, SystemClock(), name)))
         return
-    click.echo(f"robotrace worker {name}: a pass every {interval:g} s", err=True)
+    logging.getLogger("robotrace.worker").info(
+        "robotrace worker %s: a pass every %g s", name, interval
+    )
     try:
         run_forever(engine, SystemClock(), name, interval, _log_busy_pass)
     except KeyboardInterrupt:
