@@ -50,21 +50,11 @@ class UserRole(StrEnum):
     PROVIDER = "provider"
 
 
-class ComplaintSource(StrEnum):
-    FTC = "ftc"
-    FCC = "fcc"
-
-
 class EnforcementKind(StrEnum):
     WARNING_LETTER = "warning_letter"
     CEASE_AND_DESIST = "cease_and_desist"
     BLOCK_AUTHORIZATION = "block_authorization"
     REVOCATION = "revocation"
-
-
-class BlockEntryKind(StrEnum):
-    PROVIDER = "provider"
-    NUMBER = "number"
 
 
 class Base(DeclarativeBase):
@@ -254,29 +244,6 @@ class Call(Base):
     verified_at: Mapped[datetime | None]
 
 
-class Complaint(Base):
-    """One consumer complaint (FTC Do Not Call data or FCC); ``row_key`` hashes the row."""
-
-    __tablename__ = "complaints"
-    __table_args__ = (UniqueConstraint("source", "row_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    source: Mapped[ComplaintSource] = mapped_column(
-        string_enum(ComplaintSource, "complaint_source")
-    )
-    row_key: Mapped[str] = mapped_column(String(64))
-    company_phone_number: Mapped[str] = mapped_column(RAW_NUMBER, default="")
-    company_e164: Mapped[str | None] = mapped_column(E164, index=True)
-    created_date: Mapped[datetime] = mapped_column(index=True)
-    violation_date: Mapped[datetime | None]
-    consumer_city: Mapped[str] = mapped_column(String(100), default="")
-    consumer_state: Mapped[str] = mapped_column(String(64), default="")
-    consumer_area_code: Mapped[str] = mapped_column(String(8), default="")
-    subject: Mapped[str] = mapped_column(String(200), default="")
-    robocall: Mapped[bool] = mapped_column(default=False)
-    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
-
-
 class ConsumerReport(Base):
     """A consumer's report of an unwanted call (the public form, ``POST /api/v1/reports``):
     the call only. Who sent it is in :class:`ReportSender`, apart (docs/reports.md)."""
@@ -409,28 +376,6 @@ class EnforcementAction(Base):
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[str | None] = mapped_column(String(200))
-
-
-class BlockEntry(Base):
-    """One line of the block list: a provider or a number, from block-list ``version`` on."""
-
-    __tablename__ = "block_entries"
-    __table_args__ = (
-        CheckConstraint(
-            "(kind = 'provider' AND provider_id IS NOT NULL AND number IS NULL)"
-            " OR (kind = 'number' AND number IS NOT NULL AND provider_id IS NULL)",
-            name="target_matches_kind",
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[int] = mapped_column(index=True)
-    kind: Mapped[BlockEntryKind] = mapped_column(string_enum(BlockEntryKind, "block_entry_kind"))
-    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
-    number: Mapped[str | None] = mapped_column(E164, index=True)
-    authorization_id: Mapped[int] = mapped_column(ForeignKey("enforcement_actions.id"), index=True)
-    added_at: Mapped[datetime]
-    removed_at: Mapped[datetime | None]
 
 
 class MitigationReport(Base):
