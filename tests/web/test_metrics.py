@@ -3,8 +3,16 @@ template, store figures equal to what the test built, and who may scrape."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
@@ -79,3 +87,60 @@ def test_only_this_machine_or_the_token_may_scrape(world, monkeypatch):
     answer = remote.get("/metrics", headers={"Authorization": "Bearer s3cret"})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/plain")
     assert TestClient(world.app, client=LOCAL).get("/metrics").status_code == 401  # token rules
+
+
+@pytest.fixture
+def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    from tests.conftest import _postgres_schema_url
+
+    yield from _postgres_schema_url(request)
+
+
+@pytest.mark.postgres
+def test_a_scrape_counts_the_requests_of_every_worker_process(postgres_url, tmp_path):
+    """Under serve --workers 2 a scrape answered by either worker counts all requests."""
+    port = _free_port()
+    env = {**os.environ, "ROBOTRACE_ANALYTICS_DIR": str(tmp_path / "analytics")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    command = [sys.executable, "-c", "from robotrace.cli import main; main()", "serve"]
+    server = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "2", "--database-url", postgres_url],
+        env=env,
+        cwd=tmp_path,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/login")
+        with httpx.Client(base_url=base) as client:  # a new connection each: both workers serve
+            sent = 1 + sum(
+                httpx.get(f"{base}/login", headers={"Connection": "close"}).status_code == 200
+                for _ in range(40)
+            )
+            scrapes = [client.get("/metrics", headers={"Connection": "close"}) for _ in range(6)]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    key = (
+        "robotrace_http_requests_total",
+        (("method", "GET"), ("route", "/login"), ("status", "200")),
+    )
+    counted = {samples(scrape.text).get(key) for scrape in scrapes}
+    assert counted == {float(sent)}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url)
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not come up")

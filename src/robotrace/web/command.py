@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 
 import click
 
@@ -41,6 +44,8 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     configure_logging()
     if migrate:
         upgrade(url)
+    if workers > 1:
+        _share_request_metrics()
     logging.getLogger("robotrace.web").info(
         "robotrace portal on http://%s:%d/  (API docs: /api/v1/docs)", host, port
     )
@@ -53,3 +58,13 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
         log_config=uvicorn_log_config(),
         log_level=settings.get("log_level").lower(),
     )
+
+
+def _share_request_metrics() -> None:
+    """Give the workers one folder for their request counts, so /metrics sums them all
+    (prometheus_client's multiprocess mode); a new, empty one at every start."""
+    from robotrace.web.metrics import MULTIPROCESS_DIR
+
+    folder = tempfile.mkdtemp(prefix="robotrace-metrics-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ[MULTIPROCESS_DIR] = folder  # read by prometheus_client in each new worker

@@ -12,6 +12,10 @@ Two kinds (docs/operations.md#metrics):
 
 Who may scrape: with the ``metrics_token`` setting, a request carrying
 ``Authorization: Bearer <token>``; without it, only the machine itself (a loopback address).
+
+Under ``robotrace serve --workers N`` each worker process counts its own requests; serve
+then points ``PROMETHEUS_MULTIPROC_DIR`` at a folder of its own before the workers start,
+prometheus_client keeps the counts there, and a scrape answered by any worker sums them all.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -32,6 +37,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,6 +53,8 @@ from robotrace.web.evidence_uploads import analytics_dir_of
 router = APIRouter(include_in_schema=False)
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+#: Set by ``robotrace serve --workers N`` (N > 1): the folder where every worker keeps its counts.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 class Metrics:
@@ -67,7 +75,18 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(StoreCollector(state))
+        self.store = StoreCollector(state)
+        self.registry.register(self.store)
+
+    def exposition(self) -> bytes:
+        """The scrape's text: this process' counts, or every worker's when they share a
+        folder, and the store's figures once."""
+        if not os.environ.get(MULTIPROCESS_DIR):
+            return generate_latest(self.registry)
+        everyone = CollectorRegistry()
+        MultiProcessCollector(everyone)
+        everyone.register(self.store)
+        return generate_latest(everyone)
 
 
 class StoreCollector(Collector):
@@ -185,5 +204,4 @@ def allowed(request: Request) -> None:
 
 @router.get("/metrics", dependencies=[Depends(allowed)])
 def metrics(request: Request) -> Response:
-    registry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
