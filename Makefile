@@ -30,11 +30,11 @@ demo: install
 	$(VENV)/bin/robotrace demo
 
 test: install-test
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check src tests benchmarks scripts fuzz
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff check src tests benchmarks scripts fuzz
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

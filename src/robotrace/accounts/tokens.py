@@ -52,6 +52,14 @@ def revoke_token(session: Session, row: models.ApiToken, clock: Clock) -> None:
     row.revoked_at = clock.now()
 
 
+def revoke_all_tokens(session: Session, user_id: int, clock: Clock) -> None:
+    """Revoke every live token of ``user_id``: a deactivated user's tokens must not come
+    back to life when someone reactivates the account."""
+    for row in tokens_of(session, user_id):
+        if row.revoked_at is None:
+            revoke_token(session, row, clock)
+
+
 def tokens_of(session: Session, user_id: int) -> list[models.ApiToken]:
     return list(
         session.scalars(

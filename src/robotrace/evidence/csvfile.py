@@ -81,11 +81,12 @@ class TextTable:
 
 
 def csv_header(path: Path) -> list[str]:
-    """The header's column names; :class:`FileProblem` at line 1 when there is none."""
+    """The header's column names; :class:`FileProblem` at line 1 when there is none, or when
+    it is not one line of CSV (a quote left open would swallow the rows below it)."""
     with path.open("rb") as stream:
         first = stream.readline()
     try:
-        header = next(csv.reader([first.decode("utf-8-sig")]), None)
+        header = next(csv.reader([first.decode("utf-8-sig")], strict=True), None)
     except UnicodeDecodeError:
         raise FileProblem(1, "the header is not valid UTF-8") from None
     except csv.Error as exc:

@@ -121,10 +121,14 @@ def evidence_format(name: str) -> EvidenceFormat:
 
 
 def first_line(path: Path, limit: int = 65_536) -> str:
-    """The file's first line without its end or a byte-order mark ('' for an empty file)."""
+    """The file's first line without its end or a byte-order mark ('' for an empty file).
+
+    A line ends at CR, LF or CRLF, as the ``csv`` module reads a file: a header ended by a
+    lone CR (old Mac files) is cut there, not handed on with the CR inside it."""
     with path.open("rb") as stream:
         head = stream.readline(limit)
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return text.split("\n", 1)[0].split("\r", 1)[0]
 
 
 def recognise(path: Path) -> EvidenceFormat | None:

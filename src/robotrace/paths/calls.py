@@ -40,7 +40,9 @@ def read_calls(path: Path) -> pa.Table:
         if missing:
             raise BadRowsError([RowError(str(path), 1, f"no column {', '.join(missing)}")])
         campaign = "campaign" if "campaign" in columns else "NULL"
-        connection.execute(
+        _load_rows(
+            connection,
+            path,
             f"""CREATE TEMP TABLE raw AS
                 SELECT row_number() OVER () - 1 AS row,
                   trim(CAST(call_id AS VARCHAR)) AS call_id,
@@ -49,14 +51,14 @@ def read_calls(path: Path) -> pa.Table:
                   trim(CAST(call_time AS VARCHAR)) AS call_time,
                   upper(trim(CAST(terminating_provider AS VARCHAR))) AS terminating_provider,
                   nullif(trim(CAST({campaign} AS VARCHAR)), '') AS campaign
-                FROM {source}"""
+                FROM {source}""",
         )
         connection.execute(
             f"""CREATE TEMP TABLE checked AS
                 SELECT *, {fast_digits_key_sql("called_number")} AS called_key,
                   {fast_digits_key_sql("calling_number")} AS calling_key,
                   CASE WHEN regexp_matches(call_time, '{_EPOCH_SECONDS}')
-                       THEN CAST(round(CAST(call_time AS DOUBLE) * 1000) AS BIGINT)
+                       THEN TRY_CAST(round(TRY_CAST(call_time AS DOUBLE) * 1000) AS BIGINT)
                        ELSE epoch_ms(try_cast(call_time AS TIMESTAMPTZ)) END AS t_ms
                 FROM raw"""
         )
@@ -92,6 +94,18 @@ def _relation(connection: duckdb.DuckDBPyConnection, path: Path, parquet: bool) 
         raise BadRowsError(bad_width_rows(path, shown, len(header)))
     connection.register("source_rows", text.table)
     return "source_rows"
+
+
+def _load_rows(connection: duckdb.DuckDBPyConnection, path: Path, sql: str) -> None:
+    """Run ``sql``, which reads every row of the file: a Parquet file whose pages cannot be
+    read (its footer could) is a :class:`BadRowsError` at line 1, like an unreadable footer."""
+    try:
+        connection.execute(sql)
+    except duckdb.Error as exc:
+        if path.suffix.lower() != ".parquet":
+            raise
+        reason = f"not a readable Parquet file: {exc}"
+        raise BadRowsError([RowError(str(path), 1, reason)]) from None
 
 
 def _columns(connection, source: str) -> list[str]:  # type: ignore[no-untyped-def]

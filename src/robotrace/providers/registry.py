@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from robotrace.csvlines import first_bad_utf8_line
 from robotrace.rows import BadRowsError, RowError
 
 RMD_COLUMNS = (
@@ -123,10 +124,11 @@ def read_providers_csv(path: Path) -> list[Provider]:
     seen: dict[str, int] = {}
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
+        rows = _records(reader, path)
         missing = [c for c in ("ocn", "business_name") if c not in (reader.fieldnames or [])]
         if missing:
             raise BadRowsError([RowError(str(path), 1, f"missing column(s): {', '.join(missing)}")])
-        for line, row in enumerate(reader, start=2):
+        for line, row in rows:
             try:
                 provider = provider_from_row(row)
             except ValueError as exc:
@@ -144,6 +146,21 @@ def read_providers_csv(path: Path) -> list[Provider]:
     if errors:
         raise BadRowsError(errors)
     return providers
+
+
+def _records(reader: csv.DictReader[str], path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Every record with its number (the header being 1); a file that is not UTF-8, or not
+    CSV, is a :class:`BadRowsError` at the line where that shows."""
+    try:
+        return list(enumerate(reader, start=2))
+    except UnicodeDecodeError:
+        line = first_bad_utf8_line(path) or 1
+        said = "not a UTF-8 CSV file: this line is not valid UTF-8"
+        raise BadRowsError([RowError(str(path), line, said)]) from None
+    except csv.Error as exc:
+        # line_num counts the lines read before the one that failed
+        said = f"not a CSV file: {exc}"
+        raise BadRowsError([RowError(str(path), reader.line_num + 1, said)]) from None
 
 
 def write_providers_csv(path: Path, providers: Iterable[Provider]) -> None:

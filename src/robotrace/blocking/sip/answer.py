@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from robotrace.blocking.model import CallAttempt, Decision, Verdict
 from robotrace.blocking.sip.address import split_values, uri_of, user_part
-from robotrace.blocking.sip.message import SipRequest
+from robotrace.blocking.sip.message import ERRORS, SipRequest
 from robotrace.blocking.sip.responses import Response, can_answer
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class SipService:
             return Response(500)
         if decision.verdict == Verdict.BLOCK:
             return Response(603, (("Reason", reason_header(decision)),))
-        contact = f"<sip:{quote(called, safe=_USER_SAFE)}@{self.next_hop}>"
+        contact = f"<sip:{quote(called, safe=_USER_SAFE, errors=ERRORS)}@{self.next_hop}>"
         return Response(self.redirect_status, (("Contact", contact),))
 
 

@@ -19,6 +19,7 @@ from robotrace.enforcement.blocklist import etag_matches
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web.api.enforcement import pdf_response
+from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import REQUEST_DB, get_clock
 
 router = APIRouter(tags=["block list (public)"])
@@ -111,7 +112,7 @@ def get_public_key() -> Response:
     responses={**JSON_BODY, **NOT_MODIFIED, 404: {"description": "no such version"}},
 )
 def get_blocklist_version(
-    version: int,
+    version: RowId,
     if_none_match: str | None = Header(None),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -127,7 +128,7 @@ def get_blocklist_version(
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}, 404: {"description": "no such notice"}},
 )
-def get_notice(authorization_id: int, db: Session = REQUEST_DB) -> Response:
+def get_notice(authorization_id: RowId, db: Session = REQUEST_DB) -> Response:
     """A block authorization's public notice to the industry (also once lifted)."""
     auth = db.get(models.EnforcementAction, authorization_id)
     if auth is None or auth.kind != EnforcementKind.BLOCK_AUTHORIZATION:

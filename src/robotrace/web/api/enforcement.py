@@ -22,7 +22,7 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import OCN_FIELD
+from robotrace.web.api.schemas import OCN_FIELD, RowId
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -297,7 +297,7 @@ def list_letters(
     "/letters/{letter_id}.pdf", response_class=Response, responses={**PDF, **responses(404)}
 )
 def letter_pdf(
-    letter_id: int,
+    letter_id: RowId,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -308,7 +308,7 @@ def letter_pdf(
 
 @router.get("/letters/{letter_id}", response_model=LetterOut, responses=responses(404))
 def get_letter(
-    letter_id: int,
+    letter_id: RowId,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> LetterOut:
@@ -323,7 +323,7 @@ def get_letter(
     responses=responses(403, 404, 422),
 )
 def file_mitigation_report(
-    letter_id: int,
+    letter_id: RowId,
     body: MitigationReportIn,
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
@@ -345,7 +345,7 @@ def file_mitigation_report(
     responses=responses(403, 404, 409),
 )
 def decide_letter(
-    letter_id: int,
+    letter_id: RowId,
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
@@ -401,7 +401,7 @@ def list_authorizations(
     responses=responses(403, 404, 409),
 )
 def lift_authorization(
-    authorization_id: int,
+    authorization_id: RowId,
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

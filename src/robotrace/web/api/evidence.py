@@ -17,6 +17,7 @@ from robotrace.evidence.imports import ImportOptions
 from robotrace.evidence.registry import evidence_formats
 from robotrace.store.models import UserRole
 from robotrace.web.api.errors import responses
+from robotrace.web.api.schemas import Problem
 from robotrace.web.deps import REQUEST_DB, get_clock, writer
 from robotrace.web.evidence_uploads import analytics_dir, import_upload, upload_folder, upload_name
 from robotrace.web.principal import Principal
@@ -62,7 +63,11 @@ async def _save_body(request: Request, path: Any) -> None:
     response_model=EvidenceImportOut,
     responses={
         **responses(403, 404),
-        422: {"model": EvidenceImportOut, "description": "bad rows; nothing was written"},
+        422: {
+            "model": EvidenceImportOut | Problem,
+            "description": "bad rows, nothing written (the summary); or a query value is not "
+            "valid (a Problem, FastAPI's list)",
+        },
     },
 )
 async def import_evidence_file(

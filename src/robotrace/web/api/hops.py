@@ -21,7 +21,7 @@ from robotrace.traceback.model import Answer, ProviderInfo
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import AnswerIn, HopRequestOut
+from robotrace.web.api.schemas import LARGEST_ID, AnswerIn, HopRequestOut, RowId
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -70,7 +70,7 @@ def list_hop_requests(
     response: Response,
     status: Literal["open", "answered", "all"] = Query("open"),
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="requests per page"),
-    offset: int = Query(0, ge=0, description="requests to skip"),
+    offset: int = Query(0, ge=0, le=LARGEST_ID, description="requests to skip"),
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> list[HopRequestOut]:
@@ -86,7 +86,7 @@ def list_hop_requests(
 
 @router.get("/{hop_id}", response_model=HopRequestOut, responses=responses(403, 404))
 def get_hop_request(
-    hop_id: int,
+    hop_id: RowId,
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> HopRequestOut:
@@ -121,7 +121,7 @@ def lock_traceback(db: Session, traceback_id: str) -> None:
     "/{hop_id}/answer", response_model=HopRequestOut, responses=responses(403, 404, 409, 422)
 )
 def answer_hop_request(
-    hop_id: int,
+    hop_id: RowId,
     body: AnswerIn,
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,

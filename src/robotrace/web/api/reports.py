@@ -125,8 +125,7 @@ async def send_report(
         typed = ReportIn.model_validate_json(body)
         report = check_api_body(typed.fields(), clock.now(), text_limit())
     except ValidationError as invalid:
-        errors = invalid.errors(include_url=False)
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from None
+        raise RequestValidationError(_in_body(invalid)) from None
     except ReportInvalid as invalid:
         raise RequestValidationError(_said(invalid)) from None
     try:
@@ -134,6 +133,18 @@ async def send_report(
     except Refused as refused:
         return _refusal(refused, clock)
     return ReportOut(reference=row.reference, received_at=row.received_at)
+
+
+def _in_body(invalid: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors, located in the body. A body that is not JSON comes back as its
+    ``input`` in bytes, maybe not UTF-8: it is echoed as text, so the 422 can be written."""
+    errors = invalid.errors(include_url=False)
+    return [{**e, "loc": ("body", *e["loc"]), **_input_as_text(e)} for e in errors]
+
+
+def _input_as_text(error: Any) -> dict[str, Any]:
+    said = error.get("input")
+    return {"input": said.decode("utf-8", errors="replace")} if isinstance(said, bytes) else {}
 
 
 def _said(invalid: ReportInvalid) -> list[dict[str, Any]]:

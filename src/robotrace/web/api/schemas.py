@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, Field, model_validator
 
 OCN_FIELD = Field(min_length=1, max_length=16, description="Operating Company Number")
+#: The largest row id (or version, or page offset) a request may name: PostgreSQL's INTEGER.
+#: A larger one, or a negative one, is answered 422 before it reaches the database (where
+#: it would fail on PostgreSQL, and past 64 bits on SQLite too).
+LARGEST_ID = 2**31 - 1
+#: A path parameter that names a row by its id (or a block list version).
+RowId = Annotated[int, Path(ge=0, le=LARGEST_ID)]
 
 
 class Problem(BaseModel):

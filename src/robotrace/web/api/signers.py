@@ -22,7 +22,7 @@ from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, Wor
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.hops import ANSWERED, CLOSED, lock_traceback
-from robotrace.web.api.schemas import SignerAnswerIn, SignerRequestOut
+from robotrace.web.api.schemas import RowId, SignerAnswerIn, SignerRequestOut
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -47,7 +47,7 @@ def list_signer_requests(
 
 @router.get("/{request_id}", response_model=SignerRequestOut, responses=responses(403, 404))
 def get_signer_request(
-    request_id: int,
+    request_id: RowId,
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> SignerRequestOut:
@@ -68,7 +68,7 @@ def reply_of(body: SignerAnswerIn) -> Reply:
     responses=responses(403, 404, 409, 422),
 )
 def answer_signer_request(
-    request_id: int,
+    request_id: RowId,
     body: SignerAnswerIn,
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,

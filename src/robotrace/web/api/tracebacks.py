@@ -18,7 +18,7 @@ from robotrace.traceback.model import CallUnderTrace, Traceback
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import lock_traceback
-from robotrace.web.api.schemas import HopOut, OpenTracebackIn, TracebackOut
+from robotrace.web.api.schemas import LARGEST_ID, HopOut, OpenTracebackIn, TracebackOut
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -61,7 +61,7 @@ def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
 def list_tracebacks(
     status: Literal["open", "closed", "all"] = Query("all"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.accounts.passwords import WeakPassword
 from robotrace.accounts.sessions import end_all_sessions
+from robotrace.accounts.tokens import revoke_all_tokens
 from robotrace.accounts.users import AccountError, create_user
 from robotrace.clock import Clock
 from robotrace.store import models
@@ -113,6 +114,7 @@ def deactivate(
         raise HTTPException(409, "you cannot deactivate yourself")
     user.active = False
     end_all_sessions(db, user.id, clock)
+    revoke_all_tokens(db, user.id, clock)
     return RedirectResponse("/admin/users", 303)
 
 
