@@ -1,12 +1,16 @@
-"""Every route × every role, and provider B using provider A's ids.
+"""Every route × every role, and provider B using provider A's ids; on SQLite and PostgreSQL.
 
 ``ROUTES`` says who may use each route; a test fails when the app has a route the table
 does not list (so a new route must decide its audience here). Allowed roles must get through
 (no 401/403/404, no 5xx); other roles get 403, or 404 where the route is tenant-scoped;
-anonymous callers get 401 from the API and a redirect to /login from pages. Then, for every
-route that takes another tenant's id, the answer to provider BBBB for provider AAAA's object
-must equal its answer for an id that does not exist — same status, same body, and the same
-number of SQL statements (the deterministic stand-in for timing: the same code path).
+anonymous callers get 401 from the API and a redirect to /login from pages. Each role asks
+twice: signed in (session cookie and CSRF token) and with a read-write API token. Then, for
+every route that takes another tenant's id, the answer to provider BBBB — signed in, and by
+API token — for provider AAAA's object must equal its answer for an id that does not exist:
+same status, same body, and the same number of SQL statements (the deterministic stand-in
+for timing: the same code path).
+
+The static files under ``/static`` (a mount, not a route) are public and not in the table.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
 from robotrace.traceback.model import SignerLead
 from robotrace.web.app import create_app
+from tests.conftest import _postgres_schema_url
 
 from .conftest import CALL, PASSWORD, T0, seed_world, sign_in
 
@@ -129,6 +134,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/campaigns/{campaign_id}"): READERS,
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"): STAFF,
     ("GET", "/metrics"): PUBLIC,  # by address or metrics_token, not by role (test_metrics)
+    ("GET", "/healthz"): PUBLIC,  # says only whether the database answers
     ("GET", "/statistics"): PUBLIC,
     ("GET", "/assets/vega-{version}.js"): PUBLIC,
     ("GET", "/api/v1/statistics"): PUBLIC,
@@ -146,6 +152,10 @@ ROUTES: dict[tuple[str, str], object] = {
 }
 
 
+#: Routes a person uses signed in, never a script: an API token gets 403 from them.
+SESSION_ONLY = {("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke")}
+
+
 def app_routes(app) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
 
@@ -161,8 +171,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 
 
 class Matrix:
-    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
-        url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'robotrace.db'}"
+    def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         upgrade(self.engine)
         self.clock = SimulatedClock(T0)
@@ -171,17 +180,27 @@ class Matrix:
             self.hop_id = session.scalar(select(models.Hop.id))
             spare = create_user(session, "spare@example.org", "coordinator", PASSWORD)
             self.user_id = spare.id
-            self.token_ids = {}
-            for role, email in EMAIL.items():
+            self.token_ids = {}  # what the revoke route revokes
+            api_tokens = {}  # what the API clients send
+            for role, email in {**EMAIL, "other_provider": "noc@bbbb.example"}.items():
                 owner = user_by_email(session, email)
                 _, token = create_token(session, owner, "matrix", True, self.clock)
                 self.token_ids[role] = token.id
+                api_tokens[role], _ = create_token(session, owner, "api", True, self.clock)
             self.letter_id, self.authorization_id = seed_enforcement(session)
             self.campaign_id = seed_campaign(session)
             self.signer_request_id = seed_signer_request(session, self.clock)
         self.app = create_app(url, self.clock)
         self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
         self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
+        self.api_clients = {
+            role: TestClient(self.app, headers={"Authorization": f"Bearer {token}"})
+            for role, token in api_tokens.items()
+        }
+
+    def client(self, role: str, via: str) -> TestClient:
+        """``role``'s client: signed in (``session``) or sending its API token (``token``)."""
+        return (self.clients if via == "session" else self.api_clients)[role]
 
     def path(self, template: str, own: bool = True, role: str = "provider") -> str:
         """The route with real ids (``own``: the provider AAAA's, and each role's own token)
@@ -268,12 +287,30 @@ def seed_campaign(session) -> str:
     return "covid-test-kits"
 
 
-@pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
-    built = Matrix(tmp_path_factory)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Like ``db_url`` (tests/conftest.py), for a module-scoped world: a SQLite file, or a
+    PostgreSQL schema of its own dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'robotrace.db'}"
+        return
+    yield from _postgres_schema_url(request)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def matrix(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Matrix]:
+    urls = module_database_url(request, tmp_path_factory)
+    built = Matrix(next(urls))
     yield built
     built.app.state.engine.dispose()
     built.engine.dispose()
+    urls.close()
 
 
 # Valid bodies, so that a tenant check cannot hide behind a validation error.
@@ -323,17 +360,18 @@ def test_every_route_of_the_app_is_in_the_matrix(matrix: Matrix):
 
 
 CASES = [
-    (method, path, role)
+    (method, path, role, via)
     for (method, path) in ROUTES
     for role in (*ALL, "anonymous")
+    for via in (("nothing",) if role == "anonymous" else ("session", "token"))
     if (method, path) != ("POST", "/logout")  # signing out would end the shared session
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "role"), CASES)
-def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, path, role):
+@pytest.mark.parametrize(("method", "path", "role", "via"), CASES)
+def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, path, role, via):
     allowed = ROUTES[(method, path)]
-    client = TestClient(matrix.app) if role == "anonymous" else matrix.clients[role]
+    client = TestClient(matrix.app) if role == "anonymous" else matrix.client(role, via)
     response = call(client, method, matrix.path(path, role=role), path)
     assert response.status_code < 500, response.text
     if allowed == PUBLIC:
@@ -343,6 +381,8 @@ def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, 
             assert response.status_code == 401
         else:
             assert response.status_code == 303 and response.headers["location"] == "/login"
+    elif via == "token" and (method, path) in SESSION_ONLY:
+        assert response.status_code == 403, response.text
     elif role in allowed:  # type: ignore[operator]
         assert response.status_code not in (401, 403, 404), response.text
     else:
@@ -352,9 +392,12 @@ def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, 
 TENANT_ROUTES = [(m, p) for (m, p) in ROUTES if "{" in p and ROUTES[(m, p)] != PUBLIC]
 
 
+@pytest.mark.parametrize("via", ["session", "token"])
 @pytest.mark.parametrize(("method", "path"), TENANT_ROUTES)
-def test_another_providers_object_looks_exactly_like_a_missing_one(matrix: Matrix, method, path):
-    client = matrix.clients["other_provider"]
+def test_another_providers_object_looks_exactly_like_a_missing_one(
+    matrix: Matrix, method, path, via
+):
+    client = matrix.client("other_provider", via)
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):

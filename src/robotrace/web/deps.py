@@ -130,6 +130,19 @@ async def check_csrf(request: Request, principal: Principal) -> None:
         raise HTTPException(403, "missing or wrong CSRF token; reload the page and try again")
 
 
+def session_writer(*roles: UserRole) -> Callable[..., object]:
+    """A write a person makes signed in, never a script: managing the credentials
+    themselves (an API token must not mint tokens that outlive its own revocation)."""
+    check_writer = writer(*roles)
+
+    async def check(principal: Principal = Depends(check_writer)) -> Principal:
+        if principal.via != "session":
+            raise HTTPException(403, "sign in to the portal to manage API tokens")
+        return principal
+
+    return check
+
+
 def writer(*roles: UserRole) -> Callable[..., object]:
     """A dependency for writes: the role, a read-write credential, and CSRF for cookies."""
 

@@ -10,20 +10,41 @@ from robotrace import settings
 from robotrace.accounts.keys import new_token, same
 from robotrace.accounts.passwords import WeakPassword, hash_password, verify_password
 from robotrace.accounts.resets import reset_token, user_for_reset
-from robotrace.accounts.sessions import COOKIE, end_all_sessions, end_session, start_session
-from robotrace.accounts.throttle import record_attempt, throttled
+from robotrace.accounts.sessions import (
+    COOKIE,
+    end_all_sessions,
+    end_session,
+    session_for,
+    start_session,
+)
+from robotrace.accounts.throttle import (
+    record_attempt,
+    reset_keys,
+    reset_request_allowed,
+    sign_in_keys,
+    throttled,
+)
 from robotrace.accounts.tokens import create_token, revoke_token, tokens_of
 from robotrace.accounts.users import user_by_email
 from robotrace.clock import Clock
 from robotrace.notify.outbox import enqueue
 from robotrace.store import models
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, optional_principal, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    current_principal,
+    get_clock,
+    optional_principal,
+    session_writer,
+    writer,
+)
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 LOGIN_CSRF_COOKIE = "robotrace_login_csrf"
 ALL_ROLES = tuple(models.UserRole)
+#: Tokens are managed by a person signed in, never by a token.
+SIGNED_IN_WRITER = Depends(session_writer(*ALL_ROLES))
 
 
 def _anonymous_form(
@@ -32,8 +53,15 @@ def _anonymous_form(
     """A form for people not signed in, protected by a double-submit CSRF cookie."""
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token(24)
     response = render(request, name, None, status_code, csrf_token=token, **context)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies()
+    )
     return response
+
+
+def secure_cookies() -> bool:
+    """Cookies only over HTTPS when people reach the portal over HTTPS (``base_url``)."""
+    return str(settings.get("base_url")).lower().startswith("https://")
 
 
 def _check_anonymous_csrf(request: Request, sent: str) -> None:
@@ -61,29 +89,43 @@ def login(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
-    keys = [
-        f"email:{email.strip().lower()}",
-        f"ip:{request.client.host if request.client else '-'}",
-    ]
+    keys = sign_in_keys(email, _address(request))
     if throttled(db, keys, clock):
         return _anonymous_form(
             request, "login.html", 429, error="Too many failed sign-ins; wait 15 minutes."
         )
     user = user_by_email(db, email)
+    # End the transaction before the slow hash (≈ 0.35 s): on SQLite it holds the only write
+    # lock, and a burst of sign-ins made every other request wait past the busy timeout
+    # (503 "database is locked" under load, docs/benchmarks.md). Nothing is written yet.
+    db.commit()
     ok = verify_password(user.password_hash if user else None, password)
     record_attempt(db, keys, ok and user is not None and user.active, clock)
     if not ok or user is None or not user.active:
         return _anonymous_form(request, "login.html", 401, error="Wrong e-mail or password.")
-    token, _row = start_session(db, user, clock)
+    _end_presented_session(request, db, clock)
+    token, _row = start_session(db, user, clock)  # always a new cookie: no fixation
     response = RedirectResponse("/", 303)
     response.set_cookie(
         COOKIE,
         token,
         httponly=True,
         samesite="lax",
+        secure=secure_cookies(),
         max_age=int(settings.get("session_days") * 86400),
     )
     return response
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _end_presented_session(request: Request, db: Session, clock: Clock) -> None:
+    """A live session the browser still presents at sign-in ends: one browser, one session."""
+    row = session_for(db, request.cookies.get(COOKIE, ""), clock)
+    if row is not None:
+        end_session(db, row, clock)
 
 
 @router.post("/logout")
@@ -116,9 +158,13 @@ def reset_request(
 ) -> Response:
     """Always the same answer, so the form does not tell who has an account."""
     _check_anonymous_csrf(request, csrf_token)
+    if not reset_request_allowed(db, reset_keys(email, _address(request)), clock):
+        return _anonymous_form(
+            request, "reset_request.html", 429, error="Too many reset requests; wait 15 minutes."
+        )
     user = user_by_email(db, email)
     if user is not None and user.active:
-        token = reset_token(user)
+        token = reset_token(user, clock)
         link = f"{settings.get('base_url').rstrip('/')}/password-reset/{token}"
         enqueue(
             db,
@@ -143,8 +189,10 @@ def _dead_link(request: Request) -> Response:
 
 
 @router.get("/password-reset/{token}", response_class=HTMLResponse)
-def reset_form(request: Request, token: str, db: Session = REQUEST_DB) -> Response:
-    if user_for_reset(db, token) is None:
+def reset_form(
+    request: Request, token: str, db: Session = REQUEST_DB, clock: Clock = Depends(get_clock)
+) -> Response:
+    if user_for_reset(db, token, clock) is None:
         return _dead_link(request)
     return _anonymous_form(request, "reset_form.html", token=token)
 
@@ -159,7 +207,7 @@ def reset(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
-    user = user_for_reset(db, token)
+    user = user_for_reset(db, token, clock)
     if user is None:
         return _dead_link(request)
     try:
@@ -184,7 +232,7 @@ def new_api_token(
     request: Request,
     name: str = Form(...),
     access: str = Form("read"),
-    principal: Principal = Depends(writer(*ALL_ROLES)),
+    principal: Principal = SIGNED_IN_WRITER,
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
@@ -199,7 +247,7 @@ def new_api_token(
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke(
     token_id: int,
-    principal: Principal = Depends(writer(*ALL_ROLES)),
+    principal: Principal = SIGNED_IN_WRITER,
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:

@@ -26,7 +26,7 @@ from robotrace.reports.choices import STATES, TIME_ZONES
 from robotrace.reports.filing import DuplicateReport, Refused
 from robotrace.store import models
 from robotrace.web.deps import REQUEST_DB, get_clock
-from robotrace.web.pages.auth import LOGIN_CSRF_COOKIE
+from robotrace.web.pages.auth import LOGIN_CSRF_COOKIE, secure_cookies
 from robotrace.web.report_requests import (
     BodyTooLarge,
     file_as_evidence,
@@ -64,7 +64,9 @@ def _form(request: Request, status_code: int = 200, **context: Any) -> Response:
         trap=TRAP,
         **context,
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies()
+    )
     return response
 
 
