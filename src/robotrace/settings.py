@@ -96,13 +96,21 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "base_url",
             "http://127.0.0.1:8000",
-            "The portal's address as people reach it, for links in e-mails.",
+            "The portal's address as people reach it, for links in e-mails; an https:// "
+            "address also marks the sign-in cookies Secure (sent over HTTPS only).",
         ),
         Setting("session_days", 14.0, "Days a portal sign-in lasts.", _seconds),
         Setting(
             "login_failures_allowed",
             5,
             "Failed sign-ins allowed per e-mail address, and per client address, in 15 minutes.",
+            int,
+        ),
+        Setting(
+            "password_resets_allowed",
+            3,
+            "Password-reset requests accepted per e-mail address, and per client address, in "
+            "15 minutes; more are refused (429) and send no e-mail.",
             int,
         ),
         Setting(
@@ -174,6 +182,13 @@ SETTINGS: dict[str, Setting] = {
             "notify_timeout_seconds",
             10.0,
             "Timeout of each network call when delivering (SMTP connect and send, webhook POST).",
+            _seconds,
+        ),
+        Setting(
+            "notify_claim_seconds",
+            300.0,
+            "How long a worker's claim on a message lasts; a crashed worker's message is sent "
+            "again (same Message-ID) after it. Keep it well above notify_timeout_seconds.",
             _seconds,
         ),
         Setting(

@@ -6,7 +6,11 @@ imported input file's new rows become one store file. New rows are those whose `
 is neither stored already nor earlier in the same import (a row repeated in a file counts
 once). Every file is written under a temporary name, and all of an import's files are
 renamed into place only when all are written; on any error they are removed. An exclusive
-lock on ``<analytics_dir>/.import.lock`` lets one import at a time decide what is new.
+lock on ``<analytics_dir>/.import.lock`` lets one import at a time decide what is new. An
+import killed outright (SIGKILL, power loss) leaves at most some temporary files behind, never
+a store file (a rename is atomic); the next import removes them under the lock, since no live
+import owns one then. A killed import is published whole, in part (a file per input file) or
+not at all; running it again adds exactly the rows still missing.
 Campaigns and statistics read the store through :func:`complaints_relation`.
 """
 
@@ -70,6 +74,7 @@ def add_complaints(
     folder = complaints_dir(analytics_dir)
     folder.mkdir(parents=True, exist_ok=True)
     with import_lock(Path(analytics_dir)):
+        remove_leftovers(folder)
         stored = complaint_files(analytics_dir)
         written: list[Path] = []
         try:
@@ -79,6 +84,14 @@ def add_complaints(
             for path in written:
                 path.unlink(missing_ok=True)
     return counts
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files of imports that were killed; call it under the lock."""
+    leftovers = sorted(folder.glob(".*.tmp"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    return leftovers
 
 
 @contextmanager

@@ -27,10 +27,17 @@ def deliver_due(engine: Engine, clock: Clock, worker_id: str, policy: RetryPolic
     """Deliver what is due now; counts by result: ``sent``, ``pending`` (retried later),
     ``failed``, and ``lost`` (sent, but the claim had expired meanwhile)."""
     with session_factory(engine)() as session:
-        ids = outbox.due_ids(session, clock.now(), BATCH)
+        due = outbox.due(session, clock.now(), BATCH)
     results: Counter[str] = Counter()
-    for notification_id in ids:
+    for notification_id, crashed in due:
         if outbox.claim(engine, notification_id, worker_id, clock.now()):
+            if crashed:
+                # Sent again with the same Message-ID / X-Robotrace-Delivery (see outbox).
+                log.warning(
+                    "notification %s: %s stopped while sending it; sending it again",
+                    notification_id,
+                    crashed,
+                )
             results[deliver_one(engine, notification_id, worker_id, clock, policy)] += 1
     return results
 

@@ -6,7 +6,9 @@ A row's life: ``pending`` → claimed by one worker (``claimed_by``/``claimed_un
 ``next_attempt_at`` pushed out exponentially, until ``failed`` after ``notify_max_attempts``.
 A claim is taken by one conditional UPDATE whose row count says who won, so any number of
 workers can poll the same table (SQLite and PostgreSQL alike); a crashed worker's claim simply
-expires.
+expires (``notify_claim_seconds``), and the message is sent again with the same Message-ID /
+``X-Robotrace-Delivery``: a message is never lost to a crash, and the one being sent at the
+moment of the crash may arrive twice, recognisably (docs/notifications.md).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from robotrace.clock import Clock
 from robotrace.store import models
 
 N = models.Notification
-#: How long a claim lasts: far longer than one delivery (every network call has a timeout).
+#: How long a claim lasts by default: far longer than one delivery (every network call has a
+#: timeout). The setting ``notify_claim_seconds`` overrides it.
 CLAIM_SECONDS = 300.0
 ERROR_LENGTH = 2000
 
@@ -78,8 +81,25 @@ def _claimable(now: datetime) -> Any:
 
 def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
     """Ids of messages due for delivery and not claimed by a live worker, oldest first."""
-    query = select(N.id).where(_claimable(now)).order_by(N.next_attempt_at, N.id).limit(limit)
-    return list(session.scalars(query))
+    return [row_id for row_id, _ in due(session, now, limit)]
+
+
+def due(session: Session, now: datetime, limit: int = 100) -> list[tuple[int, str | None]]:
+    """``(id, claimed_by)`` of the messages due, oldest first. ``claimed_by`` is set on a row
+    whose claim expired while still pending: its worker died (or hung) during the delivery,
+    which may have reached the receiver."""
+    query = (
+        select(N.id, N.claimed_by, N.claimed_until)
+        .where(_claimable(now))
+        .order_by(N.next_attempt_at, N.id)
+        .limit(limit)
+    )
+    # A finished attempt clears claimed_until (sent or failed); only a crash leaves it set.
+    return [(i, by if until is not None else None) for i, by, until in session.execute(query)]
+
+
+def claim_seconds() -> float:
+    return float(settings.get("notify_claim_seconds"))
 
 
 def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -> bool:
@@ -92,7 +112,7 @@ def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -
     statement = (
         update(N)
         .where(N.id == notification_id, _claimable(now))
-        .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=claim_seconds()))
     )
     with engine.begin() as connection:
         return connection.execute(statement).rowcount == 1

@@ -4,6 +4,10 @@
 directory by default). SQLite connections get WAL, foreign keys and a busy timeout, and
 real transactions (``BEGIN`` issued by SQLAlchemy rather than guessed by the driver), so
 that an import or a migration either happens entirely or not at all.
+
+Every engine pings a pooled connection before handing it out (``pool_pre_ping``), so a
+database that went away and came back costs no failed request: connections of the old
+server are dropped and replaced. :func:`is_unavailable` tells such an outage from a bug.
 """
 
 from __future__ import annotations
@@ -19,14 +23,23 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from robotrace import settings
 from robotrace.clock import format_utc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# Every SQLite transaction takes the one write lock, and SQLite's busy handler is not fair
+# (it sleeps and retries): under load some requests waited past 5 s and failed with 503
+# "database is locked" (docs/benchmarks.md, Load). Waiting longer is better than failing.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a PostgreSQL connection attempt may take before it fails (a host that drops
+#: packets would otherwise hold a request for minutes); a ``connect_timeout`` in the URL wins.
+POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
+#: SQLite's OperationalErrors that are mistakes in a statement or schema, not an outage.
+_SQLITE_MISTAKES = ("no such ", "syntax error", "has no column", "already exists")
 
 
 def _json_default(value: object) -> object:
@@ -43,10 +56,31 @@ def _dumps(value: object) -> str:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for ``url``, or for the ``database_url`` setting when ``url`` is None."""
     url = url or settings.get("database_url")
+    kwargs.setdefault("pool_pre_ping", True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args = kwargs.setdefault("connect_args", {})
+        connect_args.setdefault("connect_timeout", POSTGRES_CONNECT_TIMEOUT_SECONDS)
     engine = create_engine(url, json_serializer=_dumps, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot be used right now — refused or dropped
+    connections, a server shutting down, no pooled connection in time, SQLite's "database is
+    locked" or a file it cannot open — a state to wait out and retry, not a bug."""
+    if isinstance(error, sa_exc.TimeoutError):  # the pool had no connection to give
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, sa_exc.OperationalError):
+        return False
+    message = str(error.orig).lower()
+    return not any(mistake in message for mistake in _SQLITE_MISTAKES)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -80,6 +114,22 @@ def transaction(target: Engine | sessionmaker[Session]) -> Iterator[Session]:
     factory = session_factory(target) if isinstance(target, Engine) else target
     with factory() as session, session.begin():
         yield session
+
+
+#: PostgreSQL advisory locks, one per kind of work that must not run twice at once (any 64-bit
+#: numbers; ``lock_for_transaction`` takes one until the transaction ends).
+LOCKS = {
+    "campaign-grouping": 0x726F626F74726163,  # "robotrac"
+    "opening-tracebacks": 0x726F626F74726164,
+}
+
+
+def lock_for_transaction(session: Session, name: str) -> None:
+    """Let one transaction at a time do the work ``name`` (a key of :data:`LOCKS`) — one that
+    reads, then writes what it read: two at once would each act on a state the other is
+    changing. SQLite already has one writer at a time (``BEGIN IMMEDIATE``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCKS[name]})
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -7,11 +7,15 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from robotrace import __version__
 from robotrace.clock import Clock, SystemClock
 from robotrace.store.db import make_engine, session_factory
 from robotrace.web.deps import LoginRequired
+from robotrace.web.health import database_unavailable
+from robotrace.web.health import router as health_router
 from robotrace.web.metrics import Metrics, count_requests
 from robotrace.web.metrics import router as metrics_router
 
@@ -70,6 +74,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     app.state.metrics = Metrics(app.state)
     app.middleware("http")(count_requests)
     app.include_router(metrics_router)
+    app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for target in PAGE_ROUTERS:
         app.include_router(_router(target))  # type: ignore[arg-type]
@@ -80,6 +85,9 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login", 303)
 
+    # The database gone away: 503 with Retry-After, never a 500 (robotrace.web.health).
+    app.add_exception_handler(DBAPIError, database_unavailable)
+    app.add_exception_handler(PoolTimeout, database_unavailable)
     return app
 
 

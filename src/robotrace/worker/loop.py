@@ -1,5 +1,9 @@
 """The worker's loop: each pass queues due notices, applies the no-response policy and
-delivers due notifications. :func:`run_once` is one pass; tests call it directly."""
+delivers due notifications. :func:`run_once` is one pass; tests call it directly.
+
+When the database goes away the loop says so once (one line, no stack trace), keeps trying
+with back-off — the interval doubled after each failed pass, up to :data:`MAX_BACKOFF_SECONDS`
+— and says when it is back; what was queued meanwhile is delivered by the next good pass."""
 
 from __future__ import annotations
 
@@ -12,14 +16,19 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from robotrace import settings
+from robotrace.accounts.throttle import forget_old_attempts
 from robotrace.clock import Clock
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.notify.deliver import deliver_due
 from robotrace.notify.outbox import RetryPolicy
 from robotrace.notify.queue import queue_hop_notifications
+from robotrace.store.db import is_unavailable, transaction
 from robotrace.worker.policy import mark_silent_hops
 
 log = logging.getLogger(__name__)
+
+#: The longest wait between passes while the database is unavailable.
+MAX_BACKOFF_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,7 @@ class PassCounts:
     retrying: int = 0
     failed: int = 0
     letters_decided: int = 0
+    attempts_forgotten: int = 0
 
     def __str__(self) -> str:
         return " ".join(f"{name}={value}" for name, value in vars(self).items())
@@ -48,6 +58,8 @@ def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
     marked = mark_silent_hops(engine, clock, _grace())
     decided = decide_due_letters(engine, clock)
     results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
+    with transaction(engine) as session:
+        forgotten = forget_old_attempts(session, clock)
     return PassCounts(
         queued,
         marked,
@@ -55,6 +67,7 @@ def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
         results["pending"],
         results["failed"],
         decided,
+        forgotten,
     )
 
 
@@ -66,9 +79,45 @@ def run_forever(
     report: Callable[[PassCounts], None] = lambda counts: None,
 ) -> None:
     """Pass after pass, ``interval`` seconds apart; a failed pass is logged, not fatal."""
+    outage = Outage(interval)
     while True:
+        delay = interval
         try:
-            report(run_once(engine, clock, worker_id))
-        except Exception:
-            log.exception("worker pass failed; trying again in %s s", interval)
-        time.sleep(interval)
+            counts = run_once(engine, clock, worker_id)
+        except Exception as error:
+            if is_unavailable(error):
+                delay = outage.failed(error)
+            else:
+                log.exception("worker pass failed; trying again in %s s", interval)
+        else:
+            outage.ended()
+            report(counts)
+        time.sleep(delay)
+
+
+@dataclass
+class Outage:
+    """The database's absence as the loop sees it: failed passes since it went away."""
+
+    interval: float
+    failures: int = 0
+    since: float = 0.0
+
+    def failed(self, error: BaseException) -> float:
+        """Count a failed pass (the first one is logged); the seconds to wait until the next."""
+        if self.failures == 0:
+            self.since = time.monotonic()
+            cause = str(getattr(error, "orig", None) or error).splitlines()[0]
+            log.error("database unavailable (%s); retrying with back-off, quietly", cause)
+        self.failures += 1
+        longest = max(self.interval, MAX_BACKOFF_SECONDS)
+        return min(self.interval * 2 ** (self.failures - 1), longest)
+
+    def ended(self) -> None:
+        """A pass got through: log the end of the outage, if there was one."""
+        if self.failures:
+            seconds = time.monotonic() - self.since
+            log.info(
+                "database reachable again after %d failed passes (%.1f s)", self.failures, seconds
+            )
+            self.failures = 0
