@@ -31,6 +31,7 @@ from robotrace.campaigns.priority import traceback_priority
 from robotrace.campaigns.tags import TAG_RULES, TAG_WEIGHTS
 from robotrace.clock import Clock
 from robotrace.store import models
+from robotrace.store.db import lock_for_transaction
 
 #: Calls read from each end of an existing campaign (earliest and latest) as anchors.
 ANCHOR_CALLS = 10
@@ -97,6 +98,7 @@ def assign_calls(
     """
     now = clock.now()
     summary = UpdateSummary()
+    lock_grouping(session)
     calls = unassigned_calls(session, call_ids)
     if calls:
         anchors = anchor_texts(session)
@@ -107,6 +109,13 @@ def assign_calls(
         anchor_campaigns = [campaign for campaign, _text in anchors]
         _apply(session, grouping, anchor_campaigns, calls, now, summary, create)
     return summary
+
+
+def lock_grouping(session: Session) -> None:
+    """Let one grouping run at a time, until the transaction ends. Each run reads the calls
+    without a campaign and every campaign's anchors and counts, then writes: two at once
+    would count past each other's calls and each make a campaign of the same new script."""
+    lock_for_transaction(session, "campaign-grouping")
 
 
 def unassigned_calls(session: Session, call_ids: Sequence[int] | None = None) -> list[NewCall]:

@@ -23,12 +23,29 @@ def blocklist_version(session: Session, version: int) -> models.BlocklistVersion
     return session.get(models.BlocklistVersion, version)
 
 
+#: Tries at publishing when other transactions keep taking the next version number first.
+PUBLISH_TRIES = 10
+
+
 def publish_blocklist(session: Session, clock: Clock) -> models.BlocklistVersion:
     """The current version; a new one (signed, kept) only when the entries changed."""
+    for _ in range(PUBLISH_TRIES):
+        published = _publish_once(session, clock)
+        if published is not None:
+            return published
+    raise RuntimeError(f"the block list's next version was taken {PUBLISH_TRIES} times")
+
+
+def _publish_once(session: Session, clock: Clock) -> models.BlocklistVersion | None:
+    """None when another transaction stored the next version number first: it could not
+    see this transaction's changes, so the caller compares again with what it committed
+    (PostgreSQL reads it in the next statement; SQLite has one writer at a time)."""
     now = clock.now()
+    # The latest version before the entries: a transaction committing in between is then
+    # in the entries, or takes the next number too (and one of the two compares again).
+    latest = latest_blocklist(session)
     entries = blocklist.entries_of(records.in_force(session), now)
     digest = blocklist.content_hash(entries)
-    latest = latest_blocklist(session)
     if latest is not None and latest.content_hash == digest:
         return latest
     version = _new_version((latest.version if latest else 0) + 1, now, entries, digest)
@@ -36,11 +53,7 @@ def publish_blocklist(session: Session, clock: Clock) -> models.BlocklistVersion
         with session.begin_nested():
             session.add(version)
     except IntegrityError:
-        # Another transaction published this version number first; it holds the same state
-        # or a newer one, and the next call compares against it.
-        newest = latest_blocklist(session)
-        assert newest is not None
-        return newest
+        return None
     records.audit(
         session,
         now,

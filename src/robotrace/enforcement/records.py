@@ -64,6 +64,26 @@ def lock_action(session: Session, action_id: int, status: str | None = None) -> 
     return session.connection().execute(statement).rowcount == 1
 
 
+def lock_provider(session: Session, provider_id: int) -> None:
+    """Serialise enforcement steps on one provider until the transaction ends (PostgreSQL
+    ``FOR NO KEY UPDATE``, which rows referencing the provider do not wait for; SQLite has
+    one writer at a time)."""
+    session.execute(
+        select(models.Provider.id)
+        .where(models.Provider.id == provider_id)
+        .with_for_update(key_share=True)
+    )
+
+
+def locked_noncompliant_letter_id(session: Session, provider_id: int) -> int | None:
+    """:func:`noncompliant_letter_id`, with that letter write-locked while it is still
+    noncompliant, so that a decision in flight on it is waited for and then seen."""
+    while (letter_id := noncompliant_letter_id(session, provider_id)) is not None:
+        if lock_action(session, letter_id, "noncompliant"):
+            return letter_id
+    return None
+
+
 def noncompliant_letter_id(session: Session, provider_id: int) -> int | None:
     """The provider's latest letter decided noncompliant, if any."""
     return session.scalar(

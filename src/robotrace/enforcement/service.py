@@ -325,7 +325,9 @@ def issue_authorization(
     the block list gets its new version in the same transaction."""
     provider = records.provider_by_ocn(session, request.ocn)
     numbers = normalized_numbers(request.scope, request.numbers)
-    letter_id = records.noncompliant_letter_id(session, provider.id)
+    # Two regulators at once: the second waits here and then sees the first's authorization.
+    records.lock_provider(session, provider.id)
+    letter_id = records.locked_noncompliant_letter_id(session, provider.id)
     active = records.active_authorizations(session, provider.id)
     check_issuable(request.scope, numbers, letter_id, active)
     now = clock.now()

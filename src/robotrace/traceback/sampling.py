@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.store import models
+from robotrace.store.db import lock_for_transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Traceback
 from robotrace.traceback.workflow import Policy
@@ -87,6 +88,7 @@ def open_tracebacks_for_samples(
     time (:func:`spread`); fewer when fewer are left, none when none is. The caller owns the
     transaction."""
     lock_campaign(session, campaign_id)
+    lock_for_transaction(session, "opening-tracebacks")  # none of its calls is opened elsewhere
     chosen = spread(traceable_calls(session, campaign_id), samples)
     return [
         service.open_traceback_for_call(session, call_id, actor, clock, policy)

@@ -18,6 +18,7 @@ from robotrace.notify.queue import queue_signer_request
 from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.audit import append_audit
+from robotrace.store.db import lock_for_transaction
 from robotrace.store.providers import provider_directory, upsert_providers
 from robotrace.store.tracebacks import load_traceback, save_traceback
 from robotrace.traceback import workflow
@@ -79,6 +80,9 @@ def open_traceback(
     terminating = directory.get(ocn)
     if terminating is None:
         raise workflow.WorkflowError(f"no provider with OCN {ocn}")
+    # The next id is read, then written: two openings at once would take the same one, and
+    # the later save would overwrite the earlier traceback (found under load).
+    lock_for_transaction(session, "opening-tracebacks")
     step = workflow.open_traceback(
         next_traceback_id(session),
         call,
@@ -106,10 +110,17 @@ def signer_lead_of(session: Session, call: models.Call) -> SignerLead | None:
 def open_traceback_for_call(
     session: Session, call_id: int, actor: str, clock: Clock, policy: Policy | None = None
 ) -> Traceback:
-    """Open a traceback for a stored evidence call (its terminating provider must be known)."""
+    """Open a traceback for a stored evidence call (its terminating provider must be known)
+    that no traceback traces yet."""
+    lock_for_transaction(session, "opening-tracebacks")  # two openers of one call take turns
     call = session.get(models.Call, call_id)
     if call is None:
         raise workflow.WorkflowError(f"no call {call_id}")
+    traced = session.scalar(
+        select(models.Traceback.id).where(models.Traceback.call_id == call_id).limit(1)
+    )
+    if traced is not None:
+        raise workflow.WorkflowError(f"call {call_id} is traced already: {traced}")
     if call.terminating_provider_id is None:
         raise workflow.WorkflowError(f"call {call_id} does not say which provider delivered it")
     provider = session.get(models.Provider, call.terminating_provider_id)

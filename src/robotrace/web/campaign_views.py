@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session, defer
 
-from robotrace import settings
 from robotrace.campaigns.complaints import complaint_counts
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
@@ -88,18 +88,23 @@ def _ranked(wanted: CampaignFilter) -> Select[tuple[models.Campaign]]:
 
 
 def campaign_lines(
-    db: Session, wanted: CampaignFilter, limit: int = PAGE_SIZE, offset: int = 0
+    db: Session,
+    wanted: CampaignFilter,
+    analytics_dir: Path,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
 ) -> list[CampaignLine]:
-    """A page of the campaigns ``wanted`` selects, highest priority first."""
+    """A page of the campaigns ``wanted`` selects, highest priority first; their complaints
+    counted in the analytics store at ``analytics_dir`` (the app's)."""
     rows = list(db.scalars(_ranked(wanted).limit(limit).offset(offset)))
     counts = traceback_counts(db, [row.id for row in rows])
-    complaints = complaints_of(db, [row.id for row in rows])
+    complaints = complaints_of(db, [row.id for row in rows], analytics_dir)
     return [line_of(row, counts.get(row.id, (0, 0)), complaints.get(row.id, 0)) for row in rows]
 
 
-def complaints_of(db: Session, campaign_ids: Sequence[str]) -> dict[str, int]:
-    """Complaints per campaign from the analytics store the ``analytics_dir`` setting names."""
-    return complaint_counts(db, campaign_ids, settings.get("analytics_dir"))
+def complaints_of(db: Session, campaign_ids: Sequence[str], analytics_dir: Path) -> dict[str, int]:
+    """Complaints per campaign from the analytics store at ``analytics_dir``."""
+    return complaint_counts(db, campaign_ids, analytics_dir)
 
 
 def campaign_total(db: Session, wanted: CampaignFilter) -> int:
@@ -338,14 +343,14 @@ class CampaignDetail:
     traceable_calls: int
 
 
-def campaign_detail(db: Session, row: models.Campaign) -> CampaignDetail:
+def campaign_detail(db: Session, row: models.Campaign, analytics_dir: Path) -> CampaignDetail:
     tracebacks = campaign_tracebacks(db, row.id)
     open_count = sum(1 for tb in tracebacks if tb.status == "open")
     return CampaignDetail(
         line=line_of(
             row,
             (open_count, len(tracebacks) - open_count),
-            complaints_of(db, [row.id]).get(row.id, 0),
+            complaints_of(db, [row.id], analytics_dir).get(row.id, 0),
         ),
         topic=row.topic,
         status=row.status,

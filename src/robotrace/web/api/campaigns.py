@@ -16,6 +16,7 @@ from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_trac
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import page_headers
+from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.campaign_views import (
     CampaignDetail,
     CampaignFilter,
@@ -25,6 +26,7 @@ from robotrace.web.campaign_views import (
     campaign_total,
 )
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
@@ -176,14 +178,14 @@ def list_campaigns(
     tag: str = Query("", max_length=100, description="only campaigns with this tag (any case)"),
     q: str = Query("", max_length=200, description="only campaigns whose name contains it"),
     limit: int = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> list[CampaignOut]:
     """Campaigns, highest traceback priority first, a page at a time; ``X-Total-Count`` and
     ``Link`` as for hop requests."""
     wanted = CampaignFilter(tag=tag.strip().lower(), text=q.strip())
-    found = campaign_lines(db, wanted, limit, offset)
+    found = campaign_lines(db, wanted, analytics_dir(request), limit, offset)
     total = campaign_total(db, wanted)
     response.headers.update(page_headers(request, total, limit, offset, len(found)))
     return [CampaignOut.of(line) for line in found]
@@ -191,13 +193,14 @@ def list_campaigns(
 
 @router.get("/{campaign_id}", response_model=CampaignDetailOut, responses=responses(403, 404))
 def get_campaign(
+    request: Request,
     campaign_id: str,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> CampaignDetailOut:
     """One campaign: samples, numbers, calls per day and its tracebacks."""
     row = access.campaign_row(db, principal, campaign_id)
-    return CampaignDetailOut.of_detail(campaign_detail(db, row))
+    return CampaignDetailOut.of_detail(campaign_detail(db, row, analytics_dir(request)))
 
 
 @router.post(

@@ -65,7 +65,7 @@ def campaign_list(
         request,
         "campaigns.html",
         principal,
-        lines=campaign_lines(db, wanted, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+        lines=campaign_lines(db, wanted, analytics_dir(request), PAGE_SIZE, (page - 1) * PAGE_SIZE),
         total=total,
         wanted=wanted,
         page=page,
@@ -85,8 +85,9 @@ def _detail(
     status_code: int = 200,
     error: str | None = None,
 ) -> Response:
-    detail = campaign_detail(db, access.campaign_row(db, principal, campaign_id))
-    flow = load_flow(analytics_dir(request), detail.line.id)
+    store = analytics_dir(request)
+    detail = campaign_detail(db, access.campaign_row(db, principal, campaign_id), store)
+    flow = load_flow(store, detail.line.id)
     return render(
         request,
         "campaign.html",

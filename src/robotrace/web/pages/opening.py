@@ -132,9 +132,6 @@ def open_from_call(
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    traced = db.scalar(select(models.Traceback.id).where(models.Traceback.call_id == call_id))
-    if traced is not None:
-        return _form(request, principal, db, error=f"Call {call_id} is traced already: {traced}.")
     try:
         tb = in_savepoint(
             db, lambda: service.open_traceback_for_call(db, call_id, principal.actor, clock)
