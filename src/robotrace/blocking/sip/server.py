@@ -18,6 +18,7 @@ from typing import cast
 from robotrace.blocking.sip.answer import Decider, SipService, UpstreamOf, tgrp_as_ocn
 from robotrace.blocking.sip.message import SipRequest, parse_request
 from robotrace.blocking.sip.responses import build_response, reply_address, stamp_received
+from robotrace.blocking.sip.retransmissions import RecentAnswers
 
 log = logging.getLogger(__name__)
 
@@ -107,19 +108,29 @@ def respond(
 
 
 class DatagramSip(asyncio.DatagramProtocol):
-    def __init__(self, service: SipService) -> None:
+    def __init__(self, service: SipService, recent: RecentAnswers | None = None) -> None:
         self.service = service
+        self.recent = recent if recent is not None else RecentAnswers()
         self.transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if self.transport is None:
+            return
+        source = (addr[0], addr[1])
         try:
-            answered = respond(self.service, data, (addr[0], addr[1]), framed=False)
-            if answered and self.transport is not None:
+            again = self.recent.get(data, source)  # a retransmission: the same answer again
+            if again is not None:
+                self.transport.sendto(*again)
+                return
+            answered = respond(self.service, data, source, framed=False)
+            if answered:
                 request, wire = answered
-                self.transport.sendto(wire, reply_address(request, (addr[0], addr[1])))
+                destination = reply_address(request, source)
+                self.transport.sendto(wire, destination)
+                self.recent.put(data, source, wire, destination)
         except Exception:
             log.exception("SIP: failed on a datagram from %s", addr)
 
