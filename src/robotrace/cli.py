@@ -57,6 +57,17 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except SettingError as exc:
             raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            if _database_unavailable(exc):  # e.g. serve or worker started before the database
+                reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+                raise click.ClickException(f"the database is unavailable: {reason}") from None
+            raise
+
+
+def _database_unavailable(error: Exception) -> bool:
+    from robotrace.store.db import is_unavailable  # only now: --help stays fast
+
+    return is_unavailable(error)
 
 
 @click.group(cls=LazyGroup)

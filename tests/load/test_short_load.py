@@ -20,8 +20,6 @@ from tests.conftest import running_in_ci
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SECONDS = 10
 
-pytestmark = pytest.mark.slow
-
 
 def benchmark(name: str) -> ModuleType:
     """A script of ``benchmarks/`` (a folder of scripts, not a package), imported."""

@@ -114,6 +114,11 @@ def test_a_password_reset_queued_by_the_portal_is_mailed(world, smtp):
     assert message["Subject"] == "Reset your robotrace password"
     assert "Hello Olive," in message.get_content()
     assert link in message.get_content()
+    with transaction(world.engine) as session:
+        kept = session.scalar(
+            select(models.Notification).where(models.Notification.kind == "password.reset")
+        )
+    assert kept.status == "sent" and "abc.def" not in str(kept.payload)  # no one can reuse it
 
 
 def test_a_sent_notification_records_when_and_by_which_worker(world, smtp):

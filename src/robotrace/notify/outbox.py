@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,9 @@ N = models.Notification
 #: timeout). The setting ``notify_claim_seconds`` overrides it.
 CLAIM_SECONDS = 300.0
 ERROR_LENGTH = 2000
+#: Payload fields, by kind, that are secrets: blanked (to :data:`SENT`) once the message is sent.
+SECRETS: dict[str, tuple[str, ...]] = {"password.reset": ("link",)}
+SENT = "(sent; not kept)"
 
 
 def enqueue(
@@ -119,14 +122,30 @@ def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -
 
 
 def mark_sent(engine: Engine, notification_id: int, worker_id: str, now: datetime) -> bool:
-    """Record delivery; False when the claim had expired and was taken by another worker."""
+    """Record delivery, and forget the message's secrets; False when the claim had expired
+    and was taken by another worker."""
     statement = (
         update(N)
         .where(N.id == notification_id, N.claimed_by == worker_id, N.status == "pending")
         .values(status="sent", sent_at=now, attempts=N.attempts + 1, claimed_until=None)
     )
     with engine.begin() as connection:
-        return connection.execute(statement).rowcount == 1
+        if connection.execute(statement).rowcount != 1:
+            return False
+        _forget_secrets(connection, notification_id)
+        return True
+
+
+def _forget_secrets(connection: Connection, notification_id: int) -> None:
+    """Blank the payload fields of :data:`SECRETS`: whoever could read the outbox could use an
+    unused password-reset link, and once it is sent nobody needs it again."""
+    kind, payload = connection.execute(
+        select(N.kind, N.payload).where(N.id == notification_id)
+    ).one()
+    secret = SECRETS.get(kind, ())
+    if any(name in payload for name in secret):
+        kept = {name: SENT if name in secret else value for name, value in payload.items()}
+        connection.execute(update(N).where(N.id == notification_id).values(payload=kept))
 
 
 def backoff(attempts: int, base_seconds: float) -> timedelta:

@@ -21,8 +21,10 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         404: "no such object for you (the same answer whether it exists or not)",
         409: "the traceback's state does not allow this (answered, closed, not your turn)",
         422: "the body or file is not valid",
+        503: "the database is unavailable for now: send it again after Retry-After seconds",
     }
-    return {code: {"model": Problem, "description": said[code]} for code in (401, *codes)}
+    every = (401, *codes, 503)  # any route may meet a database outage (docs/api.md#errors)
+    return {code: {"model": Problem, "description": said[code]} for code in every}
 
 
 @contextmanager

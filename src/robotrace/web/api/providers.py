@@ -90,6 +90,6 @@ async def import_providers(
         counts = upsert_providers(db, providers, clock)
     except BadRowsError as exc:
         raise HTTPException(422, [str(e) for e in exc.errors]) from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:
         raise HTTPException(422, f"{file.filename}: {exc}") from None
     return ImportOut(added=counts.added, updated=counts.updated, unchanged=counts.unchanged)

@@ -3,7 +3,6 @@ provider's page, and the import of an RMD export (coordinators and admins)."""
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -85,10 +84,8 @@ def _read_upload(upload: UploadFile, name: str) -> list[Provider]:
         path.write_bytes(upload.file.read())
         try:
             return read_providers_csv(path)
-        except BadRowsError as exc:
+        except BadRowsError as exc:  # undecodable bytes and broken CSV included
             raise ImportRefused([f"{name}:{e.line}: {e.reason}" for e in exc.errors]) from None
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise ImportRefused([f"{name}: not a UTF-8 CSV file ({exc})"]) from None
 
 
 def _directory(
