@@ -108,10 +108,17 @@ def signer_lead_of(session: Session, call: models.Call) -> SignerLead | None:
 
 
 def open_traceback_for_call(
-    session: Session, call_id: int, actor: str, clock: Clock, policy: Policy | None = None
+    session: Session,
+    call_id: int,
+    actor: str,
+    clock: Clock,
+    policy: Policy | None = None,
+    *,
+    again: bool = False,
 ) -> Traceback:
-    """Open a traceback for a stored evidence call (its terminating provider must be known)
-    that no traceback traces yet."""
+    """Open a traceback for a stored evidence call (its terminating provider must be known);
+    one that a traceback traces already only when ``again`` (the API lets a coordinator trace
+    a call again, the portal's form and campaign samples do not)."""
     lock_for_transaction(session, "opening-tracebacks")  # two openers of one call take turns
     call = session.get(models.Call, call_id)
     if call is None:
@@ -119,7 +126,7 @@ def open_traceback_for_call(
     traced = session.scalar(
         select(models.Traceback.id).where(models.Traceback.call_id == call_id).limit(1)
     )
-    if traced is not None:
+    if traced is not None and not again:
         raise workflow.WorkflowError(f"call {call_id} is traced already: {traced}")
     if call.terminating_provider_id is None:
         raise workflow.WorkflowError(f"call {call_id} does not say which provider delivered it")

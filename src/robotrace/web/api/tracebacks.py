@@ -96,7 +96,9 @@ def open_traceback(
     the first hop request to its terminating provider."""
     with conflicts(422):
         if body.call_id is not None:
-            tb = service.open_traceback_for_call(db, body.call_id, principal.actor, clock)
+            tb = service.open_traceback_for_call(
+                db, body.call_id, principal.actor, clock, again=True
+            )
         else:
             assert body.called_number and body.call_time and body.terminating_provider
             call = CallUnderTrace(
