@@ -168,6 +168,7 @@ def soak_blocker(
             command = sipp_command(sip_port, rate, soak.seconds, folder)
             load_and_sample(soak, blocker_process(), command, folder, every)
         if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
             for name in ("blocker.log", "serve.log", "stat.csv", "err.log", "sipp.out"):
                 if (folder / name).exists():
                     shutil.copy(folder / name, keep / name)
