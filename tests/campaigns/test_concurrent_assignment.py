@@ -5,17 +5,18 @@ same new script make one campaign, not an error or two campaigns."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from robotrace.campaigns.service import assign_calls, update_campaigns
 from robotrace.clock import SimulatedClock
 from robotrace.store import models
-from robotrace.store.db import make_engine, transaction
+from robotrace.store.db import transaction
+from tests.concurrency import at_once as run_at_once
 
 from .builders import rendered
 
@@ -24,30 +25,10 @@ SSA_NUMBER = "8885550143"
 THREADS = 4
 
 
-def at_once(db_url: str, steps: list[Callable[[object], object]]) -> list[object]:
-    """Each step in a thread of its own, on its own engine and transaction, all released
-    together; "done" for each that committed, or the exception it raised."""
-    barrier = threading.Barrier(len(steps))
-    results: list[object] = [None] * len(steps)
-
-    def run(index: int) -> None:
-        engine = make_engine(db_url)
-        try:
-            barrier.wait()
-            with transaction(engine) as session:
-                steps[index](session)
-            results[index] = "done"
-        except Exception as exc:  # every outcome is recorded and checked by the test
-            results[index] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+def at_once(db_url: str, steps: list[Callable[[Session], object]]) -> list[object]:
+    """The steps at once (:func:`tests.concurrency.at_once`); "done" for each that
+    committed, or the exception it raised."""
+    return [r if isinstance(r, Exception) else "done" for r in run_at_once(db_url, steps)]
 
 
 def add_calls(engine, texts: Sequence[str], start: datetime, prefix: str) -> list[int]:

@@ -23,37 +23,13 @@ from robotrace.enforcement.worker import decide_due_letters
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
 from robotrace.store.repository import save_traceback, upsert_providers
+from tests.concurrency import at_once
 
 from .builders import PROVIDERS, T0, through
 
 REGULATORS = [f"regulator:{n}@fcc.example" for n in range(4)]
 AUTH = models.EnforcementKind.BLOCK_AUTHORIZATION
 LETTER = models.EnforcementKind.WARNING_LETTER
-
-
-def at_once(db_url: str, steps: list[Callable[[object], object]]) -> list[object]:
-    """Run each step in a thread of its own, on its own engine and transaction, all released
-    together; what each returned, or the exception it raised."""
-    barrier = threading.Barrier(len(steps))
-    results: list[object] = [None] * len(steps)
-
-    def run(index: int) -> None:
-        engine = make_engine(db_url)
-        try:
-            barrier.wait()
-            with transaction(engine) as session:
-                results[index] = steps[index](session)
-        except Exception as exc:  # every outcome is recorded and checked by the test
-            results[index] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

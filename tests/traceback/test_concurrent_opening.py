@@ -3,20 +3,22 @@ all survive: none fails on a taken id, none overwrites another (SQLite and Postg
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.store import models
-from robotrace.store.db import make_engine, transaction
+from robotrace.store.db import transaction
 from robotrace.store.repository import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.traceback.workflow import WorkflowError
+from tests.concurrency import at_once
 
 OPENERS = 4
 T0 = datetime(2020, 4, 30, 15, 4, tzinfo=UTC)
@@ -32,30 +34,16 @@ def open_at_once(
 ) -> list[object]:
     """Each thread opens a traceback of its own call, or all of the one ``stored_call``; the
     id each got, or its error."""
-    barrier = threading.Barrier(OPENERS)
-    results: list[object] = [None] * OPENERS
 
-    def open_one(index: int) -> None:
-        engine = make_engine(db_url)
-        try:
-            barrier.wait()
-            with transaction(engine) as session:
-                if stored_call is None:
-                    opened = service.open_traceback(session, call_of(index), "AAAA", "c", clock)
-                else:
-                    opened = service.open_traceback_for_call(session, stored_call, "c", clock)
-                results[index] = opened.id
-        except Exception as exc:  # every outcome is recorded and checked below
-            results[index] = exc
-        finally:
-            engine.dispose()
+    def opening(index: int) -> Callable[[Session], object]:
+        def open_one(session: Session) -> str:
+            if stored_call is None:
+                return service.open_traceback(session, call_of(index), "AAAA", "c", clock).id
+            return service.open_traceback_for_call(session, stored_call, "c", clock).id
 
-    threads = [threading.Thread(target=open_one, args=(i,)) for i in range(OPENERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+        return open_one
+
+    return at_once(db_url, [opening(i) for i in range(OPENERS)])
 
 
 @pytest.mark.parametrize("round_", range(3))

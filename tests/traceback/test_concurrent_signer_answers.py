@@ -5,51 +5,32 @@ signer's origin answer landing while the hop chain's own origin answer does: one
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.store import models
-from robotrace.store.db import make_engine, transaction
+from robotrace.store.db import transaction
 from robotrace.store.repository import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead
 from robotrace.traceback.workflow import Reply, WorkflowError
+from tests.concurrency import at_once as run_at_once
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, tzinfo=UTC))
 ORIGID = "5b0e7c1e-4a53-4f57-9d51-0c2b8a3f6e11"
 CUSTOMERS = ["Acme Outreach", "Acme Outreach LLC", "Best Leads", "Call Blasters"]
 
 
-def at_once(db_url: str, steps: list[Callable[[object], object]]) -> list[object]:
-    """Each step in a thread of its own, on its own engine and transaction, all released
-    together; "won" for each that committed, or the exception it raised."""
-    barrier = threading.Barrier(len(steps))
-    results: list[object] = [None] * len(steps)
-
-    def run(index: int) -> None:
-        engine = make_engine(db_url)
-        try:
-            barrier.wait()
-            with transaction(engine) as session:
-                steps[index](session)
-            results[index] = "won"
-        except Exception as exc:  # every outcome is recorded and checked by the test
-            results[index] = exc
-        finally:
-            engine.dispose()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+def at_once(db_url: str, steps: list[Callable[[Session], object]]) -> list[object]:
+    """The steps at once (:func:`tests.concurrency.at_once`); "won" for each that
+    committed, or the exception it raised."""
+    return [r if isinstance(r, Exception) else "won" for r in run_at_once(db_url, steps)]
 
 
 def asked_signer(engine, clock) -> str:
