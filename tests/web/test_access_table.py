@@ -45,7 +45,7 @@ from .test_isolation_matrix import (
     SESSION_ONLY,
     Matrix,
     app_routes,
-    module_database_url,
+    built_matrix,
 )
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -143,12 +143,7 @@ def shared(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Matrix]:
     """The isolation matrix's world (every role, every kind of object), one per backend."""
-    urls = module_database_url(request, tmp_path_factory)
-    built = Matrix(next(urls))
-    yield built
-    built.app.state.engine.dispose()
-    built.engine.dispose()
-    urls.close()
+    yield from built_matrix(request, tmp_path_factory)
 
 
 # ---------------------------------------------------------------------------------------------

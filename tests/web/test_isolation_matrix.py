@@ -305,6 +305,14 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 def matrix(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Matrix]:
+    yield from built_matrix(request, tmp_path_factory)
+
+
+def built_matrix(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Matrix]:
+    """The world of every role and kind of object on the backend ``request`` names, closed
+    when the module's tests are done."""
     urls = module_database_url(request, tmp_path_factory)
     built = Matrix(next(urls))
     yield built
