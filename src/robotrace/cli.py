@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "screen": "robotrace.blocking.command:screen",
     "paths": "robotrace.paths.command:paths",
     "period-report": "robotrace.stats.command:period_report",
+    "providers": "robotrace.providers.command:providers",
     "reports": "robotrace.reports.command:reports",
     "restore": "robotrace.store.command:restore_command",
     "serve": "robotrace.web.command:serve",

@@ -56,6 +56,17 @@ def _log_format(text: str) -> str:
     return form
 
 
+def _month_day(text: str) -> str:
+    from datetime import date
+
+    try:
+        month, day = (int(part) for part in text.strip().split("-"))
+        date(2024, month, day)
+    except ValueError:
+        raise ValueError(f"not a day of the year as MM-DD: {text!r}") from None
+    return f"{month:02d}-{day:02d}"
+
+
 def _flag(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -239,6 +250,13 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Path of the Ed25519 private key (PEM, PKCS#8) that signs the block list. Empty: a "
             "key is created once in robotrace-blocklist.key in the working directory.",
+        ),
+        Setting(
+            "rmd_recertification_due",
+            "03-01",
+            "The yearly date (MM-DD) by which RMD filers must recertify; a listed provider "
+            "whose last recertification is older than the last such date is overdue.",
+            _month_day,
         ),
         Setting(
             "blocker_public_key",

@@ -26,7 +26,8 @@ FORMATS = {
     "TERM": lambda n: n[1:],  # 11 digits
 }
 PROVIDERS = [
-    Provider(ocn, f"{ocn} Telecom", contact_email=f"noc@{ocn.lower()}.example") for ocn in PATH
+    Provider(ocn, f"{ocn} Telecom", ocns=(ocn,), contact_email=f"noc@{ocn.lower()}.example")
+    for ocn in PATH
 ]
 
 

@@ -19,24 +19,52 @@ CLEAN = "+12025550143"  # a valid, assignable NANP number no rule names
 
 
 def entry(
-    ocn: str = "BBBB",
+    provider: str = "BBBB",
     scope: str = "provider",
     number: str | None = None,
-    authorization_id: int = 7,
+    authorization_id: int | None = 7,
     effective_at: datetime = T0,
     contact: str = "noc@bbbb.example",
+    ocns: tuple[str, ...] = (),
+    reason_code: str = "authorization",
+    rmd_order: str | None = None,
+    reason: str = "still carrying covid-test-kits",
 ) -> dict[str, Any]:
+    """An entry as the portal publishes it; ``provider`` is the provider's key."""
     return {
         "kind": "number" if number else "provider",
         "scope": "numbers" if number else scope,
-        "ocn": ocn,
-        "name": f"Provider {ocn}",
+        "provider": provider,
+        "ocns": list(ocns),
+        "name": f"Provider {provider}",
         "number": number,
+        "reason_code": reason_code,
         "authorization_id": authorization_id,
+        "rmd_order": rmd_order,
         "effective_at": effective_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "reason": "still carrying covid-test-kits",
+        "reason": reason,
         "contact": contact,
     }
+
+
+def rmd_removed(
+    provider: str = "EEEE",
+    order: str = "DA 25-694",
+    ocns: tuple[str, ...] = (),
+    effective_at: datetime = T0,
+) -> dict[str, Any]:
+    """The entry a standing RMD removal puts on the list (no authorization)."""
+    return entry(
+        provider,
+        "no_direct_traffic",
+        authorization_id=None,
+        effective_at=effective_at,
+        contact="",
+        ocns=ocns,
+        reason_code="rmd_removed",
+        rmd_order=order,
+        reason=f"removed from the Robocall Mitigation Database ({order})",
+    )
 
 
 def body_of(*entries: dict[str, Any], version: int = 2) -> bytes:

@@ -4,7 +4,7 @@ from fastapi.testclient import TestClient
 from robotrace.blocking.app import MAX_BATCH, Blocker, create_app
 from robotrace.blocking.refresh import ListState
 from robotrace.blocking.trunks import parse_trunks
-from tests.blocking.builders import CLEAN, entry, loaded, policy
+from tests.blocking.builders import CLEAN, entry, loaded, policy, rmd_removed
 
 LIST = loaded(entry("BBBB"), entry("CCCC", number="+13125550199", authorization_id=8))
 TRUNKS = parse_trunks([{"source": "192.0.2.7", "tgrp": "", "ocn": "BBBB"}])
@@ -35,6 +35,36 @@ def test_the_upstream_comes_from_the_trunk_table_when_not_given(client):
     assert by_tgrp["reason"] == "provider_blocked"
     unknown = client.post("/v1/decide", json={"calling": CLEAN, "source_ip": "10.0.0.1"}).json()
     assert (unknown["decision"], unknown["flags"]) == ("allow", ["unknown_upstream"])
+
+
+def rmd_client(trunk_names: str) -> TestClient:
+    """A blocker whose list has one RMD removal (key RMD0009999, OCN ECH1), and whose trunk
+    table names that upstream ``trunk_names``."""
+    listed = loaded(rmd_removed("RMD0009999", "DA 25-694", ocns=("ECH1",)))
+    trunks = parse_trunks([{"source": "192.0.2.9", "tgrp": "", "ocn": trunk_names}])
+    return TestClient(create_app(Blocker(ListState(blocklist=listed), policy(), trunks)))
+
+
+@pytest.mark.parametrize("trunk_names", ["RMD0009999", "ECH1", "ech1"])
+def test_a_removed_provider_is_blocked_whether_the_trunk_table_names_its_key_or_its_ocn(
+    trunk_names,
+):
+    body = (
+        rmd_client(trunk_names)
+        .post("/v1/decide", json={"calling": CLEAN, "source_ip": "192.0.2.9"})
+        .json()
+    )
+    assert (body["decision"], body["reason"], body["authorization_id"]) == (
+        "block",
+        "no_direct_traffic",
+        None,
+    )
+    assert body["rmd_order"] == "DA 25-694" and "DA 25-694" in body["detail"]
+
+
+def test_an_answer_from_an_authorization_has_no_rmd_order(client):
+    body = client.post("/v1/decide", json={"upstream": "BBBB", "calling": CLEAN}).json()
+    assert (body["authorization_id"], body["rmd_order"]) == (7, None)
 
 
 def test_a_batch_is_answered_in_order(client):

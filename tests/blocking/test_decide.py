@@ -5,7 +5,7 @@ import pytest
 from robotrace.blocking.decide import decide, load_dno
 from robotrace.blocking.model import CallAttempt, Reason, Verdict
 from robotrace.blocking.nanp import NanpRules
-from tests.blocking.builders import CLEAN, T0, entry, loaded, policy
+from tests.blocking.builders import CLEAN, T0, entry, loaded, policy, rmd_removed
 
 LIST = loaded(
     entry("BBBB", authorization_id=7),
@@ -31,6 +31,33 @@ def test_a_no_direct_traffic_entry_blocks_with_its_own_reason():
         9,
         "rmd@fcc.example",
     )
+
+
+def test_an_rmd_removal_blocks_by_key_and_by_ocn_naming_the_order_not_an_authorization():
+    removed = loaded(rmd_removed("RMD0009999", "DA 25-694", ocns=("ECH1",)))
+    for upstream in ("RMD0009999", "ECH1"):
+        d = decide(call(upstream), removed, policy())
+        assert (d.verdict, d.reason, d.authorization_id) == (
+            Verdict.BLOCK,
+            Reason.NO_DIRECT_TRAFFIC,
+            None,
+        ), upstream
+        assert d.rmd_order == "DA 25-694"
+        assert d.detail == "removed from the Robocall Mitigation Database (DA 25-694)"
+
+
+def test_an_rmd_removal_applies_from_the_removal_date():
+    removed = loaded(rmd_removed("ECH1", effective_at=T0 + timedelta(days=2)))
+    assert decide(call("ECH1", at=T0 + timedelta(days=1)), removed, policy()).reason == (
+        Reason.ALLOWED
+    )
+    assert decide(call("ECH1", at=T0 + timedelta(days=2)), removed, policy()).reason == (
+        Reason.NO_DIRECT_TRAFFIC
+    )
+
+
+def test_a_decision_from_an_authorization_names_no_rmd_order():
+    assert decide(call("BBBB"), LIST, policy()).rmd_order is None
 
 
 def test_a_listed_calling_number_is_blocked_in_any_spelling():

@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from robotrace.blocking.refresh import ListState, poll_once, restore
 from robotrace.clock import SimulatedClock
-from tests.blocking.builders import T0, body_of, entry, signed
+from tests.blocking.builders import T0, body_of, entry, rmd_removed, signed
 
 KEY = Ed25519PrivateKey.generate()
 
@@ -64,6 +64,16 @@ def test_a_new_version_is_swapped_in():
     portal.body = body_of(entry("BBBB"), entry("CCCC", authorization_id=9), version=2)
     poll(portal, state)
     assert state.blocklist.version == 2 and "CCCC" in state.blocklist.providers
+
+
+def test_a_new_version_with_an_rmd_removal_is_swapped_in_and_logged_by_provider(caplog):
+    portal, state = Portal(), ListState()
+    poll(portal, state)
+    portal.body = body_of(entry("BBBB"), rmd_removed("RMD0009999", ocns=("ECH1",)), version=2)
+    with caplog.at_level("INFO", logger="robotrace.blocker"):
+        poll(portal, state)
+    assert state.blocklist.providers["ECH1"].rmd_order == "DA 25-694"
+    assert "version 1 → 2 (2 providers, 0 numbers)" in caplog.text  # not 3: key and OCN
 
 
 def test_a_portal_that_is_down_leaves_the_last_good_list_and_goes_stale_until_it_returns():

@@ -12,7 +12,7 @@ from robotrace.blocking.model import CallAttempt
 from robotrace.blocking.screen import screen
 from robotrace.cli import main
 from robotrace.numbers import digits_key
-from tests.blocking.builders import CLEAN, T0, body_of, entry, loaded, policy
+from tests.blocking.builders import CLEAN, T0, body_of, entry, loaded, policy, rmd_removed
 
 ENTRIES = [
     entry("BBBB", authorization_id=7),
@@ -87,6 +87,36 @@ def test_robotrace_screen_prints_the_summary_as_json(tmp_path):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert '"provider_blocked": 1' in result.output and '"rows": 12' in result.output
+
+
+def test_screening_blocks_a_removed_provider_named_by_key_or_ocn_with_its_order(tmp_path):
+    removed = loaded(
+        rmd_removed("RMD0009999", "DA 25-694", ocns=("ECH1",), effective_at=T0 + timedelta(hours=2))
+    )
+    calls = [("RMD0009999", 3), ("ech1", 3), ("ECH1", 1), ("AAAA", 3)]
+    table = pa.table(
+        {
+            "call_time": pa.array(
+                [T0 + timedelta(hours=h) for _, h in calls], pa.timestamp("ms", tz="UTC")
+            ),
+            "calling_number": [CLEAN] * len(calls),
+            "called_number": ["+13125550100"] * len(calls),
+            "from_provider": [p for p, _ in calls],
+        }
+    )
+    pq.write_table(table, tmp_path / "cdrs.parquet")
+    out = tmp_path / "marked.parquet"
+    result = screen([tmp_path / "cdrs.parquet"], removed, policy(), out=out)
+    assert result.by_reason == {"allowed": 2, "no_direct_traffic": 2}
+    marked = pq.read_table(out).to_pylist()
+    assert {
+        (r["upstream"], r["reason"], r["authorization_id"], r["rmd_order"]) for r in marked
+    } == {
+        ("RMD0009999", "no_direct_traffic", None, "DA 25-694"),
+        ("ECH1", "no_direct_traffic", None, "DA 25-694"),
+        ("ECH1", "allowed", None, None),  # before the removal date
+        ("AAAA", "allowed", None, None),
+    }
 
 
 def test_robotrace_screen_wants_exactly_one_list_source(tmp_path):

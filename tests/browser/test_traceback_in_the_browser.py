@@ -34,7 +34,7 @@ def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, 
     coordinator.fill("input[name=calling_number]", "+12025550143")
     coordinator.fill("input[name=called_number]", CALLED)
     coordinator.fill("input[name=call_time]", "2020-04-30T15:04:05Z")
-    coordinator.select_option("select[name=terminating_ocn]", "AAAA")
+    coordinator.select_option("select[name=terminating_key]", "AAAA")
     coordinator.click("form.stack button[type=submit]")
     coordinator.wait_for_url(re.compile(r".*/tracebacks/TB-\d+$"))
     traceback_url = coordinator.url

@@ -83,9 +83,9 @@ def check_report_counts(story: Story) -> None:
     durations = {tb.id: tb.closed_at - tb.opened_at for tb, _ref in shortcut}
     closed = {t.traceback_id: t.with_shortcut for t in story.shortcut_timings if t.shortcut_closed}
     assert closed == durations
-    signed = [(tb, ref) for tb, ref in rows if tb.signer_ocn]
+    signed = [(tb, ref) for tb, ref in rows if tb.signer_key]
     # In the simulator, every signer is on its call's true path.
-    assert all(tb.signer_ocn in honeypot[ref]["path"] for tb, ref in signed)
+    assert all(tb.signer_key in honeypot[ref]["path"] for tb, ref in signed)
     paths = numbers["signer_on_path"]
     assert paths["off"] == 0
     assert paths["on"] == sum(bool(tb.signer_on_path) for tb, _ref in signed)

@@ -25,14 +25,14 @@ PROVIDERS = [
         "Charlie Gateway",
         gateway_provider=True,
         contact_email="noc@cccc.example",
-        frn="0012345678",
-        rmd_number="RMD0001234",
+        frns=("0012345678",),
+        rmd_numbers=("RMD0001234",),
     ),
     Provider("DDDD", "Delta Gateway", gateway_provider=True, contact_email="noc@dddd.example"),
     Provider("FFFF", "Foxtrot Intl Ltd", country="United Kingdom", foreign=True),
 ]
 DIRECTORY = {
-    p.ocn: ProviderInfo(p.ocn, p.business_name, p.country, p.foreign, p.contact_email)
+    p.key: ProviderInfo(p.key, p.business_name, p.country, p.foreign, p.contact_email)
     for p in PROVIDERS
 }
 
@@ -75,17 +75,17 @@ def through(
 
 
 def originated_by(
-    ocn: str,
+    key: str,
     call_time: datetime,
     tb_id: str,
     campaign: str | None = "auto-warranty",
     customer: str = "Acme Outreach",
 ) -> Traceback:
-    """AAAA (terminating) ← ``ocn``, which names its own customer: ``ocn`` originated it."""
+    """AAAA (terminating) ← ``key``, which names its own customer: ``key`` originated it."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=ocn),
-        Hop(1, ocn, t, t + timedelta(hours=24), Answer.ORIGIN, t, customer=customer),
+        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=key),
+        Hop(1, key, t, t + timedelta(hours=24), Answer.ORIGIN, t, customer=customer),
     )
     return Traceback(
         tb_id,
@@ -100,12 +100,12 @@ def originated_by(
     )
 
 
-def refused_by(ocn: str, call_time: datetime, tb_id: str, campaign: str = "ssa") -> Traceback:
-    """AAAA (terminating) ← ``ocn``, which refuses to say: non-cooperative."""
+def refused_by(key: str, call_time: datetime, tb_id: str, campaign: str = "ssa") -> Traceback:
+    """AAAA (terminating) ← ``key``, which refuses to say: non-cooperative."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=ocn),
-        Hop(1, ocn, t, t + timedelta(hours=24), Answer.REFUSED, t),
+        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=key),
+        Hop(1, key, t, t + timedelta(hours=24), Answer.REFUSED, t),
     )
     return Traceback(
         tb_id,

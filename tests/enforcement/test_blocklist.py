@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from robotrace.enforcement.blocklist import (
+    RMD_REMOVED,
     InForce,
     content_hash,
     csv_body,
@@ -13,8 +14,18 @@ from robotrace.enforcement.blocklist import (
 from .builders import T0
 
 
-def auth(id_, scope="provider", numbers=(), effective=T0, ocn="CCCC") -> InForce:
-    return InForce(id_, scope, numbers, effective, "noncompliant", ocn, "Charlie", "noc@c.example")
+def auth(id_, scope="provider", numbers=(), effective=T0, key="CCCC", ocns=("CCCC",)) -> InForce:
+    return InForce(
+        id_, scope, numbers, effective, "noncompliant", key, "Charlie", "noc@c.example", ocns
+    )
+
+
+def removal(key="RMD0001234", order="DA 25-694", effective=T0) -> InForce:
+    reason = f"removed from the Robocall Mitigation Database ({order})"
+    return InForce(
+        None, "no_direct_traffic", (), effective, reason, key, "Echo Resale", "",
+        reason_code=RMD_REMOVED, rmd_order=order,
+    )  # fmt: skip
 
 
 def test_a_provider_authorization_is_one_provider_entry():
@@ -22,10 +33,13 @@ def test_a_provider_authorization_is_one_provider_entry():
     assert entry == {
         "kind": "provider",
         "scope": "provider",
-        "ocn": "CCCC",
+        "provider": "CCCC",
+        "ocns": ["CCCC"],
         "name": "Charlie",
         "number": None,
+        "reason_code": "authorization",
         "authorization_id": 5,
+        "rmd_order": None,
         "effective_at": "2020-05-01T12:00:00Z",
         "reason": "noncompliant",
         "contact": "noc@c.example",
@@ -47,8 +61,32 @@ def test_an_authorization_takes_effect_at_its_effective_time_not_before():
 
 
 def test_the_same_authorizations_in_any_order_give_the_same_content():
-    a, b = auth(1, ocn="BBBB"), auth(2, ocn="CCCC")
-    assert content_hash(entries_of([a, b], T0)) == content_hash(entries_of([b, a], T0))
+    a, b, c = auth(1, key="BBBB"), auth(2, key="CCCC"), removal("CCCC")
+    assert content_hash(entries_of([a, b, c], T0)) == content_hash(entries_of([c, b, a], T0))
+
+
+def test_an_rmd_removal_is_a_no_direct_traffic_entry_without_an_authorization():
+    [entry] = entries_of([removal()], T0)
+    assert entry == {
+        "kind": "provider",
+        "scope": "no_direct_traffic",
+        "provider": "RMD0001234",
+        "ocns": [],
+        "name": "Echo Resale",
+        "number": None,
+        "reason_code": "rmd_removed",
+        "authorization_id": None,
+        "rmd_order": "DA 25-694",
+        "effective_at": "2020-05-01T12:00:00Z",
+        "reason": "removed from the Robocall Mitigation Database (DA 25-694)",
+        "contact": "",
+    }
+
+
+def test_an_rmd_removal_takes_effect_at_the_removal_date_not_before():
+    later = removal(effective=T0 + timedelta(days=1))
+    assert entries_of([later], T0) == []
+    assert len(entries_of([later], T0 + timedelta(days=1))) == 1
 
 
 def test_the_json_body_is_canonical():
@@ -60,10 +98,23 @@ def test_the_json_body_is_canonical():
 
 def test_the_csv_has_a_header_and_a_row_per_entry():
     lines = csv_body(entries_of([auth(1)], T0)).decode().splitlines()
-    assert lines[0] == "kind,scope,ocn,name,number,authorization_id,effective_at,reason,contact"
-    assert (
-        lines[1]
-        == "provider,provider,CCCC,Charlie,,1,2020-05-01T12:00:00Z,noncompliant,noc@c.example"
+    assert lines[0] == (
+        "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,"
+        "effective_at,reason,contact"
+    )
+    assert lines[1] == (
+        "provider,provider,CCCC,CCCC,Charlie,,authorization,1,,"
+        "2020-05-01T12:00:00Z,noncompliant,noc@c.example"
+    )
+
+
+def test_the_csv_lists_several_ocns_in_one_cell_and_an_rmd_removal_without_authorization():
+    rows = entries_of([auth(1, key="CCCC", ocns=("CCCC", "CCC2")), removal()], T0)
+    lines = csv_body(rows).decode().splitlines()
+    assert lines[1].startswith("provider,provider,CCCC,CCCC CCC2,Charlie,,authorization,1,,")
+    assert lines[2] == (
+        "provider,no_direct_traffic,RMD0001234,,Echo Resale,,rmd_removed,,DA 25-694,"
+        "2020-05-01T12:00:00Z,removed from the Robocall Mitigation Database (DA 25-694),"
     )
 
 

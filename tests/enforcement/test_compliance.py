@@ -17,8 +17,8 @@ DEADLINE = T0 + timedelta(hours=48)
 COVID = NamedTraffic(campaigns=("covid-test-kits",))
 
 
-def decision_for(tracebacks, named=COVID, ocn="CCCC", deadline=DEADLINE):
-    return decide(evidence_rows(tracebacks, DIRECTORY, ocn), named, deadline)
+def decision_for(tracebacks, named=COVID, key="CCCC", deadline=DEADLINE):
+    return decide(evidence_rows(tracebacks, DIRECTORY, key), named, deadline)
 
 
 def test_a_call_one_second_after_the_deadline_makes_the_provider_noncompliant():
@@ -83,7 +83,7 @@ def test_an_originator_naming_does_not_catch_other_customers():
 def test_the_originating_provider_is_caught_for_its_own_customer():
     named = NamedTraffic(originators=("Acme Outreach",))
     call = originated_by("BBBB", DEADLINE + timedelta(minutes=5), "TB-9")
-    assert decision_for([call], named, ocn="BBBB").status == NONCOMPLIANT
+    assert decision_for([call], named, key="BBBB").status == NONCOMPLIANT
 
 
 def test_refusing_a_traceback_alone_is_not_carrying_the_traffic():

@@ -60,8 +60,8 @@ def noncompliant(engine, clock) -> int:
     return letter_id
 
 
-def authorizing(ocn: str, actor: str, clock) -> Callable[[object], object]:
-    request = service.AuthorizationRequest(ocn, reason="still carrying")
+def authorizing(key: str, actor: str, clock) -> Callable[[object], object]:
+    request = service.AuthorizationRequest(key, reason="still carrying")
     return lambda session: service.issue_authorization(session, request, actor, clock).id
 
 
@@ -70,14 +70,14 @@ def count(engine, query) -> int:
         return session.scalar(query)
 
 
-def active_authorizations(engine, ocn: str) -> int:
+def active_authorizations(engine, key: str) -> int:
     return count(
         engine,
         select(func.count())
         .select_from(models.EnforcementAction)
         .join(models.Provider, models.Provider.id == models.EnforcementAction.provider_id)
         .where(
-            models.Provider.ocn == ocn,
+            models.Provider.key == key,
             models.EnforcementAction.kind == AUTH,
             models.EnforcementAction.status == "active",
         ),
@@ -102,25 +102,25 @@ def test_exactly_one_of_concurrent_same_scope_authorizations_wins(db_url, seeded
 def test_the_newest_block_list_carries_every_concurrent_authorization(
     db_url, seeded, clock, round_
 ):
-    ocns = ["AAAA", "BBBB", "DDDD", "FFFF"]
+    keys = ["AAAA", "BBBB", "DDDD", "FFFF"]
     steps = [
-        lambda session, ocn=ocn: (
+        lambda session, key=key: (
             service.issue_authorization(
                 session,
-                service.AuthorizationRequest(ocn, service.Scope.NO_DIRECT_TRAFFIC, reason="no RMD"),
-                f"regulator:{ocn}",
+                service.AuthorizationRequest(key, service.Scope.NO_DIRECT_TRAFFIC, reason="no RMD"),
+                f"regulator:{key}",
                 clock,
             ).id
         )
-        for ocn in ocns
+        for key in keys
     ]
     results = at_once(db_url, steps)
     assert all(isinstance(r, int) for r in results), results
     with transaction(seeded) as session:
         newest = service.latest_blocklist(session)  # as stored: no publishing here
         versions = session.scalar(select(func.count()).select_from(models.BlocklistVersion))
-    assert all(f'"ocn":"{ocn}"' in newest.body for ocn in ocns), newest.body
-    assert versions <= len(ocns)
+    assert all(f'"provider":"{key}"' in newest.body for key in keys), newest.body
+    assert versions <= len(keys)
 
 
 @pytest.mark.parametrize("round_", range(3))

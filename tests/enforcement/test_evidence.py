@@ -48,7 +48,7 @@ def test_the_window_counts_by_call_time_with_both_ends_included():
     assert [r.traceback_id for r in rows] == ["TB-2", "TB-3"]
 
 
-def test_candidates_are_ranked_by_most_tracebacks_then_ocn():
+def test_candidates_are_ranked_by_most_tracebacks_then_provider_key():
     tracebacks = [
         through("CCCC", T0 - timedelta(days=1), "TB-1"),
         through("CCCC", T0 - timedelta(days=2), "TB-2"),
@@ -57,7 +57,7 @@ def test_candidates_are_ranked_by_most_tracebacks_then_ocn():
         originated_by("BBBB", T0 - timedelta(days=90), "TB-5"),  # outside the window
     ]
     ranked = candidates(tracebacks, DIRECTORY, T0 - timedelta(days=60), T0)
-    assert [(c.ocn, c.tracebacks) for c in ranked] == [
+    assert [(c.key, c.tracebacks) for c in ranked] == [
         ("FFFF", 3),
         ("CCCC", 2),
         ("BBBB", 1),

@@ -16,7 +16,9 @@ from tests.conftest import running_in_ci
 
 from .builders import DIRECTORY, T0, through
 
-CHARLIE = ProviderAddress("CCCC", "Charlie <Gateway> & Co", "0012345678", "RMD0001234")
+CHARLIE = ProviderAddress(
+    "CCCC", "Charlie <Gateway> & Co", ocn="CCCC", frn="0012345678", rmd_number="RMD0001234"
+)
 
 
 def content(rows=()) -> LetterContent:
@@ -52,7 +54,7 @@ def test_the_letter_names_the_legal_basis_deadlines_and_escapes_names():
     assert "64.1200(k)(4)" in html and "16 CFR 310" in html
     assert "2020-05-03 12:00:00 UTC" in html  # mitigate_by
     assert "2020-05-15 12:00:00 UTC" in html  # report_by
-    assert "FRN 0012345678" in html and "RMD RMD0001234" in html
+    assert "FRN 0012345678" in html and "RMD RMD0001234" in html and "OCN CCCC" in html
 
 
 def test_a_template_file_named_by_the_setting_replaces_the_shipped_one(tmp_path, monkeypatch):

@@ -111,7 +111,7 @@ def test_evidence_outside_the_window_is_left_out(seeded, clock):
         rows = service.evidence_for_provider(session, "CCCC", clock)
         ranked = service.letter_candidates(session, clock)
     assert "TB-000009" not in [r.traceback_id for r in rows]
-    assert [(c.ocn, c.tracebacks) for c in ranked] == [("CCCC", 3), ("FFFF", 3)]
+    assert [(c.key, c.tracebacks) for c in ranked] == [("CCCC", 3), ("FFFF", 3)]
 
 
 def test_the_worker_decides_complied_when_no_later_traceback_shows_the_traffic(seeded, clock):
@@ -163,7 +163,7 @@ def noncompliant_letter(engine, clock) -> int:
 
 
 def authorize(engine, clock, **kwargs):
-    request = service.AuthorizationRequest(**{"ocn": "CCCC", **kwargs})
+    request = service.AuthorizationRequest(**{"key": "CCCC", **kwargs})
     with transaction(engine) as session:
         return service.issue_authorization(session, request, REGULATOR, clock).id
 
@@ -187,7 +187,7 @@ def test_an_authorization_puts_the_provider_on_a_new_block_list_version(seeded, 
         version = service.latest_blocklist(session)
         again = service.publish_blocklist(session, clock)
     assert again.version == version.version  # nothing changed: no new version
-    assert '"ocn":"CCCC"' in version.body
+    assert '"provider":"CCCC"' in version.body
     with pytest.raises(EnforcementError, match="already in force"):
         authorize(seeded, clock)
 
@@ -204,7 +204,7 @@ def test_lifting_removes_the_entry_in_a_new_version_and_keeps_the_old(seeded, cl
         auth = session.get(models.EnforcementAction, auth_id)
         actions = list(session.scalars(select(models.AuditEvent.action)))
     assert after.version == before + 1 and '"entries":[]' in after.body
-    assert '"ocn":"CCCC"' in kept.body
+    assert '"provider":"CCCC"' in kept.body
     assert (auth.status, auth.lifted_at, auth.lifted_by) == ("lifted", clock.now(), REGULATOR)
     assert {"authorization.issued", "authorization.lifted", "blocklist.published"} <= set(actions)
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="is lifted"):
@@ -218,14 +218,14 @@ def test_a_future_authorization_enters_the_list_at_its_effective_time(seeded, cl
         assert '"entries":[]' in service.publish_blocklist(session, clock).body
     clock.advance(timedelta(hours=1))
     with transaction(seeded) as session:
-        assert '"ocn":"CCCC"' in service.publish_blocklist(session, clock).body
+        assert '"provider":"CCCC"' in service.publish_blocklist(session, clock).body
 
 
 def test_a_provider_absent_from_the_rmd_can_be_listed_no_direct_traffic(seeded, clock):
-    authorize(seeded, clock, ocn="BBBB", scope=Scope.NO_DIRECT_TRAFFIC, reason="not in the RMD")
+    authorize(seeded, clock, key="BBBB", scope=Scope.NO_DIRECT_TRAFFIC, reason="not in the RMD")
     with transaction(seeded) as session:
         body = service.latest_blocklist(session).body
-    assert '"scope":"no_direct_traffic"' in body and '"ocn":"BBBB"' in body
+    assert '"scope":"no_direct_traffic"' in body and '"provider":"BBBB"' in body
 
 
 def test_a_numbers_authorization_needs_valid_numbers(seeded, clock):

@@ -116,7 +116,7 @@ def test_captures_are_stored_as_calls_once_with_the_message_kept(session, tmp_pa
     calls = session.scalars(select(models.Call).order_by(models.Call.id)).all()
     assert [c.source for c in calls] == ["sip", "sip"]
     assert "Call-ID: two" in calls[1].sip_message
-    provider = session.scalar(select(models.Provider.id).where(models.Provider.ocn == "TERM"))
+    provider = session.scalar(select(models.Provider.id).where(models.Provider.key == "TERM"))
     assert {c.terminating_provider_id for c in calls} == {provider}
     assert not (tmp_path / "store").exists()  # calls never touch the analytics store
 

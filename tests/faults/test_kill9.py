@@ -212,7 +212,7 @@ def _queue_messages(engine: Engine, case: DeliveryCase, hook_url: str) -> dict[i
     with transaction(engine) as session:
         upsert_providers(session, [PROVIDER], clock)
         create_user(session, "ops@aaaa.example", "provider", None, "AAAA", clock=clock)
-        provider = session.query(models.Provider).filter_by(ocn="AAAA").one()
+        provider = session.query(models.Provider).filter_by(key="AAAA").one()
         for _ in range(2):
             session.add(
                 models.Webhook(

@@ -42,8 +42,12 @@ BASE_URL = "https://portal.example"
 SECRET = "whsec_test_secret"
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))
 PROVIDERS = [
-    Provider("AAAA", "Alpha Local Telco", contact_email="noc@aaaa.example"),
-    Provider("BBBB", "Bravo Wholesale", contact_email="noc@bbbb.example"),
+    Provider(
+        "AAAA", ocns=("AAAA",), business_name="Alpha Local Telco", contact_email="noc@aaaa.example"
+    ),
+    Provider(
+        "BBBB", ocns=("BBBB",), business_name="Bravo Wholesale", contact_email="noc@bbbb.example"
+    ),
     Provider("FFFF", "Foxtrot Intl Ltd", country="United Kingdom", foreign=True),
 ]
 USERS = [
@@ -93,7 +97,7 @@ def world(engine: Engine, smtp: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Wor
 
 def add_webhook(world: World, url: str, ocn: str | None) -> int:
     with transaction(world.engine) as session:
-        provider_id = session.scalar(select(models.Provider.id).where(models.Provider.ocn == ocn))
+        provider_id = session.scalar(select(models.Provider.id).where(models.Provider.key == ocn))
         hook = models.Webhook(
             provider_id=provider_id, url=url, secret=SECRET, created_at=world.clock.now()
         )

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from robotrace.cli import main
 from robotrace.clock import SimulatedClock
 from robotrace.evidence.imports import ImportOptions, evidence_files, import_evidence
-from robotrace.providers.registry import read_providers_csv
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder, verify_calls
@@ -27,9 +26,9 @@ from robotrace.shaken.fetch import FetchPolicy
 from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.sign import Signer
 from robotrace.shaken.verify import Verifier
+from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.store import models
-from robotrace.store.repository import upsert_providers
 
 PARAMS = SimulationParams(seed=5, providers=16, days=0.5, calls=1500)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -50,7 +49,7 @@ def sim_world(tmp_path_factory: pytest.TempPathFactory) -> SimWorld:
 
 def import_world(session: Session, world: SimWorld, tmp_path: Path) -> None:
     clock = SimulatedClock(NOW)
-    upsert_providers(session, read_providers_csv(world.out / "providers.csv"), clock)
+    load_world_providers(session, world.out, clock)
     files = evidence_files([world.out / "honeypot.csv"])
     summary = import_evidence(files, tmp_path / "analytics", session, ImportOptions(), clock)
     assert summary.written

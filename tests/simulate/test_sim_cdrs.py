@@ -22,10 +22,10 @@ def test_each_honeypot_call_is_reflected_in_the_cdrs_of_providers_that_keep_reco
 ) -> None:
     for call in world.honeypot:
         path = world.truth["honeypot"][call["call_id"]]["path"]
-        for i, ocn in enumerate(path):
-            if world.provider(ocn)["behaviour"] == "no_records":
+        for i, key in enumerate(path):
+            if world.provider(key)["behaviour"] == "no_records":
                 continue
-            row = _leg_of(world, ocn, call)
+            row = _leg_of(world, key, call)
             assert row["from_provider"] == (path[i - 1] if i else ""), (call, row)
             assert row["to_provider"] == (path[i + 1] if i + 1 < len(path) else ""), (call, row)
 
@@ -33,10 +33,10 @@ def test_each_honeypot_call_is_reflected_in_the_cdrs_of_providers_that_keep_reco
 def test_the_originating_leg_names_the_customer_and_no_other_leg_does(world: World) -> None:
     for call in world.honeypot:
         entry = world.truth["honeypot"][call["call_id"]]
-        for i, ocn in enumerate(entry["path"]):
-            if world.provider(ocn)["behaviour"] == "no_records":
+        for i, key in enumerate(entry["path"]):
+            if world.provider(key)["behaviour"] == "no_records":
                 continue
-            customer = _leg_of(world, ocn, call)["customer"]
+            customer = _leg_of(world, key, call)["customer"]
             if i > 0:
                 assert customer == ""
             elif entry["campaign"] is not None:
@@ -48,11 +48,11 @@ def test_the_originating_leg_names_the_customer_and_no_other_leg_does(world: Wor
 def test_leg_times_differ_from_the_honeypot_only_by_skew_and_latency(world: World) -> None:
     for call in world.honeypot:
         heard = cdr_time(call["call_time"])
-        for ocn in world.truth["honeypot"][call["call_id"]]["path"]:
-            if world.provider(ocn)["behaviour"] == "no_records":
+        for key in world.truth["honeypot"][call["call_id"]]["path"]:
+            if world.provider(key)["behaviour"] == "no_records":
                 continue
-            own_clock = cdr_time(_leg_of(world, ocn, call)["call_time"])
-            skew = timedelta(seconds=world.provider(ocn)["clock_skew_s"])
+            own_clock = cdr_time(_leg_of(world, key, call)["call_time"])
+            skew = timedelta(seconds=world.provider(key)["clock_skew_s"])
             assert abs(own_clock - heard) <= TOLERANCE
             assert timedelta(0) <= heard - (own_clock - skew) <= LATENCY
 
@@ -60,11 +60,11 @@ def test_leg_times_differ_from_the_honeypot_only_by_skew_and_latency(world: Worl
 def test_number_formats_all_normalise_to_the_same_e164(world: World) -> None:
     formats_seen = set()
     for call in world.honeypot:
-        for ocn in world.truth["honeypot"][call["call_id"]]["path"]:
-            provider = world.provider(ocn)
+        for key in world.truth["honeypot"][call["call_id"]]["path"]:
+            provider = world.provider(key)
             if provider["behaviour"] == "no_records":
                 continue
-            row = _leg_of(world, ocn, call)
+            row = _leg_of(world, key, call)
             assert _e164(row["called_number"], provider["region"]) == call["called_number"]
             if try_normalize(call["calling_number"]) is not None:
                 assert _e164(row["calling_number"], provider["region"]) == call["calling_number"]
@@ -76,11 +76,11 @@ def test_number_formats_all_normalise_to_the_same_e164(world: World) -> None:
 
 def test_cdr_rows_are_well_formed(world: World) -> None:
     call_ids: Counter[str] = Counter()
-    for ocn in _keeping(world):
-        rows = world.cdrs(ocn)
+    for key in _keeping(world):
+        rows = world.cdrs(key)
         assert rows and tuple(rows[0]) == CDR_COLUMNS
         for row in rows:
-            assert row["provider"] == ocn
+            assert row["provider"] == key
             assert row["disposition"] in DISPOSITIONS
             assert int(row["duration_s"]) >= 0
             assert (int(row["duration_s"]) > 0) == (row["disposition"] == "ANSWERED")
@@ -92,41 +92,41 @@ def test_cdr_rows_are_well_formed(world: World) -> None:
 
 
 def test_cdr_rows_are_roughly_in_the_time_order_of_the_providers_clock(world: World) -> None:
-    for ocn in _keeping(world):
-        times = [cdr_time(row["call_time"]) for row in world.cdrs(ocn)]
+    for key in _keeping(world):
+        times = [cdr_time(row["call_time"]) for row in world.cdrs(key)]
         assert all(b - a > -LATENCY for a, b in pairwise(times))
 
 
 def test_customers_name_only_originating_legs(world: World) -> None:
     origins = {c["customer"]: c["originating_provider"] for c in world.truth["campaigns"]}
-    for ocn in _keeping(world):
-        for row in world.cdrs(ocn):
+    for key in _keeping(world):
+        for row in world.cdrs(key):
             if row["customer"] in origins:
-                assert origins[row["customer"]] == ocn
+                assert origins[row["customer"]] == key
 
 
 def test_robocall_legs_in_the_cdrs_match_the_true_robocall_count(tiny_world: World) -> None:
     customers = {c["customer"] for c in tiny_world.truth["campaigns"]}
     originating = 0
-    for ocn in _keeping(tiny_world):
-        originating += sum(r["customer"] in customers for r in tiny_world.cdrs(ocn))
+    for key in _keeping(tiny_world):
+        originating += sum(r["customer"] in customers for r in tiny_world.cdrs(key))
     robocalls = tiny_world.truth["robocalls"]
     kept = [r for r in robocalls if _keeps_records(tiny_world, r["path"][0])]
     assert originating == len(kept)
 
 
-def _leg_of(world: World, ocn: str, call: dict[str, str]) -> dict[str, str]:
-    """The one row at ``ocn`` for the honeypot ``call``: same numbers, time within 5 s."""
+def _leg_of(world: World, key: str, call: dict[str, str]) -> dict[str, str]:
+    """The one row at ``key`` for the honeypot ``call``: same numbers, time within 5 s."""
     heard: datetime = cdr_time(call["call_time"])
-    region = world.provider(ocn)["region"]
+    region = world.provider(key)["region"]
     matches = [
         row
-        for row in world.cdrs(ocn)
+        for row in world.cdrs(key)
         if abs(cdr_time(row["call_time"]) - heard) <= TOLERANCE
         and _e164(row["called_number"], region) == call["called_number"]
         and _key(row["calling_number"], region) == match_key(call["calling_number"])
     ]
-    assert len(matches) == 1, (ocn, call, matches)
+    assert len(matches) == 1, (key, call, matches)
     return matches[0]
 
 
@@ -144,10 +144,10 @@ def _keeping(world: World) -> list[str]:
     return [o for o in world.truth["providers"] if _keeps_records(world, o)]
 
 
-def _keeps_records(world: World, ocn: str) -> bool:
-    return world.provider(ocn)["behaviour"] != "no_records"
+def _keeps_records(world: World, key: str) -> bool:
+    return world.provider(key)["behaviour"] != "no_records"
 
 
 def test_tiny_world_cdrs_read_back(tiny_world: World) -> None:
-    for ocn in _keeping(tiny_world):
-        assert read_csv(tiny_world.out / "cdrs" / f"{ocn}.csv") is not None
+    for key in _keeping(tiny_world):
+        assert read_csv(tiny_world.out / "cdrs" / f"{key}.csv") is not None

@@ -125,9 +125,9 @@ def test_providers_that_stop_still_carry_ordinary_calls_after_the_deadline(
         and letters_world.provider(c["warned_provider"])["behaviour"] != "no_records"
     }
     assert stopping
-    for ocn in stopping:
-        rows = letters_world.cdrs(ocn)
-        assert any(cdr_time(row["call_time"]) > letters_world.deadline for row in rows), ocn
+    for key in stopping:
+        rows = letters_world.cdrs(key)
+        assert any(cdr_time(row["call_time"]) > letters_world.deadline for row in rows), key
 
 
 def test_letter_candidates_include_one_that_stops_and_one_that_continues(tmp_path: Path) -> None:
@@ -143,7 +143,7 @@ def test_letter_candidates_include_one_that_stops_and_one_that_continues(tmp_pat
                 for c in world.truth["campaigns"]
                 if c["traceable"]
             }
-            responses = {world.provider(ocn)["after_letter"] for ocn in candidates}
+            responses = {world.provider(key)["after_letter"] for key in candidates}
             assert len(candidates) < 2 or responses == {"stops", "continues"}, (seed, providers)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from robotrace.providers.registry import by_ocn, read_providers_csv
+from robotrace.providers.registry import by_key
+from robotrace.simulate.registry import read_world_providers
 
 from .worlds import World
 
@@ -21,9 +22,9 @@ def test_no_provider_appears_twice_in_a_path(world: World) -> None:
 
 
 def test_foreign_traffic_enters_the_us_only_through_gateways(world: World) -> None:
-    registry = by_ocn(read_providers_csv(world.out / "providers.csv"))
+    registry = by_key(read_world_providers(world.out))
     for path in world.paths():
-        foreign = [registry[ocn].foreign for ocn in path]
+        foreign = [registry[key].foreign for key in path]
         first_domestic = foreign.index(False)
         assert not any(foreign[first_domestic:]), path
         if first_domestic > 0:
@@ -31,13 +32,13 @@ def test_foreign_traffic_enters_the_us_only_through_gateways(world: World) -> No
 
 
 def test_only_gateways_take_calls_from_foreign_providers_in_the_cdrs(world: World) -> None:
-    registry = by_ocn(read_providers_csv(world.out / "providers.csv"))
-    for ocn in world.truth["providers"]:
-        if registry[ocn].foreign or world.provider(ocn)["behaviour"] == "no_records":
+    registry = by_key(read_world_providers(world.out))
+    for key in world.truth["providers"]:
+        if registry[key].foreign or world.provider(key)["behaviour"] == "no_records":
             continue
-        for row in world.cdrs(ocn):
+        for row in world.cdrs(key):
             if row["from_provider"] and registry[row["from_provider"]].foreign:
-                assert registry[ocn].gateway_provider, row
+                assert registry[key].gateway_provider, row
 
 
 def test_each_campaign_has_one_originating_provider_and_at_most_one_gateway(world: World) -> None:

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 
 from robotrace.clock import parse_utc
-from robotrace.providers.registry import read_providers_csv
+from robotrace.providers.rmd import implementation_level_of
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder
 from robotrace.shaken.verify import Verifier, VerifyResult
+from robotrace.simulate.registry import read_world_providers
 from robotrace.simulate.runner import SimulationParams
 
 from .worlds import World, run_world
-
-NO_SHAKEN = "No STIR/SHAKEN Implementation"
 
 
 def _verifier(world: World) -> Verifier:
@@ -58,12 +57,24 @@ def test_unsigned_honeypot_calls_crossed_no_capable_signer(world):
         assert origin["foreign"] or not origin["shaken"]
 
 
-def test_capable_providers_are_the_us_ones_that_declare_an_implementation(world):
-    registry = {p.ocn: p for p in read_providers_csv(world.out / "providers.csv")}
-    for ocn, truth in world.truth["providers"].items():
-        declared = registry[ocn].implementation != NO_SHAKEN
-        assert truth["shaken"] == (declared and not truth["foreign"])
-        assert (world.out / "certs" / f"{ocn}.pem").exists() == truth["shaken"]
+def test_capable_providers_are_the_us_ones_with_an_ocn_that_declare_an_implementation(world):
+    registry = {p.key: p for p in read_world_providers(world.out)}
+    for key, truth in world.truth["providers"].items():
+        declared = implementation_level_of(registry[key].implementation) != "none"
+        assert truth["shaken"] == (declared and not truth["foreign"] and bool(truth["ocn"]))
+        assert (world.out / "certs" / f"{key}.pem").exists() == truth["shaken"]
+
+
+def test_no_provider_without_an_ocn_ever_signs(world):
+    without = {key for key, p in world.truth["providers"].items() if p["ocn"] is None}
+    assert without
+    assert not any(world.truth["providers"][key]["shaken"] for key in without)
+    signers = {c["signer"] for c in world.truth["campaigns"]}
+    signers |= {h["signer"] for h in world.truth["honeypot"].values()}
+    assert not signers & without
+    for provider in read_world_providers(world.out):
+        if provider.key in without and not provider.foreign:
+            assert implementation_level_of(provider.implementation) == "none"
 
 
 def test_foreign_campaigns_are_signed_c_by_their_gateway_and_domestic_ones_a_or_b(world):

@@ -40,13 +40,13 @@ class World:
     def complaints(self) -> list[dict[str, str]]:
         return read_csv(self.out / "complaints.csv")
 
-    def cdrs(self, ocn: str) -> list[dict[str, str]]:
-        if ocn not in self._cdrs:
-            self._cdrs[ocn] = read_csv(self.out / "cdrs" / f"{ocn}.csv")
-        return self._cdrs[ocn]
+    def cdrs(self, key: str) -> list[dict[str, str]]:
+        if key not in self._cdrs:
+            self._cdrs[key] = read_csv(self.out / "cdrs" / f"{key}.csv")
+        return self._cdrs[key]
 
-    def provider(self, ocn: str) -> dict[str, Any]:
-        return self.truth["providers"][ocn]
+    def provider(self, key: str) -> dict[str, Any]:
+        return self.truth["providers"][key]
 
     def campaign(self, campaign_id: str) -> dict[str, Any]:
         return next(c for c in self.truth["campaigns"] if c["id"] == campaign_id)

@@ -65,7 +65,7 @@ def test_may_to_june_counts_returning_providers_and_every_step(session, tmp_path
         "authorizations_issued": 2,  # ORIG 21 May, MID 22 May
         "authorizations_lifted": 1,  # MID, 23 May
     }
-    kinds = [(e.kind, e.ocn, e.campaigns) for e in report.effects]
+    kinds = [(e.kind, e.key, e.campaigns) for e in report.effects]
     assert kinds == [
         ("warning_letter", "GATE", ("c1",)),
         ("warning_letter", "GATE", ("c1",)),

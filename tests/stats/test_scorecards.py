@@ -174,7 +174,7 @@ P90 = {"TERM": 10, "MID": 30, "GATE": 20, "ORIG": 3}  # n = 5 → 5th of 1,1,2,4
 
 def test_every_figure_equals_the_count_of_what_was_built(session):
     build(session)
-    cards = {card.ocn: card for card in provider_scorecards(session, APRIL, JUNE)}
+    cards = {card.key: card for card in provider_scorecards(session, APRIL, JUNE)}
     assert list(cards) == ["TERM", "MID", "GATE", "ORIG", "FOR"]  # most tracebacks, then OCN
     for ocn, (tracebacks, held) in ROLES.items():
         card = cards[ocn].as_dict()
@@ -188,7 +188,7 @@ def test_every_figure_equals_the_count_of_what_was_built(session):
 
 def test_letters_authorizations_and_the_block_list(session):
     build(session)
-    cards = {card.ocn: card for card in provider_scorecards(session, APRIL, JUNE)}
+    cards = {card.key: card for card in provider_scorecards(session, APRIL, JUNE)}
     assert cards["GATE"].letters == {"complied": 1, "issued": 1}
     assert all(cards[o].letters == {} for o in ("TERM", "MID", "ORIG", "FOR"))
     assert cards["ORIG"].authorizations == {"active": 1, "lifted": 0}
@@ -201,24 +201,24 @@ def test_letters_authorizations_and_the_block_list(session):
 def test_the_period_selects_tracebacks_by_call_time_and_actions_by_issue_time(session):
     build(session)
     later = datetime(2020, 5, 15, tzinfo=UTC)
-    cards = {c.ocn: c for c in provider_scorecards(session, datetime(2020, 4, 12, tzinfo=UTC))}
+    cards = {c.key: c for c in provider_scorecards(session, datetime(2020, 4, 12, tzinfo=UTC))}
     # TB 3, 4, 5 (calls on 12-14 April); TB 6 (March) never counts.
     assert cards["TERM"].tracebacks == 3 and cards["TERM"].requests == 3
     assert cards["GATE"].letters == {"complied": 1, "issued": 1}
-    cards = {c.ocn: c for c in provider_scorecards(session, later, JUNE)}
+    cards = {c.key: c for c in provider_scorecards(session, later, JUNE)}
     assert set(cards) == {"ORIG", "MID"}  # only the authorizations, issued after 15 May
     assert cards["ORIG"].tracebacks == 0 and cards["ORIG"].on_blocklist
-    everything = {c.ocn: c for c in provider_scorecards(session)}
+    everything = {c.key: c for c in provider_scorecards(session)}
     assert everything["TERM"].tracebacks == 6 and everything["ORIG"].answered == 2
 
 
 def test_one_providers_card_and_json(session):
     build(session)
     idle = provider_scorecard(session, "idle", APRIL, JUNE)
-    assert (idle.ocn, idle.tracebacks, idle.requests, idle.on_blocklist) == ("IDLE", 0, 0, False)
+    assert (idle.key, idle.tracebacks, idle.requests, idle.on_blocklist) == ("IDLE", 0, 0, False)
     assert idle.answer_hours_median is None and idle.roles == roles()
     assert provider_scorecard(session, "GATE", APRIL, JUNE) == next(
-        c for c in provider_scorecards(session, APRIL, JUNE) if c.ocn == "GATE"
+        c for c in provider_scorecards(session, APRIL, JUNE) if c.key == "GATE"
     )
     cards = [c.as_dict() for c in provider_scorecards(session, APRIL, JUNE)]
     assert json.loads(json.dumps(cards)) == cards

@@ -122,7 +122,7 @@ def test_a_hop_naming_an_unknown_provider_is_refused(session):
     unknown = traceback("TB-1", hop(0, "TERM", answer=Answer.UPSTREAM, upstream="NOPE"))
     with pytest.raises(UnknownProviders) as error:
         save_traceback(session, unknown)
-    assert error.value.ocns == ["NOPE"]
+    assert error.value.keys == ["NOPE"]
     assert session.scalar(select(func.count()).select_from(models.Traceback)) == 0
 
 

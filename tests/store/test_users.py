@@ -15,7 +15,7 @@ NOW = datetime(2020, 5, 1, tzinfo=UTC)
 
 @pytest.fixture
 def telco_id(session) -> int:
-    upsert_providers(session, [Provider(ocn="1234", business_name="Telco One")])
+    upsert_providers(session, [Provider(key="1234", business_name="Telco One")])
     return provider_ids(session, ["1234"])["1234"]
 
 

@@ -72,5 +72,5 @@ def test_exactly_one_concurrent_answer_wins(db_url, engine, round_):
             select(models.AuditEvent.action).where(models.AuditEvent.traceback_id == traceback_id)
         ).all()
     assert len(hops) == 2 and hops[0].answer == Answer.UPSTREAM
-    assert upstream.ocn == asked.ocn == winner
+    assert upstream.key == asked.key == winner
     assert answers.count("hop.answered") == 1, answers

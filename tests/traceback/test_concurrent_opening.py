@@ -71,7 +71,7 @@ def test_one_stored_call_opened_at_once_is_traced_once(db_url, engine, round_):
     clock = SimulatedClock(datetime(2020, 5, 1, tzinfo=UTC))
     with transaction(engine) as session:
         upsert_providers(session, [Provider("AAAA", "AAAA")], clock)
-        aaaa = session.scalar(select(models.Provider.id).where(models.Provider.ocn == "AAAA"))
+        aaaa = session.scalar(select(models.Provider.id).where(models.Provider.key == "AAAA"))
         call = models.Call(
             source="honeypot", source_ref="hp-1", calling_number="+12025550143",
             called_number="+13125550199", calling_e164="+12025550143",

@@ -36,7 +36,7 @@ def at_once(db_url: str, steps: list[Callable[[Session], object]]) -> list[objec
 def asked_signer(engine, clock) -> str:
     """TERM's traceback of a call signed (A) by ORIG, with ORIG asked directly."""
     with transaction(engine) as session:
-        upsert_providers(session, [Provider(o, o) for o in ["TERM", "ORIG"]], clock)
+        upsert_providers(session, [Provider(o, o, ocns=(o,)) for o in ["TERM", "ORIG"]], clock)
         lead = SignerLead("ORIG", "A", ORIGID)
         tb = service.open_traceback(session, CALL, "TERM", "c", clock, signer=lead)
         service.request_signer(session, tb.id, "coordinator:ann", clock)

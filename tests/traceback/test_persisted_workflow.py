@@ -20,7 +20,7 @@ def _register(session) -> None:
     upsert_providers(
         session,
         [
-            Provider(ocn=p.ocn, business_name=p.name, country=p.country, foreign=p.foreign)
+            Provider(key=p.key, business_name=p.name, country=p.country, foreign=p.foreign)
             for p in DIRECTORY.values()
         ],
     )

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from robotrace.clock import SimulatedClock
-from robotrace.providers.registry import Provider
+from robotrace.providers.registry import Provider, named_provider
 from robotrace.store import models
 from robotrace.store.repository import load_traceback, save_traceback, upsert_providers
 from robotrace.traceback import service, workflow
@@ -37,22 +37,51 @@ def test_traceback_ids_count_up_past_six_digits(registered, clock):
 
 
 def test_an_unknown_terminating_provider_is_a_clear_error(registered, clock):
-    with pytest.raises(WorkflowError, match="no provider with OCN ZZZZ"):
+    with pytest.raises(WorkflowError, match="no provider 'zzzz'"):
         service.open_traceback(registered, CALL, "zzzz", "c", clock)
 
 
 def test_a_newly_named_upstream_is_registered_with_its_details(registered, clock):
     tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
-    named = ProviderInfo("NEW1", "Fresh Carrier", "Canada", True, "noc@fresh.example")
-    reply = Reply(Answer.UPSTREAM, upstream="NEW1", new_provider=named)
-    tb = service.answer_hop(registered, tb.id, "AAAA", reply, "provider:a", clock)
-    row = registered.query(models.Provider).filter_by(ocn="NEW1").one()
+    named = named_provider(
+        "Fresh Carrier", country="Canada", foreign=True, contact_email="noc@fresh.example"
+    )
+    reply = Reply(Answer.UPSTREAM)
+    tb = service.answer_hop(registered, tb.id, "AAAA", reply, "provider:a", clock, named=named)
+    new_key = load_traceback(registered, tb.id).hops[-1].provider
+    row = registered.query(models.Provider).filter_by(key=new_key).one()
+    assert new_key.startswith("RT-")  # known by name alone: a key of its own
     assert (row.business_name, row.foreign, row.contact_email) == (
         "Fresh Carrier",
         True,
         "noc@fresh.example",
     )
-    assert load_traceback(registered, tb.id).hops[-1].provider == "NEW1"
+
+
+def test_a_named_upstream_with_a_known_rmd_number_is_that_provider(registered, clock):
+    upsert_providers(registered, [Provider("", "Carrier C", rmd_numbers=("RMD0000042",))], clock)
+    tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    named = named_provider("Some name the downstream uses", rmd_number="rmd0000042")
+    reply = Reply(Answer.UPSTREAM)
+    tb = service.answer_hop(registered, tb.id, "AAAA", reply, "provider:a", clock, named=named)
+    assert load_traceback(registered, tb.id).hops[-1].provider == "RMD0000042"
+    assert registered.query(models.Provider).count() == 3
+
+
+def test_an_upstream_may_be_named_by_any_identifier(registered, clock):
+    upsert_providers(registered, [Provider("", "Carrier C", frns=("0000000042",))], clock)
+    tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    reply = Reply(Answer.UPSTREAM, upstream="42")  # the FRN as the RMD export writes it
+    tb = service.answer_hop(registered, tb.id, "AAAA", reply, "provider:a", clock)
+    assert load_traceback(registered, tb.id).hops[-1].provider.startswith("RT-")
+
+
+def test_an_unknown_upstream_without_details_is_refused(registered, clock):
+    tb = service.open_traceback(registered, CALL, "AAAA", "c", clock)
+    with pytest.raises(WorkflowError, match="unknown: name it with its details"):
+        service.answer_hop(
+            registered, tb.id, "AAAA", Reply(Answer.UPSTREAM, upstream="RMD0000099"), "p", clock
+        )
 
 
 def test_overdue_tracebacks_are_found_and_can_be_closed_non_responsive(registered, clock):

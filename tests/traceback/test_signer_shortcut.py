@@ -162,7 +162,9 @@ def clock() -> SimulatedClock:
 
 @pytest.fixture
 def registered(session, clock):
-    providers = [Provider(ocn, info.name) for ocn, info in DIRECTORY.items() if not info.foreign]
+    providers = [
+        Provider(ocn, info.name, ocns=(ocn,)) for ocn, info in DIRECTORY.items() if not info.foreign
+    ]
     upsert_providers(session, providers, clock)
     return session
 
@@ -175,7 +177,7 @@ def signed_call(session, pki: LabPki, spc: str, attest: str, origid: str) -> mod
         attest, CALL.calling_number, CALL.called_number, origid=origid,
         iat=int(CALL_TIME.timestamp()),
     )  # fmt: skip
-    term = session.scalar(select(models.Provider).where(models.Provider.ocn == "TERM"))
+    term = session.scalar(select(models.Provider).where(models.Provider.key == "TERM"))
     call = models.Call(
         source="honeypot", source_ref=f"hp-{uuid.uuid4().hex[:8]}", identity=identity,
         calling_number=CALL.calling_number, called_number=CALL.called_number,
@@ -209,7 +211,7 @@ def test_the_shortcut_through_the_store_closes_early_and_the_chain_confirms(regi
         clock.advance(timedelta(hours=5))
         service.answer_hop(registered, tb.id, provider, reply, f"provider:{provider}", clock)
     row = registered.get(models.Traceback, tb.id)
-    assert (row.signer_ocn, row.signer_attest, row.signer_answer) == ("ORIG", "B", "origin")
+    assert (row.signer_key, row.signer_attest, row.signer_answer) == ("ORIG", "B", "origin")
     assert row.signer_on_path is True
     assert row.closed_at == datetime(2020, 5, 1, 11, 0, tzinfo=UTC)
     actions = [e.action for e in registered.scalars(select(models.AuditEvent))]

@@ -16,15 +16,14 @@ from sqlalchemy import select
 from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.evidence.honeypot import import_honeypot_csv
-from robotrace.providers.registry import read_providers_csv
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
+from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.simulate.shaken import X5U_BASE
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
-from robotrace.store.repository import upsert_providers
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
 from robotrace.traceback.findings import originating_provider_of
@@ -49,13 +48,13 @@ def signed_world(tmp_path_factory: pytest.TempPathFactory) -> Signed:
 
 
 def answerers_of(world: Signed, directory: dict) -> dict[str, Answerer]:
-    behaviour = {ocn: p["behaviour"] for ocn, p in world.truth["providers"].items()}
+    behaviour = {key: p["behaviour"] for key, p in world.truth["providers"].items()}
     found: dict[str, Answerer] = {}
-    for ocn, records in open_records_dir(world.out / "cdrs").items():
-        if behaviour[ocn] == "cooperative":
-            found[ocn] = RecordsAnswerer(records, directory)
-        elif behaviour[ocn] == "refuses":
-            found[ocn] = RefusingAnswerer()
+    for key, records in open_records_dir(world.out / "cdrs").items():
+        if behaviour[key] == "cooperative":
+            found[key] = RecordsAnswerer(records, directory)
+        elif behaviour[key] == "refuses":
+            found[key] = RefusingAnswerer()
     return found
 
 
@@ -63,7 +62,7 @@ def test_signed_honeypot_calls_reach_their_true_origin_no_later_with_the_shortcu
     session, signed_world
 ):
     clock = SimulatedClock(datetime(2020, 4, 10, tzinfo=UTC))
-    upsert_providers(session, read_providers_csv(signed_world.out / "providers.csv"), clock)
+    load_world_providers(session, signed_world.out, clock)
     import_honeypot_csv(session, signed_world.out / "honeypot.csv")
     verifier = Verifier(TrustStore.from_paths([signed_world.out / "certs" / "sti-root.pem"], []))
     known = load_certificate_folder(signed_world.out / "certs", X5U_BASE)
@@ -78,7 +77,7 @@ def test_signed_honeypot_calls_reach_their_true_origin_no_later_with_the_shortcu
         assert found == ((truth["signer"], truth["attest"]) if truth["signer"] else None)
         if lead is None or lead.attest == "C":
             continue
-        term = session.get(models.Provider, call.terminating_provider_id).ocn
+        term = session.get(models.Provider, call.terminating_provider_id).key
         target = CallToTrace(CallUnderTrace(call.calling_number, call.called_number,
                                             call.call_time), term)  # fmt: skip
         runs = {}
@@ -86,7 +85,7 @@ def test_signed_honeypot_calls_reach_their_true_origin_no_later_with_the_shortcu
             start = SimulatedClock(call.call_time + timedelta(hours=1))
             runs[shortcut] = trace_call(
                 f"TB-{call.id}-{shortcut}", target, dict(directory), answerers, start, Policy(),
-                response_delay=lambda _ocn: timedelta(minutes=30), signer=lead,
+                response_delay=lambda _key: timedelta(minutes=30), signer=lead,
                 shortcut=shortcut,
             ).traceback  # fmt: skip
         fast, slow = runs[True], runs[False]

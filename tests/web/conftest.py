@@ -37,9 +37,19 @@ from robotrace.web.app import create_app
 PASSWORD = "correct horse battery"
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
 PROVIDERS = [
-    Provider("AAAA", "Alpha Local Telco", contact_email="noc@aaaa.example"),
-    Provider("BBBB", "Bravo Wholesale", contact_email="noc@bbbb.example"),
-    Provider("CCCC", "Charlie Gateway", gateway_provider=True, contact_email="noc@cccc.example"),
+    Provider(
+        "AAAA", ocns=("AAAA",), business_name="Alpha Local Telco", contact_email="noc@aaaa.example"
+    ),
+    Provider(
+        "BBBB", ocns=("BBBB",), business_name="Bravo Wholesale", contact_email="noc@bbbb.example"
+    ),
+    Provider(
+        "CCCC",
+        ocns=("CCCC",),
+        business_name="Charlie Gateway",
+        gateway_provider=True,
+        contact_email="noc@cccc.example",
+    ),
     Provider("FFFF", "Foxtrot Intl Ltd", country="United Kingdom", foreign=True),
 ]
 USERS = [

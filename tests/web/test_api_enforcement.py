@@ -32,7 +32,7 @@ def test_the_regulator_issues_a_letter(world, api_for, engine):
     assert response.status_code == 201, response.text
     letter = response.json()
     assert response.headers["location"] == f"/api/v1/letters/{letter['id']}"
-    assert letter["status"] == "issued" and letter["provider_ocn"] == "BBBB"
+    assert letter["status"] == "issued" and letter["provider_key"] == "BBBB"
     assert letter["mitigate_by"] == "2020-05-03T12:00:00Z"
     assert letter["report_by"] == "2020-05-15T12:00:00Z"
     assert [r["traceback_id"] for r in letter["evidence"]] == ["TB-000102", "TB-000101"]

@@ -70,7 +70,7 @@ def test_the_chain_runs_through_the_api_to_the_origin(world, api_for, engine):
 
     bravo = api_for(BRAVO)
     request = _open_request(bravo)
-    assert request["downstream_ocn"] == "AAAA"
+    assert request["downstream_key"] == "AAAA"
     named = {"ocn": "nnnn", "name": "November Networks", "contact_email": "noc@nnnn.example"}
     answer = bravo.post(
         f"/api/v1/hop-requests/{request['id']}/answer",
@@ -260,7 +260,7 @@ def test_the_inbox_runs_the_same_few_statements_however_many_requests_are_open(
     many = _statements_of(world.app, lambda: bravo.get("/api/v1/hop-requests?status=all"))
     assert few == many
     requests = bravo.get("/api/v1/hop-requests").json()
-    assert len(requests) == 6 and {r["downstream_ocn"] for r in requests} == {"AAAA"}
+    assert len(requests) == 6 and {r["downstream_key"] for r in requests} == {"AAAA"}
     answered = api_for(ALPHA).get("/api/v1/hop-requests?status=answered").json()
     assert len(answered) == 6 and {r["upstream"] for r in answered} == {"BBBB"}
 

@@ -83,9 +83,9 @@ def test_me_says_who_and_how(world, api_for):
         "email": "noc@aaaa.example",
         "name": "noc",
         "role": "provider",
-        "provider_ocn": "AAAA",
+        "provider_key": "AAAA",
         "provider_name": "Alpha Local Telco",
         "via": "token",
         "can_write": False,
     }
-    assert api_for("fcc@example.org").get("/api/v1/me").json()["provider_ocn"] is None
+    assert api_for("fcc@example.org").get("/api/v1/me").json()["provider_key"] is None

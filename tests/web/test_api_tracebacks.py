@@ -36,7 +36,7 @@ def test_a_coordinator_opens_a_traceback_and_the_first_hop_goes_to_the_terminati
 
 def test_a_traceback_opens_for_a_stored_call(world, api_for, engine):
     with transaction(engine) as session:
-        alpha = session.query(models.Provider).filter_by(ocn="AAAA").one()
+        alpha = session.query(models.Provider).filter_by(key="AAAA").one()
         call = models.Call(
             source="honeypot",
             source_ref="hp-1",

@@ -64,7 +64,7 @@ def add_calls(
     """One call per time; transcripts and caller IDs taken in turn."""
     with transaction(engine) as session:
         provider = session.scalar(
-            select(models.Provider.id).where(models.Provider.ocn == terminating)
+            select(models.Provider.id).where(models.Provider.key == terminating)
         )
         rows = [
             models.Call(

@@ -238,7 +238,7 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
 
 def seed_enforcement(session) -> tuple[int, int]:
     """A warning letter to AAAA past its deadline, and an authorization against AAAA."""
-    aaaa = session.scalar(select(models.Provider).where(models.Provider.ocn == "AAAA"))
+    aaaa = session.scalar(select(models.Provider).where(models.Provider.key == "AAAA"))
     common = {"provider_id": aaaa.id, "issued_at": T0 - timedelta(days=3)}
     letter = models.EnforcementAction(
         **common,
@@ -266,7 +266,7 @@ def seed_enforcement(session) -> tuple[int, int]:
 def seed_campaign(session) -> str:
     """A campaign with a few calls delivered by AAAA, so that each staff role may open
     tracebacks for sample calls of it."""
-    aaaa = session.scalar(select(models.Provider.id).where(models.Provider.ocn == "AAAA"))
+    aaaa = session.scalar(select(models.Provider.id).where(models.Provider.key == "AAAA"))
     session.add(models.Campaign(id="covid-test-kits", name="COVID-19 test kits", created_at=T0))
     session.flush()
     for i in range(8):

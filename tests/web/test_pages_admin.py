@@ -27,7 +27,7 @@ def test_an_admin_creates_a_provider_user_who_can_sign_in(world, client_for):
         email="Ops@CCCC.example",
         name="Charlie ops",
         role="provider",
-        provider_ocn="cccc",
+        provider_key="cccc",
         password=NEW_PASSWORD,
     )
     assert response.status_code == 200 and "Created ops@cccc.example (provider)." in response.text
@@ -39,9 +39,9 @@ def test_an_admin_creates_a_provider_user_who_can_sign_in(world, client_for):
 def test_bad_user_input_is_shown_and_nothing_is_created(world, client_for):
     admin = client_for("admin@example.org")
     for fields, message in [
-        ({"role": "provider", "provider_ocn": ""}, "a provider user needs"),
-        ({"role": "provider", "provider_ocn": "ZZZZ"}, "no provider with OCN ZZZZ"),
-        ({"role": "coordinator", "provider_ocn": "AAAA"}, "only provider users belong"),
+        ({"role": "provider", "provider_key": ""}, "a provider user needs"),
+        ({"role": "provider", "provider_key": "ZZZZ"}, "no provider with OCN ZZZZ"),
+        ({"role": "coordinator", "provider_key": "AAAA"}, "only provider users belong"),
         ({"role": "coordinator", "password": "short"}, "at least 10 characters"),
         ({"role": "coordinator", "email": "coord@example.org"}, "exists already"),
         ({"role": "emperor"}, "not a valid UserRole"),

@@ -48,7 +48,7 @@ def test_answering_upstream_moves_the_request_to_the_named_providers_inbox(
     aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
     assert open_hop_ids(bbbb) == []
     (hop_id,) = open_hop_ids(aaaa)
-    assert answer(aaaa, hop_id, kind="upstream", upstream_ocn="bbbb").status_code == 303
+    assert answer(aaaa, hop_id, kind="upstream", upstream_key="bbbb").status_code == 303
     assert open_hop_ids(aaaa) == []
     assert f"/inbox/{hop_id}" in aaaa.get("/history").text
     inbox = bbbb.get("/inbox").text
@@ -61,7 +61,7 @@ def test_answering_upstream_moves_the_request_to_the_named_providers_inbox(
 
 def test_naming_a_new_upstream_provider_adds_it_to_the_directory(world, client_for):
     aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
-    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_ocn="BBBB")
+    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_key="BBBB")
     response = answer(
         bbbb,
         open_hop_ids(bbbb)[0],
@@ -84,7 +84,7 @@ def test_an_unknown_upstream_is_refused_with_a_message_and_nothing_changes(
 ):
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)
-    response = answer(aaaa, hop_id, kind="upstream", upstream_ocn="ZZZZ")
+    response = answer(aaaa, hop_id, kind="upstream", upstream_key="ZZZZ")
     assert response.status_code == 400
     assert "upstream provider ZZZZ is unknown" in response.text
     assert stored(engine, world.traceback_id).hops[0].answer is None
@@ -138,7 +138,7 @@ def test_an_incomplete_answer_shows_the_form_again_with_the_reason(
 def test_a_second_answer_is_refused_without_naming_the_traceback(world, client_for):
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)
-    answer(aaaa, hop_id, kind="upstream", upstream_ocn="BBBB")
+    answer(aaaa, hop_id, kind="upstream", upstream_key="BBBB")
     response = answer(aaaa, hop_id, kind="refused", reason="changed our mind")
     assert response.status_code == 400
     assert "answered already" in response.text and world.traceback_id not in response.text
@@ -146,7 +146,7 @@ def test_a_second_answer_is_refused_without_naming_the_traceback(world, client_f
 
 def test_a_request_on_a_closed_traceback_takes_no_answer(world, client_for):
     aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
-    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_ocn="BBBB")
+    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_key="BBBB")
     (hop_id,) = open_hop_ids(bbbb)
     answer(bbbb, hop_id, kind="origin", customer="Dialer LLC")
     page = bbbb.get(f"/inbox/{hop_id}").text
@@ -197,7 +197,7 @@ def test_a_request_marked_no_response_still_takes_a_late_answer(world, client_fo
     inbox = aaaa.get("/inbox").text
     (hop_id,) = [int(i) for i in re.findall(r'href="/inbox/(\d+)"', inbox)]
     assert "A late answer is still taken" in aaaa.get(f"/inbox/{hop_id}").text
-    assert answer(aaaa, hop_id, kind="upstream", upstream_ocn="BBBB").status_code == 303
+    assert answer(aaaa, hop_id, kind="upstream", upstream_key="BBBB").status_code == 303
     tb = stored(engine, world.traceback_id)
     assert tb.status is Status.OPEN and tb.hops[0].late and tb.hops[1].provider == "BBBB"
 

@@ -38,7 +38,7 @@ def signed_traceback(engine, world, attest: str = "B", valid: bool = True) -> st
         attest, CALL.calling_number, CALL.called_number, origid=ORIGID, iat=iat
     )
     with transaction(engine) as session:
-        term = session.query(models.Provider).filter_by(ocn="AAAA").one()
+        term = session.query(models.Provider).filter_by(key="AAAA").one()
         call = models.Call(
             source="honeypot", source_ref="hp-signed", identity=identity,
             calling_number=CALL.calling_number, called_number=CALL.called_number,

@@ -16,7 +16,7 @@ def post(client, path: str, **fields: str):
 
 def add_call(engine, terminating: str | None = "BBBB") -> int:
     with transaction(engine) as session:
-        provider_id = session.query(models.Provider.id).filter_by(ocn=terminating).scalar()
+        provider_id = session.query(models.Provider.id).filter_by(key=terminating).scalar()
         call = models.Call(
             source="honeypot",
             source_ref="hp-1",
@@ -122,7 +122,7 @@ def test_a_coordinator_opens_a_traceback_from_typed_numbers(world, client_for, e
         calling_number="+12025550111",
         called_number="+13125550222",
         call_time="2020-04-30T08:00:00Z",
-        terminating_ocn="BBBB",
+        terminating_key="BBBB",
     )
     assert response.status_code == 303 and response.headers["location"] == "/tracebacks/TB-000002"
     with transaction(engine) as session:
@@ -137,10 +137,10 @@ def test_bad_typed_input_shows_the_form_again_and_writes_nothing(world, client_f
     good = {
         "called_number": "+13125550222",
         "call_time": "2020-04-30T08:00",
-        "terminating_ocn": "BBBB",
+        "terminating_key": "BBBB",
     }
     for bad, message in [
-        ({"terminating_ocn": "ZZZZ"}, "no provider with OCN ZZZZ"),
+        ({"terminating_key": "ZZZZ"}, "no provider with OCN ZZZZ"),
         ({"call_time": "yesterday"}, "not an ISO-8601 time"),
         ({"call_time": "2030-01-01T00:00Z"}, "in the future"),
         ({"called_number": "  "}, "the called number is required"),

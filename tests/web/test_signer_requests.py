@@ -57,7 +57,7 @@ def signer_notices(engine) -> list[models.Notification]:
 
 def add_webhook(engine, world, ocn: str) -> int:
     with transaction(engine) as session:
-        provider_id = session.scalar(select(models.Provider.id).where(models.Provider.ocn == ocn))
+        provider_id = session.scalar(select(models.Provider.id).where(models.Provider.key == ocn))
         hook = models.Webhook(
             provider_id=provider_id, url="https://hooks.example/x", secret="s" * 32,
             created_at=world.clock.now(),

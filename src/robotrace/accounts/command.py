@@ -15,7 +15,7 @@ def users() -> None:
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "coordinator", "regulator", "provider"])
 )
-@click.option("--provider", "provider_ocn", help="OCN of the provider (provider users only).")
+@click.option("--provider", "provider_key", help="OCN of the provider (provider users only).")
 @click.option("--name", default="")
 @click.option(
     "--password",
@@ -29,7 +29,7 @@ def users() -> None:
 def create(
     email: str,
     role: str,
-    provider_ocn: str | None,
+    provider_key: str | None,
     name: str,
     password: str,
     database_url: str | None,
@@ -43,7 +43,7 @@ def create(
     upgrade(engine)
     try:
         with transaction(engine) as session:
-            user = create_user(session, email, role, password, provider_ocn, name)
+            user = create_user(session, email, role, password, provider_key, name)
             click.echo(f"created {user.role.value} {user.email} (id {user.id})")
     except (AccountError, WeakPassword) as exc:
         raise click.ClickException(str(exc)) from None

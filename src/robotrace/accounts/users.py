@@ -20,7 +20,7 @@ def create_user(
     email: str,
     role: UserRole | str,
     password: str | None = None,
-    provider_ocn: str | None = None,
+    provider_key: str | None = None,
     name: str = "",
     clock: Clock | None = None,
 ) -> models.User:
@@ -29,7 +29,7 @@ def create_user(
     email = normalize_email(email)
     if user_by_email(session, email) is not None:
         raise AccountError(f"a user with e-mail {email} exists already")
-    provider_id = _provider_id(session, role, provider_ocn)
+    provider_id = _provider_id(session, role, provider_key)
     user = models.User(
         email=email,
         name=name,
@@ -44,18 +44,18 @@ def create_user(
     return user
 
 
-def _provider_id(session: Session, role: UserRole, provider_ocn: str | None) -> int | None:
+def _provider_id(session: Session, role: UserRole, provider_key: str | None) -> int | None:
     if role is not UserRole.PROVIDER:
-        if provider_ocn:
+        if provider_key:
             raise AccountError(f"only provider users belong to a provider, not {role.value}s")
         return None
-    if not provider_ocn:
+    if not provider_key:
         raise AccountError("a provider user needs --provider OCN")
     provider = session.scalar(
-        select(models.Provider).where(models.Provider.ocn == provider_ocn.strip().upper())
+        select(models.Provider).where(models.Provider.key == provider_key.strip().upper())
     )
     if provider is None:
-        raise AccountError(f"no provider with OCN {provider_ocn}")
+        raise AccountError(f"no provider with OCN {provider_key}")
     return provider.id
 
 

@@ -57,7 +57,7 @@ def agent(
     log = logging.getLogger("robotrace.agent").info
     client = PortalClient.connect(url, token, backoff=Backoff(attempts=max(1, retries)), log=log)
     try:
-        provider = client.me().get("provider_ocn")
+        provider = client.me().get("provider_key")
         if not provider:
             raise click.ClickException("the token is not a provider user's; agents answer for one")
         records = open_own_records(cdrs, provider)

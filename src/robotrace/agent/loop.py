@@ -16,6 +16,7 @@ from typing import Any
 from robotrace.agent.client import PortalClient, PortalRefused, PortalUnavailable
 from robotrace.agent.state import AnsweredRequests
 from robotrace.clock import parse_utc
+from robotrace.providers.identity import readings_of
 from robotrace.traceback.answerer import Answerer, HopRequest
 from robotrace.traceback.workflow import Reply
 
@@ -41,10 +42,21 @@ def body_of(reply: Reply) -> dict[str, Any]:
         body["upstream"] = reply.upstream
     if reply.customer:
         body["customer"] = reply.customer
-    named = reply.new_provider
-    if named is not None:
-        # The portal registers an upstream it does not know yet; the OCN is all we know.
-        body["new_provider"] = {"ocn": named.ocn, "name": named.ocn}
+    if reply.new_provider is not None and reply.upstream:
+        # Our records name the upstream by an identifier only; the portal finds the provider
+        # that holds it, or registers one under it.
+        body["new_provider"] = new_provider_body(reply.upstream)
+    return body
+
+
+def new_provider_body(identifier: str) -> dict[str, str]:
+    """``new_provider`` for an upstream our records know by ``identifier`` alone."""
+    body = {"name": f"provider {identifier}"}
+    fields = {"ocn": "ocn", "rmd": "rmd_number", "frn": "frn"}
+    for kind, value in readings_of(identifier):
+        if kind in fields:
+            body[fields[kind]] = value
+            break
     return body
 
 

@@ -14,16 +14,16 @@ def is_store_file(path: Path) -> bool:
     return path.suffix == ".parquet" and "called_key" in pq.read_schema(path).names
 
 
-def open_own_records(path: Path, ocn: str) -> ProviderRecords:
-    """``ocn``'s records under ``path``: ``<path>/<OCN>.parquet`` of a canonical store, a
+def open_own_records(path: Path, key: str) -> ProviderRecords:
+    """``key``'s records under ``path``: ``<path>/<OCN>.parquet`` of a canonical store, a
     store file itself, or a folder (or file) of raw ``.csv``/``.parquet`` CDRs, of which
-    only ``ocn``'s legs are kept."""
-    store_file = path / f"{ocn}.parquet" if path.is_dir() else path
+    only ``key``'s legs are kept."""
+    store_file = path / f"{key}.parquet" if path.is_dir() else path
     if store_file.is_file() and is_store_file(store_file):
-        return ProviderRecords.open(store_file, provider=ocn)
+        return ProviderRecords.open(store_file, provider=key)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
     records = open_records_dir(path)
-    if ocn not in records:
-        raise LookupError(f"{path} holds no call records of provider {ocn}")
-    return records[ocn]
+    if key not in records:
+        raise LookupError(f"{path} holds no call records of provider {key}")
+    return records[key]

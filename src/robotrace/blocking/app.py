@@ -28,7 +28,9 @@ MAX_BATCH = 10_000
 
 
 class DecideRequest(BaseModel):
-    upstream: str = Field("", max_length=64, description="OCN of the provider handing it over")
+    upstream: str = Field(
+        "", max_length=64, description="key or OCN of the provider handing it over"
+    )
     calling: str = Field("", max_length=256)
     called: str = Field("", max_length=256)
     identity: str | None = Field(None, max_length=16384, description="SIP Identity header")
@@ -41,7 +43,10 @@ class DecideRequest(BaseModel):
 class DecideAnswer(BaseModel):
     decision: str = Field(description="allow or block")
     reason: str
-    authorization_id: int | None
+    authorization_id: int | None = Field(description="the block authorization, if one is why")
+    rmd_order: str | None = Field(
+        None, description="the FCC's order removing the upstream from the RMD, if that is why"
+    )
     contact: str
     detail: str
     flags: list[str]
@@ -61,7 +66,7 @@ class Blocker:
         return self.trunk_upstream(request.source_ip, request.tgrp, request.trunk_context)
 
     def trunk_upstream(self, source_ip: str | None, tgrp: str | None, context: str | None) -> str:
-        """The upstream OCN a trunk (source address, RFC 4904 tgrp) maps to, or ""."""
+        """The upstream (key or OCN) a trunk (source address, RFC 4904 tgrp) maps to, or ""."""
         blocklist = self.state.blocklist
         known = blocklist.providers.keys() if blocklist else ()
         return self.trunks.resolve(source_ip, tgrp, context, known) or ""
@@ -78,6 +83,7 @@ class Blocker:
             decision=d.verdict.value,
             reason=d.reason.value,
             authorization_id=d.authorization_id,
+            rmd_order=d.rmd_order,
             contact=d.contact,
             detail=d.detail,
             flags=list(d.flags),

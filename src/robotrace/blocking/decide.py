@@ -51,7 +51,12 @@ def _applies(entry: BlockEntry | None, at: datetime) -> bool:
 
 def _from_entry(reason: Reason, entry: BlockEntry) -> Decision:
     return Decision(
-        Verdict.BLOCK, reason, entry.authorization_id, entry.contact, detail=entry.reason
+        Verdict.BLOCK,
+        reason,
+        entry.authorization_id,
+        entry.contact,
+        detail=entry.reason,
+        rmd_order=entry.rmd_order,
     )
 
 

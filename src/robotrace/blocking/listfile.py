@@ -21,10 +21,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist
 from robotrace.clock import parse_utc
 from robotrace.numbers import match_key
+from robotrace.providers.identity import clean_key, clean_ocn
 
 SIGNATURE_HEADER = "X-Robotrace-Signature"
-_FIELDS = ("kind", "scope", "ocn", "name", "authorization_id", "effective_at", "reason")
-#: When two entries share an OCN, the wider block wins.
+_FIELDS = ("kind", "scope", "provider", "name", "authorization_id", "effective_at", "reason")
+#: When two entries name one provider, the wider block wins.
 _SCOPE_RANK = {"provider": 0, "no_direct_traffic": 1}
 
 
@@ -61,19 +62,31 @@ def _entry(raw: Any) -> BlockEntry:
     if not isinstance(raw, dict) or any(f not in raw for f in _FIELDS):
         raise BlocklistRejected(f"malformed entry: {raw!r:.200}")
     try:
+        authorization = raw["authorization_id"]
         return BlockEntry(
             kind=str(raw["kind"]),
             scope=str(raw["scope"]),
-            ocn=str(raw["ocn"]).upper(),
+            provider=clean_key(str(raw["provider"])),
             name=str(raw["name"]),
             number=None if raw.get("number") is None else str(raw["number"]),
-            authorization_id=int(raw["authorization_id"]),
+            authorization_id=None if authorization is None else int(authorization),
             effective_at=parse_utc(str(raw["effective_at"])),
             reason=str(raw["reason"]),
             contact=str(raw.get("contact") or ""),
+            ocns=tuple(clean_ocn(str(o)) for o in _list(raw.get("ocns"))),
+            reason_code=str(raw.get("reason_code") or "authorization"),
+            rmd_order=None if raw.get("rmd_order") is None else str(raw["rmd_order"]),
         )
     except (TypeError, ValueError) as exc:
         raise BlocklistRejected(f"malformed entry: {exc}") from None
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError(f"ocns must be a list, not {value!r:.60}")
+    return value
 
 
 def _document(body: bytes) -> dict[str, Any]:
@@ -89,11 +102,12 @@ def _document(body: bytes) -> dict[str, Any]:
 
 
 def _rank(entry: BlockEntry) -> tuple[int, Any, int]:
-    return (_SCOPE_RANK.get(entry.scope, 2), entry.effective_at, entry.authorization_id)
+    return (_SCOPE_RANK.get(entry.scope, 2), entry.effective_at, entry.authorization_id or 0)
 
 
 def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
-    """The JSON body of ``/api/v1/blocklist`` indexed by OCN and by number (match key)."""
+    """The JSON body of ``/api/v1/blocklist`` indexed by provider (its key and each of its
+    OCNs, so a trunk table may name it by either) and by number (match key)."""
     document = _document(body)
     loaded = LoadedBlocklist(
         document["version"], etag or '"' + hashlib.sha256(body).hexdigest() + '"'
@@ -103,7 +117,8 @@ def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
         if entry.kind == "number" and entry.number:
             loaded.numbers[match_key(entry.number)] = entry
         elif entry.kind == "provider":
-            loaded.providers[entry.ocn] = entry
+            for name in entry.names:
+                loaded.providers[name] = entry
     return loaded
 
 

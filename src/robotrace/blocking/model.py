@@ -34,7 +34,7 @@ class Reason(StrEnum):
 class CallAttempt:
     """One call offered to the downstream provider."""
 
-    upstream: str  # OCN of the provider handing the call over (after the trunk table)
+    upstream: str  # key or OCN of the provider handing the call over (after the trunk table)
     calling: str
     called: str
     identity: str | None = None
@@ -49,6 +49,8 @@ class Decision:
     contact: str = ""  # whom a wrongly blocked caller asks (redress)
     detail: str = ""
     flags: tuple[str, ...] = ()  # e.g. "shaken_failed" under a flag-only policy
+    #: The FCC's order removing the upstream from the RMD, when that is why (no authorization).
+    rmd_order: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,13 +59,21 @@ class BlockEntry:
 
     kind: str  # "provider" or "number"
     scope: str
-    ocn: str
+    provider: str  # robotrace's key of the provider
     name: str
     number: str | None
-    authorization_id: int
+    authorization_id: int | None  # None for an RMD removal
     effective_at: datetime
     reason: str
     contact: str
+    ocns: tuple[str, ...] = ()
+    reason_code: str = "authorization"  # or "rmd_removed"
+    rmd_order: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What a trunk table may call the provider: its key and each OCN."""
+        return (self.provider, *(o for o in self.ocns if o != self.provider))
 
 
 @dataclass(frozen=True)
@@ -72,5 +82,5 @@ class LoadedBlocklist:
 
     version: int
     etag: str
-    providers: dict[str, BlockEntry] = field(default_factory=dict)  # OCN → entry
+    providers: dict[str, BlockEntry] = field(default_factory=dict)  # key and OCNs → entry
     numbers: dict[str, BlockEntry] = field(default_factory=dict)  # E.164 → entry

@@ -64,7 +64,7 @@ def _accept(state: ListState, response: httpx.Response, key: Ed25519PublicKey) -
             "block list version %s → %s (%d providers, %d numbers)",
             old,
             loaded.version,
-            len(loaded.providers),
+            len({entry.provider for entry in loaded.providers.values()}),  # by key, not OCN
             len(loaded.numbers),
         )
     state.blocklist = loaded  # one reference swap: readers see the old list or the new one

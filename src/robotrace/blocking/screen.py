@@ -54,10 +54,11 @@ class ScreenResult:
 
 
 def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str, pa.Table]:
-    """The list as three small tables: providers by OCN; numbers by digits key (a number
+    """The list as three small tables: providers by key and by OCN; numbers by digits key (a number
     entry's authorization and whether the DNO list holds it, one row per key); and the
     spellings ``+1…``, ``1…`` and bare of every 10-digit key, for the fast path's raw join."""
-    providers = list(blocklist.providers.values()) if blocklist else []
+    named = sorted(blocklist.providers.items()) if blocklist else []  # key and OCNs
+    providers = [entry for _, entry in named]
     entries: dict[str, BlockEntry] = {}  # digits key → its earliest-effective entry
     for e in blocklist.numbers.values() if blocklist else []:
         held = entries.get(digits_key(e.number))
@@ -69,11 +70,12 @@ def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str,
     return {
         "screen_providers": pa.table(
             {
-                "ocn": [e.ocn for e in providers],
+                "ocn": [name for name, _ in named],
                 "reason": [
                     SCOPE_REASONS.get(e.scope, Reason.PROVIDER_BLOCKED).value for e in providers
                 ],
                 "authorization_id": pa.array([e.authorization_id for e in providers], pa.int64()),
+                "rmd_order": pa.array([e.rmd_order for e in providers], pa.string()),
                 "effective_at": pa.array(
                     [e.effective_at for e in providers], pa.timestamp("us", "UTC")
                 ),
@@ -137,7 +139,8 @@ def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
 
 
 def decisions_sql(source: str, policy: Policy) -> str:
-    """The per-row ``reason`` and ``authorization_id`` (``allowed`` when nothing applies).
+    """The per-row ``reason``, ``authorization_id`` and ``rmd_order`` (an RMD removal's order,
+    which blocks without an authorization); ``allowed`` when nothing applies.
 
     Most caller IDs are an assignable NANP number written ``+1…``, ``1…`` or bare: one
     anchored match (``fast``) settles their class, and their key comes from a join of the
@@ -170,7 +173,8 @@ def decisions_sql(source: str, policy: Policy) -> str:
                WHEN {invalid_test} THEN '{Reason.INVALID_NUMBER.value}'
                ELSE '{Reason.ALLOWED.value}' END AS reason,
           CASE WHEN {p_hit} THEN p.authorization_id
-               WHEN {n_hit} THEN n.authorization_id END AS authorization_id
+               WHEN {n_hit} THEN n.authorization_id END AS authorization_id,
+          CASE WHEN {p_hit} THEN p.rmd_order END AS rmd_order
         FROM ({keyed}) c
         LEFT JOIN screen_providers p ON c.upstream = p.ocn
         LEFT JOIN screen_numbers n ON c.calling_key = n.key

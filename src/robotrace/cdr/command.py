@@ -111,10 +111,10 @@ def _print_summary(summary: StoreSummary, as_json: bool) -> None:
             "out": str(summary.out_dir),
             "legs": summary.total_legs,
             "providers": summary.legs,
-            "files": {ocn: str(summary.path(ocn)) for ocn in summary.legs},
+            "files": {key: str(summary.path(key)) for key in summary.legs},
         }
         click.echo(json.dumps(payload))
         return
-    for ocn, legs in summary.legs.items():
-        click.echo(f"{summary.path(ocn)}: {legs} legs")
+    for key, legs in summary.legs.items():
+        click.echo(f"{summary.path(key)}: {legs} legs")
     click.echo(f"{summary.total_legs} legs of {len(summary.legs)} provider(s) imported")

@@ -230,4 +230,4 @@ def open_records_dir(directory: str | Path) -> dict[str, ProviderRecords]:
     legs = read_cdrs([Path(directory)])
     connection = connect()
     providers = sorted(set(legs.column("provider").to_pylist()))
-    return {ocn: ProviderRecords.from_table(legs, ocn, connection.cursor()) for ocn in providers}
+    return {key: ProviderRecords.from_table(legs, key, connection.cursor()) for key in providers}

@@ -37,10 +37,10 @@ def staff_logins() -> list[Login]:
     ]
 
 
-def provider_logins(ocns: Iterable[str]) -> list[Login]:
+def provider_logins(keys: Iterable[str]) -> list[Login]:
     return [
-        Login("provider", f"noc-{ocn.lower()}@{DOMAIN}", secrets.token_urlsafe(12), ocn)
-        for ocn in sorted(set(ocns))
+        Login("provider", f"noc-{key.lower()}@{DOMAIN}", secrets.token_urlsafe(12), key)
+        for key in sorted(set(keys))
     ]
 
 
@@ -56,18 +56,18 @@ def create_logins(engine: Engine, logins: list[Login]) -> None:
                 )
 
 
-def create_tokens(engine: Engine, ocns: Iterable[str]) -> dict[str, str]:
+def create_tokens(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
     """A read-write token per provider (for its agent), held by an agent user without password;
     plus one for the coordinator (``"coordinator"``), who opens the live traceback."""
     clock = SystemClock()
     tokens = {}
     with transaction(engine) as session:
-        for ocn in sorted(set(ocns)):
-            email = f"agent-{ocn.lower()}@{DOMAIN}"
+        for key in sorted(set(keys)):
+            email = f"agent-{key.lower()}@{DOMAIN}"
             user = user_by_email(session, email) or create_user(
-                session, email, "provider", None, ocn, f"agent {ocn}", clock
+                session, email, "provider", None, key, f"agent {key}", clock
             )
-            tokens[ocn], _ = create_token(session, user, "demo agent", True, clock)
+            tokens[key], _ = create_token(session, user, "demo agent", True, clock)
         coordinator = user_by_email(session, f"coordinator@{DOMAIN}")
         assert coordinator is not None, "create the logins first"
         tokens["coordinator"], _ = create_token(session, coordinator, "demo", True, clock)

@@ -47,7 +47,7 @@ class LetterOutcome:
 @dataclass
 class EnforcementStory:
     letters: list[LetterOutcome] = field(default_factory=list)
-    authorizations: list[tuple[str, str]] = field(default_factory=list)  # (ocn, reference)
+    authorizations: list[tuple[str, str]] = field(default_factory=list)  # (key, reference)
     blocklist_version: int | None = None
     blocklist_providers: tuple[str, ...] = ()
     blocklist_signature: str = ""
@@ -81,8 +81,8 @@ def warned_providers(
     warned: dict[str, tuple[str, set[str]]] = {}
     for campaign_id, providers in named.items():
         if len(providers) == 1:
-            [(ocn, role)] = providers
-            warned.setdefault(ocn, (role, set()))[1].add(campaign_id)
+            [(key, role)] = providers
+            warned.setdefault(key, (role, set()))[1].add(campaign_id)
     return warned
 
 
@@ -106,15 +106,15 @@ def run_enforcement(
     clock = SimulatedClock(decided_at)
     decide_due_letters(engine, clock)
     with transaction(engine) as session:
-        for letter_id, (ocn, role, campaigns, runs) in letters.items():
+        for letter_id, (key, role, campaigns, runs) in letters.items():
             letter = session.get(models.EnforcementAction, letter_id)
             assert letter is not None and letter.mitigate_by is not None
             expected = {"continues": "noncompliant", "stops": "complied"}[
-                providers[ocn]["after_letter"]
+                providers[key]["after_letter"]
             ]
             result.letters.append(
                 LetterOutcome(
-                    ocn,
+                    key,
                     role,
                     tuple(sorted(campaigns)),
                     service.letter_reference(letter_id),
@@ -128,18 +128,18 @@ def run_enforcement(
                 auth = service.issue_authorization(
                     session,
                     service.AuthorizationRequest(
-                        ocn, reason="still carrying the named robocall traffic after the deadline"
+                        key, reason="still carrying the named robocall traffic after the deadline"
                     ),
                     REGULATOR,
                     clock,
                 )
-                result.authorizations.append((ocn, service.notice_reference(auth.id)))
+                result.authorizations.append((key, service.notice_reference(auth.id)))
         published = service.publish_blocklist(session, clock)
         body = json.loads(published.body)
         result.blocklist_version = published.version
         result.blocklist_signature = published.signature
         result.blocklist_providers = tuple(
-            sorted(e["ocn"] for e in body["entries"] if e["kind"] == "provider")
+            sorted(e["key"] for e in body["entries"] if e["kind"] == "provider")
         )
     progress("counting complaints and calls before and after each step")
     world_end = params.start + timedelta(days=params.days)
@@ -162,11 +162,11 @@ def _issue_letters(
     clock = SimulatedClock(letters_at)
     letters = {}
     with transaction(engine) as session:
-        for ocn, (role, campaigns) in sorted(
+        for key, (role, campaigns) in sorted(
             warned_providers(story, lambda o: providers[o]["foreign"]).items()
         ):
-            letter = service.issue_letter(session, ocn, sorted(campaigns), [], REGULATOR, clock)
-            letters[letter.id] = (ocn, role, campaigns, [])
+            letter = service.issue_letter(session, key, sorted(campaigns), [], REGULATOR, clock)
+            letters[letter.id] = (key, role, campaigns, [])
     return letters
 
 
@@ -183,7 +183,7 @@ def _trace_after_deadlines(
     with transaction(engine) as session:
         tracer = Tracer(session, story, seed + 1)
         groups = dict(story.campaigns)
-        for letter_id, (_ocn, _role, campaigns, runs) in letters.items():
+        for letter_id, (_key, _role, campaigns, runs) in letters.items():
             letter = session.get(models.EnforcementAction, letter_id)
             assert letter is not None and letter.mitigate_by is not None
             decide_after.append(letter.mitigate_by + grace)

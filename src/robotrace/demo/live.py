@@ -119,9 +119,9 @@ def demo_agents(url: str, story: Story, tokens: dict[str, str], echo: Echo) -> l
     """An agent for each simulated provider that answers, each with its own token."""
     answerers = simulated_answerers(story.out, {})
     return [
-        Agent(PortalClient.connect(url, tokens[ocn], log=echo), answerer, ocn, log=echo)
-        for ocn, answerer in sorted(answerers.items())
-        if ocn in tokens
+        Agent(PortalClient.connect(url, tokens[key], log=echo), answerer, key, log=echo)
+        for key, answerer in sorted(answerers.items())
+        if key in tokens
     ]
 
 

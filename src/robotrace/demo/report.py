@@ -154,8 +154,8 @@ def print_enforcement(console: Console, result: EnforcementStory) -> None:
             f"{o.status} {mark}",
         )
     console.print(table)
-    for ocn, reference in result.authorizations:
-        console.print(f"block authorization {reference}: every US provider may block {ocn}")
+    for key, reference in result.authorizations:
+        console.print(f"block authorization {reference}: every US provider may block {key}")
     right = sum(o.status == o.expected for o in result.letters)
     console.print(f"{right} of {len(result.letters)} compliance decisions match the truth")
     blocked = ", ".join(result.blocklist_providers) or "nobody"

@@ -25,16 +25,16 @@ from robotrace.clock import SimulatedClock
 from robotrace.demo.scoring import CampaignScore, score_campaign
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
-from robotrace.providers.registry import read_providers_csv
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
+from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.simulate.shaken import ROOT_FILE, X5U_BASE
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import provider_directory, upsert_providers
+from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import save_traceback
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
@@ -111,7 +111,8 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
     traced_before = params.letters_at - EVIDENCE_LEAD if params.letters_at else None
     with transaction(engine) as session:
         progress("importing providers, honeypot calls and complaints")
-        upsert_providers(session, read_providers_csv(out / "providers.csv"))
+        # the registry as it stood when the traffic began (the RMD import is dated then)
+        load_world_providers(session, out, SimulatedClock(params.start), ACTOR)
         imported = import_honeypot_csv(session, out / "honeypot.csv").added
         analytics = analytics_dir_of(out)
         shutil.rmtree(analytics, ignore_errors=True)  # replaced with the world, like the database
@@ -213,7 +214,7 @@ class Tracer:
         call = self.calls[ref]
         target = CallToTrace(
             CallUnderTrace(call.calling_number, call.called_number, call.call_time),
-            directory_ocn(self.session, call.terminating_provider_id),
+            directory_key(self.session, call.terminating_provider_id),
         )
         opened = call.call_time + timedelta(hours=1)
         clock = SimulatedClock(opened)
@@ -273,10 +274,10 @@ def response_delays(
     """Each provider's response delay (5 to 120 minutes), drawn once per traceback: a
     provider asked twice, or in a traceback's twin, answers as fast each time."""
 
-    def delay(ocn: str) -> timedelta:
-        if ocn not in drawn:
-            drawn[ocn] = timedelta(minutes=rng.randint(5, 120))
-        return drawn[ocn]
+    def delay(key: str) -> timedelta:
+        if key not in drawn:
+            drawn[key] = timedelta(minutes=rng.randint(5, 120))
+        return drawn[key]
 
     return delay
 
@@ -303,25 +304,25 @@ def shortcut_timing(ref: str, run: Run, twin: Run) -> ShortcutTiming:
     )
 
 
-def directory_ocn(session: Session, provider_id: int | None) -> str:
+def directory_key(session: Session, provider_id: int | None) -> str:
     provider = session.get(models.Provider, provider_id)
     assert provider is not None, "honeypot calls always name their terminating provider"
-    return provider.ocn
+    return provider.key
 
 
 def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[str, Answerer]:
     """Each simulated provider as it behaves: cooperative ones search their own CDRs."""
     behaviour = {
-        ocn: info["behaviour"]
-        for ocn, info in json.loads((out / "truth.json").read_text())["providers"].items()
+        key: info["behaviour"]
+        for key, info in json.loads((out / "truth.json").read_text())["providers"].items()
     }
     records = open_records_dir(out / "cdrs")
     answerers: dict[str, Answerer] = {}
-    for ocn, records_of in records.items():
-        if behaviour.get(ocn) == "cooperative":
-            answerers[ocn] = RecordsAnswerer(records_of, directory)
-        elif behaviour.get(ocn) == "refuses":
-            answerers[ocn] = RefusingAnswerer()
+    for key, records_of in records.items():
+        if behaviour.get(key) == "cooperative":
+            answerers[key] = RecordsAnswerer(records_of, directory)
+        elif behaviour.get(key) == "refuses":
+            answerers[key] = RefusingAnswerer()
     return answerers
 
 

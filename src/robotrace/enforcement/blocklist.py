@@ -22,38 +22,52 @@ from robotrace.enforcement.authorizations import Scope
 CSV_COLUMNS = (
     "kind",
     "scope",
-    "ocn",
+    "provider",
+    "ocns",
     "name",
     "number",
+    "reason_code",
     "authorization_id",
+    "rmd_order",
     "effective_at",
     "reason",
     "contact",
 )
+#: Why an entry is on the list: a regulator's block authorization, or the provider's
+#: removal from the Robocall Mitigation Database (47 CFR 64.6305, no authorization needed).
+AUTHORIZATION = "authorization"
+RMD_REMOVED = "rmd_removed"
 
 
 @dataclass(frozen=True)
 class InForce:
-    """An active authorization and its provider, as the block list needs them."""
+    """What puts a provider on the block list, with the provider as the list names it:
+    an active authorization, or a standing RMD removal (``authorization_id`` None)."""
 
-    authorization_id: int
+    authorization_id: int | None
     scope: str
     numbers: tuple[str, ...]
     effective_at: datetime
     reason: str
-    ocn: str
+    key: str
     name: str
     contact: str
+    ocns: tuple[str, ...] = ()
+    reason_code: str = AUTHORIZATION
+    rmd_order: str | None = None
 
 
 def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
     return {
         "kind": kind,
         "scope": auth.scope,
-        "ocn": auth.ocn,
+        "provider": auth.key,
+        "ocns": list(auth.ocns),
         "name": auth.name,
         "number": number,
+        "reason_code": auth.reason_code,
         "authorization_id": auth.authorization_id,
+        "rmd_order": auth.rmd_order,
         "effective_at": format_utc(auth.effective_at),
         "reason": auth.reason,
         "contact": auth.contact,
@@ -71,7 +85,15 @@ def entries_of(authorizations: Iterable[InForce], now: datetime) -> list[dict[st
             entries.extend(_entry(auth, "number", number) for number in auth.numbers)
         else:
             entries.append(_entry(auth, "provider", None))
-    return sorted(entries, key=lambda e: (e["ocn"], e["number"] or "", e["authorization_id"]))
+    return sorted(
+        entries,
+        key=lambda e: (
+            e["provider"],
+            e["number"] or "",
+            e["reason_code"],
+            e["authorization_id"] or 0,
+        ),
+    )
 
 
 def canonical_json(value: Any) -> bytes:
@@ -93,8 +115,14 @@ def csv_body(entries: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow(["" if entry[c] is None else entry[c] for c in CSV_COLUMNS])
+        writer.writerow([_csv_value(entry[c]) for c in CSV_COLUMNS])
     return out.getvalue().encode()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    return " ".join(value) if isinstance(value, list) else value
 
 
 def etag_of(body: bytes) -> str:

@@ -66,14 +66,14 @@ class EvidenceRow:
         )
 
 
-def roles_in(tb: Traceback, ocn: str, directory: Mapping[str, ProviderInfo]) -> tuple[str, ...]:
-    """The enforcement roles ``ocn`` holds in ``tb`` (empty: none that counts)."""
+def roles_in(tb: Traceback, key: str, directory: Mapping[str, ProviderInfo]) -> tuple[str, ...]:
+    """The enforcement roles ``key`` holds in ``tb`` (empty: none that counts)."""
     roles = []
-    if originating_provider_of(tb) == ocn:
+    if originating_provider_of(tb) == key:
         roles.append(ORIGINATING)
-    if gateway_provider_of(tb, directory) == ocn:
+    if gateway_provider_of(tb, directory) == key:
         roles.append(GATEWAY)
-    if ocn in non_cooperative_of(tb):
+    if key in non_cooperative_of(tb):
         roles.append(NON_COOPERATIVE)
     return tuple(roles)
 
@@ -99,16 +99,16 @@ def in_window(when: datetime, since: datetime | None, until: datetime | None) ->
 def evidence_rows(
     tracebacks: Iterable[Traceback],
     directory: Mapping[str, ProviderInfo],
-    ocn: str,
+    key: str,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[EvidenceRow]:
-    """The tracebacks against ``ocn`` whose call time is in ``[since, until]``, oldest first."""
+    """The tracebacks against ``key`` whose call time is in ``[since, until]``, oldest first."""
     rows = []
     for tb in tracebacks:
         if not in_window(tb.call.call_time, since, until):
             continue
-        roles = roles_in(tb, ocn, directory)
+        roles = roles_in(tb, key, directory)
         if roles:
             rows.append(row_of(tb, roles))
     return sorted(rows, key=lambda r: (r.call_time, r.traceback_id))
@@ -118,7 +118,7 @@ def evidence_rows(
 class Candidate:
     """A provider ranked for a letter: how many tracebacks, in which roles and campaigns."""
 
-    ocn: str
+    key: str
     name: str
     tracebacks: int
     by_role: dict[str, int] = field(default_factory=dict)
@@ -128,7 +128,7 @@ class Candidate:
 def _providers_in(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> set[str]:
     named = {originating_provider_of(tb), gateway_provider_of(tb, directory)}
     named.update(non_cooperative_of(tb))
-    return {ocn for ocn in named if ocn is not None}
+    return {key for key in named if key is not None}
 
 
 def candidates(
@@ -142,21 +142,21 @@ def candidates(
     for tb in tracebacks:
         if not in_window(tb.call.call_time, since, until):
             continue
-        for ocn in _providers_in(tb, directory):
-            rows.setdefault(ocn, []).append(row_of(tb, roles_in(tb, ocn, directory)))
-    ranked = [_candidate(ocn, found, directory) for ocn, found in rows.items()]
-    return sorted(ranked, key=lambda c: (-c.tracebacks, c.ocn))
+        for key in _providers_in(tb, directory):
+            rows.setdefault(key, []).append(row_of(tb, roles_in(tb, key, directory)))
+    ranked = [_candidate(key, found, directory) for key, found in rows.items()]
+    return sorted(ranked, key=lambda c: (-c.tracebacks, c.key))
 
 
 def _candidate(
-    ocn: str, rows: list[EvidenceRow], directory: Mapping[str, ProviderInfo]
+    key: str, rows: list[EvidenceRow], directory: Mapping[str, ProviderInfo]
 ) -> Candidate:
     roles = Counter(role for row in rows for role in row.roles)
     campaigns = Counter(row.campaign or "(none)" for row in rows)
-    info = directory.get(ocn)
+    info = directory.get(key)
     return Candidate(
-        ocn=ocn,
-        name=info.name if info else ocn,
+        key=key,
+        name=info.name if info else key,
         tracebacks=len(rows),
         by_role=dict(sorted(roles.items())),
         by_campaign=dict(campaigns.most_common()),

@@ -49,8 +49,9 @@ def agencies_from_settings() -> list[str]:
 class ProviderAddress:
     """How a letter addresses the provider (from the registry)."""
 
-    ocn: str
+    key: str
     name: str
+    ocn: str = ""
     frn: str = ""
     rmd_number: str = ""
     country: str = ""

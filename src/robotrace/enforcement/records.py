@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from robotrace.enforcement.authorizations import ACTIVE, ActiveAuthorization
-from robotrace.enforcement.blocklist import InForce
+from robotrace.enforcement.authorizations import ACTIVE, ActiveAuthorization, Scope
+from robotrace.enforcement.blocklist import RMD_REMOVED, InForce
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.letters import ProviderAddress
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
+from robotrace.store.providers import resolve_provider
 from robotrace.store.tracebacks import list_tracebacks
 from robotrace.traceback.model import Traceback
 
@@ -22,22 +23,28 @@ LETTER = EnforcementKind.WARNING_LETTER
 AUTHORIZATION = EnforcementKind.BLOCK_AUTHORIZATION
 
 
-def provider_by_ocn(session: Session, ocn: str) -> models.Provider:
-    row = session.scalar(select(models.Provider).where(models.Provider.ocn == ocn.strip().upper()))
+def provider_by_key(session: Session, key: str) -> models.Provider:
+    """The provider ``key`` names (its key, or an OCN, RMD number or FRN of it)."""
+    row = resolve_provider(session, key)
     if row is None:
-        raise InvalidRequest(f"no provider with OCN {ocn.strip().upper()}")
+        raise InvalidRequest(f"no provider {key.strip()[:40]!r}")
     return row
 
 
 def address_of(row: models.Provider) -> ProviderAddress:
     return ProviderAddress(
-        ocn=row.ocn,
+        key=row.key,
         name=row.business_name,
-        frn=row.frn,
-        rmd_number=row.rmd_number,
+        ocn=_first(row, "ocn"),
+        frn=_first(row, "frn"),
+        rmd_number=_first(row, "rmd"),
         country=row.country,
         contact_email=row.contact_email,
     )
+
+
+def _first(row: models.Provider, kind: str) -> str:
+    return next((i.value for i in row.identifiers if i.kind == kind), "")
 
 
 def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:
@@ -120,26 +127,58 @@ def in_force(session: Session) -> list[InForce]:
         )
         .order_by(models.EnforcementAction.id)
     )
-    return [
+    authorized = [
         InForce(
             authorization_id=auth.id,
             scope=auth.scope or "provider",
             numbers=tuple(auth.numbers),
             effective_at=auth.effective_at or auth.issued_at,  # type: ignore[arg-type]
             reason=auth.reason,
-            ocn=provider.ocn,
+            key=provider.key,
             name=provider.business_name,
             contact=provider.contact_email,
+            ocns=_all(provider, "ocn"),
         )
         for auth, provider in rows
     ]
+    return authorized + _rmd_removals_in_force(session)
+
+
+def _rmd_removals_in_force(session: Session) -> list[InForce]:
+    """Standing RMD removals: no provider may take the removed one's calls directly."""
+    rows = session.execute(
+        select(models.RmdRemoval, models.Provider)
+        .join(models.Provider, models.RmdRemoval.provider_id == models.Provider.id)
+        .where(models.RmdRemoval.reinstated_at.is_(None))
+        .order_by(models.RmdRemoval.id)
+    )
+    return [
+        InForce(
+            authorization_id=None,
+            scope=Scope.NO_DIRECT_TRAFFIC,
+            numbers=(),
+            effective_at=removal.removed_at,
+            reason=f"removed from the Robocall Mitigation Database ({removal.order_reference})",
+            key=provider.key,
+            name=provider.business_name,
+            contact=provider.contact_email,
+            ocns=_all(provider, "ocn"),
+            reason_code=RMD_REMOVED,
+            rmd_order=removal.order_reference,
+        )
+        for removal, provider in rows
+    ]
+
+
+def _all(row: models.Provider, kind: str) -> tuple[str, ...]:
+    return tuple(i.value for i in row.identifiers if i.kind == kind)
 
 
 def audit(
-    session: Session, at: datetime, actor: str, action: str, ocn: str | None, **details: Any
+    session: Session, at: datetime, actor: str, action: str, key: str | None, **details: Any
 ) -> None:
     """One audit-log row for an enforcement step (no traceback id)."""
     session.add(
-        models.AuditEvent(at=at, actor=actor, action=action, provider_ocn=ocn, details=details)
+        models.AuditEvent(at=at, actor=actor, action=action, provider_key=key, details=details)
     )
     session.flush()

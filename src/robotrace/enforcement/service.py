@@ -65,14 +65,14 @@ def notice_reference(action_id: int) -> str:
 
 
 def evidence_for_provider(
-    session: Session, ocn: str, clock: Clock, window_days: float | None = None
+    session: Session, key: str, clock: Clock, window_days: float | None = None
 ) -> list[EvidenceRow]:
-    """Tracebacks in the window in which ``ocn`` originated, let in, or stonewalled a call."""
-    provider = records.provider_by_ocn(session, ocn)
+    """Tracebacks in the window in which ``key`` originated, let in, or stonewalled a call."""
+    provider = records.provider_by_key(session, key)
     now = clock.now()
     since = window_start(now, window_days)
     tracebacks = records.tracebacks_after(session, since)
-    return evidence_rows(tracebacks, provider_directory(session), provider.ocn, since, now)
+    return evidence_rows(tracebacks, provider_directory(session), provider.key, since, now)
 
 
 def letter_candidates(
@@ -94,7 +94,7 @@ def _clean(names: Sequence[str]) -> tuple[str, ...]:
 
 def issue_letter(
     session: Session,
-    ocn: str,
+    key: str,
     campaigns: Sequence[str],
     originators: Sequence[str],
     actor: str,
@@ -107,12 +107,12 @@ def issue_letter(
         named = NamedTraffic(_clean(campaigns), _clean(originators))
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    provider = records.provider_by_ocn(session, ocn)
-    rows = [r for r in evidence_for_provider(session, provider.ocn, clock) if named.covers(r)]
+    provider = records.provider_by_key(session, key)
+    rows = [r for r in evidence_for_provider(session, provider.key, clock) if named.covers(r)]
     if not rows:
         days = settings.get("evidence_window_days")
         raise InvalidRequest(
-            f"no traceback in the last {days:g} days shows {provider.ocn} with the named traffic"
+            f"no traceback in the last {days:g} days shows {provider.key} with the named traffic"
         )
     now = clock.now()
     deadlines = deadlines_from_settings(now)
@@ -147,7 +147,7 @@ def issue_letter(
         now,
         actor,
         "letter.issued",
-        provider.ocn,
+        provider.key,
         letter_id=letter.id,
         campaigns=list(named.campaigns),
         originators=list(named.originators),
@@ -170,7 +170,7 @@ def _email_letter(
     payload = {
         "letter_id": letter.id,
         "reference": letter_reference(letter.id),
-        "provider": {"ocn": provider.ocn, "name": provider.business_name},
+        "provider": {"key": provider.key, "name": provider.business_name},
         "agencies": agencies_from_settings(),
         "issued_at": format_utc(letter.issued_at),  # type: ignore[arg-type]
         "mitigate_by": format_utc(letter.mitigate_by),  # type: ignore[arg-type]
@@ -188,7 +188,7 @@ def _email_letter(
         clock.now(),
         actor,
         "letter.emailed",
-        provider.ocn,
+        provider.key,
         letter_id=letter.id,
         to=list(addresses),
     )
@@ -225,9 +225,9 @@ def file_mitigation_report(
         late=late,
     )
     session.add(report)
-    ocn = _ocn(session, letter.provider_id)
+    key = _key(session, letter.provider_id)
     records.audit(
-        session, now, actor, "letter.mitigation_report", ocn, letter_id=letter.id, late=late
+        session, now, actor, "letter.mitigation_report", key, letter_id=letter.id, late=late
     )
     return report
 
@@ -237,10 +237,10 @@ def mitigation_reports(session: Session, letter_id: int) -> list[models.Mitigati
     return list(session.scalars(query.order_by(models.MitigationReport.id)))
 
 
-def _ocn(session: Session, provider_id: int) -> str:
+def _key(session: Session, provider_id: int) -> str:
     provider = session.get(models.Provider, provider_id)
     assert provider is not None
-    return provider.ocn
+    return provider.key
 
 
 # --- Decisions --------------------------------------------------------------------------
@@ -249,9 +249,9 @@ def _ocn(session: Session, provider_id: int) -> str:
 def evaluate_letter(session: Session, letter: models.EnforcementAction) -> Decision:
     """The compliance decision from the tracebacks stored now (nothing is written)."""
     assert letter.mitigate_by is not None
-    ocn = _ocn(session, letter.provider_id)
+    key = _key(session, letter.provider_id)
     tracebacks = records.tracebacks_after(session, letter.mitigate_by)
-    rows = evidence_rows(tracebacks, provider_directory(session), ocn)
+    rows = evidence_rows(tracebacks, provider_directory(session), key)
     named = NamedTraffic(tuple(letter.named_campaigns), tuple(letter.named_originators))
     return compliance.decide(rows, named, letter.mitigate_by)
 
@@ -279,7 +279,7 @@ def decide_letter(
         now,
         actor,
         "letter.decided",
-        _ocn(session, letter.provider_id),
+        _key(session, letter.provider_id),
         letter_id=letter.id,
         status=decision.status,
         previous=previous,
@@ -307,7 +307,7 @@ def due_letter_ids(session: Session, now: datetime, grace: timedelta) -> list[in
 
 @dataclass(frozen=True)
 class AuthorizationRequest:
-    ocn: str
+    key: str
     scope: Scope = Scope.PROVIDER
     numbers: Sequence[str] = ()
     effective_at: datetime | None = None
@@ -323,7 +323,7 @@ def issue_authorization(
 ) -> models.EnforcementAction:
     """Authorize blocking (see :mod:`robotrace.enforcement.authorizations` for the scopes);
     the block list gets its new version in the same transaction."""
-    provider = records.provider_by_ocn(session, request.ocn)
+    provider = records.provider_by_key(session, request.key)
     numbers = normalized_numbers(request.scope, request.numbers)
     # Two regulators at once: the second waits here and then sees the first's authorization.
     records.lock_provider(session, provider.id)
@@ -364,7 +364,7 @@ def issue_authorization(
         now,
         actor,
         "authorization.issued",
-        provider.ocn,
+        provider.key,
         authorization_id=auth.id,
         scope=auth.scope,
         numbers=list(numbers),
@@ -390,7 +390,7 @@ def lift_authorization(
         now,
         actor,
         "authorization.lifted",
-        _ocn(session, auth.provider_id),
+        _key(session, auth.provider_id),
         authorization_id=auth.id,
     )
     publish_blocklist(session, clock)

@@ -20,8 +20,8 @@ _CHUNK = 500
 
 def known_providers(session: Session) -> dict[str, int]:
     """OCN → provider id of every registered provider."""
-    rows = session.execute(select(models.Provider.ocn, models.Provider.id))
-    return {ocn: row_id for ocn, row_id in rows}
+    rows = session.execute(select(models.Provider.key, models.Provider.id))
+    return {key: row_id for key, row_id in rows}
 
 
 def add_calls(

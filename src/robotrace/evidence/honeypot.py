@@ -145,12 +145,12 @@ def _call_time(raw: str) -> datetime:
 
 
 def _provider_id(raw: str, providers: Mapping[str, int]) -> int:
-    ocn = raw.strip().upper()
-    if not ocn:
+    key = raw.strip().upper()
+    if not key:
         raise ValueError("terminating_provider is empty")
-    if ocn not in providers:
-        raise ValueError(f"terminating_provider {ocn} is not a known provider")
-    return providers[ocn]
+    if key not in providers:
+        raise ValueError(f"terminating_provider {key} is not a known provider")
+    return providers[key]
 
 
 def recognises(first_line: str, path: Path) -> bool:

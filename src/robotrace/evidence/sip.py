@@ -255,11 +255,11 @@ def _take(
         found.errors.append(RowError(found.file, item.line, str(exc)))
 
 
-def _provider_id(ocn: str | None, providers: Mapping[str, int]) -> int | str | None:
+def _provider_id(key: str | None, providers: Mapping[str, int]) -> int | str | None:
     """The terminating provider's id; a ``str`` says why it cannot be used."""
-    if not ocn:
+    if not key:
         return None
-    key = ocn.strip().upper()
+    key = key.strip().upper()
     return providers.get(key, f"terminating provider {key} is not a known provider")
 
 

@@ -33,7 +33,7 @@ class OpenHop:
     traceback_id: str
     position: int
     provider_id: int
-    provider_ocn: str
+    provider_key: str
     provider_name: str
     calling_number: str
     called_number: str
@@ -75,7 +75,7 @@ def hop_payload(hop: OpenHop, link: str, audience: str) -> dict[str, Any]:
         "traceback_id": hop.traceback_id,
         "hop_id": hop.hop_id,
         "position": hop.position,
-        "provider": {"ocn": hop.provider_ocn, "name": hop.provider_name},
+        "provider": {"key": hop.provider_key, "name": hop.provider_name},
         "call": {
             "calling_number": hop.calling_number,
             "called_number": hop.called_number,
@@ -140,7 +140,7 @@ class SignerAsk:
 
     traceback_id: str
     request_id: int
-    provider_ocn: str
+    provider_key: str
     provider_name: str
     origid: str | None
     attest: str
@@ -156,7 +156,7 @@ def signer_payload(ask: SignerAsk, base_url: str) -> dict[str, Any]:
     the numbers and the time, and when the answer is due."""
     return {
         "request_id": ask.request_id,
-        "provider": {"ocn": ask.provider_ocn, "name": ask.provider_name},
+        "provider": {"key": ask.provider_key, "name": ask.provider_name},
         "origid": ask.origid,
         "attest": ask.attest,
         "call": {

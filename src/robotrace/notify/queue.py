@@ -40,7 +40,7 @@ def open_hops(session: Session) -> list[OpenHop]:
             tb.id,
             hop.position,
             provider.id,
-            provider.ocn,
+            provider.key,
             provider.business_name,
             tb.calling_number,
             tb.called_number,
@@ -137,17 +137,17 @@ def queue_hop_notifications(engine: Engine, clock: Clock) -> int:
 
 def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
     tb = session.get(models.Traceback, traceback_id)
-    assert tb is not None and tb.signer_ocn is not None
+    assert tb is not None and tb.signer_key is not None
     assert tb.signer_requested_at is not None and tb.signer_due_at is not None
     provider = session.scalars(
-        select(models.Provider).where(models.Provider.ocn == tb.signer_ocn)
+        select(models.Provider).where(models.Provider.key == tb.signer_key)
     ).one()
     first_hop = session.scalar(
         select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
     )
     assert first_hop is not None
     ask = SignerAsk(
-        tb.id, first_hop, provider.ocn, provider.business_name, tb.signer_origid,
+        tb.id, first_hop, provider.key, provider.business_name, tb.signer_origid,
         tb.signer_attest or "", tb.calling_number, tb.called_number, tb.call_time,
         tb.signer_requested_at, tb.signer_due_at,
     )  # fmt: skip

@@ -58,7 +58,7 @@ def assemble_paths(
     try:
         connection.register("hops", hops)
         connection.register("calls", calls)
-        connection.register("recorded", pa.table({"ocn": sorted(set(with_records))}, _OCNS))
+        connection.register("recorded", pa.table({"key": sorted(set(with_records))}, _OCNS))
         outside = None if foreign is None else sorted(set(foreign))
         table = connection.execute(_paths_sql(outside)).to_arrow_table()
     finally:
@@ -66,14 +66,14 @@ def assemble_paths(
     return table.rename_columns(PATH_SCHEMA.names).cast(PATH_SCHEMA)
 
 
-_OCNS = pa.schema([("ocn", pa.string())])
+_OCNS = pa.schema([("key", pa.string())])
 
 
 def _paths_sql(foreign: list[str] | None) -> str:
     gateway = "NULL"
     if foreign:
         # The US provider right after the last foreign one, origin first.
-        listed = "[" + ", ".join(sql_text(ocn) for ocn in foreign) + "]::VARCHAR[]"
+        listed = "[" + ", ".join(sql_text(key) for key in foreign) + "]::VARCHAR[]"
         gateway = f"""list_filter(list_transform(range(1, len(p.path)),
               i -> CASE WHEN list_contains({listed}, p.path[i])
                          AND NOT list_contains({listed}, p.path[i + 1])
@@ -96,7 +96,7 @@ def _paths_sql(foreign: list[str] | None) -> str:
         CASE WHEN last_found AND last_from IS NULL THEN 'origin'
              WHEN last_found AND last_loop THEN 'loop'
              WHEN last_found THEN 'hop_limit'
-             WHEN last_provider IN (SELECT ocn FROM recorded) THEN 'no_match'
+             WHEN last_provider IN (SELECT key FROM recorded) THEN 'no_match'
              ELSE 'no_records' END AS status
       FROM per_call
     )

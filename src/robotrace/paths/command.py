@@ -148,7 +148,7 @@ def _engine(make, name: str, master: str | None):  # type: ignore[no-untyped-def
 def _foreign(path: Path) -> set[str]:
     from robotrace.providers.registry import read_providers_csv
 
-    return {p.ocn for p in read_providers_csv(path) if p.foreign}
+    return {p.key for p in read_providers_csv(path) if p.foreign}
 
 
 @contextmanager

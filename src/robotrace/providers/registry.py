@@ -1,18 +1,31 @@
-"""Providers as the FCC Robocall Mitigation Database (RMD) export describes them.
+"""Providers: one company each, under robotrace's own key, known by any of its identifiers.
 
-``providers.csv`` has the RMD export columns plus ``ocn`` (the provider's Operating Company
-Number, which is also its STIR/SHAKEN Service Provider Code) and ``contact_email``. Providers
-are named by OCN everywhere in robotrace.
+The traceback consortium knows a provider by name, RMD number and FRN; STIR/SHAKEN knows it
+by OCN (its Service Provider Code). Many resellers and most foreign upstreams have no OCN,
+and the FCC's public RMD export has no OCN column, so no identifier is required: robotrace
+gives every provider a stable ``key`` (see :mod:`robotrace.providers.identity`).
+
+This module reads and writes robotrace's own ``providers.csv`` (the older format: RMD
+columns plus ``ocn`` and ``contact_email``, every identifier optional). The FCC's export as
+published is read by :mod:`robotrace.providers.rmd`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, fields
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from robotrace.csvlines import first_bad_utf8_line
+from robotrace.providers.identity import (
+    IdentifierError,
+    clean_frn,
+    clean_ocn,
+    clean_rmd_number,
+    default_key,
+)
 from robotrace.rows import BadRowsError, RowError
 
 RMD_COLUMNS = (
@@ -40,25 +53,50 @@ _NO = {"no", "n", "false", "0", ""}
 
 @dataclass(frozen=True)
 class Provider:
-    ocn: str
-    business_name: str
+    """A provider. ``key`` is robotrace's own; in an import it may be "" (the store then
+    chooses: the first OCN, else the first RMD number, else a new ``RT-`` key)."""
+
+    key: str
+    business_name: str = ""
     country: str = "United States"
     foreign: bool = False
-    rmd_number: str = ""
-    frn: str = ""
+    rmd_numbers: tuple[str, ...] = ()
+    frns: tuple[str, ...] = ()
+    ocns: tuple[str, ...] = ()
+    #: Other names: DBAs, previous DBAs, names other providers called it by.
+    other_names: tuple[str, ...] = ()
+    business_address: str = ""
     implementation: str = ""
     voice_service_provider: bool = True
     gateway_provider: bool = False
     intermediate_provider: bool = False
     last_recertified: str = ""
     contact_email: str = ""
+    rmd_contact: dict[str, str] = field(default_factory=dict, compare=True, hash=False)
+
+    @property
+    def ocn(self) -> str:
+        """The first OCN (= STIR/SHAKEN SPC), or "" for a provider without one."""
+        return self.ocns[0] if self.ocns else ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.business_name, *self.other_names) if self.business_name else self.other_names
+
+    def identifiers(self) -> list[tuple[str, str]]:
+        """``(kind, value)`` for every RMD number, FRN and OCN: what identifies it uniquely."""
+        return [
+            *(("rmd", v) for v in self.rmd_numbers),
+            *(("frn", v) for v in self.frns),
+            *(("ocn", v) for v in self.ocns),
+        ]
 
     def to_row(self) -> dict[str, str]:
-        """The provider as one ``providers.csv`` row."""
+        """The provider as one ``providers.csv`` row (its first RMD number, FRN and OCN)."""
         yes_no = {True: "Yes", False: "No"}
         return {
-            "rmd_number": self.rmd_number,
-            "frn": self.frn,
+            "rmd_number": self.rmd_numbers[0] if self.rmd_numbers else "",
+            "frn": self.frns[0] if self.frns else "",
             "business_name": self.business_name,
             "foreign_voice_provider": yes_no[self.foreign],
             "country": self.country,
@@ -75,9 +113,6 @@ class Provider:
         return asdict(self)
 
 
-PROVIDER_FIELDS = tuple(f.name for f in fields(Provider))
-
-
 def _yes_no(value: str, column: str) -> bool:
     text = value.strip().lower()
     if text in _YES:
@@ -87,21 +122,32 @@ def _yes_no(value: str, column: str) -> bool:
     raise ValueError(f"{column} must be Yes or No, not {value!r}")
 
 
+def _one(value: str | None, clean: Callable[[str], str]) -> tuple[str, ...]:
+    text = (value or "").strip()
+    return (clean(text),) if text else ()
+
+
 def provider_from_row(row: dict[str, str]) -> Provider:
-    """One ``providers.csv`` row → :class:`Provider`; raises ``ValueError`` with the reason."""
-    ocn = (row.get("ocn") or "").strip().upper()
-    if not ocn:
-        raise ValueError("ocn is empty")
+    """One ``providers.csv`` row → :class:`Provider`; raises ``ValueError`` with the reason.
+    A row needs a business name; identifiers are optional, and the key is the one they give
+    (:func:`~robotrace.providers.identity.default_key`; "" leaves it to the store)."""
     name = (row.get("business_name") or "").strip()
     if not name:
         raise ValueError("business_name is empty")
-    return Provider(
-        ocn=ocn,
+    try:
+        ocns = _one(row.get("ocn"), clean_ocn)
+        rmd_numbers = _one(row.get("rmd_number"), clean_rmd_number)
+        frns = _one(row.get("frn"), clean_frn)
+    except IdentifierError as exc:
+        raise ValueError(str(exc)) from None
+    provider = Provider(
+        key="",
         business_name=name,
         country=(row.get("country") or "").strip() or "United States",
         foreign=_yes_no(row.get("foreign_voice_provider") or "", "foreign_voice_provider"),
-        rmd_number=(row.get("rmd_number") or "").strip(),
-        frn=(row.get("frn") or "").strip(),
+        rmd_numbers=rmd_numbers,
+        frns=frns,
+        ocns=ocns,
         implementation=(row.get("implementation") or "").strip(),
         voice_service_provider=_yes_no(
             row.get("voice_service_provider_choice") or "", "voice_service_provider_choice"
@@ -115,33 +161,33 @@ def provider_from_row(row: dict[str, str]) -> Provider:
         last_recertified=(row.get("last_recertified") or "").strip(),
         contact_email=(row.get("contact_email") or "").strip(),
     )
+    return replace(provider, key=default_key(provider))
 
 
 def read_providers_csv(path: Path) -> list[Provider]:
-    """Read ``providers.csv``; every bad row is reported, and then nothing is returned."""
+    """Read robotrace's own ``providers.csv``; every bad row is reported, and then nothing
+    is returned. An identifier given twice in the file is a bad row."""
     providers: list[Provider] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         rows = _records(reader, path)
-        missing = [c for c in ("ocn", "business_name") if c not in (reader.fieldnames or [])]
-        if missing:
-            raise BadRowsError([RowError(str(path), 1, f"missing column(s): {', '.join(missing)}")])
+        if "business_name" not in (reader.fieldnames or []):
+            raise BadRowsError([RowError(str(path), 1, "missing column(s): business_name")])
         for line, row in rows:
             try:
                 provider = provider_from_row(row)
             except ValueError as exc:
                 errors.append(RowError(str(path), line, str(exc)))
                 continue
-            if provider.ocn in seen:
-                errors.append(
-                    RowError(
-                        str(path), line, f"ocn {provider.ocn} repeats line {seen[provider.ocn]}"
-                    )
-                )
+            repeated = [i for i in provider.identifiers() if i in seen]
+            if repeated:
+                kind, value = repeated[0]
+                said = f"{kind} {value} repeats line {seen[repeated[0]]}"
+                errors.append(RowError(str(path), line, said))
                 continue
-            seen[provider.ocn] = line
+            seen.update(dict.fromkeys(provider.identifiers(), line))
             providers.append(provider)
     if errors:
         raise BadRowsError(errors)
@@ -171,9 +217,60 @@ def write_providers_csv(path: Path, providers: Iterable[Provider]) -> None:
             writer.writerow(provider.to_row())
 
 
-def by_ocn(providers: Iterable[Provider]) -> dict[str, Provider]:
-    return {p.ocn: p for p in providers}
+def by_key(providers: Iterable[Provider]) -> dict[str, Provider]:
+    return {p.key: p for p in providers}
 
 
-def iter_rows(providers: Iterable[Provider]) -> Iterator[dict[str, str]]:
-    return (p.to_row() for p in providers)
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"[^@\s<>\"',;]{{1,64}}@{_LABEL}(?:\.{_LABEL})+")
+_PHONE = re.compile(r"[0-9+()./ x-]{3,40}")
+
+
+def _plain(text: str, what: str, limit: int, required: bool = False) -> str:
+    value = " ".join(text.split())
+    if required and not value:
+        raise ValueError(f"{what} is required")
+    if len(value) > limit:
+        raise ValueError(f"{what} is longer than {limit} characters")
+    if any(not c.isprintable() or c in "<>" for c in value):
+        raise ValueError(f"{what} may not hold markup or control characters")
+    return value
+
+
+def named_provider(
+    name: str,
+    *,
+    country: str = "",
+    foreign: bool = False,
+    contact_email: str = "",
+    contact_phone: str = "",
+    ocn: str = "",
+    rmd_number: str = "",
+    frn: str = "",
+) -> Provider:
+    """A provider that a downstream provider names as its upstream (portal form and API
+    alike): a name and a way to reach it are enough; any OCN, RMD number or FRN given is
+    checked as such. Raises ``ValueError`` saying what is wrong."""
+    email = contact_email.strip()
+    if email and not (_EMAIL.fullmatch(email) and len(email) <= 254):
+        raise ValueError(f"not an e-mail address: {email[:60]!r}")
+    phone = contact_phone.strip()
+    if phone and not _PHONE.fullmatch(phone):
+        raise ValueError(f"not a telephone number: {phone[:60]!r}")
+    try:
+        ocns, rmd_numbers, frns = (
+            _one(ocn, clean_ocn), _one(rmd_number, clean_rmd_number), _one(frn, clean_frn)
+        )  # fmt: skip
+    except IdentifierError as exc:
+        raise ValueError(str(exc)) from None
+    return Provider(
+        key="",
+        business_name=_plain(name, "the provider's name", 200, required=True),
+        country=_plain(country, "the country", 100) or "United States",
+        foreign=foreign,
+        ocns=ocns,
+        rmd_numbers=rmd_numbers,
+        frns=frns,
+        contact_email=email,
+        rmd_contact={"telephone": phone} if phone else {},
+    )

@@ -1,7 +1,7 @@
 """Call generation: calls in time order, each leg written straight to its provider's writer.
 
 This is the hot loop. Per (route, terminating provider) pair the legs are planned once (the
-writer, the provider's clock offset plus latency, the neighbours' OCNs), so a call costs a
+writer, the provider's clock offset plus latency, the neighbours' keys), so a call costs a
 few random draws and one formatted line per leg.
 """
 
@@ -37,7 +37,7 @@ def _dispositions(answered: int, no_answer: int, busy: int) -> tuple[str, ...]:
 _LEGIT_DISPOSITIONS = _dispositions(62, 25, 8)
 _ROBOCALL_DISPOSITIONS = _dispositions(40, 40, 8)
 
-#: One planned leg: writer.add, clock offset (ms), from OCN, to OCN, origin leg?, id suffix,
+#: One planned leg: writer.add, clock offset (ms), from key, to key, origin leg?, id suffix,
 #: whether the provider receives the call's Identity header (it comes after the signer).
 Leg = tuple[Callable[..., None], int, str, str, bool, str, bool]
 
@@ -225,8 +225,8 @@ class Traffic:
         counts = self.counts
         counts.calls += 1
         base = f"{self.rng.getrandbits(32):08x}-{counts.calls:x}"
-        for add, offset, from_ocn, to_ocn, origin_leg, suffix, carries in plan.legs:
-            add(t_ms + offset, calling, valid, called, from_ocn, to_ocn,
+        for add, offset, from_key, to_key, origin_leg, suffix, carries in plan.legs:
+            add(t_ms + offset, calling, valid, called, from_key, to_key,
                 customer if origin_leg else "", duration, disposition, base + suffix,
                 identity if carries else "")  # fmt: skip
         counts.legs += plan.hops
@@ -237,10 +237,10 @@ class Traffic:
         transcript: str, campaign: str | None, identity: str = "", attest: str = "",
     ) -> None:  # fmt: skip
         call_id = self.evidence.honeypot.record(
-            t_ms + plan.arrival_ms, calling, valid, called, plan.terminating.ocn, transcript,
+            t_ms + plan.arrival_ms, calling, valid, called, plan.terminating.key, transcript,
             identity,
         )  # fmt: skip
-        signer = plan.signer.ocn if identity and plan.signer else None
+        signer = plan.signer.key if identity and plan.signer else None
         self.evidence.truth.honeypot(
             call_id, campaign, plan.path_json, signer, attest if signer else None
         )
@@ -266,10 +266,10 @@ def plan_legs(route: Route, terminating: SimProvider, writers: dict[int, CdrWrit
             continue
         legs.append(
             (writer.add, latencies[i] + provider.skew_ms,
-             path[i - 1].ocn if i else "", path[i + 1].ocn if i + 1 < len(path) else "",
-             i == 0, f"-{i}@{provider.ocn.lower()}.example", 0 <= signed_at < i)
+             path[i - 1].key if i else "", path[i + 1].key if i + 1 < len(path) else "",
+             i == 0, f"-{i}@{provider.key.lower()}.example", 0 <= signed_at < i)
         )  # fmt: skip
-    path_json = json.dumps([p.ocn for p in path], separators=(",", ":"))
+    path_json = json.dumps([p.key for p in path], separators=(",", ":"))
     signer = path[signed_at] if signed_at >= 0 else None
     return LegPlan(tuple(legs), len(path), path_json, terminating, arrival, signer, signing)
 

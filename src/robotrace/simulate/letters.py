@@ -84,32 +84,33 @@ def letter_candidates(campaigns: Iterable[Campaign]) -> list[SimProvider]:
     for campaign in campaigns:
         if campaign.traceable:
             provider = warned_provider(campaign)
-            found.setdefault(provider.ocn, provider)
+            found.setdefault(provider.key, provider)
     return list(found.values())
 
 
 def choose_responses(
     rng: random.Random, providers: list[SimProvider], campaigns: list[Campaign]
 ) -> dict[str, str]:
-    """A response per OCN; among the candidates (gateways first) at least one of each."""
-    responses = {p.ocn: rng.choice(RESPONSES) for p in providers}
+    """A response per provider key; among the candidates (gateways first) at least one of
+    each."""
+    responses = {p.key: rng.choice(RESPONSES) for p in providers}
     candidates = letter_candidates(campaigns)
     gateways = [p for p in candidates if p.kind == "gateway"]
     for group in (gateways, candidates):
-        if len(group) >= 2 and len({responses[p.ocn] for p in group}) == 1:
-            flipped = rng.choice(group).ocn
+        if len(group) >= 2 and len({responses[p.key] for p in group}) == 1:
+            flipped = rng.choice(group).key
             responses[flipped] = CONTINUES if responses[flipped] == STOPS else STOPS
     return responses
 
 
 def stopping_campaigns(campaigns: list[Campaign], responses: dict[str, str]) -> set[str]:
     """Ids of the campaigns that send nothing after the deadline."""
-    return {c.id for c in campaigns if responses[warned_provider(c).ocn] == STOPS}
+    return {c.id for c in campaigns if responses[warned_provider(c).key] == STOPS}
 
 
 def campaign_letter_truth(campaign: Campaign, responses: dict[str, str]) -> dict[str, Any]:
     """The members ``truth.json`` adds to a campaign when letters are simulated."""
-    warned = warned_provider(campaign).ocn
+    warned = warned_provider(campaign).key
     return {
         "warned_provider": warned,
         "after_letter": responses[warned],

@@ -36,6 +36,7 @@ FOREIGN_COUNTRIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "Mexico": ("MX", ("Azteca", "Sonora", "Yucatan", "Baja"), ("SA de CV",)),
     "Israel": ("IL", ("Carmel", "Negev", "Galil", "Sharon"), ("Ltd",)),
 }
+_ALL_SUFFIXES = {*_US_SUFFIXES, *(s for _, _, ss in FOREIGN_COUNTRIES.values() for s in ss)}
 _FOREIGN_NOUNS = ("Telecom", "Voice", "Telelink", "Callway", "Carrier", "Networks", "VoIP")
 
 _OUTREACH_WORDS = (
@@ -116,8 +117,22 @@ def ordinary_customers(rng: random.Random, count: int) -> list[str]:
     return names
 
 
+def trade_name(name: str) -> str:
+    """A company's name without its legal suffix: ``"Lakeshore Telecom LLC"`` →
+    ``"Lakeshore Telecom"`` (a name without a known suffix is returned as it is)."""
+    for suffix in sorted(_ALL_SUFFIXES, key=len, reverse=True):
+        if name.endswith(" " + suffix):
+            return name[: -len(suffix) - 1]
+    return name
+
+
 def person(rng: random.Random) -> str:
     return rng.choice(_FIRST_NAMES)
+
+
+def full_name(rng: random.Random) -> str:
+    """A person's first name and surname: ``"Melissa Okafor"``."""
+    return f"{rng.choice(_FIRST_NAMES)} {rng.choice(_SURNAMES)}"
 
 
 _FIRST_NAMES = (

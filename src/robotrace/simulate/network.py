@@ -3,13 +3,18 @@
 Kinds (roles): ``local`` US carriers own subscribers and terminate calls; ``wholesale`` US
 carriers carry calls between others and serve a few business customers; ``gateway`` US
 carriers are the only ones that accept calls from ``foreign`` providers.
+
+Every provider has an RMD number and an FRN; most foreign providers and some wholesale
+resellers have no OCN (local carriers hold numbering and gateways sign, so they have one).
+The simulator names a provider by its **key**: its OCN, or else its RMD number — the key
+robotrace gives it when the world's registry is loaded (``simulate.registry``).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from robotrace.numbers import try_normalize
@@ -29,6 +34,11 @@ NON_COOPERATIVE = BEHAVIOURS[1:]
 #: Largest clock offset of any provider; lookups tolerate 5 s (setting cdr_skew_seconds).
 MAX_SKEW_MS = 4000
 HONEYPOT_LINES = 64
+#: How the FCC's export spells the United States.
+US_COUNTRY = "United States of America"
+#: Share of the providers of a kind that hold no OCN (the others always have one); the first
+#: foreign provider never has one, so that every world has a provider without an OCN.
+NO_OCN_SHARE = {"foreign": 0.75, "wholesale": 0.35}
 
 
 @dataclass
@@ -47,7 +57,14 @@ class SimProvider:
     customers: list[str] = field(default_factory=list)
 
     @property
+    def key(self) -> str:
+        """How the simulator names the provider (files, CDRs, truth.json): its OCN, or its
+        RMD number when it has no OCN."""
+        return self.record.key
+
+    @property
     def ocn(self) -> str:
+        """Its OCN (= STIR/SHAKEN SPC), or "" when it has none."""
         return self.record.ocn
 
     @property
@@ -115,6 +132,7 @@ def build_network(rng: random.Random, count: int, start: datetime) -> Network:
     _assign_behaviours(rng, providers)
     blocks, owner = _number_blocks(rng, [p for p in providers if p.kind == "local"])
     honeypots = _honeypot_numbers(rng, blocks)
+    _drop_ocns(rng, providers)  # last, so that the draws before it stay as they were
     return Network(providers, blocks, owner, honeypots)
 
 
@@ -127,7 +145,7 @@ def _make_provider(
         region = names.FOREIGN_COUNTRIES[country][0]
     else:
         name = names.domestic_provider_name(rng, kind, taken)
-        country, region = "United States", "US"
+        country, region = US_COUNTRY, "US"
     record = _registry_record(rng, kind, name, country, start, taken)
     formats = FOREIGN_NUMBER_FORMATS if foreign and region not in ("CA", "DO") else NUMBER_FORMATS
     return SimProvider(
@@ -145,15 +163,18 @@ def _make_provider(
 def _registry_record(
     rng: random.Random, kind: str, name: str, country: str, start: datetime, taken: set[str]
 ) -> Provider:
-    """The provider as the Robocall Mitigation Database lists it."""
+    """The provider as the Robocall Mitigation Database lists it, with its OCN."""
     foreign = kind == "foreign"
+    ocn = names.ocn(rng, taken)
     return Provider(
-        ocn=names.ocn(rng, taken),
+        key=ocn,
+        ocns=(ocn,),
         business_name=name,
         country=country,
         foreign=foreign,
-        rmd_number=f"RMD{rng.randrange(10**7):07d}",
-        frn=f"{rng.randrange(10**10):010d}",
+        rmd_numbers=(names.unique(lambda: f"RMD{rng.randrange(10**7):07d}", taken),),
+        # FRNs are 10 digits, most with two or three leading zeros (0001700905, 0033848292)
+        frns=(names.unique(lambda: f"{rng.randrange(10**10) % (4 * 10**7):010d}", taken),),
         implementation=rng.choices(IMPLEMENTATIONS, (2, 3, 5) if foreign else (6, 3, 1))[0],
         voice_service_provider=kind != "gateway",
         gateway_provider=kind == "gateway",
@@ -180,6 +201,22 @@ def _assign_behaviours(rng: random.Random, providers: list[SimProvider]) -> None
     for provider in pool[len(forced) :]:
         if rng.random() < 0.06:
             provider.behaviour = rng.choice(NON_COOPERATIVE)
+
+
+def _drop_ocns(rng: random.Random, providers: list[SimProvider]) -> None:
+    """Take the OCN from most foreign providers and some wholesale resellers (one draw per
+    provider): their key becomes their RMD number, and a US one without an OCN cannot sign,
+    so its RMD filing declares no STIR/SHAKEN implementation."""
+    first_foreign = next((p for p in providers if p.foreign), None)
+    for provider in providers:
+        drawn = rng.random() < NO_OCN_SHARE.get(provider.kind, 0.0)
+        if drawn or provider is first_foreign:
+            provider.record = without_ocn(provider.record)
+
+
+def without_ocn(record: Provider) -> Provider:
+    implementation = record.implementation if record.foreign else IMPLEMENTATIONS[2]
+    return replace(record, key=record.rmd_numbers[0], ocns=(), implementation=implementation)
 
 
 def _number_blocks(

@@ -56,9 +56,9 @@ def random_nxx(rng_random: Callable[[], float]) -> str:
             return nxx
 
 
-def number_formatter(name: str, ocn: str) -> Callable[[str], str]:
-    """The function that spells 10 national digits in format ``name`` for provider ``ocn``."""
-    host = ocn.lower()
+def number_formatter(name: str, key: str) -> Callable[[str], str]:
+    """The function that spells 10 national digits in format ``name`` for provider ``key``."""
+    host = key.lower()
     formatters: dict[str, Callable[[str], str]] = {
         "e164": lambda d: "+1" + d,
         "national": str,

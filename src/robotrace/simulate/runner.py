@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from robotrace.clock import as_utc, format_utc
-from robotrace.providers.registry import write_providers_csv
 from robotrace.simulate.calls import Counts, Evidence, Traffic
 from robotrace.simulate.campaigns import HONEYPOT_MINIMUM, Campaign, build_campaigns, plan_calls
 from robotrace.simulate.letters import (
@@ -29,6 +28,7 @@ from robotrace.simulate.letters import (
 from robotrace.simulate.network import Network, SimProvider, build_network
 from robotrace.simulate.numbering import TimeText
 from robotrace.simulate.outputs import ComplaintWriter, HoneypotWriter, TruthWriter
+from robotrace.simulate.registry import PROVIDER_IDS_FILE, PROVIDERS_FILE, write_registry
 from robotrace.simulate.routing import Route, Router, legit_routes
 from robotrace.simulate.scripts import KINDS
 from robotrace.simulate.shaken import (
@@ -41,7 +41,7 @@ from robotrace.simulate.shaken import (
 from robotrace.simulate.writers import open_cdr_writers
 
 FILE_FORMATS = ("csv", "parquet")
-OUTPUT_FILES = ("providers.csv", "honeypot.csv", "complaints.csv", "truth.json")
+OUTPUT_FILES = (PROVIDERS_FILE, PROVIDER_IDS_FILE, "honeypot.csv", "complaints.csv", "truth.json")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ class World:
     network: Network
     ordinary_routes: dict[int, list[Route]]
     campaigns: list[Campaign]
-    #: Each provider's response to a warning letter (``stops`` or ``continues``), by OCN.
+    #: Each provider's response to a warning letter (``stops`` or ``continues``), by key.
     responses: dict[str, str]
     #: The attestation (A or B) a campaign's US originating provider signs it with, by id.
     campaign_attest: dict[str, str]
@@ -197,7 +197,7 @@ def simulate(
     prepare_out_dir(out, force)
     world = build_world(params)
     providers = world.network.providers
-    write_providers_csv(out / "providers.csv", [p.record for p in providers])
+    write_registry(out, providers, part_rng(params.seed, "registry"), params.start)
     times = TimeText()
     writers = open_cdr_writers(out / "cdrs", providers, params.file_format, times)
     evidence = open_evidence(out, params, times)
@@ -284,7 +284,7 @@ def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
 
 def providers_truth(world: World, letters: bool, signing: bool) -> dict[str, dict[str, Any]]:
     return {
-        p.ocn: provider_truth(p, world.responses if letters else None, signing)
+        p.key: provider_truth(p, world.responses if letters else None, signing)
         for p in world.network.providers
     }
 
@@ -293,6 +293,8 @@ def provider_truth(
     provider: SimProvider, responses: dict[str, str] | None, signing: bool = True
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
+        "ocn": provider.ocn or None,
+        "rmd_number": provider.record.rmd_numbers[0],
         "behaviour": provider.behaviour,
         "clock_skew_s": provider.skew_ms / 1000,
         "number_format": provider.number_format,
@@ -305,7 +307,7 @@ def provider_truth(
     if signing:
         entry["shaken"] = signs_calls(provider)
     if responses is not None:
-        entry["after_letter"] = responses[provider.ocn]
+        entry["after_letter"] = responses[provider.key]
     return entry
 
 
@@ -315,8 +317,8 @@ def campaign_truth(campaign: Campaign) -> dict[str, Any]:
         "name": campaign.kind.name,
         "topic": campaign.kind.key,
         "subject": campaign.kind.subject,
-        "originating_provider": campaign.origin.ocn,
-        "gateway_provider": campaign.gateway.ocn if campaign.gateway else None,
+        "originating_provider": campaign.origin.key,
+        "gateway_provider": campaign.gateway.key if campaign.gateway else None,
         "customer": campaign.customer,
         "traceable": campaign.traceable,
         "callback_number": "+1" + campaign.callback,
@@ -329,12 +331,12 @@ def campaign_shaken_truth(campaign: Campaign, attest: dict[str, str]) -> dict[st
     """Who signs the campaign's calls: its US origin (A/B), or its gateway (C) — if capable."""
     if not campaign.origin.foreign:
         signed = signs_calls(campaign.origin)
-        return {"signer": campaign.origin.ocn if signed else None,
+        return {"signer": campaign.origin.key if signed else None,
                 "attest": attest[campaign.id] if signed else None}  # fmt: skip
     gateway = campaign.gateway
     if gateway is None or not signs_calls(gateway):
         return {"signer": None, "attest": None}
-    return {"signer": gateway.ocn, "attest": "C"}
+    return {"signer": gateway.key, "attest": "C"}
 
 
 def summary(
@@ -347,7 +349,8 @@ def summary(
         "providers_with_cdrs": len(cdr_files),
         **asdict(counts),
         "files": {
-            "providers": str(out / "providers.csv"),
+            "providers": str(out / PROVIDERS_FILE),
+            "provider_ids": str(out / PROVIDER_IDS_FILE),
             "cdrs": [str(p) for p in cdr_files],
             "honeypot": str(out / "honeypot.csv"),
             "complaints": str(out / "complaints.csv"),

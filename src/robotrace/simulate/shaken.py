@@ -1,12 +1,13 @@
 """STIR/SHAKEN in the simulated network: a lab STI-PA/CA, certificates, signed calls.
 
-Every US provider whose Robocall Mitigation Database entry declares a complete or partial
-STIR/SHAKEN implementation signs (the RMD's ``No STIR/SHAKEN Implementation`` laggards do
-not); foreign providers never do. The originating provider signs A when the caller uses a
-number of its own (an ordinary subscriber), B otherwise (a business customer, a robocaller
-with spoofed numbers — some robocall originators sign their campaign A anyway); a US
-gateway signs C for a call that reached it unsigned from abroad. Every provider after the
-signer receives the header, and its CDR row (and the honeypot's record) carries it.
+Every US provider with an OCN (its SPC) whose Robocall Mitigation Database entry declares a
+complete or partial STIR/SHAKEN implementation signs (the RMD's ``No STIR/SHAKEN
+Implementation`` laggards do not); foreign providers and providers without an OCN never do.
+The originating provider signs A when the caller uses a number of its own (an ordinary
+subscriber), B otherwise (a business customer, a robocaller with spoofed numbers — some
+robocall originators sign their campaign A anyway); a US gateway signs C for a call that
+reached it unsigned from abroad. Every provider after the signer receives the header, and
+its CDR row (and the honeypot's record) carries it.
 
 Signing is deterministic (RFC 6979, keys and origids from the seed), so a seed reproduces
 the world byte for byte. Certificates go to ``certs/<OCN>.pem`` (certificate + STI-CA) with
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from robotrace.providers.registry import IMPLEMENTATIONS
+from robotrace.providers.rmd import implementation_level_of
 from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.passport import ECDSA_SHA256_DETERMINISTIC, b64url_encode, der_to_raw
 from robotrace.shaken.sign import canonical_tn
@@ -40,8 +41,10 @@ CERTIFICATE_DAYS = 3650
 
 
 def signs_calls(provider: SimProvider) -> bool:
-    """Whether the provider is STIR/SHAKEN-capable: a US provider that implemented it."""
-    return not provider.foreign and provider.record.implementation != IMPLEMENTATIONS[2]
+    """Whether the provider is STIR/SHAKEN-capable: a US provider with an OCN (no SPC, no
+    certificate) that implemented it."""
+    level = implementation_level_of(provider.record.implementation)
+    return bool(provider.ocn) and not provider.foreign and level != "none"
 
 
 def resolve_mode(mode: str, calls: int) -> str:

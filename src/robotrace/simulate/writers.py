@@ -47,15 +47,15 @@ class CdrWriter(Protocol):
 
 
 class CsvCdrWriter:
-    """``cdrs/<OCN>.csv``: canonical columns, the provider's number and time formats."""
+    """``cdrs/<key>.csv``: canonical columns, the provider's number and time formats."""
 
     def __init__(self, path: Path, provider: SimProvider, times: TimeText) -> None:
         self.path = path
         self._file = open(path, "w", encoding="utf-8", newline="", buffering=_FILE_BUFFER)  # noqa: SIM115
         self._file.write(",".join(CDR_COLUMNS) + "\n")
         self._write = self._file.write
-        self._ocn = provider.ocn
-        self._number = number_formatter(provider.number_format, provider.ocn)
+        self._key = provider.key
+        self._number = number_formatter(provider.number_format, provider.key)
         self._time = times.formatter(provider.time_format)
 
     def add(
@@ -75,7 +75,7 @@ class CsvCdrWriter:
         # An Identity header holds no comma or quote (base64url, ;, =, <, >): no quoting.
         number = self._number
         self._write(
-            f"{self._ocn},{self._time(t_ms)},{number(calling) if calling_valid else calling},"
+            f"{self._key},{self._time(t_ms)},{number(calling) if calling_valid else calling},"
             f"{number(called)},{from_provider},{to_provider},{customer},{duration_s},"
             f"{disposition},{identity},{call_id}\n"
         )
@@ -85,13 +85,13 @@ class CsvCdrWriter:
 
 
 class ParquetCdrWriter:
-    """``cdrs/<OCN>.parquet`` in :data:`CDR_SCHEMA`; empty text columns are written as null."""
+    """``cdrs/<key>.parquet`` in :data:`CDR_SCHEMA`; empty text columns are written as null."""
 
     def __init__(self, path: Path, provider: SimProvider, row_group_rows: int) -> None:
         self.path = path
         self._writer = pq.ParquetWriter(path, CDR_SCHEMA)
-        self._ocn = provider.ocn
-        self._number = number_formatter(provider.number_format, provider.ocn)
+        self._key = provider.key
+        self._number = number_formatter(provider.number_format, provider.key)
         self._rows: list[Row] = []
         self._batches: list[pa.RecordBatch] = []
         self._buffered = 0
@@ -131,7 +131,7 @@ class ParquetCdrWriter:
         cols = list(zip(*rows, strict=True))
         number = self._number
         arrays = [
-            pa.array([self._ocn] * len(rows), pa.string()),
+            pa.array([self._key] * len(rows), pa.string()),
             pa.array(cols[0], pa.timestamp("ms", tz="UTC")),
             pa.array([number(c) if v else c for c, v in zip(cols[1], cols[2], strict=True)]),
             pa.array([number(c) for c in cols[3]]),
@@ -164,7 +164,7 @@ def open_cdr_writers(
     row_group_rows = max(_CHUNK_ROWS, PARQUET_BUFFER_ROWS // max(len(keeping), 1))
     writers: dict[int, CdrWriter] = {}
     for provider in keeping:
-        path = directory / f"{provider.ocn}.{file_format}"
+        path = directory / f"{provider.key}.{file_format}"
         if file_format == "csv":
             writers[provider.index] = CsvCdrWriter(path, provider, times)
         else:

@@ -105,7 +105,7 @@ def effects_rows(effects: Sequence[Effect]) -> list[dict[str, Any]]:
     for effect in effects:
         if not effect.campaigns:
             continue
-        event = f"{effect.kind.replace('_', ' ')} {effect.ocn} {effect.at:%Y-%m-%d}"
+        event = f"{effect.kind.replace('_', ' ')} {effect.key} {effect.at:%Y-%m-%d}"
         for side in ("before", "after"):
             complaints = getattr(effect, side).complaints
             rows.append({"event": event, "side": side, "complaints": complaints})

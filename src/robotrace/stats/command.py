@@ -245,7 +245,7 @@ def effects_table(effects: list[Effect]) -> Table:
         table.add_row(
             f"{effect.at:%Y-%m-%d %H:%M}",
             effect.kind.replace("_", " "),
-            effect.ocn,
+            effect.key,
             ", ".join(effect.campaigns) or "–",
             f"{effect.window_hours / 24:.3g}" + ("" if effect.complete else " (so far)"),
             *columns,
@@ -289,7 +289,7 @@ def _scorecard_table(cards: list[Scorecard]) -> Table:
         roles = "/".join(str(card.roles[r]) for r in ROLES[:4])
         letters = ", ".join(f"{n} {status}" for status, n in card.letters.items()) or "–"
         table.add_row(
-            card.ocn,
+            card.key,
             card.name,
             str(card.tracebacks),
             roles,

@@ -62,7 +62,7 @@ class Effect:
     action_id: int
     kind: str
     status: str
-    ocn: str
+    key: str
     provider: str
     at: datetime
     campaigns: tuple[str, ...]
@@ -85,7 +85,7 @@ class Effect:
             "action_id": self.action_id,
             "kind": self.kind,
             "status": self.status,
-            "ocn": self.ocn,
+            "key": self.key,
             "provider": self.provider,
             "at": format_utc(self.at),
             "campaigns": list(self.campaigns),
@@ -103,7 +103,7 @@ class _Event:
     action_id: int
     kind: str
     status: str
-    ocn: str
+    key: str
     provider: str
     at: datetime
     campaigns: tuple[str, ...]
@@ -144,7 +144,7 @@ def enforcement_effects(
                 event.action_id,
                 event.kind,
                 event.status,
-                event.ocn,
+                event.key,
                 event.provider,
                 event.at,
                 event.campaigns,
@@ -166,7 +166,7 @@ def _events(
 ) -> list[_Event]:
     action = models.EnforcementAction
     rows = session.execute(
-        select(action, models.Provider.ocn, models.Provider.business_name)
+        select(action, models.Provider.key, models.Provider.business_name)
         .join(models.Provider, action.provider_id == models.Provider.id)
         .where(action.kind.in_([records.LETTER, records.AUTHORIZATION]))
         .where(action.issued_at.is_not(None))
@@ -174,7 +174,7 @@ def _events(
     ).all()
     letters = {row.id: row for row, _, _ in rows if row.kind == records.LETTER}
     events = []
-    for row, ocn, name in rows:
+    for row, key, name in rows:
         at = as_utc(row.effective_at or row.issued_at)
         if at > now or (start and at < as_utc(start)) or (end and at >= as_utc(end)):
             continue
@@ -186,7 +186,7 @@ def _events(
                 row.id,
                 str(row.kind),
                 row.status,
-                ocn,
+                key,
                 name,
                 at,
                 tuple(sorted(set(named or ()))),

@@ -164,8 +164,8 @@ def last_provider(tb: Traceback) -> str | None:
 
 
 def _ends_foreign(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> bool:
-    ocn = last_provider(tb)
-    return ocn is not None and directory.get(ocn, ProviderInfo(ocn)).foreign
+    key = last_provider(tb)
+    return key is not None and directory.get(key, ProviderInfo(key)).foreign
 
 
 def _outcomes(closed: Iterable[Traceback]) -> dict[str, int]:

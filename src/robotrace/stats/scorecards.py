@@ -79,7 +79,7 @@ class HopFigures:
 
 @dataclass(frozen=True)
 class Scorecard:
-    ocn: str
+    key: str
     name: str
     foreign: bool
     tracebacks: int
@@ -99,7 +99,7 @@ class Scorecard:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "ocn": self.ocn,
+            "key": self.key,
             "name": self.name,
             "foreign": self.foreign,
             "tracebacks": self.tracebacks,
@@ -148,8 +148,8 @@ def _roles_by_provider(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> 
         found[hop_role.provider].update(r.value for r in hop_role.roles if r in _CHAIN_ROLES)
     if tb.signer is not None:
         found.setdefault(tb.signer.provider, set())
-    for ocn in list(found):
-        found[ocn].update(roles_in(tb, ocn, directory))
+    for key in list(found):
+        found[key].update(roles_in(tb, key, directory))
     return found
 
 
@@ -160,10 +160,10 @@ def _traceback_figures(
     roles: dict[str, Counter[str]] = defaultdict(Counter)
     hops: dict[str, HopFigures] = defaultdict(HopFigures)
     for tb in tracebacks:
-        for ocn, held in _roles_by_provider(tb, directory).items():
-            if held or any(h.provider == ocn for h in tb.hops):
-                appeared[ocn] += 1
-                roles[ocn].update(held)
+        for key, held in _roles_by_provider(tb, directory).items():
+            if held or any(h.provider == key for h in tb.hops):
+                appeared[key] += 1
+                roles[key].update(held)
         for hop in tb.hops:
             answer = Answer(hop.answer) if hop.answer else None
             hours = _hours(hop.requested_at, hop.answered_at)
@@ -183,10 +183,10 @@ def _actions(
     """Letters and authorizations issued in the period: counts by provider, kind and status."""
     action = models.EnforcementAction
     query = (
-        select(models.Provider.ocn, action.kind, action.status, func.count())
+        select(models.Provider.key, action.kind, action.status, func.count())
         .join(models.Provider, action.provider_id == models.Provider.id)
         .where(action.kind.in_([records.LETTER, records.AUTHORIZATION]))
-        .group_by(models.Provider.ocn, action.kind, action.status)
+        .group_by(models.Provider.key, action.kind, action.status)
     )
     if start is not None:
         query = query.where(action.issued_at >= as_utc(start))
@@ -195,8 +195,8 @@ def _actions(
     found: dict[str, dict[EnforcementKind, Counter[str]]] = defaultdict(
         lambda: defaultdict(Counter)
     )
-    for ocn, kind, status, count in session.execute(query):
-        found[ocn][EnforcementKind(kind)][status] += count
+    for key, kind, status, count in session.execute(query):
+        found[key][EnforcementKind(kind)][status] += count
     return found
 
 
@@ -206,7 +206,7 @@ def _blocklisted(session: Session) -> tuple[int | None, frozenset[str]]:
     if latest is None:
         return None, frozenset()
     entries = json.loads(latest.body).get("entries", [])
-    return latest.version, frozenset(e["ocn"] for e in entries if e.get("ocn"))
+    return latest.version, frozenset(e["key"] for e in entries if e.get("key"))
 
 
 def provider_scorecards(
@@ -216,14 +216,14 @@ def provider_scorecards(
     or authorization issued in it, or an entry on the current block list: most tracebacks
     first, then by OCN."""
     cards = _scorecards(session, start, end, None)
-    return sorted(cards, key=lambda c: (-c.tracebacks, c.ocn))
+    return sorted(cards, key=lambda c: (-c.tracebacks, c.key))
 
 
 def provider_scorecard(
-    session: Session, ocn: str, start: datetime | None = None, end: datetime | None = None
+    session: Session, key: str, start: datetime | None = None, end: datetime | None = None
 ) -> Scorecard:
     """One provider's scorecard (all zeros when it did nothing in the period)."""
-    wanted = records.provider_by_ocn(session, ocn).ocn
+    wanted = records.provider_by_key(session, key).key
     return _scorecards(session, start, end, wanted)[0]
 
 
@@ -234,17 +234,17 @@ def _scorecards(
     appeared, roles, hops = _traceback_figures(period_tracebacks(session, start, end), directory)
     actions = _actions(session, start, end)
     version, blocked = _blocklisted(session)
-    ocns = {only} if only else set(appeared) | set(hops) | set(actions) | blocked
+    keys = {only} if only else set(appeared) | set(hops) | set(actions) | blocked
     return [
         _card(
-            directory.get(ocn, ProviderInfo(ocn)),
-            appeared[ocn],
-            roles.get(ocn, Counter()),
-            hops.get(ocn, HopFigures()),
-            actions.get(ocn, {}),
-            (ocn in blocked, version),
+            directory.get(key, ProviderInfo(key)),
+            appeared[key],
+            roles.get(key, Counter()),
+            hops.get(key, HopFigures()),
+            actions.get(key, {}),
+            (key in blocked, version),
         )
-        for ocn in sorted(ocns)
+        for key in sorted(keys)
     ]
 
 
@@ -259,8 +259,8 @@ def _card(
     letters = actions.get(records.LETTER, Counter())
     authorizations = actions.get(records.AUTHORIZATION, Counter())
     return Scorecard(
-        ocn=info.ocn,
-        name=info.name or info.ocn,
+        key=info.key,
+        name=info.name or info.key,
         foreign=info.foreign,
         tracebacks=tracebacks,
         roles={role: roles[role] for role in ROLES},

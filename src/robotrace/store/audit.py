@@ -23,7 +23,7 @@ def append_audit(session: Session, events: Iterable[AuditEvent]) -> int:
             actor=event.actor,
             action=event.action,
             traceback_id=event.traceback_id,
-            provider_ocn=event.provider,
+            provider_key=event.provider,
             details=dict(event.details),
         )
         for event in events
@@ -44,7 +44,7 @@ def list_audit(session: Session, traceback_id: str | None = None) -> list[AuditE
             actor=row.actor,
             action=row.action,
             traceback_id=row.traceback_id or "",
-            provider=row.provider_ocn,
+            provider=row.provider_key,
             details=row.details,
         )
         for row in session.scalars(query)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -37,6 +38,8 @@ NAMING_CONVENTION = {
 }
 
 OCN = String(16)
+#: robotrace's own key of a provider (docs/concepts.md, "Provider identity").
+PROVIDER_KEY = String(32)
 E164 = String(16)
 RAW_NUMBER = String(64)
 CAMPAIGN_ID = String(64)
@@ -67,25 +70,125 @@ class Base(DeclarativeBase):
 
 
 class Provider(Base):
-    """A voice provider as the Robocall Mitigation Database lists it, named by its OCN."""
+    """One company that carries calls, under robotrace's own stable ``key``; what the world
+    knows it by (RMD numbers, FRNs, OCNs, names) is in :class:`ProviderIdentifier`."""
 
     __tablename__ = "providers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    ocn: Mapped[str] = mapped_column(OCN, unique=True)
-    business_name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(PROVIDER_KEY, unique=True)
+    business_name: Mapped[str] = mapped_column(Text)
     country: Mapped[str] = mapped_column(String(100), default="United States")
     foreign: Mapped[bool] = mapped_column(default=False)
-    rmd_number: Mapped[str] = mapped_column(String(32), default="")
-    frn: Mapped[str] = mapped_column(String(32), default="")
-    implementation: Mapped[str] = mapped_column(String(64), default="")
+    business_address: Mapped[str] = mapped_column(Text, default="")
+    implementation: Mapped[str] = mapped_column(Text, default="")
     voice_service_provider: Mapped[bool] = mapped_column(default=True)
     gateway_provider: Mapped[bool] = mapped_column(default=False)
     intermediate_provider: Mapped[bool] = mapped_column(default=False)
     last_recertified: Mapped[str] = mapped_column(String(32), default="")
-    contact_email: Mapped[str] = mapped_column(String(200), default="")
+    #: Where robotrace writes to the provider (set by an admin, or the old format's column).
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: The RMD's robocall mitigation contact: name, title, department, phone, extension, …
+    rmd_contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+    identifiers: Mapped[list[ProviderIdentifier]] = relationship(
+        back_populates="provider", cascade="all, delete-orphan", order_by="ProviderIdentifier.id"
+    )
+
+
+class ProviderIdentifier(Base):
+    """One thing a provider is known by: ``rmd`` number, ``frn``, ``key``, ``name`` (business
+    names and DBAs) or ``key`` (the key of a provider merged into this one). Every kind but
+    ``name`` names one provider at most."""
+
+    __tablename__ = "provider_identifiers"
+    __table_args__ = (
+        CheckConstraint("kind IN ('key', 'rmd', 'frn', 'key', 'name')", name="kind"),
+        Index(
+            "uq_provider_identifiers_kind_value",
+            "kind",
+            "value",
+            unique=True,
+            sqlite_where=text("kind <> 'name'"),
+            postgresql_where=text("kind <> 'name'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(
+        ForeignKey("providers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(Text)
+    #: ``value`` case-folded, for search.
+    folded: Mapped[str] = mapped_column(Text)
+
+    provider: Mapped[Provider] = relationship(back_populates="identifiers")
+
+
+class RmdImport(Base):
+    """One import of an RMD export, kept with its date: what it held and what it changed."""
+
+    __tablename__ = "rmd_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    imported_at: Mapped[datetime] = mapped_column(index=True)
+    imported_by: Mapped[str] = mapped_column(String(200), default="")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    filings: Mapped[int] = mapped_column(default=0)
+    added: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    not_in_export: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+
+
+class RmdFiling(Base):
+    """A filing of the RMD under its number, as the latest export that held it wrote it."""
+
+    __tablename__ = "rmd_filings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_import_id: Mapped[int] = mapped_column(ForeignKey("rmd_imports.id"))
+    last_import_id: Mapped[int] = mapped_column(ForeignKey("rmd_imports.id"), index=True)
+    updated_at: Mapped[datetime]
+
+
+class RmdImportEntry(Base):
+    """What one import changed about one filing: ``added``, ``updated``, ``dropped`` (not in
+    that export though in the one before) or ``relisted``; unchanged filings get no entry."""
+
+    __tablename__ = "rmd_import_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("rmd_imports.id"), index=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("rmd_filings.id"), index=True)
+    change: Mapped[str] = mapped_column(String(16))
+
+
+class RmdRemoval(Base):
+    """A provider's removal from the RMD by an FCC order, entered by a regulator, and its
+    reinstatement; while it stands, no US provider may take the provider's traffic directly
+    (47 CFR 64.6305), so the block list carries an ``rmd_removed`` entry."""
+
+    __tablename__ = "rmd_removals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    order_reference: Mapped[str] = mapped_column(String(200))
+    removed_at: Mapped[datetime]
+    entered_by: Mapped[str] = mapped_column(String(200), default="")
+    entered_at: Mapped[datetime]
+    reinstated_at: Mapped[datetime | None]
+    reinstated_by: Mapped[str | None] = mapped_column(String(200))
+    reinstatement_reference: Mapped[str | None] = mapped_column(String(200))
 
 
 class User(Base):
@@ -306,14 +409,14 @@ class Traceback(Base):
     closed_at: Mapped[datetime | None]
     # The signer shortcut (docs/shaken.md): the provider whose verified Identity header
     # signed the call, its direct request and answer, and whether the chain passed it.
-    signer_ocn: Mapped[str | None] = mapped_column(OCN, index=True)
+    signer_key: Mapped[str | None] = mapped_column(PROVIDER_KEY, index=True)
     signer_attest: Mapped[str | None] = mapped_column(String(1))
     signer_origid: Mapped[str | None] = mapped_column(String(64))
     signer_requested_at: Mapped[datetime | None]
     signer_due_at: Mapped[datetime | None]
     signer_answer: Mapped[str | None] = mapped_column(String(16))
     signer_answered_at: Mapped[datetime | None]
-    signer_upstream: Mapped[str | None] = mapped_column(OCN)
+    signer_upstream: Mapped[str | None] = mapped_column(PROVIDER_KEY)
     signer_customer: Mapped[str | None] = mapped_column(String(200))
     signer_note: Mapped[str | None] = mapped_column(Text)
     signer_on_path: Mapped[bool | None]
@@ -420,5 +523,5 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     traceback_id: Mapped[str | None] = mapped_column(TRACEBACK_ID, index=True)
-    provider_ocn: Mapped[str | None] = mapped_column(OCN, index=True)
+    provider_key: Mapped[str | None] = mapped_column(PROVIDER_KEY, index=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)

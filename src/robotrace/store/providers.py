@@ -1,17 +1,41 @@
-"""Providers in the store: idempotent upsert from the registry, and the directory by OCN."""
+"""Providers in the store: one row per company under its key, found by any identifier.
+
+An import (robotrace's ``providers.csv``, the FCC's RMD export, a downstream naming a new
+upstream) matches what it brings against every identifier the store holds: no match adds a
+provider, one updates it, and a record that matches two providers makes them one
+(:func:`merge_providers`, audited, nothing lost). The same input twice changes nothing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from robotrace.clock import Clock, SystemClock
-from robotrace.providers.registry import PROVIDER_FIELDS, Provider
+from robotrace.providers.identity import default_key, new_key, readings_of
+from robotrace.providers.registry import Provider
 from robotrace.store import models
-from robotrace.traceback.model import ProviderInfo
+from robotrace.store.audit import append_audit
+from robotrace.traceback.model import AuditEvent, ProviderInfo
+
+#: Attributes an import sets; an empty ``contact_email`` never erases one an admin set.
+ATTRIBUTES = (
+    "business_name",
+    "country",
+    "foreign",
+    "business_address",
+    "implementation",
+    "voice_service_provider",
+    "gateway_provider",
+    "intermediate_provider",
+    "last_recertified",
+    "rmd_contact",
+)
+_UNIQUE_KINDS = ("key", "rmd", "frn", "ocn")
 
 
 @dataclass(frozen=True)
@@ -19,70 +43,347 @@ class UpsertCounts:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    merged: int = 0
+
+
+class _Index:
+    """Every provider row with its identifiers, and who holds each unique identifier."""
+
+    def __init__(self, rows: Iterable[models.Provider]) -> None:
+        self.rows = {row.id: row for row in rows}
+        self.holder: dict[tuple[str, str], int] = {}
+        for row in self.rows.values():
+            self._note(row)
+
+    def _note(self, row: models.Provider) -> None:
+        self.holder[("key", row.key)] = row.id
+        for ident in row.identifiers:
+            if ident.kind in _UNIQUE_KINDS:
+                self.holder[(ident.kind, ident.value)] = row.id
+
+    def matches(self, provider: Provider) -> list[models.Provider]:
+        wanted = [("key", provider.key)] if provider.key else []
+        wanted += provider.identifiers()
+        ids = sorted({self.holder[w] for w in wanted if w in self.holder})
+        return [self.rows[i] for i in ids]
+
+    def add(self, row: models.Provider) -> None:
+        self.rows[row.id] = row
+        self._note(row)
+
+    def drop(self, row: models.Provider) -> None:
+        self.rows.pop(row.id, None)
+        self.holder = {k: v for k, v in self.holder.items() if v != row.id}
+
+    def key_taken(self, key: str) -> bool:
+        return ("key", key) in self.holder
+
+
+def _load_index(session: Session) -> _Index:
+    rows = session.scalars(
+        select(models.Provider).options(selectinload(models.Provider.identifiers))
+    )
+    return _Index(rows)
 
 
 def upsert_providers(
-    session: Session, providers: Iterable[Provider], clock: Clock | None = None
+    session: Session,
+    providers: Iterable[Provider],
+    clock: Clock | None = None,
+    actor: str = "robotrace:import",
 ) -> UpsertCounts:
-    """Add new providers and update changed ones, by OCN; the same input twice changes nothing.
-
-    Providers absent from ``providers`` are left alone (the registry export may be partial).
+    """Add new providers and update changed ones, matched by key and every identifier;
+    providers absent from ``providers`` are left alone (the registry export may be partial).
     """
+    outcomes = [outcome for _, outcome in upsert_each(session, providers, clock, actor)]
+    merged = sum(o.startswith("merged") for o in outcomes)
+    return UpsertCounts(
+        added=outcomes.count("added"),
+        updated=sum(o.endswith("updated") for o in outcomes),
+        unchanged=sum(o.endswith("unchanged") for o in outcomes),
+        merged=merged,
+    )
+
+
+def upsert_each(
+    session: Session,
+    providers: Iterable[Provider],
+    clock: Clock | None = None,
+    actor: str = "robotrace:import",
+) -> list[tuple[models.Provider, str]]:
+    """:func:`upsert_providers`, saying for each provider its row and what happened:
+    ``added``, ``updated``, ``unchanged``, or ``merged-`` before either of the last two."""
     now = (clock or SystemClock()).now()
-    incoming = _unique_by_ocn(providers)
-    existing = {row.ocn: row for row in _rows_by_ocn(session, list(incoming))}
-    added = updated = 0
-    for ocn, provider in incoming.items():
-        row = existing.get(ocn)
-        if row is None:
-            session.add(models.Provider(**provider.as_dict(), created_at=now, updated_at=now))
-            added += 1
-        elif provider_of(row) != provider:
-            _copy_fields(provider, row)
-            row.updated_at = now
-            updated += 1
-    session.flush()
-    return UpsertCounts(added, updated, len(incoming) - added - updated)
-
-
-def _unique_by_ocn(providers: Iterable[Provider]) -> dict[str, Provider]:
-    unique: dict[str, Provider] = {}
+    index = _load_index(session)
+    done = []
     for provider in providers:
-        if provider.ocn in unique:
-            raise ValueError(f"provider {provider.ocn} is given twice")
-        unique[provider.ocn] = provider
-    return unique
+        found = index.matches(provider)
+        prefix = ""
+        if len(found) > 1:
+            prefix = "merged-"
+            _merge_all(session, index, found, actor, now, "an import names them as one")
+        if not found:
+            done.append((_create(session, index, provider, now), "added"))
+        elif _apply(session, found[0], provider, now):
+            index.add(found[0])
+            done.append((found[0], prefix + "updated"))
+        else:
+            done.append((found[0], prefix + "unchanged"))
+    session.flush()
+    return done
 
 
-def _rows_by_ocn(session: Session, ocns: list[str], chunk: int = 500) -> list[models.Provider]:
-    rows: list[models.Provider] = []
-    for start in range(0, len(ocns), chunk):
-        part = ocns[start : start + chunk]
-        rows.extend(session.scalars(select(models.Provider).where(models.Provider.ocn.in_(part))))
-    return rows
+def _create(session: Session, index: _Index, provider: Provider, now: datetime) -> models.Provider:
+    row = _new_row(session, provider, now, index.key_taken)
+    index.add(row)
+    return row
 
 
-def _copy_fields(provider: Provider, row: models.Provider) -> None:
-    for name in PROVIDER_FIELDS:
-        setattr(row, name, getattr(provider, name))
+def _new_row(
+    session: Session, provider: Provider, now: datetime, key_taken: Callable[[str], bool]
+) -> models.Provider:
+    key = default_key(provider)
+    while not key or key_taken(key):
+        key = new_key()
+    row = models.Provider(key=key, created_at=now, updated_at=now, business_name="")
+    session.add(row)
+    _apply(session, row, replace(provider, key=key), now)
+    session.flush()
+    return row
+
+
+def add_named_provider(
+    session: Session, named: Provider, actor: str, clock: Clock, by: str | None = None
+) -> models.Provider:
+    """The provider a downstream names (``by``, its key) by name and contact, and perhaps
+    an OCN, RMD number or FRN: one that holds any of those identifiers already, or else a
+    new one, audited as ``provider.named``."""
+    holder = _holder_of_any(session, named)
+    if holder is not None:
+        return holder
+    row = _new_row(
+        session, named, clock.now(), lambda key: resolve_provider(session, key) is not None
+    )
+    details = {"name": row.business_name, "country": row.country, "by": by}
+    append_audit(session, [AuditEvent(clock.now(), actor, "provider.named", "", row.key, details)])
+    return row
+
+
+def named_key(session: Session, named: Provider) -> str | None:
+    """The key of the provider holding any identifier of ``named``, if one does."""
+    holder = _holder_of_any(session, named)
+    return holder.key if holder is not None else None
+
+
+def _holder_of_any(session: Session, named: Provider) -> models.Provider | None:
+    for kind, value in named.identifiers():
+        holder = _holder_of(session, kind, value)
+        if holder is not None:
+            return holder
+    return None
+
+
+def _holder_of(session: Session, kind: str, value: str) -> models.Provider | None:
+    holder = session.scalar(
+        select(models.ProviderIdentifier.provider_id).where(
+            models.ProviderIdentifier.kind == kind, models.ProviderIdentifier.value == value
+        )
+    )
+    return session.get(models.Provider, holder) if holder is not None else None
+
+
+def _apply(session: Session, row: models.Provider, provider: Provider, now: datetime) -> bool:
+    """Bring ``row`` up to ``provider``'s attributes and add its identifiers; True if
+    anything changed."""
+    changed = False
+    for name in ATTRIBUTES:
+        value = getattr(provider, name)
+        if name == "business_name" and not value:
+            continue
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    if provider.contact_email and row.contact_email != provider.contact_email:
+        row.contact_email = provider.contact_email
+        changed = True
+    wanted = [*provider.identifiers(), *(("name", n) for n in provider.names)]
+    changed |= add_identifiers(row, wanted)
+    if changed:
+        row.updated_at = now
+    return changed
+
+
+def add_identifiers(row: models.Provider, identifiers: Iterable[tuple[str, str]]) -> bool:
+    """Add what ``row`` does not hold yet; True if anything was added. (Whether another
+    provider holds a unique one is the caller's to check first.)"""
+    held = {(i.kind, i.value) for i in row.identifiers}
+    added = False
+    for kind, value in identifiers:
+        if (kind, value) in held or not value:
+            continue
+        held.add((kind, value))
+        row.identifiers.append(
+            models.ProviderIdentifier(kind=kind, value=value, folded=value.casefold())
+        )
+        added = True
+    return added
+
+
+def _merge_all(
+    session: Session,
+    index: _Index,
+    rows: list[models.Provider],
+    actor: str,
+    now: datetime,
+    reason: str,
+) -> None:
+    survivor, *absorbed = rows  # the oldest row survives, so older keys stay primary
+    for row in absorbed:
+        merge_providers(session, survivor, row, actor, now, reason)
+        index.drop(row)
+    index.add(survivor)
+
+
+def merge_providers(
+    session: Session,
+    survivor: models.Provider,
+    absorbed: models.Provider,
+    actor: str,
+    now: datetime,
+    reason: str,
+) -> dict[str, int]:
+    """Make ``absorbed`` part of ``survivor``: every row that names it (hops, tracebacks,
+    calls, letters, authorizations, users, filings, …) names ``survivor`` instead, its
+    identifiers and its key (as an alias) move over, blanks are filled from it, and the
+    merge is audited. Returns how many rows moved, by table and column."""
+    session.flush()
+    moved = _repoint_foreign_keys(session, absorbed.id, survivor.id)
+    for column in (models.Traceback.signer_key, models.Traceback.signer_upstream):
+        result = session.execute(
+            update(models.Traceback).where(column == absorbed.key).values({column: survivor.key})
+        )
+        moved[f"tracebacks.{column.key}"] = result.rowcount
+    _absorb_identity(session, survivor, absorbed)
+    session.delete(absorbed)
+    survivor.updated_at = now
+    counts = {where: n for where, n in moved.items() if n}
+    details = {"absorbed": absorbed.key, "reason": reason, "moved": counts}
+    event = AuditEvent(now, actor, "provider.merged", "", survivor.key, details)
+    append_audit(session, [event])
+    return moved
+
+
+def _repoint_foreign_keys(session: Session, old: int, new: int) -> dict[str, int]:
+    moved: dict[str, int] = {}
+    for table in models.Base.metadata.sorted_tables:
+        if table.name == "provider_identifiers":
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name != "providers":
+                continue
+            column = fk.parent
+            result = session.execute(update(table).where(column == old).values({column.name: new}))
+            moved[f"{table.name}.{column.name}"] = result.rowcount
+    # Rows loaded before the update still name the old id; read them afresh.
+    for obj in list(session.identity_map.values()):
+        if not isinstance(obj, models.Provider | models.ProviderIdentifier):
+            session.expire(obj)
+    return moved
+
+
+def _absorb_identity(
+    session: Session, survivor: models.Provider, absorbed: models.Provider
+) -> None:
+    moving = [(i.kind, i.value) for i in absorbed.identifiers] + [("key", absorbed.key)]
+    for name in ("contact_email", "business_address", "implementation", "last_recertified"):
+        if not getattr(survivor, name) and getattr(absorbed, name):
+            setattr(survivor, name, getattr(absorbed, name))
+    if not survivor.rmd_contact and absorbed.rmd_contact:
+        survivor.rmd_contact = absorbed.rmd_contact
+    absorbed.identifiers.clear()
+    session.flush()  # the unique identifiers are free before the survivor takes them
+    add_identifiers(survivor, [m for m in moving if m != ("key", survivor.key)])
 
 
 def provider_of(row: models.Provider) -> Provider:
-    """The registry's :class:`Provider` for a ``providers`` row."""
-    return Provider(**{name: getattr(row, name) for name in PROVIDER_FIELDS})
+    """The registry's :class:`Provider` for a ``providers`` row, identifiers included."""
+    kinds: dict[str, list[str]] = {"rmd": [], "frn": [], "ocn": [], "name": []}
+    for ident in row.identifiers:
+        if ident.kind in kinds:
+            kinds[ident.kind].append(ident.value)
+    return Provider(
+        key=row.key,
+        rmd_numbers=tuple(kinds["rmd"]),
+        frns=tuple(kinds["frn"]),
+        ocns=tuple(kinds["ocn"]),
+        other_names=tuple(n for n in kinds["name"] if n != row.business_name),
+        contact_email=row.contact_email,
+        **{name: getattr(row, name) for name in ATTRIBUTES},
+    )
 
 
 def list_providers(session: Session) -> list[Provider]:
-    """Every provider in the store, by OCN."""
-    rows = session.scalars(select(models.Provider).order_by(models.Provider.ocn))
+    """Every provider in the store, by key."""
+    rows = session.scalars(
+        select(models.Provider)
+        .options(selectinload(models.Provider.identifiers))
+        .order_by(models.Provider.key)
+    )
     return [provider_of(row) for row in rows]
 
 
+def resolve_provider(session: Session, text: str) -> models.Provider | None:
+    """The provider that ``text`` names: its key, a merged provider's key, an OCN, an RMD
+    number or an FRN (in that order of precedence); None when it names none."""
+    for kind, value in readings_of(text):
+        if kind == "key":
+            row = session.scalar(select(models.Provider).where(models.Provider.key == value))
+            if row is not None:
+                return row
+        holder = _holder_of(session, kind, value)
+        if holder is not None:
+            return holder
+    return None
+
+
+def resolve_key(session: Session, text: str) -> str | None:
+    """The key of the provider ``text`` names (see :func:`resolve_provider`)."""
+    row = resolve_provider(session, text)
+    return row.key if row is not None else None
+
+
+def search_providers(session: Session, text: str, limit: int = 20) -> list[models.Provider]:
+    """Providers whose key or any identifier (RMD number, FRN, OCN, name, DBA) contains
+    ``text``, case-insensitively; exact identifiers first."""
+    folded = text.strip().casefold()
+    pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    exact = resolve_provider(session, text) if folded else None
+    holders = (
+        select(models.ProviderIdentifier.provider_id)
+        .where(models.ProviderIdentifier.folded.like(pattern, escape="\\"))
+        .scalar_subquery()
+    )
+    rows = list(
+        session.scalars(
+            select(models.Provider)
+            .where(
+                or_(func.lower(models.Provider.key).like(pattern, escape="\\"),
+                    models.Provider.id.in_(holders))
+            )
+            .order_by(models.Provider.key)
+            .limit(limit)
+        )
+    )  # fmt: skip
+    if exact is not None:
+        rows = [exact, *(r for r in rows if r.id != exact.id)][:limit]
+    return rows
+
+
 def provider_directory(session: Session) -> dict[str, ProviderInfo]:
-    """What the traceback workflow needs to know of every provider, by OCN."""
+    """What the traceback workflow needs to know of every provider, by key."""
     rows = session.execute(
         select(
-            models.Provider.ocn,
+            models.Provider.key,
             models.Provider.business_name,
             models.Provider.country,
             models.Provider.foreign,
@@ -90,21 +391,28 @@ def provider_directory(session: Session) -> dict[str, ProviderInfo]:
         )
     )
     return {
-        ocn: ProviderInfo(ocn=ocn, name=name, country=country, foreign=foreign, contact_email=email)
-        for ocn, name, country, foreign, email in rows
+        key: ProviderInfo(key=key, name=name, country=country, foreign=foreign, contact_email=email)
+        for key, name, country, foreign, email in rows
     }
 
 
-def provider_ids(session: Session, ocns: Iterable[str]) -> dict[str, int]:
-    """Row ids of the providers named by ``ocns`` (those not in the store are left out)."""
-    wanted = sorted(set(ocns))
-    return {row.ocn: row.id for row in _rows_by_ocn(session, wanted)}
+def provider_ids(session: Session, keys: Iterable[str], chunk: int = 500) -> dict[str, int]:
+    """Row ids of the providers with ``keys`` (those not in the store are left out)."""
+    wanted = sorted(set(keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), chunk):
+        part = wanted[start : start + chunk]
+        rows = session.execute(
+            select(models.Provider.key, models.Provider.id).where(models.Provider.key.in_(part))
+        )
+        found.update({key: row_id for key, row_id in rows})
+    return found
 
 
-def provider_ocns(session: Session, ids: Iterable[int]) -> dict[int, str]:
-    """OCNs of the providers with row ids ``ids``."""
+def provider_keys(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Keys of the providers with row ids ``ids``."""
     wanted = sorted(set(ids))
     rows = session.execute(
-        select(models.Provider.id, models.Provider.ocn).where(models.Provider.id.in_(wanted))
+        select(models.Provider.id, models.Provider.key).where(models.Provider.id.in_(wanted))
     )
-    return {row_id: ocn for row_id, ocn in rows}
+    return {row_id: key for row_id, key in rows}

@@ -14,7 +14,7 @@ from robotrace.store.providers import (
     list_providers,
     provider_directory,
     provider_ids,
-    provider_ocns,
+    provider_keys,
     upsert_providers,
 )
 from robotrace.store.tracebacks import (
@@ -38,7 +38,7 @@ __all__ = [
     "load_tracebacks",
     "provider_directory",
     "provider_ids",
-    "provider_ocns",
+    "provider_keys",
     "save_traceback",
     "upsert_providers",
 ]

@@ -13,17 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace.store import models
-from robotrace.store.providers import provider_ids, provider_ocns
+from robotrace.store.providers import provider_ids, provider_keys
 from robotrace.traceback.findings import signer_on_path
 from robotrace.traceback.model import Answer, CallUnderTrace, Hop, SignerLead, Status, Traceback
 
 
 class UnknownProviders(LookupError):
-    """A traceback names providers that are not in the store; ``ocns`` lists them."""
+    """A traceback names providers that are not in the store; ``keys`` lists them."""
 
-    def __init__(self, traceback_id: str, ocns: list[str]) -> None:
-        self.ocns = ocns
-        super().__init__(f"traceback {traceback_id} names unknown provider(s): {', '.join(ocns)}")
+    def __init__(self, traceback_id: str, keys: list[str]) -> None:
+        self.keys = keys
+        super().__init__(f"traceback {traceback_id} names unknown provider(s): {', '.join(keys)}")
 
 
 class TracebackNotFound(LookupError):
@@ -80,7 +80,7 @@ def _fill_traceback(row: models.Traceback, tb: Traceback, ids: dict[str, int]) -
 
 def _fill_signer(row: models.Traceback, tb: Traceback) -> None:
     signer = tb.signer or SignerLead("", "")
-    row.signer_ocn = signer.provider or None
+    row.signer_key = signer.provider or None
     row.signer_attest = signer.attest or None
     row.signer_origid = signer.origid
     row.signer_requested_at = signer.requested_at
@@ -160,8 +160,8 @@ def list_tracebacks(session: Session, status: Status | str | None = None) -> lis
 
 
 def _tracebacks_of(session: Session, rows: list[models.Traceback]) -> list[Traceback]:
-    ocns = provider_ocns(session, _provider_ids_of(rows))
-    return [_traceback_of(row, ocns) for row in rows]
+    keys = provider_keys(session, _provider_ids_of(rows))
+    return [_traceback_of(row, keys) for row in rows]
 
 
 def _provider_ids_of(rows: Iterable[models.Traceback]) -> set[int]:
@@ -175,13 +175,13 @@ def _provider_ids_of(rows: Iterable[models.Traceback]) -> set[int]:
     return ids
 
 
-def _traceback_of(row: models.Traceback, ocns: dict[int, str]) -> Traceback:
+def _traceback_of(row: models.Traceback, keys: dict[int, str]) -> Traceback:
     return Traceback(
         id=row.id,
         call=CallUnderTrace(row.calling_number, row.called_number, row.call_time),
-        terminating_provider=ocns[row.terminating_provider_id],
+        terminating_provider=keys[row.terminating_provider_id],
         opened_at=row.opened_at,
-        hops=tuple(_hop_of(hop, ocns) for hop in row.hops),
+        hops=tuple(_hop_of(hop, keys) for hop in row.hops),
         status=Status(row.status),
         outcome=row.outcome,
         closed_at=row.closed_at,
@@ -191,10 +191,10 @@ def _traceback_of(row: models.Traceback, ocns: dict[int, str]) -> Traceback:
 
 
 def _signer_of(row: models.Traceback) -> SignerLead | None:
-    if row.signer_ocn is None or row.signer_attest is None:
+    if row.signer_key is None or row.signer_attest is None:
         return None
     return SignerLead(
-        provider=row.signer_ocn,
+        provider=row.signer_key,
         attest=row.signer_attest,
         origid=row.signer_origid,
         requested_at=row.signer_requested_at,
@@ -207,16 +207,16 @@ def _signer_of(row: models.Traceback) -> SignerLead | None:
     )
 
 
-def _hop_of(row: models.Hop, ocns: dict[int, str]) -> Hop:
+def _hop_of(row: models.Hop, keys: dict[int, str]) -> Hop:
     upstream = row.upstream_provider_id
     return Hop(
         position=row.position,
-        provider=ocns[row.provider_id],
+        provider=keys[row.provider_id],
         requested_at=row.requested_at,
         due_at=row.due_at,
         answer=row.answer,
         answered_at=row.answered_at,
-        upstream=ocns[upstream] if upstream is not None else None,
+        upstream=keys[upstream] if upstream is not None else None,
         customer=row.customer,
         note=row.note,
         late=row.late,

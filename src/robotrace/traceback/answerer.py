@@ -95,7 +95,7 @@ class RecordsAnswerer:
             upstream = found.from_provider
             named = None
             if upstream not in self.directory:
-                named = ProviderInfo(ocn=upstream, name=f"provider {upstream}")
+                named = ProviderInfo(key=upstream, name=f"provider {upstream}")
             return Reply(Answer.UPSTREAM, upstream=upstream, new_provider=named, note=note)
         return Reply(Answer.ORIGIN, customer=found.customer or "unnamed customer", note=note)
 

@@ -50,7 +50,7 @@ def _single_call(
     "providers_csv",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="providers.csv (RMD columns + ocn).",
+    help="providers.csv (RMD columns + key).",
 )
 @click.option(
     "--cdrs",
@@ -97,7 +97,7 @@ def trace(
             else [_single_call(calling, called, call_time, at)]
         )
         directory: dict[str, ProviderInfo] = {
-            p.ocn: info_of(p) for p in read_providers_csv(providers_csv)
+            p.key: info_of(p) for p in read_providers_csv(providers_csv)
         }
         records = open_records_dir(cdrs)
     except BadRowsError as exc:

@@ -31,7 +31,7 @@ class CallToTrace:
 
 def info_of(provider: Provider) -> ProviderInfo:
     return ProviderInfo(
-        ocn=provider.ocn,
+        key=provider.key,
         name=provider.business_name,
         country=provider.country,
         foreign=provider.foreign,
@@ -44,7 +44,7 @@ def answerers_for(
     directory: Mapping[str, ProviderInfo],
     skew_s: float | None = None,
 ) -> dict[str, Answerer]:
-    return {ocn: RecordsAnswerer(r, directory, skew_s) for ocn, r in records.items()}
+    return {key: RecordsAnswerer(r, directory, skew_s) for key, r in records.items()}
 
 
 def trace_call(

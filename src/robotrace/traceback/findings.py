@@ -9,8 +9,8 @@ from robotrace.clock import format_utc
 from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, SignerLead, Traceback
 
 
-def _is_foreign(ocn: str, directory: Mapping[str, ProviderInfo]) -> bool:
-    info = directory.get(ocn)
+def _is_foreign(key: str, directory: Mapping[str, ProviderInfo]) -> bool:
+    info = directory.get(key)
     return bool(info and info.foreign)
 
 

@@ -47,7 +47,7 @@ class Status(StrEnum):
 class ProviderInfo:
     """What the workflow needs to know of a provider: who, and whether it is foreign."""
 
-    ocn: str
+    key: str
     name: str = ""
     country: str = "United States"
     foreign: bool = False

@@ -42,7 +42,7 @@ class Run:
             self.named.append(step.new_provider)
 
 
-def no_delay(ocn: str) -> timedelta:
+def no_delay(key: str) -> timedelta:
     return timedelta(0)
 
 
@@ -85,7 +85,7 @@ def run_to_outcome(
             policy,
         )
         if step.new_provider is not None:
-            directory[step.new_provider.ocn] = step.new_provider
+            directory[step.new_provider.key] = step.new_provider
         run.apply(step)
     return run
 

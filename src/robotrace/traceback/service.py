@@ -8,6 +8,7 @@ transaction (commit or roll back).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -15,14 +16,20 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.notify.queue import queue_signer_request
+from robotrace.providers.identity import clean_ocn
 from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
-from robotrace.store.providers import provider_directory, upsert_providers
+from robotrace.store.providers import (
+    add_named_provider,
+    named_key,
+    provider_directory,
+    resolve_key,
+)
 from robotrace.store.tracebacks import load_traceback, save_traceback
 from robotrace.traceback import workflow
-from robotrace.traceback.model import CallUnderTrace, SignerLead, Traceback
+from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead, Traceback
 from robotrace.traceback.workflow import Policy, Reply, Step
 
 _ID = re.compile(r"^TB-(\d+)$")
@@ -43,29 +50,40 @@ def next_traceback_id(session: Session) -> str:
 
 
 def _commit_step(session: Session, step: Step, call_id: int | None = None) -> Traceback:
-    if step.new_provider is not None:
-        named = step.new_provider
-        upsert_providers(
-            session,
-            [
-                Provider(
-                    ocn=named.ocn,
-                    business_name=named.name or named.ocn,
-                    country=named.country,
-                    foreign=named.foreign,
-                    contact_email=named.contact_email,
-                )
-            ],
-        )
     save_traceback(session, step.traceback, call_id=call_id)
     append_audit(session, step.events)
     return step.traceback
 
 
+def resolve_reply(
+    session: Session,
+    reply: Reply,
+    actor: str,
+    clock: Clock,
+    named: Provider | None = None,
+    by: str | None = None,
+) -> Reply:
+    """The reply with its upstream as a provider key: the upstream may be given by any
+    identifier (key, OCN, RMD number, FRN), or ``named`` by name and contact, which finds
+    the provider holding one of its identifiers or registers a new one."""
+    if reply.answer is not Answer.UPSTREAM:
+        return reply
+    key = resolve_key(session, reply.upstream) if reply.upstream else None
+    if key is None and named is not None:
+        key = add_named_provider(session, named, actor, clock, by).key
+    elif key is not None and named is not None and named_key(session, named) not in (None, key):
+        raise workflow.WorkflowError(f"upstream {reply.upstream} is not the provider named")
+    if key is None:
+        raise workflow.WorkflowError(
+            f"upstream provider {reply.upstream} is unknown: name it with its details"
+        )
+    return replace(reply, upstream=key, new_provider=None)
+
+
 def open_traceback(
     session: Session,
     call: CallUnderTrace,
-    terminating_ocn: str,
+    terminating_key: str,
     actor: str,
     clock: Clock,
     policy: Policy | None = None,
@@ -76,10 +94,9 @@ def open_traceback(
     """Open a traceback for ``call`` at its terminating provider and request the first hop;
     ``signer``: the provider that signed the call (see :func:`signer_lead_of`)."""
     directory = provider_directory(session)
-    ocn = terminating_ocn.strip().upper()
-    terminating = directory.get(ocn)
+    terminating = directory.get(resolve_key(session, terminating_key) or "")
     if terminating is None:
-        raise workflow.WorkflowError(f"no provider with OCN {ocn}")
+        raise workflow.WorkflowError(f"no provider {terminating_key.strip()[:40]!r}")
     # The next id is read, then written: two openings at once would take the same one, and
     # the later save would overwrite the earlier traceback (found under load).
     lock_for_transaction(session, "opening-tracebacks")
@@ -101,10 +118,25 @@ def signer_lead_of(session: Session, call: models.Call) -> SignerLead | None:
     certificate's SPC is a registered provider's OCN (None otherwise)."""
     if not call.shaken_valid or not call.shaken_spc or not call.shaken_attest:
         return None
-    ocn = call.shaken_spc.strip().upper()
-    if ocn not in provider_directory(session):
+    signer = _holder_of_ocn(session, call.shaken_spc)
+    if signer is None:
         return None
-    return SignerLead(ocn, call.shaken_attest, call.shaken_origid)
+    return SignerLead(signer, call.shaken_attest, call.shaken_origid)
+
+
+def _holder_of_ocn(session: Session, spc: str) -> str | None:
+    """The key of the provider whose OCN is the certificate's SPC (the SPC names an OCN,
+    never a key or an RMD number)."""
+    try:
+        ocn = clean_ocn(spc)
+    except ValueError:
+        return None
+    holder = session.scalar(
+        select(models.Provider.key)
+        .join(models.ProviderIdentifier)
+        .where(models.ProviderIdentifier.kind == "ocn", models.ProviderIdentifier.value == ocn)
+    )
+    return holder
 
 
 def open_traceback_for_call(
@@ -135,24 +167,27 @@ def open_traceback_for_call(
     sample = CallUnderTrace(call.calling_number, call.called_number, call.call_time)
     signer = signer_lead_of(session, call)
     return open_traceback(
-        session, sample, provider.ocn, actor, clock, policy, call_id, call.campaign_id, signer
+        session, sample, provider.key, actor, clock, policy, call_id, call.campaign_id, signer
     )
 
 
 def answer_hop(
     session: Session,
     traceback_id: str,
-    provider_ocn: str,
+    provider_key: str,
     reply: Reply,
     actor: str,
     clock: Clock,
     policy: Policy | None = None,
+    named: Provider | None = None,
 ) -> Traceback:
-    """Record ``provider_ocn``'s answer on its open hop of the traceback."""
+    """Record ``provider_key``'s answer on its open hop of the traceback; an upstream may be
+    given by any identifier, or ``named`` (see :func:`resolve_reply`)."""
     tb = load_traceback(session, traceback_id, for_update=True)
+    reply = resolve_reply(session, reply, actor, clock, named, provider_key)
     step = workflow.answer_hop(
         tb,
-        provider_ocn,
+        provider_key,
         reply,
         provider_directory(session),
         clock.now(),
@@ -175,11 +210,18 @@ def request_signer(
 
 
 def answer_signer(
-    session: Session, traceback_id: str, provider_ocn: str, reply: Reply, actor: str, clock: Clock
+    session: Session,
+    traceback_id: str,
+    provider_key: str,
+    reply: Reply,
+    actor: str,
+    clock: Clock,
 ) -> Traceback:
     """Record the signer's answer to its direct request (``origin`` closes the traceback)."""
     tb = load_traceback(session, traceback_id, for_update=True)
-    step = workflow.answer_signer(tb, provider_ocn.strip().upper(), reply, clock.now(), actor)
+    if reply.upstream:  # recorded as said when no provider holds it (it opens no hop)
+        reply = replace(reply, upstream=resolve_key(session, reply.upstream) or reply.upstream)
+    step = workflow.answer_signer(tb, provider_key.strip().upper(), reply, clock.now(), actor)
     return _commit_step(session, step)
 
 

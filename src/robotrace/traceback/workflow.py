@@ -133,7 +133,7 @@ def open_traceback(
     tb = Traceback(
         id=traceback_id,
         call=call,
-        terminating_provider=terminating.ocn,
+        terminating_provider=terminating.key,
         opened_at=now,
         campaign=campaign,
         signer=signer,
@@ -143,12 +143,12 @@ def open_traceback(
         now,
         actor,
         "traceback.opened",
-        terminating.ocn,
+        terminating.key,
         calling=call.calling_number,
         called=call.called_number,
         call_time=call.call_time.isoformat(),
     )
-    tb, requested = _request(tb, terminating.ocn, now, actor, policy)
+    tb, requested = _request(tb, terminating.key, now, actor, policy)
     events: tuple[AuditEvent, ...] = (opened, requested)
     if signer is not None:
         events += (_signer_event(tb, now, actor, "signer.recorded"),)
@@ -175,7 +175,7 @@ def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
         raise WorkflowError("an upstream answer must name the upstream provider")
     if reply.upstream in directory:
         return
-    if reply.new_provider is None or reply.new_provider.ocn != reply.upstream:
+    if reply.new_provider is None or reply.new_provider.key != reply.upstream:
         raise WorkflowError(
             f"upstream provider {reply.upstream} is unknown: name it with its details"
         )
@@ -252,14 +252,14 @@ def answer_hop(
     if reply.answer is Answer.UPSTREAM and reply.upstream not in directory:
         new_provider = reply.new_provider
         assert new_provider is not None
-        directory = {**directory, new_provider.ocn: new_provider}
+        directory = {**directory, new_provider.key: new_provider}
         events += (
             _event(
                 tb,
                 now,
                 actor,
                 "provider.named",
-                new_provider.ocn,
+                new_provider.key,
                 name=new_provider.name,
                 country=new_provider.country,
             ),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.store.providers import resolve_provider, search_providers
 from robotrace.traceback.model import Answer, Status
 from robotrace.web.principal import Principal
 
@@ -46,7 +47,7 @@ class HopRequest:
     note: str
     late: bool
     open: bool
-    downstream_ocn: str | None
+    downstream_key: str | None
     downstream_name: str | None
 
 
@@ -94,13 +95,13 @@ def _hop_requests(provider_id: int) -> Select[Any]:
             hop.due_at,
             hop.answer,
             hop.answered_at,
-            _UPSTREAM.ocn.label("upstream"),
+            _UPSTREAM.key.label("upstream"),
             hop.customer,
             hop.note,
             hop.late,
             tb.status.label("traceback_status"),
             tb.signer_answer.label("signer_answer"),
-            _DOWNSTREAM.ocn.label("downstream_ocn"),
+            _DOWNSTREAM.key.label("downstream_key"),
             _DOWNSTREAM.business_name.label("downstream_name"),
             tb.id.label("traceback_id"),
         )
@@ -134,7 +135,7 @@ def _request_view(row: Row[Any]) -> HopRequest:
         late=row.late,
         open=row.answer is None
         and (row.traceback_status == Status.OPEN or row.signer_answer == Answer.ORIGIN),
-        downstream_ocn=row.downstream_ocn,
+        downstream_key=row.downstream_key,
         downstream_name=row.downstream_name,
     )
 
@@ -206,9 +207,9 @@ def campaign_row(db: Session, principal: Principal, campaign_id: str) -> models.
     return row
 
 
-def provider_row(db: Session, principal: Principal, ocn: str) -> models.Provider:
+def provider_row(db: Session, principal: Principal, key: str) -> models.Provider:
     """A provider's full record: everyone who reads all, and a provider user its own."""
-    row = db.scalar(select(models.Provider).where(models.Provider.ocn == ocn.strip().upper()))
+    row = resolve_provider(db, key)
     if row is None:
         raise _not_found()
     if principal.role not in READ_ALL and row.id != principal.provider_id:
@@ -228,32 +229,19 @@ def enforcement_rows(db: Session, principal: Principal) -> list[models.Enforceme
 class DirectoryEntry:
     """What anyone signed in may learn of a provider by search: the public RMD's name line."""
 
-    ocn: str
+    key: str
     name: str
     country: str
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def search_directory(db: Session, text: str, limit: int = 20) -> list[DirectoryEntry]:
-    """Providers whose OCN or name contains ``text``: OCN, name and country only, for everyone."""
+    """Providers whose key, RMD number, FRN, OCN, name or DBA contains ``text``: key, name
+    and country only, for everyone."""
     text = text.strip()
     if not text:
         return []
-    pattern = _like(text)
-    rows = db.execute(
-        select(models.Provider.ocn, models.Provider.business_name, models.Provider.country)
-        .where(
-            func.lower(models.Provider.ocn).like(pattern, escape="\\")
-            | func.lower(models.Provider.business_name).like(pattern, escape="\\")
-        )
-        .order_by(models.Provider.ocn)
-        .limit(limit)
-    )
-    return [DirectoryEntry(ocn, name, country) for ocn, name, country in rows]
+    found = search_providers(db, text, limit)
+    return [DirectoryEntry(p.key, p.business_name, p.country) for p in found]
 
 
 def hops_of_provider(
@@ -280,7 +268,7 @@ def provider_rows(db: Session, principal: Principal) -> list[models.Provider]:
     """The whole registry: only for readers of all (a provider searches instead)."""
     if principal.role not in READ_ALL:
         raise HTTPException(403, "your role may not list providers; search them instead")
-    return list(db.scalars(select(models.Provider).order_by(models.Provider.ocn)))
+    return list(db.scalars(select(models.Provider).order_by(models.Provider.key)))
 
 
 def traceback_ids(
@@ -374,14 +362,14 @@ def _signer_is_open() -> ColumnElement[bool]:
     return and_(tb.signer_answer.is_(None), tb.status == Status.OPEN)
 
 
-def _signer_requests(ocn: str) -> Select[Any]:
+def _signer_requests(key: str) -> Select[Any]:
     """A provider's direct requests, each with the id of its traceback's first hop: one query,
     the provider filter inside it."""
     tb, first = models.Traceback, models.Hop
     return (
         select(tb, first.id.label("request_id"))
         .join(first, and_(first.traceback_id == tb.id, first.position == 0))
-        .where(tb.signer_ocn == ocn, tb.signer_requested_at.is_not(None))
+        .where(tb.signer_key == key, tb.signer_requested_at.is_not(None))
     )
 
 
@@ -405,9 +393,9 @@ def _signer_view(row: models.Traceback, request_id: int) -> SignerRequest:
     )
 
 
-def _own_ocn(principal: Principal) -> str:
+def _own_key(principal: Principal) -> str:
     own_provider_id(principal)
-    return principal.provider_ocn or ""
+    return principal.provider_key or ""
 
 
 def signer_requests(
@@ -415,7 +403,7 @@ def signer_requests(
 ) -> list[SignerRequest]:
     """The direct requests to the principal's provider as the call's signer, earliest due
     first: ``open`` (unanswered, traceback open), ``answered`` (no longer open) or ``all``."""
-    query = _signer_requests(_own_ocn(principal))
+    query = _signer_requests(_own_key(principal))
     if status != "all":
         query = query.where(_signer_is_open() if status == "open" else not_(_signer_is_open()))
     query = query.order_by(models.Traceback.signer_due_at, models.Traceback.id)
@@ -425,7 +413,7 @@ def signer_requests(
 def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[SignerRequest, str]:
     """One direct request to the principal's provider and its traceback id (kept
     server-side); another provider's answers 404 exactly like a missing one."""
-    query = _signer_requests(_own_ocn(principal)).where(models.Hop.id == request_id)
+    query = _signer_requests(_own_key(principal)).where(models.Hop.id == request_id)
     row = db.execute(query).first()
     if row is None:
         raise _not_found()

@@ -49,14 +49,14 @@ class LoginRequired(Exception):
     """Raised for pages: the app turns it into a redirect to the sign-in page."""
 
 
-def _principal(user: models.User, provider_ocn: str | None, **how: object) -> Principal:
+def _principal(user: models.User, provider_key: str | None, **how: object) -> Principal:
     return Principal(
         user_id=user.id,
         email=user.email,
         name=user.name,
         role=user.role,
         provider_id=user.provider_id,
-        provider_ocn=provider_ocn,
+        provider_key=provider_key,
         **how,  # type: ignore[arg-type]
     )
 
@@ -73,7 +73,7 @@ def optional_principal(
             raise HTTPException(401, "invalid or revoked API token")
         user = db.get(models.User, token.user_id)
         assert user is not None
-        return _principal(user, _ocn(db, user), via="token", can_write=token.write)
+        return _principal(user, _key(db, user), via="token", can_write=token.write)
     row = session_for(db, request.cookies.get(COOKIE, ""), clock)
     if row is None:
         return None
@@ -81,7 +81,7 @@ def optional_principal(
     assert user is not None
     return _principal(
         user,
-        _ocn(db, user),
+        _key(db, user),
         via="session",
         can_write=True,
         csrf_token=row.csrf_token,
@@ -89,11 +89,11 @@ def optional_principal(
     )
 
 
-def _ocn(db: Session, user: models.User) -> str | None:
+def _key(db: Session, user: models.User) -> str | None:
     if user.provider_id is None:
         return None
     provider = db.get(models.Provider, user.provider_id)
-    return provider.ocn if provider else None
+    return provider.key if provider else None
 
 
 def current_principal(

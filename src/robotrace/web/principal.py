@@ -14,7 +14,7 @@ class Principal:
     name: str
     role: UserRole
     provider_id: int | None
-    provider_ocn: str | None
+    provider_key: str | None
     via: str  # "session" or "token"
     can_write: bool
     csrf_token: str | None = None

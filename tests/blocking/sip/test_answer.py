@@ -159,6 +159,21 @@ def test_the_reason_text_cannot_break_out_of_its_quotes_or_line() -> None:
     )
 
 
+def test_an_rmd_removal_names_its_order_instead_of_an_authorization() -> None:
+    decision = Decision(
+        Verdict.BLOCK,
+        Reason.NO_DIRECT_TRAFFIC,
+        None,
+        "noc@echo.example",
+        "removed from the Robocall Mitigation Database (DA 25-694)",
+        rmd_order="DA 25-694",
+    )
+    assert reason_header(decision) == (
+        'SIP;cause=603;text="no_direct_traffic: removed from the Robocall Mitigation Database '
+        '(DA 25-694); RMD removal order DA 25-694; contact noc@echo.example"'
+    )
+
+
 def test_it_answers_with_the_reason_alone_when_the_decision_names_nothing_else() -> None:
     assert reason_header(Decision(Verdict.BLOCK, Reason.INVALID_NUMBER)) == (
         'SIP;cause=603;text="invalid_number"'

@@ -133,10 +133,14 @@ def called_number(request: SipRequest) -> str:
 
 
 def reason_text(decision: Decision) -> str:
-    """``<reason>[: <detail>][; authorization <id>][; contact <contact>]``."""
+    """``<reason>[: <detail>][; authorization <id>][; RMD removal order <order>]
+    [; contact <contact>]``: an RMD removal blocks without an authorization, so its order
+    is what the text names instead."""
     parts = [f"{decision.reason}: {decision.detail}" if decision.detail else str(decision.reason)]
     if decision.authorization_id is not None:
         parts.append(f"authorization {decision.authorization_id}")
+    if decision.rmd_order:
+        parts.append(f"RMD removal order {decision.rmd_order}")
     if decision.contact:
         parts.append(f"contact {decision.contact}")
     return "; ".join(parts)

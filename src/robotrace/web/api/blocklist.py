@@ -8,6 +8,7 @@ them, ``X-Robotrace-Signature: ed25519=<base64>`` their Ed25519 signature, verif
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Response
 from pydantic import BaseModel, Field
@@ -28,10 +29,16 @@ router = APIRouter(tags=["block list (public)"])
 class BlocklistEntry(BaseModel):
     kind: str = Field(description="provider: every call from it; number: calls from that number")
     scope: str = Field(description="provider, numbers or no_direct_traffic")
-    ocn: str
+    provider: str = Field(description="robotrace's key of the provider")
+    ocns: list[str] = Field(description="its OCNs (STIR/SHAKEN SPCs); may be empty")
     name: str
     number: str | None
-    authorization_id: int
+    reason_code: Literal["authorization", "rmd_removed"] = Field(
+        description="authorization: a regulator's block authorization; rmd_removed: the "
+        "provider was removed from the Robocall Mitigation Database (47 CFR 64.6305)"
+    )
+    authorization_id: int | None = Field(description="null for rmd_removed")
+    rmd_order: str | None = Field(description="the FCC's removal order (rmd_removed)")
     effective_at: datetime
     reason: str
     contact: str = Field(description="whom a blocked caller can ask")

@@ -22,7 +22,7 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import OCN_FIELD, RowId
+from robotrace.web.api.schemas import PROVIDER_FIELD, RowId
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -62,7 +62,7 @@ class EvidenceRowOut(BaseModel):
 
 
 class ProviderEvidenceOut(BaseModel):
-    ocn: str
+    key: str
     name: str
     since: datetime
     until: datetime
@@ -71,7 +71,7 @@ class ProviderEvidenceOut(BaseModel):
 
 
 class CandidateOut(BaseModel):
-    ocn: str
+    key: str
     name: str
     tracebacks: int
     by_role: dict[str, int]
@@ -79,7 +79,7 @@ class CandidateOut(BaseModel):
 
 
 class LetterIn(BaseModel):
-    provider: str = OCN_FIELD
+    provider: str = PROVIDER_FIELD
     campaigns: list[str] = Field(default_factory=list, description="campaign ids to name")
     originators: list[str] = Field(default_factory=list, description="customer names to name")
 
@@ -99,7 +99,7 @@ class MitigationReportOut(BaseModel):
 class LetterOut(BaseModel):
     id: int
     reference: str
-    provider_ocn: str
+    provider_key: str
     provider_name: str
     status: Literal["issued", "complied", "noncompliant"]
     issued_at: datetime
@@ -116,7 +116,7 @@ class LetterOut(BaseModel):
 
 
 class AuthorizationIn(BaseModel):
-    provider: str = OCN_FIELD
+    provider: str = PROVIDER_FIELD
     scope: Scope = Scope.PROVIDER
     numbers: list[str] = Field(default_factory=list, description="scope numbers: E.164 numbers")
     effective_at: datetime | None = Field(default=None, description="default: now")
@@ -126,7 +126,7 @@ class AuthorizationIn(BaseModel):
 class AuthorizationOut(BaseModel):
     id: int
     reference: str
-    provider_ocn: str
+    provider_key: str
     provider_name: str
     status: Literal["active", "lifted"]
     scope: Scope
@@ -165,7 +165,7 @@ def letter_out(db: Session, letter: models.EnforcementAction) -> LetterOut:
     return LetterOut(
         id=letter.id,
         reference=service.letter_reference(letter.id),
-        provider_ocn=provider.ocn,
+        provider_key=provider.key,
         provider_name=provider.business_name,
         status=letter.status,  # type: ignore[arg-type]
         issued_at=letter.issued_at,  # type: ignore[arg-type]
@@ -187,7 +187,7 @@ def authorization_out(db: Session, auth: models.EnforcementAction) -> Authorizat
     return AuthorizationOut(
         id=auth.id,
         reference=service.notice_reference(auth.id),
-        provider_ocn=provider.ocn,
+        provider_key=provider.key,
         provider_name=provider.business_name,
         status=auth.status,  # type: ignore[arg-type]
         scope=Scope(auth.scope or Scope.PROVIDER),
@@ -229,12 +229,12 @@ def list_candidates(
 
 
 @router.get(
-    "/enforcement/evidence/{ocn}",
+    "/enforcement/evidence/{key}",
     response_model=ProviderEvidenceOut,
     responses=responses(403, 404),
 )
 def provider_evidence(
-    ocn: str,
+    key: str,
     window_days: float | None = WINDOW,
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
     db: Session = REQUEST_DB,
@@ -242,11 +242,11 @@ def provider_evidence(
 ) -> ProviderEvidenceOut:
     """The tracebacks in the window in which the provider originated or let in a call, or
     would not say where it came from."""
-    provider = access.provider_row(db, principal, ocn)
-    rows = service.evidence_for_provider(db, provider.ocn, clock, window_days)
+    provider = access.provider_row(db, principal, key)
+    rows = service.evidence_for_provider(db, provider.key, clock, window_days)
     now = clock.now()
     return ProviderEvidenceOut(
-        ocn=provider.ocn,
+        key=provider.key,
         name=provider.business_name,
         since=service.window_start(now, window_days),
         until=now,

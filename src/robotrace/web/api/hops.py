@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
+from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
-from robotrace.traceback.model import Answer, ProviderInfo
+from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
@@ -96,16 +97,19 @@ def get_hop_request(
 
 
 def reply_of(body: AnswerIn) -> Reply:
-    named = body.new_provider
     return Reply(
         Answer(body.answer),
         upstream=body.upstream if body.answer == "upstream" else None,
         customer=(body.customer or "").strip() or None if body.answer == "origin" else None,
-        new_provider=ProviderInfo(**named.model_dump())
-        if named and body.answer == "upstream"
-        else None,
         note=body.note,
     )
+
+
+def named_of(body: AnswerIn) -> Provider | None:
+    """The new upstream the body names (checked when the body was read)."""
+    if body.answer != "upstream" or body.new_provider is None:
+        return None
+    return body.new_provider.provider()
 
 
 def lock_traceback(db: Session, traceback_id: str) -> None:
@@ -133,10 +137,16 @@ def answer_hop_request(
     if request.answer not in (None, Answer.NO_RESPONSE.value):
         raise HTTPException(409, ANSWERED)
     lock_traceback(db, traceback_id)
-    assert principal.provider_ocn is not None
+    assert principal.provider_key is not None
     try:
         service.answer_hop(
-            db, traceback_id, principal.provider_ocn, reply_of(body), principal.actor, clock
+            db,
+            traceback_id,
+            principal.provider_key,
+            reply_of(body),
+            principal.actor,
+            clock,
+            named=named_of(body),
         )
     except TracebackClosed:
         raise HTTPException(409, CLOSED) from None

@@ -20,13 +20,13 @@ def me(
     db: Session = REQUEST_DB,
 ) -> Me:
     """Your role, and for a provider user its provider (agents read their OCN here)."""
-    ocn = principal.provider_ocn
-    provider = access.provider_row(db, principal, ocn) if ocn else None
+    key = principal.provider_key
+    provider = access.provider_row(db, principal, key) if key else None
     return Me(
         email=principal.email,
         name=principal.name,
         role=principal.role.value,
-        provider_ocn=principal.provider_ocn,
+        provider_key=principal.provider_key,
         provider_name=provider.business_name if provider else None,
         via=principal.via,  # type: ignore[arg-type]
         can_write=principal.can_write,

@@ -8,7 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, Field, model_validator
 
-OCN_FIELD = Field(min_length=1, max_length=16, description="Operating Company Number")
+from robotrace.providers.registry import Provider, named_provider
+
+PROVIDER_FIELD = Field(
+    min_length=1, max_length=32, description="a provider: its key, OCN, RMD number or FRN"
+)
 #: The largest row id (or version, or page offset) a request may name: PostgreSQL's INTEGER.
 #: A larger one, or a negative one, is answered 422 before it reaches the database (where
 #: it would fail on PostgreSQL, and past 64 bits on SQLite too).
@@ -28,7 +32,7 @@ class Me(BaseModel):
     email: str
     name: str
     role: Literal["admin", "coordinator", "regulator", "provider"]
-    provider_ocn: str | None = Field(description="the provider a provider user belongs to")
+    provider_key: str | None = Field(description="the provider a provider user belongs to")
     provider_name: str | None
     via: Literal["session", "token"]
     can_write: bool
@@ -50,25 +54,37 @@ class HopRequestOut(BaseModel):
     customer: str | None
     note: str
     late: bool
-    downstream_ocn: str | None = Field(description="the provider that named yours (hop > 0)")
+    downstream_key: str | None = Field(description="the provider that named yours (hop > 0)")
     downstream_name: str | None
 
 
 class NewProvider(BaseModel):
-    """An upstream provider the portal does not know yet."""
+    """An upstream provider the portal does not know yet: a name and a way to reach it are
+    enough; an OCN, RMD number or FRN, when you know one, finds it if the portal does."""
 
-    ocn: str = OCN_FIELD
-    name: str = Field(default="", max_length=200)
+    name: str = Field(min_length=1, max_length=200)
     country: str = Field(default="United States", max_length=100)
     foreign: bool = False
-    contact_email: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    contact_phone: str = Field(default="", max_length=40)
+    ocn: str = Field(default="", max_length=8, description="OCN (STIR/SHAKEN SPC), if any")
+    rmd_number: str = Field(default="", max_length=10, description="RMD number, if any")
+    frn: str = Field(default="", max_length=10, description="FCC Registration Number, if any")
+
+    def provider(self) -> Provider:
+        """The named provider, checked (ValueError says what is wrong)."""
+        return named_provider(**self.model_dump())
 
 
 class AnswerIn(BaseModel):
     """A provider's answer to one hop request."""
 
     answer: Literal["upstream", "origin", "not_found", "refused"]
-    upstream: str | None = Field(default=None, max_length=16, description="OCN (upstream)")
+    upstream: str | None = Field(
+        default=None,
+        max_length=32,
+        description="upstream: the provider's key, OCN, RMD number or FRN",
+    )
     new_provider: NewProvider | None = None
     customer: str | None = Field(default=None, max_length=200, description="origin: who")
     note: str = Field(default="", max_length=4000)
@@ -76,18 +92,15 @@ class AnswerIn(BaseModel):
     @model_validator(mode="after")
     def _complete(self) -> AnswerIn:
         if self.upstream:
-            self.upstream = self.upstream.strip().upper()
-        if self.new_provider is not None:
-            self.new_provider.ocn = self.new_provider.ocn.strip().upper()
-            self.upstream = self.upstream or self.new_provider.ocn
-        if self.answer == "upstream" and not self.upstream:
+            self.upstream = self.upstream.strip()
+        if self.answer == "upstream" and not (self.upstream or self.new_provider):
             raise ValueError(
                 "an upstream answer names the upstream provider (upstream or new_provider)"
             )
         if self.answer == "origin" and not (self.customer or "").strip():
             raise ValueError("an origin answer names the customer that placed the call")
-        if self.new_provider is not None and self.new_provider.ocn != self.upstream:
-            raise ValueError("new_provider.ocn must be the upstream OCN")
+        if self.new_provider is not None:
+            self.new_provider.provider()  # refused here, with its reason, as in the form
         return self
 
 
@@ -113,12 +126,14 @@ class SignerRequestOut(BaseModel):
 
 class SignerAnswerIn(BaseModel):
     """Your answer to a direct request: your customer placed the call (``origin``), you
-    received it from another provider (``upstream``: its OCN), or ``not_found`` /
+    received it from another provider (``upstream``: any identifier of it), or ``not_found`` /
     ``refused`` with a ``note`` saying why."""
 
     answer: Literal["origin", "upstream", "not_found", "refused"]
     customer: str | None = Field(default=None, max_length=200, description="origin: who")
-    upstream: str | None = Field(default=None, max_length=16, description="OCN (upstream)")
+    upstream: str | None = Field(
+        default=None, max_length=32, description="upstream: its key, OCN, RMD number or FRN"
+    )
     note: str = Field(default="", max_length=4000)
 
     @model_validator(mode="after")
@@ -127,7 +142,7 @@ class SignerAnswerIn(BaseModel):
         if self.answer == "origin" and not (self.customer or "").strip():
             raise ValueError("an origin answer names the customer that placed the call")
         if self.answer == "upstream" and not self.upstream:
-            raise ValueError("an upstream answer names the upstream provider's OCN")
+            raise ValueError("an upstream answer names the upstream provider")
         if self.answer in ("not_found", "refused") and not self.note.strip():
             raise ValueError(f"a {self.answer} answer says why in note")
         return self
@@ -195,7 +210,9 @@ class OpenTracebackIn(BaseModel):
     calling_number: str | None = Field(default=None, max_length=64)
     called_number: str | None = Field(default=None, max_length=64)
     call_time: datetime | None = None
-    terminating_provider: str | None = Field(default=None, max_length=16)
+    terminating_provider: str | None = Field(
+        default=None, max_length=32, description="key, OCN, RMD number or FRN"
+    )
 
     @model_validator(mode="after")
     def _one_way(self) -> OpenTracebackIn:
@@ -212,29 +229,44 @@ class OpenTracebackIn(BaseModel):
 class ProviderBrief(BaseModel):
     """What anyone signed in may learn of a provider by search."""
 
-    ocn: str
+    key: str
     name: str
     country: str
 
 
 class ProviderOut(BaseModel):
-    ocn: str
+    """A provider's registry record: robotrace's key and everything it is known by."""
+
+    key: str = Field(description="robotrace's own key (an OCN, an RMD number or RT-…)")
     business_name: str
+    other_names: list[str] = Field(description="DBAs, previous names, names others used")
     country: str
     foreign: bool
-    rmd_number: str
-    frn: str
+    rmd_numbers: list[str]
+    frns: list[str]
+    ocns: list[str] = Field(description="OCNs, which are also STIR/SHAKEN SPCs; may be empty")
+    business_address: str
     implementation: str
     voice_service_provider: bool
     gateway_provider: bool
     intermediate_provider: bool
     last_recertified: str
     contact_email: str
+    rmd_contact: dict[str, str] = Field(description="the RMD's robocall mitigation contact")
     created_at: datetime
     updated_at: datetime
 
 
 class ImportOut(BaseModel):
+    """What an import did: counts of filings (RMD export) or rows (providers.csv)."""
+
+    format: Literal["rmd-export", "providers-csv"]
     added: int
     updated: int
     unchanged: int
+    not_in_export: int = Field(description="filings of the previous export not in this one")
+    merged: int = Field(description="records that showed two providers to be one")
+    providers_added: int
+    refused: list[str] = Field(description="file:line: reason of each row left out")
+    import_id: int | None = Field(description="the RMD import's number; null: none recorded")
+    same_as: int | None = Field(description="the earlier import of the very same file")

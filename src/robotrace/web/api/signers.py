@@ -84,10 +84,10 @@ def answer_signer_request(
         raise HTTPException(409, ANSWERED)
     if not request.open:
         raise HTTPException(409, CLOSED)
-    assert principal.provider_ocn is not None
+    assert principal.provider_key is not None
     try:
         service.answer_signer(
-            db, traceback_id, principal.provider_ocn, reply_of(body), principal.actor, clock
+            db, traceback_id, principal.provider_key, reply_of(body), principal.actor, clock
         )
     except (TracebackClosed, NotYourHop):
         raise HTTPException(409, ANSWERED) from None

@@ -30,11 +30,11 @@ ADMIN = (UserRole.ADMIN,)
 def user_rows(db: Session) -> list[tuple[models.User, str | None]]:
     """Every user by e-mail address, with its provider's OCN."""
     rows = db.execute(
-        select(models.User, models.Provider.ocn)
+        select(models.User, models.Provider.key)
         .outerjoin(models.Provider, models.Provider.id == models.User.provider_id)
         .order_by(models.User.email)
     ).all()
-    return [(user, ocn) for user, ocn in rows]
+    return [(user, key) for user, key in rows]
 
 
 def _page(
@@ -70,13 +70,13 @@ def new_user(
     email: str = Form(""),
     name: str = Form(""),
     role: str = Form(""),
-    provider_ocn: str = Form(""),
+    provider_key: str = Form(""),
     password: str = Form(""),
     principal: Principal = Depends(writer(*ADMIN)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    typed = {"email": email, "name": name, "role": role, "provider_ocn": provider_ocn}
+    typed = {"email": email, "name": name, "role": role, "provider_key": provider_key}
     try:
         user = in_savepoint(
             db,
@@ -85,7 +85,7 @@ def new_user(
                 email,
                 UserRole(role),
                 password,
-                provider_ocn.strip() or None,
+                provider_key.strip() or None,
                 name=form_text(name, 200),
                 clock=clock,
             ),

@@ -8,17 +8,17 @@ a reason).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from fastapi import Form
 
-from robotrace.traceback.model import Answer, ProviderInfo
+from robotrace.providers.identity import readings_of
+from robotrace.providers.registry import Provider, named_provider
+from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
 from robotrace.web.pages.common import form_text
 
 KINDS = ("upstream", "new_provider", "origin", "not_found", "refused")
-OCN_PATTERN = re.compile(r"^[A-Z0-9]{1,16}$")
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,15 @@ class AnswerForm:
     """The fields as typed, kept to fill the form again after an error."""
 
     kind: str = ""
-    upstream_ocn: str = ""
-    new_ocn: str = ""
+    upstream_key: str = ""
     new_name: str = ""
     new_country: str = ""
     new_foreign: bool = False
     new_contact_email: str = ""
+    new_contact_phone: str = ""
+    new_ocn: str = ""
+    new_rmd_number: str = ""
+    new_frn: str = ""
     customer: str = ""
     customer_details: str = ""
     explanation: str = ""
@@ -40,12 +43,15 @@ class AnswerForm:
 
 def answer_form(
     kind: str = Form(""),
-    upstream_ocn: str = Form(""),
-    new_ocn: str = Form(""),
+    upstream_key: str = Form(""),
     new_name: str = Form(""),
     new_country: str = Form(""),
     new_foreign: str = Form(""),
     new_contact_email: str = Form(""),
+    new_contact_phone: str = Form(""),
+    new_ocn: str = Form(""),
+    new_rmd_number: str = Form(""),
+    new_frn: str = Form(""),
     customer: str = Form(""),
     customer_details: str = Form(""),
     explanation: str = Form(""),
@@ -54,12 +60,15 @@ def answer_form(
     """The dependency that reads the form."""
     return AnswerForm(
         kind=kind,
-        upstream_ocn=upstream_ocn,
-        new_ocn=new_ocn,
+        upstream_key=upstream_key,
         new_name=new_name,
         new_country=new_country,
         new_foreign=new_foreign.lower() in ("on", "yes", "true", "1"),
         new_contact_email=new_contact_email,
+        new_contact_phone=new_contact_phone,
+        new_ocn=new_ocn,
+        new_rmd_number=new_rmd_number,
+        new_frn=new_frn,
         customer=customer,
         customer_details=customer_details,
         explanation=explanation,
@@ -67,11 +76,15 @@ def answer_form(
     )
 
 
-def ocn_of(text: str) -> str:
-    ocn = text.strip().upper()
-    if not OCN_PATTERN.match(ocn):
-        raise ValueError(f"an OCN is 1 to 16 letters or digits, not {text.strip()!r}")
-    return ocn
+def upstream_of(text: str) -> str:
+    """The upstream as typed: a key, OCN, RMD number or FRN (the service finds which)."""
+    value = text.strip()
+    if not readings_of(value):
+        raise ValueError(
+            f"{value[:40]!r} is no provider's key, OCN, RMD number or FRN: choose one from "
+            "the search, or name a provider not in the directory"
+        )
+    return value
 
 
 def _required(text: str, what: str, limit: int = 4000) -> str:
@@ -81,26 +94,29 @@ def _required(text: str, what: str, limit: int = 4000) -> str:
     return value
 
 
-def _new_provider(form: AnswerForm) -> ProviderInfo:
-    email = form_text(form.new_contact_email, 200)
-    if email and "@" not in email:
-        raise ValueError(f"not an e-mail address: {email!r}")
-    return ProviderInfo(
-        ocn=ocn_of(form.new_ocn),
-        name=_required(form.new_name, "the new provider's name", 200),
-        country=form_text(form.new_country, 100) or "United States",
+def named_of(form: AnswerForm) -> Provider | None:
+    """The provider the form names as new, checked as the API checks it."""
+    if form.kind != "new_provider":
+        return None
+    return named_provider(
+        form.new_name,
+        country=form.new_country,
         foreign=form.new_foreign,
-        contact_email=email,
+        contact_email=form.new_contact_email,
+        contact_phone=form.new_contact_phone,
+        ocn=form.new_ocn,
+        rmd_number=form.new_rmd_number,
+        frn=form.new_frn,
     )
 
 
 def reply_of(form: AnswerForm) -> Reply:
     """The :class:`Reply` the form says, or ValueError with what is missing or wrong."""
     if form.kind == "upstream":
-        return Reply(Answer.UPSTREAM, upstream=ocn_of(form.upstream_ocn))
+        return Reply(Answer.UPSTREAM, upstream=upstream_of(form.upstream_key))
     if form.kind == "new_provider":
-        named = _new_provider(form)
-        return Reply(Answer.UPSTREAM, upstream=named.ocn, new_provider=named)
+        named_of(form)  # checked here, so that a bad field is said before anything is stored
+        return Reply(Answer.UPSTREAM)
     if form.kind == "origin":
         customer = _required(form.customer, "the customer's name", 200)
         return Reply(Answer.ORIGIN, customer=customer, note=form_text(form.customer_details, 4000))

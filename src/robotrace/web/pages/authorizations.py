@@ -41,7 +41,7 @@ class AuthorizationForm:
     reason: str = ""
 
 
-def request_of(form: AuthorizationForm, ocn: str) -> service.AuthorizationRequest:
+def request_of(form: AuthorizationForm, key: str) -> service.AuthorizationRequest:
     """The service's request from the form, or ValueError with what is wrong."""
     try:
         scope = Scope(form.scope)
@@ -50,7 +50,7 @@ def request_of(form: AuthorizationForm, ocn: str) -> service.AuthorizationReques
     if scope not in LETTER_SCOPES:
         raise ValueError(f"scope {scope.value} does not follow a letter")
     return service.AuthorizationRequest(
-        ocn=ocn,
+        key=key,
         scope=scope,
         numbers=[n.strip() for n in re.split(r"[\n,;]+", form.numbers) if n.strip()],
         effective_at=parse_utc(form.effective_at) if form.effective_at.strip() else None,
@@ -75,7 +75,7 @@ def authorize(
     provider = db.get(models.Provider, letter.provider_id)
     assert provider is not None
     try:
-        wanted = request_of(typed, provider.ocn)
+        wanted = request_of(typed, provider.key)
         auth = in_savepoint(
             db,
             lambda: service.issue_authorization(

@@ -107,7 +107,7 @@ def _evidence_page(
     status_code: int = 200,
     **context: object,
 ) -> Response:
-    rows = service.evidence_for_provider(db, provider.ocn, clock)
+    rows = service.evidence_for_provider(db, provider.key, clock)
     letters = access.enforcement_actions(db, principal, EnforcementKind.WARNING_LETTER)
     return render(
         request,
@@ -126,34 +126,34 @@ def _evidence_page(
     )
 
 
-@router.get("/enforcement/providers/{ocn}")
+@router.get("/enforcement/providers/{key}")
 def provider_evidence(
     request: Request,
-    ocn: str,
+    key: str,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    provider = access.provider_row(db, principal, ocn)
+    provider = access.provider_row(db, principal, key)
     return _evidence_page(request, principal, db, clock, provider)
 
 
-@router.post("/enforcement/providers/{ocn}/letters")
+@router.post("/enforcement/providers/{key}/letters")
 def issue_letter(
     request: Request,
-    ocn: str,
+    key: str,
     campaigns: list[str] = Form([]),
     originators: list[str] = Form([]),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    provider = access.provider_row(db, principal, ocn)
+    provider = access.provider_row(db, principal, key)
     try:
         letter = in_savepoint(
             db,
             lambda: service.issue_letter(
-                db, provider.ocn, campaigns, originators, principal.actor, clock, principal.user_id
+                db, provider.key, campaigns, originators, principal.actor, clock, principal.user_id
             ),
         )
     except EnforcementError as exc:

@@ -41,14 +41,14 @@ class OpenTraceback:
 class OverdueHop:
     traceback_id: str
     position: int
-    provider_ocn: str
+    provider_key: str
     provider_name: str
     due_at: datetime
 
 
 @dataclass(frozen=True)
 class NonResponsive:
-    ocn: str
+    key: str
     name: str
     no_response: int
     refused: int
@@ -62,7 +62,7 @@ def open_tracebacks(db: Session) -> list[OpenTraceback]:
         .subquery()
     )
     rows = db.execute(
-        select(models.Traceback, models.Hop, models.Provider.ocn)
+        select(models.Traceback, models.Hop, models.Provider.key)
         .join(last, last.c.traceback_id == models.Traceback.id)
         .join(
             models.Hop,
@@ -81,10 +81,10 @@ def open_tracebacks(db: Session) -> list[OpenTraceback]:
             calling_number=tb.calling_number,
             called_number=tb.called_number,
             hops=hop.position + 1,
-            waiting_on=ocn,
+            waiting_on=key,
             due_at=hop.due_at,
         )
-        for tb, hop, ocn in rows
+        for tb, hop, key in rows
     ]
 
 
@@ -103,7 +103,7 @@ def overdue_hops(db: Session, now: datetime) -> list[OverdueHop]:
         .limit(LIMIT)
     ).all()
     return [
-        OverdueHop(hop.traceback_id, hop.position, p.ocn, p.business_name, hop.due_at)
+        OverdueHop(hop.traceback_id, hop.position, p.key, p.business_name, hop.due_at)
         for hop, p in rows
     ]
 
@@ -113,14 +113,14 @@ def non_responsive_providers(db: Session) -> list[NonResponsive]:
     silent = func.sum(_count_if(Answer.NO_RESPONSE))
     refused = func.sum(_count_if(Answer.REFUSED))
     rows = db.execute(
-        select(models.Provider.ocn, models.Provider.business_name, silent, refused)
+        select(models.Provider.key, models.Provider.business_name, silent, refused)
         .join(models.Hop, models.Hop.provider_id == models.Provider.id)
         .where(models.Hop.answer.in_([Answer.NO_RESPONSE, Answer.REFUSED]))
-        .group_by(models.Provider.ocn, models.Provider.business_name)
-        .order_by((silent + refused).desc(), models.Provider.ocn)
+        .group_by(models.Provider.key, models.Provider.business_name)
+        .order_by((silent + refused).desc(), models.Provider.key)
         .limit(LIMIT)
     ).all()
-    return [NonResponsive(ocn, name, int(s), int(r)) for ocn, name, s, r in rows]
+    return [NonResponsive(key, name, int(s), int(r)) for key, name, s, r in rows]
 
 
 def _count_if(answer: Answer) -> ColumnElement[int]:
@@ -131,13 +131,13 @@ def recent_outcomes(db: Session, limit: int = 15) -> list[tuple[models.Traceback
     """The last closed tracebacks with their terminating provider's OCN."""
     terminating = aliased(models.Provider)
     rows = db.execute(
-        select(models.Traceback, terminating.ocn)
+        select(models.Traceback, terminating.key)
         .join(terminating, terminating.id == models.Traceback.terminating_provider_id)
         .where(models.Traceback.status == Status.CLOSED)
         .order_by(models.Traceback.closed_at.desc(), models.Traceback.id.desc())
         .limit(limit)
     ).all()
-    return [(tb, ocn) for tb, ocn in rows]
+    return [(tb, key) for tb, key in rows]
 
 
 @router.get("/")

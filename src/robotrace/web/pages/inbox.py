@@ -19,7 +19,7 @@ from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, Wor
 from robotrace.web import access
 from robotrace.web.access import HopRequest, SignerRequest
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
-from robotrace.web.pages.answers import AnswerForm, answer_form, reply_of
+from robotrace.web.pages.answers import AnswerForm, answer_form, named_of, reply_of
 from robotrace.web.pages.common import PROVIDER, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -125,12 +125,14 @@ def answer(
     hop, traceback_id = access.hop_request(db, principal, hop_id)
     if not answerable(hop):
         return _request_page(request, principal, hop, form, ANSWERED)
-    ocn = principal.provider_ocn or ""
+    key = principal.provider_key or ""
     try:
-        reply = reply_of(form)
+        reply, named = reply_of(form), named_of(form)
         in_savepoint(
             db,
-            lambda: service.answer_hop(db, traceback_id, ocn, reply, principal.actor, clock),
+            lambda: service.answer_hop(
+                db, traceback_id, key, reply, principal.actor, clock, named=named
+            ),
         )
     except TracebackClosed:
         return _request_page(request, principal, hop, form, CLOSED)
@@ -200,12 +202,12 @@ def answer_signer_request(
         return _signer_page(request, principal, asked, form, ANSWERED)
     if not asked.open:
         return _signer_page(request, principal, asked, form, CLOSED)
-    ocn = principal.provider_ocn or ""
+    key = principal.provider_key or ""
     try:
         reply = signer_reply_of(form)
         in_savepoint(
             db,
-            lambda: service.answer_signer(db, traceback_id, ocn, reply, principal.actor, clock),
+            lambda: service.answer_signer(db, traceback_id, key, reply, principal.actor, clock),
         )
     except (NotYourHop, TracebackClosed):
         return _signer_page(request, principal, asked, form, CLOSED)

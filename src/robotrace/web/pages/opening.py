@@ -34,27 +34,27 @@ class TypedCall:
     calling_number: str = ""
     called_number: str = ""
     call_time: str = ""
-    terminating_ocn: str = ""
+    terminating_key: str = ""
 
 
 def untraced_calls(db: Session) -> list[tuple[models.Call, str]]:
     """Recent evidence calls with a known terminating provider and no traceback yet."""
     traced = exists().where(models.Traceback.call_id == models.Call.id)
     rows = db.execute(
-        select(models.Call, models.Provider.ocn)
+        select(models.Call, models.Provider.key)
         .join(models.Provider, models.Provider.id == models.Call.terminating_provider_id)
         .where(~traced)
         .order_by(models.Call.call_time.desc(), models.Call.id.desc())
         .limit(CALLS_SHOWN)
     ).all()
-    return [(call, ocn) for call, ocn in rows]
+    return [(call, key) for call, key in rows]
 
 
 def directory_choices(db: Session) -> list[tuple[str, str]]:
     rows = db.execute(
-        select(models.Provider.ocn, models.Provider.business_name).order_by(models.Provider.ocn)
+        select(models.Provider.key, models.Provider.business_name).order_by(models.Provider.key)
     )
-    return [(ocn, name) for ocn, name in rows]
+    return [(key, name) for key, name in rows]
 
 
 def _form(
@@ -81,7 +81,7 @@ def call_from_form(typed: TypedCall, now: datetime) -> CallUnderTrace:
     called = form_text(typed.called_number, NUMBER_LENGTH)
     if not called:
         raise ValueError("the called number is required")
-    if not typed.terminating_ocn.strip():
+    if not typed.terminating_key.strip():
         raise ValueError("choose the terminating provider")
     try:
         when = parse_utc(typed.call_time)
@@ -107,17 +107,17 @@ def open_typed(
     calling_number: str = Form(""),
     called_number: str = Form(""),
     call_time: str = Form(""),
-    terminating_ocn: str = Form(""),
+    terminating_key: str = Form(""),
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    typed = TypedCall(calling_number, called_number, call_time, terminating_ocn)
+    typed = TypedCall(calling_number, called_number, call_time, terminating_key)
     try:
         call = call_from_form(typed, clock.now())
         tb = in_savepoint(
             db,
-            lambda: service.open_traceback(db, call, terminating_ocn, principal.actor, clock),
+            lambda: service.open_traceback(db, call, terminating_key, principal.actor, clock),
         )
     except (ValueError, WorkflowError) as exc:
         return _form(request, principal, db, typed, f"Not opened: {exc}.")

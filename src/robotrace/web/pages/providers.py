@@ -1,32 +1,70 @@
-"""The provider directory: the table for readers of all, the search everyone may use, each
-provider's page, and the import of an RMD export (coordinators and admins)."""
+"""The provider registry in the portal: the directory (RMD status, search, pages of 100, the
+providers nobody can reach), each provider's page (identifiers, the RMD's contact, RMD status
+and history, why it is on the block list), the import of a registry file, and the forms that
+set a provider's contact address (admins) and enter its removal from the RMD or its
+reinstatement (regulators and admins).
+
+The rules are the parts' (:mod:`robotrace.store.rmd`, :mod:`robotrace.enforcement.rmd`);
+this module shows and asks. The directory filters, counts and pages in the database, so a
+page of it costs the same few queries with 8,000 providers as with 8.
+"""
 
 from __future__ import annotations
 
-import tempfile
+import json
+import re
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
-from fastapi.responses import Response
-from sqlalchemy import ColumnElement, Select, case, func, select
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import ColumnElement, case, exists, false, func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from robotrace.clock import Clock
-from robotrace.providers.registry import Provider, read_providers_csv
+from robotrace.clock import Clock, as_utc
+from robotrace.enforcement.blocklist import RMD_REMOVED
+from robotrace.enforcement.publish import latest_blocklist
+from robotrace.enforcement.rmd import record_reinstatement, record_removal
+from robotrace.notify.queue import open_hops, provider_audiences
+from robotrace.providers.imports import RegistryImport, import_registry_file
+from robotrace.providers.registry import named_provider
+from robotrace.providers.status import STATUSES, RmdStatus
 from robotrace.rows import BadRowsError
 from robotrace.store import models
-from robotrace.store.providers import UpsertCounts, upsert_providers
-from robotrace.traceback.model import Answer
+from robotrace.store.audit import append_audit
+from robotrace.store.models import UserRole
+from robotrace.store.providers import provider_of, search_providers
+from robotrace.store.rmd import history, latest_import, statuses
+from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
+from robotrace.web.evidence_uploads import save_stream, upload_folder, upload_name
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 NON_COOPERATION = (Answer.REFUSED, Answer.NO_RESPONSE)
+ADMIN = (UserRole.ADMIN,)
+#: Who enters the FCC's removal orders and reinstatements.
+RMD_EDITORS = (UserRole.REGULATOR, UserRole.ADMIN)
+PAGE_SIZE = 100
+#: A search considers this many matches at most (by key); the page says when there are more.
+SEARCH_LIMIT = 500
+QUERY_LIMIT = 100
+STATUS_LABELS = {
+    "listed": "listed",
+    "not_in_export": "not in the latest export",
+    "removed": "removed",
+    "unlisted": "never listed",
+}
+RULE = "47 CFR 64.6305"
+
+
+# --- The directory ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -34,6 +72,147 @@ class DirectoryRow:
     provider: models.Provider
     hops: int
     non_cooperation: int
+    status: RmdStatus | None = None
+
+
+@dataclass(frozen=True)
+class DirectoryPage:
+    """One page of the directory: its rows, how many match, the counts by status (of the
+    providers the search found, whatever the status filter), and where the page is."""
+
+    rows: list[DirectoryRow]
+    total: int
+    counts: dict[str, int]
+    page: int
+    pages: int
+    #: The search found more than :data:`SEARCH_LIMIT`; only the first of them are listed.
+    capped: bool = False
+
+
+def status_column(db: Session) -> ColumnElement[str]:
+    """Each provider's RMD status as an SQL expression: the rule of
+    :func:`robotrace.providers.status.rmd_status` (removed, else listed in the latest
+    export, else filed once, else never listed), so the directory filters and counts in the
+    database. The tests hold it to :func:`robotrace.store.rmd.statuses`' answers."""
+    provider = models.Provider.id
+    removal, filing = models.RmdRemoval, models.RmdFiling
+    removed = exists().where(removal.provider_id == provider, removal.reinstated_at.is_(None))
+    latest = latest_import(db)
+    listed: ColumnElement[bool] = (
+        exists().where(filing.provider_id == provider, filing.last_import_id == latest.id)
+        if latest is not None
+        else false()
+    )
+    filed = exists().where(filing.provider_id == provider)
+    return case(
+        (removed, "removed"), (listed, "listed"), (filed, "not_in_export"), else_="unlisted"
+    )
+
+
+def registry_filter(db: Session, status: str | None, q: str) -> tuple[list[Any], bool]:
+    """Conditions on providers: RMD ``status`` (None: any) and found by the search ``q`` (by
+    name, DBA, key, OCN, RMD number or FRN; "" finds all); and whether the search was
+    capped at :data:`SEARCH_LIMIT` matches."""
+    conditions: list[Any] = []
+    capped = False
+    if q:
+        found = search_providers(db, q, SEARCH_LIMIT + 1)
+        capped = len(found) > SEARCH_LIMIT
+        conditions.append(models.Provider.id.in_([p.id for p in found[:SEARCH_LIMIT]]))
+    if status is not None:
+        conditions.append(status_column(db) == status)
+    return conditions, capped
+
+
+def status_counts(db: Session, conditions: list[Any]) -> dict[str, int]:
+    """How many of the providers that meet ``conditions`` have each RMD status (one query)."""
+    found = (
+        select(status_column(db).label("status"))
+        .select_from(models.Provider)
+        .where(*conditions)
+        .subquery()
+    )
+    rows = db.execute(select(found.c.status, func.count()).group_by(found.c.status))
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({name: int(n) for name, n in rows})
+    return counts
+
+
+def hop_counts(db: Session, provider_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For each provider: how often it was asked in a traceback, and how often it did not
+    help (refused or never answered)."""
+    non_cooperative = case((models.Hop.answer.in_(NON_COOPERATION), 1), else_=0)
+    rows = db.execute(
+        select(models.Hop.provider_id, func.count(models.Hop.id), func.sum(non_cooperative))
+        .where(models.Hop.provider_id.in_(provider_ids))
+        .group_by(models.Hop.provider_id)
+    )
+    return {pid: (int(n), int(bad or 0)) for pid, n, bad in rows}
+
+
+def directory_page(
+    db: Session, today: date, status: str | None, q: str, page: int = 1, size: int = PAGE_SIZE
+) -> DirectoryPage:
+    """One page of the directory, in a handful of queries however large the registry."""
+    searched, capped = registry_filter(db, None, q)
+    counts = status_counts(db, searched)
+    total = counts[status] if status else sum(counts.values())
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    conditions, _ = registry_filter(db, status, q)
+    query = select(models.Provider).where(*conditions).order_by(models.Provider.key)
+    providers = list(db.scalars(query.limit(size).offset((page - 1) * size)))
+    ids = [p.id for p in providers]
+    found, asked = statuses(db, ids, today), hop_counts(db, ids)
+    rows = [DirectoryRow(p, *asked.get(p.id, (0, 0)), found[p.id]) for p in providers]
+    return DirectoryPage(rows, total, counts, page, pages, capped)
+
+
+def directory_row(db: Session, provider: models.Provider) -> DirectoryRow:
+    """One provider with its counts (for readers of all: counts span every traceback)."""
+    hops, bad = hop_counts(db, [provider.id]).get(provider.id, (0, 0))
+    return DirectoryRow(provider, hops, bad)
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A provider with open hop requests that no notice can reach."""
+
+    provider_key: str
+    name: str
+    open_hops: int
+    first_due: datetime
+
+
+def unreachable_providers(db: Session) -> list[Unreachable]:
+    """Providers with open hop requests that have no contact address, no active portal user
+    and no webhook: exactly those the notifier finds no audience for
+    (:func:`robotrace.notify.queue.provider_audiences`), so nobody is skipped unseen."""
+    waiting: dict[int, list[Any]] = {}
+    for hop in open_hops(db):
+        waiting.setdefault(hop.provider_id, []).append(hop)
+    audiences = provider_audiences(db, set(waiting)) if waiting else {}
+    found = [
+        Unreachable(
+            hops[0].provider_key,
+            hops[0].provider_name,
+            len(hops),
+            min(h.due_at for h in hops),
+        )
+        for pid, hops in waiting.items()
+        if not audiences[pid].emails and not audiences[pid].webhooks
+    ]
+    return sorted(found, key=lambda u: (u.first_due, u.provider_key))
+
+
+def directory_href(status: str = "", q: str = "", page: int = 1) -> str:
+    """The directory's address with a status filter, a search and a page (each optional)."""
+    args = {"status": status, "q": q, "page": str(page) if page > 1 else ""}
+    query = urlencode({name: value for name, value in args.items() if value})
+    return "/providers" + (f"?{query}" if query else "")
+
+
+# --- Import -------------------------------------------------------------------------------
 
 
 class ImportRefused(ValueError):
@@ -44,63 +223,210 @@ class ImportRefused(ValueError):
         super().__init__("; ".join(lines))
 
 
-def _non_cooperative() -> ColumnElement[int]:
-    return case((models.Hop.answer.in_(NON_COOPERATION), 1), else_=0)
+def disk_name(shown: str) -> str:
+    """The name the upload is imported under (the RMD import keeps it): ``shown`` reduced
+    to letters, digits, dots, hyphens and underscores, short enough for any file system."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", shown).strip("._")[:100]
+    return name or "upload.csv"
 
 
-def _with_counts() -> Select[tuple[models.Provider, int, int | None]]:
-    return (
-        select(models.Provider, func.count(models.Hop.id), func.sum(_non_cooperative()))
-        .outerjoin(models.Hop, models.Hop.provider_id == models.Provider.id)
-        .group_by(models.Provider.id)
+def import_upload(
+    db: Session,
+    upload: UploadFile,
+    principal: Principal,
+    clock: Clock,
+    skip_bad_rows: bool = False,
+) -> RegistryImport:
+    """Import the uploaded file as ``robotrace providers import`` does (either format),
+    streamed to a temporary file first."""
+    shown = upload_name(upload.filename, None)[:200]
+    with upload_folder() as folder:
+        path = folder / disk_name(shown)
+        save_stream(upload.file, path)
+        try:
+            return in_savepoint(
+                db,
+                lambda: import_registry_file(
+                    db, path, actor=principal.actor, clock=clock, shown_name=shown,
+                    skip_bad_rows=skip_bad_rows,
+                ),
+            )  # fmt: skip
+        except BadRowsError as exc:  # undecodable bytes and broken CSV included
+            raise ImportRefused([str(e) for e in exc.errors]) from None
+        except SQLAlchemyError as exc:
+            said = f"{shown}: the database refused the file: {exc.__cause__}"
+            raise ImportRefused([said]) from None
+
+
+def import_message(done: RegistryImport) -> str:
+    """What an import did, in one sentence (the refused rows are listed below it)."""
+    if done.same_as is not None:
+        return (
+            f"The same file as import {done.same_as}: nothing changed "
+            f"({done.unchanged} filings unchanged)."
+        )
+    what = "filings" if done.format == "rmd-export" else "rows"
+    said = (
+        f"Imported ({'RMD export' if done.format == 'rmd-export' else 'providers.csv'}): "
+        f"{what}: {done.added} added, {done.updated} updated, {done.unchanged} unchanged, "
+        f"{done.not_in_export} not in this export; "
+        f"{done.providers_added} provider(s) added, {done.merged} merged"
+    )
+    if done.refused:
+        said += f"; {len(done.refused)} refused row(s) left out"
+    return said + "."
+
+
+# --- A provider's page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockReason:
+    """Why the latest block list names the provider, in words."""
+
+    reason_code: str
+    text: str
+    authorization_id: int | None
+
+
+def block_reasons(db: Session, key: str) -> list[BlockReason]:
+    """The entries of the latest signed block list that name ``key``, each with its reason."""
+    latest = latest_blocklist(db)
+    if latest is None:
+        return []
+    entries = [e for e in json.loads(latest.body).get("entries", []) if e["provider"] == key]
+    return [_block_reason(e) for e in entries]
+
+
+def _block_reason(entry: dict[str, Any]) -> BlockReason:
+    since = entry["effective_at"]
+    if entry["reason_code"] == RMD_REMOVED:
+        text = (
+            f"removed from the RMD by order {entry['rmd_order']} (effective {since}): "
+            f"no provider may accept its calls directly, {RULE}"
+        )
+    else:
+        what = f"number {entry['number']}" if entry["number"] else entry["scope"]
+        text = f"block authorization ({what}, effective {since}): {entry['reason']}"
+    return BlockReason(entry["reason_code"], text, entry["authorization_id"])
+
+
+ROLE_NAMES = {
+    "voice_service_provider": "voice service provider",
+    "gateway_provider": "gateway provider",
+    "intermediate_provider": "intermediate provider",
+}
+
+
+def roles_of(provider: models.Provider) -> list[str]:
+    """What the provider filed that it acts as, in words."""
+    return [said for name, said in ROLE_NAMES.items() if getattr(provider, name)]
+
+
+def portal_users(db: Session, provider: models.Provider) -> list[models.User]:
+    """The provider's portal users, active first (staff only: they are its people)."""
+    return list(
+        db.scalars(
+            select(models.User)
+            .where(models.User.provider_id == provider.id)
+            .order_by(models.User.active.desc(), models.User.email)
+        )
     )
 
 
-def directory_rows(db: Session) -> list[DirectoryRow]:
-    """Every provider by OCN, with how often it was asked and how often it did not help."""
-    rows = db.execute(_with_counts().order_by(models.Provider.ocn)).all()
-    return [DirectoryRow(p, int(n), int(bad or 0)) for p, n, bad in rows]
-
-
-def directory_row(db: Session, provider: models.Provider) -> DirectoryRow:
-    """One provider with its counts (for readers of all: counts span every traceback)."""
-    p, n, bad = db.execute(_with_counts().where(models.Provider.id == provider.id)).one()
-    return DirectoryRow(p, int(n), int(bad or 0))
-
-
-def import_upload(db: Session, upload: UploadFile, clock: Clock) -> UpsertCounts:
-    """Read the uploaded CSV the way ``robotrace`` reads ``providers.csv``, then upsert it."""
-    name = PurePath(upload.filename or "providers.csv").name or "providers.csv"
-    providers = _read_upload(upload, name)
+def form_time(text: str) -> datetime | None:
+    """A date and time from a form (``YYYY-MM-DDTHH:MM``, UTC); None when left empty."""
+    value = text.strip()
+    if not value:
+        return None
     try:
-        return in_savepoint(db, lambda: upsert_providers(db, providers, clock))
-    except SQLAlchemyError as exc:
-        raise ImportRefused([f"{name}: the database refused the file: {exc.__cause__}"]) from None
+        when = datetime.fromisoformat(value) if len(value) <= 40 else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise ValueError("the date and time must be written YYYY-MM-DD HH:MM (UTC)")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _read_upload(upload: UploadFile, name: str) -> list[Provider]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(upload.file.read())
-        try:
-            return read_providers_csv(path)
-        except BadRowsError as exc:  # undecodable bytes and broken CSV included
-            raise ImportRefused([f"{name}:{e.line}: {e.reason}" for e in exc.errors]) from None
+def checked_email(text: str) -> str:
+    """``text`` as a provider's contact address, by the rule every provider e-mail robotrace
+    accepts follows (:func:`robotrace.providers.registry.named_provider`'s); "" clears it."""
+    return named_provider("contact", contact_email=text).contact_email
+
+
+def set_contact_email(
+    db: Session, provider: models.Provider, email: str, actor: str, now: datetime
+) -> None:
+    """Set the address robotrace writes to (audited as ``provider.contact_set``)."""
+    if email == provider.contact_email:
+        return
+    details: dict[str, object] = {"old": provider.contact_email, "new": email}
+    event = AuditEvent(now, actor, "provider.contact_set", "", provider.key, details)
+    append_audit(db, [event])
+    provider.contact_email, provider.updated_at = email, now
+
+
+def _provider_page(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    clock: Clock,
+    provider: models.Provider,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    reads_all = principal.role in READERS
+    return render(
+        request,
+        "provider.html",
+        principal,
+        status_code,
+        provider=provider,
+        record=provider_of(provider),
+        roles=roles_of(provider),
+        rmd=statuses(db, [provider.id], clock.now().date())[provider.id],
+        history=history(db, provider.id),
+        labels=STATUS_LABELS,
+        blocked=block_reasons(db, provider.key),
+        counts=directory_row(db, provider) if reads_all else None,
+        hops=access.hops_of_provider(db, principal, provider),
+        users=portal_users(db, provider) if principal.is_staff else None,
+        can_set_contact=principal.role in ADMIN,
+        can_enter_removal=principal.role in RMD_EDITORS,
+        rule=RULE,
+        now_input=as_utc(clock.now()).strftime("%Y-%m-%dT%H:%M"),
+        **context,
+    )
+
+
+# --- Routes -------------------------------------------------------------------------------
 
 
 def _directory(
     request: Request,
     principal: Principal,
     db: Session,
+    clock: Clock,
     status_code: int = 200,
+    status: str = "",
+    q: str = "",
+    page: int = 1,
     **context: object,
 ) -> Response:
+    wanted = status if status in STATUSES else None
+    q = q.strip()[:QUERY_LIMIT]
     return render(
         request,
         "providers.html",
         principal,
         status_code,
-        rows=directory_rows(db),
+        listing=directory_page(db, clock.now().date(), wanted, q, page),
+        status=wanted or "",
+        q=q,
+        labels=STATUS_LABELS,
+        href=directory_href,
+        search_limit=SEARCH_LIMIT,
+        unreachable=unreachable_providers(db) if principal.is_staff else None,
         can_import=principal.is_staff,
         **context,
     )
@@ -109,10 +435,15 @@ def _directory(
 @router.get("/providers")
 def directory(
     request: Request,
+    status: str = "",
+    q: str = "",
+    page: str = "1",
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
 ) -> Response:
-    return _directory(request, principal, db)
+    number = int(page) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+    return _directory(request, principal, db, clock, status=status, q=q, page=number)
 
 
 @router.get("/providers/search")
@@ -122,13 +453,10 @@ def search(
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
-    """An HTML fragment for the htmx search box: OCN, name and country only, for everyone."""
+    """An HTML fragment for the htmx search box: key, name and country only, for everyone."""
+    q = q.strip()[:QUERY_LIMIT]
     return render(
-        request,
-        "_provider_search.html",
-        principal,
-        entries=access.search_directory(db, q),
-        q=q.strip(),
+        request, "_provider_search.html", principal, entries=access.search_directory(db, q), q=q
     )
 
 
@@ -136,33 +464,111 @@ def search(
 def import_rmd(
     request: Request,
     file: UploadFile = File(...),
+    skip_bad_rows: bool = Form(False),
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     try:
-        counts = import_upload(db, file, clock)
+        done = import_upload(db, file, principal, clock, skip_bad_rows)
     except ImportRefused as exc:
-        return _directory(request, principal, db, 400, import_errors=exc.lines)
-    message = (
-        f"Imported: {counts.added} added, {counts.updated} updated, {counts.unchanged} unchanged."
+        return _directory(request, principal, db, clock, 400, import_errors=exc.lines)
+    return _directory(
+        request, principal, db, clock, message=import_message(done), refused_rows=done.refused
     )
-    return _directory(request, principal, db, message=message)
 
 
-@router.get("/providers/{ocn}")
+@router.get("/providers/{key}")
 def provider_page(
     request: Request,
-    ocn: str,
+    key: str,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
 ) -> Response:
-    provider = access.provider_row(db, principal, ocn)
-    return render(
-        request,
-        "provider.html",
-        principal,
-        provider=provider,
-        counts=directory_row(db, provider) if principal.role in READERS else None,
-        hops=access.hops_of_provider(db, principal, provider),
+    provider = access.provider_row(db, principal, key)
+    if key != provider.key:  # an OCN, an RMD number, a merged provider's key: one address
+        return RedirectResponse(f"/providers/{provider.key}", 303)
+    return _provider_page(request, principal, db, clock, provider)
+
+
+@router.post("/providers/{key}/contact")
+def set_contact(
+    request: Request,
+    key: str,
+    contact_email: str = Form(""),
+    principal: Principal = Depends(writer(*ADMIN)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    provider = access.provider_row(db, principal, key)
+    try:
+        email = checked_email(contact_email)
+    except ValueError as exc:
+        error = f"Contact address not changed: {str(exc).rstrip('.')}."
+        shown = {"entered_email": contact_email[:254]}
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
+    set_contact_email(db, provider, email, principal.actor, clock.now())
+    return RedirectResponse(f"/providers/{provider.key}", 303)
+
+
+@router.post("/providers/{key}/rmd-removal")
+def enter_removal(
+    request: Request,
+    key: str,
+    order_reference: str = Form(""),
+    removed_at: str = Form(""),
+    principal: Principal = Depends(writer(*RMD_EDITORS)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    provider = access.provider_row(db, principal, key)
+    try:
+        when = form_time(removed_at)
+        in_savepoint(
+            db,
+            lambda: record_removal(db, provider.key, order_reference, when, principal.actor, clock),
+        )
+    except ValueError as exc:  # InvalidRequest included: the reason is the rule's
+        error = f"Removal not entered: {str(exc).rstrip('.')}."
+        shown = {"entered_order": order_reference[:200], "entered_at": removed_at[:40]}
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
+    return RedirectResponse(f"/providers/{provider.key}", 303)
+
+
+@router.post("/providers/{key}/rmd-reinstatement")
+def enter_reinstatement(
+    request: Request,
+    key: str,
+    reference: str = Form(""),
+    reinstated_at: str = Form(""),
+    principal: Principal = Depends(writer(*RMD_EDITORS)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    provider = access.provider_row(db, principal, key)
+    try:
+        when = form_time(reinstated_at)
+        in_savepoint(
+            db,
+            lambda: record_reinstatement(db, provider.key, reference, when, principal.actor, clock),
+        )
+    except ValueError as exc:
+        error = f"Reinstatement not entered: {str(exc).rstrip('.')}."
+        shown = {"entered_reference": reference[:200], "entered_at": reinstated_at[:40]}
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
+    return RedirectResponse(f"/providers/{provider.key}", 303)
+
+
+def registry_rows(
+    db: Session, status: str | None, q: str, limit: int | None, offset: int
+) -> list[models.Provider]:
+    """Providers for the API's list, with their identifiers loaded in one more query."""
+    conditions, _ = registry_filter(db, status, q)
+    query = (
+        select(models.Provider)
+        .where(*conditions)
+        .order_by(models.Provider.key)
+        .options(selectinload(models.Provider.identifiers))
     )
+    return list(db.scalars(query.limit(limit).offset(offset)))

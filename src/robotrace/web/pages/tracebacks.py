@@ -43,7 +43,7 @@ class ChainLink:
     """One provider in the drawn chain: who, in what roles, and what it answered."""
 
     position: int
-    ocn: str
+    key: str
     name: str
     country: str
     foreign: bool
@@ -66,13 +66,13 @@ def traceback_rows(db: Session, status: str) -> list[tuple[models.Traceback, str
         .where(models.Hop.traceback_id == models.Traceback.id)
         .scalar_subquery()
     )
-    query = select(models.Traceback, terminating.ocn, hops).join(
+    query = select(models.Traceback, terminating.key, hops).join(
         terminating, terminating.id == models.Traceback.terminating_provider_id
     )
     if status in (Status.OPEN, Status.CLOSED):
         query = query.where(models.Traceback.status == Status(status))
     query = query.order_by(models.Traceback.opened_at.desc(), models.Traceback.id.desc())
-    return [(tb, ocn, int(n)) for tb, ocn, n in db.execute(query.limit(LIST_LIMIT)).all()]
+    return [(tb, key, int(n)) for tb, key, n in db.execute(query.limit(LIST_LIMIT)).all()]
 
 
 def chain_of(tb: Traceback, directory: dict[str, ProviderInfo]) -> list[ChainLink]:
@@ -85,7 +85,7 @@ def _link(role: HopRole, hop: Hop | None, directory: dict[str, ProviderInfo]) ->
     info = directory.get(role.provider) or ProviderInfo(role.provider)
     return ChainLink(
         position=role.position,
-        ocn=role.provider,
+        key=role.provider,
         name=info.name,
         country=info.country,
         foreign=info.foreign,

@@ -36,7 +36,7 @@ def _request_details(p: Mapping[str, Any]) -> str:
     return "\n".join(
         [
             f"Traceback:       {p['traceback_id']} (hop {p['position'] + 1})",
-            f"Provider asked:  {p['provider']['name']} ({p['provider']['ocn']})",
+            f"Provider asked:  {p['provider']['name']} ({p['provider']['key']})",
             f"Calling number:  {call['calling_number']}",
             f"Called number:   {call['called_number']}",
             f"Call time:       {_when(call['call_time'])}",
@@ -72,7 +72,7 @@ def hop_reminder(p: Mapping[str, Any]) -> Rendered:
 
 
 def hop_overdue(p: Mapping[str, Any]) -> Rendered:
-    provider = f"{p['provider']['name']} ({p['provider']['ocn']})"
+    provider = f"{p['provider']['name']} ({p['provider']['key']})"
     subject = f"Overdue: traceback request {p['traceback_id']} to {provider}"
     if p.get("audience") == "coordinator":
         lead = f"{provider} has not answered its hop request in time.\n\n"
@@ -87,7 +87,7 @@ def hop_overdue(p: Mapping[str, Any]) -> Rendered:
 
 
 def signer_requested(p: Mapping[str, Any]) -> Rendered:
-    call, provider = p["call"], f"{p['provider']['name']} ({p['provider']['ocn']})"
+    call, provider = p["call"], f"{p['provider']['name']} ({p['provider']['key']})"
     subject = f"Direct traceback request: your STIR/SHAKEN signature, origid {p['origid']}"
     details = "\n".join(
         [
@@ -121,7 +121,7 @@ def password_reset(p: Mapping[str, Any]) -> Rendered:
 
 
 def letter_issued(p: Mapping[str, Any]) -> Rendered:
-    provider = f"{p['provider']['name']} ({p['provider']['ocn']})"
+    provider = f"{p['provider']['name']} ({p['provider']['key']})"
     named = [*p.get("campaigns", []), *p.get("originators", [])]
     subject = f"Warning letter {p['reference']} to {provider}: stop by {_when(p['mitigate_by'])}"
     body = (
