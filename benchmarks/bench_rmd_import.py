@@ -36,10 +36,13 @@ from pathlib import Path
 from rmd_export import generate_export  # beside this script
 
 POSTGRES_URL_VARIABLE = "ROBOTRACE_TEST_POSTGRES_URL"
+URL_VARIABLE = "BENCH_RMD_IMPORT_URL"
 
 
-def child(url: str, path: Path) -> None:
-    """Run in the child: import ``path`` into ``url`` and print seconds and counts as JSON."""
+def child(path: Path) -> None:
+    """Run in the child: import ``path`` into the database that ``BENCH_URL`` names (not on
+    the command line, where ``ps`` shows a password) and print seconds and counts as JSON."""
+    url = os.environ[URL_VARIABLE]
     from robotrace.clock import SystemClock
     from robotrace.providers.imports import import_registry_file
     from robotrace.store.db import make_engine, transaction
@@ -54,8 +57,9 @@ def child(url: str, path: Path) -> None:
 
 
 def run_child(url: str, path: Path) -> dict[str, object]:
-    command = [sys.executable, __file__, "--child", url, str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, __file__, "--child", str(path)]
+    environment = {**os.environ, URL_VARIABLE: url}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
     assert process.stdout is not None
     output = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
@@ -180,8 +184,8 @@ def report(result: dict) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(Path(sys.argv[2]))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=8000)

@@ -47,6 +47,9 @@ def test_the_paths_flows_and_charts_of_the_robocalls(world, tmp_path):
     for campaign in truth["campaigns"]:
         stored = load_flow(analytics, campaign["id"])
         assert stored is not None and stored.calls == campaign["calls"]
+        if stored.status.get("origin"):  # the registry (--providers) says who is foreign
+            gateway = campaign["gateway_provider"]
+            assert [v.provider for v in stored.gateways] == ([gateway] if gateway else [])
         chart = out / "flows" / f"{campaign['id']}.png"
         assert chart.exists() and png_size(chart)[0] >= 900
     assert sorted(Path(p).name for p in summary["published"]) == sorted(

@@ -25,8 +25,8 @@ VERIFY = textwrap.dedent(
 )
 
 
-def no_direct_traffic(api_for, ocn="BBBB", **extra):
-    body = {"provider": ocn, "scope": "no_direct_traffic", "reason": "not in the RMD", **extra}
+def no_direct_traffic(api_for, key="BBBB", **extra):
+    body = {"provider": key, "scope": "no_direct_traffic", "reason": "not in the RMD", **extra}
     response = api_for(REGULATOR).post("/api/v1/authorizations", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -72,7 +72,7 @@ def test_if_none_match_answers_304_until_the_list_changes(world, api_for):
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert changed.json()["version"] == 2
     [entry] = changed.json()["entries"]
-    assert entry["kind"] == "provider" and entry["ocn"] == "BBBB"
+    assert entry["kind"] == "provider" and entry["provider"] == "BBBB" and entry["ocns"] == ["BBBB"]
     assert entry["name"] == "Bravo Wholesale" and entry["contact"] == "noc@bbbb.example"
 
 
@@ -107,7 +107,7 @@ def test_the_csv_has_its_own_etag_and_signature(world, api_for, tmp_path):
     csv = anonymous.get("/api/v1/blocklist.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
-    assert lines[0].startswith("kind,scope,ocn,name,number,authorization_id,effective_at")
+    assert lines[0].startswith("kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,effective_at")
     assert lines[1].startswith("provider,no_direct_traffic,BBBB,Bravo Wholesale,,")
     assert csv.headers["etag"] != anonymous.get("/api/v1/blocklist").headers["etag"]
     assert csv.headers["x-robotrace-blocklist-version"] == "1"

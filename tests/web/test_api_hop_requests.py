@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
+from robotrace.providers.registry import Provider
 from robotrace.store.db import transaction
+from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply
@@ -168,6 +171,44 @@ def test_bad_answers_are_422(world, api_for):
         {"answer": "upstream", "upstream": "XXXX", "new_provider": {"ocn": "YYYY"}},
     ):
         assert alpha.post(url, json=body).status_code == 422, body
+
+
+@pytest.mark.parametrize(
+    "named",
+    [
+        {"name": "Lookalike", "rmd_number": "RМD0000001"},  # a Cyrillic М
+        {"name": "Lookalike", "ocn": "ВВВВ"},  # Cyrillic В: not BBBB
+        {"name": "Path", "ocn": "../../admin/x?"},
+        {"name": "<script>alert(1)</script>"},
+        {"name": "Crlf", "contact_email": "a@b.example\r\nBcc: all@x.example"},
+        {"name": "x" * 201},
+        {"name": "Long FRN", "frn": "12345678901"},
+    ],
+)
+def test_a_new_provider_with_a_hostile_value_is_refused_and_nothing_is_stored(
+    world, api_for, engine, named
+):
+    alpha = api_for(ALPHA)
+    before = api_for(COORD).get("/api/v1/providers").json()
+    url = f"/api/v1/hop-requests/{_open_request(alpha)['id']}/answer"
+    response = alpha.post(url, json={"answer": "upstream", "new_provider": named})
+    assert response.status_code == 422, response.text
+    assert api_for(COORD).get("/api/v1/providers").json() == before
+    assert _open_request(alpha)["open"] is True
+
+
+def test_an_upstream_named_by_its_rmd_number_is_the_provider_that_holds_it(world, api_for, engine):
+    with transaction(engine) as session:  # CCCC files in the RMD under this number
+        charlie = Provider("CCCC", "Charlie Gateway", rmd_numbers=("RMD0000777",))
+        upsert_providers(session, [charlie])
+    alpha = api_for(ALPHA)
+    request = _open_request(alpha)
+    response = alpha.post(
+        f"/api/v1/hop-requests/{request['id']}/answer",
+        json={"answer": "upstream", "upstream": "rmd0000777"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["upstream"] == "CCCC"
 
 
 def test_an_unknown_upstream_without_its_details_is_refused(world, api_for):

@@ -79,6 +79,27 @@ def test_naming_a_new_upstream_provider_adds_it_to_the_directory(world, client_f
     assert "NW01" in detail and "foreign" in detail
 
 
+def test_an_upstream_known_by_name_and_contact_alone_gets_a_key_and_the_chain_goes_on(
+    world, client_for, engine
+):
+    aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
+    answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_key="BBBB")
+    response = answer(
+        bbbb,
+        open_hop_ids(bbbb)[0],
+        kind="new_provider",
+        new_name="Quiet Reseller Ltd",
+        new_contact_email="ops@quiet.example",
+        new_contact_phone="+44 20 7946 0000",
+    )
+    assert response.status_code == 303
+    tb = stored(engine, world.traceback_id)
+    named = tb.hops[-1].provider
+    assert named.startswith("RT-") and tb.status is Status.OPEN
+    directory = client_for("coord@example.org").get("/providers").text
+    assert "Quiet Reseller Ltd" in directory and named in directory
+
+
 def test_an_unknown_upstream_is_refused_with_a_message_and_nothing_changes(
     world, client_for, engine
 ):
@@ -121,8 +142,15 @@ def test_a_final_answer_closes_the_traceback_with_its_outcome(
         ({"kind": "origin", "customer": "  "}, "the customer&#39;s name is required"),
         ({"kind": "not_found"}, "an explanation is required"),
         ({"kind": "refused"}, "a reason is required"),
-        ({"kind": "new_provider", "new_ocn": "NW01"}, "the new provider&#39;s name is required"),
-        ({"kind": "new_provider", "new_ocn": "N W", "new_name": "x"}, "an OCN is 1 to 16"),
+        ({"kind": "new_provider", "new_ocn": "NW01"}, "the provider&#39;s name is required"),
+        ({"kind": "new_provider", "new_ocn": "N W", "new_name": "x"}, "is not an OCN"),
+        ({"kind": "new_provider", "new_name": "x", "new_rmd_number": "RМD0000001"}, "not an RMD"),
+        ({"kind": "new_provider", "new_name": "<b>x</b>"}, "may not hold markup"),
+        (
+            {"kind": "new_provider", "new_name": "x", "new_contact_email": "a@b.c\r\nBcc: y"},
+            "not an e-mail",
+        ),
+        ({"kind": "upstream", "upstream_key": "../../admin"}, "is no provider&#39;s key"),
         ({}, "choose one of the answers"),
     ],
 )

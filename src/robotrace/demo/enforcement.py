@@ -139,7 +139,7 @@ def run_enforcement(
         result.blocklist_version = published.version
         result.blocklist_signature = published.signature
         result.blocklist_providers = tuple(
-            sorted(e["key"] for e in body["entries"] if e["kind"] == "provider")
+            sorted(e["provider"] for e in body["entries"] if e["kind"] == "provider")
         )
     progress("counting complaints and calls before and after each step")
     world_end = params.start + timedelta(days=params.days)

@@ -55,6 +55,8 @@ class InForce:
     ocns: tuple[str, ...] = ()
     reason_code: str = AUTHORIZATION
     rmd_order: str | None = None
+    #: When it stops applying (a reinstatement's date); None: until lifted.
+    until: datetime | None = None
 
 
 def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
@@ -80,6 +82,8 @@ def entries_of(authorizations: Iterable[InForce], now: datetime) -> list[dict[st
     entries = []
     for auth in authorizations:
         if as_utc(auth.effective_at) > as_utc(now):
+            continue
+        if auth.until is not None and as_utc(auth.until) <= as_utc(now):
             continue
         if auth.scope == Scope.NUMBERS:
             entries.extend(_entry(auth, "number", number) for number in auth.numbers)

@@ -145,11 +145,11 @@ def in_force(session: Session) -> list[InForce]:
 
 
 def _rmd_removals_in_force(session: Session) -> list[InForce]:
-    """Standing RMD removals: no provider may take the removed one's calls directly."""
+    """RMD removals: no provider may take the removed one's calls directly, from the removal
+    until the reinstatement (:func:`blocklist.entries_of` keeps those in force at its time)."""
     rows = session.execute(
         select(models.RmdRemoval, models.Provider)
         .join(models.Provider, models.RmdRemoval.provider_id == models.Provider.id)
-        .where(models.RmdRemoval.reinstated_at.is_(None))
         .order_by(models.RmdRemoval.id)
     )
     return [
@@ -165,6 +165,7 @@ def _rmd_removals_in_force(session: Session) -> list[InForce]:
             ocns=_all(provider, "ocn"),
             reason_code=RMD_REMOVED,
             rmd_order=removal.order_reference,
+            until=removal.reinstated_at,
         )
         for removal, provider in rows
     ]

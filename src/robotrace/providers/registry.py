@@ -26,6 +26,7 @@ from robotrace.providers.identity import (
     clean_rmd_number,
     default_key,
 )
+from robotrace.providers.rmd import yes_no_of
 from robotrace.rows import BadRowsError, RowError
 
 RMD_COLUMNS = (
@@ -47,8 +48,6 @@ IMPLEMENTATIONS = (
     "Partial STIR/SHAKEN Implementation",
     "No STIR/SHAKEN Implementation",
 )
-_YES = {"yes", "y", "true", "1"}
-_NO = {"no", "n", "false", "0", ""}
 
 
 @dataclass(frozen=True)
@@ -113,15 +112,6 @@ class Provider:
         return asdict(self)
 
 
-def _yes_no(value: str, column: str) -> bool:
-    text = value.strip().lower()
-    if text in _YES:
-        return True
-    if text in _NO:
-        return False
-    raise ValueError(f"{column} must be Yes or No, not {value!r}")
-
-
 def _one(value: str | None, clean: Callable[[str], str]) -> tuple[str, ...]:
     text = (value or "").strip()
     return (clean(text),) if text else ()
@@ -144,18 +134,18 @@ def provider_from_row(row: dict[str, str]) -> Provider:
         key="",
         business_name=name,
         country=(row.get("country") or "").strip() or "United States",
-        foreign=_yes_no(row.get("foreign_voice_provider") or "", "foreign_voice_provider"),
+        foreign=yes_no_of(row.get("foreign_voice_provider") or "", "foreign_voice_provider"),
         rmd_numbers=rmd_numbers,
         frns=frns,
         ocns=ocns,
         implementation=(row.get("implementation") or "").strip(),
-        voice_service_provider=_yes_no(
+        voice_service_provider=yes_no_of(
             row.get("voice_service_provider_choice") or "", "voice_service_provider_choice"
         ),
-        gateway_provider=_yes_no(
+        gateway_provider=yes_no_of(
             row.get("gateway_provider_choice") or "", "gateway_provider_choice"
         ),
-        intermediate_provider=_yes_no(
+        intermediate_provider=yes_no_of(
             row.get("intermediate_provider_choice") or "", "intermediate_provider_choice"
         ),
         last_recertified=(row.get("last_recertified") or "").strip(),

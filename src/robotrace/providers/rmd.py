@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Protocol, TextIO, TypeVar
 
 from robotrace.csvlines import first_bad_utf8_line
+from robotrace.providers.identity import IdentifierError, clean_frn, clean_rmd_number
 from robotrace.rows import BadRowsError, RowError
 
 T = TypeVar("T")
@@ -91,8 +92,6 @@ _CSV_FIELD_LIMIT = 2**31 - 1
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
 _PLACEHOLDERS = {"none", "n/a", "-"}
-_RMD_NUMBER = re.compile(r"[Rr][Mm][Dd][0-9]{7}")
-_FRN = re.compile(r"[0-9]{1,10}")
 _DIGIT_RUN = re.compile(r"[0-9]+")
 _NAME_SEPARATOR = re.compile(r"[;\r\n]")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:$|[ T])")
@@ -176,9 +175,10 @@ def rmd_number_of(text: str, column: str = "number") -> str:
     value = text.strip()
     if not value:
         raise ValueError(f"{column} is empty")
-    if not _RMD_NUMBER.fullmatch(value):
-        raise ValueError(f"{column} {value!r} is not an RMD number (RMD and 7 digits)")
-    return value.upper()
+    try:
+        return clean_rmd_number(value)
+    except IdentifierError:
+        raise ValueError(f"{column} {value!r} is not an RMD number (RMD and 7 digits)") from None
 
 
 def frn_of(text: str) -> str:
@@ -186,9 +186,10 @@ def frn_of(text: str) -> str:
     value = text.strip()
     if not value:
         return ""
-    if not _FRN.fullmatch(value):
-        raise ValueError(f"malformed FRN {value!r}")
-    return value.zfill(10)
+    try:
+        return clean_frn(value)
+    except IdentifierError:
+        raise ValueError(f"malformed FRN {value!r}") from None
 
 
 def frns_in(text: str) -> tuple[str, ...]:

@@ -201,12 +201,12 @@ def _actions(
 
 
 def _blocklisted(session: Session) -> tuple[int | None, frozenset[str]]:
-    """The newest published block-list version and the OCNs its entries name."""
+    """The newest published block-list version and the provider keys its entries name."""
     latest = latest_blocklist(session)
     if latest is None:
         return None, frozenset()
     entries = json.loads(latest.body).get("entries", [])
-    return latest.version, frozenset(e["key"] for e in entries if e.get("key"))
+    return latest.version, frozenset(e["provider"] for e in entries if e.get("provider"))
 
 
 def provider_scorecards(

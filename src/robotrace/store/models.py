@@ -99,13 +99,13 @@ class Provider(Base):
 
 
 class ProviderIdentifier(Base):
-    """One thing a provider is known by: ``rmd`` number, ``frn``, ``key``, ``name`` (business
+    """One thing a provider is known by: ``rmd`` number, ``frn``, ``ocn``, ``name`` (business
     names and DBAs) or ``key`` (the key of a provider merged into this one). Every kind but
     ``name`` names one provider at most."""
 
     __tablename__ = "provider_identifiers"
     __table_args__ = (
-        CheckConstraint("kind IN ('key', 'rmd', 'frn', 'key', 'name')", name="kind"),
+        CheckConstraint("kind IN ('key', 'rmd', 'frn', 'ocn', 'name')", name="kind"),
         Index(
             "uq_provider_identifiers_kind_value",
             "kind",
@@ -160,6 +160,8 @@ class RmdFiling(Base):
     last_import_id: Mapped[int] = mapped_column(ForeignKey("rmd_imports.id"), index=True)
     updated_at: Mapped[datetime]
 
+    provider: Mapped[Provider] = relationship()
+
 
 class RmdImportEntry(Base):
     """What one import changed about one filing: ``added``, ``updated``, ``dropped`` (not in
@@ -171,6 +173,8 @@ class RmdImportEntry(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("rmd_imports.id"), index=True)
     filing_id: Mapped[int] = mapped_column(ForeignKey("rmd_filings.id"), index=True)
     change: Mapped[str] = mapped_column(String(16))
+
+    filing: Mapped[RmdFiling] = relationship()
 
 
 class RmdRemoval(Base):

@@ -47,33 +47,30 @@ class UpsertCounts:
 
 
 class _Index:
-    """Every provider row with its identifiers, and who holds each unique identifier."""
+    """Every provider row with its identifiers, and who holds each unique identifier. Rows
+    are held as objects, so new ones need no flush (an import of thousands flushes once)."""
 
     def __init__(self, rows: Iterable[models.Provider]) -> None:
-        self.rows = {row.id: row for row in rows}
-        self.holder: dict[tuple[str, str], int] = {}
-        for row in self.rows.values():
-            self._note(row)
-
-    def _note(self, row: models.Provider) -> None:
-        self.holder[("key", row.key)] = row.id
-        for ident in row.identifiers:
-            if ident.kind in _UNIQUE_KINDS:
-                self.holder[(ident.kind, ident.value)] = row.id
+        self.order: dict[int, int] = {}  # id(row) → its place: older rows first
+        self.holder: dict[tuple[str, str], models.Provider] = {}
+        for row in rows:
+            self.add(row)
 
     def matches(self, provider: Provider) -> list[models.Provider]:
         wanted = [("key", provider.key)] if provider.key else []
         wanted += provider.identifiers()
-        ids = sorted({self.holder[w] for w in wanted if w in self.holder})
-        return [self.rows[i] for i in ids]
+        found = {id(row): row for w in wanted if (row := self.holder.get(w)) is not None}
+        return sorted(found.values(), key=lambda row: self.order[id(row)])
 
     def add(self, row: models.Provider) -> None:
-        self.rows[row.id] = row
-        self._note(row)
+        self.order.setdefault(id(row), len(self.order))
+        self.holder[("key", row.key)] = row
+        for ident in row.identifiers:
+            if ident.kind in _UNIQUE_KINDS:
+                self.holder[(ident.kind, ident.value)] = row
 
     def drop(self, row: models.Provider) -> None:
-        self.rows.pop(row.id, None)
-        self.holder = {k: v for k, v in self.holder.items() if v != row.id}
+        self.holder = {k: v for k, v in self.holder.items() if v is not row}
 
     def key_taken(self, key: str) -> bool:
         return ("key", key) in self.holder
@@ -148,7 +145,6 @@ def _new_row(
     row = models.Provider(key=key, created_at=now, updated_at=now, business_name="")
     session.add(row)
     _apply(session, row, replace(provider, key=key), now)
-    session.flush()
     return row
 
 
@@ -164,6 +160,7 @@ def add_named_provider(
     row = _new_row(
         session, named, clock.now(), lambda key: resolve_provider(session, key) is not None
     )
+    session.flush()
     details = {"name": row.business_name, "country": row.country, "by": by}
     append_audit(session, [AuditEvent(clock.now(), actor, "provider.named", "", row.key, details)])
     return row

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock
+from robotrace.clock import Clock, as_utc
 from robotrace.providers.registry import Provider
 from robotrace.providers.rmd import RmdExport, RmdFiling
 from robotrace.providers.status import RmdStatus, rmd_status
@@ -137,16 +137,15 @@ def _store_filing(
     digest = filing.content_hash()
     if row is None:
         row = models.RmdFiling(
-            number=filing.number, provider_id=provider.id, data=filing.content(),
+            number=filing.number, provider=provider, data=filing.content(),
             content_hash=digest, first_import_id=record.id, last_import_id=record.id,
             updated_at=now,
         )  # fmt: skip
         session.add(row)
-        session.flush()
         return _entry(session, record, row, "added")
     was_listed = previous is not None and row.last_import_id == previous.id
     row.last_import_id = record.id
-    row.provider_id = provider.id
+    row.provider = provider
     if row.content_hash != digest:
         row.data, row.content_hash, row.updated_at = filing.content(), digest, now
         return _entry(session, record, row, "updated")
@@ -154,7 +153,7 @@ def _store_filing(
 
 
 def _entry(session: Session, record: models.RmdImport, row: models.RmdFiling, change: str) -> str:
-    session.add(models.RmdImportEntry(import_id=record.id, filing_id=row.id, change=change))
+    session.add(models.RmdImportEntry(import_id=record.id, filing=row, change=change))
     return change
 
 
@@ -219,6 +218,11 @@ def reinstate_provider(
     removal = active_removal(session, provider.id)
     if removal is None:
         raise ValueError(f"{provider.key} is not removed from the RMD")
+    if as_utc(reinstated_at) < as_utc(removal.removed_at):
+        raise ValueError(
+            f"a reinstatement ({reinstated_at:%Y-%m-%d %H:%M}Z) cannot come before its removal"
+            f" ({removal.removed_at:%Y-%m-%d %H:%M}Z)"
+        )
     removal.reinstated_at, removal.reinstated_by = reinstated_at, actor
     removal.reinstatement_reference = reference
     session.flush()

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import ColumnElement, case, exists, false, func, select
+from sqlalchemy import ColumnElement, case, false, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -44,7 +44,7 @@ from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require
 from robotrace.web.evidence_uploads import save_stream, upload_folder, upload_name
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
-from robotrace.web.templating import render
+from robotrace.web.templating import render, utc
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 NON_COOPERATION = (Answer.REFUSED, Answer.NO_RESPONSE)
@@ -93,19 +93,24 @@ def status_column(db: Session) -> ColumnElement[str]:
     """Each provider's RMD status as an SQL expression: the rule of
     :func:`robotrace.providers.status.rmd_status` (removed, else listed in the latest
     export, else filed once, else never listed), so the directory filters and counts in the
-    database. The tests hold it to :func:`robotrace.store.rmd.statuses`' answers."""
-    provider = models.Provider.id
+    database. The tests hold it to :func:`robotrace.store.rmd.statuses`' answers.
+
+    Uncorrelated ``IN`` subqueries, each read once: a correlated ``EXISTS`` on the latest
+    import lets SQLite scan every filing of that import once per provider."""
     removal, filing = models.RmdRemoval, models.RmdFiling
-    removed = exists().where(removal.provider_id == provider, removal.reinstated_at.is_(None))
+    removed = select(removal.provider_id).where(removal.reinstated_at.is_(None))
     latest = latest_import(db)
-    listed: ColumnElement[bool] = (
-        exists().where(filing.provider_id == provider, filing.last_import_id == latest.id)
+    provider = models.Provider.id
+    listed = (
+        provider.in_(select(filing.provider_id).where(filing.last_import_id == latest.id))
         if latest is not None
         else false()
     )
-    filed = exists().where(filing.provider_id == provider)
     return case(
-        (removed, "removed"), (listed, "listed"), (filed, "not_in_export"), else_="unlisted"
+        (provider.in_(removed), "removed"),
+        (listed, "listed"),
+        (provider.in_(select(filing.provider_id)), "not_in_export"),
+        else_="unlisted",
     )
 
 
@@ -244,7 +249,7 @@ def import_upload(
         path = folder / disk_name(shown)
         save_stream(upload.file, path)
         try:
-            return in_savepoint(
+            done = in_savepoint(
                 db,
                 lambda: import_registry_file(
                     db, path, actor=principal.actor, clock=clock, shown_name=shown,
@@ -256,6 +261,8 @@ def import_upload(
         except SQLAlchemyError as exc:
             said = f"{shown}: the database refused the file: {exc.__cause__}"
             raise ImportRefused([said]) from None
+    # The rows left out name the file read; the person knows it by the name they uploaded.
+    return replace(done, refused=[line.replace(str(path), shown, 1) for line in done.refused])
 
 
 def import_message(done: RegistryImport) -> str:
@@ -299,15 +306,15 @@ def block_reasons(db: Session, key: str) -> list[BlockReason]:
 
 
 def _block_reason(entry: dict[str, Any]) -> BlockReason:
-    since = entry["effective_at"]
+    since = utc(datetime.fromisoformat(entry["effective_at"]))
     if entry["reason_code"] == RMD_REMOVED:
         text = (
-            f"removed from the RMD by order {entry['rmd_order']} (effective {since}): "
-            f"no provider may accept its calls directly, {RULE}"
+            f"Removed from the RMD by order {entry['rmd_order']} (effective {since}): "
+            f"no provider may accept its calls directly, {RULE}."
         )
     else:
         what = f"number {entry['number']}" if entry["number"] else entry["scope"]
-        text = f"block authorization ({what}, effective {since}): {entry['reason']}"
+        text = f"Block authorization ({what}, effective {since}): {entry['reason']}"
     return BlockReason(entry["reason_code"], text, entry["authorization_id"])
 
 
