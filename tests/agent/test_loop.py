@@ -95,7 +95,7 @@ def test_it_answers_an_open_request_with_what_its_records_say():
                 "answer": "upstream",
                 "upstream": "BBBB",
                 "note": "matched c1",
-                "new_provider": {"ocn": "BBBB", "name": "BBBB"},
+                "new_provider": {"name": "provider BBBB", "ocn": "BBBB"},
             },
         )
     ]

@@ -107,3 +107,16 @@ def test_a_shortcut_traceback_reaches_the_origin_no_later_than_its_twin(story: S
 
 def test_the_stir_shaken_counts_are_the_store_and_truths(story: Story):
     shaken_checks.check_report_counts(story)
+
+
+def test_chains_through_providers_without_an_ocn_name_them_by_rmd_number_and_reach_the_origin(
+    story: Story,
+):
+    truth = _truth(story)["providers"]
+    without = {key for key, p in truth.items() if p["ocn"] is None}
+    crossing = [s for s in story.summaries if {hop["provider"] for hop in s["hops"]} & without]
+    assert any(s["outcome"] == "origin_identified" for s in crossing)
+    for summary in crossing:
+        for hop in summary["hops"]:
+            if hop["provider"] in without:
+                assert hop["provider"] == truth[hop["provider"]]["rmd_number"]

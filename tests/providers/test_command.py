@@ -15,10 +15,12 @@ from click.testing import CliRunner, Result
 from sqlalchemy import Engine
 
 from robotrace.cli import main
+from robotrace.clock import SystemClock
 from robotrace.enforcement.publish import latest_blocklist
-from robotrace.providers.registry import Provider, write_providers_csv
-from robotrace.providers.rmd import RMD_EXPORT_COLUMNS, read_rmd_export, write_rmd_export
+from robotrace.providers.registry import Provider, named_provider, write_providers_csv
+from robotrace.providers.rmd import RMD_EXPORT_COLUMNS, RmdFiling, read_rmd_export, write_rmd_export
 from robotrace.store.db import session_factory
+from robotrace.store.providers import add_named_provider, resolve_key
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "rmd-sample.csv"
 needs_sample = pytest.mark.skipif(
@@ -386,3 +388,23 @@ def test_a_provider_is_not_removed_twice(engine, db_url, tmp_path: Path):
 def test_a_bad_time_is_a_usage_error(engine, db_url):
     result = cli(db_url, "remove", "RMD0002619", "--order", "DA 25-694", "--at", "noon")
     assert result.exit_code == 2 and "--at" in result.stderr
+
+
+def test_identify_merges_an_upstream_named_by_name_with_the_filing_that_holds_the_number(
+    db_url, engine, tmp_path
+):
+    with session_factory(engine)() as session:
+        named = add_named_provider(
+            session, named_provider("Quiet Reseller"), "test", SystemClock(), by="AAAA"
+        )
+        key = named.key
+        session.commit()
+    export = tmp_path / "rmd.csv"
+    write_rmd_export(export, [RmdFiling(0, "RMD0031337", "0033550001", "Quiet Reseller LLC")])
+    assert cli(db_url, "import", str(export)).exit_code == 0
+    done = ok_json(db_url, "identify", key, "--kind", "rmd", "rmd0031337")
+    assert done == {"provider": key, "merged": ["RMD0031337"]}
+    with session_factory(engine)() as session:
+        assert resolve_key(session, "RMD0031337") == key
+    refused = cli(db_url, "identify", key, "--kind", "rmd", "RМD0031337")
+    assert refused.exit_code != 0 and "not an RMD number" in refused.output

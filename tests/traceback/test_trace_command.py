@@ -45,7 +45,12 @@ def expected_trace(path: list[str], providers: dict) -> tuple[list[str], str | N
 
 
 def _invoke(world: Path, *args: str):
-    files = ["--providers", str(world / "providers.csv"), "--cdrs", str(world / "cdrs")]
+    registry = [world / "provider-ids.csv", world / "providers.csv"]
+    files = [
+        *(a for path in registry for a in ("--providers", str(path))),
+        "--cdrs",
+        str(world / "cdrs"),
+    ]
     return CliRunner().invoke(main, ["trace", *files, *args])
 
 

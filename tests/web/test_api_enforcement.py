@@ -53,7 +53,7 @@ def test_a_letter_without_evidence_or_provider_is_422(world, api_for, engine):
     assert nothing.status_code == 422
     assert "no traceback in the last 60 days" in nothing.json()["detail"]
     unknown = regulator.post("/api/v1/letters", json={"provider": "ZZZZ", "campaigns": ["x"]})
-    assert (unknown.status_code, unknown.json()) == (422, {"detail": "no provider with OCN ZZZZ"})
+    assert (unknown.status_code, unknown.json()) == (422, {"detail": "no provider 'ZZZZ'"})
 
 
 def test_a_provider_sees_its_own_letters_only(world, api_for, engine):
@@ -107,7 +107,7 @@ def test_evidence_and_candidates_are_for_readers_of_all(world, api_for, engine):
     assert evidence.json()["tracebacks"] == 1
     assert evidence.json()["rows"][0]["caller_id"] == "+12025550143"
     ranked = api_for(REGULATOR).get("/api/v1/enforcement/candidates?window_days=30").json()
-    assert [(c["ocn"], c["tracebacks"]) for c in ranked] == [("BBBB", 1), ("FFFF", 1)]
+    assert [(c["key"], c["tracebacks"]) for c in ranked] == [("BBBB", 1), ("FFFF", 1)]
     assert api_for(BRAVO).get("/api/v1/enforcement/candidates").status_code == 403
     assert api_for(BRAVO).get("/api/v1/enforcement/evidence/BBBB").status_code == 403
 
@@ -128,7 +128,7 @@ def test_the_ladder_ends_in_a_block_list_entry_and_lifting_removes_it(world, api
     auth = created.json()
     assert (auth["scope"], auth["status"], auth["letter_id"]) == ("provider", "active", letter_id)
     listed = api_for(ALPHA).get("/api/v1/blocklist").json()
-    assert [(e["ocn"], e["authorization_id"]) for e in listed["entries"]] == [("BBBB", auth["id"])]
+    assert [(e["provider"], e["authorization_id"]) for e in listed["entries"]] == [("BBBB", auth["id"])]
     assert [a["id"] for a in api_for(BRAVO).get("/api/v1/authorizations").json()] == [auth["id"]]
     assert api_for(ALPHA).get("/api/v1/authorizations").json() == []
     lifted = regulator.post(f"/api/v1/authorizations/{auth['id']}/lift")

@@ -185,7 +185,7 @@ def test_after_the_deadline_the_regulator_decides_authorizes_and_lifts(
     auth_page = regulator.get(auth_url).text
     assert "status-active" in auth_page and "/api/v1/blocklist/notices/" in auth_page
     entries = regulator.get("/api/v1/blocklist").json()["entries"]
-    assert [(e["ocn"], e["scope"], e["reason"]) for e in entries] == [
+    assert [(e["provider"], e["scope"], e["reason"]) for e in entries] == [
         ("AAAA", "provider", "still carrying")
     ]
     assert "Version <strong>1</strong>" in regulator.get("/enforcement").text

@@ -140,7 +140,7 @@ def test_bad_typed_input_shows_the_form_again_and_writes_nothing(world, client_f
         "terminating_key": "BBBB",
     }
     for bad, message in [
-        ({"terminating_key": "ZZZZ"}, "no provider with OCN ZZZZ"),
+        ({"terminating_key": "ZZZZ"}, "no provider &#39;ZZZZ&#39;"),
         ({"call_time": "yesterday"}, "not an ISO-8601 time"),
         ({"call_time": "2030-01-01T00:00Z"}, "in the future"),
         ({"called_number": "  "}, "the called number is required"),

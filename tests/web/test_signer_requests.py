@@ -78,7 +78,7 @@ def test_the_direct_request_is_notified_once_to_the_signer_by_email_and_webhook(
     ]
     payload = notices[0].payload
     assert payload["origid"] == ORIGID and payload["request_id"] == request_id
-    assert payload["provider"]["ocn"] == "BBBB"
+    assert payload["provider"]["key"] == "BBBB"
     assert payload["call"] == {
         "calling_number": CALL.calling_number,
         "called_number": CALL.called_number,

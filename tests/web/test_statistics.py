@@ -152,7 +152,7 @@ def test_scorecards_for_readers_of_all(world, client_for, api_for):
     # TB-000001 is open at AAAA: one traceback, one hop request, no answer yet.
     assert [(r[0].split()[0], r[1], r[4], r[5]) for r in rows] == [("AAAA", "1", "1", "0")]
     cards = api_for("coord@example.org").get("/api/v1/scorecards").json()
-    assert [(c["ocn"], c["tracebacks"], c["hop_requests"]["pending"]) for c in cards] == [
+    assert [(c["key"], c["tracebacks"], c["hop_requests"]["pending"]) for c in cards] == [
         ("AAAA", 1, 1)
     ]
     assert client_for("noc@aaaa.example").get("/scorecards").status_code == 403

@@ -66,7 +66,9 @@ from robotrace.rows import BadRowsError
     "--providers",
     "providers_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="providers.csv (or an RMD export) saying who is foreign: gateways are found only with it.",
+    multiple=True,
+    help="The provider registry (RMD export and/or providers.csv; repeat it) saying who is "
+    "foreign: gateways are found only with it.",
 )
 @click.option("--png/--no-png", default=True, show_default=True, help="Draw each flow as PNG.")
 @click.option(
@@ -85,7 +87,7 @@ def paths(
     out: Path,
     tolerance: float | None,
     max_hops: int,
-    providers_file: Path | None,
+    providers_file: tuple[Path, ...],
     png: bool,
     analytics_dir: Path | None,
     publish: bool,
@@ -145,10 +147,10 @@ def _engine(make, name: str, master: str | None):  # type: ignore[no-untyped-def
         ) from None
 
 
-def _foreign(path: Path) -> set[str]:
-    from robotrace.providers.registry import read_providers_csv
+def _foreign(paths: tuple[Path, ...]) -> set[str]:
+    from robotrace.providers.imports import registry_of_files
 
-    return {p.key for p in read_providers_csv(path) if p.foreign}
+    return {p.key for p in registry_of_files(paths) if p.foreign}
 
 
 @contextmanager

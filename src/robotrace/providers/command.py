@@ -450,3 +450,46 @@ def reinstate(
         f"{_shown(str(done['reinstatement_reference']))}, effective "
         f"{_json_default(done['reinstated_at'])}; block list version {done['blocklist_version']}"
     )
+
+
+IDENTIFY_ACTOR = "cli:providers-identify"
+IDENTIFIER_KINDS = {"rmd": "rmd", "frn": "frn", "ocn": "ocn", "name": "name"}
+
+
+@providers.command()
+@click.argument("key")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(IDENTIFIER_KINDS)),
+    required=True,
+    help="What VALUE is: an RMD number, an FRN, an OCN or another name (a DBA).",
+)
+@click.argument("value")
+@DATABASE_URL
+@_JSON
+def identify(key: str, kind: str, value: str, database_url: str | None, as_json: bool) -> None:
+    """Record that KEY is also known by VALUE — e.g. the RMD number of an upstream first
+    named by name alone. When another provider holds VALUE the two are one company and
+    merge (the older keeps its key; every hop, letter and authorization moves; audited)."""
+    from robotrace.store.providers import identify_provider, resolve_provider
+
+    def enter(session: Session) -> dict[str, object]:
+        row = resolve_provider(session, key)
+        if row is None:
+            raise click.ClickException(f"no provider is known by {_shown(key.strip()[:60])!r}")
+        holder = resolve_provider(session, value) if kind != "name" else None
+        absorbed = {row.key, *([holder.key] if holder else [])}
+        try:
+            held = identify_provider(session, row, kind, value, IDENTIFY_ACTOR, SystemClock())
+        except ValueError as exc:
+            raise click.ClickException(_shown(str(exc))) from None
+        return {"provider": held.key, "merged": sorted(absorbed - {held.key})}
+
+    with _store(database_url) as session:
+        done = enter(session)
+    if as_json:
+        _echo_json(done)
+        return
+    others = [str(k) for k in done["merged"]] if isinstance(done["merged"], list) else []
+    merged = f"; merged {', '.join(others)} into it" if others else ""
+    click.echo(f"{done['provider']} is known by {kind} {_shown(value.strip())}{merged}")

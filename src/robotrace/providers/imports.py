@@ -11,16 +11,18 @@ the same file twice changes nothing. The caller owns the transaction.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock
-from robotrace.providers.registry import read_providers_csv
+from robotrace.clock import Clock, SystemClock
+from robotrace.providers.registry import Provider, read_providers_csv
 from robotrace.providers.rmd import is_rmd_export, read_rmd_export
 from robotrace.rows import BadRowsError, RowError
-from robotrace.store.providers import upsert_providers
+from robotrace.store.providers import list_providers, upsert_providers
 from robotrace.store.rmd import import_rmd_export
 
 
@@ -65,14 +67,13 @@ def import_registry_file(
 ) -> RegistryImport:
     """Import ``path``; :class:`BadRowsError` (naming ``shown_name`` instead of the path, for
     uploads) when a row is bad and ``skip_bad_rows`` is off, and nothing is changed."""
+    shown = shown_name or str(path)
     try:
         if _is_rmd_export(path):
-            return _import_export(session, path, actor, clock, skip_bad_rows)
+            return _import_export(session, path, actor, clock, skip_bad_rows, shown)
         return _import_own_format(session, path, actor, clock)
     except BadRowsError as exc:
-        if shown_name is None:
-            raise
-        raise BadRowsError([replace(e, file=shown_name) for e in exc.errors]) from None
+        raise BadRowsError([replace(e, file=shown) for e in exc.errors]) from None
 
 
 def _is_rmd_export(path: Path) -> bool:
@@ -85,7 +86,7 @@ def _is_rmd_export(path: Path) -> bool:
 
 
 def _import_export(
-    session: Session, path: Path, actor: str, clock: Clock, skip_bad_rows: bool
+    session: Session, path: Path, actor: str, clock: Clock, skip_bad_rows: bool, shown: str
 ) -> RegistryImport:
     export = read_rmd_export(path, skip_bad_rows=skip_bad_rows)
     counts = import_rmd_export(session, export, path.name, actor, clock)
@@ -97,7 +98,7 @@ def _import_export(
         not_in_export=counts.not_in_export,
         merged=counts.providers_merged,
         providers_added=counts.providers_added,
-        refused=[str(e) for e in export.refused],
+        refused=[str(replace(e, file=shown)) for e in export.refused],
         import_id=counts.import_id,
         same_as=counts.same_as,
     )
@@ -117,3 +118,20 @@ def _import_own_format(session: Session, path: Path, actor: str, clock: Clock) -
         merged=counts.merged,
         providers_added=counts.added,
     )
+
+
+def registry_of_files(paths: Sequence[Path]) -> list[Provider]:
+    """The providers that importing ``paths`` in order would store — without a store: for
+    the commands that work from files alone (``trace``, ``paths``). The same matching and
+    keys as a real import, in an in-memory SQLite database that is gone afterwards."""
+    from robotrace.store.models import Base  # here: the file-only commands start fast
+
+    engine = create_engine("sqlite://")
+    try:
+        Base.metadata.create_all(engine)
+        with Session(engine) as session:
+            for path in paths:
+                import_registry_file(session, path, actor="robotrace:files", clock=SystemClock())
+            return list_providers(session)
+    finally:
+        engine.dispose()

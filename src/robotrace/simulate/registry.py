@@ -16,7 +16,6 @@ without a store, for the commands that read files only.
 
 from __future__ import annotations
 
-import csv
 import random
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -25,24 +24,19 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
-from robotrace.providers.identity import default_key
-from robotrace.providers.imports import RegistryImport, import_registry_file
-from robotrace.providers.registry import Provider, read_providers_csv, write_providers_csv
+from robotrace.providers.imports import RegistryImport, import_registry_file, registry_of_files
+from robotrace.providers.registry import Provider, write_providers_csv
 from robotrace.providers.rmd import (
     FCC_IMPLEMENTATIONS,
     SHORT_IMPLEMENTATIONS,
     RmdContact,
-    RmdExport,
     RmdFiling,
     implementation_level_of,
-    is_rmd_export,
-    read_rmd_export,
     write_rmd_export,
 )
 from robotrace.simulate import names
 from robotrace.simulate.network import SimProvider
 from robotrace.simulate.numbering import NPA_PLACES
-from robotrace.store.rmd import provider_of_filing
 
 PROVIDERS_FILE = "providers.csv"
 PROVIDER_IDS_FILE = "provider-ids.csv"
@@ -203,44 +197,11 @@ def load_world_providers(
 
 
 def read_world_providers(path: Path) -> list[Provider]:
-    """A provider registry read without a store, keyed as the world's files name providers.
-
-    ``path`` is a world's folder, its ``providers.csv``, or any registry file. An RMD export
-    with a ``provider-ids.csv`` beside it is joined to it by RMD number (the keys, OCNs and
-    e-mail addresses come from there, the rest from the export); an export alone gives
-    providers keyed by their RMD numbers; robotrace's own format is read as it is. Raises
-    :class:`robotrace.rows.BadRowsError` for a bad row."""
-    if path.is_dir():
-        path = path / PROVIDERS_FILE
-    if not _is_export(path):
-        return read_providers_csv(path)
-    export = read_rmd_export(path)
-    ids = path.with_name(PROVIDER_IDS_FILE)
-    return joined(export, read_providers_csv(ids) if ids.exists() else [])
-
-
-def joined(export: RmdExport, ids: list[Provider]) -> list[Provider]:
-    """The export's providers, each under the key, OCNs and e-mail address of the provider
-    in ``ids`` with its RMD number; then the providers of ``ids`` the export does not list."""
-    own = {number: p for p in ids for number in p.rmd_numbers}
-    found: list[Provider] = []
-    used: set[str] = set()
-    for filing in export.filings:
-        listed = provider_of_filing(filing)
-        mine = own.get(filing.number)
-        if mine is None:
-            found.append(replace(listed, key=default_key(listed)))
-            continue
-        used.add(mine.key)
-        frns = tuple(dict.fromkeys((*listed.frns, *mine.frns)))
-        email = mine.contact_email
-        found.append(replace(listed, key=mine.key, ocns=mine.ocns, frns=frns, contact_email=email))
-    return found + [p for p in ids if p.key not in used]
-
-
-def _is_export(path: Path) -> bool:
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as stream:
-            return is_rmd_export(next(csv.reader(stream), []))
-    except (UnicodeDecodeError, csv.Error):
-        return False  # the reader of robotrace's own format says where and why
+    """A world's registry read without a store, keyed as the world's files name providers:
+    ``path`` is a world's folder or its ``providers.csv``; ``provider-ids.csv`` beside it is
+    read first (see :func:`load_world_providers`), through the same import as the store's
+    (:func:`robotrace.providers.imports.registry_of_files`)."""
+    out = path if path.is_dir() else path.parent
+    main = path / PROVIDERS_FILE if path.is_dir() else path
+    ids = out / PROVIDER_IDS_FILE
+    return registry_of_files([ids, main] if ids.exists() and ids != main else [main])

@@ -12,17 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace.clock import Clock, SystemClock
-from robotrace.providers.identity import default_key, new_key, readings_of
+from robotrace.providers.identity import clean, default_key, new_key, readings_of
 from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.traceback.model import AuditEvent, ProviderInfo
 
-#: Attributes an import sets; an empty ``contact_email`` never erases one an admin set.
+#: Attributes an import sets (and ``contact_email``); an empty value never erases one: an
+#: older ``providers.csv`` has no address or RMD contact, and an admin may set the e-mail.
 ATTRIBUTES = (
     "business_name",
     "country",
@@ -166,6 +167,33 @@ def add_named_provider(
     return row
 
 
+def identify_provider(
+    session: Session,
+    row: models.Provider,
+    kind: str,
+    value: str,
+    actor: str,
+    clock: Clock,
+) -> models.Provider:
+    """Record that ``row`` is also known by ``value`` (an RMD number, FRN, OCN or name,
+    checked as such): when another provider holds it, the two are one and merge (the older
+    survives, see :func:`merge_providers`). Returns the provider that holds it now."""
+    value = clean(kind, value)
+    holder = _holder_of(session, kind, value) if kind != "name" else None
+    if holder is not None and holder.id != row.id:
+        survivor, absorbed = sorted((row, holder), key=lambda r: r.id)
+        merge_providers(session, survivor, absorbed, actor, clock.now(), f"both are {kind} {value}")
+        return survivor
+    if add_identifiers(row, [(kind, value)]):
+        row.updated_at = clock.now()
+        details = {"kind": kind, "value": value}
+        append_audit(
+            session, [AuditEvent(clock.now(), actor, "provider.identified", "", row.key, details)]
+        )
+        session.flush()
+    return row
+
+
 def named_key(session: Session, named: Provider) -> str | None:
     """The key of the provider holding any identifier of ``named``, if one does."""
     holder = _holder_of_any(session, named)
@@ -193,16 +221,13 @@ def _apply(session: Session, row: models.Provider, provider: Provider, now: date
     """Bring ``row`` up to ``provider``'s attributes and add its identifiers; True if
     anything changed."""
     changed = False
-    for name in ATTRIBUTES:
+    for name in (*ATTRIBUTES, "contact_email"):
         value = getattr(provider, name)
-        if name == "business_name" and not value:
+        if value in ("", {}):  # a file without the column (the older format) erases nothing
             continue
         if getattr(row, name) != value:
             setattr(row, name, value)
             changed = True
-    if provider.contact_email and row.contact_email != provider.contact_email:
-        row.contact_email = provider.contact_email
-        changed = True
     wanted = [*provider.identifiers(), *(("name", n) for n in provider.names)]
     changed |= add_identifiers(row, wanted)
     if changed:
@@ -331,16 +356,27 @@ def list_providers(session: Session) -> list[Provider]:
 
 def resolve_provider(session: Session, text: str) -> models.Provider | None:
     """The provider that ``text`` names: its key, a merged provider's key, an OCN, an RMD
-    number or an FRN (in that order of precedence); None when it names none."""
-    for kind, value in readings_of(text):
-        if kind == "key":
-            row = session.scalar(select(models.Provider).where(models.Provider.key == value))
-            if row is not None:
-                return row
-        holder = _holder_of(session, kind, value)
-        if holder is not None:
-            return holder
-    return None
+    number or an FRN (in that order of precedence); None when it names none. One query
+    whatever the answer, so a found key and a missing one cost the same."""
+    readings = readings_of(text)
+    if not readings:
+        return None
+    keys = [value for kind, value in readings if kind == "key"]
+    held = (
+        select(models.ProviderIdentifier.provider_id, models.ProviderIdentifier.kind)
+        .where(
+            tuple_(models.ProviderIdentifier.kind, models.ProviderIdentifier.value).in_(readings)
+        )
+        .subquery()
+    )
+    rows = session.execute(
+        select(models.Provider, held.c.kind)
+        .outerjoin(held, held.c.provider_id == models.Provider.id)
+        .where(or_(models.Provider.key.in_(keys), held.c.provider_id.is_not(None)))
+    ).all()
+    rank = {kind: place for place, (kind, _) in enumerate(readings)}
+    best = sorted(rows, key=lambda r: -1 if r[0].key in keys else rank.get(r[1], len(rank)))
+    return best[0][0] if best else None
 
 
 def resolve_key(session: Session, text: str) -> str | None:

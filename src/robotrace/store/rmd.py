@@ -250,11 +250,14 @@ def statuses(session: Session, provider_ids: Iterable[int], today: date) -> dict
     """The RMD status of each provider (see :func:`robotrace.providers.status.rmd_status`)."""
     wanted = sorted(set(provider_ids))
     latest = latest_import(session)
-    filings: dict[int, list[models.RmdFiling]] = {i: [] for i in wanted}
-    for row in session.scalars(
-        select(models.RmdFiling).where(models.RmdFiling.provider_id.in_(wanted))
-    ):
-        filings[row.provider_id].append(row)
+    filings: dict[int, list[tuple[str, int]]] = {i: [] for i in wanted}
+    found = session.execute(  # numbers and imports only: the filings' data can be large
+        select(
+            models.RmdFiling.provider_id, models.RmdFiling.number, models.RmdFiling.last_import_id
+        ).where(models.RmdFiling.provider_id.in_(wanted))
+    )
+    for provider_id, number, last_import_id in found:
+        filings[provider_id].append((number, last_import_id))
     removed = {
         r.provider_id: r
         for r in session.scalars(
@@ -264,17 +267,19 @@ def statuses(session: Session, provider_ids: Iterable[int], today: date) -> dict
         )
     }
     providers = {
-        p.id: p
-        for p in session.scalars(select(models.Provider).where(models.Provider.id.in_(wanted)))
+        p_id: recertified
+        for p_id, recertified in session.execute(
+            select(models.Provider.id, models.Provider.last_recertified).where(
+                models.Provider.id.in_(wanted)
+            )
+        )
     }
     return {
         i: rmd_status(
-            listed_numbers=[
-                f.number for f in filings[i] if latest and f.last_import_id == latest.id
-            ],
-            filed_numbers=[f.number for f in filings[i]],
+            listed_numbers=[n for n, last in filings[i] if latest and last == latest.id],
+            filed_numbers=[n for n, _ in filings[i]],
             removal=(removed[i].order_reference, removed[i].removed_at) if i in removed else None,
-            last_recertified=providers[i].last_recertified if i in providers else "",
+            last_recertified=providers.get(i, ""),
             today=today,
         )
         for i in wanted

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 
 from robotrace.clock import SimulatedClock, SystemClock, parse_utc
-from robotrace.providers.registry import read_providers_csv
+from robotrace.providers.imports import registry_of_files
 from robotrace.rows import BadRowsError
 from robotrace.traceback.files import (
     CallToTrace,
@@ -50,7 +50,9 @@ def _single_call(
     "providers_csv",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="providers.csv (RMD columns + key).",
+    multiple=True,
+    help="The provider registry: the FCC's RMD export and/or robotrace's providers.csv "
+    "(repeat it: a simulated world has providers.csv and provider-ids.csv).",
 )
 @click.option(
     "--cdrs",
@@ -61,7 +63,7 @@ def _single_call(
 @click.option("--calling", help="Calling number (caller ID) of the call to trace.")
 @click.option("--called", help="Called number of the call to trace.")
 @click.option("--time", "call_time", help="Call time, ISO-8601 UTC.")
-@click.option("--at", "at", help="OCN of the terminating provider.")
+@click.option("--at", "at", help="The terminating provider (its key, e.g. its OCN).")
 @click.option(
     "--calls",
     "calls_csv",
@@ -77,7 +79,7 @@ def _single_call(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def trace(
-    providers_csv: Path,
+    providers_csv: tuple[Path, ...],
     cdrs: Path,
     calling: str | None,
     called: str | None,
@@ -97,7 +99,7 @@ def trace(
             else [_single_call(calling, called, call_time, at)]
         )
         directory: dict[str, ProviderInfo] = {
-            p.key: info_of(p) for p in read_providers_csv(providers_csv)
+            p.key: info_of(p) for p in registry_of_files(providers_csv)
         }
         records = open_records_dir(cdrs)
     except BadRowsError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from robotrace.clock import Clock, as_utc
 from robotrace.enforcement.blocklist import RMD_REMOVED
 from robotrace.enforcement.publish import latest_blocklist
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
+from robotrace.notify.hops import OpenHop
 from robotrace.notify.queue import open_hops, provider_audiences
 from robotrace.providers.imports import RegistryImport, import_registry_file
 from robotrace.providers.registry import named_provider
@@ -114,19 +115,19 @@ def status_column(db: Session) -> ColumnElement[str]:
     )
 
 
-def registry_filter(db: Session, status: str | None, q: str) -> tuple[list[Any], bool]:
-    """Conditions on providers: RMD ``status`` (None: any) and found by the search ``q`` (by
-    name, DBA, key, OCN, RMD number or FRN; "" finds all); and whether the search was
-    capped at :data:`SEARCH_LIMIT` matches."""
-    conditions: list[Any] = []
-    capped = False
-    if q:
-        found = search_providers(db, q, SEARCH_LIMIT + 1)
-        capped = len(found) > SEARCH_LIMIT
-        conditions.append(models.Provider.id.in_([p.id for p in found[:SEARCH_LIMIT]]))
-    if status is not None:
-        conditions.append(status_column(db) == status)
-    return conditions, capped
+def search_filter(db: Session, q: str) -> tuple[list[Any], bool]:
+    """The condition on providers that the search ``q`` finds (by name, DBA, key, OCN, RMD
+    number or FRN; "" finds all: no condition), and whether it was capped at
+    :data:`SEARCH_LIMIT` matches."""
+    if not q:
+        return [], False
+    found = search_providers(db, q, SEARCH_LIMIT + 1)
+    return [models.Provider.id.in_([p.id for p in found[:SEARCH_LIMIT]])], len(found) > SEARCH_LIMIT
+
+
+def with_status(db: Session, conditions: list[Any], status: str | None) -> list[Any]:
+    """``conditions`` and RMD ``status`` (None: any status)."""
+    return conditions if status is None else [*conditions, status_column(db) == status]
 
 
 def status_counts(db: Session, conditions: list[Any]) -> dict[str, int]:
@@ -159,12 +160,12 @@ def directory_page(
     db: Session, today: date, status: str | None, q: str, page: int = 1, size: int = PAGE_SIZE
 ) -> DirectoryPage:
     """One page of the directory, in a handful of queries however large the registry."""
-    searched, capped = registry_filter(db, None, q)
+    searched, capped = search_filter(db, q)
     counts = status_counts(db, searched)
     total = counts[status] if status else sum(counts.values())
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
-    conditions, _ = registry_filter(db, status, q)
+    conditions = with_status(db, searched, status)
     query = select(models.Provider).where(*conditions).order_by(models.Provider.key)
     providers = list(db.scalars(query.limit(size).offset((page - 1) * size)))
     ids = [p.id for p in providers]
@@ -177,6 +178,20 @@ def directory_row(db: Session, provider: models.Provider) -> DirectoryRow:
     """One provider with its counts (for readers of all: counts span every traceback)."""
     hops, bad = hop_counts(db, [provider.id]).get(provider.id, (0, 0))
     return DirectoryRow(provider, hops, bad)
+
+
+def registry_rows(
+    db: Session, status: str | None, q: str, limit: int | None, offset: int
+) -> list[models.Provider]:
+    """Providers for the API's list, with their identifiers loaded in one more query."""
+    searched, _ = search_filter(db, q)
+    query = (
+        select(models.Provider)
+        .where(*with_status(db, searched, status))
+        .order_by(models.Provider.key)
+        .options(selectinload(models.Provider.identifiers))
+    )
+    return list(db.scalars(query.limit(limit).offset(offset)))
 
 
 @dataclass(frozen=True)
@@ -193,7 +208,7 @@ def unreachable_providers(db: Session) -> list[Unreachable]:
     """Providers with open hop requests that have no contact address, no active portal user
     and no webhook: exactly those the notifier finds no audience for
     (:func:`robotrace.notify.queue.provider_audiences`), so nobody is skipped unseen."""
-    waiting: dict[int, list[Any]] = {}
+    waiting: dict[int, list[OpenHop]] = {}
     for hop in open_hops(db):
         waiting.setdefault(hop.provider_id, []).append(hop)
     audiences = provider_audiences(db, set(waiting)) if waiting else {}
@@ -249,7 +264,7 @@ def import_upload(
         path = folder / disk_name(shown)
         save_stream(upload.file, path)
         try:
-            done = in_savepoint(
+            return in_savepoint(
                 db,
                 lambda: import_registry_file(
                     db, path, actor=principal.actor, clock=clock, shown_name=shown,
@@ -261,8 +276,6 @@ def import_upload(
         except SQLAlchemyError as exc:
             said = f"{shown}: the database refused the file: {exc.__cause__}"
             raise ImportRefused([said]) from None
-    # The rows left out name the file read; the person knows it by the name they uploaded.
-    return replace(done, refused=[line.replace(str(path), shown, 1) for line in done.refused])
 
 
 def import_message(done: RegistryImport) -> str:
@@ -565,17 +578,3 @@ def enter_reinstatement(
         shown = {"entered_reference": reference[:200], "entered_at": reinstated_at[:40]}
         return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
     return RedirectResponse(f"/providers/{provider.key}", 303)
-
-
-def registry_rows(
-    db: Session, status: str | None, q: str, limit: int | None, offset: int
-) -> list[models.Provider]:
-    """Providers for the API's list, with their identifiers loaded in one more query."""
-    conditions, _ = registry_filter(db, status, q)
-    query = (
-        select(models.Provider)
-        .where(*conditions)
-        .order_by(models.Provider.key)
-        .options(selectinload(models.Provider.identifiers))
-    )
-    return list(db.scalars(query.limit(limit).offset(offset)))
