@@ -40,7 +40,7 @@ def test_bad_user_input_is_shown_and_nothing_is_created(world, client_for):
     admin = client_for("admin@example.org")
     for fields, message in [
         ({"role": "provider", "provider_key": ""}, "a provider user needs"),
-        ({"role": "provider", "provider_key": "ZZZZ"}, "no provider with OCN ZZZZ"),
+        ({"role": "provider", "provider_key": "ZZZZ"}, "no provider &#39;ZZZZ&#39;"),
         ({"role": "coordinator", "provider_key": "AAAA"}, "only provider users belong"),
         ({"role": "coordinator", "password": "short"}, "at least 10 characters"),
         ({"role": "coordinator", "email": "coord@example.org"}, "exists already"),

@@ -15,7 +15,11 @@ def users() -> None:
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "coordinator", "regulator", "provider"])
 )
-@click.option("--provider", "provider_key", help="OCN of the provider (provider users only).")
+@click.option(
+    "--provider",
+    "provider_key",
+    help="The provider (provider users only): its key, OCN, RMD number or FRN.",
+)
 @click.option("--name", default="")
 @click.option(
     "--password",

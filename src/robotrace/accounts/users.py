@@ -9,6 +9,7 @@ from robotrace.accounts.passwords import hash_password
 from robotrace.clock import Clock, SystemClock
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.store.providers import resolve_provider
 
 
 class AccountError(ValueError):
@@ -50,12 +51,10 @@ def _provider_id(session: Session, role: UserRole, provider_key: str | None) -> 
             raise AccountError(f"only provider users belong to a provider, not {role.value}s")
         return None
     if not provider_key:
-        raise AccountError("a provider user needs --provider OCN")
-    provider = session.scalar(
-        select(models.Provider).where(models.Provider.key == provider_key.strip().upper())
-    )
+        raise AccountError("a provider user needs --provider (its key, OCN, RMD number or FRN)")
+    provider = resolve_provider(session, provider_key)
     if provider is None:
-        raise AccountError(f"no provider with OCN {provider_key}")
+        raise AccountError(f"no provider {provider_key.strip()[:40]!r}")
     return provider.id
 
 

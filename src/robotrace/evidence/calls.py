@@ -19,9 +19,16 @@ _CHUNK = 500
 
 
 def known_providers(session: Session) -> dict[str, int]:
-    """OCN → provider id of every registered provider."""
-    rows = session.execute(select(models.Provider.key, models.Provider.id))
-    return {key: row_id for key, row_id in rows}
+    """Provider id by every key, OCN, RMD number and FRN a file may name a provider by (an
+    evidence file's terminating provider): keys win over the other identifiers."""
+    held = session.execute(
+        select(models.ProviderIdentifier.value, models.ProviderIdentifier.provider_id).where(
+            models.ProviderIdentifier.kind != "name"
+        )
+    )
+    found = {value: row_id for value, row_id in held}
+    found.update(session.execute(select(models.Provider.key, models.Provider.id)).tuples())
+    return found
 
 
 def add_calls(

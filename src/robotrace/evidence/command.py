@@ -69,8 +69,9 @@ def _time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 )
 @click.option(
     "--terminating-provider",
-    metavar="OCN",
-    help="The provider that delivered the SIP INVITEs to you (must be registered).",
+    metavar="KEY",
+    help="The provider that delivered the SIP INVITEs to you (its key, OCN or RMD number; "
+    "must be registered).",
 )
 @click.option(
     "--analytics-dir",

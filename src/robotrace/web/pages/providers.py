@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -543,17 +544,13 @@ def enter_removal(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     provider = access.provider_row(db, principal, key)
-    try:
+    shown = {"entered_order": order_reference[:200], "entered_at": removed_at[:40]}
+
+    def enter() -> object:
         when = form_time(removed_at)
-        in_savepoint(
-            db,
-            lambda: record_removal(db, provider.key, order_reference, when, principal.actor, clock),
-        )
-    except ValueError as exc:  # InvalidRequest included: the reason is the rule's
-        error = f"Removal not entered: {str(exc).rstrip('.')}."
-        shown = {"entered_order": order_reference[:200], "entered_at": removed_at[:40]}
-        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
-    return RedirectResponse(f"/providers/{provider.key}", 303)
+        return record_removal(db, provider.key, order_reference, when, principal.actor, clock)
+
+    return _rmd_entry(request, principal, db, clock, provider, enter, "Removal", shown)
 
 
 @router.post("/providers/{key}/rmd-reinstatement")
@@ -567,14 +564,30 @@ def enter_reinstatement(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     provider = access.provider_row(db, principal, key)
-    try:
+    shown = {"entered_reference": reference[:200], "entered_at": reinstated_at[:40]}
+
+    def enter() -> object:
         when = form_time(reinstated_at)
-        in_savepoint(
-            db,
-            lambda: record_reinstatement(db, provider.key, reference, when, principal.actor, clock),
-        )
-    except ValueError as exc:
-        error = f"Reinstatement not entered: {str(exc).rstrip('.')}."
-        shown = {"entered_reference": reference[:200], "entered_at": reinstated_at[:40]}
+        return record_reinstatement(db, provider.key, reference, when, principal.actor, clock)
+
+    return _rmd_entry(request, principal, db, clock, provider, enter, "Reinstatement", shown)
+
+
+def _rmd_entry(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    clock: Clock,
+    provider: models.Provider,
+    enter: Callable[[], object],
+    what: str,
+    shown: dict[str, str],
+) -> Response:
+    """Enter a removal or reinstatement; a refusal shows the page again with the rule's
+    reason and what was typed, and changes nothing."""
+    try:
+        in_savepoint(db, enter)
+    except ValueError as exc:  # InvalidRequest included: the reason is the rule's
+        error = f"{what} not entered: {str(exc).rstrip('.')}."
         return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
     return RedirectResponse(f"/providers/{provider.key}", 303)
