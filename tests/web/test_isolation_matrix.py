@@ -74,6 +74,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/providers/import"): STAFF,
     ("GET", "/providers/{key}"): ALL,
     ("POST", "/providers/{key}/contact"): ("admin",),
+    ("POST", "/providers/{key}/identifiers"): STAFF,
     ("POST", "/providers/{key}/rmd-removal"): ("admin", "regulator"),
     ("POST", "/providers/{key}/rmd-reinstatement"): ("admin", "regulator"),
     ("GET", "/inbox"): ("provider",),
@@ -350,6 +351,7 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     ("POST", "/enforcement/providers/{key}/letters"): {"data": {"campaigns": "covid-test-kits"}},
     ("POST", "/providers/{key}/contact"): {"data": {"contact_email": "noc@aaaa.example"}},
+    ("POST", "/providers/{key}/identifiers"): {"data": {"kind": "name", "value": "Alpha DBA"}},
     ("POST", "/providers/{key}/rmd-removal"): {"data": {"order_reference": "DA 25-694"}},
     ("POST", "/api/v1/providers/{key}/rmd-removal"): {"json": {"order_reference": "DA 25-694"}},
     ("POST", "/letters/{letter_id}/mitigation-report"): {

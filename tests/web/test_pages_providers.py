@@ -522,3 +522,61 @@ def test_the_block_list_reason_is_the_published_lists(world, client_for, engine)
     page = client_for(COORD).get("/providers/CCCC").text
     assert entry["effective_at"] == "2020-05-01T12:00:00Z"
     assert f"by order {ORDER} (effective 2020-05-01 12:00:00 UTC)" in page
+
+
+def test_a_coordinator_adds_an_identifier_and_a_second_holder_merges_into_the_older(
+    world, client_for, engine
+):
+    coord = client_for(COORD)
+    assert (
+        post(coord, "/providers/BBBB/identifiers", kind="rmd", value="rmd0000042").status_code
+        == 303
+    )
+    with transaction(engine) as session:  # an import later files the number for CCCC too?
+        charlie = session.scalar(select(models.Provider).where(models.Provider.key == "CCCC"))
+        charlie_id = charlie.id
+    # CCCC is learned to hold the same FRN as BBBB: one company, BBBB is the older row.
+    assert post(coord, "/providers/CCCC/identifiers", kind="frn", value="42").status_code == 303
+    response = post(coord, "/providers/BBBB/identifiers", kind="frn", value="0000000042")
+    assert response.status_code == 303 and response.headers["location"] == "/providers/BBBB"
+    with transaction(engine) as session:
+        assert session.get(models.Provider, charlie_id) is None
+        merged = session.scalars(
+            select(models.AuditEvent).where(models.AuditEvent.action == "provider.merged")
+        ).all()
+        assert [(e.provider_key, e.details["absorbed"]) for e in merged] == [("BBBB", "CCCC")]
+    page = coord.get("/providers/CCCC", follow_redirects=True).text  # the old key still works
+    assert "Bravo Wholesale" in page and "RMD0000042" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("rmd", "RМD0000042"),
+        ("ocn", "../../x"),
+        ("frn", "1" * 11),
+        ("key", "RT-ABCDEF"),
+        ("name", " "),
+    ],
+)
+def test_a_bad_identifier_is_refused_with_its_reason_and_changes_nothing(
+    world, client_for, engine, kind, value
+):
+    coord = client_for(COORD)
+    response = post(coord, "/providers/BBBB/identifiers", kind=kind, value=value)
+    assert response.status_code == 422 and "Identifier not added" in response.text
+    with transaction(engine) as session:
+        bravo = session.scalar(select(models.Provider).where(models.Provider.key == "BBBB"))
+        assert {(i.kind, i.value) for i in bravo.identifiers} == {
+            ("ocn", "BBBB"),
+            ("name", "Bravo Wholesale"),
+        }
+
+
+def test_providers_and_regulators_do_not_add_identifiers(world, client_for):
+    for who in (ALPHA, FCC):
+        client = client_for(who)
+        assert post(client, "/providers/AAAA/identifiers", kind="name", value="x").status_code in (
+            403,
+            404,
+        )

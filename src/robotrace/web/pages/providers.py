@@ -38,7 +38,7 @@ from robotrace.rows import BadRowsError
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.models import UserRole
-from robotrace.store.providers import provider_of, search_providers
+from robotrace.store.providers import identify_provider, provider_of, search_providers
 from robotrace.store.rmd import history, latest_import, statuses
 from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
@@ -53,6 +53,8 @@ NON_COOPERATION = (Answer.REFUSED, Answer.NO_RESPONSE)
 ADMIN = (UserRole.ADMIN,)
 #: Who enters the FCC's removal orders and reinstatements.
 RMD_EDITORS = (UserRole.REGULATOR, UserRole.ADMIN)
+#: What staff may add to a provider on its page (keys come only from robotrace and merges).
+IDENTIFIER_KINDS = ("rmd", "frn", "ocn", "name")
 PAGE_SIZE = 100
 #: A search considers this many matches at most (by key); the page says when there are more.
 SEARCH_LIMIT = 500
@@ -414,6 +416,7 @@ def _provider_page(
         users=portal_users(db, provider) if principal.is_staff else None,
         can_set_contact=principal.role in ADMIN,
         can_enter_removal=principal.role in RMD_EDITORS,
+        can_identify=principal.is_staff,
         rule=RULE,
         now_input=as_utc(clock.now()).strftime("%Y-%m-%dT%H:%M"),
         **context,
@@ -591,3 +594,31 @@ def _rmd_entry(
         error = f"{what} not entered: {str(exc).rstrip('.')}."
         return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
     return RedirectResponse(f"/providers/{provider.key}", 303)
+
+
+@router.post("/providers/{key}/identifiers")
+def add_identifier(
+    request: Request,
+    key: str,
+    kind: str = Form(""),
+    value: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Staff record another identifier of a provider; when another provider holds it the
+    two merge (robotrace.store.providers.identify_provider)."""
+    provider = access.provider_row(db, principal, key)
+    shown = {"entered_kind": kind[:8], "entered_value": value[:200]}
+    if kind not in IDENTIFIER_KINDS:
+        error = "Identifier not added: choose an RMD number, an FRN, an OCN or a name."
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
+    try:
+        held = in_savepoint(
+            db,
+            lambda: identify_provider(db, provider, kind, value, principal.actor, clock),
+        )
+    except ValueError as exc:
+        error = f"Identifier not added: {str(exc).rstrip('.')}."
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
+    return RedirectResponse(f"/providers/{held.key}", 303)
