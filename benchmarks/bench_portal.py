@@ -162,7 +162,7 @@ def seed_store(url: str, hops: int, seed: int = 7) -> tuple[str, list[int]]:
         upsert_providers(session, _providers(), clock)
         user = create_user(session, "noc@bnch.example", "provider", None, BENCH_OCN)
         token, _ = create_token(session, user, "bench", True, clock)
-        rows = session.execute(select(models.Provider.ocn, models.Provider.id))
+        rows = session.execute(select(models.Provider.key, models.Provider.id))
         ids = {ocn: provider_id for ocn, provider_id in rows}
     tracebacks, hop_rows = _chains(hops, ids, seed)
     with engine.begin() as connection:

@@ -61,7 +61,8 @@ def blocklist_and_policy():
         return {
             "kind": "number" if number else "provider",
             "scope": "numbers" if number else scope,
-            "ocn": ocn,
+            "provider": ocn,
+            "ocns": [ocn],
             "name": ocn,
             "number": number,
             "authorization_id": authorization_id,

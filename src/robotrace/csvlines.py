@@ -15,6 +15,19 @@ from pathlib import Path
 from robotrace.rows import RowError
 
 MAX_ERRORS_PER_FILE = 10_000
+#: The longest field a registry row may hold: the FCC's export has free text of 15,000+
+#: characters; past this a row is refused with its line.
+MAX_FIELD_CHARS = 1_000_000
+#: What Python's csv module is told to read (its default, 131,072, is below real exports'
+#: fields); a field past it makes the whole file unreadable at that line.
+CSV_FIELD_LIMIT = 16 * MAX_FIELD_CHARS
+
+
+def allow_long_fields() -> None:
+    """Let the csv module read fields up to :data:`CSV_FIELD_LIMIT` (a process-wide
+    setting of the csv module; raised once, never lowered)."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
 
 
 def first_bad_utf8_line(path: Path) -> int | None:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from fuzz.run import CORPUS
 
 from robotrace.blocking.sip.server import respond
+from robotrace.csvlines import CSV_FIELD_LIMIT, MAX_FIELD_CHARS
 from robotrace.evidence.registry import recognise
 from robotrace.paths.calls import read_calls
 from robotrace.providers.registry import read_providers_csv, write_providers_csv
@@ -110,21 +111,43 @@ def test_a_providers_file_that_is_not_utf8_is_refused_at_its_line(tmp_path):
 
 def test_a_providers_file_with_a_field_past_the_csv_limit_is_refused_at_its_line(tmp_path):
     # Found reading the reader for its harness: csv.Error is no ValueError, so the portal's
-    # and the API's provider import answered 500.
+    # and the API's provider import answered 500. Since issue 17 fields of real exports'
+    # length read (CSV_FIELD_LIMIT); one past even that is still refused at its line.
     path = tmp_path / "providers.csv"
     write_providers_csv(path, PROVIDERS[:1])
-    path.write_text(path.read_text() + "BIG," + "x" * 200_000 + "\n")
+    path.write_text(path.read_text() + "BIG," + "x" * (CSV_FIELD_LIMIT + 1) + "\n")
     with pytest.raises(BadRowsError) as refused:
         read_providers_csv(path)
     [error] = refused.value.errors
     assert error.line == 3 and error.reason.startswith("not a CSV file: field larger")
 
 
-def test_the_api_refuses_a_providers_file_past_the_csv_limit_with_422(api_for):  # noqa: F811
-    upload = ("providers.csv", b"ocn,business_name\nBIG," + b"x" * 200_000 + b"\n")
+def test_a_providers_row_with_a_field_past_the_row_limit_is_refused_at_its_line(tmp_path):
+    path = tmp_path / "providers.csv"
+    write_providers_csv(path, PROVIDERS[:1])
+    long_name = "x" * (MAX_FIELD_CHARS + 1)
+    path.write_text(path.read_text() + f"RMD0000099,,{long_name},No\n")
+    with pytest.raises(BadRowsError) as refused:
+        read_providers_csv(path)
+    [error] = refused.value.errors
+    assert error.line == 3 and "1,000,001 characters" in error.reason
+
+
+def test_a_providers_file_with_free_text_as_long_as_real_exports_reads(tmp_path):
+    path = tmp_path / "providers.csv"
+    path.write_text("ocn,business_name\nBIG," + "x" * 200_000 + "\n")
+    [provider] = read_providers_csv(path)
+    assert len(provider.business_name) == 200_000
+
+
+def test_the_api_refuses_a_providers_file_past_the_field_limit_with_422(api_for):  # noqa: F811
+    upload = (
+        "providers.csv",
+        b"ocn,business_name\nBIG," + b"x" * (MAX_FIELD_CHARS + 1) + b"\n",
+    )
     response = api_for("coord@example.org").post("/api/v1/providers/import", files={"file": upload})
     assert response.status_code == 422
-    assert response.json()["detail"][0].startswith("providers.csv:2: not a CSV file")
+    assert response.json()["detail"][0].startswith("providers.csv:2: business_name has")
 
 
 # tests/fuzz/test_openapi.py found these: ids and offsets past what the database holds made

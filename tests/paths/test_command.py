@@ -30,7 +30,8 @@ def test_the_paths_flows_and_charts_of_the_robocalls(world, tmp_path):
     out, analytics = tmp_path / "out", tmp_path / "analytics"
     result = run(
         "--cdrs", str(world / "store"), "--calls", str(calls), "--out", str(out),
-        "--providers", str(world / "providers.csv"), "--analytics-dir", str(analytics), "--json",
+        "--providers", str(world / "provider-ids.csv"), "--providers", str(world / "providers.csv"),
+        "--analytics-dir", str(analytics), "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)

@@ -27,7 +27,8 @@ def known_providers(session: Session) -> dict[str, int]:
         )
     )
     found = {value: row_id for value, row_id in held}
-    found.update(session.execute(select(models.Provider.key, models.Provider.id)).tuples())
+    keys = session.execute(select(models.Provider.key, models.Provider.id))
+    found.update({key: row_id for key, row_id in keys})
     return found
 
 

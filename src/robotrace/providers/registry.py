@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from robotrace.csvlines import first_bad_utf8_line
+from robotrace.csvlines import MAX_FIELD_CHARS, allow_long_fields, first_bad_utf8_line
 from robotrace.providers.identity import (
     IdentifierError,
     clean_frn,
@@ -160,6 +160,7 @@ def read_providers_csv(path: Path) -> list[Provider]:
     providers: list[Provider] = []
     errors: list[RowError] = []
     seen: dict[tuple[str, str], int] = {}
+    allow_long_fields()
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         rows = _records(reader, path)
@@ -167,6 +168,7 @@ def read_providers_csv(path: Path) -> list[Provider]:
             raise BadRowsError([RowError(str(path), 1, "missing column(s): business_name")])
         for line, row in rows:
             try:
+                _check_lengths(row)
                 provider = provider_from_row(row)
             except ValueError as exc:
                 errors.append(RowError(str(path), line, str(exc)))
@@ -182,6 +184,14 @@ def read_providers_csv(path: Path) -> list[Provider]:
     if errors:
         raise BadRowsError(errors)
     return providers
+
+
+def _check_lengths(row: dict[str, str]) -> None:
+    for column, value in row.items():
+        if isinstance(value, str) and len(value) > MAX_FIELD_CHARS:
+            raise ValueError(
+                f"{column} has {len(value):,} characters, more than {MAX_FIELD_CHARS:,}"
+            )
 
 
 def _records(reader: csv.DictReader[str], path: Path) -> list[tuple[int, dict[str, str]]]:

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol, TextIO, TypeVar
 
-from robotrace.csvlines import first_bad_utf8_line
+from robotrace.csvlines import MAX_FIELD_CHARS, allow_long_fields, first_bad_utf8_line
 from robotrace.providers.identity import IdentifierError, clean_frn, clean_rmd_number
 from robotrace.rows import BadRowsError, RowError
 
@@ -32,6 +32,7 @@ class _Reader(Protocol):
     line_num: int
 
     def __next__(self) -> list[str]: ...
+
 
 RMD_EXPORT_COLUMNS: tuple[str, ...] = (
     "number",
@@ -85,9 +86,6 @@ _LEVEL_OF_FIRST_WORD = {
 }
 
 MAX_COLUMNS = 200
-MAX_FIELD_CHARS = 1_000_000
-# 2**31 - 1 fits a C long everywhere (Windows included), so field_size_limit never overflows.
-_CSV_FIELD_LIMIT = 2**31 - 1
 
 _YES = {"yes", "y", "true", "1"}
 _NO = {"no", "n", "false", "0", ""}
@@ -268,7 +266,7 @@ def read_rmd_export(path: Path, *, skip_bad_rows: bool = False) -> RmdExport:
     """Read an export. Any bad row raises :class:`BadRowsError` listing every one, unless
     ``skip_bad_rows``: then bad rows are in ``refused`` and the good ones are returned. A file
     that is empty, not UTF-8, not CSV or without ``number``/``business_name`` always raises."""
-    _allow_long_fields()
+    allow_long_fields()
     with path.open("rb") as raw:
         digest = hashlib.file_digest(raw, "sha256").hexdigest()
     try:
@@ -282,14 +280,7 @@ def read_rmd_export(path: Path, *, skip_bad_rows: bool = False) -> RmdExport:
     return RmdExport(tuple(filings), tuple(refused), tuple(header), digest)
 
 
-def _allow_long_fields() -> None:
-    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
-        csv.field_size_limit(_CSV_FIELD_LIMIT)
-
-
-def _read_stream(
-    stream: TextIO, shown: str
-) -> tuple[list[str], list[RmdFiling], list[RowError]]:
+def _read_stream(stream: TextIO, shown: str) -> tuple[list[str], list[RmdFiling], list[RowError]]:
     # NUL is dropped before csv sees it: it is never meant, and older csv modules refuse it
     reader = csv.reader((line.replace("\x00", "") for line in stream), strict=True)
     records = _numbered(reader, shown)
@@ -372,9 +363,7 @@ class _Layout:
         ]
 
 
-def _filing_of(
-    line: int, values: list[str], layout: _Layout
-) -> tuple[RmdFiling | None, list[str]]:
+def _filing_of(line: int, values: list[str], layout: _Layout) -> tuple[RmdFiling | None, list[str]]:
     """One record's filing (made of defaults where a value is bad) and its problems, all of
     them; no filing for a row of empty fields (``,,,``) or one of the wrong shape."""
     if not any(v.strip() for v in values):
