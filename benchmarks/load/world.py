@@ -98,7 +98,7 @@ def true_path(rng: random.Random, kinds: dict[str, list[Provider]]) -> list[str]
     """terminating, one to three distinct intermediates, originating."""
     middle = rng.sample(kinds["intermediate"], rng.randint(1, 3))
     ends = [rng.choice(kinds["terminating"])], [rng.choice(kinds["originating"])]
-    return [p.ocn for p in (*ends[0], *middle, *ends[1])]
+    return [p.key for p in (*ends[0], *middle, *ends[1])]
 
 
 def _calls(session, sizes: Sizes, kinds, world: World, ids: dict[str, int]) -> list[models.Call]:
@@ -135,8 +135,8 @@ def _people(session, sizes: Sizes, kinds, world: World, clock: SystemClock) -> N
         token, _ = create_token(session, user, "load", True, clock)
         world.coordinators.append({"email": email, "password": PASSWORD, "token": token})
     for provider in (p for group in kinds.values() for p in group):
-        user = create_user(session, provider.contact_email, "provider", None, provider.ocn)
-        world.agents[provider.ocn], _ = create_token(session, user, "agent", True, clock)
+        user = create_user(session, provider.contact_email, "provider", None, provider.key)
+        world.agents[provider.key], _ = create_token(session, user, "agent", True, clock)
 
 
 def build_world(url: str, sizes: Sizes) -> World:
@@ -146,7 +146,7 @@ def build_world(url: str, sizes: Sizes) -> World:
     kinds = providers_of(sizes)
     with transaction(engine) as session:
         upsert_providers(session, [p for group in kinds.values() for p in group], clock)
-        rows = session.execute(select(models.Provider.ocn, models.Provider.id))
+        rows = session.execute(select(models.Provider.key, models.Provider.id))
         ids = {ocn: provider_id for ocn, provider_id in rows}
         now = datetime.now(UTC)
         for n, campaign in enumerate(CAMPAIGNS):
@@ -195,9 +195,9 @@ def check_answers(url: str, posted: list[int], opened: list[str]) -> dict[str, A
             )
         }
         events = connection.execute(
-            select(models.AuditEvent.traceback_id, models.AuditEvent.provider_ocn, func.count())
+            select(models.AuditEvent.traceback_id, models.AuditEvent.provider_key, func.count())
             .where(models.AuditEvent.action == "hop.answered")
-            .group_by(models.AuditEvent.traceback_id, models.AuditEvent.provider_ocn)
+            .group_by(models.AuditEvent.traceback_id, models.AuditEvent.provider_key)
         ).all()
         hops = connection.execute(select(models.Hop.traceback_id, models.Hop.position))
         positions = {(tb, position) for tb, position in hops}

@@ -139,6 +139,6 @@ def test_a_file_without_the_honeypot_columns_is_refused(session, tmp_path):
         import_honeypot_csv(session, path)
 
 
-def test_a_lowercase_provider_ocn_is_accepted(session, tmp_path):
+def test_a_lowercase_provider_key_is_accepted(session, tmp_path):
     import_honeypot_csv(session, honeypot_csv(tmp_path, call_row(terminating_provider=" t2 ")))
     assert stored_calls(session)[0].terminating_provider_id == provider_ids(session, ["T2"])["T2"]
