@@ -192,9 +192,7 @@ def test_the_old_providers_header_is_not_an_rmd_export():
 
 def test_a_missing_number_or_business_name_column_refuses_the_file_at_line_one(tmp_path):
     path = raw_csv(tmp_path / "x.csv", "frn,country\r\n42,Germany\r\n")
-    assert refused(path) == [
-        RowError(str(path), 1, "missing column(s): number, business_name")
-    ]
+    assert refused(path) == [RowError(str(path), 1, "missing column(s): number, business_name")]
 
 
 def test_a_column_named_twice_refuses_the_file(tmp_path):
@@ -374,7 +372,9 @@ def test_with_skip_bad_rows_the_good_filings_are_returned_and_the_bad_ones_liste
 
 def test_a_file_that_is_not_utf8_is_refused_at_its_first_bad_line(tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes("number,business_name\nRMD0000001,Acme\nRMD0000002,Télécom\n".encode("latin-1"))
+    path.write_bytes(
+        "number,business_name\nRMD0000001,Acme\nRMD0000002,Télécom\n".encode("latin-1")
+    )
     assert refused(path) == [
         RowError(str(path), 3, "not a UTF-8 CSV file: this line is not valid UTF-8")
     ]
@@ -511,9 +511,9 @@ def test_content_is_json_and_its_hash_is_stable_and_ignores_the_line():
 
 printable = st.characters(blacklist_categories=["C", "Zl", "Zp"])
 names = st.text(alphabet=printable, min_size=1, max_size=40).map(str.strip).filter(bool)
-dba_names = names.filter(lambda n: ";" not in n and n.lstrip("'").strip().lower() not in {
-    "none", "n/a", "-"
-})
+dba_names = names.filter(
+    lambda n: ";" not in n and n.lstrip("'").strip().lower() not in {"none", "n/a", "-"}
+)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -534,9 +534,7 @@ def test_any_printable_business_name_and_dba_list_survives_write_and_read(
         lambda text: ("number,business_name,frn\r\n" + text).encode()
     )
 )
-def test_any_bytes_read_or_are_refused_and_what_reads_writes_back_the_same(
-    tmp_path_factory, data
-):
+def test_any_bytes_read_or_are_refused_and_what_reads_writes_back_the_same(tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "in.csv").write_bytes(data)
     with contextlib.suppress(BadRowsError):

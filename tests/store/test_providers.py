@@ -217,4 +217,8 @@ def test_a_named_upstream_unknown_by_all_its_identifiers_is_registered_and_audit
     row = add_named_provider(session, named, "provider:AAAA", clock, by="AAAA")
     assert row.key.startswith("RT-")
     (event,) = list_audit(session)
-    assert (event.action, event.provider, event.details["by"]) == ("provider.named", row.key, "AAAA")
+    assert (event.action, event.provider, event.details["by"]) == (
+        "provider.named",
+        row.key,
+        "AAAA",
+    )

@@ -107,8 +107,12 @@ def test_the_csv_has_its_own_etag_and_signature(world, api_for, tmp_path):
     csv = anonymous.get("/api/v1/blocklist.csv")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
-    assert lines[0].startswith("kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,effective_at")
-    assert lines[1].startswith("provider,no_direct_traffic,BBBB,BBBB,Bravo Wholesale,,authorization,")
+    assert lines[0].startswith(
+        "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,effective_at"
+    )
+    assert lines[1].startswith(
+        "provider,no_direct_traffic,BBBB,BBBB,Bravo Wholesale,,authorization,"
+    )
     assert csv.headers["etag"] != anonymous.get("/api/v1/blocklist").headers["etag"]
     assert csv.headers["x-robotrace-blocklist-version"] == "1"
     public = anonymous.get("/api/v1/blocklist/public-key").content

@@ -128,7 +128,9 @@ def test_the_ladder_ends_in_a_block_list_entry_and_lifting_removes_it(world, api
     auth = created.json()
     assert (auth["scope"], auth["status"], auth["letter_id"]) == ("provider", "active", letter_id)
     listed = api_for(ALPHA).get("/api/v1/blocklist").json()
-    assert [(e["provider"], e["authorization_id"]) for e in listed["entries"]] == [("BBBB", auth["id"])]
+    assert [(e["provider"], e["authorization_id"]) for e in listed["entries"]] == [
+        ("BBBB", auth["id"])
+    ]
     assert [a["id"] for a in api_for(BRAVO).get("/api/v1/authorizations").json()] == [auth["id"]]
     assert api_for(ALPHA).get("/api/v1/authorizations").json() == []
     lifted = regulator.post(f"/api/v1/authorizations/{auth['id']}/lift")
