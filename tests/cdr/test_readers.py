@@ -52,7 +52,10 @@ def test_epoch_seconds_keep_their_milliseconds(tmp_path: Path) -> None:
     ("fields", "reason"),
     [
         ({"provider": ""}, "provider is empty"),
-        ({"provider": "../etc"}, "provider '../etc' is not an OCN (letters, digits, - and _)"),
+        (
+            {"provider": "../etc"},
+            "provider '../etc' is not a provider key (letters, digits, - and _)",
+        ),
         ({"call_time": ""}, "call_time is empty"),
         (
             {"call_time": "yesterday"},

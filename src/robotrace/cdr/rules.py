@@ -19,7 +19,7 @@ from robotrace.cdr.schema import CDR_COLUMNS, CDR_SCHEMA, DISPOSITIONS
 _LATEST_MS = 4_102_444_800_000
 _TEXT_COLUMNS = tuple(c for c in CDR_COLUMNS if c != "call_time")
 _OPTIONAL_TEXT = ("from_provider", "to_provider", "customer", "identity", "sip_call_id")
-_OCN = "[A-Za-z0-9][A-Za-z0-9_-]*"
+_KEY = "[A-Za-z0-9][A-Za-z0-9_-]*"
 
 
 def _quoted(column: str) -> str:
@@ -55,8 +55,8 @@ def _reasons_sql() -> str:
     dispositions = ", ".join(f"'{d}'" for d in DISPOSITIONS)
     rules = [
         "CASE WHEN provider = '' THEN 'provider is empty' "
-        f"WHEN NOT regexp_full_match(provider, '{_OCN}') THEN 'provider ' || "
-        f"{_quoted('provider')} || ' is not an OCN (letters, digits, - and _)' END",
+        f"WHEN NOT regexp_full_match(provider, '{_KEY}') THEN 'provider ' || "
+        f"{_quoted('provider')} || ' is not a provider key (letters, digits, - and _)' END",
         "CASE WHEN time_text = '' THEN 'call_time is empty' "
         f"WHEN call_ms IS NULL THEN 'call_time ' || {_quoted('time_text')} || "
         "' is not an ISO-8601 time or epoch seconds between 1970 and 2100' END",

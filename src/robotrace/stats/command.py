@@ -228,7 +228,7 @@ def effects_table(effects: list[Effect]) -> Table:
     table = Table(
         "when (UTC)",
         "step",
-        "OCN",
+        "provider",
         "campaigns",
         "days",
         "complaints before → after",
@@ -269,7 +269,7 @@ def _scorecard_table(cards: list[Scorecard]) -> Table:
     from robotrace.stats.scorecards import ROLES
 
     table = Table(
-        "OCN",
+        "key",
         "provider",
         "tracebacks",
         "orig/gw/int/term",

@@ -76,7 +76,7 @@ async def import_evidence_file(
     skip_bad_rows: bool = Query(False, description="import the good rows, list the bad"),
     filename: str | None = Query(None, description="the file's name in error messages"),
     default_time: datetime | None = Query(None, description="SIP INVITEs without Date"),
-    terminating_provider: str | None = Query(None, description="OCN that delivered SIP"),
+    terminating_provider: str | None = Query(None, description="provider that delivered SIP"),
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

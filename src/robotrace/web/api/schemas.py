@@ -169,7 +169,7 @@ class SignerOut(BaseModel):
     """The provider whose verified STIR/SHAKEN signature the call carried, and its direct
     request (the signer shortcut, docs/shaken.md)."""
 
-    provider: str = Field(description="OCN (the signing certificate's SPC)")
+    provider: str = Field(description="the signer's key (found by the certificate's SPC, its OCN)")
     attest: Literal["A", "B", "C"]
     origid: str | None
     requested_at: str | None
