@@ -198,3 +198,27 @@ def test_it_replies_to_the_sent_by_port_without_rport() -> None:
     nat = parse_request(invite(via="SIP/2.0/UDP 10.0.0.5;branch=z9hG4bK1"))
     stamp_received(nat, "203.0.113.9", 33333)
     assert reply_address(nat, ("203.0.113.9", 33333)) == ("203.0.113.9", 5060)
+
+
+@pytest.mark.parametrize(
+    "via",
+    [
+        "SIP/2.0/UDP 192.0.2.7:5062;rport=70000;branch=z9hG4bK1",  # past 65535: OverflowError
+        "SIP/2.0/UDP 192.0.2.7:5062;rport=0;branch=z9hG4bK1",
+        "SIP/2.0/UDP 192.0.2.7:5062;rport=" + "9" * 40 + ";branch=z9hG4bK1",
+    ],
+)
+def test_a_reply_port_out_of_range_goes_back_to_the_source(via: str) -> None:
+    request = parse_request(invite(via=via))
+    stamp_received(request, "192.0.2.7", 33333)
+    assert reply_address(request, ("192.0.2.7", 33333)) == ("192.0.2.7", 33333)
+
+
+def test_a_received_the_sender_wrote_never_sends_the_answer_elsewhere() -> None:
+    # sent-by equals the source and no rport: nothing is stamped, so the sender's own
+    # received= stays in the Via; answering there would reflect our answer to a third party.
+    request = parse_request(
+        invite(via="SIP/2.0/UDP 192.0.2.7;received=203.0.113.50;branch=z9hG4bK1")
+    )
+    stamp_received(request, "192.0.2.7", 33333)
+    assert reply_address(request, ("192.0.2.7", 33333)) == ("192.0.2.7", 5060)

@@ -34,6 +34,21 @@ def test_it_answers_an_invite_over_udp_at_the_via_address(sip_server: RunningSip
     assert answer is not None and answer.startswith(b"SIP/2.0 603 Network Blocked\r\n")
 
 
+def test_a_datagram_with_an_rport_past_65535_is_answered_and_udp_keeps_working(
+    sip_server: RunningSipServer,
+) -> None:
+    # Issue 24 item 1: answering to rport=70000 raised OverflowError inside asyncio's
+    # sendto, which closed the UDP transport for good; every later INVITE timed out.
+    hostile = invite(via="SIP/2.0/UDP 127.0.0.1;rport=70000;branch=z9hG4bKx")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(TIMEOUT)
+        sock.bind(("127.0.0.1", 0))
+        sock.sendto(hostile, ("127.0.0.1", sip_server.port))
+        assert sock.recv(65535).startswith(b"SIP/2.0 603")  # answered at its source port
+    answer = udp_exchange(sip_server.port, udp_invite())
+    assert answer is not None and answer.startswith(b"SIP/2.0 603 Network Blocked\r\n")
+
+
 def test_it_answers_pipelined_requests_over_one_tcp_connection(
     sip_server: RunningSipServer,
 ) -> None:

@@ -16,6 +16,7 @@ from robotrace.blocking.sip.message import ENCODING, ERRORS, SipRequest
 
 SERVER = "robotrace-blocker"
 DEFAULT_PORT = 5060
+MAX_PORT = 65_535
 
 REASON_PHRASES = {
     200: "OK",
@@ -115,12 +116,16 @@ def _with_param(via: str, name: str, value: str, *, replace_empty: bool = False)
 
 
 def reply_address(request: SipRequest, source: tuple[str, int]) -> tuple[str, int]:
-    """Where a UDP response goes (§18.2.2 with RFC 3581): received/rport, else sent-by."""
+    """Where a UDP response goes (§18.2.2 with RFC 3581): the port of ``rport``, else of
+    sent-by, at the address the request came from — which ``received`` names (we stamp it),
+    so a ``received`` or host the sender wrote never sends our answer elsewhere. A port out
+    of 1–65535 (``rport=70000``) is the sender's: the answer goes back to the source."""
     parsed = sent_by(top_via(request) or "")
     if parsed is None or "maddr" in parsed.params:
         return source
-    host = parsed.params.get("received") or parsed.host
     rport = parsed.params.get("rport", "")
     if rport.isascii() and rport.isdigit():
-        return host, int(rport)
-    return host, parsed.port or DEFAULT_PORT
+        port = int(rport) if len(rport) <= 5 else 0
+    else:
+        port = parsed.port or DEFAULT_PORT
+    return (source[0], port) if 0 < port <= MAX_PORT else source
