@@ -15,7 +15,7 @@ from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.letters import ProviderAddress
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.store.providers import resolve_provider
+from robotrace.store.providers import provider_of, resolve_provider
 from robotrace.store.tracebacks import list_tracebacks
 from robotrace.traceback.model import Traceback
 
@@ -32,19 +32,16 @@ def provider_by_key(session: Session, key: str) -> models.Provider:
 
 
 def address_of(row: models.Provider) -> ProviderAddress:
+    record = provider_of(row)
     return ProviderAddress(
         key=row.key,
         name=row.business_name,
-        ocn=_first(row, "ocn"),
-        frn=_first(row, "frn"),
-        rmd_number=_first(row, "rmd"),
+        ocn=record.ocn,
+        frn=next(iter(record.frns), ""),
+        rmd_number=next(iter(record.rmd_numbers), ""),
         country=row.country,
         contact_email=row.contact_email,
     )
-
-
-def _first(row: models.Provider, kind: str) -> str:
-    return next((i.value for i in row.identifiers if i.kind == kind), "")
 
 
 def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:
@@ -137,7 +134,7 @@ def in_force(session: Session) -> list[InForce]:
             key=provider.key,
             name=provider.business_name,
             contact=provider.contact_email,
-            ocns=_all(provider, "ocn"),
+            ocns=provider_of(provider).ocns,
         )
         for auth, provider in rows
     ]
@@ -162,17 +159,13 @@ def _rmd_removals_in_force(session: Session) -> list[InForce]:
             key=provider.key,
             name=provider.business_name,
             contact=provider.contact_email,
-            ocns=_all(provider, "ocn"),
+            ocns=provider_of(provider).ocns,
             reason_code=RMD_REMOVED,
             rmd_order=removal.order_reference,
             until=removal.reinstated_at,
         )
         for removal, provider in rows
     ]
-
-
-def _all(row: models.Provider, kind: str) -> tuple[str, ...]:
-    return tuple(i.value for i in row.identifiers if i.kind == kind)
 
 
 def audit(

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, as_utc
@@ -240,12 +240,6 @@ def active_removal(session: Session, provider_id: int) -> models.RmdRemoval | No
     )
 
 
-def removals(session: Session) -> list[models.RmdRemoval]:
-    """Every removal ever entered, oldest first (the block list's ``rmd_removed`` entries
-    come from those without a reinstatement)."""
-    return list(session.scalars(select(models.RmdRemoval).order_by(models.RmdRemoval.id)))
-
-
 def statuses(session: Session, provider_ids: Iterable[int], today: date) -> dict[int, RmdStatus]:
     """The RMD status of each provider (see :func:`robotrace.providers.status.rmd_status`)."""
     wanted = sorted(set(provider_ids))
@@ -319,7 +313,3 @@ def history(session: Session, provider_id: int) -> list[dict[str, object]]:
                 }
             )
     return sorted(events, key=lambda e: e["at"])  # type: ignore[arg-type,return-value]
-
-
-def import_count(session: Session) -> int:
-    return session.scalar(select(func.count(models.RmdImport.id))) or 0
