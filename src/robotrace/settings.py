@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +68,34 @@ def _month_day(text: str) -> str:
     return f"{month:02d}-{day:02d}"
 
 
+def _decisions(text: str) -> str:
+    mode = text.strip().lower()
+    if mode not in {"regulator", "automatic"}:
+        raise ValueError("must be regulator or automatic")
+    return mode
+
+
+def _order_days(text: str) -> float:
+    value = _seconds(text)
+    if value < 14:
+        raise ValueError("47 CFR 64.1200(n) gives at least 14 days to respond")
+    return value
+
+
 def _flag(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _clock_time(text: str) -> time:
+    from robotrace.calendar import parse_clock_time  # its module loads only when asked
+
+    return parse_clock_time(text)
+
+
+def _time_zone(text: str) -> str:
+    from robotrace.calendar import checked_zone
+
+    return checked_zone(text.strip())
 
 
 SETTINGS: dict[str, Setting] = {
@@ -89,8 +116,37 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "hop_due_hours",
             24.0,
-            "Hours a provider has to answer a hop request (47 CFR 64.1200(n)(1)).",
+            "Hours a provider has to answer a hop request (47 CFR 64.1200(n)(1)), counted from "
+            "its deemed receipt on the business calendar (business_day_start ...).",
             _seconds,
+        ),
+        Setting(
+            "business_day_start",
+            time(8, 0),
+            "When the business day starts (HH:MM, the provider's local time): a request "
+            "received outside business hours is deemed received then, on the next business day.",
+            _clock_time,
+        ),
+        Setting(
+            "business_day_end",
+            time(17, 0),
+            "When the business day ends (HH:MM, local time; this instant is outside it). The "
+            "rule names only 8:00; the end is robotrace's.",
+            _clock_time,
+        ),
+        Setting(
+            "business_zone",
+            "America/New_York",
+            "IANA time zone of a provider whose zone is neither set by an admin nor told by the "
+            "state in its business address.",
+            _time_zone,
+        ),
+        Setting(
+            "due_rolls_to_business_day",
+            True,
+            "A due time outside business hours (Friday 15:00 + 24 h) moves to the next "
+            "business day's start (1/0); 0: the literal rule, due 24 hours after receipt.",
+            _flag,
         ),
         Setting(
             "cdr_skew_seconds",
@@ -219,6 +275,33 @@ SETTINGS: dict[str, Setting] = {
             "report_days",
             14.0,
             "Days a warning letter gives the provider to report its mitigation measures.",
+            _seconds,
+        ),
+        Setting(
+            "enforcement_decisions",
+            "regulator",
+            "Who decides compliance: regulator (the worker proposes, a regulator decides) or "
+            "automatic (the worker decides its proposal; the demo's mode).",
+            _decisions,
+        ),
+        Setting(
+            "notification_response_days",
+            14.0,
+            "Days a Notification of Suspected Illegal Traffic gives the provider to respond "
+            "(the rule says promptly; robotrace's default).",
+            _seconds,
+        ),
+        Setting(
+            "initial_order_response_days",
+            14.0,
+            "Days an Initial Determination Order gives the provider to respond (at least 14).",
+            _order_days,
+        ),
+        Setting(
+            "final_order_block_days",
+            30.0,
+            "Days after a Final Determination Order when the providers immediately downstream "
+            "must block all of the provider's traffic.",
             _seconds,
         ),
         Setting(

@@ -1,4 +1,13 @@
-from robotrace.demo.scoring import RIGHT, STOPPED, WRONG, score_campaign, tally
+from robotrace.demo.scoring import (
+    RIGHT,
+    STOPPED,
+    WRONG,
+    family_of,
+    score_campaign,
+    tally,
+    true_downstream,
+    true_upstreams,
+)
 
 CAMPAIGN = {"id": "c01", "originating_provider": "ORIG", "gateway_provider": "GATE"}
 PATH = ["ORIG", "FOR1", "GATE", "MID", "TERM"]
@@ -53,3 +62,21 @@ def test_a_domestic_campaign_is_right_only_when_no_gateway_is_named():
     assert score_campaign(domestic, "c", [clean], {"T5": path}).gateway == RIGHT
     odd = {**clean, "gateway_provider": "MID"}
     assert score_campaign(domestic, "c", [odd], {"T5": path}).gateway == WRONG
+
+
+def test_the_providers_truly_downstream_are_the_next_ones_on_each_path():
+    paths = [PATH, ["ORIG", "FOR2", "GATE", "MID2", "TERM"], ["X", "MID", "TERM"]]
+    assert true_downstream(paths, "GATE") == {"MID", "MID2"}
+    assert true_downstream(paths, "TERM") == set()
+    assert true_upstreams(paths, "GATE") == {"FOR1", "FOR2"}
+    assert true_upstreams(paths, "MID") == {"GATE", "X"}
+    assert true_upstreams(paths, "ORIG") == set()
+
+
+def test_a_second_script_counts_as_the_campaign_it_varies():
+    campaigns = [
+        {"id": "c01", "variant_of": None},
+        {"id": "c02"},
+        {"id": "c09", "variant_of": "c01"},
+    ]
+    assert family_of(campaigns) == {"c01": "c01", "c02": "c02", "c09": "c01"}

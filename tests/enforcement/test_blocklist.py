@@ -40,6 +40,9 @@ def test_a_provider_authorization_is_one_provider_entry():
         "reason_code": "authorization",
         "authorization_id": 5,
         "rmd_order": None,
+        "order_id": None,
+        "obligation": "permissive",
+        "downstream": [],
         "effective_at": "2020-05-01T12:00:00Z",
         "reason": "noncompliant",
         "contact": "noc@c.example",
@@ -77,6 +80,9 @@ def test_an_rmd_removal_is_a_no_direct_traffic_entry_without_an_authorization():
         "reason_code": "rmd_removed",
         "authorization_id": None,
         "rmd_order": "DA 25-694",
+        "order_id": None,
+        "obligation": "mandatory",
+        "downstream": [],
         "effective_at": "2020-05-01T12:00:00Z",
         "reason": "removed from the Robocall Mitigation Database (DA 25-694)",
         "contact": "",
@@ -100,10 +106,10 @@ def test_the_csv_has_a_header_and_a_row_per_entry():
     lines = csv_body(entries_of([auth(1)], T0)).decode().splitlines()
     assert lines[0] == (
         "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,"
-        "effective_at,reason,contact"
+        "order_id,obligation,downstream,effective_at,reason,contact"
     )
     assert lines[1] == (
-        "provider,provider,CCCC,CCCC,Charlie,,authorization,1,,"
+        "provider,provider,CCCC,CCCC,Charlie,,authorization,1,,,permissive,,"
         "2020-05-01T12:00:00Z,noncompliant,noc@c.example"
     )
 
@@ -113,7 +119,7 @@ def test_the_csv_lists_several_ocns_in_one_cell_and_an_rmd_removal_without_autho
     lines = csv_body(rows).decode().splitlines()
     assert lines[1].startswith("provider,provider,CCCC,CCCC CCC2,Charlie,,authorization,1,,")
     assert lines[2] == (
-        "provider,no_direct_traffic,RMD0001234,,Echo Resale,,rmd_removed,,DA 25-694,"
+        "provider,no_direct_traffic,RMD0001234,,Echo Resale,,rmd_removed,,DA 25-694,,mandatory,,"
         "2020-05-01T12:00:00Z,removed from the Robocall Mitigation Database (DA 25-694),"
     )
 

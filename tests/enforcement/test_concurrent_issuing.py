@@ -56,7 +56,7 @@ def noncompliant(engine, clock) -> int:
         ).id
         save_traceback(session, through("CCCC", T0 + timedelta(hours=49), "TB-000020"))
     clock.advance(timedelta(hours=72))
-    assert decide_due_letters(engine, clock) == 1
+    assert decide_due_letters(engine, clock, automatic=True) == 1
     return letter_id
 
 

@@ -29,6 +29,8 @@ def clock() -> SimulatedClock:
 @pytest.fixture
 def seeded(engine, clock, monkeypatch):
     monkeypatch.setenv("ROBOTRACE_SMTP_PORT", "9")  # nothing listens: delivery just retries
+    # These tests follow the worker's own decisions; test_decisions.py has the regulator's.
+    monkeypatch.setenv("ROBOTRACE_ENFORCEMENT_DECISIONS", "automatic")
     with transaction(engine) as session:
         upsert_providers(session, PROVIDERS, clock)
         create_user(session, "ops@cccc.example", "provider", None, "CCCC", clock=clock)
@@ -101,7 +103,7 @@ def test_the_letter_email_renders(seeded, clock):
 def test_a_letter_needs_evidence_for_the_named_traffic(seeded, clock):
     with pytest.raises(InvalidRequest, match="no traceback in the last 60 days"):
         issue(seeded, clock, campaigns=["auto-warranty"])
-    with pytest.raises(InvalidRequest, match="at least one campaign or originator"):
+    with pytest.raises(InvalidRequest, match="at least one campaign, originator or finding"):
         issue(seeded, clock, campaigns=[" "])
 
 

@@ -37,7 +37,9 @@ from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 
-T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
+#: A Tuesday, 08:00 in New York (the providers' zone: no address, the default): in business
+#: hours, so the request is due exactly 24 hours later (test_weekend.py has the other cases).
+T0 = datetime(2020, 5, 5, 12, 0, tzinfo=UTC)
 BASE_URL = "https://portal.example"
 SECRET = "whsec_test_secret"
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))

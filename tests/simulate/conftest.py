@@ -6,7 +6,7 @@ import pytest
 
 from robotrace.simulate.runner import SimulationParams
 
-from .worlds import LETTERS, World, run_world
+from .worlds import LETTERS, NOTICE, World, run_world
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +25,10 @@ def tiny_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def letters_world(tmp_path_factory: pytest.TempPathFactory) -> World:
     """Warning letters on day two, the mitigation deadline on day four."""
     return run_world(tmp_path_factory.mktemp("letters"), LETTERS)
+
+
+@pytest.fixture(scope="session")
+def notice_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """LETTERS, and a notification on day five that its gateway answers by blocking only the
+    named campaign, so that its second script keeps flowing after the respond-by."""
+    return run_world(tmp_path_factory.mktemp("notice"), NOTICE)

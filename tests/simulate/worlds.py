@@ -20,6 +20,13 @@ LETTERS = SimulationParams(
     seed=1, providers=24, days=5.0, calls=10_000, letters_at=datetime(2020, 4, 2, tzinfo=UTC)
 )
 
+#: LETTERS, then a notification the day after the deadline with 14 days to respond, and two
+#: days of traffic after the respond-by.
+NOTICE = SimulationParams(
+    seed=1, providers=24, days=20.0, calls=10_000, letters_at=datetime(2020, 4, 2, tzinfo=UTC),
+    notifications_at=datetime(2020, 4, 5, tzinfo=UTC),
+)  # fmt: skip
+
 
 @dataclass
 class World:

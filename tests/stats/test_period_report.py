@@ -16,7 +16,7 @@ from robotrace.cli import main
 from robotrace.stats.period import period_report, report_html, report_pdf
 from robotrace.store.db import make_engine, transaction, upgrade
 from tests.enforcement.test_letters import poppler_or_skip
-from tests.stats.test_scorecards import CHAINS, build
+from tests.stats.test_scorecards import CHAINS, REASON, build
 from tests.web.test_statistics import Tables
 
 NOW = datetime(2020, 7, 1, tzinfo=UTC)
@@ -41,7 +41,8 @@ def test_the_first_five_tracebacks(session, tmp_path):
     # TERM, MID, GATE, ORIG asked; FOR named by GATE. Nothing was opened before May.
     assert (report.providers_identified, report.new_providers) == (5, 5)
     assert report.returning_providers == 0
-    assert report.non_responsive_providers == ["GATE"]  # MID's late answer stands
+    # MID was marked no_response in TB 4: its late answer does not undo the missed deadline.
+    assert report.non_responsive_providers == ["GATE", "MID"]
     assert report.refusing_providers == ["MID"]
     assert report.average_hops == (3 + 2 + 2 + 2) / 4
     assert report.ending_foreign.as_dict() == {"count": 1, "of": 4, "share": 0.25}
@@ -49,6 +50,31 @@ def test_the_first_five_tracebacks(session, tmp_path):
     assert [(c.id, c.tracebacks) for c in report.top_campaigns] == [("c1", 5)]
     # Letters and authorizations come after 6 May.
     assert set(report.enforcement.values()) == {0} and report.effects == []
+
+
+def test_refusals_and_silences_are_listed_per_provider_with_their_reasons(session, tmp_path):
+    build(session)
+    report = period_report(session, tmp_path, *FIRST_FIVE, NOW, WEEK)
+    # Worked out by hand (tests/stats/test_scorecards.py FINDINGS): MID refused in TB 3 and
+    # was silent in TB 4 (then answered late), GATE was silent in TB 5. Most findings first.
+    listed = report.as_dict()["refusals_and_silences"]
+    assert [(p["key"], p["name"], p["refused"], p["no_response"]) for p in listed] == [
+        ("MID", "Middle Wholesale", 1, 1),
+        ("GATE", "Gateway Voice", 0, 1),
+    ]
+    reasons = {p["key"]: [(f["traceback_id"], f["reason"]) for f in p["findings"]] for p in listed}
+    assert reasons == {
+        "MID": [("TB-000003", REASON), ("TB-000004", "no answer by 2020-05-05 10:00 UTC")],
+        "GATE": [("TB-000005", "no answer by 2020-05-06 01:00 UTC")],
+    }
+    table = Tables(report_html(report)).tables["table-findings"]
+    assert table[1][:4] == ["MID", "Middle Wholesale", "1", "1"]
+    assert f"TB-000003: refused: {REASON}" in table[1][4]
+    assert "TB-000004: no response by 2020-05-05 10:00 UTC (answered late" in table[1][4]
+    # Tracebacks count by their opening: TB 3 (opened 3 May) is outside 4-6 May.
+    later = period_report(session, tmp_path, date(2020, 5, 4), date(2020, 5, 6), NOW, WEEK)
+    found = [(p.key, p.refusals, p.silences) for p in later.refusals_and_silences]
+    assert found == [("GATE", 0, 1), ("MID", 0, 1)]  # equal counts: by key
 
 
 def test_may_to_june_counts_returning_providers_and_every_step(session, tmp_path):
@@ -99,7 +125,9 @@ def test_html_and_pdf_show_the_figures(session, tmp_path):
     assert "2020-05-01 to 2020-05-06" in text
     assert "tracebacks opened (4 closed)" in text
     assert "non-responsive providers (1 refused)" in text
-    assert "Non-responsive: GATE." in text
+    assert "Non-responsive: GATE, MID." in text
+    assert "Providers that refused or did not answer, with their reasons" in text
+    assert f"TB-000003: refused: {REASON}" in text
 
 
 def test_the_command_writes_json_html_and_pdf(tmp_path):

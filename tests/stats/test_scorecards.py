@@ -85,11 +85,15 @@ CHAINS: list[tuple[int, list[Step]]] = [
 ]
 # TB-000006: a call of March, outside the period: none of its figures count.
 OUTSIDE = [Step("TERM", "upstream", 1, "ORIG"), Step("ORIG", "origin", 2)]
+#: The reason MID states when it refuses (TB 3).
+REASON = "customer records are released only under subpoena"
 
 
 def _reply(step: Step) -> Reply:
     if step.outcome == "origin":
         return Reply(Answer.ORIGIN, customer="Acme Outreach")
+    if step.outcome == "refused":
+        return Reply(Answer.REFUSED, note=REASON)
     return Reply(Answer(step.outcome), upstream=step.upstream)
 
 
@@ -163,7 +167,8 @@ def roles(**counts: int) -> dict[str, int]:
 # Worked out by hand from CHAINS (see the comments there).
 ROLES = {
     "TERM": (5, roles(terminating=5)),
-    "MID": (3, roles(intermediate=3, non_cooperative=1)),  # TB 1, 3 (refused), 4
+    # TB 1, 3 (refused), 4 (marked no_response: its late answer does not undo it)
+    "MID": (3, roles(intermediate=3, non_cooperative=2)),
     "GATE": (2, roles(gateway=1, intermediate=1, non_cooperative=1)),  # TB 1, 5 (no answer)
     "ORIG": (2, roles(originating=1, intermediate=1)),  # TB 2 (origin), 4 (pending)
     "FOR": (1, roles(foreign=1)),  # named by GATE in TB 1, never asked
@@ -224,6 +229,53 @@ def test_one_providers_card_and_json(session):
     assert json.loads(json.dumps(cards)) == cards
 
 
+# Worked out by hand from CHAINS: TB n is opened on n May at 00:00, each hop is requested when
+# the one before it is answered (its step's hours after its own request), due 24 hours later.
+FINDINGS = {
+    "MID": [  # TB 3: requested 3 May 04:00, refused 10:00; TB 4: requested 4 May 10:00,
+        # marked at 11:00 on 5 May, answered late at 16:00
+        ("TB-000003", "refused", REASON, "2020-05-04T04:00:00Z", "2020-05-03T10:00:00Z"),
+        (
+            "TB-000004",
+            "no_response",
+            "no answer by 2020-05-05 10:00 UTC",
+            "2020-05-05T10:00:00Z",
+            "2020-05-05T16:00:00Z",
+        ),
+    ],
+    "GATE": [  # TB 5: requested 5 May 01:00, never answered
+        (
+            "TB-000005",
+            "no_response",
+            "no answer by 2020-05-06 01:00 UTC",
+            "2020-05-06T01:00:00Z",
+            None,
+        )
+    ],
+}
+
+
+def test_refusals_and_silences_are_counted_apart_and_listed_with_their_reasons(session):
+    build(session)
+    cards = {card.key: card.as_dict() for card in provider_scorecards(session, APRIL, JUNE)}
+    for ocn, card in cards.items():
+        expected = FINDINGS.get(ocn, [])
+        each = card["findings"]["each"]
+        listed = [
+            (f["traceback_id"], f["kind"], f["reason"], f["due_at"], f["answered_at"]) for f in each
+        ]
+        assert listed == expected, ocn
+        assert card["findings"]["refused"] == sum(f[1] == "refused" for f in expected), ocn
+        assert card["findings"]["no_response"] == sum(f[1] == "no_response" for f in expected)
+    # The hop figures still say where each request ended: MID's TB 4 request was answered.
+    assert cards["MID"]["hop_requests"]["no_response"] == 0
+    assert cards["MID"]["hop_requests"]["late"] == 1
+    # A period that ends before TB 4's call (13 April) leaves MID its refusal alone.
+    mid = provider_scorecard(session, "MID", APRIL, datetime(2020, 4, 13, tzinfo=UTC))
+    assert [(f.traceback_id, f.kind) for f in mid.findings] == [("TB-000003", "refused")]
+    assert (mid.refusals, mid.silences) == (1, 0)
+
+
 @pytest.mark.parametrize(("n", "rank"), [(1, 1), (2, 2), (9, 9), (10, 9), (11, 10), (20, 18)])
 def test_nearest_rank_p90(n, rank):
     assert rank == math.ceil(0.9 * n)
@@ -249,3 +301,6 @@ def test_the_command_prints_the_scorecards(tmp_path):
     assert "provider scorecards" in result.output and "Gateway Voice" in result.output
     gate = next(line for line in result.output.splitlines() if "GATE" in line)
     assert "1 complied, 1 issued" in gate and "20.0" in gate
+    assert "refusals and silences" in result.output
+    assert "refused: customer records are released only under subpoena" in result.output
+    assert "no response by 2020-05-06 01:00 UTC" in result.output

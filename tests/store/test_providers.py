@@ -122,10 +122,15 @@ def test_providers_missing_from_an_import_stay_in_the_store(session):
 
 def test_the_directory_names_every_provider_by_key(session):
     upsert_providers(session, [TELCO, FOREIGN, RESELLER])
+    new_york = "America/New_York"  # no address: the business_zone setting's default
     assert provider_directory(session) == {
-        "1234": ProviderInfo("1234", "Telco One", "United States", False, "abuse@telco.example"),
-        "FX99": ProviderInfo("FX99", "Overseas Voice", "India", True, ""),
-        "RMD0009999": ProviderInfo("RMD0009999", "Resold Minutes LLC", "United States"),
+        "1234": ProviderInfo(
+            "1234", "Telco One", "United States", False, "abuse@telco.example", new_york
+        ),
+        "FX99": ProviderInfo("FX99", "Overseas Voice", "India", True, "", new_york),
+        "RMD0009999": ProviderInfo(
+            "RMD0009999", "Resold Minutes LLC", "United States", time_zone=new_york
+        ),
     }
 
 

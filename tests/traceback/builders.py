@@ -35,6 +35,10 @@ def origin(customer: str = "Acme Outreach") -> Reply:
     return Reply(Answer.ORIGIN, customer=customer)
 
 
+def refused(reason: str = "we need a subpoena first") -> Reply:
+    return Reply(Answer.REFUSED, note=reason)
+
+
 def answer(tb: Traceback, provider: str, reply: Reply, minutes: int = 30) -> Step:
     at = (tb.current_hop.requested_at if tb.current_hop else T0) + timedelta(minutes=minutes)
     return answer_hop(tb, provider, reply, DIRECTORY, at, f"provider:{provider}", POLICY)

@@ -17,7 +17,8 @@ CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 
 
 @pytest.fixture
 def clock():
-    return SimulatedClock(datetime(2020, 5, 1, tzinfo=UTC))
+    # A Tuesday, 10:00 in New York (the providers' default zone): due 24 hours later.
+    return SimulatedClock(datetime(2020, 5, 5, 14, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -100,6 +100,14 @@ def test_only_the_asked_signer_answers_and_only_once():
         answer_signer(tb, "ORIG", origin(), T0, "p")
 
 
+def test_the_signer_refuses_only_with_its_reason():
+    tb = request_signer(with_signer(), T0, "c", POLICY).traceback
+    with pytest.raises(WorkflowError, match="a refused answer must say why"):
+        answer_signer(tb, "ORIG", Reply(Answer.REFUSED), T0, "p")
+    tb = answer_signer(tb, "ORIG", Reply(Answer.REFUSED, note="ask our lawyers"), T0, "p").traceback
+    assert (tb.signer.answer, tb.signer.note) == (Answer.REFUSED, "ask our lawyers")
+
+
 def test_a_confirming_hop_cannot_be_marked_no_response():
     tb = request_signer(with_signer(), T0, "c", POLICY).traceback
     tb = answer_signer(tb, "ORIG", origin(), T0, "p").traceback

@@ -13,7 +13,18 @@ from robotrace.traceback.workflow import (
     overdue_hops,
 )
 
-from .builders import CALL, DIRECTORY, POLICY, T0, answer, chain, opened, origin, upstream
+from .builders import (
+    CALL,
+    DIRECTORY,
+    POLICY,
+    T0,
+    answer,
+    chain,
+    opened,
+    origin,
+    refused,
+    upstream,
+)
 
 
 def test_opening_a_traceback_asks_the_terminating_provider_with_a_24_hour_due_time():
@@ -64,14 +75,20 @@ def test_not_found_at_a_domestic_provider_closes_with_not_found():
 
 
 def test_a_refusal_closes_as_non_responsive():
-    tb = chain(("TERM", upstream("MID")), ("MID", Reply(Answer.REFUSED)))
+    tb = chain(("TERM", upstream("MID")), ("MID", refused()))
     assert tb.outcome is Outcome.NON_RESPONSIVE
+    assert tb.hops[-1].note == "we need a subpoena first"
+
+
+@pytest.mark.parametrize("note", ["", "   \n"])
+def test_a_refusal_without_its_reason_is_rejected(note):
+    tb = answer(opened(), "TERM", upstream("MID")).traceback
+    with pytest.raises(WorkflowError, match="a refused answer must say why"):
+        answer(tb, "MID", Reply(Answer.REFUSED, note=note))
 
 
 def test_a_chain_that_ends_at_a_foreign_provider_is_foreign_origin():
-    tb = chain(
-        ("TERM", upstream("GATE")), ("GATE", upstream("FOR1")), ("FOR1", Reply(Answer.REFUSED))
-    )
+    tb = chain(("TERM", upstream("GATE")), ("GATE", upstream("FOR1")), ("FOR1", refused()))
     assert tb.outcome is Outcome.FOREIGN_ORIGIN
 
 

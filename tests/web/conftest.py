@@ -36,6 +36,10 @@ from robotrace.web.app import create_app
 
 PASSWORD = "correct horse battery"
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
+#: When a request sent at T0 to a provider without an address is due (worked out by hand):
+#: T0 is Friday 08:00 in New York, the default zone, inside business hours; 24 hours later is
+#: Saturday, so the due time moves to Monday 4 May 08:00 EDT (due_rolls_to_business_day).
+DUE = datetime(2020, 5, 4, 12, 0, tzinfo=UTC)
 PROVIDERS = [
     Provider(
         "AAAA", ocns=("AAAA",), business_name="Alpha Local Telco", contact_email="noc@aaaa.example"

@@ -108,7 +108,8 @@ def test_the_csv_has_its_own_etag_and_signature(world, api_for, tmp_path):
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     lines = csv.text.splitlines()
     assert lines[0].startswith(
-        "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,effective_at"
+        "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,order_id,"
+        "obligation,downstream,effective_at"
     )
     assert lines[1].startswith(
         "provider,no_direct_traffic,BBBB,BBBB,Bravo Wholesale,,authorization,"

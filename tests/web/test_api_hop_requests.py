@@ -17,7 +17,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply
 
-from .conftest import CALL, PASSWORD
+from .conftest import CALL, DUE, PASSWORD
 
 COORD, ALPHA, BRAVO = "coord@example.org", "noc@aaaa.example", "noc@bbbb.example"
 
@@ -118,13 +118,13 @@ def test_an_answer_on_a_closed_traceback_is_a_conflict(world, api_for):
     bravo_request = _open_request(bravo)
     bravo_url = f"/api/v1/hop-requests/{bravo_request['id']}/answer"
     assert bravo.post(bravo_url, json={"answer": "not_found"}).status_code == 200
-    again = bravo.post(bravo_url, json={"answer": "refused"})
+    again = bravo.post(bravo_url, json={"answer": "refused", "note": "we changed our mind"})
     assert again.status_code == 409
     assert "TB-" not in again.text and "not_found" not in again.text
 
 
 def test_a_late_answer_after_no_response_reopens_the_traceback(world, api_for):
-    world.clock.advance(timedelta(hours=25))
+    world.clock.set(DUE + timedelta(hours=1))
     coord = api_for(COORD)
     marked = coord.post(f"/api/v1/tracebacks/{world.traceback_id}/no-response")
     assert marked.status_code == 200 and marked.json()["outcome"] == "non_responsive"

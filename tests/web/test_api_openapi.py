@@ -29,6 +29,8 @@ ROUTES = {
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"),
     ("POST", "/api/v1/reports"),
     ("GET", "/api/v1/reports/export"),
+    ("POST", "/api/v1/notifications"),
+    ("GET", "/api/v1/orders"),
 }
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 from robotrace.store import models
 from robotrace.store.db import transaction
 
+from .conftest import DUE
+
 COORD, ADMIN, FCC, ALPHA = (
     "coord@example.org",
     "admin@example.org",
@@ -31,7 +33,12 @@ def test_a_coordinator_opens_a_traceback_and_the_first_hop_goes_to_the_terminati
     assert tb["status"] == "open" and tb["outcome"] is None
     [hop] = tb["hops"]
     assert hop["provider"] == "AAAA" and hop["role"] == "terminating" and hop["answer"] is None
-    assert hop["due_at"].startswith("2020-05-02T12:00:00")
+    # Opened on Friday 08:00 EDT: due Monday 08:00 EDT in AAAA's zone (the default).
+    assert hop["due_at"].startswith("2020-05-04T12:00:00")
+    assert (hop["due_at_local"], hop["time_zone"]) == (
+        "2020-05-04T08:00:00-04:00",
+        "America/New_York",
+    )
 
 
 def test_a_traceback_opens_for_a_stored_call(world, api_for, engine):
@@ -97,7 +104,9 @@ def test_no_response_waits_for_the_due_time_then_closes_the_traceback(world, api
     url = f"/api/v1/tracebacks/{world.traceback_id}/no-response"
     early = coord.post(url)
     assert early.status_code == 409 and "not overdue yet" in early.json()["detail"]
-    world.clock.advance(timedelta(hours=24, minutes=1))
+    world.clock.set(DUE)
+    assert not coord.get(f"/api/v1/tracebacks/{world.traceback_id}").json()["hops"][0]["overdue"]
+    world.clock.set(DUE + timedelta(minutes=1))
     assert coord.get(f"/api/v1/tracebacks/{world.traceback_id}").json()["hops"][0]["overdue"]
     marked = coord.post(url)
     assert marked.status_code == 200

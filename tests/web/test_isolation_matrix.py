@@ -75,6 +75,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/providers/{key}"): ALL,
     ("POST", "/providers/{key}/contact"): ("admin",),
     ("POST", "/providers/{key}/identifiers"): STAFF,
+    ("POST", "/providers/{key}/time-zone"): STAFF,
     ("POST", "/providers/{key}/rmd-removal"): ("admin", "regulator"),
     ("POST", "/providers/{key}/rmd-reinstatement"): ("admin", "regulator"),
     ("GET", "/inbox"): ("provider",),
@@ -115,6 +116,19 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/authorizations"): ("regulator",),
     ("GET", "/api/v1/authorizations"): ALL,
     ("POST", "/api/v1/authorizations/{authorization_id}/lift"): ("regulator",),
+    ("POST", "/api/v1/authorizations/{authorization_id}/blocking"): ("provider",),
+    ("GET", "/api/v1/authorizations/{authorization_id}/blocking"): ALL,
+    ("GET", "/api/v1/blocking-notices/{notice_id}.pdf"): ALL,
+    ("POST", "/api/v1/notifications"): ("regulator",),
+    ("GET", "/api/v1/orders"): ALL,
+    ("GET", "/api/v1/orders/{order_id}.pdf"): ALL,
+    ("GET", "/api/v1/orders/{order_id}"): ALL,
+    ("POST", "/api/v1/orders/{order_id}/response"): ("provider",),
+    ("POST", "/api/v1/orders/{order_id}/decide"): ("regulator",),
+    ("POST", "/api/v1/orders/{order_id}/initial-order"): ("regulator",),
+    ("POST", "/api/v1/orders/{order_id}/final-order"): ("regulator",),
+    ("POST", "/api/v1/orders/{order_id}/withdraw"): ("regulator",),
+    ("POST", "/api/v1/orders/{order_id}/lift"): ("regulator",),
     ("GET", "/api/v1/blocklist"): PUBLIC,
     ("GET", "/api/v1/blocklist.csv"): PUBLIC,
     ("GET", "/api/v1/blocklist/public-key"): PUBLIC,
@@ -123,6 +137,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/enforcement"): READERS,
     ("GET", "/enforcement/providers/{key}"): READERS,
     ("POST", "/enforcement/providers/{key}/letters"): ("regulator",),
+    ("POST", "/enforcement/providers/{key}/notifications"): ("regulator",),
     ("GET", "/letters"): ALL,
     ("GET", "/letters/{letter_id}"): ALL,
     ("POST", "/letters/{letter_id}/mitigation-report"): ("provider",),
@@ -131,8 +146,18 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/evidence"): STAFF,
     ("POST", "/evidence"): STAFF,
     ("POST", "/api/v1/evidence/{format}"): STAFF,
+    ("GET", "/authorizations"): ALL,
     ("GET", "/authorizations/{authorization_id}"): ALL,
     ("POST", "/authorizations/{authorization_id}/lift"): ("regulator",),
+    ("POST", "/authorizations/{authorization_id}/blocking"): ("provider",),
+    ("GET", "/orders"): ALL,
+    ("GET", "/orders/{order_id}"): ALL,
+    ("POST", "/orders/{order_id}/response"): ("provider",),
+    ("POST", "/orders/{order_id}/decide"): ("regulator",),
+    ("POST", "/orders/{order_id}/initial-order"): ("regulator",),
+    ("POST", "/orders/{order_id}/final-order"): ("regulator",),
+    ("POST", "/orders/{order_id}/withdraw"): ("regulator",),
+    ("POST", "/orders/{order_id}/lift"): ("regulator",),
     ("GET", "/campaigns"): READERS,
     ("GET", "/campaigns/{campaign_id}"): READERS,
     ("POST", "/campaigns/{campaign_id}/tracebacks"): STAFF,
@@ -160,6 +185,18 @@ ROUTES: dict[tuple[str, str], object] = {
 
 #: Routes a person uses signed in, never a script: an API token gets 403 from them.
 SESSION_ONLY = {("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke")}
+
+#: Routes on which a provider reaches another provider's object by design: an active K4
+#: block authorization is public (its notice and the block list say it), and any downstream
+#: provider may declare that it blocks under it; each sees only its own declaration
+#: (docs/portal.md). ``test_an_active_authorization_is_shared_with_every_provider`` checks
+#: them instead of the same-as-missing rule.
+SHARED_WITH_PROVIDERS = {
+    ("GET", "/authorizations/{authorization_id}"),
+    ("POST", "/authorizations/{authorization_id}/blocking"),
+    ("GET", "/api/v1/authorizations/{authorization_id}/blocking"),
+    ("POST", "/api/v1/authorizations/{authorization_id}/blocking"),
+}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -194,6 +231,9 @@ class Matrix:
                 self.token_ids[role] = token.id
                 api_tokens[role], _ = create_token(session, owner, "api", True, self.clock)
             self.letter_id, self.authorization_id = seed_enforcement(session)
+            self.order_ids = seed_orders(session)
+            self.notice_id = seed_blocking_notice(session)
+            self.shared_authorization_id = seed_shared_authorization(session)
             self.campaign_id = seed_campaign(session)
             self.signer_request_id = seed_signer_request(session, self.clock)
         self.app = create_app(url, self.clock)
@@ -222,13 +262,22 @@ class Matrix:
             "request_id": str(self.signer_request_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
             "letter_id": str(self.letter_id if own else 999_999),
-            "authorization_id": str(self.authorization_id if own else 999_999),
+            "authorization_id": str(self._authorization_id(template) if own else 999_999),
+            "order_id": str(self.order_ids[order_step(template)] if own else 999_999),
+            "notice_id": str(self.notice_id if own else 999_999),
             "version": "1" if own else "999999",
             "format": "ftc",
             "campaign_id": self.campaign_id if own else "no-such-campaign",
             "reference": "RT-0000-0000",
         }
         return template.format(**values)
+
+    def _authorization_id(self, template: str) -> int:
+        """The authorization the lift routes may lift, or, for the routes shared with every
+        provider, one that stays active for them."""
+        if template in {path for _, path in SHARED_WITH_PROVIDERS}:
+            return self.shared_authorization_id
+        return self.authorization_id
 
 
 def seed_signer_request(session, clock: SimulatedClock) -> int:
@@ -267,6 +316,106 @@ def seed_enforcement(session) -> tuple[int, int]:
     session.add_all([letter, authorization])
     session.flush()
     return letter.id, authorization.id
+
+
+def order_step(template: str) -> str:
+    """Which of AAAA's mandatory-ladder steps a route acts on: a final order is issued on the
+    initial order and lifted on the final one; every other route takes the notification."""
+    if template.endswith("/final-order"):
+        return "initial"
+    return "final" if template.endswith("/lift") else "notification"
+
+
+def seed_orders(session) -> dict[str, int]:
+    """AAAA's steps of the mandatory ladder: a notification past its respond-by time and
+    decided no_response, the initial order on it (past its own), and a final order in force."""
+    aaaa = session.scalar(select(models.Provider).where(models.Provider.key == "AAAA"))
+    common = {
+        "provider_id": aaaa.id,
+        "ladder": "n",
+        "named_campaigns": ["covid-test-kits"],
+        "evidence": {"rows": []},
+        "document": "<html><body><p>Notice to Alpha Local Telco</p></body></html>",
+    }
+    notification = models.EnforcementAction(
+        **common,
+        kind="notification",
+        status="no_response",
+        issued_at=T0 - timedelta(days=40),
+        respond_by=T0 - timedelta(days=26),
+        decided_at=T0 - timedelta(days=25),
+    )
+    session.add(notification)
+    session.flush()
+    initial = models.EnforcementAction(
+        **common,
+        kind="initial_determination",
+        status="issued",
+        issued_at=T0 - timedelta(days=20),
+        respond_by=T0 - timedelta(days=6),
+        follows_id=notification.id,
+    )
+    session.add(initial)
+    session.flush()
+    final = models.EnforcementAction(
+        **common,
+        kind="final_determination",
+        status="in_force",
+        issued_at=T0 - timedelta(days=2),
+        effective_at=T0 + timedelta(days=28),
+        follows_id=initial.id,
+        downstream=["BBBB"],
+    )
+    session.add(final)
+    session.flush()
+    return {"notification": notification.id, "initial": initial.id, "final": final.id}
+
+
+def seed_blocking_notice(session) -> int:
+    """AAAA blocks under an authorization against CCCC: its notice to the FCC."""
+    cccc = session.scalar(select(models.Provider).where(models.Provider.key == "CCCC"))
+    aaaa = session.scalar(select(models.Provider.id).where(models.Provider.key == "AAAA"))
+    authorization = models.EnforcementAction(
+        provider_id=cccc.id,
+        kind="block_authorization",
+        status="active",
+        scope="provider",
+        issued_at=T0 - timedelta(days=3),
+        effective_at=T0 - timedelta(days=3),
+        document="<html><body><p>Blocking authorized</p></body></html>",
+    )
+    session.add(authorization)
+    session.flush()
+    notice = models.BlockingNotice(
+        authorization_id=authorization.id,
+        provider_id=aaaa,
+        since=T0 - timedelta(days=2),
+        declared_at=T0 - timedelta(days=2, hours=1),
+        basis="CCCC kept carrying the traffic named in its letter.",
+        calls_blocked=3,
+        document="<html><body><p>Notice of blocking by Alpha Local Telco</p></body></html>",
+    )
+    session.add(notice)
+    session.flush()
+    return notice.id
+
+
+def seed_shared_authorization(session) -> int:
+    """A second authorization against AAAA (two numbers), which no route lifts."""
+    aaaa = session.scalar(select(models.Provider.id).where(models.Provider.key == "AAAA"))
+    authorization = models.EnforcementAction(
+        provider_id=aaaa,
+        kind="block_authorization",
+        status="active",
+        scope="numbers",
+        numbers=["+12025550143", "+12025550144"],
+        issued_at=T0 - timedelta(days=2),
+        effective_at=T0 - timedelta(days=2),
+        document="<html><body><p>Blocking authorized for two numbers</p></body></html>",
+    )
+    session.add(authorization)
+    session.flush()
+    return authorization.id
 
 
 def seed_campaign(session) -> str:
@@ -350,8 +499,29 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "json": {"provider": "BBBB", "scope": "no_direct_traffic", "reason": "not in the RMD"}
     },
     ("POST", "/enforcement/providers/{key}/letters"): {"data": {"campaigns": "covid-test-kits"}},
+    ("POST", "/enforcement/providers/{key}/notifications"): {
+        "data": {"campaigns": "covid-test-kits"}
+    },
+    ("POST", "/api/v1/notifications"): {
+        "json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}
+    },
+    ("POST", "/orders/{order_id}/response"): {
+        "data": {"response": "blocked", "text": "We block the trunk it came in on."}
+    },
+    ("POST", "/api/v1/orders/{order_id}/response"): {
+        "json": {"response": "blocked", "text": "We block the trunk it came in on."}
+    },
+    ("POST", "/orders/{order_id}/withdraw"): {"data": {"reason": "issued in error"}},
+    ("POST", "/api/v1/orders/{order_id}/withdraw"): {"json": {"reason": "issued in error"}},
+    ("POST", "/authorizations/{authorization_id}/blocking"): {
+        "data": {"since": "2020-05-01T12:00:00Z", "calls_blocked": "2"}
+    },
+    ("POST", "/api/v1/authorizations/{authorization_id}/blocking"): {
+        "json": {"since": "2020-05-01T12:00:00Z", "calls_blocked": 2}
+    },
     ("POST", "/providers/{key}/contact"): {"data": {"contact_email": "noc@aaaa.example"}},
     ("POST", "/providers/{key}/identifiers"): {"data": {"kind": "name", "value": "Alpha DBA"}},
+    ("POST", "/providers/{key}/time-zone"): {"data": {"time_zone": "America/Chicago"}},
     ("POST", "/providers/{key}/rmd-removal"): {"data": {"order_reference": "DA 25-694"}},
     ("POST", "/api/v1/providers/{key}/rmd-removal"): {"json": {"order_reference": "DA 25-694"}},
     ("POST", "/letters/{letter_id}/mitigation-report"): {
@@ -407,7 +577,11 @@ def test_each_role_gets_exactly_the_routes_meant_for_it(matrix: Matrix, method, 
         assert response.status_code in (403, 404), response.text
 
 
-TENANT_ROUTES = [(m, p) for (m, p) in ROUTES if "{" in p and ROUTES[(m, p)] != PUBLIC]
+TENANT_ROUTES = [
+    (m, p)
+    for (m, p) in ROUTES
+    if "{" in p and ROUTES[(m, p)] != PUBLIC and (m, p) not in SHARED_WITH_PROVIDERS
+]
 
 
 @pytest.mark.parametrize("via", ["session", "token"])
@@ -433,6 +607,17 @@ def test_another_providers_object_looks_exactly_like_a_missing_one(
     assert theirs.status_code in (403, 404)
     assert (theirs.status_code, theirs.content) == (missing.status_code, missing.content)
     assert used_theirs == used_missing
+
+
+@pytest.mark.parametrize("via", ["session", "token"])
+@pytest.mark.parametrize(("method", "path"), sorted(SHARED_WITH_PROVIDERS))
+def test_an_active_authorization_is_shared_with_every_provider(matrix: Matrix, method, path, via):
+    client = matrix.client("other_provider", via)
+    theirs = call(client, method, matrix.path(path, own=True), path)
+    missing = call(client, method, matrix.path(path, own=False), path)
+    assert theirs.status_code in (200, 201, 303), theirs.text
+    assert missing.status_code == 404
+    assert "Blocking authorized" not in missing.text
 
 
 def test_signing_out_is_for_signed_in_users_only(matrix: Matrix):

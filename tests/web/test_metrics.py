@@ -20,6 +20,8 @@ from sqlalchemy import text
 from robotrace.notify.outbox import enqueue
 from robotrace.store.db import transaction
 
+from .conftest import DUE
+
 LOCAL = ("127.0.0.1", 50000)
 
 
@@ -51,13 +53,13 @@ def test_requests_are_counted_by_route_template(world):
 
 
 def test_store_figures_are_what_the_world_holds(world, engine):
-    # The world: one open traceback whose first hop (due in 24 h) is unanswered.
+    # The world: one open traceback whose first hop (due Monday, DUE) is unanswered.
     client = TestClient(world.app, client=LOCAL)
     found = samples(client.get("/metrics").text)
     assert found[("robotrace_tracebacks_open", ())] == 1
     assert found[("robotrace_hop_requests_overdue", ())] == 0
     assert found[("robotrace_blocklist_version", ())] == 0
-    world.clock.advance(timedelta(hours=25))
+    world.clock.set(DUE + timedelta(hours=1))
     with transaction(engine) as session:
         for n in range(3):
             enqueue(session, "email", "noc@aaaa.example", "hop.overdue", {}, f"k{n}", world.clock)

@@ -11,7 +11,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, Status
 from robotrace.web.pages import inbox as inbox_page
 
-from .conftest import CALL
+from .conftest import CALL, DUE
 
 
 def open_hop_ids(client, offset: int = 0) -> list[int]:
@@ -36,7 +36,8 @@ def test_a_provider_sees_its_request_with_the_call_details_but_no_traceback_id(w
     aaaa = client_for("noc@aaaa.example")
     page = aaaa.get("/inbox").text
     assert "+12025550143" in page and "+13125550199" in page
-    assert "2020-04-30 15:04:05 UTC" in page and "2020-05-02 12:00:00 UTC" in page
+    assert "2020-04-30 15:04:05 UTC" in page and "2020-05-04 12:00:00 UTC" in page
+    assert "Mon 2020-05-04 08:00 EDT" in page  # the due time in the provider's own zone
     assert world.traceback_id not in page
     (hop_id,) = open_hop_ids(aaaa)
     assert world.traceback_id not in aaaa.get(f"/inbox/{hop_id}").text
@@ -216,7 +217,7 @@ def test_an_answer_without_the_csrf_token_is_refused(world, client_for, engine):
 
 
 def test_a_request_marked_no_response_still_takes_a_late_answer(world, client_for, engine):
-    world.clock.advance(timedelta(hours=30))
+    world.clock.set(DUE + timedelta(hours=6))
     coordinator, aaaa = client_for("coord@example.org"), client_for("noc@aaaa.example")
     coordinator.post(
         f"/tracebacks/{world.traceback_id}/no-response", data={"csrf_token": coordinator.csrf}

@@ -7,7 +7,7 @@ from robotrace.store.db import transaction
 from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback.model import Answer, Outcome
 
-from .conftest import T0
+from .conftest import DUE, T0
 
 
 def post(client, path: str, **fields: str):
@@ -36,13 +36,13 @@ def test_the_dashboard_shows_open_tracebacks_and_then_overdue_hops(world, client
     coordinator = client_for("coord@example.org")
     page = coordinator.get("/").text
     assert world.traceback_id in page and "No hop is overdue." in page
-    world.clock.advance(timedelta(hours=27))
+    world.clock.set(DUE + timedelta(hours=3))
     page = coordinator.get("/").text
     assert "Overdue hops" in page and "Alpha Local Telco" in page and "3 h 0 min" in page
 
 
 def test_the_dashboard_counts_non_responsive_providers_and_recent_outcomes(world, client_for):
-    world.clock.advance(timedelta(hours=25))
+    world.clock.set(DUE + timedelta(hours=1))
     coordinator = client_for("coord@example.org")
     post(coordinator, f"/tracebacks/{world.traceback_id}/no-response")
     page = coordinator.get("/").text
@@ -74,7 +74,8 @@ def test_a_missing_traceback_is_404(world, client_for):
 
 def test_an_overdue_hop_can_be_marked_no_response(world, client_for, engine):
     coordinator = client_for("coord@example.org")
-    world.clock.advance(timedelta(hours=24, minutes=1))
+    assert "no-response" not in coordinator.get(f"/tracebacks/{world.traceback_id}").text
+    world.clock.set(DUE + timedelta(minutes=1))
     assert "no-response" in coordinator.get(f"/tracebacks/{world.traceback_id}").text
     response = post(coordinator, f"/tracebacks/{world.traceback_id}/no-response")
     assert response.status_code == 303

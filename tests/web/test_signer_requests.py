@@ -24,7 +24,7 @@ from robotrace.traceback.answerer import RecordsAnswerer
 from robotrace.traceback.model import Answer, Outcome, SignerLead, Status
 from robotrace.traceback.workflow import WorkflowError
 
-from .conftest import CALL
+from .conftest import CALL, DUE
 
 ORIGID = "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a"
 SIGNER = "noc@bbbb.example"  # BBBB signed the call
@@ -84,7 +84,9 @@ def test_the_direct_request_is_notified_once_to_the_signer_by_email_and_webhook(
         "called_number": CALL.called_number,
         "call_time": "2020-04-30T15:04:05Z",
     }
-    assert payload["due_at"] == "2020-05-02T12:00:00Z"
+    assert payload["due_at"] == "2020-05-04T12:00:00Z"
+    assert payload["due_at_local"] == "2020-05-04T08:00:00-04:00"
+    assert payload["time_zone"] == "America/New_York"
     assert payload["link"].endswith(f"/inbox/signer/{request_id}")
     assert "traceback_id" not in payload
     mail = render("signer.requested", payload)
@@ -206,7 +208,7 @@ def test_a_not_found_answer_is_recorded_and_the_chain_decides(world, api_for, en
 
 def test_a_closed_traceback_takes_no_answer_from_the_signer(world, api_for, engine):
     tb_id, request_id = asked_signer(engine, world)
-    world.clock.advance(timedelta(hours=30))
+    world.clock.set(DUE + timedelta(hours=6))
     with transaction(engine) as session:
         service.mark_no_response(session, tb_id, "coordinator:c", world.clock)
     api = api_for(SIGNER)

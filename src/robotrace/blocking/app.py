@@ -47,6 +47,13 @@ class DecideAnswer(BaseModel):
     rmd_order: str | None = Field(
         None, description="the FCC's order removing the upstream from the RMD, if that is why"
     )
+    reason_code: str | None = Field(
+        None, description="the list entry's reason: authorization, final_order or rmd_removed"
+    )
+    obligation: str | None = Field(
+        None, description="permissive (K4: may block) or mandatory (must block)"
+    )
+    order_id: int | None = Field(None, description="the final determination order, if one is why")
     contact: str
     detail: str
     flags: list[str]
@@ -84,6 +91,9 @@ class Blocker:
             reason=d.reason.value,
             authorization_id=d.authorization_id,
             rmd_order=d.rmd_order,
+            reason_code=d.reason_code,
+            obligation=d.obligation,
+            order_id=d.order_id,
             contact=d.contact,
             detail=d.detail,
             flags=list(d.flags),

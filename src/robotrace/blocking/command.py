@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,3 +225,62 @@ def screen(
         f"{result.rows:,} rows, {result.blocked:,} blocked, "
         f"{result.rows_per_second:,.0f} rows/s ({result.seconds:.2f} s)"
     )
+
+
+@click.command("declare-blocking")
+@click.option("--portal", required=True, help="The portal's base URL.")
+@click.option(
+    "--token",
+    required=True,
+    envvar="ROBOTRACE_AGENT_TOKEN",
+    help="A read-write API token (rt_rw_…) of a user of the blocking provider; or "
+    "ROBOTRACE_AGENT_TOKEN.",
+)
+@click.option(
+    "--authorization",
+    "authorizations",
+    multiple=True,
+    help="Only this authorization (BA-000007 or 7); repeatable. Default: every permissive "
+    "authorization on the list.",
+)
+@click.option("--since", help="When blocking began or begins (ISO 8601); default: now.")
+@click.option(
+    "--public-key", "public_key", type=click.Path(exists=True, dir_okay=False), help=PUBLIC_KEY_HELP
+)
+@click.option("--trust-on-first-use", is_flag=True, help=TOFU_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def declare_blocking(
+    portal: str,
+    token: str,
+    authorizations: tuple[str, ...],
+    since: str | None,
+    public_key: str | None,
+    trust_on_first_use: bool,
+    as_json: bool,
+) -> None:
+    """Tell the portal your provider blocks under the list's permissive (K4) authorizations;
+    the portal writes the notice to the FCC that 47 CFR 64.1200(k)(4) asks for."""
+    import httpx
+
+    from robotrace.blocking.declare import authorization_number, declare_all
+    from robotrace.clock import SystemClock, parse_utc
+
+    try:
+        only = [authorization_number(a) for a in authorizations]
+        start = parse_utc(since) if since else SystemClock().now()
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    key = _public_key(portal, public_key, trust_on_first_use)
+    blocklist = _load_list(portal, None, key)
+    headers = {"Authorization": f"Bearer {token}", "User-Agent": "robotrace-blocker"}
+    with httpx.Client(base_url=portal.rstrip("/"), headers=headers, timeout=30) as client:
+        results = declare_all(client, blocklist, start, only)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in results], sort_keys=True))
+    else:
+        for r in results:
+            click.echo(f"BA-{r.authorization_id:06d}  {r.provider:12} {r.status}  {r.detail}")
+        if not results:
+            click.echo("no permissive authorization on the list")
+    if any(r.status != 201 for r in results):
+        sys.exit(1)

@@ -57,6 +57,9 @@ def _from_entry(reason: Reason, entry: BlockEntry) -> Decision:
         entry.contact,
         detail=entry.reason,
         rmd_order=entry.rmd_order,
+        reason_code=entry.reason_code,
+        obligation=entry.obligation,
+        order_id=entry.order_id,
     )
 
 

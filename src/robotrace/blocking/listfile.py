@@ -74,11 +74,24 @@ def _entry(raw: Any) -> BlockEntry:
             reason=str(raw["reason"]),
             contact=str(raw.get("contact") or ""),
             ocns=tuple(clean_ocn(str(o)) for o in _list(raw.get("ocns"))),
-            reason_code=str(raw.get("reason_code") or "authorization"),
+            reason_code=_choice(raw.get("reason_code") or "authorization", _REASON_CODES),
             rmd_order=None if raw.get("rmd_order") is None else str(raw["rmd_order"]),
+            order_id=None if raw.get("order_id") is None else int(raw["order_id"]),
+            obligation=_choice(raw.get("obligation") or "permissive", _OBLIGATIONS),
+            downstream=tuple(clean_key(str(k)) for k in _list(raw.get("downstream"))),
         )
     except (TypeError, ValueError) as exc:
         raise BlocklistRejected(f"malformed entry: {exc}") from None
+
+
+_REASON_CODES = frozenset({"authorization", "final_order", "rmd_removed"})
+_OBLIGATIONS = frozenset({"permissive", "mandatory"})
+
+
+def _choice(value: Any, allowed: frozenset[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{value!r:.40} is not one of {', '.join(sorted(allowed))}")
+    return value
 
 
 def _list(value: Any) -> list[Any]:

@@ -51,6 +51,12 @@ class Decision:
     flags: tuple[str, ...] = ()  # e.g. "shaken_failed" under a flag-only policy
     #: The FCC's order removing the upstream from the RMD, when that is why (no authorization).
     rmd_order: str | None = None
+    #: The list entry's reason code (authorization, final_order, rmd_removed), its
+    #: obligation (permissive: K4, the provider may block; mandatory: it must) and a final
+    #: order's id; None for the operator's own rules.
+    reason_code: str | None = None
+    obligation: str | None = None
+    order_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -67,8 +73,11 @@ class BlockEntry:
     reason: str
     contact: str
     ocns: tuple[str, ...] = ()
-    reason_code: str = "authorization"  # or "rmd_removed"
+    reason_code: str = "authorization"  # or "final_order", "rmd_removed"
     rmd_order: str | None = None
+    order_id: int | None = None  # a final order's id
+    obligation: str = "permissive"  # or "mandatory"
+    downstream: tuple[str, ...] = ()  # a final order's providers that must block
 
     @property
     def names(self) -> tuple[str, ...]:

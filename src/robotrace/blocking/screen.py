@@ -76,6 +76,8 @@ def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str,
                 ],
                 "authorization_id": pa.array([e.authorization_id for e in providers], pa.int64()),
                 "rmd_order": pa.array([e.rmd_order for e in providers], pa.string()),
+                "order_id": pa.array([e.order_id for e in providers], pa.int64()),
+                "reason_code": pa.array([e.reason_code for e in providers], pa.string()),
                 "effective_at": pa.array(
                     [e.effective_at for e in providers], pa.timestamp("us", "UTC")
                 ),
@@ -139,8 +141,9 @@ def _columns(connection: duckdb.DuckDBPyConnection, relation: str) -> str:
 
 
 def decisions_sql(source: str, policy: Policy) -> str:
-    """The per-row ``reason``, ``authorization_id`` and ``rmd_order`` (an RMD removal's order,
-    which blocks without an authorization); ``allowed`` when nothing applies.
+    """The per-row ``reason``, ``authorization_id``, ``rmd_order`` (an RMD removal's order,
+    which blocks without an authorization), ``order_id`` (a final order's) and the list
+    entry's ``reason_code``; ``allowed`` when nothing applies.
 
     Most caller IDs are an assignable NANP number written ``+1…``, ``1…`` or bare: one
     anchored match (``fast``) settles their class, and their key comes from a join of the
@@ -174,7 +177,10 @@ def decisions_sql(source: str, policy: Policy) -> str:
                ELSE '{Reason.ALLOWED.value}' END AS reason,
           CASE WHEN {p_hit} THEN p.authorization_id
                WHEN {n_hit} THEN n.authorization_id END AS authorization_id,
-          CASE WHEN {p_hit} THEN p.rmd_order END AS rmd_order
+          CASE WHEN {p_hit} THEN p.rmd_order END AS rmd_order,
+          CASE WHEN {p_hit} THEN p.order_id END AS order_id,
+          CASE WHEN {p_hit} THEN p.reason_code
+               WHEN {n_hit} THEN 'authorization' END AS reason_code
         FROM ({keyed}) c
         LEFT JOIN screen_providers p ON c.upstream = p.ocn
         LEFT JOIN screen_numbers n ON c.calling_key = n.key

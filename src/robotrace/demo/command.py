@@ -8,8 +8,6 @@ import shutil
 import signal
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,14 +15,11 @@ import click
 from rich.console import Console
 
 from robotrace.demo.scoring import WRONG, tally
+from robotrace.demo.timeline import enforcement_params
 from robotrace.simulate.runner import SimulationParams
 
 if TYPE_CHECKING:
     from robotrace.demo.story import Story
-
-
-#: Letters go out 60% into the world; the 48-hour deadline plus a day of calls must fit after.
-ENFORCEMENT_MIN_DAYS = 8.0
 
 
 @click.command()
@@ -35,13 +30,14 @@ ENFORCEMENT_MIN_DAYS = 8.0
 )
 @click.option("--seed", type=int, default=2020, show_default=True)
 @click.option("--providers", type=int, default=30, show_default=True)
-@click.option("--days", type=float, default=10.0, show_default=True)
+@click.option("--days", type=float, default=30.0, show_default=True)
 @click.option("--calls", type=int, default=20_000, show_default=True)
 @click.option(
     "--enforcement/--no-enforcement",
     default=True,
     show_default=True,
-    help="Warn the providers found, 60% into the simulated days, and follow the 48 hours.",
+    help="Warn the providers found and follow the 48 hours; then notify one of them under "
+    "47 CFR 64.1200(n) and follow the orders (with --days 25 or more).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -69,14 +65,10 @@ def demo(
     from robotrace.demo.story import run_story
 
     params = SimulationParams(seed=seed, providers=providers, days=days, calls=calls)
-    if enforcement and days < ENFORCEMENT_MIN_DAYS:
-        click.echo(
-            f"note: the enforcement part needs --days {ENFORCEMENT_MIN_DAYS:g} or more "
-            "(evidence, 48 hours, then calls after the deadline); skipped",
-            err=True,
-        )
-    elif enforcement:
-        params = replace(params, letters_at=params.start + timedelta(days=days * 0.6))
+    if enforcement:
+        params, notes = enforcement_params(params)
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
     workdir = out or Path(tempfile.mkdtemp(prefix="robotrace-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     # The demo's block list is signed with a key of its own world, kept beside its database.
@@ -102,6 +94,8 @@ def demo(
             shutil.rmtree(workdir, ignore_errors=True)
     wrong = sum(tally(story.scores, part)[WRONG] for part in ("originating", "gateway"))
     if story.enforcement is not None and not story.enforcement.right:
+        wrong += 1
+    if story.mandatory is not None and not story.mandatory.right:
         wrong += 1
     sys.exit(1 if wrong else 0)
 

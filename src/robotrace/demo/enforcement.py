@@ -104,7 +104,7 @@ def run_enforcement(
     decided_at = _trace_after_deadlines(engine, story, params.seed, letters)
     progress("deciding compliance and authorizing blocking")
     clock = SimulatedClock(decided_at)
-    decide_due_letters(engine, clock)
+    decide_due_letters(engine, clock, automatic=True)
     with transaction(engine) as session:
         for letter_id, (key, role, campaigns, runs) in letters.items():
             letter = session.get(models.EnforcementAction, letter_id)

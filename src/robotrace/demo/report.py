@@ -12,6 +12,7 @@ from rich.table import Table
 
 from robotrace.demo.blocking import BlockingStory
 from robotrace.demo.enforcement import EnforcementStory
+from robotrace.demo.mandatory import MandatoryStory
 from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
 from robotrace.demo.story import Story
 from robotrace.stats.command import effects_table
@@ -68,6 +69,9 @@ def print_report(console: Console, story: Story) -> None:
     if story.enforcement is not None:
         console.rule("Enforcement")
         print_enforcement(console, story.enforcement)
+    if story.mandatory is not None:
+        console.rule("Mandatory blocking (47 CFR 64.1200(n))")
+        print_mandatory(console, story.mandatory)
     console.rule("STIR/SHAKEN")
     for line in shaken_lines(shaken_numbers(story)):
         console.print(line)
@@ -192,6 +196,77 @@ def print_blocking(console: Console, blocking: BlockingStory) -> None:
     )
 
 
+_ANSWERS = {
+    "blocks": "blocks the named campaign and its substantially similar traffic",
+    "blocks_named_only": "blocks only the named campaign and keeps carrying its second script",
+    "ignores": "ignores the notification",
+    "names_upstream": "names the provider it got the calls from",
+}
+
+
+def _day(when: Any) -> str:
+    return when.strftime("%m-%d %H:%MZ")
+
+
+def print_mandatory(console: Console, result: MandatoryStory) -> None:
+    family = ", ".join(f"{i} {name}" for i, name in result.true_campaigns.items())
+    console.print(
+        f"in the simulated world {result.provider} {_ANSWERS.get(result.answer, result.answer)} "
+        f"({family})"
+    )
+    if result.skipped:
+        console.print(f"[yellow]skipped[/]: {result.skipped}")
+        return
+    table = Table(title="Notifications of Suspected Illegal Traffic", title_justify="left")
+    for column in ("notification", "provider", "campaigns", "respond by", "answer", "decision"):
+        table.add_column(column)
+    for n in result.notices:
+        mark = "[green]✓[/]" if n.status == n.expected else f"[red]✗ truth {n.expected}[/]"
+        answer = n.response or "none"
+        if n.upstreams:
+            answer += f" → {', '.join(n.upstreams)}"
+        table.add_row(
+            n.reference + (f" (after {n.follows})" if n.follows else ""),
+            n.provider,
+            ", ".join(n.campaigns),
+            _day(n.respond_by),
+            answer,
+            f"{n.status} {mark}",
+        )
+    console.print(table)
+    for n in result.notices:
+        if n.reasons:
+            counted = ", ".join(n.counted_campaigns)
+            console.print(
+                f"{n.reference}: {len(n.reasons)} traceback(s) of calls after the respond-by "
+                f"show {n.provider} still carrying it ({counted} in truth): "
+                + "; ".join(f"{t} {why}" for t, why in sorted(n.reasons.items()))
+            )
+    for o in result.orders:
+        answered = "answered" if o.responded else "not answered"
+        console.print(
+            f"{o.initial} to {o.provider} (respond by {_day(o.initial_respond_by)}): {answered}; "
+            f"{o.final} takes effect {_day(o.effective_at)}"
+        )
+        right = o.downstream == o.true_downstream
+        mark = "[green]✓[/]" if right else f"[red]✗ truth {', '.join(o.true_downstream)}[/]"
+        console.print(
+            f"  the providers immediately downstream must block all of its traffic: "
+            f"{', '.join(o.downstream) or 'none named'} {mark}"
+        )
+    right = sum(n.status == n.expected for n in result.notices)
+    console.print(f"{right} of {len(result.notices)} notification decisions match the truth")
+    if result.blocklist_version is not None:
+        kinds: dict[str, list[str]] = {}
+        for key, code, obligation in result.blocklist_entries:
+            kinds.setdefault(f"{obligation} ({code})", []).append(key)
+        entries = "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in sorted(kinds.items()))
+        console.print(
+            f"block list v{result.blocklist_version} once the order takes effect "
+            f"({_day(result.blocklist_at)}): {entries or 'empty'} (signed, Ed25519)"
+        )
+
+
 def report_json(story: Story) -> dict[str, Any]:
     return {
         "world": story.world,
@@ -200,6 +275,7 @@ def report_json(story: Story) -> dict[str, Any]:
         "campaigns": [asdict(s) for s in story.scores],
         "score": {part: tally(story.scores, part) for part in ("originating", "gateway")},
         "enforcement": _enforcement_json(story.enforcement),
+        "mandatory": _mandatory_json(story.mandatory),
         "shaken": shaken_numbers(story),
     }
 
@@ -210,3 +286,9 @@ def _enforcement_json(result: EnforcementStory | None) -> dict[str, Any] | None:
     document = asdict(result)
     document["effects"] = [effect.as_dict() for effect in result.effects]
     return document
+
+
+def _mandatory_json(result: MandatoryStory | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {**asdict(result), "right": result.right}

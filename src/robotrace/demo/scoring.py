@@ -4,11 +4,14 @@ Plain functions over the traceback summaries (``traceback.findings.summary_of``)
 A campaign's provider counts as *right* when the tracebacks name exactly the true one, as
 *stopped* when none was named because every chain stopped at a non-cooperative provider that
 really is on the call's true path (and that provider is then named), and as *wrong* otherwise.
+On the mandatory ladder, a notified provider's decision is scored against its true answer
+(:data:`EXPECTED_DECISION`) and a final order's downstream providers against the calls' true
+paths (:func:`true_downstream`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,3 +95,33 @@ def tally(scores: Sequence[CampaignScore], part: str) -> dict[str, int]:
     for score in scores:
         counts[getattr(score, part)] += 1
     return counts
+
+
+# --- The mandatory ladder ------------------------------------------------------------------
+
+#: The decision a notified provider's true answer (``on_notification``) should get: one that
+#: blocks the identified and substantially similar traffic complied; one that blocks only the
+#: named campaign still carries its variant after the respond-by; one that ignores the
+#: notification never responded; an intermediate names its upstream and is referred.
+EXPECTED_DECISION = {
+    "blocks": "complied",
+    "blocks_named_only": "noncompliant",
+    "ignores": "no_response",
+    "names_upstream": "referred",
+}
+
+
+def family_of(campaigns: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each true campaign's family: the campaign a variant is a second script of, else its
+    own id (the campaign engine joins a variant to its base by their call-back number)."""
+    return {c["id"]: c.get("variant_of") or c["id"] for c in campaigns}
+
+
+def true_downstream(paths: Iterable[Sequence[str]], key: str) -> set[str]:
+    """The providers immediately after ``key`` on the calls' true paths (origin first)."""
+    return {path[i + 1] for path in paths for i in range(len(path) - 1) if path[i] == key}
+
+
+def true_upstreams(paths: Iterable[Sequence[str]], key: str) -> set[str]:
+    """The providers immediately before ``key`` on the calls' true paths (origin first)."""
+    return {path[i - 1] for path in paths for i in range(1, len(path)) if path[i] == key}

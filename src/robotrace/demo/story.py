@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from robotrace.campaigns.service import update_campaigns
 from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
-from robotrace.demo.scoring import CampaignScore, score_campaign
+from robotrace.demo.scoring import CampaignScore, family_of, score_campaign
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.shaken.chain import TrustStore
@@ -86,6 +86,7 @@ class Story:
     scores: list[CampaignScore] = field(default_factory=list)
     runs: list[tuple[str, str, Run]] = field(default_factory=list)
     enforcement: Any = None  # demo.enforcement.EnforcementStory when letters were simulated
+    mandatory: Any = None  # demo.mandatory.MandatoryStory when a notification was simulated
     #: Honeypot calls with a verified Identity header, by attestation (A, B, C).
     signed_calls: dict[str, int] = field(default_factory=dict)
     shortcut_timings: list[ShortcutTiming] = field(default_factory=list)
@@ -133,6 +134,10 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
         from robotrace.demo.enforcement import run_enforcement
 
         story.enforcement = run_enforcement(engine, story, params, truth, progress)
+    if params.notifications_at is not None:
+        from robotrace.demo.mandatory import run_mandatory
+
+        story.mandatory = run_mandatory(engine, story, params, truth, progress)
     engine.dispose()
     return story
 
@@ -330,16 +335,20 @@ def score_story(
     story: Story, runs: Sequence[tuple[str, str, Run]], truth: dict[str, Any]
 ) -> list[CampaignScore]:
     """Score per true campaign: each found campaign counts for the true campaign most of its
-    calls belong to (variants of one script may have been found as separate campaigns)."""
+    calls belong to (variants of one script may have been found as separate campaigns; a
+    campaign's second script, ``variant_of`` in truth, counts as the campaign itself)."""
     summaries = {s["id"]: s for s in story.summaries}
+    family = family_of(truth["campaigns"])
     found_for: dict[str, list[str]] = {}
     for campaign_id, group in story.campaigns:
         votes = Counter(truth["honeypot"][ref]["campaign"] for ref in group.members)
         true_id = votes.most_common(1)[0][0]
         if true_id is not None:
-            found_for.setdefault(true_id, []).append(campaign_id)
+            found_for.setdefault(family[true_id], []).append(campaign_id)
     scores = []
     for true_campaign in truth["campaigns"]:
+        if true_campaign.get("variant_of"):
+            continue
         found = found_for.get(true_campaign["id"], [])
         mine = [(ref, run) for c, ref, run in runs if c in found]
         paths = {run.traceback.id: truth["honeypot"][ref]["path"] for ref, run in mine}

@@ -29,14 +29,23 @@ CSV_COLUMNS = (
     "reason_code",
     "authorization_id",
     "rmd_order",
+    "order_id",
+    "obligation",
+    "downstream",
     "effective_at",
     "reason",
     "contact",
 )
-#: Why an entry is on the list: a regulator's block authorization, or the provider's
-#: removal from the Robocall Mitigation Database (47 CFR 64.6305, no authorization needed).
+#: Why an entry is on the list: a regulator's (K4, permissive) block authorization, a Final
+#: Determination Order under 47 CFR 64.1200(n) (mandatory for the providers immediately
+#: downstream), or the provider's removal from the Robocall Mitigation Database (47 CFR
+#: 64.6305, no authorization needed).
 AUTHORIZATION = "authorization"
+FINAL_ORDER = "final_order"
 RMD_REMOVED = "rmd_removed"
+#: Whether downstream providers *may* block (K4) or *must* (a final order, an RMD removal).
+PERMISSIVE = "permissive"
+MANDATORY = "mandatory"
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,16 @@ class InForce:
     rmd_order: str | None = None
     #: When it stops applying (a reinstatement's date); None: until lifted.
     until: datetime | None = None
+    #: A final order's id (reason_code final_order; authorization_id is then None).
+    order_id: int | None = None
+    #: A final order's providers immediately downstream, who must block (empty: not named).
+    downstream: tuple[str, ...] = ()
+
+    @property
+    def obligation(self) -> str:
+        """Downstream providers may block under a K4 authorization; they must under a final
+        order and may not take an RMD-removed provider's traffic directly."""
+        return PERMISSIVE if self.reason_code == AUTHORIZATION else MANDATORY
 
 
 def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
@@ -70,6 +89,9 @@ def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
         "reason_code": auth.reason_code,
         "authorization_id": auth.authorization_id,
         "rmd_order": auth.rmd_order,
+        "order_id": auth.order_id,
+        "obligation": auth.obligation,
+        "downstream": list(auth.downstream),
         "effective_at": format_utc(auth.effective_at),
         "reason": auth.reason,
         "contact": auth.contact,
@@ -96,6 +118,7 @@ def entries_of(authorizations: Iterable[InForce], now: datetime) -> list[dict[st
             e["number"] or "",
             e["reason_code"],
             e["authorization_id"] or 0,
+            e["order_id"] or 0,
         ),
     )
 

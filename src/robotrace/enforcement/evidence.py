@@ -12,23 +12,30 @@ from typing import Any
 
 from robotrace.clock import as_utc, format_utc, parse_utc
 from robotrace.traceback.findings import (
+    Finding,
     customer_of,
     gateway_provider_of,
     non_cooperative_of,
     originating_provider_of,
+    refusal_findings,
 )
 from robotrace.traceback.model import ProviderInfo, Traceback
 
 ORIGINATING = "originating"
 GATEWAY = "gateway"
 NON_COOPERATIVE = "non_cooperative"
+#: A provider the call passed through that holds none of the roles above: only a
+#: notification names it (it must then say so and name its upstream, 47 CFR 64.1200(n)).
+IN_PATH = "in_path"
 #: The roles that mean a provider *carried* the traffic (a letter names these).
 CARRYING = frozenset({ORIGINATING, GATEWAY})
 
 
 @dataclass(frozen=True)
 class EvidenceRow:
-    """One traceback against one provider, as a letter's evidence table lists it."""
+    """One traceback against one provider, as a letter's evidence table lists it; a
+    non-cooperative row carries its ``finding`` (the refusal's reason, or the missed due
+    time)."""
 
     traceback_id: str
     campaign: str | None
@@ -37,10 +44,16 @@ class EvidenceRow:
     called_number: str
     roles: tuple[str, ...]
     originator: str | None = None
+    finding: Finding | None = None
 
     @property
     def role(self) -> str:
         return ", ".join(r.replace("_", "-") for r in self.roles)
+
+    @property
+    def finding_text(self) -> str:
+        """The finding in one line ("refused: <reason>", "no response by <due>"), or ""."""
+        return self.finding.text if self.finding else ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +64,7 @@ class EvidenceRow:
             "called_number": self.called_number,
             "roles": list(self.roles),
             "originator": self.originator,
+            "finding": self.finding.as_json() if self.finding else None,
         }
 
     @classmethod
@@ -63,7 +77,8 @@ class EvidenceRow:
             called_number=data.get("called_number", ""),
             roles=tuple(data.get("roles", ())),
             originator=data.get("originator"),
-        )
+            finding=Finding.from_json(data["finding"]) if data.get("finding") else None,
+        )  # rows stored before findings were kept have none
 
 
 def roles_in(tb: Traceback, key: str, directory: Mapping[str, ProviderInfo]) -> tuple[str, ...]:
@@ -78,7 +93,10 @@ def roles_in(tb: Traceback, key: str, directory: Mapping[str, ProviderInfo]) -> 
     return tuple(roles)
 
 
-def row_of(tb: Traceback, roles: tuple[str, ...]) -> EvidenceRow:
+def row_of(tb: Traceback, key: str, roles: tuple[str, ...]) -> EvidenceRow:
+    """``key``'s row of ``tb``; its finding is its first there (a silence before a late
+    refusal: each finding is listed in the scorecard and the period report)."""
+    found = (f for f in refusal_findings(tb) if f.provider == key)
     return EvidenceRow(
         traceback_id=tb.id,
         campaign=tb.campaign,
@@ -87,7 +105,26 @@ def row_of(tb: Traceback, roles: tuple[str, ...]) -> EvidenceRow:
         called_number=tb.call.called_number,
         roles=roles,
         originator=customer_of(tb),
+        finding=next(found, None) if NON_COOPERATIVE in roles else None,
     )
+
+
+def path_rows(
+    tracebacks: Iterable[Traceback],
+    directory: Mapping[str, ProviderInfo],
+    key: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[EvidenceRow]:
+    """The tracebacks in the window whose call passed through ``key`` (it was asked, and named
+    an upstream) without an enforcement role there, oldest first: role ``in_path``."""
+    rows = []
+    for tb in tracebacks:
+        if not in_window(tb.call.call_time, since, until) or roles_in(tb, key, directory):
+            continue
+        if any(h.provider == key and h.upstream for h in tb.hops):
+            rows.append(row_of(tb, key, (IN_PATH,)))
+    return sorted(rows, key=lambda r: (r.call_time, r.traceback_id))
 
 
 def in_window(when: datetime, since: datetime | None, until: datetime | None) -> bool:
@@ -110,7 +147,7 @@ def evidence_rows(
             continue
         roles = roles_in(tb, key, directory)
         if roles:
-            rows.append(row_of(tb, roles))
+            rows.append(row_of(tb, key, roles))
     return sorted(rows, key=lambda r: (r.call_time, r.traceback_id))
 
 
@@ -143,7 +180,7 @@ def candidates(
         if not in_window(tb.call.call_time, since, until):
             continue
         for key in _providers_in(tb, directory):
-            rows.setdefault(key, []).append(row_of(tb, roles_in(tb, key, directory)))
+            rows.setdefault(key, []).append(row_of(tb, key, roles_in(tb, key, directory)))
     ranked = [_candidate(key, found, directory) for key, found in rows.items()]
     return sorted(ranked, key=lambda c: (-c.tracebacks, c.key))
 

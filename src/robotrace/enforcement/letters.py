@@ -94,6 +94,7 @@ def _row_view(row: EvidenceRow) -> dict[str, Any]:
         "caller_id": row.caller_id,
         "called_number": row.called_number,
         "role": row.role,
+        "finding": row.finding_text,
     }
 
 

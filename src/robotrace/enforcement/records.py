@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from robotrace.enforcement.authorizations import ACTIVE, ActiveAuthorization, Scope
-from robotrace.enforcement.blocklist import RMD_REMOVED, InForce
+from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED, InForce
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.letters import ProviderAddress
+from robotrace.enforcement.similar import CampaignFacts
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.store.providers import provider_of, resolve_provider
@@ -21,6 +22,11 @@ from robotrace.traceback.model import Traceback
 
 LETTER = EnforcementKind.WARNING_LETTER
 AUTHORIZATION = EnforcementKind.BLOCK_AUTHORIZATION
+NOTIFICATION = EnforcementKind.NOTIFICATION
+INITIAL_ORDER = EnforcementKind.INITIAL_ORDER
+FINAL_ORDER_KIND = EnforcementKind.FINAL_ORDER
+#: A final order's status while its mandatory blocking stands.
+IN_FORCE = "in_force"
 
 
 def provider_by_key(session: Session, key: str) -> models.Provider:
@@ -138,7 +144,38 @@ def in_force(session: Session) -> list[InForce]:
         )
         for auth, provider in rows
     ]
-    return authorized + _rmd_removals_in_force(session)
+    return authorized + _final_orders_in_force(session) + _rmd_removals_in_force(session)
+
+
+def _final_orders_in_force(session: Session) -> list[InForce]:
+    """Final Determination Orders not lifted: every provider immediately downstream must
+    block all of the provider's traffic from the order's date (47 CFR 64.1200(n))."""
+    rows = session.execute(
+        select(models.EnforcementAction, models.Provider)
+        .join(models.Provider, models.EnforcementAction.provider_id == models.Provider.id)
+        .where(
+            models.EnforcementAction.kind == FINAL_ORDER_KIND,
+            models.EnforcementAction.status == IN_FORCE,
+        )
+        .order_by(models.EnforcementAction.id)
+    )
+    return [
+        InForce(
+            authorization_id=None,
+            scope=Scope.PROVIDER,
+            numbers=(),
+            effective_at=order.effective_at or order.issued_at,  # type: ignore[arg-type]
+            reason=order.reason,
+            key=provider.key,
+            name=provider.business_name,
+            contact=provider.contact_email,
+            ocns=provider_of(provider).ocns,
+            reason_code=FINAL_ORDER,
+            order_id=order.id,
+            downstream=tuple(order.downstream),
+        )
+        for order, provider in rows
+    ]
 
 
 def _rmd_removals_in_force(session: Session) -> list[InForce]:
@@ -166,6 +203,14 @@ def _rmd_removals_in_force(session: Session) -> list[InForce]:
         )
         for removal, provider in rows
     ]
+
+
+def campaign_facts(session: Session) -> dict[str, CampaignFacts]:
+    """Each campaign's call-back numbers and typical transcript (for similar traffic)."""
+    rows = session.execute(
+        select(models.Campaign.id, models.Campaign.callback_numbers, models.Campaign.representative)
+    )
+    return {cid: CampaignFacts(tuple(numbers or ()), text or "") for cid, numbers, text in rows}
 
 
 def audit(

@@ -27,7 +27,14 @@ from robotrace.enforcement.authorizations import (
 )
 from robotrace.enforcement.compliance import Decision, NamedTraffic
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
-from robotrace.enforcement.evidence import Candidate, EvidenceRow, candidates, evidence_rows
+from robotrace.enforcement.evidence import (
+    NON_COOPERATIVE,
+    Candidate,
+    EvidenceRow,
+    candidates,
+    evidence_rows,
+    path_rows,
+)
 from robotrace.enforcement.letters import (
     LetterContent,
     agencies_from_settings,
@@ -40,6 +47,7 @@ from robotrace.enforcement.letters import (
 from robotrace.enforcement.publish import blocklist_version as blocklist_version
 from robotrace.enforcement.publish import latest_blocklist as latest_blocklist
 from robotrace.enforcement.publish import publish_blocklist as publish_blocklist
+from robotrace.enforcement.similar import TrafficProfile, profile_of
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
 from robotrace.store import models
@@ -59,6 +67,21 @@ def letter_reference(action_id: int) -> str:
 
 def notice_reference(action_id: int) -> str:
     return f"BA-{action_id:06d}"
+
+
+_PREFIXES = {
+    records.LETTER: "WL",
+    records.AUTHORIZATION: "BA",
+    records.NOTIFICATION: "NSIT",
+    records.INITIAL_ORDER: "IDO",
+    records.FINAL_ORDER_KIND: "FDO",
+}
+
+
+def reference_of(action: models.EnforcementAction) -> str:
+    """The step's reference: WL- (letter), BA- (authorization), NSIT- (notification), IDO-
+    and FDO- (initial and final determination orders), and its number."""
+    return f"{_PREFIXES.get(action.kind, 'EA')}-{action.id:06d}"
 
 
 # --- Evidence ---------------------------------------------------------------------------
@@ -100,20 +123,13 @@ def issue_letter(
     actor: str,
     clock: Clock,
     user_id: int | None = None,
+    findings: Sequence[str] = (),
 ) -> models.EnforcementAction:
-    """Issue a warning letter naming ``campaigns`` and/or ``originators``; its evidence is
-    the window's tracebacks against the provider for that traffic. Queues the e-mail."""
-    try:
-        named = NamedTraffic(_clean(campaigns), _clean(originators))
-    except ValueError as exc:
-        raise InvalidRequest(str(exc)) from None
+    """Issue a warning letter (the K4 notice) naming ``campaigns``, ``originators`` and/or
+    ``findings`` (tracebacks in which the provider refused or did not answer); its evidence
+    is the window's tracebacks against the provider for them. Queues the e-mail."""
     provider = records.provider_by_key(session, key)
-    rows = [r for r in evidence_for_provider(session, provider.key, clock) if named.covers(r)]
-    if not rows:
-        days = settings.get("evidence_window_days")
-        raise InvalidRequest(
-            f"no traceback in the last {days:g} days shows {provider.key} with the named traffic"
-        )
+    named, rows = named_evidence(session, provider, campaigns, originators, findings, clock)
     now = clock.now()
     deadlines = deadlines_from_settings(now)
     letter = models.EnforcementAction(
@@ -125,8 +141,10 @@ def issue_letter(
         report_by=deadlines.report_by,
         named_campaigns=list(named.campaigns),
         named_originators=list(named.originators),
+        named_findings=list(named.findings),
         evidence={"window_days": settings.get("evidence_window_days"), "rows": []},
         issued_by=user_id,
+        ladder="k4",
     )
     session.add(letter)
     session.flush()
@@ -157,6 +175,43 @@ def issue_letter(
     )
     _email_letter(session, letter, provider, actor, clock)
     return letter
+
+
+def named_evidence(
+    session: Session,
+    provider: models.Provider,
+    campaigns: Sequence[str],
+    originators: Sequence[str],
+    findings: Sequence[str],
+    clock: Clock,
+    in_path: bool = False,
+) -> tuple[NamedTraffic, list[EvidenceRow]]:
+    """What a step names, checked, and the window's evidence rows for it (a finding counts
+    only where the provider refused or was silent in that traceback). ``in_path`` also
+    counts tracebacks whose call merely passed through the provider (a notification's)."""
+    try:
+        named = NamedTraffic(_clean(campaigns), _clean(originators), _clean(findings))
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+    rows = evidence_for_provider(session, provider.key, clock)
+    if in_path:
+        now = clock.now()
+        since = window_start(now)
+        tracebacks = records.tracebacks_after(session, since)
+        passed = path_rows(tracebacks, provider_directory(session), provider.key, since, now)
+        rows = sorted([*rows, *passed], key=lambda r: (r.call_time, r.traceback_id))
+    shown = {r.traceback_id for r in rows if NON_COOPERATIVE in r.roles}
+    if missing := [f for f in named.findings if f not in shown]:
+        raise InvalidRequest(
+            f"{', '.join(missing)[:200]}: not a refusal or silence of {provider.key} in the window"
+        )
+    rows = [r for r in rows if named.covers(r)]
+    if not rows:
+        days = settings.get("evidence_window_days")
+        raise InvalidRequest(
+            f"no traceback in the last {days:g} days shows {provider.key} with the named traffic"
+        )
+    return named, rows
 
 
 def _email_letter(
@@ -243,61 +298,201 @@ def _key(session: Session, provider_id: int) -> str:
     return provider.key
 
 
-# --- Decisions --------------------------------------------------------------------------
+# --- Proposals and decisions --------------------------------------------------------------
+#
+# At a step's deadline (plus the grace period) the worker *proposes* complied, noncompliant
+# or (a notification nobody answered) no_response, with the evidence; a regulator decides,
+# with the provider's reports beside the proposal. ``enforcement_decisions = automatic``
+# makes the worker decide its own proposal (the demo's mode).
+
+DECIDABLE = {
+    records.LETTER: (compliance.COMPLIED, compliance.NONCOMPLIANT),
+    records.NOTIFICATION: (compliance.COMPLIED, compliance.NONCOMPLIANT, compliance.NO_RESPONSE),
+}
+#: A notification's status once the provider said it blocks (it is then judged like a letter).
+RESPONDED = "responded"
+
+
+def deadline_of(action: models.EnforcementAction) -> datetime | None:
+    """When a step's time to act runs out: a letter's ``mitigate_by``, a notification's
+    ``respond_by``."""
+    return action.mitigate_by if action.kind == records.LETTER else action.respond_by
+
+
+def named_traffic(action: models.EnforcementAction) -> NamedTraffic:
+    return NamedTraffic(
+        tuple(action.named_campaigns), tuple(action.named_originators), tuple(action.named_findings)
+    )
+
+
+def traffic_profile(session: Session, action: models.EnforcementAction) -> TrafficProfile:
+    """The identified traffic of a step and what is substantially similar to it."""
+    return profile_of(
+        letter_rows(action),
+        action.named_campaigns,
+        action.named_originators,
+        records.campaign_facts(session),
+    )
+
+
+def evaluate(session: Session, action: models.EnforcementAction) -> Decision:
+    """The proposal from the tracebacks stored now (nothing is written). A notification that
+    got no response is ``no_response`` whatever the traffic shows."""
+    deadline = deadline_of(action)
+    assert deadline is not None
+    if action.kind == records.NOTIFICATION and action.status == ISSUED:
+        text = f"No response to the notification by {format_utc(deadline)}."
+        return Decision(compliance.NO_RESPONSE, (), text)
+    key = _key(session, action.provider_id)
+    tracebacks = records.tracebacks_after(session, deadline)
+    rows = evidence_rows(tracebacks, provider_directory(session), key)
+    return compliance.decide(
+        rows, named_traffic(action), deadline, traffic_profile(session, action)
+    )
 
 
 def evaluate_letter(session: Session, letter: models.EnforcementAction) -> Decision:
-    """The compliance decision from the tracebacks stored now (nothing is written)."""
-    assert letter.mitigate_by is not None
-    key = _key(session, letter.provider_id)
-    tracebacks = records.tracebacks_after(session, letter.mitigate_by)
-    rows = evidence_rows(tracebacks, provider_directory(session), key)
-    named = NamedTraffic(tuple(letter.named_campaigns), tuple(letter.named_originators))
-    return compliance.decide(rows, named, letter.mitigate_by)
+    return evaluate(session, letter)
 
 
-def decide_letter(
-    session: Session, letter_id: int, actor: str, clock: Clock
-) -> models.EnforcementAction:
-    """Decide (or, for the regulator, decide again) a letter whose ``mitigate_by`` has passed."""
-    records.lock_action(session, letter_id)
-    letter = records.action(session, letter_id, records.LETTER)
-    session.refresh(letter)
-    now = clock.now()
-    if letter.mitigate_by is None or now <= letter.mitigate_by:
-        raise EnforcementError(
-            f"the deadline {format_utc(letter.mitigate_by or now)} has not passed yet"
+#: A notification in these states is not judged: it went upstream or was withdrawn.
+CLOSED_NOTIFICATION = ("referred", "withdrawn")
+
+
+def _check_notification_decidable(session: Session, row: models.EnforcementAction) -> None:
+    if row.status in CLOSED_NOTIFICATION:
+        raise EnforcementError(f"this notification is {row.status}; it is not decided")
+    followed = session.scalar(
+        select(models.EnforcementAction.id).where(
+            models.EnforcementAction.follows_id == row.id,
+            models.EnforcementAction.kind == records.INITIAL_ORDER,
         )
-    decision = evaluate_letter(session, letter)
-    previous = letter.status
-    letter.status = decision.status
-    letter.decided_at = now
-    letter.decision = decision.text
-    letter.evidence = {**letter.evidence, "after_deadline": [r.as_json() for r in decision.rows]}
+    )
+    if followed is not None:
+        raise EnforcementError("an initial order follows this notification; it is decided")
+
+
+def _decidable(session: Session, action_id: int, clock: Clock) -> models.EnforcementAction:
+    row = session.get(models.EnforcementAction, action_id)
+    if row is None or row.kind not in DECIDABLE:
+        raise LookupError(f"no letter or notification {action_id}")
+    session.refresh(row)
+    if row.kind == records.NOTIFICATION:
+        _check_notification_decidable(session, row)
+    deadline = deadline_of(row)
+    if deadline is None or clock.now() <= deadline:
+        raise EnforcementError(
+            f"the deadline {format_utc(deadline or clock.now())} has not passed yet"
+        )
+    return row
+
+
+def propose(session: Session, action_id: int, actor: str, clock: Clock) -> models.EnforcementAction:
+    """Write the worker's proposal on a letter or notification past its deadline."""
+    records.lock_action(session, action_id)
+    action = _decidable(session, action_id, clock)
+    decision = evaluate(session, action)
+    now = clock.now()
+    action.proposal, action.proposal_text, action.proposed_at = decision.status, decision.text, now
+    action.evidence = {
+        **action.evidence,
+        "after_deadline": [r.as_json() for r in decision.rows],
+        "reasons": decision.reasons,
+        "similar": traffic_profile(session, action).as_json(),
+    }
     records.audit(
         session,
         now,
         actor,
-        "letter.decided",
-        _key(session, letter.provider_id),
-        letter_id=letter.id,
-        status=decision.status,
-        previous=previous,
+        f"{_noun(action)}.proposed",
+        _key(session, action.provider_id),
+        action_id=action.id,
+        proposal=decision.status,
         tracebacks=[r.traceback_id for r in decision.rows],
     )
-    return letter
+    return action
 
 
-def due_letter_ids(session: Session, now: datetime, grace: timedelta) -> list[int]:
-    """Undecided letters whose ``mitigate_by + grace`` has passed, oldest deadline first."""
+def decide(
+    session: Session,
+    action_id: int,
+    actor: str,
+    clock: Clock,
+    status: str | None = None,
+    reason: str = "",
+) -> models.EnforcementAction:
+    """Decide (or decide again) a letter or notification past its deadline: ``status`` is the
+    person's decision (None: the proposal, made now if there is none). A decision other than
+    the proposal needs a ``reason``, kept with it."""
+    action = propose(session, action_id, actor, clock)
+    chosen = status or action.proposal
+    if chosen not in DECIDABLE[action.kind]:
+        allowed = ", ".join(DECIDABLE[action.kind])
+        raise InvalidRequest(f"a decision is one of {allowed}, not {chosen!r}")
+    reason = reason.strip()
+    if chosen != action.proposal and not reason:
+        raise InvalidRequest(f"the proposal is {action.proposal}: say why the decision is {chosen}")
+    now = clock.now()
+    previous = action.status
+    action.status, action.decided_at = chosen, now
+    action.decision = action.proposal_text if chosen == action.proposal else ""
+    if reason:
+        action.decision = f"{action.decision}\nDecided {chosen} by {actor}: {reason}".strip()
+    records.audit(
+        session,
+        now,
+        actor,
+        f"{_noun(action)}.decided",
+        _key(session, action.provider_id),
+        action_id=action.id,
+        letter_id=action.id,
+        status=chosen,
+        proposal=action.proposal,
+        previous=previous,
+        reason=reason,
+        tracebacks=[r["traceback_id"] for r in action.evidence.get("after_deadline", [])],
+    )
+    return action
+
+
+def decide_letter(
+    session: Session,
+    letter_id: int,
+    actor: str,
+    clock: Clock,
+    status: str | None = None,
+    reason: str = "",
+) -> models.EnforcementAction:
+    """:func:`decide` for a warning letter."""
+    records.action(session, letter_id, records.LETTER)
+    return decide(session, letter_id, actor, clock, status, reason)
+
+
+def _noun(action: models.EnforcementAction) -> str:
+    return "letter" if action.kind == records.LETTER else "notification"
+
+
+def due_for_proposal(session: Session, now: datetime, grace: timedelta) -> list[int]:
+    """Letters and notifications without a proposal whose deadline + grace has passed, oldest
+    deadline first (a notification referred upstream is not judged: its upstreams are)."""
+    action = models.EnforcementAction
+    limit = now - grace
     query = (
-        select(models.EnforcementAction.id)
+        select(action.id)
         .where(
-            models.EnforcementAction.kind == records.LETTER,
-            models.EnforcementAction.status == ISSUED,
-            models.EnforcementAction.mitigate_by <= now - grace,
+            action.proposal.is_(None),
+            (
+                (action.kind == records.LETTER)
+                & (action.status == ISSUED)
+                & (action.mitigate_by <= limit)
+            )
+            | (
+                (action.kind == records.NOTIFICATION)
+                & action.status.in_((ISSUED, RESPONDED))
+                & (action.respond_by <= limit)
+            ),
         )
-        .order_by(models.EnforcementAction.mitigate_by, models.EnforcementAction.id)
+        .order_by(action.id)
     )
     return list(session.scalars(query))
 
@@ -378,23 +573,31 @@ def issue_authorization(
 def lift_authorization(
     session: Session, authorization_id: int, actor: str, clock: Clock
 ) -> models.EnforcementAction:
-    """Lift an active authorization; its entries leave the block list (a new version)."""
+    """Lift an active authorization, or a final order in force; its entries leave the block
+    list (a new version)."""
     records.lock_action(session, authorization_id)
-    auth = records.action(session, authorization_id, records.AUTHORIZATION)
+    auth = session.get(models.EnforcementAction, authorization_id)
+    kinds = (records.AUTHORIZATION, records.FINAL_ORDER_KIND)
+    if auth is None or auth.kind not in kinds:
+        raise LookupError(f"no block authorization or final order {authorization_id}")
     session.refresh(auth)
-    check_liftable(auth.status)
+    check_liftable(auth.status if auth.kind == records.AUTHORIZATION else _as_active(auth.status))
     now = clock.now()
     auth.status, auth.lifted_at, auth.lifted_by = LIFTED, now, actor
     records.audit(
         session,
         now,
         actor,
-        "authorization.lifted",
+        "authorization.lifted" if auth.kind == records.AUTHORIZATION else "final_order.lifted",
         _key(session, auth.provider_id),
         authorization_id=auth.id,
     )
     publish_blocklist(session, clock)
     return auth
+
+
+def _as_active(status: str) -> str:
+    return ACTIVE if status == records.IN_FORCE else status
 
 
 def notice_pdf(authorization: models.EnforcementAction) -> bytes:

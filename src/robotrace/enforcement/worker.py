@@ -1,6 +1,8 @@
-"""The worker's enforcement step: decide the letters whose deadline (plus the grace period)
-has passed. (The block list needs no step: it is published when an authorization is issued
-or lifted, and whenever it is read, so an effective time in the future takes hold at once.)"""
+"""The worker's enforcement step: at each letter's and notification's deadline (plus the grace
+period), propose complied, noncompliant or no_response — and, with
+``enforcement_decisions = automatic``, decide it too. (The block list needs no step: it is
+published when an authorization or order is issued or lifted, and whenever it is read, so an
+effective time in the future takes hold at once.)"""
 
 from __future__ import annotations
 
@@ -8,30 +10,48 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.enforcement import records, service
+from robotrace.store import models
 from robotrace.store.db import session_factory, transaction
 
 log = logging.getLogger(__name__)
 ACTOR = "policy:compliance"
 
 
-def decide_due_letters(engine: Engine, clock: Clock) -> int:
-    """Decide each undecided letter past ``mitigate_by + compliance_grace_hours``, one
-    transaction each; how many were decided. A letter decided meanwhile is skipped."""
+def decide_due_letters(engine: Engine, clock: Clock, automatic: bool | None = None) -> int:
+    """Propose (or decide, in automatic mode) each letter and notification past its deadline
+    + ``compliance_grace_hours``, one transaction each; how many. One handled meanwhile by
+    another worker is skipped. ``automatic`` None: the ``enforcement_decisions`` setting."""
+    if automatic is None:
+        automatic = settings.get("enforcement_decisions") == "automatic"
     grace = timedelta(hours=settings.get("compliance_grace_hours"))
     with session_factory(engine)() as session:
-        ids = service.due_letter_ids(session, clock.now(), grace)
-    return sum(decide_one(engine, letter_id, clock) for letter_id in ids)
+        ids = service.due_for_proposal(session, clock.now(), grace)
+    return sum(decide_one(engine, action_id, clock, automatic) for action_id in ids)
 
 
-def decide_one(engine: Engine, letter_id: int, clock: Clock) -> bool:
+def decide_one(engine: Engine, action_id: int, clock: Clock, automatic: bool) -> bool:
     with transaction(engine) as session:
-        # Locked only while undecided: a second worker waits here, then finds it decided.
-        if not records.lock_action(session, letter_id, status=service.ISSUED):
+        # Locked only while it has no proposal: a second worker waits, then finds one.
+        if not _lock_unproposed(session, action_id):
             return False
-        letter = service.decide_letter(session, letter_id, ACTOR, clock)
-    log.info("letter %s decided %s", letter_id, letter.status)
+        if automatic:
+            action = service.decide(session, action_id, ACTOR, clock)
+        else:
+            action = service.propose(session, action_id, ACTOR, clock)
+    log.info("%s %s %s", action.kind, action_id, action.status if automatic else action.proposal)
     return True
+
+
+def _lock_unproposed(session: Session, action_id: int) -> bool:
+    if not records.lock_action(session, action_id):
+        return False
+    row = session.get(models.EnforcementAction, action_id)
+    if row is None:
+        return False
+    session.refresh(row)
+    return row.proposal is None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from robotrace.calendar import in_zone
 from robotrace.clock import format_utc
 
 REQUESTED = "hop.requested"
@@ -40,6 +41,8 @@ class OpenHop:
     call_time: datetime
     requested_at: datetime
     due_at: datetime
+    #: The provider's IANA zone (robotrace.providers.zones); "": none known, UTC only.
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,18 @@ def hop_payload(hop: OpenHop, link: str, audience: str) -> dict[str, Any]:
         },
         "requested_at": format_utc(hop.requested_at),
         "due_at": format_utc(hop.due_at),
+        **local_due(hop.due_at, hop.time_zone),
         "link": link,
         "audience": audience,
     }
+
+
+def local_due(due_at: datetime, zone: str) -> dict[str, str]:
+    """``due_at_local`` (ISO 8601 with the zone's offset) and ``time_zone`` for a payload;
+    nothing when the zone is not known."""
+    if not zone:
+        return {}
+    return {"due_at_local": in_zone(due_at, zone).isoformat(), "time_zone": zone}
 
 
 def provider_link(base_url: str, hop: OpenHop) -> str:
@@ -149,6 +161,7 @@ class SignerAsk:
     call_time: datetime
     requested_at: datetime
     due_at: datetime
+    time_zone: str = ""
 
 
 def signer_payload(ask: SignerAsk, base_url: str) -> dict[str, Any]:
@@ -166,6 +179,7 @@ def signer_payload(ask: SignerAsk, base_url: str) -> dict[str, Any]:
         },
         "requested_at": format_utc(ask.requested_at),
         "due_at": format_utc(ask.due_at),
+        **local_due(ask.due_at, ask.time_zone),
         "link": f"{base_url.rstrip('/')}/inbox/signer/{ask.request_id}",
         "audience": "provider",
     }

@@ -23,10 +23,12 @@ from robotrace.notify.outbox import enqueue
 from robotrace.store import models
 from robotrace.store.db import session_factory, transaction
 from robotrace.store.models import UserRole
+from robotrace.store.providers import zone_of
 
 
 def open_hops(session: Session) -> list[OpenHop]:
     """Hop requests still waiting for an answer, on open tracebacks."""
+    default = settings.get("business_zone")
     rows = session.execute(
         select(models.Hop, models.Traceback, models.Provider)
         .join(models.Traceback, models.Hop.traceback_id == models.Traceback.id)
@@ -47,6 +49,7 @@ def open_hops(session: Session) -> list[OpenHop]:
             tb.call_time,
             hop.requested_at,
             hop.due_at,
+            zone_of(provider, default).zone,
         )
         for hop, tb, provider in rows
     ]
@@ -149,7 +152,7 @@ def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
     ask = SignerAsk(
         tb.id, first_hop, provider.key, provider.business_name, tb.signer_origid,
         tb.signer_attest or "", tb.calling_number, tb.called_number, tb.call_time,
-        tb.signer_requested_at, tb.signer_due_at,
+        tb.signer_requested_at, tb.signer_due_at, zone_of(provider).zone,
     )  # fmt: skip
     return ask, provider.id
 

@@ -47,6 +47,12 @@ ROLES = ("voice_service_provider", "gateway_provider", "intermediate_provider")
 CHUNK = 500
 #: Widest cell of the ``list`` table, in characters (free text may be 20,000 long).
 CELL = 60
+#: Where a provider's time zone comes from (robotrace.providers.zones), in words.
+ZONE_SOURCES = {
+    "set": "set by hand",
+    "address": "from the state in its business address",
+    "default": "the business_zone setting",
+}
 
 
 @click.group()
@@ -212,12 +218,16 @@ def provider_details(
 ) -> dict[str, object]:
     """What ``providers show --json`` prints: the summary, the RMD's details and contact,
     the RMD status (with any removal order) and the history."""
+    from robotrace.store.providers import zone_of
     from robotrace.store.rmd import history
 
     contact = row.rmd_contact or {}
+    zone = zone_of(row)
     return {
         **provider_summary(row, status),
         "business_address": row.business_address,
+        "time_zone": zone.zone,
+        "time_zone_source": zone.source,
         "implementation": row.implementation,
         "roles": [role for role in ROLES if getattr(row, role)],
         "rmd_contact": {name: contact.get(name, "") for name in CONTACT_FIELDS},
@@ -336,6 +346,7 @@ def details_lines(details: dict[str, Any]) -> list[str]:
         f"OCNs: {', '.join(details['ocns']) or '-'}",
         f"country: {details['country']}{' (foreign)' if details['foreign'] else ''}",
         f"address: {details['business_address'] or '-'}",
+        f"time zone: {details['time_zone']} ({ZONE_SOURCES[details['time_zone_source']]})",
         f"implementation: {details['implementation'] or '-'}",
         f"roles: {', '.join(details['roles']) or '-'}",
         f"RMD contact: {contact or '-'}",
@@ -493,3 +504,47 @@ def identify(key: str, kind: str, value: str, database_url: str | None, as_json:
     others = [str(k) for k in done["merged"]] if isinstance(done["merged"], list) else []
     merged = f"; merged {', '.join(others)} into it" if others else ""
     click.echo(f"{done['provider']} is known by {kind} {_shown(value.strip())}{merged}")
+
+
+ZONE_ACTOR = "cli:providers-zone"
+
+
+@providers.command(name="zone")
+@click.argument("key")
+@click.argument("zone", required=False)
+@click.option(
+    "--clear", is_flag=True, help="Forget the zone set: back to its address's state or the default."
+)
+@DATABASE_URL
+@_JSON
+def zone_(key: str, zone: str | None, clear: bool, database_url: str | None, as_json: bool) -> None:
+    """Set the IANA time zone (America/Chicago) that KEY's business hours, and so its hop
+    requests' due times, are read in; without ZONE, say which zone it has and where that
+    comes from (set by hand, the state in its business address, or the business_zone
+    setting). Audited as provider.zone_set."""
+    from robotrace.calendar import ZoneError
+    from robotrace.store.providers import resolve_provider, set_time_zone, zone_of
+
+    if clear and zone:
+        raise click.UsageError("give ZONE or --clear, not both")
+    with _store(database_url) as session:
+        row = resolve_provider(session, key)
+        if row is None:
+            raise click.ClickException(f"no provider is known by {_shown(key.strip()[:60])!r}")
+        try:
+            found = (
+                set_time_zone(session, row, zone, ZONE_ACTOR, SystemClock())
+                if zone or clear
+                else zone_of(row)
+            )
+        except ZoneError as exc:
+            raise click.ClickException(_shown(str(exc))) from None
+        done = {
+            "provider": row.key, "time_zone": found.zone, "source": found.source,
+            "state": found.state,
+        }  # fmt: skip
+    if as_json:
+        _echo_json(done)
+        return
+    state = f", {found.state}" if found.state else ""
+    click.echo(f"{done['provider']}: {found.zone} ({ZONE_SOURCES[found.source]}{state})")

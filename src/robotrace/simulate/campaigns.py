@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from robotrace.numbers import try_normalize
 from robotrace.simulate import names
 from robotrace.simulate.network import Network, SimProvider
 from robotrace.simulate.numbering import NPA_PLACES, SPOOF_ONLY_NPAS, random_nxx
 from robotrace.simulate.routing import Pools, Route, Router
-from robotrace.simulate.scripts import KINDS, OPTIONAL_KINDS, REQUIRED_KINDS, CampaignKind
+from robotrace.simulate.scripts import (
+    KINDS,
+    OPTIONAL_KINDS,
+    REQUIRED_KINDS,
+    VARIANT_TEMPLATES,
+    CampaignKind,
+)
 
 HONEYPOT_MINIMUM = 3
 #: Share of a campaign's calls aimed at honeypot lines beyond the minimum.
@@ -37,12 +43,16 @@ class Campaign:
     traceable: bool
     callback: str
     weight: float
+    #: The campaign whose scam this one runs with a second script (same call-back number).
+    variant_of: str | None = None
     planned_calls: int = 0
     calls: int = 0
     honeypot_calls: int = 0
     #: Calls and honeypot calls made before the current period began.
     calls_before_period: int = 0
     honeypot_calls_before_period: int = 0
+    #: Calls and honeypot calls made before each named period began.
+    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
     _spoof: str = ""
     _spoof_left: int = 0
 
@@ -54,11 +64,17 @@ class Campaign:
     def honeypot_calls_in_period(self) -> int:
         return self.honeypot_calls - self.honeypot_calls_before_period
 
-    def begin_period(self, planned: int) -> None:
+    def begin_period(self, planned: int, name: str = "") -> None:
         """Plan ``planned`` more calls; the honeypot minimum applies to them afresh."""
         self.calls_before_period = self.calls
         self.honeypot_calls_before_period = self.honeypot_calls
         self.planned_calls = self.calls + planned
+        self.marks[name] = (self.calls, self.honeypot_calls)
+
+    def calls_since(self, period: str) -> tuple[int, int]:
+        """Calls and honeypot calls from the start of the named period on (0 if none ran)."""
+        calls, honeypot_calls = self.marks.get(period, (self.calls, self.honeypot_calls))
+        return self.calls - calls, self.honeypot_calls - honeypot_calls
 
     def aims_at_honeypot(self, rand: Callable[[], float]) -> bool:
         """Decide before each call; guarantees the minimum by the period's last call."""
@@ -153,6 +169,27 @@ def _campaign(
     )
 
 
+def variant_campaign(rng: random.Random, base: Campaign, index: int) -> Campaign:
+    """A second script of ``base``'s scam: the same customer, providers, routes and call-back
+    number, its own spoofed caller IDs and weight; ``index`` gives its id."""
+    kind = base.kind
+    second = CampaignKind(
+        kind.key, f"{kind.name} (second script)", kind.subject, (VARIANT_TEMPLATES[kind.key],)
+    )
+    return Campaign(
+        id=f"c{index + 1:02d}",
+        kind=second,
+        origin=base.origin,
+        gateway=base.gateway,
+        customer=base.customer,
+        routes=list(base.routes),
+        traceable=base.traceable,
+        callback=base.callback,
+        weight=rng.uniform(0.5, 2.0),
+        variant_of=base.id,
+    )
+
+
 def _cooperative(providers: list[SimProvider]) -> list[SimProvider]:
     return [p for p in providers if p.cooperative]
 
@@ -164,7 +201,9 @@ def _cooperative_pools(network: Network) -> Pools:
     )
 
 
-def plan_calls(campaigns: list[Campaign], robocalls: int, stopped: Collection[str] = ()) -> int:
+def plan_calls(
+    campaigns: list[Campaign], robocalls: int, stopped: Collection[str] = (), period: str = ""
+) -> int:
     """Begin a period: share ``robocalls`` among campaigns by weight (largest remainder), a
     minimum each. Campaigns in ``stopped`` get nothing; returns the calls they would have had.
     """
@@ -180,5 +219,5 @@ def plan_calls(campaigns: list[Campaign], robocalls: int, stopped: Collection[st
     for campaign, count in zip(campaigns, counts, strict=True):
         if campaign.id in stopped:
             withheld, count = withheld + count, 0
-        campaign.begin_period(count)
+        campaign.begin_period(count, period)
     return withheld

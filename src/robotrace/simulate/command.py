@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from robotrace.clock import parse_utc
+from robotrace.simulate.notices import NOTIFIED_RESPONSES
 from robotrace.simulate.runner import FILE_FORMATS, SimulationParams
 from robotrace.simulate.runner import simulate as run
 
@@ -114,6 +115,28 @@ def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | N
     help="Hours between the letters and the mitigation deadline.",
 )
 @click.option(
+    "--notifications-at",
+    callback=_time,
+    help="When a Notification of Suspected Illegal Traffic goes out (ISO-8601 UTC; after the "
+    "letters' deadline): the world adds a second script of one campaign and its gateway "
+    "answers as --notified-response says. --days must leave a day after the respond-by.",
+)
+@click.option(
+    "--notification-days",
+    type=click.FloatRange(min=0, min_open=True),
+    default=14.0,
+    show_default=True,
+    help="Days between the notification and its respond-by.",
+)
+@click.option(
+    "--notified-response",
+    type=click.Choice(NOTIFIED_RESPONSES),
+    default=NOTIFIED_RESPONSES[0],
+    show_default=True,
+    help="How the notified gateway answers: blocks the named campaign only (keeps carrying "
+    "its second script), blocks both, or ignores the notification.",
+)
+@click.option(
     "--shaken",
     type=click.Choice(["auto", "all", "evidence", "off"]),
     default="auto",
@@ -126,13 +149,14 @@ def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None] | N
 def simulate(
     out: Path, seed: int, providers: int, days: float, calls: int, file_format: str,
     start: datetime, robocall_share: float, letters_at: datetime | None, mitigation_hours: float,
+    notifications_at: datetime | None, notification_days: float, notified_response: str,
     shaken: str, force: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Simulate a telephone network with robocall campaigns: CDRs per provider, honeypot
     calls, FTC complaints and the ground truth (truth.json)."""
     params = SimulationParams(
         seed, providers, days, calls, file_format, start, robocall_share, letters_at,
-        mitigation_hours, shaken,
+        mitigation_hours, shaken, notifications_at, notification_days, notified_response,
     )  # fmt: skip
     try:
         params.check()

@@ -31,6 +31,10 @@ RESPONSES = (STOPS, CONTINUES)
 DEADLINE_LULL_MS = 1000
 
 
+#: The periods without a honeypot minimum: the short waits before a deadline.
+WAITS = ("grace", "notice period")
+
+
 @dataclass(frozen=True)
 class Period:
     """A stretch of traffic with its own share of the calls and its own honeypot minimum."""
@@ -40,31 +44,48 @@ class Period:
     span_ms: int
     calls: int
     robocalls: int
-
-    @property
-    def after_deadline(self) -> bool:
-        return self.name == "after deadline"
+    #: The letters' mitigation deadline has passed (the warned providers that stop, stopped).
+    after_deadline: bool = False
+    #: The notification's respond-by has passed (``simulate.notices``).
+    after_respond_by: bool = False
 
     @property
     def needs_honeypot_minimum(self) -> bool:
-        return self.name != "grace"
+        return self.name not in WAITS
 
 
 def split_periods(
     start_ms: int, span_ms: int, calls: int, robocalls: int, letters_ms: int | None,
-    deadline_ms: int,
+    deadline_ms: int, notice_ms: int | None = None, respond_ms: int = 0,
 ) -> list[Period]:  # fmt: skip
-    """One period without letters; else before letters, grace, after deadline (by time)."""
-    if letters_ms is None:
+    """One period without letters or a notification; else, by time: before the letters,
+    grace, after the deadline (the letters), then notice period and after the respond-by (the
+    notification, which comes after the letters' deadline)."""
+    bounds: list[tuple[int, str]] = []
+    if letters_ms is not None:
+        bounds += [(letters_ms, "before letters"), (deadline_ms, "grace")]
+    if notice_ms is not None:
+        if letters_ms is None:
+            bounds.append((notice_ms, "before notification"))
+        else:
+            bounds.append((notice_ms, "after deadline"))
+        bounds.append((respond_ms, "notice period"))
+        bounds.append((start_ms + span_ms, "after respond-by"))
+    elif letters_ms is not None:
+        bounds.append((start_ms + span_ms, "after deadline"))
+    if not bounds:
         return [Period("traffic", start_ms, span_ms, calls, robocalls)]
-    offsets = (0, letters_ms - start_ms, deadline_ms - start_ms, span_ms)
-    periods = []
-    for i, name in enumerate(("before letters", "grace", "after deadline")):
-        begin, end = offsets[i], offsets[i + 1]
+    periods, begin = [], 0
+    for end_ms, name in bounds:
+        end = end_ms - start_ms
         share = _share(calls, span_ms, begin, end)
         robo = min(_share(robocalls, span_ms, begin, end), share)
-        lull = DEADLINE_LULL_MS if name == "grace" else 0
-        periods.append(Period(name, start_ms + begin, end - begin - lull, share, robo))
+        lull = DEADLINE_LULL_MS if name in WAITS else 0
+        after_deadline = letters_ms is not None and start_ms + begin >= deadline_ms
+        after_respond_by = notice_ms is not None and start_ms + begin >= respond_ms
+        periods.append(Period(name, start_ms + begin, end - begin - lull, share, robo,
+                              after_deadline, after_respond_by))  # fmt: skip
+        begin = end
     return periods
 
 
@@ -114,6 +135,6 @@ def campaign_letter_truth(campaign: Campaign, responses: dict[str, str]) -> dict
     return {
         "warned_provider": warned,
         "after_letter": responses[warned],
-        "calls_after_deadline": campaign.calls_in_period,
-        "honeypot_calls_after_deadline": campaign.honeypot_calls_in_period,
+        "calls_after_deadline": campaign.calls_since("after deadline")[0],
+        "honeypot_calls_after_deadline": campaign.calls_since("after deadline")[1],
     }

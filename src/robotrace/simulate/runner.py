@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,14 @@ from robotrace.simulate.letters import (
     stopping_campaigns,
 )
 from robotrace.simulate.network import Network, SimProvider, build_network
+from robotrace.simulate.notices import (
+    NOTIFIED_RESPONSES,
+    Notice,
+    campaign_notice_truth,
+    choose_answers,
+    notice_truth,
+    plan_notice,
+)
 from robotrace.simulate.numbering import TimeText
 from robotrace.simulate.outputs import ComplaintWriter, HoneypotWriter, TruthWriter
 from robotrace.simulate.registry import PROVIDER_IDS_FILE, PROVIDERS_FILE, write_registry
@@ -59,10 +67,19 @@ class SimulationParams:
     #: STIR/SHAKEN signing: ``all`` calls, only the calls that reach honeypots (``evidence``),
     #: ``off``, or ``auto`` (``all`` up to 200,000 calls, else ``evidence``).
     shaken: str = "auto"
+    #: When the Notification of Suspected Illegal Traffic goes out (``simulate.notices``);
+    #: ``None`` simulates none (and writes no notification keys). After the letters' deadline.
+    notifications_at: datetime | None = None
+    #: Days the notification gives its provider (robotrace's notification_response_days).
+    notification_days: float = 14.0
+    #: How the notified provider answers: blocks_named_only, blocks or ignores.
+    notified_response: str = "blocks_named_only"
 
     def __post_init__(self) -> None:
-        if self.letters_at is not None:
-            object.__setattr__(self, "letters_at", as_utc(self.letters_at))
+        for name in ("letters_at", "notifications_at"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, as_utc(value))
 
     @property
     def robocalls(self) -> int:
@@ -78,6 +95,12 @@ class SimulationParams:
             return None
         return self.letters_at + timedelta(hours=self.mitigation_hours)
 
+    @property
+    def respond_by(self) -> datetime | None:
+        if self.notifications_at is None:
+            return None
+        return self.notifications_at + timedelta(days=self.notification_days)
+
     def as_dict(self) -> dict[str, Any]:
         values = asdict(self)
         values["start"] = format_utc(self.start)
@@ -87,6 +110,11 @@ class SimulationParams:
             del values["letters_at"], values["mitigation_hours"]
         else:
             values["letters_at"] = format_utc(self.letters_at)
+        if self.notifications_at is None:
+            del values["notifications_at"], values["notification_days"]
+            del values["notified_response"]
+        else:
+            values["notifications_at"] = format_utc(self.notifications_at)
         return values
 
     def periods(self) -> list[Period]:
@@ -94,7 +122,12 @@ class SimulationParams:
         deadline = self.mitigation_deadline
         letters_ms = None if self.letters_at is None else _ms(self.letters_at)
         deadline_ms = 0 if deadline is None else _ms(deadline)
-        return split_periods(start_ms, span_ms, self.calls, self.robocalls, letters_ms, deadline_ms)
+        notice_ms = None if self.notifications_at is None else _ms(self.notifications_at)
+        respond_ms = 0 if self.respond_by is None else _ms(self.respond_by)
+        return split_periods(
+            start_ms, span_ms, self.calls, self.robocalls, letters_ms, deadline_ms, notice_ms,
+            respond_ms,
+        )  # fmt: skip
 
     def check(self) -> None:
         """Raise ``ValueError`` naming the parameter that cannot make a network."""
@@ -109,9 +142,14 @@ class SimulationParams:
         resolve_mode(self.shaken, self.calls)
         if self.letters_at is not None:
             self._check_letters(self.letters_at)
-        needed = len(KINDS) * HONEYPOT_MINIMUM
-        if any(p.robocalls < needed for p in self.periods() if p.needs_honeypot_minimum):
+        if self.notifications_at is not None:
+            self._check_notifications(self.notifications_at)
+        needed = (len(KINDS) + (self.notifications_at is not None)) * HONEYPOT_MINIMUM
+        short = [p for p in self.periods() if p.needs_honeypot_minimum and p.robocalls < needed]
+        if short:
             where = "" if self.letters_at is None else " before the letters and after the deadline"
+            if self.notifications_at is not None:
+                where = f" in the period {short[0].name!r}"
             raise ValueError(f"calls: too few for {needed} robocalls{where} at this robocall share")
 
     def _check_letters(self, letters_at: datetime) -> None:
@@ -130,6 +168,33 @@ class SimulationParams:
                 f"letters_at: the mitigation deadline {format_utc(deadline)} (letters_at + "
                 f"{self.mitigation_hours:g} h) needs at least a day of traffic after it, but "
                 f"the traffic ends at {format_utc(self.end)}; make days at least "
+                f"{math.ceil(days * 100) / 100:g}"
+            )
+
+    def _check_notifications(self, notifications_at: datetime) -> None:
+        """The notification follows the letters' deadline, and a day of traffic its
+        respond-by; the notified provider's answer is one the world knows."""
+        if self.notified_response not in NOTIFIED_RESPONSES:
+            raise ValueError(
+                f"notified_response must be one of {', '.join(NOTIFIED_RESPONSES)}, "
+                f"not {self.notified_response!r}"
+            )
+        if self.notification_days * 1440 < 1:
+            raise ValueError("notification_days must be at least a minute")
+        after = self.mitigation_deadline or self.start
+        if notifications_at <= after:
+            what = "the letters' mitigation deadline" if self.letters_at else "the start"
+            raise ValueError(
+                f"notifications_at {format_utc(notifications_at)} must come after {what} "
+                f"({format_utc(after)})"
+            )
+        respond_by = notifications_at + timedelta(days=self.notification_days)
+        if respond_by + timedelta(days=1) > self.end:
+            days = (respond_by + timedelta(days=1) - self.start) / timedelta(days=1)
+            raise ValueError(
+                f"notifications_at: the respond-by {format_utc(respond_by)} (notifications_at "
+                f"+ {self.notification_days:g} days) needs at least a day of traffic after it, "
+                f"but the traffic ends at {format_utc(self.end)}; make days at least "
                 f"{math.ceil(days * 100) / 100:g}"
             )
 
@@ -165,10 +230,14 @@ class World:
     responses: dict[str, str]
     #: The attestation (A or B) a campaign's US originating provider signs it with, by id.
     campaign_attest: dict[str, str]
+    #: The notification the world reacts to, and every provider's answer to one, by key.
+    notice: Notice | None = None
+    answers: dict[str, str] = field(default_factory=dict)
 
 
 def build_world(params: SimulationParams) -> World:
-    """The world depends on the seed and ``providers`` only; calls are planned per period."""
+    """The world depends on the seed and ``providers`` only (and on whether a notification
+    is simulated, which adds a campaign); calls are planned per period."""
     network = build_network(part_rng(params.seed, "network"), params.providers, params.start)
     router = Router(part_rng(params.seed, "routes"))
     ordinary = legit_routes(network, router, part_rng(params.seed, "routes-pick"))
@@ -176,7 +245,21 @@ def build_world(params: SimulationParams) -> World:
     responses = choose_responses(part_rng(params.seed, "letters"), network.providers, campaigns)
     attest_rng = part_rng(params.seed, "shaken-campaigns")
     attest = {c.id: attest_rng.choice("ABB") for c in campaigns}
-    return World(network, ordinary, campaigns, responses, attest)
+    world = World(network, ordinary, campaigns, responses, attest)
+    if params.notifications_at is not None:
+        add_notice(world, params)
+    return world
+
+
+def add_notice(world: World, params: SimulationParams) -> None:
+    """Pick the notification's subject, add the variant campaign, draw every answer."""
+    rng = part_rng(params.seed, "notifications")
+    letters = world.responses if params.letters_at is not None else None
+    notice = plan_notice(rng, world.campaigns, letters, params.notified_response)
+    world.campaigns.append(notice.variant)
+    world.campaign_attest[notice.variant.id] = world.campaign_attest[notice.campaign.id]
+    world.notice = notice
+    world.answers = choose_answers(rng, world.network.providers, world.campaigns, notice)
 
 
 def open_signer(params: SimulationParams, world: World, out: Path) -> CallSigner | None:
@@ -233,12 +316,15 @@ def run_periods(
     traffic: Traffic, world: World, periods: list[Period],
     progress: Callable[[int], None] | None = None,
 ) -> Counts:  # fmt: skip
-    """Calls period by period; after the deadline, stopping campaigns' calls are not sent."""
+    """Calls period by period; after the deadline (and the respond-by), stopping campaigns'
+    calls are not sent."""
     stopped = stopping_campaigns(world.campaigns, world.responses)
+    blocked = world.notice.stopping() if world.notice is not None else set()
     for period in periods:
-        withheld = plan_calls(
-            world.campaigns, period.robocalls, stopped if period.after_deadline else ()
+        halted = (stopped if period.after_deadline else set()) | (
+            blocked if period.after_respond_by else set()
         )
+        withheld = plan_calls(world.campaigns, period.robocalls, halted, period.name)
         calls = period.calls - withheld
         if calls > 0:
             traffic.run(calls, period.robocalls - withheld, period.start_ms, period.span_ms,
@@ -268,6 +354,10 @@ def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
     if params.letters_at is not None and deadline is not None:
         head["letters_at"] = format_utc(params.letters_at)
         head["mitigation_deadline"] = format_utc(deadline)
+    notice = world.notice
+    if params.notifications_at is not None and params.respond_by and notice is not None:
+        at, respond_by = format_utc(params.notifications_at), format_utc(params.respond_by)
+        head["notification"] = notice_truth(notice, at, respond_by)
     mode = resolve_mode(params.shaken, params.calls)
     signing = mode != "off"
     head["providers"] = providers_truth(world, letters, signing)
@@ -275,6 +365,7 @@ def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
         campaign_truth(c)
         | (campaign_shaken_truth(c, world.campaign_attest) if signing else {})
         | (campaign_letter_truth(c, world.responses) if letters else {})
+        | (campaign_notice_truth(c, notice) if notice is not None else {})
         for c in world.campaigns
     ]
     if signing:
@@ -283,14 +374,18 @@ def truth_head(params: SimulationParams, world: World) -> dict[str, Any]:
 
 
 def providers_truth(world: World, letters: bool, signing: bool) -> dict[str, dict[str, Any]]:
+    answers = world.answers or None
     return {
-        p.key: provider_truth(p, world.responses if letters else None, signing)
+        p.key: provider_truth(p, world.responses if letters else None, signing, answers)
         for p in world.network.providers
     }
 
 
 def provider_truth(
-    provider: SimProvider, responses: dict[str, str] | None, signing: bool = True
+    provider: SimProvider,
+    responses: dict[str, str] | None,
+    signing: bool = True,
+    answers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "ocn": provider.ocn or None,
@@ -308,6 +403,8 @@ def provider_truth(
         entry["shaken"] = signs_calls(provider)
     if responses is not None:
         entry["after_letter"] = responses[provider.key]
+    if answers is not None:
+        entry["on_notification"] = answers[provider.key]
     return entry
 
 

@@ -119,6 +119,36 @@ KINDS: dict[str, CampaignKind] = {
         CampaignKind("apple_support", "Apple support", "Computer & technical support", _APPLE),
     )
 }
+#: A second script of each scam, worded apart from the first ones but reading out the same
+#: call-back number: the variant campaign of a notification world (``simulate.notices``).
+VARIANT_TEMPLATES: dict[str, str] = {
+    "covid_test_kits": "[Good news|Great news]: [a free|a complimentary] COVID-19 testing "
+    "package has been [reserved|set aside] in your name by the [health|wellness] program. "
+    "[Confirm your mailing address|Verify your address] by calling {callback} [today|now].",
+    "ssa_suspension": "[Final warning|Last notice] from the Social Security fraud "
+    "[unit|division]: a warrant [is pending|has been issued] against your benefits. "
+    "[Speak to an agent|Resolve it] before [5 pm|the end of the day] at {callback}.",
+    "auto_warranty": "[Our records show|It looks like] your [car|vehicle] is [no longer|not] "
+    "covered for [engine|powertrain] repairs. [Lock in|Secure] a [new|fresh] protection plan "
+    "[before prices rise|this week] by calling {callback}.",
+    "amazon_order": "[Your Amazon Prime membership|Your Prime account] [will renew|is set to "
+    "renew] [today|tonight] for {amount}. [To dispute the charge|To stop the renewal], "
+    "[speak to a billing agent|talk to support] at {callback}.",
+    "utility_disconnection": "[This is a courtesy reminder|Courtesy notice] from [utility "
+    "billing|the meter services office]: [a crew|a technician] [will be dispatched|is being "
+    "sent] to [cut|disconnect] your [power|gas] [this afternoon|in one hour]. Pay by phone at "
+    "{callback}.",
+    "student_loans": "[You have been|You were] [pre-approved|selected] for a [federal|new] "
+    "[consolidation|repayment] plan [that could erase|that can cancel] your [student debt|"
+    "school loans]. [Enrollment closes|The window closes] [Friday|soon]; dial {callback}.",
+    "credit_card_interest": "[Your card issuer|Your bank] [has authorized|approved] a "
+    "[rate reduction|lower APR] [on your balances|for your cards]. [Claim it|Activate it] "
+    "[before it expires|within 24 hours] by calling {callback}.",
+    "apple_support": "[Your iCloud storage|Your iPhone backup] [has been|was] [disabled|"
+    "frozen] after [a payment failure|a billing problem]. [A technician|An Apple advisor] "
+    "[can restore it|will help you] at {callback}.",
+}
+
 REQUIRED_KINDS = (
     "covid_test_kits", "ssa_suspension", "auto_warranty", "amazon_order", "utility_disconnection",
 )  # fmt: skip

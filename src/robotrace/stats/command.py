@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from robotrace import settings
@@ -61,7 +62,8 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     "--scorecards",
     is_flag=True,
     help="Print provider scorecards of the SQL store instead (tracebacks by role, answer "
-    "times, letters, authorizations, block list) for calls in [--from, --to).",
+    "times, refusals and silences with their reasons, letters, authorizations, block list) "
+    "for calls in [--from, --to).",
 )
 @click.option(
     "--effects",
@@ -167,7 +169,10 @@ def _print_scorecards(
     if as_json:
         click.echo(json.dumps([card.as_dict() for card in cards], ensure_ascii=False))
         return
-    Console().print(_scorecard_table(cards))
+    console = Console()
+    console.print(_scorecard_table(cards))
+    if any(card.findings for card in cards):
+        console.print(_findings_table(cards))
 
 
 def _draw(
@@ -307,6 +312,15 @@ def _scorecard_table(cards: list[Scorecard]) -> Table:
     return table
 
 
+def _findings_table(cards: list[Scorecard]) -> Table:
+    """Each refusal and silence of the scorecards, with its reason."""
+    table = Table("key", "traceback", "finding", title="refusals and silences")
+    for card in cards:
+        for finding in card.findings:
+            table.add_row(card.key, finding.traceback_id, escape(finding.text))  # theirs
+    return table
+
+
 def _print_summary(figures: ComplaintStats) -> None:
     console = Console()
     if figures.period is None:
@@ -413,6 +427,13 @@ def _print_report(report: PeriodReport) -> None:
         f"ending foreign: {'–' if foreign is None else f'{foreign:.0%}'}; "
         f"origin identified: {'–' if share is None else f'{share:.0%}'}"
     )
+    for each in report.refusals_and_silences:
+        console.print(
+            f"{each.key} {each.name}: {each.refusals} refused, {each.silences} no response",
+            markup=False,
+        )
+        for finding in each.findings:
+            console.print(f"  {finding.traceback_id}: {finding.text}", markup=False)
     steps = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.enforcement.items())
     console.print(f"enforcement: {steps}")
     if report.effects:

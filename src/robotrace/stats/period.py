@@ -6,8 +6,10 @@ tracebacks the group initiated that year). Of those:
 
 - *providers identified*: every provider a hop request went to or a hop answer named; *new*
   ones appear in no traceback opened before the period, *returning* ones do;
-- *non-responsive providers*: those with a hop request marked ``no_response``; *refusing*
-  ones answered ``refused``;
+- *non-responsive providers*: those with a hop request marked ``no_response`` (a late
+  answer after the mark does not undo it); *refusing* ones answered ``refused``; each
+  refusal and silence listed with its reason, per provider (the annual TRACED Act report
+  names the providers that refused) — :func:`robotrace.store.tracebacks.findings_for`;
 - *average hops* (closed tracebacks): providers asked, the terminating one included;
 - *ending foreign* (closed): the chain's last provider — the origin, or the upstream a
   provider named last — is a foreign one;
@@ -36,6 +38,8 @@ from robotrace.enforcement.letters import html_to_pdf, render_template
 from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
+from robotrace.store.tracebacks import findings_for
+from robotrace.traceback.findings import Finding
 from robotrace.traceback.model import Answer, Outcome, ProviderInfo, Status, Traceback
 
 TEMPLATE = Path(__file__).parent / "templates" / "period_report.html"
@@ -63,6 +67,46 @@ class Share:
 
 
 @dataclass(frozen=True)
+class ProviderFindings:
+    """One provider's refusals and silences in the period, each with its reason."""
+
+    key: str
+    name: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def refusals(self) -> int:
+        return sum(f.kind is Answer.REFUSED for f in self.findings)
+
+    @property
+    def silences(self) -> int:
+        return sum(f.kind is Answer.NO_RESPONSE for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "refused": self.refusals,
+            "no_response": self.silences,
+            "findings": [f.as_json() for f in self.findings],
+        }
+
+
+def by_provider(
+    findings: Iterable[Finding], directory: Mapping[str, ProviderInfo]
+) -> list[ProviderFindings]:
+    """The findings grouped by provider: most findings first, then by key."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(finding.provider, []).append(finding)
+    found = [
+        ProviderFindings(key, directory.get(key, ProviderInfo(key)).name or key, tuple(each))
+        for key, each in grouped.items()
+    ]
+    return sorted(found, key=lambda p: (-len(p.findings), p.key))
+
+
+@dataclass(frozen=True)
 class PeriodReport:
     start: date
     end: date
@@ -81,6 +125,7 @@ class PeriodReport:
     top_campaigns: list[CampaignLine]
     enforcement: dict[str, int]
     effects: list[Effect] = field(default_factory=list)
+    refusals_and_silences: list[ProviderFindings] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +139,7 @@ class PeriodReport:
             "returning_providers": self.returning_providers,
             "non_responsive_providers": list(self.non_responsive_providers),
             "refusing_providers": list(self.refusing_providers),
+            "refusals_and_silences": [p.as_dict() for p in self.refusals_and_silences],
             "average_hops": self.average_hops,
             "ending_foreign": self.ending_foreign.as_dict(),
             "origin_identified": self.origin_identified.as_dict(),
@@ -122,7 +168,7 @@ def period_report(
     closed = [tb for tb in period if tb.status is Status.CLOSED]
     seen_before = set().union(*(providers_in(tb) for tb in earlier))
     identified = set().union(*(providers_in(tb) for tb in period))
-    answers = Counter((hop.provider, hop.answer) for tb in period for hop in tb.hops)
+    findings = findings_for(session, since=since, until=until, window_on="opened_at")
     return PeriodReport(
         start=start,
         end=end,
@@ -133,8 +179,8 @@ def period_report(
         providers_identified=len(identified),
         new_providers=len(identified - seen_before),
         returning_providers=len(identified & seen_before),
-        non_responsive_providers=sorted({p for p, a in answers if a is Answer.NO_RESPONSE}),
-        refusing_providers=sorted({p for p, a in answers if a is Answer.REFUSED}),
+        non_responsive_providers=_providers_of(findings, Answer.NO_RESPONSE),
+        refusing_providers=_providers_of(findings, Answer.REFUSED),
         average_hops=sum(len(tb.hops) for tb in closed) / len(closed) if closed else None,
         ending_foreign=Share(sum(_ends_foreign(tb, directory) for tb in closed), len(closed)),
         origin_identified=Share(
@@ -143,7 +189,12 @@ def period_report(
         top_campaigns=_top_campaigns(session, period),
         enforcement=_enforcement_steps(session, since, until),
         effects=enforcement_effects(session, analytics_dir, now, window, since, until),
+        refusals_and_silences=by_provider(findings, directory),
     )
+
+
+def _providers_of(findings: Iterable[Finding], kind: Answer) -> list[str]:
+    return sorted({f.provider for f in findings if f.kind is kind})
 
 
 def providers_in(tb: Traceback) -> set[str]:

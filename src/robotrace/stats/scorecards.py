@@ -1,12 +1,14 @@
 """Provider scorecards: per provider, its tracebacks by role, how it answered its hop
-requests, and the enforcement steps against it (docs/statistics.md#provider-scorecards).
+requests, its findings (refusals and silences, with their reasons), and the enforcement
+steps against it (docs/statistics.md#provider-scorecards).
 
 The roles are the traceback's and the enforcement's own: originating, gateway and
 non-cooperative as :func:`robotrace.enforcement.evidence.roles_in` counts them for letters,
 terminating, intermediate and foreign as :func:`robotrace.traceback.findings.roles_of` names
-them. Queries: the period's tracebacks (three, as the enforcement loads them), the provider
-directory, letters and authorizations grouped by provider, kind and status, and the newest
-block-list version.
+them; the findings are :func:`robotrace.store.tracebacks.findings_for`'s. Queries: the
+period's tracebacks (three, as the enforcement loads them), its findings (three), the
+provider directory, letters and authorizations grouped by provider, kind and status, and the
+newest block-list version.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from robotrace.enforcement.publish import latest_blocklist
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.store.providers import provider_directory
-from robotrace.traceback.findings import roles_of
+from robotrace.store.tracebacks import findings_for
+from robotrace.traceback.findings import Finding, roles_of
 from robotrace.traceback.model import Answer, ProviderInfo, Role, Traceback
 
 #: Every role key of a scorecard, always present (0 when none).
@@ -96,6 +99,16 @@ class Scorecard:
     authorizations: dict[str, int]
     on_blocklist: bool
     blocklist_version: int | None
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def refusals(self) -> int:
+        return sum(f.kind is Answer.REFUSED for f in self.findings)
+
+    @property
+    def silences(self) -> int:
+        """Hops marked ``no_response``, those answered late after the mark included."""
+        return sum(f.kind is Answer.NO_RESPONSE for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +130,11 @@ class Scorecard:
             "authorizations": dict(self.authorizations),
             "on_blocklist": self.on_blocklist,
             "blocklist_version": self.blocklist_version,
+            "findings": {
+                "refused": self.refusals,
+                "no_response": self.silences,
+                "each": [f.as_json() for f in self.findings],
+            },
         }
 
 
@@ -234,6 +252,9 @@ def _scorecards(
     appeared, roles, hops = _traceback_figures(period_tracebacks(session, start, end), directory)
     actions = _actions(session, start, end)
     version, blocked = _blocklisted(session)
+    findings: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings_for(session, only, start, end):
+        findings[finding.provider].append(finding)
     keys = {only} if only else set(appeared) | set(hops) | set(actions) | blocked
     return [
         _card(
@@ -243,6 +264,7 @@ def _scorecards(
             hops.get(key, HopFigures()),
             actions.get(key, {}),
             (key in blocked, version),
+            tuple(findings.get(key, ())),
         )
         for key in sorted(keys)
     ]
@@ -255,6 +277,7 @@ def _card(
     hops: HopFigures,
     actions: Mapping[EnforcementKind, Counter[str]],
     blocklist: tuple[bool, int | None],
+    findings: tuple[Finding, ...],
 ) -> Scorecard:
     letters = actions.get(records.LETTER, Counter())
     authorizations = actions.get(records.AUTHORIZATION, Counter())
@@ -279,4 +302,5 @@ def _card(
         },
         on_blocklist=blocklist[0],
         blocklist_version=blocklist[1],
+        findings=findings,
     )

@@ -58,6 +58,12 @@ class EnforcementKind(StrEnum):
     CEASE_AND_DESIST = "cease_and_desist"
     BLOCK_AUTHORIZATION = "block_authorization"
     REVOCATION = "revocation"
+    # The mandatory ladder of 47 CFR 64.1200(n) (docs/enforcement.md): the Enforcement
+    # Bureau's Notification of Suspected Illegal Traffic, its Initial and Final Determination
+    # Orders.
+    NOTIFICATION = "notification"
+    INITIAL_ORDER = "initial_determination"
+    FINAL_ORDER = "final_determination"
 
 
 class Base(DeclarativeBase):
@@ -90,6 +96,9 @@ class Provider(Base):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     #: The RMD's robocall mitigation contact: name, title, department, phone, extension, …
     rmd_contact: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: IANA zone its business hours are read in, set by an admin; None: from its address's
+    #: state, else the business_zone setting (robotrace.providers.zones).
+    time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -483,6 +492,21 @@ class EnforcementAction(Base):
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
     lifted_at: Mapped[datetime | None]
     lifted_by: Mapped[str | None] = mapped_column(String(200))
+    #: "k4" (letter, permissive authorization) or "n" (notification, orders, mandatory).
+    ladder: Mapped[str] = mapped_column(String(8), default="k4")
+    #: The step this one follows: the notification an upstream's came from, an order's
+    #: notification or initial order.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
+    #: A notification's or initial order's response deadline.
+    respond_by: Mapped[datetime | None]
+    #: The worker's proposal (complied, noncompliant, no_response) for a person to decide.
+    proposal: Mapped[str | None] = mapped_column(String(32))
+    proposal_text: Mapped[str | None] = mapped_column(Text)
+    proposed_at: Mapped[datetime | None]
+    #: Findings (traceback ids of refused or silent hops) the step names besides traffic.
+    named_findings: Mapped[list[str]] = mapped_column(default=list)
+    #: A final order's providers immediately downstream, who must block.
+    downstream: Mapped[list[str]] = mapped_column(default=list)
 
 
 class MitigationReport(Base):
@@ -497,6 +521,28 @@ class MitigationReport(Base):
     filed_at: Mapped[datetime]
     filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     late: Mapped[bool] = mapped_column(default=False)
+    #: report (to a letter), blocked or not_carrier (to a notification), order_response.
+    kind: Mapped[str] = mapped_column(String(16), default="report")
+    #: A not_carrier response's upstream providers (their keys).
+    upstreams: Mapped[list[str]] = mapped_column(default=list)
+
+
+class BlockingNotice(Base):
+    """A downstream provider blocking under a permissive (K4) authorization since a time, and
+    the notice to the FCC it owes before it starts (47 CFR 64.1200(k)(4))."""
+
+    __tablename__ = "blocking_notices"
+    __table_args__ = (UniqueConstraint("authorization_id", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authorization_id: Mapped[int] = mapped_column(ForeignKey("enforcement_actions.id"), index=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    since: Mapped[datetime]
+    declared_at: Mapped[datetime]
+    declared_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    basis: Mapped[str] = mapped_column(Text, default="")
+    calls_blocked: Mapped[int] = mapped_column(default=0)
+    document: Mapped[str] = mapped_column(Text, default="")
 
 
 class BlocklistVersion(Base):

@@ -15,9 +15,12 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
+from robotrace import settings
+from robotrace.calendar import checked_zone
 from robotrace.clock import Clock, SystemClock
 from robotrace.providers.identity import clean, default_key, new_key, readings_of
 from robotrace.providers.registry import Provider
+from robotrace.providers.zones import ProviderZone, provider_zone
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.traceback.model import AuditEvent, ProviderInfo
@@ -317,7 +320,9 @@ def _absorb_identity(
     session: Session, survivor: models.Provider, absorbed: models.Provider
 ) -> None:
     moving = [(i.kind, i.value) for i in absorbed.identifiers] + [("key", absorbed.key)]
-    for name in ("contact_email", "business_address", "implementation", "last_recertified"):
+    for name in (
+        "contact_email", "business_address", "implementation", "last_recertified", "time_zone"
+    ):  # fmt: skip
         if not getattr(survivor, name) and getattr(absorbed, name):
             setattr(survivor, name, getattr(absorbed, name))
     if not survivor.rmd_contact and absorbed.rmd_contact:
@@ -412,8 +417,12 @@ def search_providers(session: Session, text: str, limit: int = 20) -> list[model
     return rows
 
 
-def provider_directory(session: Session) -> dict[str, ProviderInfo]:
-    """What the traceback workflow needs to know of every provider, by key."""
+def provider_directory(
+    session: Session, default_zone: str | None = None
+) -> dict[str, ProviderInfo]:
+    """What the traceback workflow needs to know of every provider, by key; its zone is the
+    one :func:`zone_of` gives (``default_zone``: the ``business_zone`` setting)."""
+    default = default_zone or settings.get("business_zone")
     rows = session.execute(
         select(
             models.Provider.key,
@@ -421,12 +430,39 @@ def provider_directory(session: Session) -> dict[str, ProviderInfo]:
             models.Provider.country,
             models.Provider.foreign,
             models.Provider.contact_email,
+            models.Provider.time_zone,
+            models.Provider.business_address,
         )
     )
     return {
-        key: ProviderInfo(key=key, name=name, country=country, foreign=foreign, contact_email=email)
-        for key, name, country, foreign, email in rows
-    }
+        key: ProviderInfo(
+            key=key, name=name, country=country, foreign=foreign, contact_email=email,
+            time_zone=provider_zone(zone, address, foreign, default).zone,
+        )
+        for key, name, country, foreign, email, zone, address in rows
+    }  # fmt: skip
+
+
+def zone_of(row: models.Provider, default_zone: str | None = None) -> ProviderZone:
+    """The zone ``row``'s business hours are read in, and where it comes from: set by an
+    admin, its address's state, or ``default_zone`` (the ``business_zone`` setting)."""
+    default = default_zone or settings.get("business_zone")
+    return provider_zone(row.time_zone, row.business_address, row.foreign, default)
+
+
+def set_time_zone(
+    session: Session, row: models.Provider, zone: str | None, actor: str, clock: Clock
+) -> ProviderZone:
+    """Set the zone of ``row`` (an IANA name, checked; None or "": back to its address's or
+    the default), audited as ``provider.zone_set``. Returns the zone in force now."""
+    wanted = checked_zone(zone.strip()) if zone and zone.strip() else None
+    if wanted != row.time_zone:
+        details: dict[str, object] = {"old": row.time_zone, "new": wanted}
+        event = AuditEvent(clock.now(), actor, "provider.zone_set", "", row.key, details)
+        append_audit(session, [event])
+        row.time_zone, row.updated_at = wanted, clock.now()
+        session.flush()
+    return zone_of(row)
 
 
 def provider_ids(session: Session, keys: Iterable[str], chunk: int = 500) -> dict[str, int]:

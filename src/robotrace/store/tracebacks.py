@@ -8,13 +8,16 @@ in ``providers``; :class:`UnknownProviders` says which are not.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from robotrace.clock import as_utc
 from robotrace.store import models
 from robotrace.store.providers import provider_ids, provider_keys
-from robotrace.traceback.findings import signer_on_path
+from robotrace.traceback.findings import FINDING_KINDS, Finding, refusal_findings, signer_on_path
 from robotrace.traceback.model import Answer, CallUnderTrace, Hop, SignerLead, Status, Traceback
 
 
@@ -221,3 +224,42 @@ def _hop_of(row: models.Hop, keys: dict[int, str]) -> Hop:
         note=row.note,
         late=row.late,
     )
+
+
+def findings_for(
+    session: Session,
+    key: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    window_on: Literal["call_time", "opened_at"] = "call_time",
+) -> list[Finding]:
+    """The refusals and silences (:func:`robotrace.traceback.findings.refusal_findings`) of
+    provider ``key`` (None: of every provider) in the tracebacks whose ``window_on`` time is
+    in ``[since, until)`` (either bound may be open): the call's time, as evidence, letters
+    and scorecards choose tracebacks, or the traceback's opening, as the period report does.
+
+    In the order a letter lists them: by call time, then traceback and hop. Two queries
+    choose and load only the tracebacks with a finding, and one more names their providers.
+    """
+    hop, tb = models.Hop, models.Traceback
+    chosen = select(hop.traceback_id).where(or_(hop.answer.in_(FINDING_KINDS), hop.late.is_(True)))
+    if key is not None:
+        chosen = chosen.join(models.Provider, models.Provider.id == hop.provider_id).where(
+            models.Provider.key == key
+        )
+    moments = {"call_time": tb.call_time, "opened_at": tb.opened_at}
+    if window_on not in moments:
+        raise ValueError(f"window_on is call_time or opened_at, not {window_on!r}")
+    moment = moments[window_on]
+    query = select(tb).options(selectinload(tb.hops)).where(tb.id.in_(chosen))
+    if since is not None:
+        query = query.where(moment >= as_utc(since))
+    if until is not None:
+        query = query.where(moment < as_utc(until))
+    query = query.order_by(tb.call_time, tb.id)
+    found = [
+        finding
+        for traceback in _tracebacks_of(session, list(session.scalars(query)))
+        for finding in refusal_findings(traceback)
+    ]
+    return [f for f in found if key is None or f.provider == key]

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from robotrace import settings
 from robotrace.clock import SimulatedClock, parse_utc
 from robotrace.providers.registry import Provider
+from robotrace.providers.zones import provider_zone
 from robotrace.rows import BadRowsError, RowError
 from robotrace.traceback.answerer import Answerer, LegLookup, RecordsAnswerer
 from robotrace.traceback.model import CallUnderTrace, ProviderInfo, SignerLead
@@ -30,12 +32,17 @@ class CallToTrace:
 
 
 def info_of(provider: Provider) -> ProviderInfo:
+    """What the workflow knows of a registry row; its zone from its address's state, else
+    the ``business_zone`` setting (robotrace.providers.zones)."""
+    default = settings.get("business_zone")
+    zone = provider_zone(None, provider.business_address, provider.foreign, default)
     return ProviderInfo(
         key=provider.key,
         name=provider.business_name,
         country=provider.country,
         foreign=provider.foreign,
         contact_email=provider.contact_email,
+        time_zone=zone.zone,
     )
 
 

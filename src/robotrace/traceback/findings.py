@@ -1,12 +1,28 @@
-"""What a traceback found: each provider's role, and the originating, gateway and
-non-cooperative providers of the call."""
+"""What a traceback found: each provider's role, the originating, gateway and
+non-cooperative providers of the call, and the findings against those that refused or stayed
+silent."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from robotrace.clock import format_utc
-from robotrace.traceback.model import Answer, HopRole, ProviderInfo, Role, SignerLead, Traceback
+from robotrace.clock import as_utc, format_utc, parse_utc
+from robotrace.traceback.model import (
+    Answer,
+    Hop,
+    HopRole,
+    ProviderInfo,
+    Role,
+    SignerLead,
+    Traceback,
+)
+
+#: The answers that are findings against the provider (docs/concepts.md#findings).
+FINDING_KINDS = (Answer.REFUSED, Answer.NO_RESPONSE)
+NO_REASON = "no reason given"
 
 
 def _is_foreign(key: str, directory: Mapping[str, ProviderInfo]) -> bool:
@@ -97,8 +113,101 @@ def gateway_provider_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) ->
 
 
 def non_cooperative_of(tb: Traceback) -> list[str]:
-    """Providers that refused, or never answered, their hop request in this traceback."""
-    return [h.provider for h in tb.hops if h.answer in (Answer.REFUSED, Answer.NO_RESPONSE)]
+    """Providers that refused, or did not answer in time, their hop request in this
+    traceback (a late answer after ``no_response`` does not undo the missed deadline)."""
+    found: list[str] = []
+    for finding in refusal_findings(tb):
+        if finding.provider not in found:
+            found.append(finding.provider)
+    return found
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A refusal or a silence: a finding against ``provider`` in its own right.
+
+    Each provider must answer a traceback request within 24 hours (47 CFR 64.1200(n)(1))
+    and has certified in the Robocall Mitigation Database that it will answer fully and in
+    time (47 CFR 64.6305). ``reason`` is the refusal's stated reason, or for a silence
+    "no answer by <due time>"; ``answered_at`` is when the refusal came, or the late answer
+    after the hop was marked ``no_response`` (None: it never answered)."""
+
+    traceback_id: str
+    provider: str
+    kind: Answer  # Answer.REFUSED or Answer.NO_RESPONSE
+    reason: str
+    due_at: datetime
+    answered_at: datetime | None
+    call_time: datetime
+    campaign: str | None
+
+    @property
+    def text(self) -> str:
+        """One line for tables and letters: "refused: <reason>" or "no response by <due>"."""
+        if self.kind is Answer.REFUSED:
+            return f"refused: {self.reason}"
+        late = f" (answered late {_minute(self.answered_at)})" if self.answered_at else ""
+        return f"no response by {_minute(self.due_at)}{late}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "traceback_id": self.traceback_id,
+            "provider": self.provider,
+            "kind": self.kind.value,
+            "reason": self.reason,
+            "due_at": format_utc(self.due_at),
+            "answered_at": format_utc(self.answered_at) if self.answered_at else None,
+            "call_time": format_utc(self.call_time),
+            "campaign": self.campaign,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Finding:
+        answered = data.get("answered_at")
+        return cls(
+            traceback_id=data["traceback_id"],
+            provider=data["provider"],
+            kind=Answer(data["kind"]),
+            reason=data.get("reason", ""),
+            due_at=parse_utc(data["due_at"]),
+            answered_at=parse_utc(answered) if answered else None,
+            call_time=parse_utc(data["call_time"]),
+            campaign=data.get("campaign"),
+        )
+
+
+def _minute(when: datetime) -> str:
+    return as_utc(when).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def refusal_findings(tb: Traceback) -> tuple[Finding, ...]:
+    """The findings of ``tb``, in hop order: each hop answered ``refused`` (with its stated
+    reason) and each hop marked ``no_response``. A hop answered late after the mark keeps
+    ``late`` and stays a ``no_response`` finding, its late answer's time shown; if that late
+    answer was a refusal, it is a second finding. A hop still waiting, however overdue, is
+    none until it is marked."""
+    found: list[Finding] = []
+    for hop in tb.hops:
+        if hop.late or hop.answer is Answer.NO_RESPONSE:
+            reason = f"no answer by {_minute(hop.due_at)}"
+            found.append(_finding(tb, hop, Answer.NO_RESPONSE, reason))
+        if hop.answer is Answer.REFUSED:
+            reason = hop.note.strip() or NO_REASON
+            found.append(_finding(tb, hop, Answer.REFUSED, reason))
+    return tuple(found)
+
+
+def _finding(tb: Traceback, hop: Hop, kind: Answer, reason: str) -> Finding:
+    return Finding(
+        traceback_id=tb.id,
+        provider=hop.provider,
+        kind=kind,
+        reason=reason,
+        due_at=as_utc(hop.due_at),
+        answered_at=as_utc(hop.answered_at) if hop.answered_at else None,
+        call_time=as_utc(tb.call.call_time),
+        campaign=tb.campaign,
+    )
 
 
 def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str, object]:

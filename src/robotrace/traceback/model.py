@@ -45,13 +45,15 @@ class Status(StrEnum):
 
 @dataclass(frozen=True)
 class ProviderInfo:
-    """What the workflow needs to know of a provider: who, and whether it is foreign."""
+    """What the workflow needs to know of a provider: who, whether it is foreign, and the
+    IANA zone its business hours are read in ("": the business calendar's default zone)."""
 
     key: str
     name: str = ""
     country: str = "United States"
     foreign: bool = False
     contact_email: str = ""
+    time_zone: str = ""
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ def run_to_outcome(
     traceback closes then, and the chain goes on only to confirm the path (a silent provider
     ends the confirmation: nobody chases it)."""
     if shortcut:
-        ask_signer(run, answerers, clock, policy, response_delay)
+        ask_signer(run, answerers, clock, policy, response_delay, directory)
     while run.traceback.status is Status.OPEN or run.traceback.confirming:
         hop = run.traceback.current_hop
         assert hop is not None
@@ -96,15 +96,19 @@ def ask_signer(
     clock: SimulatedClock,
     policy: Policy,
     response_delay: Callable[[str], timedelta] = no_delay,
+    directory: Mapping[str, ProviderInfo] | None = None,
 ) -> None:
-    """The signer shortcut: a direct request to the provider that signed the call (A/B)."""
+    """The signer shortcut: a direct request to the provider that signed the call (A/B),
+    due in its zone (from ``directory``)."""
     tb = run.traceback
     signer = tb.signer
     if signer is None or not signer.names_origin or signer.requested_at is not None:
         return
     if tb.status is not Status.OPEN:
         return
-    run.apply(request_signer(tb, clock.now(), SHORTCUT_ACTOR, policy))
+    info = (directory or {}).get(signer.provider)
+    zone = info.time_zone if info is not None else ""
+    run.apply(request_signer(tb, clock.now(), SHORTCUT_ACTOR, policy, zone))
     answerer = answerers.get(signer.provider)
     reply = answerer.answer(signer_request_of(run.traceback)) if answerer else None
     if reply is None:

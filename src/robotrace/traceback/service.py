@@ -26,6 +26,7 @@ from robotrace.store.providers import (
     named_key,
     provider_directory,
     resolve_key,
+    zone_of,
 )
 from robotrace.store.tracebacks import load_traceback, save_traceback
 from robotrace.traceback import workflow
@@ -203,10 +204,16 @@ def request_signer(
     """Send the traceback's A/B signer a direct request with the call's origid, and queue
     its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
     tb = load_traceback(session, traceback_id, for_update=True)
-    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings())
+    zone = _zone_of_key(session, tb.signer.provider) if tb.signer else ""
+    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings(), zone)
     tb = _commit_step(session, step)
     queue_signer_request(session, traceback_id, clock)
     return tb
+
+
+def _zone_of_key(session: Session, key: str) -> str:
+    row = session.scalar(select(models.Provider).where(models.Provider.key == key))
+    return zone_of(row).zone if row is not None else ""
 
 
 def answer_signer(

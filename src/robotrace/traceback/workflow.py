@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from robotrace import settings
+from robotrace.calendar import BusinessCalendar
 from robotrace.clock import as_utc
 from robotrace.traceback.model import (
     Answer,
@@ -27,17 +28,31 @@ from robotrace.traceback.model import (
 
 @dataclass(frozen=True)
 class Policy:
-    """How long a provider has to answer, and whether to ask foreign providers."""
+    """How long a provider has to answer, and whether to ask foreign providers.
+
+    With a ``calendar`` a request is due ``due_after`` after its deemed receipt on the
+    business calendar, in the asked provider's zone (robotrace.calendar); without one,
+    ``due_after`` of wall-clock time after it was sent (the simulator and older tests)."""
 
     due_after: timedelta = timedelta(hours=24)
     follow_foreign: bool = True
+    calendar: BusinessCalendar | None = None
 
     @classmethod
     def from_settings(cls) -> Policy:
         return cls(
             due_after=timedelta(hours=settings.get("hop_due_hours")),
             follow_foreign=settings.get("follow_foreign"),
+            calendar=BusinessCalendar.from_settings(),
         )
+
+    def due_at(self, sent_at: datetime, zone: str = "") -> datetime:
+        """When a request sent at ``sent_at`` to a provider in ``zone`` ("": the calendar's
+        default zone) is due, in UTC."""
+        if self.calendar is None:
+            return as_utc(sent_at) + self.due_after
+        hours = self.due_after / timedelta(hours=1)
+        return as_utc(self.calendar.due(sent_at, zone or None, hours).due)
 
 
 @dataclass(frozen=True)
@@ -91,18 +106,17 @@ def _event(
 
 
 def _request(
-    tb: Traceback, provider: str, now: datetime, actor: str, policy: Policy
+    tb: Traceback, provider: ProviderInfo, now: datetime, actor: str, policy: Policy
 ) -> tuple[Traceback, AuditEvent]:
-    hop = Hop(
-        position=len(tb.hops), provider=provider, requested_at=now, due_at=now + policy.due_after
-    )
+    due_at = policy.due_at(now, provider.time_zone)
+    hop = Hop(position=len(tb.hops), provider=provider.key, requested_at=now, due_at=due_at)
     tb = replace(tb, hops=(*tb.hops, hop))
     return tb, _event(
         tb,
         now,
         actor,
         "hop.requested",
-        provider,
+        provider.key,
         position=hop.position,
         due_at=hop.due_at.isoformat(),
     )
@@ -148,7 +162,7 @@ def open_traceback(
         called=call.called_number,
         call_time=call.call_time.isoformat(),
     )
-    tb, requested = _request(tb, terminating.key, now, actor, policy)
+    tb, requested = _request(tb, terminating, now, actor, policy)
     events: tuple[AuditEvent, ...] = (opened, requested)
     if signer is not None:
         events += (_signer_event(tb, now, actor, "signer.recorded"),)
@@ -164,11 +178,20 @@ def _signer_event(tb: Traceback, now: datetime, actor: str, action: str) -> Audi
     )  # fmt: skip
 
 
-def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
+def _check_said(reply: Reply) -> None:
+    """What every answer must hold, to a hop request or to the signer's direct request."""
     if reply.answer is Answer.NO_RESPONSE:
         raise WorkflowError("no_response is recorded by mark_no_response, not answered")
     if reply.answer is Answer.ORIGIN and not (reply.customer or "").strip():
         raise WorkflowError("an origin answer must name the customer that placed the call")
+    # A refusal is a finding against the provider (docs/concepts.md#findings): its stated
+    # reason goes into the evidence, the scorecard and the period report.
+    if reply.answer is Answer.REFUSED and not reply.note.strip():
+        raise WorkflowError("a refused answer must say why in its note (the refusal's reason)")
+
+
+def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
+    _check_said(reply)
     if reply.answer is not Answer.UPSTREAM:
         return
     if not reply.upstream:
@@ -278,7 +301,7 @@ def _advance(
 ) -> tuple[Traceback, tuple[AuditEvent, ...]]:
     """After an answer: ask the next provider, or close with the outcome the answer implies."""
     if tb.status is Status.CLOSED:
-        return _advance_confirming(tb, hop, now, actor, policy)
+        return _advance_confirming(tb, hop, directory, now, actor, policy)
     if hop.answer is Answer.ORIGIN:
         tb, closed = _close(tb, Outcome.ORIGIN_IDENTIFIED, now, actor)
         return tb, (closed,)
@@ -292,18 +315,23 @@ def _advance(
     if directory[hop.upstream].foreign and not policy.follow_foreign:
         tb, closed = _close(tb, Outcome.FOREIGN_ORIGIN, now, actor)
         return tb, (closed,)
-    tb, requested = _request(tb, hop.upstream, now, actor, policy)
+    tb, requested = _request(tb, directory[hop.upstream], now, actor, policy)
     return tb, (requested,)
 
 
 def _advance_confirming(
-    tb: Traceback, hop: Hop, now: datetime, actor: str, policy: Policy
+    tb: Traceback,
+    hop: Hop,
+    directory: Mapping[str, ProviderInfo],
+    now: datetime,
+    actor: str,
+    policy: Policy,
 ) -> tuple[Traceback, tuple[AuditEvent, ...]]:
     """The chain after the signer closed the traceback: it goes on until it ends, and only
     says where; the outcome stays the signer's."""
     upstream = hop.upstream
     if hop.answer is Answer.UPSTREAM and upstream and all(h.provider != upstream for h in tb.hops):
-        tb, requested = _request(tb, upstream, now, actor, policy)
+        tb, requested = _request(tb, directory[upstream], now, actor, policy)
         return tb, (requested,)
     on_path = tb.signer is not None and any(h.provider == tb.signer.provider for h in tb.hops)
     ended = _event(tb, now, actor, "traceback.confirmed", hop.provider, signer_on_path=on_path)
@@ -352,8 +380,11 @@ def mark_no_response(
     return Step(tb, (event, closed))
 
 
-def request_signer(tb: Traceback, now: datetime, actor: str, policy: Policy | None = None) -> Step:
-    """Send the signer a direct request (with the call's origid) beside the hop chain.
+def request_signer(
+    tb: Traceback, now: datetime, actor: str, policy: Policy | None = None, zone: str = ""
+) -> Step:
+    """Send the signer a direct request (with the call's origid) beside the hop chain, due
+    by the policy in the signer's ``zone``.
 
     Only an A or B attestation names the originating provider; C names a gateway, which the
     chain reaches on its own."""
@@ -369,7 +400,7 @@ def request_signer(tb: Traceback, now: datetime, actor: str, policy: Policy | No
         )
     if signer.requested_at is not None:
         raise WorkflowError(f"the signer {signer.provider} of {tb.id} was already asked")
-    signer = replace(signer, requested_at=now, due_at=now + policy.due_after)
+    signer = replace(signer, requested_at=now, due_at=policy.due_at(now, zone))
     tb = replace(tb, signer=signer)
     return Step(tb, (_signer_event(tb, now, actor, "signer.requested"),))
 
@@ -382,10 +413,7 @@ def answer_signer(tb: Traceback, provider: str, reply: Reply, now: datetime, act
         raise NotYourHop(f"traceback {tb.id} has no direct request for provider {provider}")
     if signer.answer is not None:
         raise WorkflowError(f"the signer {provider} of {tb.id} has answered already")
-    if reply.answer is Answer.NO_RESPONSE:
-        raise WorkflowError("no_response is recorded by mark_no_response, not answered")
-    if reply.answer is Answer.ORIGIN and not (reply.customer or "").strip():
-        raise WorkflowError("an origin answer must name the customer that placed the call")
+    _check_said(reply)
     signer = replace(
         signer, answer=reply.answer, answered_at=now, upstream=reply.upstream,
         customer=reply.customer, note=reply.note,

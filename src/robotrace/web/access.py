@@ -16,9 +16,13 @@ from fastapi import HTTPException
 from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from robotrace import settings
+from robotrace.enforcement.authorizations import ACTIVE
+from robotrace.enforcement.records import IN_FORCE
+from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.providers import resolve_provider, search_providers
+from robotrace.store.providers import resolve_provider, search_providers, zone_of
 from robotrace.traceback.model import Answer, Status
 from robotrace.web.principal import Principal
 
@@ -49,6 +53,8 @@ class HopRequest:
     open: bool
     downstream_key: str | None
     downstream_name: str | None
+    #: The IANA zone the provider's business hours are read in (its due time's zone).
+    time_zone: str
 
 
 #: Which of its hop requests a provider asks for: ``open`` (unanswered, traceback open),
@@ -61,6 +67,7 @@ HopStatus = Literal["open", "answered", "no_response", "all"]
 _EARLIER_HOP = aliased(models.Hop, name="earlier_hop")
 _DOWNSTREAM = aliased(models.Provider, name="downstream")
 _UPSTREAM = aliased(models.Provider, name="upstream")
+_ASKED = aliased(models.Provider, name="asked")
 
 
 def _is_open() -> ColumnElement[bool]:
@@ -104,8 +111,10 @@ def _hop_requests(provider_id: int) -> Select[Any]:
             _DOWNSTREAM.key.label("downstream_key"),
             _DOWNSTREAM.business_name.label("downstream_name"),
             tb.id.label("traceback_id"),
+            *_zone_columns(_ASKED),
         )
         .join(tb, hop.traceback_id == tb.id)
+        .join(_ASKED, _ASKED.id == hop.provider_id)
         .outerjoin(
             _EARLIER_HOP,
             and_(
@@ -117,6 +126,20 @@ def _hop_requests(provider_id: int) -> Select[Any]:
         .outerjoin(_UPSTREAM, _UPSTREAM.id == hop.upstream_provider_id)
         .where(hop.provider_id == provider_id)
     )
+
+
+def _zone_columns(provider: Any) -> tuple[Any, ...]:
+    """What a provider's zone is read from (robotrace.providers.zones), labelled."""
+    return (
+        provider.time_zone.label("zone_set"),
+        provider.business_address.label("zone_address"),
+        provider.foreign.label("zone_foreign"),
+    )
+
+
+def _zone_of_row(row: Row[Any]) -> str:
+    default = settings.get("business_zone")
+    return provider_zone(row.zone_set, row.zone_address, row.zone_foreign, default).zone
 
 
 def _request_view(row: Row[Any]) -> HopRequest:
@@ -137,6 +160,7 @@ def _request_view(row: Row[Any]) -> HopRequest:
         and (row.traceback_status == Status.OPEN or row.signer_answer == Answer.ORIGIN),
         downstream_key=row.downstream_key,
         downstream_name=row.downstream_name,
+        time_zone=_zone_of_row(row),
     )
 
 
@@ -144,6 +168,15 @@ def own_provider_id(principal: Principal) -> int:
     if principal.role is not UserRole.PROVIDER or principal.provider_id is None:
         raise HTTPException(403, "only provider users have hop requests")
     return principal.provider_id
+
+
+def own_time_zone(db: Session, principal: Principal) -> str:
+    """The IANA zone the principal's provider's business hours, and so its due times, are
+    read in (robotrace.providers.zones)."""
+    row = db.get(models.Provider, own_provider_id(principal))
+    if row is None:
+        raise _not_found()
+    return zone_of(row).zone
 
 
 def hop_requests(
@@ -287,17 +320,28 @@ def traceback_ids(
 # --- Enforcement (letters and block authorizations) ---
 
 
-def _enforcement_query(principal: Principal, kind: models.EnforcementKind) -> Select[Any]:
-    """Actions of ``kind``: every one for readers of all, a provider user's own otherwise."""
+Kinds = models.EnforcementKind | tuple[models.EnforcementKind, ...]
+#: The steps of the mandatory ladder (47 CFR 64.1200(n)): notifications and orders.
+ORDER_KINDS = (
+    models.EnforcementKind.NOTIFICATION,
+    models.EnforcementKind.INITIAL_ORDER,
+    models.EnforcementKind.FINAL_ORDER,
+)
+
+
+def _enforcement_query(principal: Principal, kind: Kinds) -> Select[Any]:
+    """Actions of ``kind`` (or kinds): every one for readers of all, a provider user's own
+    otherwise."""
     action = models.EnforcementAction
-    query = select(action).where(action.kind == kind)
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    query = select(action).where(action.kind.in_(kinds))
     if principal.role not in READ_ALL:
         query = query.where(action.provider_id == own_provider_id(principal))
     return query
 
 
 def enforcement_actions(
-    db: Session, principal: Principal, kind: models.EnforcementKind
+    db: Session, principal: Principal, kind: Kinds
 ) -> list[models.EnforcementAction]:
     """Letters or authorizations, newest first: all for readers of all, a provider's own."""
     query = _enforcement_query(principal, kind).order_by(models.EnforcementAction.id.desc())
@@ -305,7 +349,7 @@ def enforcement_actions(
 
 
 def enforcement_action(
-    db: Session, principal: Principal, kind: models.EnforcementKind, action_id: int
+    db: Session, principal: Principal, kind: Kinds, action_id: int
 ) -> models.EnforcementAction:
     """One letter or authorization; another provider's answers 404 exactly like a missing id
     (one query either way)."""
@@ -327,6 +371,55 @@ def authorization_row(
     """A block authorization: readers of all any, a provider user only its own (else 404)."""
     kind = models.EnforcementKind.BLOCK_AUTHORIZATION
     return enforcement_action(db, principal, kind, authorization_id)
+
+
+def order_row(db: Session, principal: Principal, order_id: int) -> models.EnforcementAction:
+    """A notification or determination order: readers of all any, a provider user only its
+    own (else 404)."""
+    return enforcement_action(db, principal, ORDER_KINDS, order_id)
+
+
+# --- What every provider may read: authorizations to block under, orders binding it ---
+
+
+def blockable_authorization_row(
+    db: Session, principal: Principal, authorization_id: int
+) -> models.EnforcementAction:
+    """A block authorization as its page shows it: readers of all any, a provider user its
+    own, and another provider's while it is active — a K4 authorization is public (its notice
+    and the block list say it) and any downstream provider may block under it. A lifted one
+    of another provider answers 404 like a missing id (one query either way)."""
+    action = models.EnforcementAction
+    query = select(action).where(
+        action.kind == models.EnforcementKind.BLOCK_AUTHORIZATION, action.id == authorization_id
+    )
+    if principal.role not in READ_ALL:
+        own = own_provider_id(principal)
+        query = query.where(or_(action.provider_id == own, action.status == ACTIVE))
+    row = db.scalar(query)
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def authorizations_in_force(db: Session) -> list[models.EnforcementAction]:
+    """The active block authorizations, newest first: public, as the block list is."""
+    action = models.EnforcementAction
+    query = select(action).where(
+        action.kind == models.EnforcementKind.BLOCK_AUTHORIZATION, action.status == ACTIVE
+    )
+    return list(db.scalars(query.order_by(action.id.desc())))
+
+
+def orders_binding(db: Session, principal: Principal) -> list[models.EnforcementAction]:
+    """Final orders in force that name the provider user's provider among those immediately
+    downstream, who must block (public: the block list names them)."""
+    key = _own_key(principal)
+    action = models.EnforcementAction
+    query = select(action).where(
+        action.kind == models.EnforcementKind.FINAL_ORDER, action.status == IN_FORCE
+    )
+    return [row for row in db.scalars(query.order_by(action.id.desc())) if key in row.downstream]
 
 
 # --- Direct requests to the signer (the STIR/SHAKEN signer shortcut, docs/shaken.md) ---
@@ -352,6 +445,8 @@ class SignerRequest:
     customer: str | None
     note: str
     open: bool
+    #: The IANA zone the provider's business hours are read in (its due time's zone).
+    time_zone: str
 
 
 SignerStatus = Literal["open", "answered", "all"]
@@ -367,16 +462,18 @@ def _signer_requests(key: str) -> Select[Any]:
     the provider filter inside it."""
     tb, first = models.Traceback, models.Hop
     return (
-        select(tb, first.id.label("request_id"))
+        select(tb, first.id.label("request_id"), *_zone_columns(_ASKED))
         .join(first, and_(first.traceback_id == tb.id, first.position == 0))
+        .join(_ASKED, _ASKED.key == tb.signer_key)
         .where(tb.signer_key == key, tb.signer_requested_at.is_not(None))
     )
 
 
-def _signer_view(row: models.Traceback, request_id: int) -> SignerRequest:
+def _signer_view(found: Row[Any]) -> SignerRequest:
+    row: models.Traceback = found[0]
     assert row.signer_requested_at is not None and row.signer_due_at is not None
     return SignerRequest(
-        id=request_id,
+        id=found.request_id,
         origid=row.signer_origid,
         attest=row.signer_attest or "",
         calling_number=row.calling_number,
@@ -390,6 +487,7 @@ def _signer_view(row: models.Traceback, request_id: int) -> SignerRequest:
         customer=row.signer_customer,
         note=row.signer_note or "",
         open=row.signer_answer is None and row.status == Status.OPEN,
+        time_zone=_zone_of_row(found),
     )
 
 
@@ -407,7 +505,7 @@ def signer_requests(
     if status != "all":
         query = query.where(_signer_is_open() if status == "open" else not_(_signer_is_open()))
     query = query.order_by(models.Traceback.signer_due_at, models.Traceback.id)
-    return [_signer_view(row, request_id) for row, request_id in db.execute(query)]
+    return [_signer_view(row) for row in db.execute(query)]
 
 
 def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[SignerRequest, str]:
@@ -417,5 +515,4 @@ def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[
     row = db.execute(query).first()
     if row is None:
         raise _not_found()
-    tb, found_id = row
-    return _signer_view(tb, found_id), tb.id
+    return _signer_view(row), row[0].id

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from robotrace.calendar import in_zone
 from robotrace.clock import as_utc
 from robotrace.web.principal import Principal
 
@@ -21,7 +22,13 @@ def utc(value: datetime | None) -> str:
     return "" if value is None else as_utc(value).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def local(value: datetime | None, zone: str) -> str:
+    """``value`` on ``zone``'s wall clock, with the zone's abbreviation (EDT, HST)."""
+    return "" if value is None else in_zone(value, zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
 TEMPLATES.env.filters["utc"] = utc
+TEMPLATES.env.filters["local"] = local
 
 
 def render(

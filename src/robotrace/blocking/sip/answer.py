@@ -133,12 +133,14 @@ def called_number(request: SipRequest) -> str:
 
 
 def reason_text(decision: Decision) -> str:
-    """``<reason>[: <detail>][; authorization <id>][; RMD removal order <order>]
-    [; contact <contact>]``: an RMD removal blocks without an authorization, so its order
-    is what the text names instead."""
+    """``<reason>[: <detail>][; authorization <id>][; final determination order <id>
+    (mandatory)][; RMD removal order <order>][; contact <contact>]``: an RMD removal blocks
+    without an authorization, so its order is what the text names instead."""
     parts = [f"{decision.reason}: {decision.detail}" if decision.detail else str(decision.reason)]
     if decision.authorization_id is not None:
         parts.append(f"authorization {decision.authorization_id}")
+    if decision.order_id is not None:
+        parts.append(f"final determination order {decision.order_id} (mandatory)")
     if decision.rmd_order:
         parts.append(f"RMD removal order {decision.rmd_order}")
     if decision.contact:

@@ -47,6 +47,17 @@ def refusals() -> Iterator[None]:
 # --- Schemas ---------------------------------------------------------------------------
 
 
+class FindingOut(BaseModel):
+    """A refusal or a silence: a finding against the provider (docs/concepts.md#findings)."""
+
+    kind: Literal["refused", "no_response"]
+    reason: str = Field(description="the refusal's stated reason, or 'no answer by <due time>'")
+    due_at: datetime
+    answered_at: datetime | None = Field(
+        description="when it refused, or answered late after no_response; null: never"
+    )
+
+
 class EvidenceRowOut(BaseModel):
     traceback_id: str
     campaign: str | None
@@ -55,6 +66,9 @@ class EvidenceRowOut(BaseModel):
     called_number: str
     roles: list[str] = Field(description="originating, gateway and/or non_cooperative")
     originator: str | None = Field(description="the customer the originating provider named")
+    finding: FindingOut | None = Field(
+        default=None, description="non_cooperative: the refusal or silence, with its reason"
+    )
 
     @classmethod
     def of(cls, row: EvidenceRow) -> EvidenceRowOut:
@@ -82,6 +96,21 @@ class LetterIn(BaseModel):
     provider: str = PROVIDER_FIELD
     campaigns: list[str] = Field(default_factory=list, description="campaign ids to name")
     originators: list[str] = Field(default_factory=list, description="customer names to name")
+    findings: list[str] = Field(
+        default_factory=list,
+        description="traceback ids in which the provider refused or did not answer",
+    )
+
+
+class DecisionIn(BaseModel):
+    status: str | None = Field(
+        default=None,
+        description="complied, noncompliant (or, for a notification, no_response); "
+        "default: the worker's proposal",
+    )
+    reason: str = Field(
+        default="", max_length=5000, description="required when the decision is not the proposal"
+    )
 
 
 class MitigationReportIn(BaseModel):
@@ -107,10 +136,18 @@ class LetterOut(BaseModel):
     report_by: datetime
     named_campaigns: list[str]
     named_originators: list[str]
+    named_findings: list[str]
     evidence: list[EvidenceRowOut]
+    proposal: str | None = Field(description="the worker's proposal, for a regulator to decide")
+    proposal_text: str | None
+    proposed_at: datetime | None
     decided_at: datetime | None
     decision: str | None
-    after_deadline: list[EvidenceRowOut] = Field(description="the decision's evidence")
+    after_deadline: list[EvidenceRowOut] = Field(description="the proposal's evidence")
+    reasons: dict[str, str] = Field(
+        description="per traceback id: identified traffic, substantially similar (and why), "
+        "or a refusal or silence again"
+    )
     mitigation_reports: list[MitigationReportOut]
     pdf: str = Field(description="where the letter's PDF is")
 
@@ -173,10 +210,15 @@ def letter_out(db: Session, letter: models.EnforcementAction) -> LetterOut:
         report_by=letter.report_by,  # type: ignore[arg-type]
         named_campaigns=letter.named_campaigns,
         named_originators=letter.named_originators,
+        named_findings=letter.named_findings,
         evidence=[EvidenceRowOut.of(r) for r in service.letter_rows(letter)],
+        proposal=letter.proposal,
+        proposal_text=letter.proposal_text,
+        proposed_at=letter.proposed_at,
         decided_at=letter.decided_at,
         decision=letter.decision,
         after_deadline=[EvidenceRowOut.of(r) for r in after],
+        reasons=letter.evidence.get("reasons", {}),
         mitigation_reports=[_report_out(r) for r in service.mitigation_reports(db, letter.id)],
         pdf=f"/api/v1/letters/{letter.id}.pdf",
     )
@@ -277,6 +319,7 @@ def issue_letter(
             principal.actor,
             clock,
             principal.user_id,
+            findings=body.findings,
         )
     response.headers["Location"] = f"/api/v1/letters/{letter.id}"
     return letter_out(db, letter)
@@ -342,19 +385,24 @@ def file_mitigation_report(
 @router.post(
     "/letters/{letter_id}/decide",
     response_model=LetterOut,
-    responses=responses(403, 404, 409),
+    responses=responses(403, 404, 409, 422),
 )
 def decide_letter(
     letter_id: RowId,
+    body: DecisionIn | None = None,
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> LetterOut:
-    """Decide the letter now from the tracebacks stored (once ``mitigate_by`` has passed),
-    or decide it again after the worker did; 409 before the deadline."""
+    """Decide the letter (once ``mitigate_by`` has passed): the worker's proposal is made
+    again from the tracebacks stored now, and the decision is ``status`` (default: the
+    proposal; another needs a ``reason``). 409 before the deadline."""
     letter = access.letter_row(db, principal, letter_id)
+    body = body or DecisionIn()
     with refusals():
-        letter = service.decide_letter(db, letter.id, principal.actor, clock)
+        letter = service.decide_letter(
+            db, letter.id, principal.actor, clock, body.status, body.reason
+        )
     return letter_out(db, letter)
 
 

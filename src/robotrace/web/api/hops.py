@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.registry import Provider
 from robotrace.store import models
@@ -35,7 +36,8 @@ PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
 def _out(request: access.HopRequest) -> HopRequestOut:
-    return HopRequestOut(**asdict(request))
+    local = in_zone(request.due_at, request.time_zone).isoformat()
+    return HopRequestOut(**asdict(request), due_at_local=local)
 
 
 PAGE_HEADERS = {

@@ -10,6 +10,15 @@ from pydantic import BaseModel, Field, model_validator
 
 from robotrace.providers.registry import Provider, named_provider
 
+#: Where an API body shows a due time in the provider's own zone beside ``due_at`` (UTC).
+DUE_AT_LOCAL = Field(
+    description="due_at on the provider's wall clock: ISO 8601 with the zone's offset "
+    "(2021-07-07T08:00:00-04:00)"
+)
+TIME_ZONE = Field(
+    description="the provider's IANA time zone, which its business hours and so its due "
+    "times are read in (docs/concepts.md#due-times-and-the-business-calendar)"
+)
 PROVIDER_FIELD = Field(
     min_length=1, max_length=32, description="a provider: its key, OCN, RMD number or FRN"
 )
@@ -47,6 +56,8 @@ class HopRequestOut(BaseModel):
     call_time: datetime
     requested_at: datetime
     due_at: datetime
+    due_at_local: str = DUE_AT_LOCAL
+    time_zone: str = TIME_ZONE
     open: bool
     answer: str | None
     answered_at: datetime | None
@@ -116,6 +127,8 @@ class SignerRequestOut(BaseModel):
     call_time: datetime
     requested_at: datetime
     due_at: datetime
+    due_at_local: str = DUE_AT_LOCAL
+    time_zone: str = TIME_ZONE
     open: bool
     answer: str | None
     answered_at: datetime | None
@@ -156,6 +169,8 @@ class HopOut(BaseModel):
     roles: list[str]
     requested_at: datetime
     due_at: datetime
+    due_at_local: str = DUE_AT_LOCAL
+    time_zone: str = TIME_ZONE
     answer: str | None
     answered_at: datetime | None
     upstream: str | None

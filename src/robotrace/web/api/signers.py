@@ -14,6 +14,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
@@ -31,7 +32,8 @@ PROVIDER = UserRole.PROVIDER
 
 
 def _out(request: access.SignerRequest) -> SignerRequestOut:
-    return SignerRequestOut(**asdict(request))
+    local = in_zone(request.due_at, request.time_zone).isoformat()
+    return SignerRequestOut(**asdict(request), due_at_local=local)
 
 
 @router.get("", response_model=list[SignerRequestOut], responses=responses(403))

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import in_zone
 from robotrace.clock import Clock, as_utc
 from robotrace.store import models
 from robotrace.store.models import UserRole
@@ -29,7 +30,8 @@ STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
 
 def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
     """The ``robotrace trace`` summary of ``tb`` with its status, times and hop rows."""
-    summary: dict[str, Any] = summary_of(tb, provider_directory(db))
+    directory = provider_directory(db)
+    summary: dict[str, Any] = summary_of(tb, directory)
     row = db.get(models.Traceback, tb.id)
     assert row is not None
     hop_ids = {hop.position: hop.id for hop in row.hops}
@@ -41,6 +43,8 @@ def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
             position=hop.position,
             requested_at=hop.requested_at,
             due_at=hop.due_at,
+            due_at_local=in_zone(hop.due_at, directory[hop.provider].time_zone).isoformat(),
+            time_zone=directory[hop.provider].time_zone,
             answered_at=hop.answered_at,
             note=hop.note,
             overdue=tb.status == "open" and hop.overdue(now),

@@ -1,29 +1,44 @@
 """Block authorizations in the portal: the regulator authorizes blocking from a letter decided
 noncompliant (scope: the whole provider, or named originator numbers), one authorization's
-page with its public notice, and lifting it.
+page with its public notice and who blocks under it, and lifting it; the list of
+authorizations in force; and a downstream provider's declaration that it blocks under one,
+which writes its notice to the FCC (47 CFR 64.1200(k)(4)).
 
-A refused authorization shows the letter again with the reason and the fields as typed.
+Every provider user may read an *active* authorization of another provider — its public
+notice's content, as the block list publishes it — and declare blocking under it; it sees
+only its own declarations (docs/portal.md). A refused authorization shows the letter again
+with the reason and the fields as typed; a refused declaration, the authorization's page.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock, parse_utc
-from robotrace.enforcement import service
+from robotrace.clock import Clock, as_utc, parse_utc
+from robotrace.enforcement import k4, service
 from robotrace.enforcement.authorizations import ACTIVE, Scope
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
+from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
-from robotrace.web.pages.common import form_text, in_savepoint
-from robotrace.web.pages.letters import REGULATOR, letter_page, refusal_status, refused
+from robotrace.web.pages import steps
+from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
+from robotrace.web.pages.letters import (
+    REGULATOR,
+    letter_page,
+    providers_of,
+    refusal_status,
+    refused,
+)
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -88,14 +103,48 @@ def authorize(
     return RedirectResponse(f"/authorizations/{auth.id}", 303)
 
 
+@dataclass(frozen=True)
+class BlockingForm:
+    """A declaration of blocking as typed, kept to fill the form again after an error."""
+
+    since: str = ""
+    calls_blocked: str = "0"
+    basis: str = ""
+
+
+def calls_of(text: str) -> int:
+    """A count of calls typed in a form (empty: 0)."""
+    text = text.strip()
+    if not text:
+        return 0
+    if not (text.isascii() and text.isdigit()) or len(text) > 13:
+        raise ValueError(f"calls blocked is a count of calls, not {text[:20]!r}")
+    return int(text)
+
+
+def notices_for(
+    db: Session, principal: Principal, auth: models.EnforcementAction
+) -> list[models.BlockingNotice]:
+    """Who blocks under ``auth``: every provider for readers of all, the provider user's own
+    declaration otherwise."""
+    own = None if principal.role in READERS else access.own_provider_id(principal)
+    return k4.notices(db, authorization_id=auth.id, provider_id=own)
+
+
 def _page(
     request: Request,
     principal: Principal,
     db: Session,
+    clock: Clock,
     auth: models.EnforcementAction,
     status_code: int = 200,
     error: str | None = None,
+    **context: Any,
 ) -> Response:
+    provider_user = principal.role is UserRole.PROVIDER
+    own = auth.provider_id == principal.provider_id
+    notices = notices_for(db, principal, auth)
+    blockers = {n.provider_id: db.get(models.Provider, n.provider_id) for n in notices}
     return render(
         request,
         "authorization.html",
@@ -105,8 +154,46 @@ def _page(
         reference=service.notice_reference(auth.id),
         letter_reference=service.letter_reference(auth.letter_id) if auth.letter_id else None,
         provider=db.get(models.Provider, auth.provider_id),
+        public_view=provider_user and not own,
+        clock=steps.clock_of(auth, clock.now()),
+        notices=notices,
+        blockers=blockers,
+        late=k4.late,
         can_lift=principal.role is UserRole.REGULATOR and auth.status == ACTIVE,
+        can_declare=provider_user and not own and auth.status == ACTIVE,
+        now_input=as_utc(clock.now()).strftime("%Y-%m-%dT%H:%M:%SZ"),
         error=error,
+        **context,
+    )
+
+
+@router.get("/authorizations")
+def authorization_list(
+    request: Request,
+    principal: Principal = Depends(current_principal),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """The authorizations in force (public), a provider's own lifted ones, and for a
+    provider user the final orders that make it block."""
+    kind = models.EnforcementKind.BLOCK_AUTHORIZATION
+    mine = access.enforcement_actions(db, principal, kind)
+    in_force = access.authorizations_in_force(db)
+    lifted = [a for a in mine if a.status != ACTIVE]
+    provider_user = principal.role is UserRole.PROVIDER
+    own_notices = k4.notices(db, provider_id=principal.provider_id) if provider_user else []
+    binding = access.orders_binding(db, principal) if provider_user else []
+    return render(
+        request,
+        "authorizations.html",
+        principal,
+        in_force=in_force,
+        lifted=lifted,
+        providers=providers_of(db, [*in_force, *lifted, *binding]),
+        blocking=Counter(n.authorization_id for n in k4.notices(db)) if not provider_user else {},
+        own_notices={n.authorization_id: n for n in own_notices},
+        binding=binding,
+        **steps.template_helpers(),
     )
 
 
@@ -116,8 +203,42 @@ def authorization_detail(
     authorization_id: int,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
 ) -> Response:
-    return _page(request, principal, db, access.authorization_row(db, principal, authorization_id))
+    auth = access.blockable_authorization_row(db, principal, authorization_id)
+    return _page(request, principal, db, clock, auth)
+
+
+@router.post("/authorizations/{authorization_id}/blocking")
+def declare_blocking(
+    request: Request,
+    authorization_id: RowId,
+    since: str = Form(""),
+    calls_blocked: str = Form("0"),
+    basis: str = Form(""),
+    principal: Principal = Depends(writer(*PROVIDER)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """The provider user's provider blocks under the authorization since ``since`` (UTC);
+    robotrace writes its notice to the FCC. Declaring again adds the calls."""
+    auth = access.blockable_authorization_row(db, principal, authorization_id)
+    typed = BlockingForm(since, calls_blocked, basis)
+    key = principal.provider_key or ""
+    try:
+        when = parse_utc(since)
+        calls, text = calls_of(calls_blocked), form_text(basis, 5000)
+        in_savepoint(
+            db,
+            lambda: k4.declare_blocking(
+                db, auth.id, key, when, principal.actor, clock, principal.user_id, text, calls
+            ),
+        )
+    except (EnforcementError, ValueError) as exc:
+        error = refused("Blocking not recorded", exc)
+        status, shown = refusal_status(exc), {"blocking": typed, "blocking_error": error}
+        return _page(request, principal, db, clock, auth, status, **shown)
+    return RedirectResponse(f"/authorizations/{auth.id}", 303)
 
 
 @router.post("/authorizations/{authorization_id}/lift")
@@ -132,5 +253,6 @@ def lift(
     try:
         in_savepoint(db, lambda: service.lift_authorization(db, auth.id, principal.actor, clock))
     except EnforcementError as exc:
-        return _page(request, principal, db, auth, refusal_status(exc), refused("Not lifted", exc))
+        status, error = refusal_status(exc), refused("Not lifted", exc)
+        return _page(request, principal, db, clock, auth, status, error)
     return RedirectResponse(f"/authorizations/{auth.id}", 303)

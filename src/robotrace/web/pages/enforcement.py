@@ -1,7 +1,9 @@
 """The enforcement desk (regulators write; coordinators and admins read): providers ranked by
-evidence, the letters and their state, the authorizations in force and the latest block list;
-and one provider's evidence in the window, grouped by campaign, with the form that issues a
-warning letter naming chosen campaigns and originators.
+evidence; both ladders with each step's status and clock — K4 (letters, permissive block
+authorizations and who blocks under them) and 64.1200(n) (notifications, initial and final
+determination orders) — the worker's proposals awaiting a decision first; the latest block
+list. And one provider's evidence in the window, grouped by campaign, with the form that
+issues a warning letter or a notification naming chosen campaigns, originators and findings.
 
 The rules are :mod:`robotrace.enforcement.service`'s; this module only shows and asks.
 """
@@ -9,6 +11,7 @@ The rules are :mod:`robotrace.enforcement.service`'s; this module only shows and
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,14 +21,15 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.clock import Clock
-from robotrace.enforcement import service
+from robotrace.enforcement import k4, mandatory, service
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.errors import EnforcementError
-from robotrace.enforcement.evidence import EvidenceRow
+from robotrace.enforcement.evidence import NON_COOPERATIVE, EvidenceRow
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.pages import steps
 from robotrace.web.pages.common import READERS, in_savepoint
 from robotrace.web.pages.letters import REGULATOR, providers_of, refusal_status, refused
 from robotrace.web.principal import Principal
@@ -33,6 +37,7 @@ from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 LETTER_STATES = ("issued", "noncompliant", "complied")
+ORDER_KINDS = access.ORDER_KINDS
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,13 @@ def overview(
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
+    now = clock.now()
     letters = access.enforcement_actions(db, principal, EnforcementKind.WARNING_LETTER)
     auths = access.enforcement_actions(db, principal, EnforcementKind.BLOCK_AUTHORIZATION)
+    orders = access.enforcement_actions(db, principal, ORDER_KINDS)
+    followed = steps.followed_by(orders)
+    waiting = [x for x in letters if x.status == "issued"]
+    open_orders = [o for o in orders if steps.open_step(o, followed)]
     return render(
         request,
         "enforcement.html",
@@ -89,12 +99,19 @@ def overview(
         candidates=service.letter_candidates(db, clock),
         window_days=settings.get("evidence_window_days"),
         letters={state: [x for x in letters if x.status == state] for state in LETTER_STATES},
+        waiting_letters=steps.by_urgency(waiting, now),
         in_force=[a for a in auths if a.status == ACTIVE],
         lifted=[a for a in auths if a.status != ACTIVE],
-        providers=providers_of(db, [*letters, *auths]),
+        blocking=Counter(n.authorization_id for n in k4.notices(db)),
+        open_orders=steps.by_urgency(open_orders, now),
+        final_orders=[o for o in orders if o.kind == EnforcementKind.FINAL_ORDER],
+        closed_orders=[
+            o for o in orders if o not in open_orders and o.kind != EnforcementKind.FINAL_ORDER
+        ],
+        followed=followed,
+        providers=providers_of(db, [*letters, *auths, *orders]),
         blocklist=blocklist_summary(db),
-        letter_reference=service.letter_reference,
-        notice_reference=service.notice_reference,
+        **steps.template_helpers(),
     )
 
 
@@ -109,6 +126,7 @@ def _evidence_page(
 ) -> Response:
     rows = service.evidence_for_provider(db, provider.key, clock)
     letters = access.enforcement_actions(db, principal, EnforcementKind.WARNING_LETTER)
+    orders = access.enforcement_actions(db, principal, ORDER_KINDS)
     return render(
         request,
         "enforcement_provider.html",
@@ -119,8 +137,12 @@ def _evidence_page(
         total=len(rows),
         originators=originators_in(rows),
         window_days=settings.get("evidence_window_days"),
+        notification_days=settings.get("notification_response_days"),
+        findings=[r for r in rows if NON_COOPERATIVE in r.roles],
         letters=[x for x in letters if x.provider_id == provider.id],
+        orders=[x for x in orders if x.provider_id == provider.id],
         letter_reference=service.letter_reference,
+        reference_of=service.reference_of,
         can_issue=principal.role in REGULATOR,
         **context,
     )
@@ -144,22 +166,91 @@ def issue_letter(
     key: str,
     campaigns: list[str] = Form([]),
     originators: list[str] = Form([]),
+    findings: list[str] = Form([]),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
+    """A warning letter (K4) naming the chosen traffic; its page opens."""
     provider = access.provider_row(db, principal, key)
+    named = Named(campaigns, originators, findings)
     try:
         letter = in_savepoint(
             db,
             lambda: service.issue_letter(
-                db, provider.key, campaigns, originators, principal.actor, clock, principal.user_id
+                db,
+                provider.key,
+                campaigns,
+                originators,
+                principal.actor,
+                clock,
+                principal.user_id,
+                findings=findings,
             ),
         )
     except EnforcementError as exc:
-        status, error = refusal_status(exc), refused("No letter issued", exc)
-        chosen = {"chosen_campaigns": campaigns, "chosen_originators": originators}
-        return _evidence_page(
-            request, principal, db, clock, provider, status, error=error, **chosen
-        )
+        return _refused(request, principal, db, clock, provider, "No letter issued", exc, named)
     return RedirectResponse(f"/letters/{letter.id}", 303)
+
+
+@router.post("/enforcement/providers/{key}/notifications")
+def issue_notification(
+    request: Request,
+    key: str,
+    campaigns: list[str] = Form([]),
+    originators: list[str] = Form([]),
+    findings: list[str] = Form([]),
+    principal: Principal = Depends(writer(*REGULATOR)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """A Notification of Suspected Illegal Traffic (64.1200(n)) naming the chosen traffic;
+    its page opens."""
+    provider = access.provider_row(db, principal, key)
+    named = Named(campaigns, originators, findings)
+    try:
+        notification = in_savepoint(
+            db,
+            lambda: mandatory.issue_notification(
+                db,
+                provider.key,
+                campaigns,
+                originators,
+                principal.actor,
+                clock,
+                principal.user_id,
+                findings=findings,
+            ),
+        )
+    except EnforcementError as exc:
+        what = "No notification issued"
+        return _refused(request, principal, db, clock, provider, what, exc, named)
+    return RedirectResponse(f"/orders/{notification.id}", 303)
+
+
+@dataclass(frozen=True)
+class Named:
+    """The campaigns, originators and findings ticked, kept to tick them again."""
+
+    campaigns: list[str]
+    originators: list[str]
+    findings: list[str]
+
+
+def _refused(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    clock: Clock,
+    provider: models.Provider,
+    what: str,
+    exc: EnforcementError,
+    named: Named,
+) -> Response:
+    chosen = {
+        "chosen_campaigns": named.campaigns,
+        "chosen_originators": named.originators,
+        "chosen_findings": named.findings,
+    }
+    status, error = refusal_status(exc), refused(what, exc)
+    return _evidence_page(request, principal, db, clock, provider, status, error=error, **chosen)

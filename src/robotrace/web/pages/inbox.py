@@ -1,5 +1,7 @@
 """A provider's own pages: the inbox of open hop requests (and of direct requests to it as a
-call's STIR/SHAKEN signer), one request with the answer form, and the history of its answers.
+call's STIR/SHAKEN signer, and its open notifications and initial orders under 47 CFR
+64.1200(n) with their respond-by clocks), one request with the answer form, and the history
+of its answers.
 
 Everything is read through :mod:`robotrace.web.access`, which shows a provider only what its
 requests need (docs/tenancy.md). Rule errors are put in words that name no traceback.
@@ -19,6 +21,7 @@ from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, Wor
 from robotrace.web import access
 from robotrace.web.access import HopRequest, SignerRequest
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.pages import steps
 from robotrace.web.pages.answers import AnswerForm, answer_form, named_of, reply_of
 from robotrace.web.pages.common import PROVIDER, in_savepoint
 from robotrace.web.principal import Principal
@@ -58,6 +61,7 @@ def inbox(
     offset: int = Query(0, ge=0),
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
 ) -> Response:
     page = Page(offset, PAGE_SIZE, access.hop_request_count(db, principal, "open"))
     return render(
@@ -69,7 +73,17 @@ def inbox(
         missed=access.hop_requests(db, principal, "no_response", PAGE_SIZE),
         missed_total=access.hop_request_count(db, principal, "no_response"),
         signer_requests=access.signer_requests(db, principal, "open"),
+        zone=access.own_time_zone(db, principal),
+        **open_steps(db, principal, clock),
     )
+
+
+def open_steps(db: Session, principal: Principal, clock: Clock) -> dict[str, object]:
+    """The provider's notifications and initial orders still open, earliest respond-by
+    first, and what the inbox shows them with."""
+    found = access.enforcement_actions(db, principal, access.ORDER_KINDS)
+    waiting = [o for o in found if o.status in steps.WAITING]
+    return {"orders": steps.by_urgency(waiting, clock.now()), **steps.template_helpers()}
 
 
 @router.get("/history")

@@ -1,6 +1,7 @@
 """Warning letters in the portal: the list (a provider's own, or all for readers of all), one
-letter with its evidence, deadlines, mitigation reports and decision, the provider's
-mitigation report form and the regulator's "decide now".
+letter with its evidence, deadlines, the worker's proposal with the provider's mitigation
+reports beside it, and the decision; the provider's mitigation report form and the
+regulator's decision form (the proposal, or another status with a reason).
 
 Letters are reached only through :mod:`robotrace.web.access`: another provider's letter
 answers 404 exactly like a missing id. Rule errors show the letter again with the reason
@@ -11,13 +12,14 @@ refused write stays (:func:`in_savepoint`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock, as_utc
+from robotrace.clock import Clock
 from robotrace.enforcement import service
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.evidence import EvidenceRow
@@ -25,6 +27,7 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.pages import steps
 from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -32,6 +35,7 @@ from robotrace.web.templating import render
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 REGULATOR = (UserRole.REGULATOR,)
 REPORT_LIMIT = 20_000  # as the API's MitigationReportIn
+REASON_LIMIT = 5000  # as the API's DecisionIn
 
 
 def refusal_status(exc: Exception) -> int:
@@ -59,6 +63,25 @@ def after_deadline(letter: models.EnforcementAction) -> list[EvidenceRow]:
     return [EvidenceRow.from_json(r) for r in letter.evidence.get("after_deadline", [])]
 
 
+def reasons_of(action: models.EnforcementAction) -> dict[str, str]:
+    """Why each after-deadline traceback counts (identified, substantially similar, a
+    refusal or silence again), by traceback id, as the worker's proposal gives them."""
+    return dict(action.evidence.get("reasons", {}))
+
+
+def decision_context(
+    action: models.EnforcementAction, now: datetime, may_decide: bool
+) -> dict[str, Any]:
+    """What the decision form needs: the statuses a person may choose, whether the form is
+    shown, and the step's clock."""
+    return {
+        "statuses": service.DECIDABLE.get(action.kind, ()),
+        "can_decide": may_decide and steps.past_deadline(action, now),
+        "clock": steps.clock_of(action, now),
+        "reasons": reasons_of(action),
+    }
+
+
 def follow_ups(
     db: Session, principal: Principal, letter: models.EnforcementAction
 ) -> list[models.EnforcementAction]:
@@ -80,6 +103,7 @@ def letter_page(
     provider = db.get(models.Provider, letter.provider_id)
     assert letter.mitigate_by is not None
     regulator = principal.role is UserRole.REGULATOR
+    context = {**decision_context(letter, clock.now(), regulator), **context}
     return render(
         request,
         "letter.html",
@@ -94,7 +118,6 @@ def letter_page(
         authorizations=follow_ups(db, principal, letter),
         reader=principal.role in READERS,
         can_report=principal.role is UserRole.PROVIDER,
-        can_decide=regulator and clock.now() > as_utc(letter.mitigate_by),
         can_authorize=regulator and letter.status == "noncompliant",
         **context,
     )
@@ -158,14 +181,25 @@ def file_report(
 def decide(
     request: Request,
     letter_id: int,
+    status: str = Form(""),
+    reason: str = Form(""),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
+    """Decide the letter: ``status`` empty is the worker's proposal (made now if there is
+    none); another status needs a ``reason``."""
     letter = access.letter_row(db, principal, letter_id)
     try:
-        in_savepoint(db, lambda: service.decide_letter(db, letter.id, principal.actor, clock))
-    except EnforcementError as exc:
-        status, error = refusal_status(exc), refused("Not decided", exc)
-        return letter_page(request, principal, db, clock, letter, status, error=error)
+        why = form_text(reason, REASON_LIMIT)
+        in_savepoint(
+            db,
+            lambda: service.decide_letter(
+                db, letter.id, principal.actor, clock, status.strip() or None, why
+            ),
+        )
+    except (EnforcementError, ValueError) as exc:
+        code, error = refusal_status(exc), refused("Not decided", exc)
+        typed = {"chosen_status": status, "typed_reason": reason}
+        return letter_page(request, principal, db, clock, letter, code, decide_error=error, **typed)
     return RedirectResponse(f"/letters/{letter.id}", 303)

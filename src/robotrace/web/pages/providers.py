@@ -1,8 +1,8 @@
 """The provider registry in the portal: the directory (RMD status, search, pages of 100, the
 providers nobody can reach), each provider's page (identifiers, the RMD's contact, RMD status
 and history, why it is on the block list), the import of a registry file, and the forms that
-set a provider's contact address (admins) and enter its removal from the RMD or its
-reinstatement (regulators and admins).
+set a provider's contact address (admins) and time zone (staff), and enter its removal from
+the RMD or its reinstatement (regulators and admins).
 
 The rules are the parts' (:mod:`robotrace.store.rmd`, :mod:`robotrace.enforcement.rmd`);
 this module shows and asks. The directory filters, counts and pages in the database, so a
@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, case, false, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
+from robotrace import settings
 from robotrace.clock import Clock, as_utc
 from robotrace.enforcement.blocklist import RMD_REMOVED
 from robotrace.enforcement.publish import latest_blocklist
@@ -38,7 +39,13 @@ from robotrace.rows import BadRowsError
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.models import UserRole
-from robotrace.store.providers import identify_provider, provider_of, search_providers
+from robotrace.store.providers import (
+    identify_provider,
+    provider_of,
+    search_providers,
+    set_time_zone,
+    zone_of,
+)
 from robotrace.store.rmd import history, latest_import, statuses
 from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
@@ -66,6 +73,12 @@ STATUS_LABELS = {
     "unlisted": "never listed",
 }
 RULE = "47 CFR 64.6305"
+#: Where a provider's time zone comes from, in words (robotrace.providers.zones).
+ZONE_SOURCES = {
+    "set": "set by staff",
+    "address": "from the state in its business address",
+    "default": "robotrace's default zone",
+}
 
 
 # --- The directory ------------------------------------------------------------------------
@@ -417,6 +430,10 @@ def _provider_page(
         can_set_contact=principal.role in ADMIN,
         can_enter_removal=principal.role in RMD_EDITORS,
         can_identify=principal.is_staff,
+        can_set_zone=principal.is_staff,
+        zone=zone_of(provider),
+        zone_sources=ZONE_SOURCES,
+        default_zone=settings.get("business_zone"),
         rule=RULE,
         now_input=as_utc(clock.now()).strftime("%Y-%m-%dT%H:%M"),
         **context,
@@ -533,6 +550,27 @@ def set_contact(
         shown = {"entered_email": contact_email[:254]}
         return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
     set_contact_email(db, provider, email, principal.actor, clock.now())
+    return RedirectResponse(f"/providers/{provider.key}", 303)
+
+
+@router.post("/providers/{key}/time-zone")
+def set_zone(
+    request: Request,
+    key: str,
+    time_zone: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Staff set the zone of a provider's business hours (empty: derived again); audited as
+    ``provider.zone_set`` (robotrace.store.providers.set_time_zone)."""
+    provider = access.provider_row(db, principal, key)
+    try:
+        set_time_zone(db, provider, time_zone, principal.actor, clock)
+    except ValueError as exc:
+        error = f"Time zone not changed: {str(exc).rstrip('.')}."
+        shown = {"entered_zone": time_zone[:64]}
+        return _provider_page(request, principal, db, clock, provider, 422, error=error, **shown)
     return RedirectResponse(f"/providers/{provider.key}", 303)
 
 

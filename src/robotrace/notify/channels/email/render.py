@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from robotrace.calendar import in_zone
 from robotrace.clock import format_utc, parse_utc
 
 
@@ -31,6 +33,14 @@ def _when(text: str) -> str:
     return format_utc(parse_utc(text)).replace("T", " ").replace("Z", " UTC")
 
 
+def _due(p: Mapping[str, Any]) -> str:
+    """The due time in UTC, and on the provider's wall clock when its zone is known."""
+    if not p.get("due_at_local"):
+        return _when(p["due_at"])
+    local = in_zone(datetime.fromisoformat(p["due_at_local"]), p["time_zone"])
+    return f"{_when(p['due_at'])} ({local:%a %Y-%m-%d %H:%M %Z}, {p['time_zone']})"
+
+
 def _request_details(p: Mapping[str, Any]) -> str:
     call = p["call"]
     return "\n".join(
@@ -41,7 +51,7 @@ def _request_details(p: Mapping[str, Any]) -> str:
             f"Called number:   {call['called_number']}",
             f"Call time:       {_when(call['call_time'])}",
             f"Requested:       {_when(p['requested_at'])}",
-            f"Answer due:      {_when(p['due_at'])}",
+            f"Answer due:      {_due(p)}",
         ]
     )
 
@@ -98,7 +108,7 @@ def signer_requested(p: Mapping[str, Any]) -> Rendered:
             f"Called number:   {call['called_number']}",
             f"Call time:       {_when(call['call_time'])}",
             f"Requested:       {_when(p['requested_at'])}",
-            f"Answer due:      {_when(p['due_at'])}",
+            f"Answer due:      {_due(p)}",
         ]
     )
     body = (
@@ -137,6 +147,30 @@ def letter_issued(p: Mapping[str, Any]) -> Rendered:
     return Rendered(subject, body)
 
 
+def order_issued(p: Mapping[str, Any]) -> Rendered:
+    """A step of the mandatory ladder (47 CFR 64.1200(n)): notification, initial or final
+    determination order."""
+    provider = f"{p['provider']['name']} ({p['provider']['key']})"
+    subject = f"{p['title']} {p['reference']} to {provider}"
+    lines = [
+        f"{' and '.join(p.get('agencies', []))} issued {p['title']} {p['reference']} to "
+        f"{provider} on {_when(p['issued_at'])}.\n",
+        f"Named traffic:   {', '.join([*p.get('campaigns', []), *p.get('originators', [])])}",
+    ]
+    if p.get("respond_by"):
+        lines.append(f"Respond by:      {_when(p['respond_by'])}")
+    if p.get("effective_at"):
+        lines.append(f"Blocking from:   {_when(p['effective_at'])}")
+    lines += [
+        "",
+        f"{p['action']}",
+        "",
+        "The document (sign in as a user of your provider):",
+        p["link"],
+    ]
+    return Rendered(subject, "\n".join(lines) + "\n")
+
+
 TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "hop.requested": hop_requested,
     "hop.reminder": hop_reminder,
@@ -144,4 +178,5 @@ TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "signer.requested": signer_requested,
     "password.reset": password_reset,
     "letter.issued": letter_issued,
+    "order.issued": order_issued,
 }
