@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from robotrace import __version__
 from robotrace.clock import Clock, SystemClock
 from robotrace.store.db import make_engine, session_factory
+from robotrace.web.apidocs import mount_api_docs
 from robotrace.web.deps import LoginRequired
 from robotrace.web.health import database_unavailable
 from robotrace.web.health import router as health_router
@@ -66,7 +67,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
         version=__version__,
         description="Trace illegal robocalls hop by hop. JSON API under /api/v1.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # robotrace.web.apidocs serves it from the package, not a CDN
         redoc_url=None,
     )
     engine = make_engine(database_url)
@@ -78,6 +79,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     app.include_router(metrics_router)
     app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    mount_api_docs(app)
     for target in PAGE_ROUTERS:
         app.include_router(_router(target))  # type: ignore[arg-type]
     for target in API_ROUTERS:
