@@ -55,6 +55,10 @@ HERE = Path(__file__).resolve().parent / "blocking"
 SCENARIO = HERE / "block.xml"
 KAMAILIO_CFG = HERE / "kamailio.cfg"
 BLOCKED, ALLOWED = "BBBB", "CCCC"
+#: SIPp and the checks send from 127.0.0.1 with the upstream's OCN as tgrp, as an ingress SBC
+#: that stamps tgrp would; the blocker reads a tgrp only from a source it trusts for it
+#: (docs/blocking.md, "The trunk table").
+TRUNKS = "source,tgrp,trunk_context,ocn,trust_tgrp\n127.0.0.1,,,,1\n"
 CALLING, CALLED = "+12025550143", "+13125550199"
 PROVIDERS = [
     Provider("AAAA", "Alpha Local Telco"),
@@ -78,6 +82,7 @@ def seed_store(folder: Path) -> str:
         service.issue_authorization(session, request, "regulator:fcc@example.org", SystemClock())
     engine.dispose()
     (folder / "blocklist.pub.pem").write_bytes(signing.public_key_pem())
+    (folder / "trunks.csv").write_text(TRUNKS)
     return url
 
 
@@ -106,10 +111,17 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def child(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def child(
+    command: list[str], log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, cwd=log.parent, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            cwd=log.parent,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     try:
         yield process
@@ -151,7 +163,11 @@ def blocking_service(folder: Path) -> Iterator[tuple[str, int]]:
     with child(serve, folder / "serve.log") as server:
         up = lambda: httpx.get(f"{portal}/api/v1/blocklist", timeout=2).status_code == 200  # noqa: E731
         wait_for(up, server, 60, "robotrace serve")
-        with child(blocker_args, folder / "blocker.log") as process:
+        trunks = {
+            "ROBOTRACE_BLOCKER_TRUNKS_FILE": str(folder / "trunks.csv"),
+            "ROBOTRACE_BLOCKER_TGRP_IS_OCN": "1",
+        }
+        with child(blocker_args, folder / "blocker.log", trunks) as process:
             ok = lambda: httpx.get(f"{blocker}/health", timeout=2).json()["status"] == "ok"  # noqa: E731
             wait_for(ok, process, 60, "robotrace blocker")
             yield blocker, sip_port

@@ -1,7 +1,9 @@
-"""Hop-lookup latency over one provider's canonical store file, against a plain full scan.
+"""Hop-lookup latency over one provider's canonical store file, against a plain full scan;
+and the same legs as a Kamailio acc export, imported through a trunk map.
 
     .venv/bin/python benchmarks/bench_hop_lookup.py                 # 10^7 legs, 300 lookups
     .venv/bin/python benchmarks/bench_hop_lookup.py --legs 1000000 --queries 100 --json
+    .venv/bin/python benchmarks/bench_hop_lookup.py --no-kamailio   # the canonical store only
 
 1. Generates one provider's raw CDR export with DuckDB ``range()`` SQL: ``--legs`` legs to
    about a tenth as many subscribers, time-ordered over three days, called and calling
@@ -11,6 +13,11 @@
    random skew of up to 4 s and the called number in another spelling, plus 10% misses.
 4. Runs ``--baseline-queries`` of the same lookups as a plain DuckDB scan of the raw input
    (Parquet, unsorted, keys and times computed on the fly), and prints both p50/p99.
+5. Unless ``--no-kamailio``: writes the same legs as the CSV export of Kamailio's ``acc``
+   table (``kamailio-csv``: local ``DATETIME(3)`` times in New York, the ingress as
+   ``src_ip``/``src_port``: one /24 per upstream, one address per customer), imports it
+   through a trunk map of 540 entries, times that and the same lookups, and counts the legs
+   whose upstream, customer, time or number key differ from the canonical store's (0).
 """
 
 from __future__ import annotations
@@ -27,8 +34,11 @@ from pathlib import Path
 from typing import Any
 
 from robotrace.cdr.duck import connect, sql_text
+from robotrace.cdr.formats import format_named
 from robotrace.cdr.lookup import ProviderRecords
-from robotrace.cdr.store import ROW_GROUP_ROWS, write_provider_store
+from robotrace.cdr.store import ROW_GROUP_ROWS, StoreSummary, write_provider_store
+from robotrace.cdr.switch import SwitchRecords
+from robotrace.cdr.trunkmap import load_trunk_map
 from robotrace.numbers import digits_key, digits_key_sql
 
 PROVIDER = "BNCH"
@@ -87,14 +97,50 @@ def generate_sql(legs: int, subscribers: int) -> str:
     """
 
 
-def generate(directory: Path, legs: int) -> tuple[Path, Path, float]:
-    """Write the raw export as CSV (imported) and Parquet (the baseline scans it)."""
+UPSTREAMS, CUSTOMERS, ZONE = 40, 500, "America/New_York"
+
+
+def acc_export_sql() -> str:
+    """The legs of ``raw`` as rows of Kamailio's ``acc`` table with the stock extras (and
+    ``src_port``): what ``\\copy acc TO 'acc.csv' CSV HEADER`` gives."""
+    customer = "CAST(substr(customer, 10) AS INTEGER)"
+    source = (
+        "CASE WHEN from_provider <> '' THEN '10.0.' || CAST(substr(from_provider, 3) AS INTEGER)"
+        f" || '.1' ELSE '172.16.' || ({customer} // 250) || '.' || ({customer} % 250 + 1) END"
+    )
+    local = f"strftime(timezone('{ZONE}', CAST(call_time AS TIMESTAMPTZ)), '%Y-%m-%d %H:%M:%S.%g')"
+    return f"""
+    SELECT row_number() OVER () AS id, 'INVITE' AS method, 'f' || sip_call_id AS from_tag,
+      't' || sip_call_id AS to_tag, sip_call_id AS callid, '200' AS sip_code,
+      'OK' AS sip_reason, {local} AS time, calling_number AS src_user,
+      'example.net' AS src_domain, {source} AS src_ip, '5060' AS src_port,
+      called_number AS dst_ouser, called_number AS dst_user, 'bnch.example' AS dst_domain
+    FROM raw"""
+
+
+def trunk_map_text() -> str:
+    """The trunk map that makes the acc export's legs the canonical export's."""
+    entries = [f'provider = "{PROVIDER}"\ntime_zone = "{ZONE}"\n']
+    for n in range(UPSTREAMS):
+        entries.append(f'[[trunk]]\nsource = "10.0.{n}.0/24"\nupstream = "UP{n:02d}"\n')
+    for n in range(CUSTOMERS):
+        source = f"172.16.{n // 250}.{n % 250 + 1}"
+        entries.append(f'[[trunk]]\nsource = "{source}"\ncustomer = "customer-{n}"\n')
+    return "\n".join(entries)
+
+
+def generate(directory: Path, legs: int, kamailio: bool = False) -> tuple[Path, Path, float]:
+    """Write the raw export as CSV (imported) and Parquet (the baseline scans it), and with
+    ``kamailio`` as ``acc.csv`` too."""
     started = time.perf_counter()
     connection = connect()
     connection.execute(f"CREATE TABLE raw AS {generate_sql(legs, max(legs // 10, 1))}")
     csv_path, parquet_path = directory / "export.csv", directory / "export.parquet"
     connection.execute(f"COPY raw TO {sql_text(str(csv_path))} (HEADER)")
     connection.execute(f"COPY raw TO {sql_text(str(parquet_path))} (FORMAT parquet)")
+    if kamailio:
+        acc = sql_text(str(directory / "acc.csv"))
+        connection.execute(f"COPY ({acc_export_sql()}) TO {acc} (HEADER)")
     connection.close()
     return csv_path, parquet_path, time.perf_counter() - started
 
@@ -177,14 +223,57 @@ def time_baseline(parquet_path: Path, requests: list[dict[str, Any]]) -> list[fl
     return [timed(lambda r=r: baseline_lookup(connection, parquet_path, r))[0] for r in requests]
 
 
-def run(legs: int, queries: int, baseline_queries: int, seed: int) -> dict[str, Any]:
+def differing_legs(canonical: Path, kamailio: Path) -> int:
+    """Legs whose upstream, customer, time or called key differ between the two stores."""
+    connection = connect()
+    a, b = sql_text(str(canonical)), sql_text(str(kamailio))
+    row = connection.sql(
+        f"SELECT count(*) FROM read_parquet({a}) a FULL JOIN read_parquet({b}) b "
+        "USING (sip_call_id) WHERE a.from_provider IS DISTINCT FROM b.from_provider "
+        "OR a.customer IS DISTINCT FROM b.customer OR a.call_time IS DISTINCT FROM b.call_time "
+        "OR a.called_key IS DISTINCT FROM b.called_key"
+    ).fetchone()
+    connection.close()
+    return int(row[0]) if row else -1
+
+
+def run_kamailio(
+    directory: Path, requests: list[dict[str, Any]], canonical: StoreSummary
+) -> dict[str, Any]:
+    """Import ``acc.csv`` through the trunk map; its lookups and its difference from the
+    canonical store."""
+    (directory / "trunks.toml").write_text(trunk_map_text())
+    switch_format = format_named("kamailio-csv")
+    assert switch_format is not None
+    switch = SwitchRecords(switch_format, load_trunk_map(directory / "trunks.toml"))
+    acc = directory / "acc.csv"
+    import_ms, summary = timed(
+        lambda: write_provider_store([acc], directory / "kamailio-store", switch=switch)
+    )
+    lookup_ms, correct = time_lookups(summary.path(PROVIDER), requests)
+    return {
+        "import_s": round(import_ms / 1000, 1),
+        "acc_csv_mb": round(acc.stat().st_size / 2**20, 1),
+        "lookup": percentiles(lookup_ms),
+        "correct": f"{correct}/{len(requests)}",
+        "unmapped_legs": sum(summary.unmapped.values()),
+        "legs_differing_from_canonical": differing_legs(
+            canonical.path(PROVIDER), summary.path(PROVIDER)
+        ),
+    }
+
+
+def run(
+    legs: int, queries: int, baseline_queries: int, seed: int, kamailio: bool = True
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-hop-") as tmp:
         directory = Path(tmp)
-        csv_path, parquet_path, generate_s = generate(directory, legs)
+        csv_path, parquet_path, generate_s = generate(directory, legs, kamailio)
         import_s, summary = timed(lambda: write_provider_store([csv_path], directory / "store"))
         requests = sample_requests(parquet_path, queries, seed)
         lookup_ms, correct = time_lookups(summary.path(PROVIDER), requests)
         baseline_ms = time_baseline(parquet_path, requests[:baseline_queries])
+        switch = run_kamailio(directory, requests, summary) if kamailio else None
         return {
             "legs": legs,
             "row_group_rows": ROW_GROUP_ROWS,
@@ -196,6 +285,7 @@ def run(legs: int, queries: int, baseline_queries: int, seed: int) -> dict[str, 
             "correct": f"{correct}/{len(requests)}",
             "baseline_full_scan": percentiles(baseline_ms),
             "p50_speedup": round(statistics.median(baseline_ms) / statistics.median(lookup_ms)),
+            **({"kamailio_csv": switch} if switch else {}),
         }
 
 
@@ -210,9 +300,15 @@ def main() -> None:
         help="full scans to time (each reads the whole file)",
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--no-kamailio",
+        dest="kamailio",
+        action="store_false",
+        help="skip the Kamailio acc export (import and lookups through a trunk map)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    result = run(args.legs, args.queries, args.baseline_queries, args.seed)
+    result = run(args.legs, args.queries, args.baseline_queries, args.seed, args.kamailio)
     if args.json:
         print(json.dumps(result))
         return

@@ -330,6 +330,7 @@ def chunk_legs(world: World, chunk: Chunk) -> tuple[pa.Table, np.ndarray]:
         ),
         "identity": pa.nulls(len(row), pa.string()),
         "sip_call_id": pc.binary_join_element_wise(_texts(chunk.first + row), _texts(j), "-"),
+        "trunk": pa.nulls(len(row), pa.string()),
         "called_key": called_key.take(rows),
         "calling_key": calling_key.take(rows),
     }

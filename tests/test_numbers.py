@@ -143,3 +143,24 @@ def test_the_digits_key_fast_paths_follow_the_rules_on_random_spellings():
         cases.append(scheme + prefix + digits + rng.choice(["", "@h", ";x=1", "@a;b"]))
     for raw in cases:
         assert digits_key(raw) == _digits_key_by_the_rules(raw), raw
+
+
+def test_a_caller_id_is_e164_even_when_no_country_assigns_it():
+    from robotrace.numbers import caller_id
+
+    # 234-000-0000: a possible NANP number that is not a valid one (exchange 000): spoofed
+    # caller IDs are often like that, and they are what a traceback traces.
+    assert caller_id("(234) 000-0000") == "+12340000000"
+    assert caller_id("tel:+1-202-555-0143") == "+12025550143"
+    for withheld in ("", " anonymous ", "Restricted", "PRIVATE", None):
+        assert caller_id(withheld) == "anonymous"
+
+
+def test_text_that_cannot_be_a_number_is_no_caller_id():
+    from robotrace.numbers import InvalidNumber, caller_id, traced_numbers
+
+    for bad in ("hello", "0000", "+1"):
+        with pytest.raises(InvalidNumber, match="calling number"):
+            caller_id(bad)
+    with pytest.raises(InvalidNumber, match="called number"):
+        traced_numbers("+12025550143", "(234) 000-0000")

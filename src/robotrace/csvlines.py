@@ -41,11 +41,13 @@ def first_bad_utf8_line(path: Path) -> int | None:
     return None
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """``(first physical line, fields)`` of every non-blank record after the header."""
+def csv_records(path: Path, header: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """``(first physical line, fields)`` of every non-blank record after the header (every
+    one, for a file without a header)."""
     with path.open(newline="", encoding="utf-8-sig") as stream:
         reader = csv.reader(stream)
-        next(reader, None)
+        if header:
+            next(reader, None)
         previous = reader.line_num
         for fields in reader:
             start, previous = previous + 1, reader.line_num
@@ -53,26 +55,30 @@ def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
                 yield start, fields
 
 
-def bad_width_rows(path: Path, shown: str, width: int) -> list[RowError]:
-    """Every row whose number of fields differs from the header's."""
+def bad_width_rows(path: Path, shown: str, width: int, header: bool = True) -> list[RowError]:
+    """Every row whose number of fields differs from the header's (or the first row's)."""
+    first = "the header has" if header else "the first row has"
     return [
-        RowError(shown, line, f"has {len(fields)} fields, the header has {width}")
-        for line, fields in csv_records(path)
+        RowError(shown, line, f"has {len(fields)} fields, {first} {width}")
+        for line, fields in csv_records(path, header)
         if len(fields) != width
     ][:MAX_ERRORS_PER_FILE]
 
 
-def row_lines(path: Path, rows: int, width: int, wanted: list[int]) -> dict[int, int]:
+def row_lines(
+    path: Path, rows: int, width: int, wanted: list[int], header: bool = True
+) -> dict[int, int]:
     """The physical line of each wanted 0-based row of the parsed table.
 
     With exactly one line per row (no quoted newlines, blank or left-out lines) it is
-    ``row + 2``; otherwise one streaming pass of Python's ``csv`` module finds it — slow, but
-    only for files that have bad rows and an unusual layout.
+    ``row + 2`` (``row + 1`` without a header); otherwise one streaming pass of Python's
+    ``csv`` module finds it — slow, but only for files that have bad rows and an unusual
+    layout.
     """
-    if _physical_lines(path) == rows + 1:
-        return {r: r + 2 for r in wanted}
+    if _physical_lines(path) == rows + header:
+        return {r: r + 1 + header for r in wanted}
     wanted_set, lines, index = set(wanted), {}, 0
-    for line, fields in csv_records(path):
+    for line, fields in csv_records(path, header):
         if len(fields) != width:
             continue
         if index in wanted_set:

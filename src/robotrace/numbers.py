@@ -58,6 +58,41 @@ def try_normalize(raw: str | None, region: str = "US") -> str | None:
         return None
 
 
+#: A caller ID that says the number was withheld, as switches and consumers write it.
+ANONYMOUS = "anonymous"
+_WITHHELD = frozenset({"", "anonymous", "restricted", "private", "unavailable", "withheld"})
+
+
+def caller_id(raw: str | None, region: str = "US") -> str:
+    """A call's caller ID as a traceback records it: E.164 for a valid number — and for a
+    *possible* one that no country assigns (spoofed caller IDs often are, and they are what
+    is traced) — ``anonymous`` for a withheld one; anything else is :class:`InvalidNumber`."""
+    text = _strip_uri(str(raw or "")).strip()
+    if text.lower() in _WITHHELD:
+        return ANONYMOUS
+    valid = try_normalize(text, region)
+    if valid is not None:
+        return valid
+    try:
+        parsed = phonenumbers.parse(text, region.upper())
+    except phonenumbers.NumberParseException:
+        raise InvalidNumber(f"calling number {str(raw)[:40]!r} is not a telephone number") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidNumber(f"calling number {str(raw)[:40]!r} cannot be a telephone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def traced_numbers(calling: str | None, called: str | None, region: str = "US") -> tuple[str, str]:
+    """The calling and called numbers of a call to trace, as stored and shown to every
+    provider: the caller ID by :func:`caller_id`; the called number a valid one, in E.164
+    (the terminating provider delivered the call to it)."""
+    try:
+        callee = normalize(called, region)
+    except InvalidNumber as exc:
+        raise InvalidNumber(f"called number: {exc}") from None
+    return caller_id(calling, region), callee
+
+
 def match_key(raw: str | None, region: str = "US") -> str:
     """A key for comparing untrusted numbers: E.164 when valid, else the bare digits.
 

@@ -37,6 +37,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be more than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be 1 or more")
+    return value
+
+
 def _hours_or_off(text: str) -> float | None:
     if text.strip().lower() in {"off", "none"}:
         return None
@@ -350,14 +364,15 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "blocker_trunks_file",
             "",
-            "Path of the blocker's trunk table (CSV: source,tgrp,trunk_context,ocn) mapping a "
-            "source address or an RFC 4904 trunk group to the upstream OCN; empty: none.",
+            "Path of the blocker's trunk table (CSV: source,tgrp,trunk_context,ocn and an "
+            "optional trust_tgrp) mapping a source address, and the RFC 4904 trunk groups a "
+            "source row allows, to the upstream OCN; empty: none.",
         ),
         Setting(
             "blocker_tgrp_is_ocn",
-            True,
+            False,
             "A tgrp that equals a known OCN names that provider when the trunk table has no row "
-            "for it (1/0).",
+            "for it (1/0); only where the tgrp is trusted (a source row's trust_tgrp).",
             _flag,
         ),
         Setting(
@@ -372,6 +387,32 @@ SETTINGS: dict[str, Setting] = {
             "",
             "Path where robotrace blocker keeps the last verified block list, to serve it after "
             "a restart until the portal answers; empty: no cache.",
+        ),
+        Setting(
+            "blocker_max_list_age_hours",
+            168.0,
+            "Hours after its generated_at that the blocker's list counts as stale on /health "
+            "(it still blocks with it); 0 or off: no limit.",
+            _hours_or_off,
+        ),
+        Setting(
+            "blocker_sip_tcp_idle_seconds",
+            30.0,
+            "Seconds a SIP TCP connection may go without completing a message before the "
+            "blocker closes it.",
+            _positive,
+        ),
+        Setting(
+            "blocker_sip_tcp_max_per_address",
+            32,
+            "SIP TCP connections one source address may hold open; more are closed at once.",
+            _positive_int,
+        ),
+        Setting(
+            "blocker_max_body_bytes",
+            16 * 1024 * 1024,
+            "Longest request body the blocker's HTTP API reads; a longer one is answered 413.",
+            _positive_int,
         ),
         Setting(
             "blocker_dno_file",

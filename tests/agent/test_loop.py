@@ -13,7 +13,8 @@ import pytest
 from robotrace.agent.client import Backoff, PortalClient, PortalRefused, PortalUnavailable
 from robotrace.agent.loop import Agent, body_of
 from robotrace.agent.state import AnsweredRequests
-from robotrace.traceback.answerer import HopRequest
+from robotrace.cdr.trunkmap import parse_trunk_map
+from robotrace.traceback.answerer import HopRequest, UnmappedTrunk
 from robotrace.traceback.model import Answer, ProviderInfo
 from robotrace.traceback.workflow import Reply
 
@@ -238,3 +239,49 @@ def test_a_409_on_a_direct_request_is_remembered_and_not_posted_again():
     agent, lines, _ = agent_for(portal)
     assert agent.poll_signer() == [] and agent.poll_signer() == []
     assert len(portal.signer_posted) == 1 and "skipped" in lines[-1]
+
+
+class UnmappedAnswerer:
+    """Records whose matching leg came in on a trunk the trunk map does not map."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def answer(self, request: HopRequest) -> Reply | None:
+        self.asked += 1
+        raise UnmappedTrunk(request, "source=198.51.100.9:5060", "c9@h", 0.5)
+
+
+def test_a_call_on_an_unmapped_trunk_is_not_answered_and_the_run_says_so():
+    portal = Portal()
+    agent, lines, _ = agent_for(portal)
+    agent.answerer = UnmappedAnswerer()
+    assert agent.run(interval=0, once=True) == 3
+    agent.poll()  # not asked again until the agent restarts (with a better trunk map)
+    assert portal.posted == [] and agent.answerer.asked == 1
+    reason = (
+        "the matching call c9@h (at +0.500 s) came in on source=198.51.100.9:5060, which the "
+        "trunk map does not map: add it to the trunk map"
+    )
+    assert lines == [
+        f"hop request 17: not answered: {reason}",
+        "1 request(s) not answered: unmapped trunks",
+        f"  hop request 17: {reason}",
+    ]
+
+
+def test_an_upstream_the_trunk_map_knows_by_name_only_is_named_in_new_provider():
+    upstreams = parse_trunk_map(
+        '[[trunk]]\ntrunk = "t9"\nupstream = { name = "Carrier Nine Inc" }\n'
+    ).upstreams
+    reply = Reply(
+        Answer.UPSTREAM,
+        upstream="Carrier Nine Inc",
+        new_provider=ProviderInfo("Carrier Nine Inc"),
+        note="matched c1",
+    )
+    assert body_of(reply, upstreams) == {
+        "answer": "upstream",
+        "note": "matched c1",
+        "new_provider": {"name": "Carrier Nine Inc"},
+    }

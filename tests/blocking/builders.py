@@ -67,8 +67,8 @@ def rmd_removed(
     )
 
 
-def body_of(*entries: dict[str, Any], version: int = 2) -> bytes:
-    return json_body(version, T0, list(entries))
+def body_of(*entries: dict[str, Any], version: int = 2, generated_at: datetime = T0) -> bytes:
+    return json_body(version, generated_at, list(entries))
 
 
 def loaded(*entries: dict[str, Any], version: int = 2) -> LoadedBlocklist:

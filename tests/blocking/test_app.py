@@ -1,10 +1,13 @@
+import asyncio
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
-from robotrace.blocking.app import MAX_BATCH, Blocker, create_app
+from robotrace.blocking.app import MAX_BATCH, MAX_BODY_BYTES, Blocker, create_app
 from robotrace.blocking.refresh import ListState
 from robotrace.blocking.trunks import parse_trunks
-from tests.blocking.builders import CLEAN, entry, loaded, policy, rmd_removed
+from tests.blocking.builders import CLEAN, T0, entry, loaded, policy, rmd_removed
 
 LIST = loaded(entry("BBBB"), entry("CCCC", number="+13125550199", authorization_id=8))
 TRUNKS = parse_trunks([{"source": "192.0.2.7", "tgrp": "", "ocn": "BBBB"}])
@@ -32,7 +35,7 @@ def test_the_upstream_comes_from_the_trunk_table_when_not_given(client):
     body = client.post("/v1/decide", json={"calling": CLEAN, "source_ip": "192.0.2.7"}).json()
     assert (body["upstream"], body["reason"]) == ("BBBB", "provider_blocked")
     by_tgrp = client.post("/v1/decide", json={"calling": CLEAN, "tgrp": "BBBB"}).json()
-    assert by_tgrp["reason"] == "provider_blocked"
+    assert (by_tgrp["upstream"], by_tgrp["flags"]) == ("", ["unknown_upstream"])  # issue 24
     unknown = client.post("/v1/decide", json={"calling": CLEAN, "source_ip": "10.0.0.1"}).json()
     assert (unknown["decision"], unknown["flags"]) == ("allow", ["unknown_upstream"])
 
@@ -104,3 +107,78 @@ def test_health_says_stale_before_any_list_is_loaded():
     assert client.get("/health").json()["status"] == "stale"
     answer = client.post("/v1/decide", json={"upstream": "BBBB", "calling": CLEAN}).json()
     assert (answer["decision"], answer["version"]) == ("allow", None)
+
+
+def test_a_tgrp_names_the_upstream_when_the_table_says_so():
+    trunks = parse_trunks([{"source": "", "tgrp": "tg-b", "ocn": "BBBB"}])
+    client = TestClient(create_app(Blocker(ListState(blocklist=LIST), policy(), trunks)))
+    body = client.post("/v1/decide", json={"calling": CLEAN, "tgrp": "tg-b"}).json()
+    assert (body["upstream"], body["reason"]) == ("BBBB", "provider_blocked")
+
+
+def test_health_reports_the_sip_listeners_and_is_not_ok_while_one_is_down():
+    listeners = {"udp": "ok", "tcp": "ok"}
+    blocker = Blocker(ListState(blocklist=LIST, last_success=T0), policy(), TRUNKS)
+    blocker.listeners = lambda: dict(listeners)
+    client = TestClient(create_app(blocker))
+    assert (client.get("/health").json()["status"], blocker.health()["sip"]) == ("ok", listeners)
+    listeners["udp"] = "down"
+    health = client.get("/health").json()
+    assert (health["status"], health["sip"]) == ("sip_down", {"udp": "down", "tcp": "ok"})
+    without_sip = TestClient(create_app(Blocker(ListState(blocklist=LIST), policy(), TRUNKS)))
+    assert without_sip.get("/health").json()["sip"] is None
+
+
+# Issue 24 item 11: /v1/decide/batch read a 153 MiB unauthenticated body whole.
+
+
+def small_client(most: int) -> TestClient:
+    blocker = Blocker(ListState(blocklist=LIST), policy(), TRUNKS)
+    return TestClient(create_app(blocker, max_body=most))
+
+
+def test_a_body_longer_than_the_limit_is_413_and_one_at_the_limit_is_answered():
+    calls = json.dumps([{"upstream": "BBBB", "calling": CLEAN}] * 100).encode()
+    headers = {"Content-Type": "application/json"}
+    answer = small_client(len(calls) - 1).post("/v1/decide/batch", content=calls, headers=headers)
+    assert answer.status_code == 413
+    assert answer.json()["detail"] == f"the request body is longer than {len(calls) - 1:,} bytes"
+    answered = small_client(len(calls)).post("/v1/decide/batch", content=calls, headers=headers)
+    assert answered.status_code == 200 and len(answered.json()) == 100
+
+
+BIG = 153 << 20  # the 153 MiB of the finding
+CHUNK = 1 << 20
+
+
+def post_in_chunks(declared: bool) -> tuple[int, int]:
+    """POST 153 MiB to /v1/decide/batch in chunks of 1 MiB straight through ASGI, as an upload
+    arrives: (the status answered, how many chunks the app took)."""
+    app = create_app(Blocker(ListState(blocklist=LIST), policy(), TRUNKS))
+    taken, sent = [], []
+
+    async def receive() -> dict:
+        taken.append(1)
+        return {"type": "http.request", "body": b" " * CHUNK, "more_body": len(taken) < 153}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json")]
+    headers += [(b"content-length", str(BIG).encode())] if declared else []  # else: chunked
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/decide/batch", "raw_path": b"/v1/decide/batch",
+        "query_string": b"", "root_path": "", "server": ("127.0.0.1", 8700),
+        "client": ("192.0.2.1", 40000), "headers": headers,
+    }  # fmt: skip
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], len(taken)
+
+
+def test_a_declared_153_mib_body_is_413_before_a_byte_of_it_is_read():
+    assert post_in_chunks(declared=True) == (413, 0)
+
+
+def test_a_chunked_153_mib_body_is_cut_off_at_the_limit():
+    assert post_in_chunks(declared=False) == (413, MAX_BODY_BYTES // CHUNK + 1)

@@ -121,17 +121,30 @@ def test_the_blocker_keeps_the_last_good_list_while_the_portal_is_down_and_picks
     assert "block list version None → 1" in log and "version 1 → 2" in log
 
 
-def invite(port: int, tgrp: str) -> str:
-    """One INVITE over UDP from a trunk named by RFC 4904 tgrp; the response's text."""
+def invite(port: int, tgrp: str, source: str = "127.0.0.1") -> str:
+    """One INVITE over UDP from ``source`` naming RFC 4904 trunk group ``tgrp``; the
+    response's text."""
     uri = f"sip:+13125550199;tgrp={tgrp};trunk-context=example.net@127.0.0.1;user=phone"
-    answer = builders.udp_exchange(port, builders.invite(uri=uri, via="VIA-HERE"))
+    data = builders.invite(uri=uri, via="VIA-HERE")
+    answer = builders.udp_exchange(port, data, source=source)
     assert answer is not None, "no SIP answer"
     return answer.decode()
 
 
+#: 127.0.0.1 is an ingress SBC that stamps tgrp (here: the upstream's OCN); 127.0.0.2 is
+#: BBBB's own gateway, which names its upstream by its address alone.
+SBC_TRUNKS = """source,tgrp,trunk_context,ocn,trust_tgrp
+127.0.0.1,,,,1
+127.0.0.2,,,BBBB,
+"""
+
+
 def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
-    tmp_path: Path, store: str
+    tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "trunks.csv").write_text(SBC_TRUNKS)
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_TRUNKS_FILE", str(tmp_path / "trunks.csv"))
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_TGRP_IS_OCN", "1")
     port, blocker_port, sip_port = free_port(), free_port(), free_port()
     base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
     args = [
@@ -141,14 +154,19 @@ def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
     ]  # fmt: skip
     with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
         wait_for(lambda: httpx.get(f"{blocker}/health", timeout=5).json()["status"] == "ok", 10)
+        sip_health = httpx.get(f"{blocker}/health", timeout=5).json()["sip"]
         authorization = decide(blocker, "BBBB")["authorization_id"]
         blocked = invite(sip_port, "BBBB")
         allowed = invite(sip_port, "CCCC")
+        # Issue 24 item 4: BBBB's own gateway writing CCCC's tgrp is still BBBB.
+        escaping = invite(sip_port, "CCCC", source="127.0.0.2")
+    assert sip_health == {"udp": "ok", "tcp": "ok"}
     assert blocked.startswith("SIP/2.0 603 Network Blocked")
     reason = next(line for line in blocked.splitlines() if line.startswith("Reason:"))
     assert "no_direct_traffic" in reason and f"authorization {authorization}" in reason
     assert allowed.startswith("SIP/2.0 302")
     assert "<sip:+13125550199@10.0.0.9:5060>" in allowed
+    assert escaping.startswith("SIP/2.0 603 Network Blocked")
 
 
 def test_a_blocker_restarted_while_the_portal_is_down_blocks_with_its_cached_list(

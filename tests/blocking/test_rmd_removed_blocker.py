@@ -50,10 +50,12 @@ GOLF = Provider(
     ocns=("GLF1",),
     contact_email="noc@golf.example",
 )
-TRUNKS = """source,tgrp,trunk_context,ocn
-192.0.2.77,,,GLF1
-,tg-golf-key,,RMD0007777
-,tg-golf-ocn,,GLF1
+#: SIP arrives from 127.0.0.1, an SBC whose tgrp the table trusts (issue 24: only there).
+TRUNKS = """source,tgrp,trunk_context,ocn,trust_tgrp
+192.0.2.77,,,GLF1,
+127.0.0.1,,,,1
+,tg-golf-key,,RMD0007777,
+,tg-golf-ocn,,GLF1,
 """
 #: One call from Golf, handed over as each trunk table row or request names it.
 CALLS = {

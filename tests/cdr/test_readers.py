@@ -150,7 +150,7 @@ def test_a_row_with_too_few_fields_is_reported_with_its_line(tmp_path: Path) -> 
         stream.write("TERM,2020-05-01T12:00:00Z\n")
     assert errors_of(path) == [
         f"{path}:3: called_number is empty",
-        f"{path}:4: has 2 fields, the header has 11",
+        f"{path}:4: has 2 fields, the header has 12",
     ]
 
 

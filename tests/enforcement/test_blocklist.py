@@ -1,3 +1,5 @@
+import csv
+import io
 from datetime import timedelta
 
 from robotrace.enforcement.blocklist import (
@@ -122,6 +124,23 @@ def test_the_csv_lists_several_ocns_in_one_cell_and_an_rmd_removal_without_autho
         "provider,no_direct_traffic,RMD0001234,,Echo Resale,,rmd_removed,,DA 25-694,,mandatory,,"
         "2020-05-01T12:00:00Z,removed from the Robocall Mitigation Database (DA 25-694),"
     )
+
+
+def test_a_formula_in_a_provider_written_cell_is_defused_and_numbers_stay_e164():
+    # issue 24: a provider writes its own name; "=…" ran as a formula in a spreadsheet
+    hostile = InForce(
+        8, "numbers", ("+12025550143",), T0, "@SUM(1+9)*cmd|' /C calc'!A0", "CCCC",
+        '=HYPERLINK("http://evil.example","Charlie")', "-2+3+cmd|' /C calc'!A0", ("CCCC",),
+    )  # fmt: skip
+    [header, row] = list(csv.reader(io.StringIO(csv_body(entries_of([hostile], T0)).decode())))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["name"] == '\'=HYPERLINK("http://evil.example","Charlie")'
+    assert cells["reason"] == "'@SUM(1+9)*cmd|' /C calc'!A0"
+    assert cells["contact"] == "'-2+3+cmd|' /C calc'!A0"
+    assert cells["number"] == "+12025550143"  # an E.164 number is left as it is
+    # the JSON carries the values as written: JSON is not read by spreadsheets
+    [entry] = entries_of([hostile], T0)
+    assert entry["name"].startswith("=HYPERLINK")
 
 
 def test_if_none_match_compares_strong_weak_lists_and_star():

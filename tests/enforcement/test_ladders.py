@@ -416,3 +416,18 @@ def test_the_upstreams_copy_of_the_evidence_says_it_was_named_not_what_the_refer
         assert {tuple(r["roles"]) for r in upstream.evidence["rows"]} == {("referred",)}
         assert "<td>gateway</td>" not in upstream.document
         assert "<td>referred</td>" in upstream.document
+
+
+def test_a_publisher_with_an_earlier_clock_does_not_undo_a_newer_version(seeded, clock):
+    """A publish whose clock reads before the latest version's time (another process
+    published meanwhile) must not compute the list at that earlier instant: here the
+    authorization is effective at T, the latest version has it, and a publisher at T - 1 s
+    would have dropped it again under a higher number."""
+    k4_authorization(seeded, clock)
+    with transaction(seeded) as session:
+        latest = service.latest_blocklist(session)
+        assert '"provider":"CCCC"' in latest.body
+    earlier = SimulatedClock(clock.now() - timedelta(seconds=1))
+    with transaction(seeded) as session:
+        again = service.publish_blocklist(session, earlier)
+    assert again.version == latest.version

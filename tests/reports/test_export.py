@@ -117,3 +117,18 @@ def test_the_reporters_are_in_their_own_table_only(portal, engine):
         calls = [c.transcript for c in session.query(models.Call)]
     assert senders == {(FIRST["name"], FIRST["email"]), (SECOND["name"], SECOND["email"])}
     assert not any("Jane Q. Reporter" in text or "Rob Roe" in text for text in calls)
+
+
+def test_a_cell_a_spreadsheet_would_run_is_defused_and_the_number_is_left_alone():
+    # issue 24: every CSV export defuses formulas through one helper (robotrace.csvcells)
+    from robotrace.reports.export import write_csv
+
+    row = dict.fromkeys(FTC_COMPLAINT_COLUMNS, "")
+    row.update(Company_Phone_Number="18005550100", Subject='=HYPERLINK("http://x.example")')
+    row.update(Consumer_City="@SUM(1+9)")
+    out = io.StringIO()
+    assert write_csv(iter([row]), out) == 1
+    [read] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert read["Subject"] == "'" + '=HYPERLINK("http://x.example")'
+    assert read["Consumer_City"] == "'@SUM(1+9)"
+    assert read["Company_Phone_Number"] == "18005550100"

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from robotrace.cdr.schema import CDR_COLUMNS, DISPOSITIONS
+from robotrace.cdr.schema import DISPOSITIONS, MAPPED_COLUMNS
 from robotrace.numbers import match_key, normalize, try_normalize
 
 from .worlds import World, cdr_time, read_csv
@@ -78,7 +78,7 @@ def test_cdr_rows_are_well_formed(world: World) -> None:
     call_ids: Counter[str] = Counter()
     for key in _keeping(world):
         rows = world.cdrs(key)
-        assert rows and tuple(rows[0]) == CDR_COLUMNS
+        assert rows and tuple(rows[0]) == MAPPED_COLUMNS
         for row in rows:
             assert row["provider"] == key
             assert row["disposition"] in DISPOSITIONS

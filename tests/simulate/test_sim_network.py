@@ -6,7 +6,7 @@ test_sim_registry.py; here the network they describe.
 
 from __future__ import annotations
 
-from robotrace.cdr.schema import CDR_COLUMNS
+from robotrace.cdr.schema import MAPPED_COLUMNS
 from robotrace.simulate.registry import read_world_providers
 
 from .worlds import World, read_csv
@@ -38,7 +38,7 @@ def test_no_cdr_file_is_written_for_providers_that_keep_no_records(world: World)
     assert files == keeping
     for key in files:
         header = (world.out / "cdrs" / f"{key}.csv").read_text().splitlines()[0]
-        assert tuple(header.split(",")) == CDR_COLUMNS
+        assert tuple(header.split(",")) == MAPPED_COLUMNS
 
 
 def test_terminating_providers_are_local_and_cooperative(world: World) -> None:

@@ -167,3 +167,28 @@ def test_an_unregistered_terminating_provider_gets_an_error_line_in_its_place(wo
         "id": "TR-1",
         "error": "terminating provider ZZZZ is not registered",
     }
+
+
+def test_a_calling_number_that_is_no_number_is_an_error_not_a_not_found(world: Path, tmp_path):
+    """Issue 22: `trace --calling hello` answered not_found with exit 0."""
+    row = _honeypot(world)[0]
+    result = _invoke(
+        world,
+        "--calling",
+        "hello",
+        "--called",
+        row["called_number"],
+        "--time",
+        row["call_time"],
+        "--at",
+        row["terminating_provider"],
+    )
+    assert result.exit_code == 2
+    assert "calling number 'hello' is not a telephone number" in result.output
+    calls = tmp_path / "calls.csv"
+    calls.write_text(
+        "calling_number,called_number,call_time,terminating_provider\n"
+        f"hello,{row['called_number']},{row['call_time']},{row['terminating_provider']}\n"
+    )
+    from_file = _invoke(world, "--calls", str(calls))
+    assert from_file.exit_code == 2 and f"{calls}:2: calling number 'hello'" in from_file.output

@@ -120,8 +120,10 @@ def test_naming_a_provider_already_in_the_chain_closes_with_loop():
     assert len(tb.hops) == 3
 
 
-def test_a_provider_naming_itself_is_a_loop():
-    assert chain(("TERM", upstream("TERM"))).outcome is Outcome.LOOP
+def test_a_provider_naming_itself_is_refused_not_a_loop():
+    # issue 24: naming itself closed the chain as `loop` at once (see test_late_answers.py)
+    with pytest.raises(WorkflowError, match="cannot name itself"):
+        chain(("TERM", upstream("TERM")))
 
 
 def test_a_newly_named_provider_needs_its_details_and_is_returned():

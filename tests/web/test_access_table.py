@@ -560,6 +560,42 @@ def test_a_newer_reset_link_used_kills_the_older_one(world, engine):
     assert user_row(engine, "coord@example.org").password_hash == changed
 
 
+def test_a_newer_reset_link_issued_kills_the_older_one_before_either_is_used(world, engine):
+    # issue 24: the older link worked until some link was used
+    _request_reset(world.app, "coord@example.org")
+    _request_reset(world.app, "coord@example.org")
+    older, newer = _reset_paths(engine)
+    before = user_row(engine, "coord@example.org").password_hash
+    assert TestClient(world.app).get(older).status_code == 400
+    assert _use_link(world.app, older).status_code == 400
+    assert user_row(engine, "coord@example.org").password_hash == before
+    assert _use_link(world.app, newer).status_code == 200
+
+
+def test_another_users_reset_request_leaves_a_link_working(world, engine):
+    _request_reset(world.app, "coord@example.org")
+    _request_reset(world.app, "fcc@example.org")
+    coord_link, fcc_link = _reset_paths(engine)
+    assert _use_link(world.app, coord_link).status_code == 200
+    assert _use_link(world.app, fcc_link).status_code == 200
+
+
+def test_a_reset_revokes_that_users_api_tokens_and_no_one_elses(world, engine):
+    # issue 24: a reset ended the sessions but a stolen API token kept working
+    with transaction(engine) as session:
+        coord, fcc = (user_by_email(session, e) for e in ("coord@example.org", "fcc@example.org"))
+        coord_token, _ = create_token(session, coord, "agent", True, world.clock)
+        fcc_token, _ = create_token(session, fcc, "agent", True, world.clock)
+    bearer = {"Authorization": f"Bearer {coord_token}"}
+    assert TestClient(world.app).get("/api/v1/me", headers=bearer).status_code == 200
+    _request_reset(world.app, "coord@example.org")
+    [path] = _reset_paths(engine)
+    assert _use_link(world.app, path).status_code == 200
+    assert TestClient(world.app).get("/api/v1/me", headers=bearer).status_code == 401
+    other = {"Authorization": f"Bearer {fcc_token}"}
+    assert TestClient(world.app).get("/api/v1/me", headers=other).status_code == 200
+
+
 def test_a_reset_ends_every_session_of_that_user_and_no_one_elses(world, engine):
     first = sign_in(TestClient(world.app), "coord@example.org")
     second = sign_in(TestClient(world.app), "coord@example.org")

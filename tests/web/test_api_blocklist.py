@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import subprocess
 import sys
 import textwrap
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from robotrace.store import models
+from robotrace.store.db import transaction
 
 REGULATOR = "fcc@example.org"
 
@@ -123,6 +129,26 @@ def test_the_csv_has_its_own_etag_and_signature(world, api_for, tmp_path):
         "/api/v1/blocklist.csv", headers={"If-None-Match": csv.headers["etag"]}
     )
     assert not_modified.status_code == 304
+
+
+def test_a_provider_named_as_a_formula_is_defused_in_the_signed_csv(
+    world, api_for, engine, tmp_path
+):
+    # issue 24: providers write their own names; the CSV carried "=…" as it was written
+    with transaction(engine) as session:
+        row = session.scalar(select(models.Provider).where(models.Provider.key == "BBBB"))
+        row.business_name = "=cmd|' /C calc'!A0"
+    no_direct_traffic(api_for, reason="+cmd|' /C calc'!A0")
+    anonymous = TestClient(world.app)
+    response = anonymous.get("/api/v1/blocklist.csv")
+    [header, entry] = list(csv.reader(io.StringIO(response.text)))
+    cells = dict(zip(header, entry, strict=True))
+    assert cells["name"] == "'=cmd|' /C calc'!A0" and cells["reason"] == "'+cmd|' /C calc'!A0"
+    # escaped before signing: the signature is over the bytes served
+    public = anonymous.get("/api/v1/blocklist/public-key").content
+    signature = response.headers["x-robotrace-signature"]
+    assert verify_elsewhere(tmp_path, public, response.content, signature) == "verified"
+    assert anonymous.get("/api/v1/blocklist").json()["entries"][0]["name"].startswith("=cmd")
 
 
 def test_a_future_authorization_appears_once_effective(world, api_for):

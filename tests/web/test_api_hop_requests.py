@@ -139,6 +139,46 @@ def test_a_late_answer_after_no_response_reopens_the_traceback(world, api_for):
     assert coord.get(f"/api/v1/tracebacks/{world.traceback_id}").json()["status"] == "open"
 
 
+@pytest.mark.parametrize("named_as", ["AAAA", "aaaa", {"ocn": "aaaa", "name": "Us Again"}])
+def test_a_provider_naming_itself_as_its_upstream_is_422_and_nothing_changes(
+    world, api_for, named_as
+):
+    alpha = api_for(ALPHA)
+    url = f"/api/v1/hop-requests/{_open_request(alpha)['id']}/answer"
+    if isinstance(named_as, dict):
+        body = {"answer": "upstream", "new_provider": named_as}
+    else:
+        body = {"answer": "upstream", "upstream": named_as}
+    response = alpha.post(url, json=body)
+    assert response.status_code == 422, response.text
+    assert "AAAA cannot name itself as its upstream" in response.json()["detail"]
+    assert world.traceback_id not in response.text
+    assert _open_request(alpha)["open"] is True
+    tb = api_for(COORD).get(f"/api/v1/tracebacks/{world.traceback_id}").json()
+    assert tb["status"] == "open" and tb["outcome"] is None
+
+
+def test_a_late_answer_that_names_the_chain_keeps_the_traceback_non_responsive(
+    world, api_for, client_for
+):
+    world.clock.set(DUE + timedelta(hours=1))
+    coord = api_for(COORD)
+    assert coord.post(f"/api/v1/tracebacks/{world.traceback_id}/no-response").status_code == 200
+    alpha = api_for(ALPHA)
+    [request] = alpha.get("/api/v1/hop-requests?status=answered").json()
+    url = f"/api/v1/hop-requests/{request['id']}/answer"
+    itself = alpha.post(url, json={"answer": "upstream", "upstream": "AAAA"})
+    assert itself.status_code == 422 and "itself" in itself.json()["detail"]
+    late = alpha.post(url, json={"answer": "origin", "customer": "A Convenient Customer"})
+    assert late.status_code == 200 and late.json()["late"] is True
+    tb = coord.get(f"/api/v1/tracebacks/{world.traceback_id}").json()
+    assert (tb["status"], tb["outcome"]) == ("closed", "non_responsive")
+    assert tb["late_answer_held"] is True and tb["originating_provider"] is None
+    assert tb["non_cooperative"] == ["AAAA"]
+    page = client_for(COORD).get(f"/tracebacks/{world.traceback_id}").text
+    assert "held for a coordinator's review" in page and "traceback.late_answer_held" in page
+
+
 def test_provider_b_using_a_s_request_id_gets_the_same_404_as_a_made_up_id(world, api_for):
     request = _open_request(api_for(ALPHA))
     bravo = api_for(BRAVO)

@@ -134,3 +134,14 @@ def test_without_credentials_it_is_401(world):
     assert anonymous.get("/api/v1/tracebacks").status_code == 401
     bad = TestClient(world.app, headers={"Authorization": "Bearer rt_rw_nonsense"})
     assert bad.get("/api/v1/me").status_code == 401
+
+
+def test_numbers_that_are_no_numbers_are_refused_and_others_stored_in_e164(world, api_for):
+    coordinator = api_for(COORD)
+    hello = coordinator.post("/api/v1/tracebacks", json={**DETAILS, "calling_number": "hello"})
+    assert hello.status_code == 422 and "not a telephone number" in hello.json()["detail"]
+    typed = coordinator.post(
+        "/api/v1/tracebacks", json={**DETAILS, "called_number": "(713) 342-9979"}
+    )
+    assert typed.status_code == 201, typed.text
+    assert typed.json()["called_number"] == "+17133429979"

@@ -107,7 +107,7 @@ def test_an_unknown_upstream_is_refused_with_a_message_and_nothing_changes(
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)
     response = answer(aaaa, hop_id, kind="upstream", upstream_key="ZZZZ")
-    assert response.status_code == 400
+    assert response.status_code == 422  # a wrong answer, as the API says it
     assert "upstream provider ZZZZ is unknown" in response.text
     assert stored(engine, world.traceback_id).hops[0].answer is None
 
@@ -160,8 +160,21 @@ def test_an_incomplete_answer_shows_the_form_again_with_the_reason(
 ):
     aaaa = client_for("noc@aaaa.example")
     response = answer(aaaa, open_hop_ids(aaaa)[0], **fields)
-    assert response.status_code == 400 and message in response.text
+    assert response.status_code == 422 and message in response.text
     assert stored(engine, world.traceback_id).hops[0].answer is None
+
+
+def test_naming_itself_as_upstream_is_refused_with_422_and_nothing_changes(
+    world, client_for, engine
+):
+    aaaa = client_for("noc@aaaa.example")
+    (hop_id,) = open_hop_ids(aaaa)
+    response = answer(aaaa, hop_id, kind="upstream", upstream_key="AAAA")
+    assert response.status_code == 422
+    assert "AAAA cannot name itself as its upstream" in response.text
+    assert world.traceback_id not in response.text
+    tb = stored(engine, world.traceback_id)
+    assert tb.status is Status.OPEN and tb.hops[0].answer is None
 
 
 def test_a_second_answer_is_refused_without_naming_the_traceback(world, client_for):
@@ -225,7 +238,7 @@ def test_a_request_marked_no_response_still_takes_a_late_answer(world, client_fo
     assert open_hop_ids(aaaa) == []
     inbox = aaaa.get("/inbox").text
     (hop_id,) = [int(i) for i in re.findall(r'href="/inbox/(\d+)"', inbox)]
-    assert "A late answer is still taken" in aaaa.get(f"/inbox/{hop_id}").text
+    assert "A late answer is still recorded" in aaaa.get(f"/inbox/{hop_id}").text
     assert answer(aaaa, hop_id, kind="upstream", upstream_key="BBBB").status_code == 303
     tb = stored(engine, world.traceback_id)
     assert tb.status is Status.OPEN and tb.hops[0].late and tb.hops[1].provider == "BBBB"

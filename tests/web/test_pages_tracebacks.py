@@ -165,3 +165,32 @@ def test_a_coordinator_opens_a_traceback_from_an_evidence_call(world, client_for
     assert "+17185550123" not in coordinator.get("/tracebacks/new").text  # traced now
     again = post(coordinator, "/tracebacks/new/from-call", call_id=str(call_id))
     assert again.status_code == 400 and "traced already" in again.text
+
+
+def test_typed_numbers_are_stored_in_e164_and_text_that_is_no_number_is_refused(
+    world, client_for, engine
+):
+    """Issue 22: `hello` was accepted as a calling number and `(713) 342-9979` shown to every
+    provider as typed. The numbers are those of the published NANP plan (713 is Houston)."""
+    coordinator = client_for("coord@example.org")
+    good = {"call_time": "2020-04-30T08:00:00Z", "terminating_key": "BBBB"}
+    for calling, called, message in [
+        ("hello", "+13125550222", "calling number &#39;hello&#39; is not a telephone number"),
+        ("+12025550111", "(713) 342-99", "called number"),
+        ("+12025550111", "hello", "called number"),
+    ]:
+        response = post(
+            coordinator, "/tracebacks/new", calling_number=calling, called_number=called, **good
+        )
+        assert response.status_code == 400 and message in response.text, response.text[-600:]
+    response = post(
+        coordinator,
+        "/tracebacks/new",
+        calling_number="Anonymous",
+        called_number="(713) 342-9979",
+        **good,
+    )
+    assert response.status_code == 303
+    with transaction(engine) as session:
+        tb = load_traceback(session, "TB-000002")
+    assert (tb.call.calling_number, tb.call.called_number) == ("anonymous", "+17133429979")

@@ -145,10 +145,10 @@ def test_an_incomplete_answer_is_shown_again_with_why(world, client_for, engine)
     signer = client_for(SIGNER)
     form = {"csrf_token": signer.csrf, "kind": "not_found", "explanation": ""}
     response = signer.post(f"/inbox/signer/{request_id}", data=form, follow_redirects=False)
-    assert response.status_code == 400 and "an explanation is required" in response.text
+    assert response.status_code == 422 and "an explanation is required" in response.text
     form = {"csrf_token": signer.csrf, "kind": "new_provider", "new_ocn": "ZZZZ"}
     response = signer.post(f"/inbox/signer/{request_id}", data=form, follow_redirects=False)
-    assert response.status_code == 400 and "choose one of the answers" in response.text
+    assert response.status_code == 422 and "choose one of the answers" in response.text
 
 
 def test_another_provider_gets_404_for_the_direct_request_like_a_missing_one(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
+
 
 @click.command()
 @click.option("--url", required=True, help="The portal, e.g. https://traceback.example.org")
@@ -21,8 +23,11 @@ import click
     "--cdrs",
     required=True,
     type=click.Path(exists=True, path_type=Path),
-    help="The provider's records: a canonical store folder (<OCN>.parquet), or CDR files.",
+    help="The provider's records: a canonical store folder (<OCN>.parquet), CDR files, or "
+    "the switch's own records (with --format and --trunk-map).",
 )
+@FORMAT
+@TRUNK_MAP
 @click.option("--interval", default=60.0, show_default=True, help="Seconds between polls.")
 @click.option("--once", is_flag=True, help="Answer what is open now, then exit.")
 @click.option(
@@ -36,6 +41,8 @@ def agent(
     url: str,
     token: str,
     cdrs: Path,
+    record_format: str,
+    trunk_map: Path | None,
     interval: float,
     once: bool,
     state: Path | None,
@@ -44,7 +51,9 @@ def agent(
 ) -> None:
     """Poll the portal and answer this provider's hop requests from its own CDRs.
 
-    Only the answers leave this machine; the call records are searched locally.
+    Only the answers leave this machine; the call records are searched locally. A request
+    whose call came in on a trunk the trunk map does not map is not answered (logged; exit
+    3 with --once).
     """
     from robotrace.agent.client import Backoff, PortalClient, PortalRefused, PortalUnavailable
     from robotrace.agent.loop import Agent
@@ -54,18 +63,21 @@ def agent(
     from robotrace.traceback.answerer import RecordsAnswerer
 
     configure_logging()
+    switch = switch_records(record_format, trunk_map)
     log = logging.getLogger("robotrace.agent").info
     client = PortalClient.connect(url, token, backoff=Backoff(attempts=max(1, retries)), log=log)
     try:
         provider = client.me().get("provider_key")
         if not provider:
             raise click.ClickException("the token is not a provider user's; agents answer for one")
-        records = open_own_records(cdrs, provider)
-        log(f"agent for provider {provider} on {url}, records from {cdrs}")
+        records = open_own_records(cdrs, provider, switch)
+        shape = f" ({switch.format.name}, trunk map {trunk_map})" if switch else ""
+        log(f"agent for provider {provider} on {url}, records from {cdrs}{shape}")
         answerer = RecordsAnswerer(records, {}, skew)
         runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
+        runner.upstreams = switch.trunks.upstreams if switch else {}
         status = runner.run(interval, once)
-    except (PortalRefused, PortalUnavailable, LookupError, FileNotFoundError) as exc:
+    except (PortalRefused, PortalUnavailable, LookupError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         client.close()

@@ -2,22 +2,25 @@
 STIR/SHAKEN signer), search own records, post answers, remember.
 
 Only the answer leaves the machine: answer, upstream OCN or customer, and a note naming the
-matched leg's SIP Call-ID and time offset. The records themselves stay local.
+matched leg's SIP Call-ID and time offset. The records themselves stay local. A request whose
+matching call came in on a trunk the provider's trunk map does not map is not answered at all
+(never a guess): it is logged, listed at the end of a ``--once`` run, and makes its exit 3.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from robotrace.agent.client import PortalClient, PortalRefused, PortalUnavailable
 from robotrace.agent.state import AnsweredRequests
+from robotrace.cdr.trunkmap import Upstream
 from robotrace.clock import parse_utc
 from robotrace.providers.identity import readings_of
-from robotrace.traceback.answerer import Answerer, HopRequest
+from robotrace.traceback.answerer import Answerer, HopRequest, UnmappedTrunk
 from robotrace.traceback.workflow import Reply
 
 _LOG = logging.getLogger("robotrace.agent")
@@ -35,17 +38,19 @@ def hop_request_of(item: dict[str, Any], provider: str) -> HopRequest:
     )
 
 
-def body_of(reply: Reply) -> dict[str, Any]:
-    """The JSON body of ``POST /hop-requests/{id}/answer`` for ``reply``."""
+def body_of(reply: Reply, upstreams: Mapping[str, Upstream] | None = None) -> dict[str, Any]:
+    """The JSON body of ``POST /hop-requests/{id}/answer`` for ``reply``; ``upstreams``: the
+    trunk map's upstreams, by the identifier our records hold, which name them fully."""
     body: dict[str, Any] = {"answer": reply.answer.value, "note": reply.note}
-    if reply.upstream:
-        body["upstream"] = reply.upstream
+    named = (upstreams or {}).get(reply.upstream or "")
+    if reply.upstream and (named is None or readings_of(reply.upstream)):
+        body["upstream"] = reply.upstream  # a name alone goes in new_provider only
     if reply.customer:
         body["customer"] = reply.customer
     if reply.new_provider is not None and reply.upstream:
-        # Our records name the upstream by an identifier only; the portal finds the provider
-        # that holds it, or registers one under it.
-        body["new_provider"] = new_provider_body(reply.upstream)
+        # Our records name the upstream by an identifier (or the trunk map by its name); the
+        # portal finds the provider that holds one, or registers one under it.
+        body["new_provider"] = named.new_provider() if named else new_provider_body(reply.upstream)
     return body
 
 
@@ -97,6 +102,10 @@ class Agent:
     rejected: set[int] = field(default_factory=set)
     signer_answered: set[int] = field(default_factory=set)
     signer_rejected: set[int] = field(default_factory=set)
+    #: The trunk map's upstreams (``robotrace.cdr.trunkmap``), for ``new_provider``.
+    upstreams: Mapping[str, Upstream] = field(default_factory=dict)
+    #: Requests not answered because their call came in on an unmapped trunk: what and why.
+    unmapped: dict[str, str] = field(default_factory=dict)
 
     def poll(self) -> list[int]:
         """Answer every open request not answered before; returns the ids answered now."""
@@ -105,17 +114,18 @@ class Agent:
             hop_id = int(item["id"])
             if hop_id in self.answered or hop_id in self.rejected:
                 continue
+            if f"hop request {hop_id}" in self.unmapped:
+                continue
             if self.handle(item):
                 done.append(hop_id)
         return done
 
     def handle(self, item: dict[str, Any]) -> bool:
         hop_id = int(item["id"])
-        reply = self.answerer.answer(hop_request_of(item, self.provider))
+        reply = self._reply(f"hop request {hop_id}", hop_request_of(item, self.provider))
         if reply is None:
-            self.log(f"hop request {hop_id}: no answer given")
             return False
-        response = self.client.answer(hop_id, body_of(reply))
+        response = self.client.answer(hop_id, body_of(reply, self.upstreams))
         if response.status_code == 200:
             self.answered.add(hop_id)
             self.log(f"hop request {hop_id}: answered {_said(reply)} ({reply.note})")
@@ -138,6 +148,8 @@ class Agent:
             request_id = int(item["id"])
             if request_id in self.signer_answered or request_id in self.signer_rejected:
                 continue
+            if f"direct request {request_id}" in self.unmapped:
+                continue
             if self.handle_signer(item):
                 done.append(request_id)
         return done
@@ -145,9 +157,8 @@ class Agent:
     def handle_signer(self, item: dict[str, Any]) -> bool:
         request_id = int(item["id"])
         what = f"direct request {request_id} (origid {item.get('origid')})"
-        reply = self.answerer.answer(signer_request_of(item, self.provider))
+        reply = self._reply(what, signer_request_of(item, self.provider))
         if reply is None:
-            self.log(f"{what}: no answer given")
             return False
         response = self.client.answer_signer(request_id, signer_body_of(reply))
         if response.status_code in (200, 409):  # 409: answered already, or closed
@@ -163,10 +174,25 @@ class Agent:
         self.log(f"{what}: portal said {response.status_code} {_detail(response)}")
         return False
 
+    def _reply(self, what: str, request: HopRequest) -> Reply | None:
+        """The answerer's reply; None (logged) where it gives none or the call came in on an
+        unmapped trunk — then the request is left alone until the agent restarts."""
+        try:
+            reply = self.answerer.answer(request)
+        except UnmappedTrunk as exc:
+            key = what.split(" (")[0]
+            self.unmapped[key] = str(exc)
+            self.log(f"{what}: not answered: {exc}")
+            return None
+        if reply is None:
+            self.log(f"{what}: no answer given")
+        return reply
+
     def run(
         self, interval: float, once: bool = False, sleep: Callable[[float], None] = time.sleep
     ) -> int:
-        """Poll every ``interval`` seconds (once with ``once``); returns an exit status."""
+        """Poll every ``interval`` seconds (once with ``once``); returns an exit status: 1
+        when the portal stayed unreachable, 3 when a call came in on an unmapped trunk."""
         while True:
             try:
                 self.poll()
@@ -176,8 +202,16 @@ class Agent:
                 if once:
                     return 1
             if once:
-                return 0
+                return self._summary()
             sleep(interval)
+
+    def _summary(self) -> int:
+        if not self.unmapped:
+            return 0
+        self.log(f"{len(self.unmapped)} request(s) not answered: unmapped trunks")
+        for what, why in sorted(self.unmapped.items()):
+            self.log(f"  {what}: {why}")
+        return 3
 
 
 def _detail(response: Any) -> str:

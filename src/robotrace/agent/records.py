@@ -1,12 +1,15 @@
-"""The agent's own provider's call records, from a canonical store or raw CDR files."""
+"""The agent's own provider's call records, from a canonical store, raw CDR files, or the
+switch's own records read through the provider's trunk map."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from robotrace.cdr.lookup import ProviderRecords, open_records_dir
+from robotrace.cdr.switch import SwitchRecords
 
 
 def is_store_file(path: Path) -> bool:
@@ -14,10 +17,13 @@ def is_store_file(path: Path) -> bool:
     return path.suffix == ".parquet" and "called_key" in pq.read_schema(path).names
 
 
-def open_own_records(path: Path, key: str) -> ProviderRecords:
+def open_own_records(path: Path, key: str, switch: SwitchRecords | None = None) -> ProviderRecords:
     """``key``'s records under ``path``: ``<path>/<OCN>.parquet`` of a canonical store, a
     store file itself, or a folder (or file) of raw ``.csv``/``.parquet`` CDRs, of which
-    only ``key``'s legs are kept."""
+    only ``key``'s legs are kept; with ``switch``, the switch's own records (all ``key``'s),
+    read through its trunk map."""
+    if switch is not None:
+        return _switch_records(path, key, switch)
     store_file = path / f"{key}.parquet" if path.is_dir() else path
     if store_file.is_file() and is_store_file(store_file):
         return ProviderRecords.open(store_file, provider=key)
@@ -26,4 +32,17 @@ def open_own_records(path: Path, key: str) -> ProviderRecords:
     records = open_records_dir(path)
     if key not in records:
         raise LookupError(f"{path} holds no call records of provider {key}")
+    return records[key]
+
+
+def _switch_records(path: Path, key: str, switch: SwitchRecords) -> ProviderRecords:
+    named = switch.trunks.provider
+    if named and named != key.upper():
+        raise LookupError(
+            f"the trunk map {switch.trunks.path} is provider {named}'s; this agent answers "
+            f"for {key}"
+        )
+    records = open_records_dir(path, replace(switch, provider=key))
+    if key not in records:
+        raise LookupError(f"{path} holds no {switch.format.name} call records")
     return records[key]

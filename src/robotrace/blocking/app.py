@@ -1,14 +1,15 @@
 """The blocker's HTTP API: ``/health``, ``POST /v1/decide``, ``POST /v1/decide/batch``.
 
 The app reads the list from a :class:`~robotrace.blocking.refresh.ListState` that the poller
-(started by :func:`create_app` when given a portal) keeps fresh.
+(started by :func:`create_app` when given a portal) keeps fresh. ``/health`` also reports the
+SIP listeners when the blocker runs them; every request body is limited (:mod:`.body_limit`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -19,12 +20,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from robotrace.blocking.body_limit import BodyLimit
 from robotrace.blocking.decide import Policy, decide
 from robotrace.blocking.model import CallAttempt, Decision, LoadedBlocklist
 from robotrace.blocking.refresh import ListState, poll_forever
 from robotrace.blocking.trunks import TrunkTable
 
 MAX_BATCH = 10_000
+#: The default body limit: 10,000 calls of about 1,600 bytes each (an Identity header is
+#: 600–900), the most a batch may hold.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 class DecideRequest(BaseModel):
@@ -66,6 +71,17 @@ class Blocker:
     state: ListState
     policy: Policy
     trunks: TrunkTable
+    #: Each SIP listener's state ("udp"/"tcp" → "ok"/"down"); None when SIP is off.
+    listeners: Callable[[], dict[str, str]] | None = None
+
+    def health(self) -> dict[str, object]:
+        """The list's health, and the SIP listeners'; a listener down is ``sip_down``."""
+        health = self.state.health()
+        sip = self.listeners() if self.listeners else None
+        health["sip"] = sip
+        if sip and any(state != "ok" for state in sip.values()):
+            health["status"] = "sip_down"
+        return health
 
     def upstream_of(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> str:
         if request.upstream.strip():
@@ -116,8 +132,10 @@ def create_app(
     portal: str | None = None,
     key: Ed25519PublicKey | None = None,
     interval: float = 30.0,
+    max_body: int = MAX_BODY_BYTES,
 ) -> FastAPI:
-    """The API; with ``portal`` and ``key`` it also polls the portal in the background."""
+    """The API; with ``portal`` and ``key`` it also polls the portal in the background.
+    A request body longer than ``max_body`` bytes is answered 413 unread."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -132,11 +150,13 @@ def create_app(
 
     app = FastAPI(title="robotrace blocker", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit, most=max_body)
 
     @app.get("/health")
     async def health() -> dict[str, object]:
-        """``ok``, or ``stale`` while the last poll failed or no list was loaded yet."""
-        return blocker.state.health()
+        """``ok``; ``stale`` while the list is not known to be current (``stale_reason``
+        says why); ``sip_down`` while a SIP listener is down (``sip``)."""
+        return blocker.health()
 
     @app.post("/v1/decide")
     async def decide_one(request: DecideRequest) -> DecideAnswer:

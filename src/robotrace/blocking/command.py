@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,6 +16,7 @@ from robotrace import settings
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+    from robotrace.blocking.app import Blocker
     from robotrace.blocking.decide import Policy
     from robotrace.blocking.model import LoadedBlocklist
 
@@ -139,21 +142,37 @@ def blocker(
     cache = cache or (
         Path(settings.get("blocker_cache_file")) if settings.get("blocker_cache_file") else None
     )
-    state = ListState(cache=cache)
+    state = ListState(cache=cache, max_age=_max_list_age())
     restore(state, key)
     service = Blocker(state, with_shaken(policy_from_settings()), trunks)
-    app = create_app(service, portal, key, interval)
     if sip_listen:
-        from robotrace.blocking.sip import SipService, serve_sip_in_thread
-
-        sip_host, sip_port = _split_listen(sip_listen)
-        sip = SipService(service.decide_now, next_hop, service.trunk_upstream)
-        running = serve_sip_in_thread(sip_host, sip_port, sip)
-        click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
+        service.listeners = _start_sip(service, sip_listen, next_hop)
+    app = create_app(service, portal, key, interval, settings.get("blocker_max_body_bytes"))
     host, port = _split_listen(listen)
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
     # Access lines only at WARNING: one per decided call would drown everything else.
     uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config(), log_level="warning")
+
+
+def _max_list_age() -> timedelta | None:
+    """The ``blocker_max_list_age_hours`` setting; None for 0 or off (no limit)."""
+    hours = settings.get("blocker_max_list_age_hours")
+    return timedelta(hours=hours) if hours else None
+
+
+def _start_sip(service: Blocker, listen: str, next_hop: str) -> Callable[[], dict[str, str]]:
+    """Start the SIP redirect server on its own thread; what reports its listeners' state."""
+    from robotrace.blocking.sip import SipService, TcpLimits, serve_sip_in_thread
+
+    sip_host, sip_port = _split_listen(listen)
+    sip = SipService(service.decide_now, next_hop, service.trunk_upstream)
+    limits = TcpLimits(
+        idle_seconds=settings.get("blocker_sip_tcp_idle_seconds"),
+        max_per_address=settings.get("blocker_sip_tcp_max_per_address"),
+    )
+    running = serve_sip_in_thread(sip_host, sip_port, sip, limits)
+    click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
+    return running.health
 
 
 def _load_list(

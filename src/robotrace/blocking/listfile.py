@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,17 @@ def _document(body: bytes) -> dict[str, Any]:
     return document
 
 
+def _generated_at(document: dict[str, Any]) -> datetime | None:
+    """The signed ``generated_at``; None when the body has none (a hand-saved list)."""
+    raw = document.get("generated_at")
+    if raw is None:
+        return None
+    try:
+        return parse_utc(str(raw))
+    except ValueError as exc:
+        raise BlocklistRejected(f"bad generated_at: {exc}") from None
+
+
 def _rank(entry: BlockEntry) -> tuple[int, Any, int]:
     return (_SCOPE_RANK.get(entry.scope, 2), entry.effective_at, entry.authorization_id or 0)
 
@@ -122,8 +134,12 @@ def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
     """The JSON body of ``/api/v1/blocklist`` indexed by provider (its key and each of its
     OCNs, so a trunk table may name it by either) and by number (match key)."""
     document = _document(body)
+    digest = hashlib.sha256(body).hexdigest()
     loaded = LoadedBlocklist(
-        document["version"], etag or '"' + hashlib.sha256(body).hexdigest() + '"'
+        document["version"],
+        etag or f'"{digest}"',
+        generated_at=_generated_at(document),
+        digest=digest,
     )
     for entry in sorted(map(_entry, document["entries"]), key=_rank, reverse=True):
         # Reverse order: the best-ranked entry for a key is written last and stays.

@@ -93,3 +93,7 @@ class LoadedBlocklist:
     etag: str
     providers: dict[str, BlockEntry] = field(default_factory=dict)  # key and OCNs → entry
     numbers: dict[str, BlockEntry] = field(default_factory=dict)  # E.164 → entry
+    #: When the portal made this version (signed with it): how old the list is.
+    generated_at: datetime | None = None
+    #: SHA-256 of the exact body: one version number never names two bodies.
+    digest: str = ""

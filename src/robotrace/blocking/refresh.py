@@ -2,10 +2,14 @@
 
 :class:`ListState` holds the current verified list and what the last polls said; one poll is
 :func:`poll_once`. A failed poll (portal down, bad signature, garbage) keeps the last good
-list and makes the state ``stale`` until a poll succeeds again. With a cache file, every new
+list and makes the state ``stale`` until a poll succeeds again. So does a genuinely signed
+list that goes back in version (or changes a version's body): an old list replayed by
+whoever stands between the blocker and the portal would lift every block issued since, so
+it is refused (:func:`refuse_rollback`). A list older than ``max_age`` is still used — a stale
+list blocks more than none — but ``/health`` says ``stale``. With a cache file, every new
 version is also written to disk (body, signature, ETag) and :func:`restore` serves it after a
 restart, verified again, until the portal answers: a blocker restarted during a portal outage
-still blocks.
+still blocks, and still refuses any version below the cached one.
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import asyncio
 import base64
 import json
 import logging
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from robotrace.blocking.listfile import SIGNATURE_HEADER, BlocklistRejected, load_verified
 from robotrace.blocking.model import LoadedBlocklist
-from robotrace.clock import Clock, SystemClock, format_utc
+from robotrace.clock import Clock, SystemClock, as_utc, format_utc
 from robotrace.files import write_whole
 
 log = logging.getLogger("robotrace.blocker")
@@ -39,36 +43,87 @@ class ListState:
     last_error: str | None = None
     failing: bool = False
     cache: Path | None = None  # where each new version is kept for a restart
+    max_age: timedelta | None = None  # older than this (by generated_at): stale; None: no limit
+    clock: Clock = field(default_factory=SystemClock)
+
+    def stale_reason(self) -> str | None:
+        """Why the list in force should not be trusted as current; None when it is."""
+        if self.blocklist is None:
+            return "no list loaded yet"
+        if self.failing:
+            return "the last poll failed"
+        if self.last_success is None:
+            return "the cached list is not confirmed by a poll yet"
+        return self.age_problem(self.blocklist)
+
+    def age_problem(self, blocklist: LoadedBlocklist) -> str | None:
+        """Why ``blocklist`` is too old to be current under ``max_age``; None when it is not."""
+        if self.max_age is None:
+            return None
+        if blocklist.generated_at is None:
+            return "the list has no generated_at"
+        if self.clock.now() - as_utc(blocklist.generated_at) > self.max_age:
+            hours = self.max_age.total_seconds() / 3600
+            return f"the list was generated more than {hours:g} hours ago"
+        return None
 
     @property
     def stale(self) -> bool:
-        """No list, the last poll failed, or the list is a restored one no poll confirmed."""
-        return self.blocklist is None or self.failing or self.last_success is None
+        """No list, the last poll failed, a restored list no poll confirmed, or a list older
+        than ``max_age``."""
+        return self.stale_reason() is not None
 
     def health(self) -> dict[str, object]:
+        blocklist, reason = self.blocklist, self.stale_reason()
+        generated = blocklist.generated_at if blocklist else None
         return {
-            "status": "stale" if self.stale else "ok",
-            "version": self.blocklist.version if self.blocklist else None,
-            "etag": self.blocklist.etag if self.blocklist else None,
+            "status": "stale" if reason else "ok",
+            "stale_reason": reason,
+            "version": blocklist.version if blocklist else None,
+            "etag": blocklist.etag if blocklist else None,
+            "generated_at": format_utc(generated) if generated else None,
             "last_success": format_utc(self.last_success) if self.last_success else None,
             "last_error": self.last_error,
         }
 
 
+def refuse_rollback(current: LoadedBlocklist | None, offered: LoadedBlocklist) -> None:
+    """Raise :class:`BlocklistRejected` when ``offered`` goes back from ``current``: a lower
+    version, or the same version with another body. Both can be genuinely signed — every
+    version the portal ever published is — so the signature alone cannot tell a replay."""
+    if current is None or offered.version > current.version:
+        return
+    if offered.version < current.version:
+        raise BlocklistRejected(
+            f"version {offered.version} is older than version {current.version} in force: "
+            "refused as a rollback (if the portal really restarted its numbering, remove the "
+            "blocker's cache file and restart it)"
+        )
+    if offered.digest != current.digest:
+        raise BlocklistRejected(
+            f"version {offered.version} arrived with another body than the one in force: "
+            "refused (a published version never changes)"
+        )
+
+
 def _accept(state: ListState, response: httpx.Response, key: Ed25519PublicKey) -> None:
     etag = response.headers.get("ETag", "")
     loaded = load_verified(response.content, response.headers.get(SIGNATURE_HEADER), key, etag)
+    refuse_rollback(state.blocklist, loaded)
     old = state.blocklist.version if state.blocklist else None
-    if loaded.version != old:
-        log.info(
-            "block list version %s → %s (%d providers, %d numbers)",
-            old,
-            loaded.version,
-            len({entry.provider for entry in loaded.providers.values()}),  # by key, not OCN
-            len(loaded.numbers),
-        )
+    if loaded.version == old:
+        return  # the same version, the same bytes: nothing to swap
+    log.info(
+        "block list version %s → %s (%d providers, %d numbers)",
+        old,
+        loaded.version,
+        len({entry.provider for entry in loaded.providers.values()}),  # by key, not OCN
+        len(loaded.numbers),
+    )
+    if (problem := state.age_problem(loaded)) is not None:
+        log.warning("block list version %s is old: %s", loaded.version, problem)
     state.blocklist = loaded  # one reference swap: readers see the old list or the new one
-    if state.cache is not None and loaded.version != old:
+    if state.cache is not None:
         _save(state.cache, response.content, response.headers.get(SIGNATURE_HEADER) or "", etag)
 
 
@@ -132,7 +187,7 @@ async def poll_forever(
     timeout = httpx.Timeout(max(interval, 2.0), connect=min(interval, 2.0) or 1.0)
     async with httpx.AsyncClient(base_url=portal.rstrip("/"), timeout=timeout) as client:
         while True:
-            await poll_once(client, state, key, clock or SystemClock())
+            await poll_once(client, state, key, clock or state.clock)
             await asyncio.sleep(interval)
 
 

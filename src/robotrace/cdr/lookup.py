@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from robotrace import settings
 from robotrace.cdr.duck import connect, sql_text
@@ -26,6 +28,9 @@ from robotrace.cdr.readers import read_cdrs
 from robotrace.cdr.store import keyed_legs_sql
 from robotrace.clock import as_utc, parse_utc
 from robotrace.numbers import digits_key
+
+if TYPE_CHECKING:
+    from robotrace.cdr.switch import SwitchRecords
 
 #: More legs than this to one number within the skew window means the window is useless.
 MAX_CANDIDATES = 1000
@@ -45,6 +50,7 @@ class Leg:
     sip_call_id: str | None
     identity: str | None
     to_provider: str | None
+    trunk: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,9 @@ class LookupResult:
     """The answer to one hop request from one provider's records.
 
     ``from_provider`` set → the call came from that provider (``answer == "upstream"``);
-    otherwise ``customer`` names the provider's own customer (``"origin"``). ``delta_s`` is
-    the leg's time minus the requested time.
+    ``customer`` → the provider's own customer placed it (``"origin"``); neither → the call
+    came in on ``trunk``, which the provider's trunk map does not map (``"unmapped"``: no
+    answer may be drawn from it). ``delta_s`` is the leg's time minus the requested time.
     """
 
     found: bool
@@ -68,13 +75,17 @@ class LookupResult:
     sip_call_id: str | None = None
     identity: str | None = None
     candidates: int = 0
+    trunk: str | None = None
 
     @property
     def answer(self) -> str:
-        """``"upstream"``, ``"origin"`` or ``"not_found"`` (the hop answer this supports)."""
+        """``"upstream"``, ``"origin"``, ``"not_found"`` (the hop answer this supports), or
+        ``"unmapped"`` (the leg came in on a trunk the trunk map does not map)."""
         if not self.found:
             return "not_found"
-        return "upstream" if self.from_provider else "origin"
+        if self.from_provider:
+            return "upstream"
+        return "origin" if self.customer or not self.trunk else "unmapped"
 
 
 def best_leg(legs: Sequence[Leg], when_ms: int, calling_key: str) -> Leg | None:
@@ -128,6 +139,9 @@ class ProviderRecords:
             if not path.is_file():
                 raise FileNotFoundError(f"{path}: no such store file")
         relation = "read_parquet([" + ", ".join(sql_text(str(p)) for p in files) + "])"
+        if any("trunk" not in pq.read_schema(p).names for p in files):
+            # A store written before trunk maps (issue 20): its legs all came mapped.
+            relation = f"(SELECT *, NULL::VARCHAR AS trunk FROM {relation})"
         return cls(connection or connect(), relation, provider or files[0].stem)
 
     @classmethod
@@ -178,7 +192,7 @@ class ProviderRecords:
         low, high = _sql_time(when_ms - skew_ms), _sql_time(when_ms + skew_ms)
         sql = (
             "SELECT epoch_ms(call_time), from_provider, customer, calling_number, "
-            "called_number, calling_key, sip_call_id, identity, to_provider "
+            "called_number, calling_key, sip_call_id, identity, to_provider, trunk "
             f"FROM {self._relation} WHERE called_key = {sql_text(called_key)} "
             f"AND call_time BETWEEN TIMESTAMPTZ '{low}' AND TIMESTAMPTZ '{high}' "
             f"LIMIT {MAX_CANDIDATES}"
@@ -201,6 +215,7 @@ class ProviderRecords:
             sip_call_id=leg.sip_call_id,
             identity=leg.identity,
             candidates=candidates,
+            trunk=leg.trunk,
         )
 
     def close(self) -> None:
@@ -223,11 +238,14 @@ def open_store(directory: str | Path) -> dict[str, ProviderRecords]:
     }
 
 
-def open_records_dir(directory: str | Path) -> dict[str, ProviderRecords]:
-    """Records of every provider named in a directory of raw ``.csv``/``.parquet`` CDR files,
-    validated (``BadRowsError`` on any bad row) and kept in memory — for small directories;
-    import large ones with ``robotrace cdr import`` and use :func:`open_store`."""
-    legs = read_cdrs([Path(directory)])
+def open_records_dir(
+    directory: str | Path, switch: SwitchRecords | None = None
+) -> dict[str, ProviderRecords]:
+    """Records of every provider named in a directory of raw ``.csv``/``.parquet`` CDR files
+    (or of a switch's own records, with ``switch``), validated (``BadRowsError`` on any bad
+    row) and kept in memory — for small directories; import large ones with
+    ``robotrace cdr import`` and use :func:`open_store`."""
+    legs = read_cdrs([Path(directory)], switch=switch)
     connection = connect()
     providers = sorted(set(legs.column("provider").to_pylist()))
     return {key: ProviderRecords.from_table(legs, key, connection.cursor()) for key in providers}

@@ -14,6 +14,7 @@ import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -30,6 +31,9 @@ from robotrace.csvlines import (
     row_lines,
 )
 from robotrace.rows import BadRowsError, RowError
+
+if TYPE_CHECKING:
+    from robotrace.cdr.switch import SwitchRecords
 
 CDR_SUFFIXES = (".csv", ".parquet")
 
@@ -48,6 +52,8 @@ class FileCheck:
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     table: pa.Table | None = None
+    #: Legs per unmapped ingress (``trunk`` without ``from_provider`` or ``customer``).
+    unmapped: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -86,9 +92,20 @@ def _inputs(sources: Sequence[Source]) -> list[Path | pa.Table]:
 
 
 def check_cdrs(
-    sources: Sequence[Source], keep_tables: bool = False, progress: Progress | None = None
+    sources: Sequence[Source],
+    keep_tables: bool = False,
+    progress: Progress | None = None,
+    switch: SwitchRecords | None = None,
 ) -> list[FileCheck]:
-    """Validate every input; with ``keep_tables`` the good ones carry their canonical table."""
+    """Validate every input; with ``keep_tables`` the good ones carry their canonical table.
+
+    ``switch``: the inputs are a switch's own records (a format and the provider's trunk
+    map, :mod:`robotrace.cdr.switch`), read into canonical legs."""
+    if switch is not None:
+        from robotrace.cdr.switch import check_switch
+
+        files = [s for s in sources if not isinstance(s, pa.Table)]
+        return check_switch(files, switch, keep_tables, progress)
     inputs, checks = _inputs(sources), []
     connection = connect()
     try:
@@ -102,10 +119,14 @@ def check_cdrs(
     return checks
 
 
-def read_cdrs(sources: Sequence[Source], progress: Progress | None = None) -> pa.Table:
+def read_cdrs(
+    sources: Sequence[Source],
+    progress: Progress | None = None,
+    switch: SwitchRecords | None = None,
+) -> pa.Table:
     """All inputs as one canonical table (``CDR_SCHEMA``); raises ``BadRowsError`` if any
     input has a bad row — then nothing is returned from any of them."""
-    checks = check_cdrs(sources, keep_tables=True, progress=progress)
+    checks = check_cdrs(sources, keep_tables=True, progress=progress, switch=switch)
     errors = [e for check in checks for e in check.errors]
     if errors:
         raise BadRowsError(errors)
@@ -130,6 +151,8 @@ def check_one(
     try:
         rules.check_raw(connection, raw.time_is_timestamp)
         count, listed = rules.bad_rows(connection, MAX_ERRORS_PER_FILE)
+        if count == 0:
+            check.unmapped = rules.unmapped_trunks(connection)
         if count == 0 and keep_table:
             check.table = rules.canonical_table(connection)
     finally:
@@ -176,7 +199,7 @@ def _header_errors(name: str, columns: Sequence[str], line_note: str = "") -> li
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         errors.append(RowError(name, 1, f"missing required column(s): {', '.join(missing)}"))
-    if "from_provider" not in columns and "customer" not in columns:
+    if not {"from_provider", "customer", "trunk"} & set(columns):
         errors.append(RowError(name, 1, "needs a from_provider or a customer column"))
     return [RowError(e.file, e.line, e.reason + line_note) for e in errors]
 

@@ -2,7 +2,10 @@
 
 See docs/formats.md. Providers are named by OCN. ``from_provider`` is empty when the caller is
 the provider's own customer (then ``customer`` names it); ``to_provider`` is empty when the
-provider delivered the call to its own subscriber.
+provider delivered the call to its own subscriber. ``trunk`` names the ingress a switch
+recorded (``source=192.0.2.7:5060``, ``trunk=carrier-a``): a leg with a ``trunk`` but neither
+``from_provider`` nor ``customer`` came in on a trunk its provider's trunk map does not map
+(``robotrace.cdr.trunkmap``), and no answer may be drawn from it.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ CDR_COLUMNS = (
     "disposition",
     "identity",
     "sip_call_id",
+    "trunk",
 )
+#: The columns of records whose every leg is mapped (the simulator writes these): no ``trunk``.
+MAPPED_COLUMNS = CDR_COLUMNS[:-1]
 REQUIRED_COLUMNS = ("provider", "call_time", "calling_number", "called_number")
 
 #: Arrow schema of canonical CDR Parquet files as robotrace writes them.
@@ -38,6 +44,7 @@ CDR_SCHEMA = pa.schema(
         ("disposition", pa.string()),
         ("identity", pa.string()),
         ("sip_call_id", pa.string()),
+        ("trunk", pa.string()),
     ]
 )
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -25,6 +26,9 @@ from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import Progress, Source, read_cdrs
 from robotrace.cdr.schema import CDR_COLUMNS, STORE_SCHEMA
 from robotrace.numbers import digits_key_sql
+
+if TYPE_CHECKING:
+    from robotrace.cdr.switch import SwitchRecords
 
 #: Rows per Parquet row group. Smaller groups prune finer (a lookup reads less) but cost
 #: footer size; see benchmarks/bench_hop_lookup.py for the measurements behind this value.
@@ -37,6 +41,8 @@ class StoreSummary:
 
     out_dir: Path
     legs: dict[str, int]
+    #: Legs per ingress no trunk map entry maps (``trunk`` alone), most legs first.
+    unmapped: dict[str, int] = field(default_factory=dict)
 
     @property
     def total_legs(self) -> int:
@@ -62,14 +68,18 @@ def keyed_legs_sql(relation: str, where: str = "TRUE") -> str:
 
 
 def write_provider_store(
-    sources: Sequence[Source], out_dir: str | Path, progress: Progress | None = None
+    sources: Sequence[Source],
+    out_dir: str | Path,
+    progress: Progress | None = None,
+    switch: SwitchRecords | None = None,
 ) -> StoreSummary:
-    """Validate ``sources`` (files, directories, canonical tables) and write one canonical
-    Parquet file per provider into ``out_dir``, replacing that provider's file.
+    """Validate ``sources`` (files, directories, canonical tables; or a switch's own records,
+    with ``switch``) and write one canonical Parquet file per provider into ``out_dir``,
+    replacing that provider's file.
 
     Raises :class:`~robotrace.rows.BadRowsError` (writing nothing) if any input has a bad row.
     """
-    legs = read_cdrs(sources, progress)
+    legs = read_cdrs(sources, progress, switch)
     return write_table_store(legs, out_dir, progress)
 
 
@@ -83,12 +93,13 @@ def write_table_store(
     connection.register("legs", legs)
     try:
         counts = _legs_per_provider(connection)
+        unmapped = _unmapped(connection)
         temporary = _write_all(connection, out, list(counts), progress)
     finally:
         connection.close()
     for provider, path in temporary.items():
         os.replace(path, store_path(out, provider))
-    return StoreSummary(out, counts)
+    return StoreSummary(out, counts, unmapped)
 
 
 def _legs_per_provider(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -96,6 +107,14 @@ def _legs_per_provider(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "SELECT provider, count(*) FROM legs GROUP BY provider ORDER BY provider"
     ).fetchall()
     return {str(provider): int(n) for provider, n in rows}
+
+
+def _unmapped(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = connection.sql(
+        "SELECT trunk, count(*) AS n FROM legs WHERE trunk IS NOT NULL AND from_provider IS NULL "
+        "AND customer IS NULL GROUP BY trunk ORDER BY n DESC, trunk"
+    ).fetchall()
+    return {str(trunk): int(n) for trunk, n in rows}
 
 
 def _write_all(

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from robotrace.clock import as_utc, format_utc
+from robotrace.csvcells import safe_row
 from robotrace.enforcement.authorizations import Scope
 
 CSV_COLUMNS = (
@@ -138,11 +139,13 @@ def json_body(version: int, generated_at: datetime, entries: list[dict[str, Any]
 
 
 def csv_body(entries: list[dict[str, Any]]) -> bytes:
+    """The entries as CSV, cells a spreadsheet would run defused (:mod:`robotrace.csvcells`)
+    before the bytes are signed; numbers stay E.164."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for entry in entries:
-        writer.writerow([_csv_value(entry[c]) for c in CSV_COLUMNS])
+        writer.writerow(safe_row(_csv_value(entry[c]) for c in CSV_COLUMNS))
     return out.getvalue().encode()
 
 

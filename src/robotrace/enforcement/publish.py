@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from robotrace.clock import Clock
+from robotrace.clock import Clock, as_utc
 from robotrace.enforcement import blocklist, records, signing
 from robotrace.store import models
 
@@ -40,10 +40,13 @@ def _publish_once(session: Session, clock: Clock) -> models.BlocklistVersion | N
     """None when another transaction stored the next version number first: it could not
     see this transaction's changes, so the caller compares again with what it committed
     (PostgreSQL reads it in the next statement; SQLite has one writer at a time)."""
-    now = clock.now()
     # The latest version before the entries: a transaction committing in between is then
     # in the entries, or takes the next number too (and one of the two compares again).
     latest = latest_blocklist(session)
+    # Never at an instant before the latest version's: a publisher whose clock was read
+    # before another published (a reinstatement effective now) would put back, under a
+    # higher number, what the newer version had dropped.
+    now = clock.now() if latest is None else max(clock.now(), as_utc(latest.generated_at))
     entries = blocklist.entries_of(records.in_force(session), now)
     digest = blocklist.content_hash(entries)
     if latest is not None and latest.content_hash == digest:

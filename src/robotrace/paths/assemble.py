@@ -8,6 +8,9 @@
   all (``dead_end_provider``);
 - ``no_match``: that provider has records, but no leg to the called number within the
   tolerance;
+- ``unmapped``: the last leg found came in on a trunk its provider's trunk map does not map
+  (neither ``from_provider`` nor ``customer``): the records cannot say who sent the call
+  (``dead_end_provider``);
 - ``loop``: a leg names as its upstream a provider already on the path;
 - ``hop_limit``: still going after the hop limit.
 
@@ -42,7 +45,7 @@ PATH_SCHEMA = pa.schema(
         ("max_delta_ms", pa.int64()),
     ]
 )
-STATUSES = ("origin", "no_records", "no_match", "loop", "hop_limit")
+STATUSES = ("origin", "no_records", "no_match", "unmapped", "loop", "hop_limit")
 
 
 def assemble_paths(
@@ -93,7 +96,8 @@ def _paths_sql(foreign: list[str] | None) -> str:
     ),
     p AS (
       SELECT per_call.*,
-        CASE WHEN last_found AND last_from IS NULL THEN 'origin'
+        CASE WHEN last_found AND last_from IS NULL AND last_customer IS NULL THEN 'unmapped'
+             WHEN last_found AND last_from IS NULL THEN 'origin'
              WHEN last_found AND last_loop THEN 'loop'
              WHEN last_found THEN 'hop_limit'
              WHEN last_provider IN (SELECT key FROM recorded) THEN 'no_match'
@@ -106,7 +110,7 @@ def _paths_sql(foreign: list[str] | None) -> str:
       CASE WHEN p.status = 'origin' THEN p.last_provider END AS origin_provider,
       CASE WHEN p.status = 'origin' THEN p.last_customer END AS customer,
       {gateway} AS gateway_provider,
-      CASE WHEN p.status IN ('no_records', 'no_match') THEN p.last_provider END,
+      CASE WHEN p.status IN ('no_records', 'no_match', 'unmapped') THEN p.last_provider END,
       p.max_delta_ms
     FROM calls c JOIN p ON p.call_id = c.call_id
     ORDER BY c.t_ms, c.call_id"""

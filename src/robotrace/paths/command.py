@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from robotrace import settings
+from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
 from robotrace.files import write_whole, written_whole
 from robotrace.rows import BadRowsError
 
@@ -29,8 +30,11 @@ from robotrace.rows import BadRowsError
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     required=True,
     help="The canonical store (robotrace cdr import --out), or a directory of raw CDR files "
-    "(checked and keyed first, in memory: for small sets).",
+    "(checked and keyed first, in memory: for small sets) — or of one provider's switch "
+    "records, with --format and --trunk-map.",
 )
+@FORMAT
+@TRUNK_MAP
 @click.option(
     "--calls",
     "calls_file",
@@ -81,6 +85,8 @@ from robotrace.rows import BadRowsError
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON summary.")
 def paths(
     cdrs: Path,
+    record_format: str,
+    trunk_map: Path | None,
     calls_file: Path,
     engine: str,
     master: str | None,
@@ -105,12 +111,13 @@ def paths(
     console = Console(stderr=True, quiet=as_json)
     started = time.perf_counter()
     seconds = settings.get("cdr_skew_seconds") if tolerance is None else tolerance
+    switch = switch_records(record_format, trunk_map)
     try:
         calls = read_calls(calls_file)
         foreign = _foreign(providers_file) if providers_file else None
     except (BadRowsError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    with console.status("starting") as status, _store(cdrs, status.update) as store:
+    with console.status("starting") as status, _store(cdrs, status.update, switch) as store:
         chosen = _engine(engine_named, engine, master)
         try:
             hops = trace_paths(chosen, store, calls, round(seconds * 1000), max_hops, status.update)
@@ -154,13 +161,13 @@ def _foreign(paths: tuple[Path, ...]) -> set[str]:
 
 
 @contextmanager
-def _store(cdrs: Path, progress: Any) -> Iterator[Path]:
-    """``cdrs`` when it is a canonical store; else its raw CDRs, checked and keyed into a
-    temporary store (removed afterwards)."""
-    if _is_store(cdrs):
+def _store(cdrs: Path, progress: Any, switch: Any = None) -> Iterator[Path]:
+    """``cdrs`` when it is a canonical store; else its raw CDRs (or switch records), checked
+    and keyed into a temporary store (removed afterwards)."""
+    if switch is None and _is_store(cdrs):
         yield cdrs
         return
-    if not any(cdrs.glob("*.csv")) and not any(cdrs.glob("*.parquet")):
+    if switch is None and not any(cdrs.glob("*.csv")) and not any(cdrs.glob("*.parquet")):
         raise click.ClickException(
             f"{cdrs}: no CDR files (.csv or .parquet): give the store robotrace cdr import "
             "wrote, or a directory of CDR files"
@@ -171,7 +178,7 @@ def _store(cdrs: Path, progress: Any) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="robotrace-paths-store-"))
     try:
         try:
-            write_provider_store([cdrs], folder)
+            write_provider_store([cdrs], folder, switch=switch)
         except (BadRowsError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
         yield folder

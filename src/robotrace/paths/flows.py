@@ -109,7 +109,7 @@ def campaign_flows(paths: pa.Table) -> list[Flow]:
     return sorted(flows, key=lambda f: (-f.calls, f.campaign))
 
 
-_STATUSES = ("origin", "no_records", "no_match", "loop", "hop_limit")
+_STATUSES = ("origin", "no_records", "no_match", "unmapped", "loop", "hop_limit")
 
 
 def _grouped(connection, sql: str) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from robotrace.csvcells import safe_row
 from robotrace.evidence.columns import FTC_COMPLAINT_COLUMNS
 from robotrace.reports.evidence import public_row
 from robotrace.store import models
@@ -35,12 +36,13 @@ def public_rows(
 
 
 def write_csv(rows: Iterator[dict[str, str]], out: TextIO) -> int:
-    """Write the header and ``rows`` as the FTC writes its files; how many rows."""
-    writer = csv.DictWriter(out, fieldnames=FTC_COMPLAINT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
+    """Write the header and ``rows`` as the FTC writes its files, cells a spreadsheet would
+    run defused (:mod:`robotrace.csvcells`); how many rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FTC_COMPLAINT_COLUMNS)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(safe_row(row.get(c, "") for c in FTC_COMPLAINT_COLUMNS))
         count += 1
     return count
 

@@ -4,7 +4,9 @@ An x5u URL comes from the call, so from anyone: the fetch must not become a way 
 verifier's own network. Only ``https`` on the allowed ports (443, 8443; setting
 ``shaken_x5u_ports``); the host is resolved first and every address must be globally
 routable — private, loopback, link-local, shared, documentation and other special-purpose
-addresses are refused unless a lab allows them (``shaken_allow_private_x5u``). The request
+addresses are refused, also inside an IPv6 address that carries an IPv4 one (NAT64, 6to4,
+Teredo, IPv4-mapped, -compatible, -translated), unless a lab allows them
+(``shaken_allow_private_x5u``). The request
 then goes to the checked address itself (TLS still verifies the host name), so DNS cannot
 answer differently in between; redirects are not followed; the body is capped.
 
@@ -79,13 +81,47 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
     return Target(parts.hostname, port, path)
 
 
+#: IPv6 forms whose packets go to the IPv4 address in their last 32 bits: IPv4-mapped and
+#: IPv4-compatible (RFC 4291 §2.5.5), IPv4-translated (RFC 2765), NAT64's well-known prefix
+#: (RFC 6052): a NAT64 gateway or the host's own stack takes them to that IPv4 address.
+_WRAPPERS = tuple(
+    ipaddress.IPv6Network(n) for n in ("::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96", "::/96")
+)
+_NOT_WRAPPED = (ipaddress.IPv6Address("::"), ipaddress.IPv6Address("::1"))
+#: NAT64's local-use prefix (RFC 8215): where the IPv4 address sits is the network's choice,
+#: and IANA lists it as not globally reachable.
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries to reach it: the wrappers above, 6to4
+    (``2002:AABB:CCDD::/48``, RFC 3056) and a Teredo client (RFC 4380); None for others."""
+    if address not in _NOT_WRAPPED and any(address in net for net in _WRAPPERS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    return address.teredo[1] if address.teredo is not None else None
+
+
 def address_allowed(address: IpAddress, policy: FetchPolicy) -> bool:
-    """Globally routable unicast only, unless the lab setting allows special addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Globally routable unicast only, unless the lab setting allows special addresses.
+
+    An IPv6 address that carries an IPv4 one (NAT64, 6to4, IPv4-mapped, -compatible or
+    -translated) is judged as that IPv4 address, where its packets end up — else
+    ``64:ff9b::a9fe:a9fe`` would reach 169.254.169.254 through a NAT64 gateway; a Teredo
+    address is judged as itself and as its client's IPv4 address."""
+    inner = embedded_ipv4(address) if isinstance(address, ipaddress.IPv6Address) else None
+    if inner is None:
+        return _allowed(address, policy)
+    if isinstance(address, ipaddress.IPv6Address) and address.teredo is not None:
+        return _allowed(address, policy) and _allowed(inner, policy)
+    return _allowed(inner, policy)
+
+
+def _allowed(address: IpAddress, policy: FetchPolicy) -> bool:
     if address.is_multicast or address.is_unspecified:
         return False
-    return policy.allow_private or address.is_global
+    return policy.allow_private or (address.is_global and address not in _NAT64_LOCAL)
 
 
 async def resolve(target: Target, policy: FetchPolicy) -> IpAddress:

@@ -13,7 +13,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from robotrace.cdr.schema import CDR_COLUMNS, CDR_SCHEMA
+from robotrace.cdr.schema import CDR_SCHEMA, MAPPED_COLUMNS
 from robotrace.simulate.network import SimProvider
 from robotrace.simulate.numbering import TimeText, number_formatter
 
@@ -52,7 +52,7 @@ class CsvCdrWriter:
     def __init__(self, path: Path, provider: SimProvider, times: TimeText) -> None:
         self.path = path
         self._file = open(path, "w", encoding="utf-8", newline="", buffering=_FILE_BUFFER)  # noqa: SIM115
-        self._file.write(",".join(CDR_COLUMNS) + "\n")
+        self._file.write(",".join(MAPPED_COLUMNS) + "\n")
         self._write = self._file.write
         self._key = provider.key
         self._number = number_formatter(provider.number_format, provider.key)
@@ -140,6 +140,7 @@ class ParquetCdrWriter:
             pa.array(cols[8], pa.string()),
             pa.array([x or None for x in cols[10]], pa.string()),
             pa.array(cols[9], pa.string()),
+            pa.nulls(len(rows), pa.string()),  # trunk
         ]
         return pa.RecordBatch.from_arrays(arrays, schema=CDR_SCHEMA)
 

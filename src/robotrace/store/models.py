@@ -224,6 +224,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    #: What the newest password-reset link carries; a new link replaces it, so only the
+    #: newest works, and using it clears it (robotrace.accounts.resets).
+    reset_nonce: Mapped[str | None] = mapped_column(String(32))
 
 
 class ApiToken(Base):

@@ -19,6 +19,7 @@ from robotrace import settings
 from robotrace.calendar import checked_zone
 from robotrace.clock import Clock, SystemClock
 from robotrace.providers.identity import clean, default_key, new_key, readings_of
+from robotrace.providers.lookalike import looks_like
 from robotrace.providers.registry import Provider
 from robotrace.providers.zones import ProviderZone, provider_zone
 from robotrace.store import models
@@ -166,8 +167,30 @@ def add_named_provider(
     )
     session.flush()
     details = {"name": row.business_name, "country": row.country, "by": by}
-    append_audit(session, [AuditEvent(clock.now(), actor, "provider.named", "", row.key, details)])
+    events = [AuditEvent(clock.now(), actor, "provider.named", "", row.key, details)]
+    if similar := lookalikes_of(session, row):
+        # For the coordinator: a name that looks like a known provider's (another script).
+        flagged = {"name": row.business_name, "looks_like": similar, "by": by}
+        events.append(AuditEvent(clock.now(), actor, "provider.lookalike", "", row.key, flagged))
+    append_audit(session, events)
     return row
+
+
+def lookalikes_of(session: Session, row: models.Provider) -> list[str]:
+    """The keys of other providers whose name (or any name/DBA they are known by) looks like
+    ``row``'s without being it (:mod:`robotrace.providers.lookalike`)."""
+    names = session.execute(
+        select(models.Provider.key, models.Provider.business_name).where(
+            models.Provider.id != row.id
+        )
+    ).all()
+    identifier = models.ProviderIdentifier
+    other_names = session.execute(
+        select(models.Provider.key, identifier.value)
+        .join(identifier, identifier.provider_id == models.Provider.id)
+        .where(identifier.kind == "name", models.Provider.id != row.id)
+    ).all()
+    return looks_like(row.business_name, [*names, *other_names])
 
 
 def identify_provider(

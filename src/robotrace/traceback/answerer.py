@@ -71,8 +71,21 @@ class LegLookup(Protocol):
     ) -> Any: ...
 
 
+class UnmappedTrunk(ValueError):
+    """The matching leg came in on a trunk the provider's trunk map does not map: the records
+    cannot say who sent the call, and no answer is given rather than a guessed one."""
+
+    def __init__(self, request: HopRequest, trunk: str, call_id: str | None, delta_s: float):
+        self.request, self.trunk, self.call_id = request, trunk, call_id
+        super().__init__(
+            f"the matching call {call_id or '?'} (at {delta_s:+.3f} s) came in on {trunk}, "
+            "which the trunk map does not map: add it to the trunk map"
+        )
+
+
 class RecordsAnswerer:
-    """Answers from one provider's own CDRs: upstream, origin, or not found."""
+    """Answers from one provider's own CDRs: upstream, origin, or not found; raises
+    :class:`UnmappedTrunk` where the matching leg's trunk is not mapped."""
 
     def __init__(
         self,
@@ -90,6 +103,8 @@ class RecordsAnswerer:
         )
         if not found.found:
             return Reply(Answer.NOT_FOUND, note="no matching call in our records")
+        if getattr(found, "answer", "") == "unmapped":
+            raise UnmappedTrunk(request, found.trunk, found.sip_call_id, found.delta_s)
         note = f"matched call {found.sip_call_id or '?'} at {found.delta_s:+.3f} s"
         if found.from_provider:
             upstream = found.from_provider

@@ -11,6 +11,7 @@ import click
 from rich.console import Console
 
 from robotrace.clock import SimulatedClock, SystemClock, parse_utc
+from robotrace.numbers import InvalidNumber, traced_numbers
 from robotrace.providers.imports import registry_of_files
 from robotrace.rows import BadRowsError
 from robotrace.traceback.files import (
@@ -41,7 +42,12 @@ def _single_call(
     except ValueError as exc:
         _fail(f"--time: {exc}")
         raise
-    return CallToTrace(CallUnderTrace(calling or "", called or "", when), (at or "").upper())
+    try:
+        calling, called = traced_numbers(calling, called)
+    except InvalidNumber as exc:
+        _fail(str(exc))
+        raise
+    return CallToTrace(CallUnderTrace(calling, called or "", when), (at or "").upper())
 
 
 @click.command()

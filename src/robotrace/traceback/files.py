@@ -14,6 +14,7 @@ from pathlib import Path
 
 from robotrace import settings
 from robotrace.clock import SimulatedClock, parse_utc
+from robotrace.numbers import traced_numbers
 from robotrace.providers.registry import Provider
 from robotrace.providers.zones import provider_zone
 from robotrace.rows import BadRowsError, RowError
@@ -89,7 +90,8 @@ def _call_from_row(row: dict[str, str]) -> CallToTrace:
         when = parse_utc(row["call_time"])
     except ValueError as exc:
         raise ValueError(f"call_time: {exc}") from None
-    call = CallUnderTrace(row.get("calling_number") or "", row["called_number"].strip(), when)
+    calling, called = traced_numbers(row.get("calling_number"), row["called_number"])
+    call = CallUnderTrace(calling, called, when)
     return CallToTrace(call, row["terminating_provider"].strip().upper())
 
 

@@ -14,9 +14,11 @@ from robotrace.traceback.model import (
     Answer,
     Hop,
     HopRole,
+    Outcome,
     ProviderInfo,
     Role,
     SignerLead,
+    Status,
     Traceback,
 )
 
@@ -37,7 +39,7 @@ def roles_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> tuple[HopR
         roles: list[Role] = []
         if hop.position == 0:
             roles.append(Role.TERMINATING)
-        if hop.answer is Answer.ORIGIN:
+        if hop.answer is Answer.ORIGIN and _chain_origin(tb) is hop:
             roles.append(Role.ORIGINATING)
         foreign = _is_foreign(hop.provider, directory)
         if foreign:
@@ -57,25 +59,59 @@ def roles_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> tuple[HopR
     return tuple(result)
 
 
+def late_answer_held(tb: Traceback) -> bool:
+    """Whether the traceback's last hop is a late answer after ``no_response`` that moved the
+    chain nowhere new, so it was recorded and changed nothing: it waits for a coordinator's
+    review, and the traceback keeps the outcome the missed deadline gave it."""
+    last = tb.current_hop
+    return (
+        last is not None
+        and last.late
+        and last.answer is not None
+        and tb.status is Status.CLOSED
+        and tb.outcome in (Outcome.NON_RESPONSIVE, Outcome.FOREIGN_ORIGIN)
+    )
+
+
+def _chain_origin(tb: Traceback) -> Hop | None:
+    """The hop that answered ``origin`` and ended the chain (none while held for review)."""
+    last = tb.current_hop
+    if last and last.answer is Answer.ORIGIN and not late_answer_held(tb):
+        return last
+    return None
+
+
 def originating_provider_of(tb: Traceback) -> str | None:
     """The chain's origin; before the chain gets there, the signer that confirmed it."""
-    last = tb.current_hop
-    if last and last.answer is Answer.ORIGIN:
-        return last.provider
+    found = _chain_origin(tb)
+    if found is not None:
+        return found.provider
     return tb.signer.provider if tb.signer and tb.signer.confirmed_origin else None
 
 
 def customer_of(tb: Traceback) -> str | None:
-    last = tb.current_hop
-    if last and last.answer is Answer.ORIGIN:
-        return last.customer
+    found = _chain_origin(tb)
+    if found is not None:
+        return found.customer
     return tb.signer.customer if tb.signer and tb.signer.confirmed_origin else None
+
+
+def loop_caused_by(tb: Traceback) -> str | None:
+    """The provider whose answer closed the chain on itself — it named as its upstream a
+    provider already asked in this traceback — so loops can be counted against it; None
+    when the chain does not end in a loop."""
+    last = tb.current_hop
+    if last is None or last.answer is not Answer.UPSTREAM or last.upstream is None:
+        return None
+    return last.provider if any(h.provider == last.upstream for h in tb.hops) else None
 
 
 def chain_ended(tb: Traceback) -> bool:
     """Whether the hop chain has gone as far as it will (whatever closed the traceback)."""
     last = tb.current_hop
-    return last is not None and last.answer is not None and last.answer is not Answer.UPSTREAM
+    if last is None or last.answer is None:
+        return False
+    return last.answer is not Answer.UPSTREAM or loop_caused_by(tb) is not None
 
 
 def signer_on_path(tb: Traceback) -> bool | None:
@@ -241,4 +277,6 @@ def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str
         "customer": customer_of(tb),
         "signer": signer_summary(tb.signer),
         "signer_on_path": signer_on_path(tb),
+        "loop_caused_by": loop_caused_by(tb),
+        "late_answer_held": late_answer_held(tb),
     }

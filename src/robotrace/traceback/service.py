@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.notify.queue import queue_signer_request
+from robotrace.numbers import InvalidNumber, traced_numbers
 from robotrace.providers.identity import clean_ocn
 from robotrace.providers.registry import Provider
 from robotrace.store import models
@@ -94,6 +95,11 @@ def open_traceback(
 ) -> Traceback:
     """Open a traceback for ``call`` at its terminating provider and request the first hop;
     ``signer``: the provider that signed the call (see :func:`signer_lead_of`)."""
+    try:  # as every provider will see them: one spelling, and no text that is no number
+        calling, called = traced_numbers(call.calling_number, call.called_number)
+    except InvalidNumber as exc:
+        raise workflow.WorkflowError(str(exc)) from None
+    call = replace(call, calling_number=calling, called_number=called)
     directory = provider_directory(session)
     terminating = directory.get(resolve_key(session, terminating_key) or "")
     if terminating is None:

@@ -123,10 +123,10 @@ def _request(
 
 
 def _close(
-    tb: Traceback, outcome: Outcome, now: datetime, actor: str
+    tb: Traceback, outcome: Outcome, now: datetime, actor: str, **details: object
 ) -> tuple[Traceback, AuditEvent]:
     tb = replace(tb, status=Status.CLOSED, outcome=outcome, closed_at=now)
-    return tb, _event(tb, now, actor, "traceback.closed", outcome=outcome.value)
+    return tb, _event(tb, now, actor, "traceback.closed", outcome=outcome.value, **details)
 
 
 def open_traceback(
@@ -190,12 +190,23 @@ def _check_said(reply: Reply) -> None:
         raise WorkflowError("a refused answer must say why in its note (the refusal's reason)")
 
 
-def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
+def _check_not_itself(reply: Reply, provider: str) -> None:
+    """A provider naming itself as its upstream would close the chain as a loop at once — and,
+    answered late, turn its own missed deadline into someone else's loop (issue 24)."""
+    if reply.answer is Answer.UPSTREAM and reply.upstream == provider:
+        raise WorkflowError(
+            f"provider {provider} cannot name itself as its upstream: name the provider it "
+            "received the call from, or answer origin, not_found or refused"
+        )
+
+
+def _check_reply(reply: Reply, provider: str, directory: Mapping[str, ProviderInfo]) -> None:
     _check_said(reply)
     if reply.answer is not Answer.UPSTREAM:
         return
     if not reply.upstream:
         raise WorkflowError("an upstream answer must name the upstream provider")
+    _check_not_itself(reply, provider)
     if reply.upstream in directory:
         return
     if reply.new_provider is None or reply.new_provider.key != reply.upstream:
@@ -204,10 +215,18 @@ def _check_reply(reply: Reply, directory: Mapping[str, ProviderInfo]) -> None:
         )
 
 
+def _moves_on(tb: Traceback, reply: Reply) -> bool:
+    """Whether ``reply`` names an upstream the chain has not asked yet."""
+    return reply.answer is Answer.UPSTREAM and all(h.provider != reply.upstream for h in tb.hops)
+
+
 def _hop_to_answer(
-    tb: Traceback, provider: str, now: datetime, actor: str
+    tb: Traceback, provider: str, reply: Reply, now: datetime, actor: str
 ) -> tuple[Traceback, Hop, tuple[AuditEvent, ...]]:
-    """The hop ``provider`` may answer now; a late answer after no_response reopens."""
+    """The hop ``provider`` may answer now. A late answer after no_response reopens the
+    traceback only when it moves the chain on to a provider not in it yet; any other late
+    answer is recorded and the traceback stays closed with its outcome (see
+    :func:`_hold_late_answer`)."""
     hop = tb.current_hop
     late_answer = (
         tb.status is Status.CLOSED
@@ -218,6 +237,8 @@ def _hop_to_answer(
     )
     if late_answer:
         assert hop is not None
+        if not _moves_on(tb, reply):
+            return tb, replace(hop, answer=None, late=True), ()
         tb = replace(tb, status=Status.OPEN, outcome=None, closed_at=None)
         reopened = _event(
             tb, now, actor, "traceback.reopened", provider, reason="late answer after no_response"
@@ -247,8 +268,8 @@ def answer_hop(
     """Record ``provider``'s answer to its hop request and move the traceback on."""
     policy = policy or Policy()
     now = as_utc(now)
-    _check_reply(reply, directory)
-    tb, hop, events = _hop_to_answer(tb, provider, now, actor)
+    _check_reply(reply, provider, directory)
+    tb, hop, events = _hop_to_answer(tb, provider, reply, now, actor)
     answered = replace(
         hop,
         answer=reply.answer,
@@ -300,6 +321,8 @@ def _advance(
     policy: Policy,
 ) -> tuple[Traceback, tuple[AuditEvent, ...]]:
     """After an answer: ask the next provider, or close with the outcome the answer implies."""
+    if tb.status is Status.CLOSED and hop.late:
+        return tb, (_hold_late_answer(tb, hop, now, actor),)
     if tb.status is Status.CLOSED:
         return _advance_confirming(tb, hop, directory, now, actor, policy)
     if hop.answer is Answer.ORIGIN:
@@ -310,13 +333,35 @@ def _advance(
         return tb, (closed,)
     assert hop.upstream is not None
     if any(h.provider == hop.upstream for h in tb.hops):
-        tb, closed = _close(tb, Outcome.LOOP, now, actor)
+        # who closed the chain on itself, so loops can be counted against the provider
+        tb, closed = _close(
+            tb, Outcome.LOOP, now, actor, loop_caused_by=hop.provider, named=hop.upstream
+        )
         return tb, (closed,)
     if directory[hop.upstream].foreign and not policy.follow_foreign:
         tb, closed = _close(tb, Outcome.FOREIGN_ORIGIN, now, actor)
         return tb, (closed,)
     tb, requested = _request(tb, directory[hop.upstream], now, actor, policy)
     return tb, (requested,)
+
+
+def _hold_late_answer(tb: Traceback, hop: Hop, now: datetime, actor: str) -> AuditEvent:
+    """A late answer after no_response that moves the chain nowhere new (a final answer, or
+    an upstream already in the chain): recorded on its hop, the traceback left closed with
+    the outcome the missed deadline gave it. Only a coordinator's review may change that; a
+    provider's own late word never turns its silence into another outcome."""
+    assert hop.answer is not None and tb.outcome is not None
+    return _event(
+        tb,
+        now,
+        actor,
+        "traceback.late_answer_held",
+        hop.provider,
+        answer=hop.answer.value,
+        upstream=hop.upstream,
+        outcome=tb.outcome.value,
+        reason="a late answer changes no outcome without a coordinator's review",
+    )
 
 
 def _advance_confirming(
@@ -414,6 +459,7 @@ def answer_signer(tb: Traceback, provider: str, reply: Reply, now: datetime, act
     if signer.answer is not None:
         raise WorkflowError(f"the signer {provider} of {tb.id} has answered already")
     _check_said(reply)
+    _check_not_itself(reply, provider)
     signer = replace(
         signer, answer=reply.answer, answered_at=now, upstream=reply.upstream,
         customer=reply.customer, note=reply.note,

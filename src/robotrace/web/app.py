@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from robotrace import __version__
 from robotrace.clock import Clock, SystemClock
 from robotrace.store.db import make_engine, session_factory
+from robotrace.web import errors
 from robotrace.web.apidocs import mount_api_docs
 from robotrace.web.deps import LoginRequired
 from robotrace.web.health import database_unavailable
@@ -89,6 +90,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     async def to_login(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse("/login", 303)
 
+    errors.install(app)  # HTML error pages for people, JSON for /api (robotrace.web.errors)
     # The database gone away: 503 with Retry-After, never a 500 (robotrace.web.health).
     app.add_exception_handler(DBAPIError, database_unavailable)
     app.add_exception_handler(PoolTimeout, database_unavailable)

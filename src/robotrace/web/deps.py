@@ -89,6 +89,22 @@ def optional_principal(
     )
 
 
+def page_principal(request: Request) -> Principal | None:
+    """Who is signed in, for an error page: by the session cookie alone, in a transaction of
+    its own; None when nobody is, or when that cannot be read (an error page never fails)."""
+    try:
+        with request.app.state.sessions() as db:
+            row = session_for(db, request.cookies.get(COOKIE, ""), request.app.state.clock)
+            user = db.get(models.User, row.user_id) if row is not None else None
+            if row is None or user is None:
+                return None
+            return _principal(
+                user, _key(db, user), via="session", can_write=False, csrf_token=row.csrf_token
+            )
+    except Exception:
+        return None
+
+
 def _key(db: Session, user: models.User) -> str | None:
     if user.provider_id is None:
         return None

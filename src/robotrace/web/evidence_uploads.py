@@ -3,6 +3,7 @@ whole into memory), then through the same import as ``robotrace evidence import`
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -33,10 +34,43 @@ def analytics_dir_of(state: State) -> Path:
     return Path(configured or settings.get("analytics_dir"))
 
 
+#: The longest name most file systems take (ext4, NTFS and APFS: 255 bytes or units).
+MAX_NAME_BYTES = 255
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLAIN_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
+
+
+class BadFileName(ValueError):
+    """The name an upload was sent with cannot be a file's name; the message says why."""
+
+
 def upload_name(filename: str | None, format_name: str | None) -> str:
-    """The uploaded file's own name (no folders), for messages; a default when it has none."""
-    name = PurePath((filename or "").replace("\\", "/")).name.strip()
-    return name or f"upload.{'sip' if format_name == 'sip' else 'csv'}"
+    """The uploaded file's own name (folders dropped: old browsers send a full path), for
+    messages; a default when it has none. The name is the sender's word: ``.`` or ``..``,
+    control characters (NUL, CR, LF …), undecodable bytes and names past 255 bytes are
+    refused (:class:`BadFileName`). It never becomes a path: see :func:`upload_path`."""
+    name = re.split(r"[/\\]", filename or "")[-1].strip()
+    if not name:
+        return f"upload.{'sip' if format_name == 'sip' else 'csv'}"
+    if name in (".", ".."):
+        raise BadFileName(f"the file name {name!r} is not a file name")
+    if _CONTROL.search(name):
+        raise BadFileName(f"the file name {name[:60]!r} holds a control character (such as NUL)")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise BadFileName(f"the file name {name[:60]!r} is not valid UTF-8") from None
+    if size > MAX_NAME_BYTES:
+        raise BadFileName(f"the file name is longer than {MAX_NAME_BYTES} bytes ({size})")
+    return name
+
+
+def upload_path(folder: Path, shown: str) -> Path:
+    """Where an upload named ``shown`` is saved in its ``folder``: ``upload`` with the name's
+    suffix when it is plain letters and digits (the SIP reader goes by ``.sip``), so nothing
+    the sender wrote reaches the file system."""
+    suffix = PurePath(shown).suffix
+    return folder / ("upload" + (suffix if _PLAIN_SUFFIX.fullmatch(suffix) else ""))
 
 
 @contextmanager

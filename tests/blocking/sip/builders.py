@@ -65,12 +65,13 @@ def invite(
     return "\r\n".join(lines).encode()
 
 
-def udp_exchange(port: int, data: bytes, tries: int = 3) -> bytes | None:
-    """Send and wait for the answer, retransmitting as a UAC would (a datagram may be lost)."""
+def udp_exchange(port: int, data: bytes, tries: int = 3, source: str = "127.0.0.1") -> bytes | None:
+    """Send from ``source`` (any 127.x address on Linux) and wait for the answer,
+    retransmitting as a UAC would (a datagram may be lost)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(TIMEOUT / tries)
-        sock.bind(("127.0.0.1", 0))
-        via = f"SIP/2.0/UDP 127.0.0.1:{sock.getsockname()[1]};branch=z9hG4bKu"
+        sock.bind((source, 0))
+        via = f"SIP/2.0/UDP {source}:{sock.getsockname()[1]};branch=z9hG4bKu"
         for _ in range(tries):
             sock.sendto(data.replace(b"VIA-HERE", via.encode()), ("127.0.0.1", port))
             try:

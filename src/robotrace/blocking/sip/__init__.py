@@ -19,12 +19,16 @@ from robotrace.blocking.sip.server import (
     serve_sip,
     serve_sip_in_thread,
 )
+from robotrace.blocking.sip.tcp import TcpLimits
+from robotrace.blocking.sip.udp import Backoff
 
 __all__ = [
+    "Backoff",
     "Decider",
     "RunningSipServer",
     "SipServer",
     "SipService",
+    "TcpLimits",
     "UpstreamOf",
     "reason_header",
     "reason_text",

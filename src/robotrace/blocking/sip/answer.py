@@ -15,8 +15,13 @@ from urllib.parse import quote
 
 from robotrace.blocking.model import CallAttempt, Decision, Verdict
 from robotrace.blocking.sip.address import split_values, uri_of, user_part
-from robotrace.blocking.sip.message import ERRORS, SipRequest
-from robotrace.blocking.sip.responses import Response, can_answer
+from robotrace.blocking.sip.message import ERRORS, SipRequest, parse_request
+from robotrace.blocking.sip.responses import (
+    Response,
+    build_response,
+    can_answer,
+    stamp_received,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,20 @@ class SipService:
             return Response(603, (("Reason", reason_header(decision)),))
         contact = f"<sip:{quote(called, safe=_USER_SAFE, errors=ERRORS)}@{self.next_hop}>"
         return Response(self.redirect_status, (("Contact", contact),))
+
+
+def respond(
+    service: SipService, data: bytes, source: tuple[str, int], framed: bool
+) -> tuple[SipRequest, bytes] | None:
+    """What a transport sends for ``data`` from ``source``: (the request as stamped, the
+    response bytes), or None where nothing is sent."""
+    request = parse_request(data, framed=framed)
+    stamp_received(request, source[0], source[1])
+    response = service.answer(request, source[0])
+    if response is None:
+        log.debug("SIP: no answer to %d bytes from %s", len(data), source)
+        return None
+    return request, build_response(request, response)
 
 
 def _is_ack(request: SipRequest) -> bool:

@@ -19,7 +19,14 @@ from robotrace.store.models import UserRole
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import Problem
 from robotrace.web.deps import REQUEST_DB, get_clock, writer
-from robotrace.web.evidence_uploads import analytics_dir, import_upload, upload_folder, upload_name
+from robotrace.web.evidence_uploads import (
+    BadFileName,
+    analytics_dir,
+    import_upload,
+    upload_folder,
+    upload_name,
+    upload_path,
+)
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/evidence", tags=["evidence"])
@@ -66,7 +73,7 @@ async def _save_body(request: Request, path: Any) -> None:
         422: {
             "model": EvidenceImportOut | Problem,
             "description": "bad rows, nothing written (the summary); or a query value is not "
-            "valid (a Problem, FastAPI's list)",
+            "valid, such as a `filename` that cannot be a file's name (a Problem)",
         },
     },
 )
@@ -89,12 +96,16 @@ async def import_evidence_file(
         raise HTTPException(404, f"unknown evidence format {format!r}")
     if request.headers.get("content-type", "").startswith("multipart/"):
         raise HTTPException(415, "send the file as the raw request body, not as a form")
-    shown = upload_name(filename, format)
+    try:
+        shown = upload_name(filename, format)
+    except BadFileName as exc:
+        raise HTTPException(422, str(exc)) from None
     options = ImportOptions(skip_bad_rows, default_time, terminating_provider)
     with upload_folder() as folder:
-        await _save_body(request, folder / shown)
+        path = upload_path(folder, shown)
+        await _save_body(request, path)
         summary = await run_in_threadpool(
-            import_upload, db, folder / shown, shown, format, options, analytics_dir(request), clock
+            import_upload, db, path, shown, format, options, analytics_dir(request), clock
         )
     if summary.rejected:
         return JSONResponse(summary.as_dict(), status_code=422)

@@ -134,7 +134,9 @@ def answer_hop_request(
     clock: Clock = Depends(get_clock),
 ) -> HopRequestOut:
     """Answer one hop request, once. An unknown upstream is named with ``new_provider`` and
-    registered. A late answer after ``no_response`` is accepted (docs/concepts.md)."""
+    registered. A late answer after ``no_response`` is recorded; it reopens the traceback only
+    when it names an upstream not in the chain yet (docs/concepts.md). Naming your own
+    provider as the upstream is 422."""
     request, traceback_id = access.hop_request(db, principal, hop_id)
     if request.answer not in (None, Answer.NO_RESPONSE.value):
         raise HTTPException(409, ANSWERED)

@@ -216,6 +216,15 @@ class TracebackOut(BaseModel):
     signer_on_path: bool | None = Field(
         default=None, description="whether the chain passed the signer; null: not known yet"
     )
+    loop_caused_by: str | None = Field(
+        default=None,
+        description="the provider that named as its upstream one already in the chain",
+    )
+    late_answer_held: bool = Field(
+        default=False,
+        description="the last hop's late answer after no_response changed nothing: the "
+        "traceback keeps its outcome until a coordinator reviews it",
+    )
 
 
 class OpenTracebackIn(BaseModel):

@@ -18,6 +18,7 @@ from robotrace.accounts.users import AccountError, create_user
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.common import form_text, in_savepoint
 from robotrace.web.principal import Principal
@@ -104,7 +105,7 @@ def _user(db: Session, user_id: int) -> models.User:
 
 @router.post("/admin/users/{user_id}/deactivate")
 def deactivate(
-    user_id: int,
+    user_id: RowId,
     principal: Principal = Depends(writer(*ADMIN)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
@@ -120,7 +121,7 @@ def deactivate(
 
 @router.post("/admin/users/{user_id}/reactivate")
 def reactivate(
-    user_id: int,
+    user_id: RowId,
     principal: Principal = Depends(writer(*ADMIN)),
     db: Session = REQUEST_DB,
 ) -> Response:

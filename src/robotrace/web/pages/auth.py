@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.accounts.keys import new_token, same
-from robotrace.accounts.passwords import WeakPassword, hash_password, verify_password
-from robotrace.accounts.resets import reset_token, user_for_reset
+from robotrace.accounts.passwords import WeakPassword, verify_password
+from robotrace.accounts.resets import complete_reset, reset_token, user_for_reset
 from robotrace.accounts.sessions import (
     COOKIE,
-    end_all_sessions,
     end_session,
     session_for,
     start_session,
@@ -29,6 +28,7 @@ from robotrace.accounts.users import user_by_email
 from robotrace.clock import Clock
 from robotrace.notify.outbox import enqueue
 from robotrace.store import models
+from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import (
     REQUEST_DB,
     current_principal,
@@ -211,10 +211,9 @@ def reset(
     if user is None:
         return _dead_link(request)
     try:
-        user.password_hash = hash_password(password)
+        complete_reset(db, user, password, clock)  # sessions and API tokens end too
     except WeakPassword as exc:
         return _anonymous_form(request, "reset_form.html", 400, token=token, error=str(exc))
-    end_all_sessions(db, user.id, clock)
     return render(request, "reset_done.html", None, message="Password changed; sign in again.")
 
 
@@ -246,7 +245,7 @@ def new_api_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke(
-    token_id: int,
+    token_id: RowId,
     principal: Principal = SIGNED_IN_WRITER,
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

@@ -76,7 +76,7 @@ def request_of(form: AuthorizationForm, key: str) -> service.AuthorizationReques
 @router.post("/letters/{letter_id}/authorize")
 def authorize(
     request: Request,
-    letter_id: int,
+    letter_id: RowId,
     scope: str = Form(Scope.PROVIDER.value),
     numbers: str = Form(""),
     effective_at: str = Form(""),
@@ -200,7 +200,7 @@ def authorization_list(
 @router.get("/authorizations/{authorization_id}")
 def authorization_detail(
     request: Request,
-    authorization_id: int,
+    authorization_id: RowId,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
@@ -244,7 +244,7 @@ def declare_blocking(
 @router.post("/authorizations/{authorization_id}/lift")
 def lift(
     request: Request,
-    authorization_id: int,
+    authorization_id: RowId,
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

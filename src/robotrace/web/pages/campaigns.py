@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from robotrace.paths.sankey import sankey_svg
 from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web import access
+from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.campaign_views import (
     COVID_TAG,
     PAGE_SIZE,
@@ -54,7 +55,7 @@ def campaign_list(
     request: Request,
     tag: str = "",
     q: str = "",
-    page: int = 1,
+    page: int = Query(1, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:

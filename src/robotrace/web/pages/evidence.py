@@ -12,11 +12,13 @@ from robotrace.evidence.imports import ImportOptions, ImportSummary
 from robotrace.evidence.registry import evidence_formats
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.evidence_uploads import (
+    BadFileName,
     analytics_dir,
     import_upload,
     save_stream,
     upload_folder,
     upload_name,
+    upload_path,
 )
 from robotrace.web.pages.common import STAFF
 from robotrace.web.principal import Principal
@@ -65,10 +67,14 @@ def upload_evidence(
     except ValueError as exc:
         return _page(request, principal, 400, error=f"Default time: {exc}.")
     options = ImportOptions(skip_bad_rows, when, terminating_provider.strip() or None)
-    shown = upload_name(file.filename, format)
+    try:
+        shown = upload_name(file.filename, format)
+    except BadFileName as exc:
+        return _page(request, principal, 400, error=f"Not imported: {exc}.")
     with upload_folder() as folder:
-        save_stream(file.file, folder / shown)
+        path = upload_path(folder, shown)
+        save_stream(file.file, path)
         summary = import_upload(
-            db, folder / shown, shown, format or None, options, analytics_dir(request), clock
+            db, path, shown, format or None, options, analytics_dir(request), clock
         )
     return _page(request, principal, 400 if summary.rejected else 200, summary=summary)

@@ -20,6 +20,7 @@ from robotrace.traceback import service
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.access import HopRequest, SignerRequest
+from robotrace.web.api.schemas import LARGEST_ID, RowId
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.answers import AnswerForm, answer_form, named_of, reply_of
@@ -34,7 +35,7 @@ PAGE_SIZE = 100  # requests per inbox page
 
 
 def answerable(request: HopRequest) -> bool:
-    """Open, or marked ``no_response`` (a late answer is still taken and reopens the trace)."""
+    """Open, or marked ``no_response`` (a late answer is still taken; see docs/concepts.md)."""
     return request.open or request.answer == "no_response"
 
 
@@ -58,7 +59,7 @@ class Page:
 @router.get("/inbox")
 def inbox(
     request: Request,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
@@ -103,12 +104,13 @@ def _request_page(
     hop: HopRequest,
     form: AnswerForm | None = None,
     error: str | None = None,
+    status_code: int = 400,
 ) -> Response:
     return render(
         request,
         "hop_request.html",
         principal,
-        400 if error else 200,
+        status_code if error else 200,
         hop=hop,
         answerable=answerable(hop),
         form=form or AnswerForm(),
@@ -119,7 +121,7 @@ def _request_page(
 @router.get("/inbox/{hop_id}")
 def hop_request(
     request: Request,
-    hop_id: int,
+    hop_id: RowId,
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -130,7 +132,7 @@ def hop_request(
 @router.post("/inbox/{hop_id}")
 def answer(
     request: Request,
-    hop_id: int,
+    hop_id: RowId,
     form: AnswerForm = Depends(answer_form),
     principal: Principal = Depends(writer(*PROVIDER)),
     db: Session = REQUEST_DB,
@@ -152,8 +154,8 @@ def answer(
         return _request_page(request, principal, hop, form, CLOSED)
     except NotYourHop:
         return _request_page(request, principal, hop, form, ANSWERED)
-    except (ValueError, WorkflowError) as exc:
-        return _request_page(request, principal, hop, form, f"Not answered: {exc}.")
+    except (ValueError, WorkflowError) as exc:  # the answer itself is wrong, as the API's 422
+        return _request_page(request, principal, hop, form, f"Not answered: {exc}.", 422)
     return RedirectResponse(f"/inbox/{hop_id}", 303)
 
 
@@ -170,12 +172,13 @@ def _signer_page(
     asked: SignerRequest,
     form: AnswerForm | None = None,
     error: str | None = None,
+    status_code: int = 400,
 ) -> Response:
     return render(
         request,
         "signer_request.html",
         principal,
-        400 if error else 200,
+        status_code if error else 200,
         asked=asked,
         form=form or AnswerForm(),
         error=error,
@@ -185,7 +188,7 @@ def _signer_page(
 @router.get("/inbox/signer/{request_id}")
 def signer_request(
     request: Request,
-    request_id: int,
+    request_id: RowId,
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
@@ -204,7 +207,7 @@ def signer_reply_of(form: AnswerForm) -> Reply:
 @router.post("/inbox/signer/{request_id}")
 def answer_signer_request(
     request: Request,
-    request_id: int,
+    request_id: RowId,
     form: AnswerForm = Depends(answer_form),
     principal: Principal = Depends(writer(*PROVIDER)),
     db: Session = REQUEST_DB,
@@ -226,5 +229,5 @@ def answer_signer_request(
     except (NotYourHop, TracebackClosed):
         return _signer_page(request, principal, asked, form, CLOSED)
     except (ValueError, WorkflowError) as exc:
-        return _signer_page(request, principal, asked, form, f"Not answered: {exc}.")
+        return _signer_page(request, principal, asked, form, f"Not answered: {exc}.", 422)
     return RedirectResponse(f"/inbox/signer/{request_id}", 303)

@@ -26,6 +26,7 @@ from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
+from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
@@ -144,7 +145,7 @@ def letter_list(
 @router.get("/letters/{letter_id}")
 def letter_detail(
     request: Request,
-    letter_id: int,
+    letter_id: RowId,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
@@ -155,7 +156,7 @@ def letter_detail(
 @router.post("/letters/{letter_id}/mitigation-report")
 def file_report(
     request: Request,
-    letter_id: int,
+    letter_id: RowId,
     text: str = Form(""),
     principal: Principal = Depends(writer(*PROVIDER)),
     db: Session = REQUEST_DB,
@@ -180,7 +181,7 @@ def file_report(
 @router.post("/letters/{letter_id}/decide")
 def decide(
     request: Request,
-    letter_id: int,
+    letter_id: RowId,
     status: str = Form(""),
     reason: str = Form(""),
     principal: Principal = Depends(writer(*REGULATOR)),

@@ -17,6 +17,7 @@ from robotrace.store import models
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.traceback.workflow import WorkflowError
+from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages.common import STAFF, form_text, in_savepoint
 from robotrace.web.principal import Principal
@@ -127,7 +128,7 @@ def open_typed(
 @router.post("/tracebacks/new/from-call")
 def open_from_call(
     request: Request,
-    call_id: int = Form(...),
+    call_id: int = Form(..., ge=0, le=LARGEST_ID),
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

@@ -41,6 +41,7 @@ from robotrace.store.audit import append_audit
 from robotrace.store.models import UserRole
 from robotrace.store.providers import (
     identify_provider,
+    lookalikes_of,
     provider_of,
     search_providers,
     set_time_zone,
@@ -50,7 +51,7 @@ from robotrace.store.rmd import history, latest_import, statuses
 from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
-from robotrace.web.evidence_uploads import save_stream, upload_folder, upload_name
+from robotrace.web.evidence_uploads import BadFileName, save_stream, upload_folder, upload_name
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render, utc
@@ -275,7 +276,10 @@ def import_upload(
 ) -> RegistryImport:
     """Import the uploaded file as ``robotrace providers import`` does (either format),
     streamed to a temporary file first."""
-    shown = upload_name(upload.filename, None)[:200]
+    try:
+        shown = upload_name(upload.filename, None)[:200]
+    except BadFileName as exc:
+        raise ImportRefused([f"Not imported: {exc}."]) from None
     with upload_folder() as folder:
         path = folder / disk_name(shown)
         save_stream(upload.file, path)
@@ -431,6 +435,7 @@ def _provider_page(
         can_enter_removal=principal.role in RMD_EDITORS,
         can_identify=principal.is_staff,
         can_set_zone=principal.is_staff,
+        looks_like=lookalikes_of(db, provider) if principal.is_staff else [],
         zone=zone_of(provider),
         zone_sources=ZONE_SOURCES,
         default_zone=settings.get("business_zone"),

@@ -23,7 +23,7 @@ from robotrace.store.audit import list_audit
 from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
-from robotrace.traceback.findings import roles_of, signer_on_path
+from robotrace.traceback.findings import late_answer_held, loop_caused_by, roles_of, signer_on_path
 from robotrace.traceback.model import Answer, Hop, HopRole, ProviderInfo, Status, Traceback
 from robotrace.traceback.workflow import Reply, WorkflowError
 from robotrace.web import access
@@ -187,6 +187,8 @@ def _detail(
         call_id=row.call_id,
         call=db.get(models.Call, row.call_id) if row.call_id is not None else None,
         signer_on_path=signer_on_path(tb),
+        loop_caused_by=loop_caused_by(tb),
+        late_answer_held=late_answer_held(tb),
         can_ask_signer=can_ask_signer(principal, tb),
         can_record_signer=can_record_signer_answer(principal, tb),
         chain=chain_of(tb, directory),
