@@ -163,4 +163,6 @@ def test_text_that_cannot_be_a_number_is_no_caller_id():
         with pytest.raises(InvalidNumber, match="calling number"):
             caller_id(bad)
     with pytest.raises(InvalidNumber, match="called number"):
-        traced_numbers("+12025550143", "(234) 000-0000")
+        traced_numbers("+12025550143", "(713) 342-99")
+    # A called line in an unassigned block (test and honeypot lines) is kept, in E.164.
+    assert traced_numbers("anonymous", "(234) 000-0000") == ("anonymous", "+12340000000")

@@ -70,27 +70,30 @@ def caller_id(raw: str | None, region: str = "US") -> str:
     text = _strip_uri(str(raw or "")).strip()
     if text.lower() in _WITHHELD:
         return ANONYMOUS
+    return _possible_e164(text, "calling number", region)
+
+
+def _possible_e164(text: str, which: str, region: str) -> str:
     valid = try_normalize(text, region)
     if valid is not None:
         return valid
     try:
         parsed = phonenumbers.parse(text, region.upper())
     except phonenumbers.NumberParseException:
-        raise InvalidNumber(f"calling number {str(raw)[:40]!r} is not a telephone number") from None
+        raise InvalidNumber(f"{which} {text[:40]!r} is not a telephone number") from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidNumber(f"calling number {str(raw)[:40]!r} cannot be a telephone number")
+        raise InvalidNumber(f"{which} {text[:40]!r} cannot be a telephone number")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
 def traced_numbers(calling: str | None, called: str | None, region: str = "US") -> tuple[str, str]:
     """The calling and called numbers of a call to trace, as stored and shown to every
-    provider: the caller ID by :func:`caller_id`; the called number a valid one, in E.164
-    (the terminating provider delivered the call to it)."""
-    try:
-        callee = normalize(called, region)
-    except InvalidNumber as exc:
-        raise InvalidNumber(f"called number: {exc}") from None
-    return caller_id(calling, region), callee
+    provider: the caller ID by :func:`caller_id`; the called number in E.164, a valid or a
+    possible number (test and honeypot lines may sit in unassigned blocks)."""
+    text = _strip_uri(str(called or "")).strip()
+    if not text:
+        raise InvalidNumber("called number: empty")
+    return caller_id(calling, region), _possible_e164(text, "called number", region)
 
 
 def match_key(raw: str | None, region: str = "US") -> str:
