@@ -249,7 +249,7 @@ def test_a_provider_answers_an_initial_order_and_it_is_kept(seeded, clock):
     with transaction(seeded) as session:
         mandatory.respond_to_order(session, initial_id, "we blocked it on day 2", "p:x", clock)
     with transaction(seeded) as session:
-        [report] = mandatory.responses(session, initial_id)
+        [report] = service.mitigation_reports(session, initial_id)
         assert (report.kind, report.late, report.text) == (
             "order_response",
             False,

@@ -284,7 +284,7 @@ def notice_outcomes(
             continue
         key = _key_of(session, step.id)
         answer = truth["providers"][key]["on_notification"]
-        reports = mandatory.responses(session, step.id)
+        reports = service.mitigation_reports(session, step.id)
         reasons = dict(step.evidence.get("reasons", {}))
         previous = (
             session.get(models.EnforcementAction, step.follows_id) if step.follows_id else None

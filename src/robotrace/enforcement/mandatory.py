@@ -41,6 +41,7 @@ from robotrace.enforcement.letters import (
 from robotrace.enforcement.service import (
     ISSUED,
     RESPONDED,
+    key_of,
     named_evidence,
     publish_blocklist,
     reference_of,
@@ -354,7 +355,7 @@ def respond_to_order(
     )
     session.add(report)
     order.status = RESPONDED
-    key = _key(session, order.provider_id)
+    key = key_of(session, order.provider_id)
     records.audit(
         session, now, actor, "initial_order.responded", key, action_id=order.id, late=report.late
     )
@@ -436,7 +437,7 @@ def withdraw(
     action.status, action.decided_at = WITHDRAWN, now
     action.decision = f"Withdrawn by {actor}: {reason.strip()}"
     records.audit(
-        session, now, actor, "order.withdrawn", _key(session, action.provider_id),
+        session, now, actor, "order.withdrawn", key_of(session, action.provider_id),
         action_id=action.id, reason=reason.strip(),
     )  # fmt: skip
     return action
@@ -494,12 +495,6 @@ def chain_of(session: Session, action: models.EnforcementAction) -> list[models.
         found.extend(children)
         index += 1
     return found
-
-
-def _key(session: Session, provider_id: int) -> str:
-    provider = session.get(models.Provider, provider_id)
-    assert provider is not None
-    return provider.key
 
 
 # --- Documents and e-mail -----------------------------------------------------------------
@@ -593,11 +588,6 @@ def _email(
     for address in addresses:
         key = f"{ORDER_EMAIL_KIND}:{action.id}:email:{address}"
         enqueue(session, "email", address, ORDER_EMAIL_KIND, payload, key, clock)
-
-
-def responses(session: Session, action_id: int) -> list[models.MitigationReport]:
-    query = select(models.MitigationReport).where(models.MitigationReport.action_id == action_id)
-    return list(session.scalars(query.order_by(models.MitigationReport.id)))
 
 
 def ladder_steps(session: Session) -> list[models.EnforcementAction]:

@@ -280,19 +280,21 @@ def file_mitigation_report(
         late=late,
     )
     session.add(report)
-    key = _key(session, letter.provider_id)
+    key = key_of(session, letter.provider_id)
     records.audit(
         session, now, actor, "letter.mitigation_report", key, letter_id=letter.id, late=late
     )
     return report
 
 
-def mitigation_reports(session: Session, letter_id: int) -> list[models.MitigationReport]:
-    query = select(models.MitigationReport).where(models.MitigationReport.action_id == letter_id)
+def mitigation_reports(session: Session, action_id: int) -> list[models.MitigationReport]:
+    """A step's reports and responses (a letter's, a notification's, an initial order's)."""
+    query = select(models.MitigationReport).where(models.MitigationReport.action_id == action_id)
     return list(session.scalars(query.order_by(models.MitigationReport.id)))
 
 
-def _key(session: Session, provider_id: int) -> str:
+def key_of(session: Session, provider_id: int) -> str:
+    """The key of the provider with row id ``provider_id``."""
     provider = session.get(models.Provider, provider_id)
     assert provider is not None
     return provider.key
@@ -343,7 +345,7 @@ def evaluate(session: Session, action: models.EnforcementAction) -> Decision:
     if action.kind == records.NOTIFICATION and action.status == ISSUED:
         text = f"No response to the notification by {format_utc(deadline)}."
         return Decision(compliance.NO_RESPONSE, (), text)
-    key = _key(session, action.provider_id)
+    key = key_of(session, action.provider_id)
     tracebacks = records.tracebacks_after(session, deadline)
     rows = evidence_rows(tracebacks, provider_directory(session), key)
     return compliance.decide(
@@ -405,7 +407,7 @@ def propose(session: Session, action_id: int, actor: str, clock: Clock) -> model
         now,
         actor,
         f"{_noun(action)}.proposed",
-        _key(session, action.provider_id),
+        key_of(session, action.provider_id),
         action_id=action.id,
         proposal=decision.status,
         tracebacks=[r.traceback_id for r in decision.rows],
@@ -443,7 +445,7 @@ def decide(
         now,
         actor,
         f"{_noun(action)}.decided",
-        _key(session, action.provider_id),
+        key_of(session, action.provider_id),
         action_id=action.id,
         letter_id=action.id,
         status=chosen,
@@ -589,7 +591,7 @@ def lift_authorization(
         now,
         actor,
         "authorization.lifted" if auth.kind == records.AUTHORIZATION else "final_order.lifted",
-        _key(session, auth.provider_id),
+        key_of(session, auth.provider_id),
         authorization_id=auth.id,
     )
     publish_blocklist(session, clock)

@@ -170,7 +170,7 @@ def order_out(db: Session, order: models.EnforcementAction) -> OrderOut:
         decision=order.decision,
         after_deadline=[EvidenceRowOut.of(r) for r in after],
         reasons=order.evidence.get("reasons", {}),
-        responses=[_response_out(r) for r in mandatory.responses(db, order.id)],
+        responses=[_response_out(r) for r in service.mitigation_reports(db, order.id)],
         next_steps=[service.reference_of(a) for a in following if a.follows_id == order.id],
         pdf=f"/api/v1/orders/{order.id}.pdf",
     )

@@ -178,7 +178,7 @@ def order_page(
         provider=db.get(models.Provider, order.provider_id),
         rows=service.letter_rows(order),
         after=after_deadline(order),
-        responses=mandatory.responses(db, order.id),
+        responses=service.mitigation_reports(db, order.id),
         chain=chain,
         providers=providers_of(db, chain),
         follows=follows,
