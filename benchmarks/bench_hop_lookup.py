@@ -9,8 +9,12 @@ and the same legs as a Kamailio acc export, imported through a trunk map.
    about a tenth as many subscribers, time-ordered over three days, called and calling
    numbers in nine spellings, 5% garbage caller IDs, ISO-8601 times.
 2. Imports it with ``write_provider_store`` (validation included) and times that.
-3. Runs ``--queries`` lookups with ``ProviderRecords.lookup``: existing legs asked with a
-   random skew of up to 4 s and the called number in another spelling, plus 10% misses.
+3. Runs ``--queries`` lookups with ``ProviderRecords.lookup`` in a fresh child process (its
+   peak RSS and the time to open the store are reported): existing legs asked with a random
+   skew of up to 4 s and the called number in another spelling, plus 10% misses. Lookups
+   read the store file's row groups themselves (``robotrace.cdr.storefile``); the same
+   requests are also timed through the DuckDB query on the same file (``duckdb_query``,
+   what every lookup did before issue 21), with the same answers required.
 4. Runs ``--baseline-queries`` of the same lookups as a plain DuckDB scan of the raw input
    (Parquet, unsorted, keys and times computed on the fly), and prints both p50/p99.
 5. Unless ``--no-kamailio``: writes the same legs as the CSV export of Kamailio's ``acc``
@@ -24,7 +28,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
+import resource
 import statistics
 import tempfile
 import time
@@ -35,7 +41,7 @@ from typing import Any
 
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.formats import format_named
-from robotrace.cdr.lookup import ProviderRecords
+from robotrace.cdr.lookup import LookupResult, ProviderRecords
 from robotrace.cdr.store import ROW_GROUP_ROWS, StoreSummary, write_provider_store
 from robotrace.cdr.switch import SwitchRecords
 from robotrace.cdr.trunkmap import load_trunk_map
@@ -218,6 +224,46 @@ def time_lookups(store_file: Path, requests: list[dict[str, Any]]) -> tuple[list
     return samples, correct
 
 
+def lookup_process(store_file: Path, requests: list[dict[str, Any]]) -> dict[str, Any]:
+    """In a fresh process: open the store, time the lookups and the same ones through the
+    DuckDB query; the process's peak RSS."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_lookups_here, (store_file, requests))
+
+
+def _lookups_here(store_file: Path, requests: list[dict[str, Any]]) -> dict[str, Any]:
+    open_ms, records = timed(lambda: ProviderRecords.open(store_file))
+    with records:
+        by_row_groups = records.by_row_groups
+        samples, answers = _timed_answers(records, requests)
+    with ProviderRecords(connect(), f"read_parquet({sql_text(str(store_file))})", PROVIDER) as q:
+        query_samples, query_answers = _timed_answers(q, requests)
+    correct = sum(a.sip_call_id == r["expect"] for a, r in zip(answers, requests, strict=True))
+    return {
+        "open_ms": round(open_ms, 1),
+        "by_row_groups": by_row_groups,
+        "lookup": percentiles(samples),
+        "correct": f"{correct}/{len(requests)}",
+        "duckdb_query": percentiles(query_samples),
+        "answers_differing_from_duckdb_query": sum(
+            a != b for a, b in zip(answers, query_answers, strict=True)
+        ),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _timed_answers(
+    records: ProviderRecords, requests: list[dict[str, Any]]
+) -> tuple[list[float], list[LookupResult]]:
+    samples, answers = [], []
+    for r in requests:
+        ms, result = timed(lambda r=r: records.lookup(r["called"], r["calling"], r["when"]))
+        samples.append(ms)
+        answers.append(result)
+    return samples, answers
+
+
 def time_baseline(parquet_path: Path, requests: list[dict[str, Any]]) -> list[float]:
     connection = connect()
     return [timed(lambda r=r: baseline_lookup(connection, parquet_path, r))[0] for r in requests]
@@ -271,7 +317,7 @@ def run(
         csv_path, parquet_path, generate_s = generate(directory, legs, kamailio)
         import_s, summary = timed(lambda: write_provider_store([csv_path], directory / "store"))
         requests = sample_requests(parquet_path, queries, seed)
-        lookup_ms, correct = time_lookups(summary.path(PROVIDER), requests)
+        lookups = lookup_process(summary.path(PROVIDER), requests)
         baseline_ms = time_baseline(parquet_path, requests[:baseline_queries])
         switch = run_kamailio(directory, requests, summary) if kamailio else None
         return {
@@ -281,10 +327,9 @@ def run(
             "import_s": round(import_s / 1000, 1),
             "raw_csv_mb": round(csv_path.stat().st_size / 2**20, 1),
             "store_mb": round(summary.path(PROVIDER).stat().st_size / 2**20, 1),
-            "lookup": percentiles(lookup_ms),
-            "correct": f"{correct}/{len(requests)}",
+            **lookups,
             "baseline_full_scan": percentiles(baseline_ms),
-            "p50_speedup": round(statistics.median(baseline_ms) / statistics.median(lookup_ms)),
+            "p50_speedup": round(statistics.median(baseline_ms) / lookups["lookup"]["p50_ms"]),
             **({"kamailio_csv": switch} if switch else {}),
         }
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from robotrace.blocking.decide import Policy, load_dno
+from robotrace.blocking.decide import Policy, load_numbers
 from robotrace.blocking.listfile import parse
 from robotrace.blocking.screen import screen
 from robotrace.enforcement.blocklist import json_body
@@ -73,7 +73,7 @@ def blocklist_and_policy():
 
     entries = [entry("BBBB", "provider", None, 7), entry("DDDD", "no_direct_traffic", None, 9)]
     entries += [entry("CCCC", "numbers", f"+1312555{n:04d}", 8) for n in range(1000)]
-    policy = Policy(do_not_originate=load_dno(["+18005550111"]))
+    policy = Policy(do_not_originate=load_numbers(["+18005550111"]))
     return parse(json_body(2, T0, entries)), policy
 
 

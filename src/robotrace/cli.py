@@ -17,7 +17,8 @@ from robotrace.settings import SettingError
 COMMANDS: dict[str, str] = {
     "agent": "robotrace.agent.command:agent",
     "backup": "robotrace.store.command:backup_command",
-    "blocker": "robotrace.blocking.command:blocker",
+    "blocker": "robotrace.blocking.kamailio.command:blocker",  # serving, and export
+    "bulk-trace": "robotrace.bulk.command:bulk_trace",
     "calendar": "robotrace.calendar_command:calendar",
     "demo": "robotrace.demo.command:demo",
     "simulate": "robotrace.simulate.command:simulate",
@@ -36,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "serve": "robotrace.web.command:serve",
     "shaken": "robotrace.shaken.command:shaken",
     "stats": "robotrace.stats.command:stats",
+    "tokens": "robotrace.accounts.command:tokens",
     "users": "robotrace.accounts.command:users",
     "worker": "robotrace.worker.command:worker",
 }

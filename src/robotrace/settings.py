@@ -51,6 +51,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
 def _hours_or_off(text: str) -> float | None:
     if text.strip().lower() in {"off", "none"}:
         return None
@@ -104,6 +111,30 @@ def _clock_time(text: str) -> time:
     from robotrace.calendar import parse_clock_time  # its module loads only when asked
 
     return parse_clock_time(text)
+
+
+def _redress(check_name: str) -> Callable[[str], str]:
+    """A 603+ redress value's parser: ``url``, ``tel`` or ``email`` checked as ATIS-1000099
+    requires (:mod:`robotrace.blocking.plus603`)."""
+
+    def parse(text: str) -> str:
+        from robotrace.blocking import plus603
+
+        try:
+            return getattr(plus603, f"check_{check_name}")(text.strip())  # type: ignore[no-any-return]
+        except plus603.InvalidRedress as exc:
+            raise ValueError(str(exc)) from None
+
+    return parse
+
+
+def _location(text: str) -> str:
+    from robotrace.blocking.plus603 import InvalidRedress, check_location
+
+    try:
+        return check_location(text.strip().upper())
+    except InvalidRedress as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _time_zone(text: str) -> str:
@@ -167,6 +198,48 @@ SETTINGS: dict[str, Setting] = {
             5.0,
             "Clock skew tolerated when a hop lookup matches a call in a provider's records.",
             _seconds,
+        ),
+        Setting(
+            "bulk_answer_seconds",
+            3600.0,
+            "Seconds a provider's agent has to answer a batch request of a federated bulk "
+            "traceback before its calls end no_records (robotrace bulk-trace --answer-within).",
+            _positive,
+        ),
+        Setting(
+            "agent_batch_answers",
+            5000,
+            "Answers the agent sends per POST when it answers a batch request (a batch of "
+            "more calls goes in several parts; the portal moves each part's calls on at once).",
+            _positive_int,
+        ),
+        Setting(
+            "agent_events_keepalive_seconds",
+            15.0,
+            "Seconds between keep-alive comments on an idle agent event stream (GET "
+            "/api/v1/events); keep it well under 75, the agents' read timeout.",
+            _positive,
+        ),
+        Setting(
+            "agent_events_per_provider",
+            20,
+            "Agent event streams one provider may hold open at once on each server worker; "
+            "one more is answered 429.",
+            _positive_int,
+        ),
+        Setting(
+            "shutdown_grace_seconds",
+            10.0,
+            "Seconds robotrace serve waits, when stopped, for requests and agent event "
+            "streams to finish before it cancels them.",
+            _seconds,
+        ),
+        Setting(
+            "agent_events_lifetime_seconds",
+            900.0,
+            "Seconds after which the server ends an agent event stream; the agent reconnects "
+            "(its token checked again) and catches up.",
+            _positive,
         ),
         Setting(
             "secret_key",
@@ -343,6 +416,26 @@ SETTINGS: dict[str, Setting] = {
             "one (robotrace/enforcement/templates/block_notice.html).",
         ),
         Setting(
+            "blocklist_redress_url",
+            "",
+            "Redress page the signed block list names for every entry, an https:// URL; "
+            "{reference} is replaced by the entry's reference (BA-000012, FDO-000007). "
+            "Blockers answer it as the 603+ url. Empty: the blocker's own.",
+            _redress("url_template"),
+        ),
+        Setting(
+            "blocklist_redress_tel",
+            "",
+            "Redress telephone number (E.164) the signed block list names for every entry.",
+            _redress("tel"),
+        ),
+        Setting(
+            "blocklist_redress_email",
+            "",
+            "Redress e-mail address the signed block list names for every entry.",
+            _redress("email"),
+        ),
+        Setting(
             "blocklist_signing_key",
             "",
             "Path of the Ed25519 private key (PEM, PKCS#8) that signs the block list. Empty: a "
@@ -409,6 +502,32 @@ SETTINGS: dict[str, Setting] = {
             _positive_int,
         ),
         Setting(
+            "blocker_sip_processes",
+            0,
+            "Processes answering the blocker's SIP port (one shared UDP and TCP socket); 0: "
+            "one per CPU; 1: SIP on a thread of the HTTP process. --sip-processes overrides it.",
+            _count,
+        ),
+        Setting(
+            "blocker_report_token",
+            "",
+            "A read-write API token (rt_rw_…) of a user of the blocking provider: with it "
+            "robotrace blocker reports its counts of blocked calls to the portal; empty: no "
+            "reports. Use ROBOTRACE_BLOCKER_REPORT_TOKEN_FILE. --token overrides it.",
+        ),
+        Setting(
+            "blocker_report_interval",
+            300.0,
+            "Seconds between the blocker's reports of blocked calls to the portal.",
+            _positive,
+        ),
+        Setting(
+            "blocker_name",
+            "",
+            "The name this blocker reports its counts under (one provider may run several); "
+            "empty: the machine's host name.",
+        ),
+        Setting(
             "blocker_max_body_bytes",
             16 * 1024 * 1024,
             "Longest request body the blocker's HTTP API reads; a longer one is answered 413.",
@@ -421,10 +540,40 @@ SETTINGS: dict[str, Setting] = {
             "blocks as calling numbers; empty: none.",
         ),
         Setting(
-            "blocker_contact",
+            "blocker_redress_url",
             "",
-            "Redress contact the blocker names for blocks that are not block-list entries "
-            "(DNO, invalid numbers, STIR/SHAKEN).",
+            "The blocker operator's redress page, an https:// URL: the 603+ url for its own "
+            "rules (DNO, invalid numbers, STIR/SHAKEN) and for list entries that name none.",
+            _redress("url"),
+        ),
+        Setting(
+            "blocker_redress_tel",
+            "",
+            "The blocker operator's redress telephone number in E.164 (+12025550100), the "
+            "603+ tel, for the same calls as blocker_redress_url.",
+            _redress("tel"),
+        ),
+        Setting(
+            "blocker_redress_email",
+            "",
+            "The blocker operator's redress e-mail address, the 603+ email, for the same "
+            "calls as blocker_redress_url.",
+            _redress("email"),
+        ),
+        Setting(
+            "blocker_location",
+            "RLN",
+            "Where the blocker stands in the call path, the 603+ location (RFC 8606): RLN "
+            "(the called party's network, a terminating provider) or TN (a transit network); "
+            "also U, LPN, LN, RPN.",
+            _location,
+        ),
+        Setting(
+            "blocker_critical_callers_file",
+            "",
+            "Path of a file of critical callers (PSAPs, government emergency numbers; one "
+            "number per line, # comments) whose calls no rule blocks; empty: none. Calls to "
+            "911, 933, 988, the other N11 codes and sos URNs are never blocked either way.",
         ),
         Setting(
             "blocker_block_invalid",

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from robotrace.blocking.decide import Policy
 from robotrace.blocking.listfile import parse
 from robotrace.blocking.model import LoadedBlocklist
+from robotrace.blocking.plus603 import Redress
 from robotrace.clock import SimulatedClock
 from robotrace.enforcement.blocklist import etag_of, json_body
 
@@ -29,8 +30,10 @@ def entry(
     reason_code: str = "authorization",
     rmd_order: str | None = None,
     reason: str = "still carrying covid-test-kits",
+    redress: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An entry as the portal publishes it; ``provider`` is the provider's key."""
+    reference = f"BA-{authorization_id:06d}" if authorization_id is not None else rmd_order
     return {
         "kind": "number" if number else "provider",
         "scope": "numbers" if number else scope,
@@ -44,6 +47,8 @@ def entry(
         "effective_at": effective_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "reason": reason,
         "contact": contact,
+        "reference": reference,
+        "redress": redress,
     }
 
 
@@ -83,4 +88,8 @@ def signed(key: Ed25519PrivateKey, body: bytes) -> dict[str, str]:
 
 
 def policy(**changes: Any) -> Policy:
-    return Policy(clock=SimulatedClock(T0), operator_contact="abuse@downstream.example", **changes)
+    return Policy(clock=SimulatedClock(T0), redress=OPERATOR, **changes)
+
+
+#: The blocker operator's own redress (settings ``blocker_redress_*``).
+OPERATOR = Redress(email="abuse@downstream.example")

@@ -9,7 +9,10 @@ from robotrace.blocking.refresh import ListState
 from robotrace.blocking.trunks import parse_trunks
 from tests.blocking.builders import CLEAN, T0, entry, loaded, policy, rmd_removed
 
-LIST = loaded(entry("BBBB"), entry("CCCC", number="+13125550199", authorization_id=8))
+REDRESS = {"url": "https://traceback.example/r/BA-000007", "email": "desk@traceback.example"}
+LIST = loaded(
+    entry("BBBB", redress=REDRESS), entry("CCCC", number="+13125550199", authorization_id=8)
+)
 TRUNKS = parse_trunks([{"source": "192.0.2.7", "tgrp": "", "ocn": "BBBB"}])
 
 
@@ -28,7 +31,8 @@ def test_a_call_from_a_blocked_provider_is_answered_block_with_its_authorization
         "provider_blocked",
         7,
     )
-    assert (body["contact"], body["version"]) == ("noc@bbbb.example", 2)
+    assert (body["redress"], body["reference"], body["version"]) == (REDRESS, "BA-000007", 2)
+    assert body["contact"] == "https://traceback.example/r/BA-000007 desk@traceback.example"
 
 
 def test_the_upstream_comes_from_the_trunk_table_when_not_given(client):
@@ -73,16 +77,20 @@ def test_an_answer_from_an_authorization_has_no_rmd_order(client):
 def test_a_batch_is_answered_in_order(client):
     calls = [
         {"upstream": "AAAA", "calling": CLEAN},
+        {"upstream": "CCCC", "calling": "+13125550199"},
         {"upstream": "AAAA", "calling": "+13125550199"},
         {"upstream": "BBBB", "calling": CLEAN},
         {"upstream": "AAAA", "calling": "9115550143"},
+        {"upstream": "BBBB", "calling": CLEAN, "called": "911"},
     ]
     answers = client.post("/v1/decide/batch", json=calls).json()
     assert [a["reason"] for a in answers] == [
         "allowed",
         "number_blocked",
+        "allowed",  # the caller ID is CCCC's to block, not AAAA's
         "provider_blocked",
         "invalid_number",
+        "emergency_destination",
     ]
 
 
@@ -114,6 +122,15 @@ def test_a_tgrp_names_the_upstream_when_the_table_says_so():
     client = TestClient(create_app(Blocker(ListState(blocklist=LIST), policy(), trunks)))
     body = client.post("/v1/decide", json={"calling": CLEAN, "tgrp": "tg-b"}).json()
     assert (body["upstream"], body["reason"]) == ("BBBB", "provider_blocked")
+
+
+def test_a_stamped_tgrp_names_a_provider_that_has_only_number_entries():
+    # CCCC is on the list by a number entry only; a trusted SBC stamps its OCN as tgrp.
+    trunks = parse_trunks([{"source": "192.0.2.1", "ocn": "", "trust_tgrp": "1"}], True)
+    client = TestClient(create_app(Blocker(ListState(blocklist=LIST), policy(), trunks)))
+    call = {"calling": "+13125550199", "tgrp": "CCCC", "source_ip": "192.0.2.1"}
+    body = client.post("/v1/decide", json=call).json()
+    assert (body["upstream"], body["reason"]) == ("CCCC", "number_blocked")
 
 
 def test_health_reports_the_sip_listeners_and_is_not_ok_while_one_is_down():

@@ -14,14 +14,20 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
+from robotrace.cli import main
 from robotrace.clock import SystemClock
-from robotrace.enforcement import service, signing
+from robotrace.enforcement import records, service, signing
 from robotrace.enforcement.authorizations import Scope
+from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.store.repository import upsert_providers
 from tests.blocking.sip import builders
+from tests.blocking.sip.test_sipp import run_sipp, sipp  # noqa: F401 (the fixture)
 from tests.browser.conftest import free_port, wait_until_up
 from tests.web.conftest import PROVIDERS
 
@@ -131,6 +137,14 @@ def invite(port: int, tgrp: str, source: str = "127.0.0.1") -> str:
     return answer.decode()
 
 
+def header(response: str, name: str) -> str:
+    """The value of the one ``name`` header of a SIP response (the test fails without one)."""
+    pairs = (line.partition(": ") for line in response.splitlines())
+    values = [value for key, _, value in pairs if key == name]
+    assert len(values) == 1, (name, response)
+    return values[0]
+
+
 #: 127.0.0.1 is an ingress SBC that stamps tgrp (here: the upstream's OCN); 127.0.0.2 is
 #: BBBB's own gateway, which names its upstream by its address alone.
 SBC_TRUNKS = """source,tgrp,trunk_context,ocn,trust_tgrp
@@ -162,8 +176,12 @@ def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
         escaping = invite(sip_port, "CCCC", source="127.0.0.2")
     assert sip_health == {"udp": "ok", "tcp": "ok"}
     assert blocked.startswith("SIP/2.0 603 Network Blocked")
-    reason = next(line for line in blocked.splitlines() if line.startswith("Reason:"))
-    assert "no_direct_traffic" in reason and f"authorization {authorization}" in reason
+    # ATIS-1000099: the reference in the Reason's id; the reason code in the Warning's prose.
+    assert header(blocked, "Reason") == (
+        f'SIP;cause=603;text="v=analytics1;id=BA-{authorization:06d}";location=RLN'
+    )
+    warning = header(blocked, "Warning")
+    assert "no_direct_traffic" in warning and f"authorization {authorization}" in warning
     assert allowed.startswith("SIP/2.0 302")
     assert "<sip:+13125550199@10.0.0.9:5060>" in allowed
     assert escaping.startswith("SIP/2.0 603 Network Blocked")
@@ -189,3 +207,132 @@ def test_a_blocker_restarted_while_the_portal_is_down_blocks_with_its_cached_lis
         assert (answer["decision"], answer["reason"]) == ("block", "no_direct_traffic")
         assert health()["version"] == version and health()["status"] == "stale"
     assert "serving the cached block list version" in (tmp_path / "blocker.log").read_text()
+
+
+#: A caller ID under a ``numbers`` authorization against CCCC; spoofers use it too.
+SPOOFED = "+12025550177"
+#: The county PSAP, on the operator's critical-caller list.
+PSAP = "+13125550911"
+
+
+def authorize_numbers(db_url: str, key: str, numbers: list[str]) -> None:
+    """A ``numbers`` authorization against ``key``; the warning letter decided noncompliant
+    that the ladder asks for first is stored as decided (the ladder has its own tests)."""
+    engine = make_engine(db_url)
+    now = SystemClock().now()
+    with transaction(engine) as session:
+        provider = records.provider_by_key(session, key)
+        letter = models.EnforcementAction(
+            provider_id=provider.id, kind=records.LETTER, status="noncompliant", issued_at=now,
+            mitigate_by=now, report_by=now, named_campaigns=[], named_originators=[],
+            named_findings=[], evidence={"rows": []}, ladder="k4",
+        )  # fmt: skip
+        session.add(letter)
+    with transaction(engine) as session:
+        request = service.AuthorizationRequest(
+            key, Scope.NUMBERS, numbers=numbers, reason="robocalls from these numbers"
+        )
+        service.issue_authorization(session, request, "regulator:fcc@example.org", SystemClock())
+    engine.dispose()
+
+
+def screened(folder: Path, base: str, calls: list[tuple[str, str, str]]) -> list[str]:
+    """``robotrace screen`` of ``calls`` (upstream, calling, called) made just now (after
+    the authorizations took effect), against the portal's signed list: each row's reason."""
+    cdrs, out = folder / "cdrs.parquet", folder / "marked.parquet"
+    now = SystemClock().now()
+    table = pa.table(
+        {
+            "call_time": pa.array([now] * len(calls), pa.timestamp("ms", tz="UTC")),
+            "from_provider": [c[0] for c in calls],
+            "calling_number": [c[1] for c in calls],
+            "called_number": [c[2] for c in calls],
+        }
+    )
+    pq.write_table(table, cdrs)
+    args = [
+        "screen", "--cdrs", str(cdrs), "--portal", base,
+        "--public-key", str(folder / "blocklist.pub.pem"), "--out", str(out), "--json",
+    ]  # fmt: skip
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows = pq.read_table(out).to_pylist()
+    order = {(c[0], c[1], c[2]): n for n, c in enumerate(calls)}
+    rows.sort(key=lambda r: order[(r["upstream"], r["calling_number"], r["called_number"])])
+    return [r["reason"] for r in rows]
+
+
+def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_always_pass(
+    tmp_path: Path,
+    store: str,
+    monkeypatch: pytest.MonkeyPatch,
+    sipp: str,  # noqa: F811
+) -> None:
+    """Issue 19's done-when, over a real portal and blocker: the spoofed caller ID is allowed
+    from other upstreams, and emergency and critical calls pass a blocked upstream — over
+    HTTP, SIP (a raw INVITE and sipp) and ``robotrace screen``."""
+    authorize_numbers(store, "CCCC", [SPOOFED])
+    (tmp_path / "trunks.csv").write_text(SBC_TRUNKS)
+    (tmp_path / "critical.txt").write_text(f"# PSAPs\n{PSAP}  # county 911 center\n")
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_TRUNKS_FILE", str(tmp_path / "trunks.csv"))
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_TGRP_IS_OCN", "1")
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_CRITICAL_CALLERS_FILE", str(tmp_path / "critical.txt"))
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_REDRESS_TEL", "+12025550100")
+    # (upstream, calling, called) → the rule that decides it (docs/blocking.md's table).
+    cases = {
+        ("CCCC", SPOOFED, "+13125550199"): "number_blocked",  # the named provider's traffic
+        ("AAAA", SPOOFED, "+13125550199"): "allowed",  # the same caller ID, spoofed elsewhere
+        ("BBBB", CLEAN, "911"): "emergency_destination",  # BBBB is blocked, 911 passes
+        ("BBBB", CLEAN, "+1 988"): "emergency_destination",
+        ("BBBB", PSAP, "+13125550199"): "critical_caller",
+        ("BBBB", CLEAN, "+13125550199"): "no_direct_traffic",
+    }
+    port, blocker_port, sip_port = free_port(), free_port(), free_port()
+    base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
+    args = [
+        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
+        "--interval", str(INTERVAL), "--public-key", str(tmp_path / "blocklist.pub.pem"),
+        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
+        "--sip-processes", "1",
+    ]  # fmt: skip
+    with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
+        wait_for(lambda: httpx.get(f"{blocker}/health", timeout=5).json()["status"] == "ok", 10)
+        over_http = {}
+        for upstream, calling, called in cases:
+            call = {"upstream": upstream, "calling": calling, "called": called}
+            answer = httpx.post(f"{blocker}/v1/decide", json=call, timeout=5).json()
+            over_http[(upstream, calling, called)] = answer["reason"]
+            if answer["reason"] == "number_blocked":
+                number_authorization = answer["authorization_id"]
+        over_sip = {}
+        for upstream, calling, called in cases:
+            target = f"{called.replace(' ', '')};tgrp={upstream};trunk-context=example.net"
+            uri = f"sip:{target}@127.0.0.1"
+            data = builders.invite(uri=uri, via="VIA-HERE").replace(
+                f"sip:{builders.CALLING}@".encode(), f"sip:{calling}@".encode()
+            )
+            answer = builders.udp_exchange(sip_port, data)
+            assert answer is not None, (upstream, calling, called)
+            over_sip[(upstream, calling, called)] = answer.decode()
+        # sipp, an independent SIP peer: a call to 911 from blocked BBBB, UDP and TCP.
+        for transport in ("u1", "t1"):
+            log = run_sipp(
+                sipp, sip_port, "emergency", transport, tmp_path / f"sipp-{transport}",
+                target="911;tgrp=BBBB;trunk-context=example.net", calls=2,
+            )  # fmt: skip
+            assert log.count("Contact:") == 2
+        over_screen = screened(tmp_path, base, list(cases))
+    assert over_http == cases
+    assert over_screen == list(cases.values())
+    for call, reason in cases.items():
+        response = over_sip[call]
+        if reason in ("number_blocked", "no_direct_traffic"):
+            assert response.startswith("SIP/2.0 603 Network Blocked"), call
+        else:
+            assert response.startswith("SIP/2.0 302"), call
+            called = call[2].replace(" ", "")
+            assert header(response, "Contact") == f"<sip:{called}@10.0.0.9:5060>", call
+    assert header(over_sip[("CCCC", SPOOFED, "+13125550199")], "Reason") == (
+        f'SIP;cause=603;text="v=analytics1;tel=+12025550100;id=BA-{number_authorization:06d}"'
+        ";location=RLN"
+    )

@@ -2,15 +2,16 @@ from datetime import timedelta
 
 import pytest
 
-from robotrace.blocking.decide import decide, load_dno
+from robotrace.blocking.decide import decide, load_numbers
 from robotrace.blocking.model import CallAttempt, Reason, Verdict
 from robotrace.blocking.nanp import NanpRules
-from tests.blocking.builders import CLEAN, T0, entry, loaded, policy, rmd_removed
+from tests.blocking.builders import CLEAN, OPERATOR, T0, entry, loaded, policy, rmd_removed
 
+LIST_REDRESS = {"url": "https://traceback.example/redress/BA-000007", "tel": "+12025550100"}
 LIST = loaded(
-    entry("BBBB", authorization_id=7),
-    entry("DDDD", scope="no_direct_traffic", authorization_id=9, contact="rmd@fcc.example"),
-    entry("CCCC", number="+13125550199", authorization_id=8, contact="noc@cccc.example"),
+    entry("BBBB", authorization_id=7, redress=LIST_REDRESS),
+    entry("DDDD", scope="no_direct_traffic", authorization_id=9),
+    entry("CCCC", number="+13125550199", authorization_id=8, ocns=("CCC1",)),
 )
 
 
@@ -18,19 +19,16 @@ def call(upstream="AAAA", calling=CLEAN, at=T0, identity=None):
     return CallAttempt(upstream, calling, "+13125550100", identity, at)
 
 
-def test_a_call_from_a_blocked_provider_is_blocked_with_its_authorization_and_contact():
+def test_a_call_from_a_blocked_provider_is_blocked_with_its_authorization_and_redress():
     d = decide(call("BBBB"), LIST, policy())
     assert (d.verdict, d.reason, d.authorization_id) == (Verdict.BLOCK, Reason.PROVIDER_BLOCKED, 7)
-    assert d.contact == "noc@bbbb.example"
+    assert (d.redress.url, d.redress.tel, d.redress.email) == (*LIST_REDRESS.values(), "")
+    assert d.reference == "BA-000007"
 
 
-def test_a_no_direct_traffic_entry_blocks_with_its_own_reason():
+def test_an_entry_whose_list_names_no_redress_gets_the_operators():
     d = decide(call("DDDD"), LIST, policy())
-    assert (d.reason, d.authorization_id, d.contact) == (
-        Reason.NO_DIRECT_TRAFFIC,
-        9,
-        "rmd@fcc.example",
-    )
+    assert (d.reason, d.authorization_id, d.redress) == (Reason.NO_DIRECT_TRAFFIC, 9, OPERATOR)
 
 
 def test_an_rmd_removal_blocks_by_key_and_by_ocn_naming_the_order_not_an_authorization():
@@ -60,33 +58,42 @@ def test_a_decision_from_an_authorization_names_no_rmd_order():
     assert decide(call("BBBB"), LIST, policy()).rmd_order is None
 
 
-def test_a_listed_calling_number_is_blocked_in_any_spelling():
+def test_a_listed_calling_number_is_blocked_in_its_providers_traffic_in_any_spelling():
     for spelling in ["+13125550199", "(312) 555-0199", "tel:+1-312-555-0199", "13125550199"]:
-        d = decide(call(calling=spelling), LIST, policy())
-        assert (d.reason, d.authorization_id) == (Reason.NUMBER_BLOCKED, 8), spelling
+        for upstream in ("CCCC", "CCC1"):  # the provider's key, or one of its OCNs
+            d = decide(call(upstream, calling=spelling), LIST, policy())
+            assert (d.reason, d.authorization_id) == (Reason.NUMBER_BLOCKED, 8), spelling
+
+
+def test_the_same_caller_id_from_another_upstream_is_allowed():
+    """Caller IDs are spoofed: a number authorization covers only the traffic of the provider
+    it names, never an innocent subscriber's calls through anyone else."""
+    for upstream in ("AAAA", "EEEE"):
+        d = decide(call(upstream, calling="+13125550199"), LIST, policy())
+        assert (d.verdict, d.reason) == (Verdict.ALLOW, Reason.ALLOWED), upstream
 
 
 def test_the_provider_rule_comes_before_the_number_rule():
-    d = decide(call("BBBB", calling="+13125550199"), LIST, policy())
+    both = loaded(entry("BBBB", authorization_id=7), entry("BBBB", number="+13125550199"))
+    d = decide(call("BBBB", calling="+13125550199"), both, policy())
     assert d.reason == Reason.PROVIDER_BLOCKED
 
 
-def test_a_number_on_the_dno_list_is_blocked_with_the_operator_contact():
-    dno = load_dno(["# inbound-only numbers", "800-555-0111  # IRS", "", "+12025550188"])
+def test_a_number_on_the_dno_list_is_blocked_with_the_operators_redress():
+    dno = load_numbers(["# inbound-only numbers", "800-555-0111  # IRS", "", "+12025550188"])
     d = decide(call(calling="(800) 555-0111"), LIST, policy(do_not_originate=dno))
     assert (d.reason, d.authorization_id) == (Reason.DO_NOT_ORIGINATE, None)
-    assert d.contact == "abuse@downstream.example"
+    assert d.redress == OPERATOR
 
 
 def test_the_number_list_comes_before_the_dno_list():
-    dno = load_dno(["+13125550199"])
-    assert decide(call(calling="+13125550199"), LIST, policy(do_not_originate=dno)).reason == (
-        Reason.NUMBER_BLOCKED
-    )
+    dno = load_numbers(["+13125550199"])
+    got = decide(call("CCCC", calling="+13125550199"), LIST, policy(do_not_originate=dno))
+    assert got.reason == Reason.NUMBER_BLOCKED
 
 
 def test_the_dno_list_comes_before_the_invalid_number_rule():
-    dno = load_dno(["2024110143"])
+    dno = load_numbers(["2024110143"])
     d = decide(call(calling="2024110143"), LIST, policy(do_not_originate=dno))
     assert d.reason == Reason.DO_NOT_ORIGINATE
 
@@ -95,7 +102,7 @@ def test_the_dno_list_comes_before_the_invalid_number_rule():
 def test_a_number_that_cannot_be_assigned_is_blocked_as_invalid(calling):
     d = decide(call(calling=calling), LIST, policy())
     assert (d.verdict, d.reason) == (Verdict.BLOCK, Reason.INVALID_NUMBER)
-    assert d.detail and d.contact == "abuse@downstream.example"
+    assert d.detail and d.redress == OPERATOR
 
 
 def test_invalid_numbers_are_allowed_when_the_policy_says_so():
@@ -143,11 +150,17 @@ def test_without_a_call_time_the_policy_clock_decides_when_now_is():
     assert decide(call("BBBB", at=None), future, policy()).reason == Reason.ALLOWED
 
 
-def test_an_unknown_upstream_is_flagged_and_the_number_rules_still_apply():
+def test_an_unknown_upstream_is_flagged_and_matches_no_number_entry():
     allowed = decide(call(""), LIST, policy())
     assert (allowed.reason, allowed.flags) == (Reason.ALLOWED, ("unknown_upstream",))
-    blocked = decide(call("", calling="+13125550199"), LIST, policy())
-    assert (blocked.reason, blocked.flags) == (Reason.NUMBER_BLOCKED, ("unknown_upstream",))
+    listed = decide(call("", calling="+13125550199"), LIST, policy())
+    assert (listed.reason, listed.flags) == (Reason.ALLOWED, ("unknown_upstream",))
+    dno = decide(
+        call("", calling="+13125550199"),
+        LIST,
+        policy(do_not_originate=load_numbers(["+13125550199"])),
+    )
+    assert (dno.reason, dno.flags) == (Reason.DO_NOT_ORIGINATE, ("unknown_upstream",))
 
 
 def test_a_failed_shaken_verification_only_flags_by_default():

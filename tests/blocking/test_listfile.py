@@ -16,7 +16,7 @@ KEY = Ed25519PrivateKey.generate()
 def test_a_signed_body_loads_indexed_by_provider_key_each_ocn_and_number():
     body = body_of(
         entry("RMD0001234", ocns=("BBBB", "BBB2")),
-        entry("CCCC", number="+13125550199", authorization_id=8),
+        entry("CCCC", number="+13125550199", authorization_id=8, ocns=("CCC1",)),
     )
     headers = signed(KEY, body)
     loaded = load_verified(body, headers["X-Robotrace-Signature"], KEY.public_key(), "E")
@@ -24,7 +24,27 @@ def test_a_signed_body_loads_indexed_by_provider_key_each_ocn_and_number():
     assert sorted(loaded.providers) == ["BBB2", "BBBB", "RMD0001234"]
     assert {e.authorization_id for e in loaded.providers.values()} == {7}
     assert loaded.providers["BBBB"].provider == "RMD0001234"
-    assert loaded.numbers["+13125550199"].authorization_id == 8
+    # A number entry is indexed under each name of the provider whose traffic it covers.
+    assert sorted(loaded.numbers) == [("CCC1", "+13125550199"), ("CCCC", "+13125550199")]
+    assert {e.authorization_id for e in loaded.numbers.values()} == {8}
+
+
+@pytest.mark.parametrize(
+    "redress",
+    [{"url": "http://plain.example/"}, {"tel": "202-555-0100"}, {"email": 'a";b@x.example'}, "x"],
+)
+def test_a_list_whose_redress_could_break_the_603_plus_is_rejected_whole(redress):
+    body = body_of(entry("BBBB"), entry("CCCC", redress=redress))
+    with pytest.raises(BlocklistRejected, match="redress"):
+        parse(body)
+
+
+def test_a_number_entry_without_its_provider_is_rejected():
+    for provider in ("", None):
+        raw = entry("CCCC", number="+13125550199")
+        raw["provider"] = provider
+        with pytest.raises(BlocklistRejected):
+            parse(body_of(raw))
 
 
 def test_an_rmd_removal_loads_without_an_authorization_and_keeps_its_order():

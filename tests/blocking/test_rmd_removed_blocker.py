@@ -104,6 +104,8 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     (tmp_path / "trunks.csv").write_text(TRUNKS)
     # The blocker subprocess reads its trunk table from this setting.
     monkeypatch.setenv("ROBOTRACE_BLOCKER_TRUNKS_FILE", str(tmp_path / "trunks.csv"))
+    # The list names no redress (no blocklist_redress_* setting): the blocker's own is the 603+'s.
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_REDRESS_EMAIL", "abuse@downstream.example")
     return db_url
 
 
@@ -180,13 +182,13 @@ def test_a_removal_blocks_the_upstream_by_key_and_by_ocn_until_its_reinstatement
         for name, answer in decide_each(blocker).items():
             assert (answer["decision"], answer["reason"]) == ("block", "no_direct_traffic"), name
             assert (answer["authorization_id"], answer["rmd_order"]) == (None, ORDER), name
-            assert (answer["detail"], answer["contact"]) == (REASON, "noc@golf.example"), name
+            assert (answer["detail"], answer["contact"]) == (REASON, "abuse@downstream.example")
         for tgrp in ("tg-golf-key", "tg-golf-ocn"):
             blocked = invite(sip_port, tgrp)
             assert blocked.startswith("SIP/2.0 603 Network Blocked"), tgrp
             assert reason_header(blocked) == (
-                f'Reason: SIP;cause=603;text="no_direct_traffic: {REASON}; '
-                f'RMD removal order {ORDER}; contact noc@golf.example"'
+                'Reason: SIP;cause=603;text="v=analytics1;email=abuse@downstream.example;'
+                'id=DA-25-694";location=RLN'
             )
         assert screened(tmp_path, base) == {
             ("RMD0007777", "no_direct_traffic", ORDER),
@@ -234,7 +236,7 @@ def test_sipp_gets_603_naming_the_rmd_removal_order_and_then_a_redirect(
                 log = run_sipp(
                     sipp, sip_port, "rmd_removed", transport, logs, target=target, calls=2
                 )
-                assert log.count(f"RMD removal order {ORDER}") == 2
+                assert log.count("id=DA-25-694") == 2
         reinstate(store)
         next_version(blocker, before + 1)
         for n, target in enumerate(targets):

@@ -7,7 +7,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from click.testing import CliRunner
 
-from robotrace.blocking.decide import decide, load_dno
+from robotrace.blocking.decide import decide, load_numbers
 from robotrace.blocking.model import CallAttempt
 from robotrace.blocking.screen import screen
 from robotrace.cli import main
@@ -20,13 +20,14 @@ ENTRIES = [
     entry("CCCC", number="+13125550199", authorization_id=8, effective_at=T0 + timedelta(days=1)),
 ]
 LIST = loaded(*ENTRIES)
-DNO = load_dno(["+18005550111"])
+DNO = load_numbers(["+18005550111"])
 CALLS = [  # (from_provider, calling_number, call time offset in hours)
     ("BBBB", CLEAN, 0),
     ("BBBB", CLEAN, -1),  # before the entry took effect
     ("DDDD", "+13125550199", 30),
-    ("AAAA", "(312) 555-0199", 24),  # the number entry, effective exactly then
-    ("AAAA", "312-555-0199", 23),
+    ("CCCC", "(312) 555-0199", 24),  # the number entry, effective exactly then
+    ("CCCC", "312-555-0199", 23),
+    ("AAAA", "(312) 555-0199", 24),  # the same caller ID from another upstream: allowed
     ("AAAA", "tel:+1-800-555-0111", 1),
     ("AAAA", "2024110143", 1),
     ("AAAA", "+4930123456", 1),
@@ -37,6 +38,10 @@ CALLS = [  # (from_provider, calling_number, call time offset in hours)
 ]
 
 
+#: Rows (by index) placed to an emergency destination instead: never blocked.
+CALLED = {1: "911", 6: "tel:+1-933"}
+
+
 def cdr_table() -> pa.Table:
     return pa.table(
         {
@@ -45,7 +50,7 @@ def cdr_table() -> pa.Table:
                 [T0 + timedelta(hours=h) for _, _, h in CALLS], pa.timestamp("ms", tz="UTC")
             ),
             "calling_number": [c for _, c, _ in CALLS],
-            "called_number": ["+13125550100"] * len(CALLS),
+            "called_number": [CALLED.get(n, "+13125550100") for n in range(len(CALLS))],
             "from_provider": [p for p, _, _ in CALLS],
         }
     )
@@ -53,8 +58,9 @@ def cdr_table() -> pa.Table:
 
 def expected() -> dict[str, int]:
     counts: dict[str, int] = {}
-    for upstream, calling, hours in CALLS:
-        call = CallAttempt(upstream.upper(), calling, "", None, T0 + timedelta(hours=hours))
+    for n, (upstream, calling, hours) in enumerate(CALLS):
+        called = CALLED.get(n, "+13125550100")
+        call = CallAttempt(upstream.upper(), calling, called, None, T0 + timedelta(hours=hours))
         reason = decide(call, LIST, policy(do_not_originate=DNO)).reason.value
         counts[reason] = counts.get(reason, 0) + 1
     return dict(sorted(counts.items()))
@@ -76,7 +82,8 @@ def test_screening_csv_gives_the_same_counts_and_writes_the_marked_rows(tmp_path
     assert {(r["upstream"], r["reason"], r["authorization_id"]) for r in marked} >= {
         ("BBBB", "provider_blocked", 7),
         ("DDDD", "no_direct_traffic", 9),
-        ("AAAA", "number_blocked", 8),
+        ("CCCC", "number_blocked", 8),
+        ("BBBB", "emergency_destination", None),
     }
 
 
@@ -86,7 +93,7 @@ def test_robotrace_screen_prints_the_summary_as_json(tmp_path):
     args = ["screen", "--cdrs", str(tmp_path), "--list", str(tmp_path / "list.json"), "--json"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
-    assert '"provider_blocked": 1' in result.output and '"rows": 12' in result.output
+    assert '"emergency_destination": 2' in result.output and '"rows": 13' in result.output
 
 
 def test_screening_blocks_a_removed_provider_named_by_key_or_ocn_with_its_order(tmp_path):
@@ -148,36 +155,39 @@ def test_screening_decides_every_row_of_a_random_mix_like_decide(tmp_path):
         "+19115550143", "2021550143", "3725550143", "+4930123456", "011442079460958",
         "0000", "12345", "", "anonymous", "+44123", "sip:+12025550143@gw.example;user=phone",
     ]  # fmt: skip
+    called_pool = ["+13125550100", "3125550100", "911", "+1911", "1-911", "933", "988", "711",
+                   "912", "9110", "urn:service:sos", "urn:service:sos.fire", "SOS", ""]  # fmt: skip
     rows = [
         (
-            rng.choice(["AAAA", "BBBB", "DDDD", "CCCC", "", "bbbb"]),
+            rng.choice(["AAAA", "BBBB", "DDDD", "CCCC", "", "bbbb", "cccc"]),
             rng.choice(pool),
             T0 + timedelta(hours=rng.choice([-2, 1, 23, 24, 30])),
+            rng.choice(called_pool),
         )
         for _ in range(2000)
     ]
     table = pa.table(
         {
             "provider": ["ZZZZ"] * len(rows),
-            "call_time": pa.array([t for _, _, t in rows], pa.timestamp("ms", tz="UTC")),
-            "calling_number": [c for _, c, _ in rows],
-            "called_number": ["+13125550100"] * len(rows),
-            "from_provider": [p for p, _, _ in rows],
+            "call_time": pa.array([t for _, _, t, _ in rows], pa.timestamp("ms", tz="UTC")),
+            "calling_number": [c for _, c, _, _ in rows],
+            "called_number": [d for _, _, _, d in rows],
+            "from_provider": [p for p, _, _, _ in rows],
         }
     )
-    list_, dno = loaded(*ENTRIES), load_dno(["+18005550111"])
+    list_, dno = loaded(*ENTRIES), load_numbers(["+18005550111"])
+    rules = policy(do_not_originate=dno, critical_callers=load_numbers(["7185550100"]))
     want = Counter(
-        (p.upper(), c, decide(CallAttempt(p.upper(), c, "", None, t), list_, policy(
-            do_not_originate=dno)).reason.value)
-        for p, c, t in rows
+        (p.upper(), c, d, decide(CallAttempt(p.upper(), c, d, None, t), list_, rules).reason.value)
+        for p, c, t, d in rows
     )  # fmt: skip
-    keyed = table.append_column("calling_key", pa.array([digits_key(c) for _, c, _ in rows]))
+    keyed = table.append_column("calling_key", pa.array([digits_key(c) for _, c, _, _ in rows]))
     for name, data in (("raw", table), ("stored", keyed)):
         pq.write_table(data, tmp_path / f"{name}.parquet")
         out = tmp_path / f"{name}-marked.parquet"
-        screen([tmp_path / f"{name}.parquet"], list_, policy(do_not_originate=dno), out=out)
+        screen([tmp_path / f"{name}.parquet"], list_, rules, out=out)
         got = Counter(
-            (r["upstream"], r["calling_number"], r["reason"])
+            (r["upstream"], r["calling_number"], r["called_number"], r["reason"])
             for r in pq.read_table(out).to_pylist()
         )
         assert got == want, name

@@ -5,6 +5,7 @@ from datetime import timedelta
 from robotrace.enforcement.blocklist import (
     RMD_REMOVED,
     InForce,
+    ListRedress,
     content_hash,
     csv_body,
     entries_of,
@@ -48,6 +49,8 @@ def test_a_provider_authorization_is_one_provider_entry():
         "effective_at": "2020-05-01T12:00:00Z",
         "reason": "noncompliant",
         "contact": "noc@c.example",
+        "reference": "BA-000005",
+        "redress": None,
     }
 
 
@@ -56,6 +59,15 @@ def test_a_numbers_authorization_is_one_entry_per_number():
     assert [(e["kind"], e["number"]) for e in entries] == [
         ("number", "+12025550143"),
         ("number", "+12025550144"),
+    ]
+
+
+def test_every_entry_names_the_list_redress_with_its_own_reference_in_the_url():
+    redress = ListRedress("https://redress.example/blocks/{reference}", "+12025550100", "")
+    entries = entries_of([auth(6, "numbers", ("+12025550143",)), removal("CCCC")], T0, redress)
+    assert [e["redress"] for e in entries] == [
+        {"url": "https://redress.example/blocks/DA%2025-694", "tel": "+12025550100"},
+        {"url": "https://redress.example/blocks/BA-000006", "tel": "+12025550100"},
     ]
 
 
@@ -88,6 +100,8 @@ def test_an_rmd_removal_is_a_no_direct_traffic_entry_without_an_authorization():
         "effective_at": "2020-05-01T12:00:00Z",
         "reason": "removed from the Robocall Mitigation Database (DA 25-694)",
         "contact": "",
+        "reference": "DA 25-694",
+        "redress": None,
     }
 
 
@@ -108,11 +122,11 @@ def test_the_csv_has_a_header_and_a_row_per_entry():
     lines = csv_body(entries_of([auth(1)], T0)).decode().splitlines()
     assert lines[0] == (
         "kind,scope,provider,ocns,name,number,reason_code,authorization_id,rmd_order,"
-        "order_id,obligation,downstream,effective_at,reason,contact"
+        "order_id,obligation,downstream,effective_at,reason,contact,reference,redress"
     )
     assert lines[1] == (
         "provider,provider,CCCC,CCCC,Charlie,,authorization,1,,,permissive,,"
-        "2020-05-01T12:00:00Z,noncompliant,noc@c.example"
+        "2020-05-01T12:00:00Z,noncompliant,noc@c.example,BA-000001,"
     )
 
 
@@ -123,6 +137,7 @@ def test_the_csv_lists_several_ocns_in_one_cell_and_an_rmd_removal_without_autho
     assert lines[2] == (
         "provider,no_direct_traffic,RMD0001234,,Echo Resale,,rmd_removed,,DA 25-694,,mandatory,,"
         "2020-05-01T12:00:00Z,removed from the Robocall Mitigation Database (DA 25-694),"
+        ",DA 25-694,"
     )
 
 

@@ -123,6 +123,8 @@ def test_a_removal_puts_one_rmd_removed_entry_on_the_next_list_without_an_author
             "effective_at": "2020-05-01T12:00:00Z",
             "reason": f"removed from the Robocall Mitigation Database ({ORDER})",
             "contact": "noc@echo.example",
+            "reference": ORDER,
+            "redress": None,
         }
     ]
     with transaction(seeded) as session:

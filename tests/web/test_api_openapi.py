@@ -13,6 +13,7 @@ ROUTES = {
     ("GET", "/api/v1/hop-requests"),
     ("GET", "/api/v1/hop-requests/{hop_id}"),
     ("POST", "/api/v1/hop-requests/{hop_id}/answer"),
+    ("GET", "/api/v1/events"),
     ("GET", "/api/v1/tracebacks"),
     ("POST", "/api/v1/tracebacks"),
     ("GET", "/api/v1/tracebacks/{traceback_id}"),

@@ -92,6 +92,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/hop-requests/{hop_id}"): ("provider",),
     ("POST", "/api/v1/hop-requests/{hop_id}/answer"): ("provider",),
     ("GET", "/api/v1/signer-requests"): ("provider",),
+    ("GET", "/api/v1/events"): ("provider",),  # its own provider's hints only (docs/agent.md)
     ("GET", "/api/v1/signer-requests/{request_id}"): ("provider",),
     ("POST", "/api/v1/signer-requests/{request_id}/answer"): ("provider",),
     ("GET", "/api/v1/tracebacks"): READERS,
@@ -118,6 +119,8 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/api/v1/authorizations/{authorization_id}/blocking"): ("provider",),
     ("GET", "/api/v1/authorizations/{authorization_id}/blocking"): ALL,
     ("GET", "/api/v1/blocking-notices/{notice_id}.pdf"): ALL,
+    ("POST", "/api/v1/blocking-counts"): ("provider",),
+    ("GET", "/api/v1/blocking-counts"): ALL,
     ("POST", "/api/v1/notifications"): ("regulator",),
     ("GET", "/api/v1/orders"): ALL,
     ("GET", "/api/v1/orders/{order_id}.pdf"): ALL,
@@ -518,6 +521,14 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/authorizations/{authorization_id}/blocking"): {
         "json": {"since": "2020-05-01T12:00:00Z", "calls_blocked": 2}
     },
+    ("POST", "/api/v1/blocking-counts"): {
+        "json": {
+            "blocker": "sbc-1",
+            "period_start": "2020-05-01T12:00:00Z",
+            "period_end": "2020-05-01T12:05:00Z",
+            "rows": [{"reason": "invalid_number", "calls": 3}],
+        }
+    },
     ("POST", "/providers/{key}/contact"): {"data": {"contact_email": "noc@aaaa.example"}},
     ("POST", "/providers/{key}/identifiers"): {"data": {"kind": "name", "value": "Alpha DBA"}},
     ("POST", "/providers/{key}/time-zone"): {"data": {"time_zone": "America/Chicago"}},
@@ -532,8 +543,17 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
 }
 
 
+#: Routes whose answer is a stream that does not end: only its status and headers are read.
+STREAMS = {("GET", "/api/v1/events")}
+
+
 def call(client: TestClient, method: str, path: str, template: str = ""):
     headers = {"X-CSRF-Token": getattr(client, "csrf", "")}
+    if (method, template) in STREAMS:
+        with client.stream(method, path, follow_redirects=False) as response:
+            if response.status_code != 200:
+                response.read()
+            return response
     if method == "GET":
         return client.get(path, follow_redirects=False)
     body = dict(BODIES.get((method, template), {}))

@@ -65,6 +65,23 @@ def tokens_of(session: Session, user_id: int) -> list[models.ApiToken]:
         session.scalars(
             select(models.ApiToken)
             .where(models.ApiToken.user_id == user_id)
-            .order_by(models.ApiToken.created_at.desc())
+            .order_by(models.ApiToken.created_at.desc(), models.ApiToken.id.desc())
         )
     )
+
+
+def tokens_to_revoke(
+    session: Session, token_ids: list[int], user: models.User | None
+) -> list[models.ApiToken]:
+    """The tokens ``token_ids`` name, or without ids all of ``user``'s. With both, every id
+    must be ``user``'s. LookupError naming the ids that name no such token: a mistyped id
+    must revoke nothing rather than the rest."""
+    if not token_ids:
+        return tokens_of(session, user.id) if user is not None else []
+    rows = list(session.scalars(select(models.ApiToken).where(models.ApiToken.id.in_(token_ids))))
+    found = {row.id for row in rows if user is None or row.user_id == user.id}
+    missing = [str(n) for n in dict.fromkeys(token_ids) if n not in found]
+    if missing:
+        owner = f" of {user.email}" if user is not None else ""
+        raise LookupError(f"no API token{owner} with id {', '.join(missing)}; nothing revoked")
+    return sorted(rows, key=lambda row: row.id)

@@ -25,7 +25,8 @@ def create_user(
     name: str = "",
     clock: Clock | None = None,
 ) -> models.User:
-    """Add a user; a ``provider`` user must name its provider's OCN, no one else may."""
+    """Add a user; a ``provider`` user must name its provider (key, OCN, RMD number or FRN),
+    no one else may."""
     role = UserRole(role)
     email = normalize_email(email)
     if user_by_email(session, email) is not None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
+
+if TYPE_CHECKING:
+    from robotrace.agent.client import PortalClient
+    from robotrace.agent.loop import Agent
 
 
 @click.command()
@@ -28,8 +33,19 @@ from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
 )
 @FORMAT
 @TRUNK_MAP
-@click.option("--interval", default=60.0, show_default=True, help="Seconds between polls.")
+@click.option(
+    "--interval",
+    default=60.0,
+    show_default=True,
+    help="Seconds between polls; with --watch, the longest time between catch-ups.",
+)
 @click.option("--once", is_flag=True, help="Answer what is open now, then exit.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Hold the portal's event stream and answer each request the moment it is made "
+    "(catching up from the API on every (re)connect and every --interval).",
+)
 @click.option(
     "--state",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -45,6 +61,7 @@ def agent(
     trunk_map: Path | None,
     interval: float,
     once: bool,
+    watch: bool,
     state: Path | None,
     skew: float | None,
     retries: int,
@@ -55,6 +72,7 @@ def agent(
     whose call came in on a trunk the trunk map does not map is not answered (logged; exit
     3 with --once).
     """
+    from robotrace.agent.batches import BatchAnswerer
     from robotrace.agent.client import Backoff, PortalClient, PortalRefused, PortalUnavailable
     from robotrace.agent.loop import Agent
     from robotrace.agent.records import open_own_records
@@ -62,9 +80,14 @@ def agent(
     from robotrace.logs import configure_logging
     from robotrace.traceback.answerer import RecordsAnswerer
 
+    if once and watch:
+        raise click.UsageError("--once and --watch exclude each other")
+    if watch and not interval > 0:
+        raise click.BadParameter("must be more than 0 with --watch", param_hint="--interval")
     configure_logging()
     switch = switch_records(record_format, trunk_map)
     log = logging.getLogger("robotrace.agent").info
+    runner: Agent | None = None
     client = PortalClient.connect(url, token, backoff=Backoff(attempts=max(1, retries)), log=log)
     try:
         provider = client.me().get("provider_key")
@@ -76,9 +99,25 @@ def agent(
         answerer = RecordsAnswerer(records, {}, skew)
         runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
         runner.upstreams = switch.trunks.upstreams if switch else {}
-        status = runner.run(interval, once)
+        runner.batches = BatchAnswerer(cdrs, provider, switch, log)
+        status = _watch(runner, client, interval) if watch else runner.run(interval, once)
     except (PortalRefused, PortalUnavailable, LookupError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         client.close()
+        if runner is not None and runner.batches is not None:
+            runner.batches.close()
     sys.exit(status)
+
+
+def _watch(runner: Agent, client: PortalClient, interval: float) -> int:
+    """Run ``runner`` on the portal's event stream (``robotrace.agent.watch``)."""
+    from queue import Queue
+
+    from robotrace.agent.watch import StreamReader, events_client, watch
+
+    http = events_client(client)
+    try:
+        return watch(runner, StreamReader(http, Queue(), log=runner.log), interval)
+    finally:
+        http.close()

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from robotrace.agent.batches import BatchAnswerer, open_batch_ids
 from robotrace.agent.client import PortalClient, PortalRefused, PortalUnavailable
 from robotrace.agent.state import AnsweredRequests
 from robotrace.cdr.trunkmap import Upstream
@@ -106,6 +107,28 @@ class Agent:
     upstreams: Mapping[str, Upstream] = field(default_factory=dict)
     #: Requests not answered because their call came in on an unmapped trunk: what and why.
     unmapped: dict[str, str] = field(default_factory=dict)
+    #: Answers batch requests from the provider's records; None: batches are left alone.
+    batches: BatchAnswerer | None = None
+
+    def poll_all(self) -> None:
+        """Catch up: answer every open request of every kind not answered before."""
+        self.poll()
+        self.poll_signer()
+        self.poll_batches()
+
+    def poll_batches(self) -> list[int]:
+        """Answer every open batch request (federated bulk tracing) not answered before, from
+        the same records (``robotrace.agent.batches``); returns the ids done now."""
+        if self.batches is None:
+            return []
+        done = []
+        for batch_id in open_batch_ids(self.client):
+            if batch_id in self.answered.batches:
+                continue
+            if self.batches.answer(self.client, batch_id):
+                self.answered.add_batch(batch_id)
+                done.append(batch_id)
+        return done
 
     def poll(self) -> list[int]:
         """Answer every open request not answered before; returns the ids answered now."""
@@ -195,8 +218,7 @@ class Agent:
         when the portal stayed unreachable, 3 when a call came in on an unmapped trunk."""
         while True:
             try:
-                self.poll()
-                self.poll_signer()
+                self.poll_all()
             except PortalUnavailable as exc:
                 self.log(f"portal unavailable: {exc}")
                 if once:

@@ -10,20 +10,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi import Body, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 
+from robotrace.blocking import metrics
 from robotrace.blocking.body_limit import BodyLimit
+from robotrace.blocking.counts import BlockCounts
 from robotrace.blocking.decide import Policy, decide
 from robotrace.blocking.model import CallAttempt, Decision, LoadedBlocklist
 from robotrace.blocking.refresh import ListState, poll_forever
+from robotrace.blocking.report import CountsReporter
 from robotrace.blocking.trunks import TrunkTable
 
 MAX_BATCH = 10_000
@@ -59,7 +63,14 @@ class DecideAnswer(BaseModel):
         None, description="permissive (K4: may block) or mandatory (must block)"
     )
     order_id: int | None = Field(None, description="the final determination order, if one is why")
-    contact: str
+    contact: str = Field(description="the redress ways as one line (url, tel, email)")
+    redress: dict[str, str] = Field(
+        default_factory=dict,
+        description="where a wrongly blocked caller asks for redress: url, tel, email (603+)",
+    )
+    reference: str | None = Field(
+        None, description="what the caller quotes: BA-…, FDO-…, an RMD order, or the rule"
+    )
     detail: str
     flags: list[str]
     upstream: str
@@ -73,6 +84,10 @@ class Blocker:
     trunks: TrunkTable
     #: Each SIP listener's state ("udp"/"tcp" → "ok"/"down"); None when SIP is off.
     listeners: Callable[[], dict[str, str]] | None = None
+    #: Calls blocked on every path (HTTP, SIP, and what SIP workers report).
+    counts: BlockCounts = field(default_factory=BlockCounts)
+    #: UDP requests each SIP worker process read (``/metrics``); None without workers.
+    sip_requests: Callable[[], list[int]] | None = None
 
     def health(self) -> dict[str, object]:
         """The list's health, and the SIP listeners'; a listener down is ``sip_down``."""
@@ -91,17 +106,20 @@ class Blocker:
     def trunk_upstream(self, source_ip: str | None, tgrp: str | None, context: str | None) -> str:
         """The upstream (key or OCN) a trunk (source address, RFC 4904 tgrp) maps to, or ""."""
         blocklist = self.state.blocklist
-        known = blocklist.providers.keys() if blocklist else ()
+        known = blocklist.named if blocklist else ()
         return self.trunks.resolve(source_ip, tgrp, context, known) or ""
 
     def decide_now(self, call: CallAttempt) -> Decision:
         """A decision against the list in force at this moment (for the SIP server)."""
-        return decide(call, self.state.blocklist, self.policy)
+        decision = decide(call, self.state.blocklist, self.policy)
+        self.counts.add(decision)
+        return decision
 
     def answer(self, request: DecideRequest, blocklist: LoadedBlocklist | None) -> DecideAnswer:
         upstream = self.upstream_of(request, blocklist)
         call = CallAttempt(upstream, request.calling, request.called, request.identity, request.at)
         d = decide(call, blocklist, self.policy)
+        self.counts.add(d)
         return DecideAnswer(
             decision=d.verdict.value,
             reason=d.reason.value,
@@ -111,6 +129,8 @@ class Blocker:
             obligation=d.obligation,
             order_id=d.order_id,
             contact=d.contact,
+            redress={k: v for k, v in vars(d.redress).items() if v},
+            reference=d.reference,
             detail=d.detail,
             flags=list(d.flags),
             upstream=upstream,
@@ -133,20 +153,26 @@ def create_app(
     key: Ed25519PublicKey | None = None,
     interval: float = 30.0,
     max_body: int = MAX_BODY_BYTES,
+    reporter: CountsReporter | None = None,
 ) -> FastAPI:
-    """The API; with ``portal`` and ``key`` it also polls the portal in the background.
+    """The API; with ``portal`` and ``key`` it also polls the portal in the background, and
+    with a ``reporter`` it sends the blocked-call counts to the portal now and then.
     A request body longer than ``max_body`` bytes is answered 413 unread."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = []
         if portal and key is not None:
-            task = asyncio.create_task(poll_forever(portal, blocker.state, key, interval))
+            tasks.append(asyncio.create_task(poll_forever(portal, blocker.state, key, interval)))
+        if reporter is not None:
+            tasks.append(asyncio.create_task(reporter.run_forever()))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if reporter is not None:
+            await reporter.report_once()  # what was blocked since the last report
 
     app = FastAPI(title="robotrace blocker", lifespan=lifespan)
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
@@ -157,6 +183,14 @@ def create_app(
         """``ok``; ``stale`` while the list is not known to be current (``stale_reason``
         says why); ``sip_down`` while a SIP listener is down (``sip``)."""
         return blocker.health()
+
+    collector = metrics.BlockerCollector(blocker.counts, blocker.state, blocker.sip_requests)
+
+    @app.get("/metrics", include_in_schema=False)
+    def scrape() -> Response:
+        """Calls blocked by reason and authorization or order, the list version, the SIP
+        workers (Prometheus text; docs/blocking.md)."""
+        return Response(metrics.exposition(collector), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/v1/decide")
     async def decide_one(request: DecideRequest) -> DecideAnswer:

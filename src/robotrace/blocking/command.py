@@ -17,20 +17,29 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from robotrace.blocking.app import Blocker
+    from robotrace.blocking.counts import BlockCounts, CountRow
     from robotrace.blocking.decide import Policy
     from robotrace.blocking.model import LoadedBlocklist
+    from robotrace.blocking.refresh import ListState
+    from robotrace.blocking.report import CountsReporter
+    from robotrace.blocking.sip import SipService, TcpLimits
+    from robotrace.blocking.sip.workers import SipWorkers
+    from robotrace.blocking.trunks import TrunkTable
 
 
 def policy_from_settings() -> Policy:
     """The :class:`~robotrace.blocking.decide.Policy` the ``blocker_*`` settings describe."""
-    from robotrace.blocking.decide import Policy, load_dno
+    from robotrace.blocking.decide import Policy, load_numbers
     from robotrace.blocking.nanp import NanpRules
+    from robotrace.blocking.plus603 import Redress
 
-    dno_file = settings.get("blocker_dno_file")
+    def numbers_in(setting: str) -> frozenset[str]:
+        path = settings.get(setting)
+        return load_numbers(Path(path).read_text().splitlines()) if path else frozenset()
+
     return Policy(
-        do_not_originate=load_dno(Path(dno_file).read_text().splitlines())
-        if dno_file
-        else frozenset(),
+        do_not_originate=numbers_in("blocker_dno_file"),
+        critical_callers=numbers_in("blocker_critical_callers_file"),
         nanp=NanpRules(
             n11=settings.get("blocker_nanp_n11"),
             reserved_npa=settings.get("blocker_nanp_reserved_npa"),
@@ -38,7 +47,12 @@ def policy_from_settings() -> Policy:
         ),
         block_invalid=settings.get("blocker_block_invalid"),
         block_empty=settings.get("blocker_block_empty"),
-        operator_contact=settings.get("blocker_contact"),
+        redress=Redress(
+            settings.get("blocker_redress_url"),
+            settings.get("blocker_redress_tel"),
+            settings.get("blocker_redress_email"),
+        ),
+        location=settings.get("blocker_location"),
     )
 
 
@@ -118,6 +132,17 @@ TOFU_HELP = "Without a key, fetch the portal's key once and trust it (see docs/b
     help="Keep each new list version in this file and serve it after a restart until the "
     "portal answers; default: the blocker_cache_file setting (empty: no cache).",
 )
+@click.option(
+    "--sip-processes",
+    type=click.IntRange(min=0),
+    help="Processes answering SIP on the one port (0: one per CPU; 1: a thread of this "
+    "process); default: the blocker_sip_processes setting (0).",
+)
+@click.option(
+    "--token",
+    help="A read-write API token (rt_rw_…) of the blocking provider: report the counts of "
+    "blocked calls to the portal; default: the blocker_report_token setting (empty: none).",
+)
 def blocker(
     portal: str,
     listen: str,
@@ -127,31 +152,128 @@ def blocker(
     sip_listen: str | None,
     next_hop: str,
     cache: Path | None,
+    sip_processes: int | None,
+    token: str | None,
 ) -> None:
     """Serve call decisions (POST /v1/decide) from the portal's block list, kept fresh."""
     import uvicorn
 
     from robotrace.blocking.app import Blocker, create_app
     from robotrace.blocking.refresh import ListState, restore
-    from robotrace.blocking.trunks import load_trunks
     from robotrace.logs import configure_logging, uvicorn_log_config
 
     configure_logging()
     key = _public_key(portal, public_key, trust_on_first_use)
-    trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
+    trunks = trunks_from_settings()
     cache = cache or (
         Path(settings.get("blocker_cache_file")) if settings.get("blocker_cache_file") else None
     )
     state = ListState(cache=cache, max_age=_max_list_age())
     restore(state, key)
     service = Blocker(state, with_shaken(policy_from_settings()), trunks)
+    if not service.policy.redress:
+        click.echo(
+            "warning: no blocker_redress_url, _tel or _email: a 603+ for the blocker's own "
+            "rules, or for a list entry naming no redress, will name no way to ask "
+            "(docs/blocking.md#redress-the-603-answer)",
+            err=True,
+        )
+    workers = None
     if sip_listen:
-        service.listeners = _start_sip(service, sip_listen, next_hop)
-    app = create_app(service, portal, key, interval, settings.get("blocker_max_body_bytes"))
+        processes = _sip_processes(sip_processes)
+        if processes == 1:
+            service.listeners = _start_sip(service, sip_listen, next_hop)
+        else:
+            workers = _start_sip_workers(service, sip_listen, next_hop, processes)
+    reporter = _reporter(portal, token, service)
+    max_body = settings.get("blocker_max_body_bytes")
+    app = create_app(service, portal, key, interval, max_body, reporter)
     host, port = _split_listen(listen)
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
-    # Access lines only at WARNING: one per decided call would drown everything else.
-    uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config(), log_level="warning")
+    try:
+        # Access lines only at WARNING: one per decided call would drown everything else.
+        uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config(), log_level="warning")
+    finally:
+        if workers is not None:
+            workers.stop()
+
+
+def trunks_from_settings() -> TrunkTable:
+    from robotrace.blocking.trunks import load_trunks
+
+    return load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
+
+
+def _sip_processes(option: int | None) -> int:
+    import os
+
+    processes = settings.get("blocker_sip_processes") if option is None else option
+    return processes or os.cpu_count() or 1
+
+
+def _reporter(portal: str, token: str | None, service: Blocker) -> CountsReporter | None:
+    """The reporter of blocked calls, when a token is given (``--token`` or the setting)."""
+    import socket
+
+    from robotrace.blocking.report import CountsReporter
+
+    token = token or settings.get("blocker_report_token")
+    if not token:
+        return None
+    name = settings.get("blocker_name") or socket.gethostname()
+    interval = settings.get("blocker_report_interval")
+    return CountsReporter(portal, token, name, service.counts, interval)
+
+
+def sip_service_for(service: Blocker, next_hop: str) -> SipService:
+    """The SIP redirect server's behaviour around a blocker's decisions."""
+    from robotrace.blocking.sip import SipService
+
+    return SipService(
+        service.decide_now, next_hop, service.trunk_upstream, location=service.policy.location
+    )
+
+
+def worker_service(state: ListState, counts: BlockCounts, next_hop: str) -> SipService:
+    """A SIP worker process's service: the blocker's settings around the list the parent
+    sends it (:mod:`robotrace.blocking.sip.workers`) and the worker's own counts."""
+    from robotrace.blocking.app import Blocker
+
+    policy = with_shaken(policy_from_settings())
+    return sip_service_for(Blocker(state, policy, trunks_from_settings(), counts=counts), next_hop)
+
+
+def _tcp_limits() -> TcpLimits:
+    from robotrace.blocking.sip import TcpLimits
+
+    return TcpLimits(
+        idle_seconds=settings.get("blocker_sip_tcp_idle_seconds"),
+        max_per_address=settings.get("blocker_sip_tcp_max_per_address"),
+    )
+
+
+def _start_sip_workers(service: Blocker, listen: str, next_hop: str, processes: int) -> SipWorkers:
+    """Start ``processes`` SIP worker processes on one port; they answer once this returns."""
+    from robotrace.blocking.sip.workers import SipWorkers, WorkerConfig
+
+    sip_host, sip_port = _split_listen(listen)
+    config = WorkerConfig(next_hop, _tcp_limits())
+    workers = SipWorkers(
+        sip_host, sip_port, processes, service.state, service.counts, config, worker_service
+    ).start()
+    service.listeners, service.sip_requests = workers.health, workers.requests
+    click.echo(
+        f"SIP redirect server on {sip_host}:{workers.port} (UDP and TCP, {processes} processes)",
+        err=True,
+    )
+    return workers
+
+
+def _under(row: CountRow) -> str:
+    """What a count row was blocked under: ``authorization 7`` or ``order 12``."""
+    if row.order_id is not None:
+        return f"order {row.order_id}"
+    return f"authorization {row.authorization_id}"
 
 
 def _max_list_age() -> timedelta | None:
@@ -162,15 +284,11 @@ def _max_list_age() -> timedelta | None:
 
 def _start_sip(service: Blocker, listen: str, next_hop: str) -> Callable[[], dict[str, str]]:
     """Start the SIP redirect server on its own thread; what reports its listeners' state."""
-    from robotrace.blocking.sip import SipService, TcpLimits, serve_sip_in_thread
+    from robotrace.blocking.sip import serve_sip_in_thread
 
     sip_host, sip_port = _split_listen(listen)
-    sip = SipService(service.decide_now, next_hop, service.trunk_upstream)
-    limits = TcpLimits(
-        idle_seconds=settings.get("blocker_sip_tcp_idle_seconds"),
-        max_per_address=settings.get("blocker_sip_tcp_max_per_address"),
-    )
-    running = serve_sip_in_thread(sip_host, sip_port, sip, limits)
+    sip = sip_service_for(service, next_hop)
+    running = serve_sip_in_thread(sip_host, sip_port, sip, _tcp_limits())
     click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
     return running.health
 
@@ -240,6 +358,9 @@ def screen(
         return
     for reason, count in result.by_reason.items():
         click.echo(f"{reason:20} {count:>12,}")
+    for row in result.blocked_by:
+        if row.authorization_id is not None or row.order_id is not None:
+            click.echo(f"  {row.reason:18} {_under(row):>20} {row.calls:>12,}")
     click.echo(
         f"{result.rows:,} rows, {result.blocked:,} blocked, "
         f"{result.rows_per_second:,.0f} rows/s ({result.seconds:.2f} s)"

@@ -1,10 +1,13 @@
 """The decision engine: one call attempt, the loaded block list and a policy → a decision.
 
-Rules, in order (docs/blocking.md): the upstream provider's entry (``provider_blocked``,
-``no_direct_traffic``) → the calling number's entry (``number_blocked``) → the
-Do-Not-Originate list (``do_not_originate``) → a number that cannot be assigned
-(``invalid_number``) → the optional STIR/SHAKEN hook (``shaken_failed``) → ``allowed``.
-An entry applies from its ``effective_at`` (inclusive) at the call's time, or now.
+Rules, in order (docs/blocking.md): a call to an emergency destination
+(``emergency_destination``) or from a critical caller (``critical_caller``) is allowed before
+anything else → the upstream provider's entry (``provider_blocked``, ``no_direct_traffic``)
+→ the calling number's entry for that upstream (``number_blocked``: a number entry covers
+only the traffic of the provider its authorization names) → the Do-Not-Originate list
+(``do_not_originate``) → a number that cannot be assigned (``invalid_number``) → the
+optional STIR/SHAKEN hook (``shaken_failed``) → ``allowed``. An entry applies from its
+``effective_at`` (inclusive) at the call's time, or now.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from robotrace.blocking.emergency import is_emergency_destination
 from robotrace.blocking.model import (
     BlockEntry,
     CallAttempt,
@@ -22,6 +26,7 @@ from robotrace.blocking.model import (
     Verdict,
 )
 from robotrace.blocking.nanp import NanpRules, number_problem
+from robotrace.blocking.plus603 import DEFAULT_LOCATION, NO_REDRESS, Redress
 from robotrace.clock import Clock, SystemClock, as_utc
 from robotrace.numbers import match_key
 
@@ -39,7 +44,11 @@ class Policy:
     nanp: NanpRules = field(default_factory=NanpRules)
     block_invalid: bool = True  # unassignable NANP numbers and garbage
     block_empty: bool = False  # no caller ID at all (anonymous is lawful)
-    operator_contact: str = ""  # redress contact for reasons that are not list entries
+    #: The operator's redress: for its own rules, and for entries whose list names none.
+    redress: Redress = NO_REDRESS
+    #: Where the blocker stands in the path (RFC 8606), for the 603+ ``location``.
+    location: str = DEFAULT_LOCATION
+    critical_callers: frozenset[str] = frozenset()  # match_key of PSAP and similar numbers
     shaken: ShakenCheck | None = None
     shaken_blocks: bool = False  # False: a failed verification only flags the decision
     clock: Clock = field(default_factory=SystemClock)
@@ -49,32 +58,51 @@ def _applies(entry: BlockEntry | None, at: datetime) -> bool:
     return entry is not None and as_utc(entry.effective_at) <= at
 
 
-def _from_entry(reason: Reason, entry: BlockEntry) -> Decision:
+def _from_entry(reason: Reason, entry: BlockEntry, policy: Policy) -> Decision:
     return Decision(
         Verdict.BLOCK,
         reason,
         entry.authorization_id,
-        entry.contact,
+        entry.redress.or_else(policy.redress),
         detail=entry.reason,
         rmd_order=entry.rmd_order,
         reason_code=entry.reason_code,
         obligation=entry.obligation,
         order_id=entry.order_id,
+        reference=entry.reference or entry.rmd_order,
     )
 
 
 def _block(reason: Reason, policy: Policy, detail: str) -> Decision:
-    return Decision(Verdict.BLOCK, reason, contact=policy.operator_contact, detail=detail)
+    return Decision(
+        Verdict.BLOCK, reason, redress=policy.redress, detail=detail, reference=reason.value
+    )
 
 
-def list_decision(call: CallAttempt, blocklist: LoadedBlocklist, at: datetime) -> Decision | None:
-    """The block list's own rules: the upstream provider, then the calling number."""
-    entry = blocklist.providers.get(call.upstream) if call.upstream else None
+def protected_decision(call: CallAttempt, policy: Policy) -> Decision | None:
+    """Calls no rule may block: to an emergency destination, or from a critical caller
+    (47 CFR 64.1200(k)(5) and (6); :mod:`robotrace.blocking.emergency`)."""
+    if is_emergency_destination(call.called):
+        return Decision(Verdict.ALLOW, Reason.EMERGENCY)
+    if policy.critical_callers and match_key(call.calling) in policy.critical_callers:
+        return Decision(Verdict.ALLOW, Reason.CRITICAL_CALLER)
+    return None
+
+
+def list_decision(
+    call: CallAttempt, blocklist: LoadedBlocklist, at: datetime, policy: Policy
+) -> Decision | None:
+    """The block list's own rules: the upstream provider, then the calling number in that
+    upstream's traffic (a call with no known upstream matches no number entry)."""
+    if not call.upstream:
+        return None
+    entry = blocklist.providers.get(call.upstream)
     if entry is not None and _applies(entry, at):
-        return _from_entry(SCOPE_REASONS.get(entry.scope, Reason.PROVIDER_BLOCKED), entry)
-    entry = blocklist.numbers.get(match_key(call.calling))
+        reason = SCOPE_REASONS.get(entry.scope, Reason.PROVIDER_BLOCKED)
+        return _from_entry(reason, entry, policy)
+    entry = blocklist.numbers.get((call.upstream, match_key(call.calling)))
     if entry is not None and _applies(entry, at):
-        return _from_entry(Reason.NUMBER_BLOCKED, entry)
+        return _from_entry(Reason.NUMBER_BLOCKED, entry, policy)
     return None
 
 
@@ -103,7 +131,8 @@ def decide(call: CallAttempt, blocklist: LoadedBlocklist | None, policy: Policy)
     operator's own rules. An empty ``upstream`` is flagged ``unknown_upstream``."""
     at = as_utc(call.at) if call.at else policy.clock.now()
     decision = (
-        (list_decision(call, blocklist, at) if blocklist else None)
+        protected_decision(call, policy)
+        or (list_decision(call, blocklist, at, policy) if blocklist else None)
         or number_decision(call, policy)
         or shaken_decision(call, policy)
         or Decision(Verdict.ALLOW, Reason.ALLOWED)
@@ -114,7 +143,8 @@ def decide(call: CallAttempt, blocklist: LoadedBlocklist | None, policy: Policy)
     return decision
 
 
-def load_dno(lines: list[str]) -> frozenset[str]:
-    """A Do-Not-Originate file's numbers (one per line; ``#`` comments) as match keys."""
+def load_numbers(lines: list[str]) -> frozenset[str]:
+    """A number file's numbers (one per line; ``#`` comments) as match keys: the
+    Do-Not-Originate list, the critical callers."""
     numbers = (line.split("#", 1)[0].strip() for line in lines)
     return frozenset(match_key(n) for n in numbers if n)

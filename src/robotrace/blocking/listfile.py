@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist
+from robotrace.blocking.plus603 import InvalidRedress, Redress
 from robotrace.clock import parse_utc
 from robotrace.numbers import match_key
 from robotrace.providers.identity import clean_key, clean_ocn
@@ -67,7 +68,7 @@ def _entry(raw: Any) -> BlockEntry:
         return BlockEntry(
             kind=str(raw["kind"]),
             scope=str(raw["scope"]),
-            provider=clean_key(str(raw["provider"])),
+            provider=clean_key(_text(raw["provider"], "provider")),
             name=str(raw["name"]),
             number=None if raw.get("number") is None else str(raw["number"]),
             authorization_id=None if authorization is None else int(authorization),
@@ -80,9 +81,31 @@ def _entry(raw: Any) -> BlockEntry:
             order_id=None if raw.get("order_id") is None else int(raw["order_id"]),
             obligation=_choice(raw.get("obligation") or "permissive", _OBLIGATIONS),
             downstream=tuple(clean_key(str(k)) for k in _list(raw.get("downstream"))),
+            reference=None if raw.get("reference") is None else str(raw["reference"]),
+            redress=_redress(raw.get("redress")),
         )
     except (TypeError, ValueError) as exc:
         raise BlocklistRejected(f"malformed entry: {exc}") from None
+
+
+def _text(value: Any, name: str) -> str:
+    """A field that must be a string (``null`` is not the provider ``NONE``)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, not {value!r:.40}")
+    return value
+
+
+def _redress(raw: Any) -> Redress:
+    """An entry's redress ways, each checked as a 603+ value (a list whose redress could
+    break the Reason header is rejected whole, like any other malformed entry)."""
+    if raw is None:
+        return Redress()
+    if not isinstance(raw, dict):
+        raise ValueError(f"redress must be an object, not {raw!r:.60}")
+    try:
+        return Redress.checked(**{k: str(raw.get(k) or "") for k in ("url", "tel", "email")})
+    except InvalidRedress as exc:
+        raise ValueError(str(exc)) from None
 
 
 _REASON_CODES = frozenset({"authorization", "final_order", "rmd_removed"})
@@ -132,7 +155,8 @@ def _rank(entry: BlockEntry) -> tuple[int, Any, int]:
 
 def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
     """The JSON body of ``/api/v1/blocklist`` indexed by provider (its key and each of its
-    OCNs, so a trunk table may name it by either) and by number (match key)."""
+    OCNs, so a trunk table may name it by either) and by (provider name, number match key):
+    a number entry blocks the number only in its provider's traffic."""
     document = _document(body)
     digest = hashlib.sha256(body).hexdigest()
     loaded = LoadedBlocklist(
@@ -143,8 +167,11 @@ def parse(body: bytes, etag: str = "") -> LoadedBlocklist:
     )
     for entry in sorted(map(_entry, document["entries"]), key=_rank, reverse=True):
         # Reverse order: the best-ranked entry for a key is written last and stays.
-        if entry.kind == "number" and entry.number:
-            loaded.numbers[match_key(entry.number)] = entry
+        if entry.kind == "number":
+            if not entry.number:
+                raise BlocklistRejected(f"number entry without a number: {entry.reference}")
+            for name in entry.names:
+                loaded.numbers[(name, match_key(entry.number))] = entry
         elif entry.kind == "provider":
             for name in entry.names:
                 loaded.providers[name] = entry

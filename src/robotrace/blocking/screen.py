@@ -17,7 +17,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from robotrace.blocking.counts import BLOCK_REASONS, BlockCounts, CountRow
 from robotrace.blocking.decide import SCOPE_REASONS, Policy
+from robotrace.blocking.emergency import emergency_destination_sql
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist, Reason
 from robotrace.blocking.nanp import (
     assignable_spelling_sql,
@@ -34,6 +36,8 @@ class ScreenResult:
     rows: int
     seconds: float
     by_reason: dict[str, int] = field(default_factory=dict)
+    #: Calls blocked per reason and authorization or order (robotrace.blocking.counts).
+    blocked_by: list[CountRow] = field(default_factory=list)
 
     @property
     def blocked(self) -> int:
@@ -48,24 +52,30 @@ class ScreenResult:
             "rows": self.rows,
             "blocked": self.blocked,
             "by_reason": self.by_reason,
+            "blocked_by": [row.as_json() for row in self.blocked_by],
             "seconds": round(self.seconds, 3),
             "rows_per_second": round(self.rows_per_second),
         }
 
 
 def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str, pa.Table]:
-    """The list as three small tables: providers by key and by OCN; numbers by digits key (a number
-    entry's authorization and whether the DNO list holds it, one row per key); and the
-    spellings ``+1…``, ``1…`` and bare of every 10-digit key, for the fast path's raw join."""
+    """The list as small tables: providers by key and by OCN; number entries by (upstream
+    name, digits key), the earliest-effective per pair; the operator's numbers by digits key
+    (on the DNO list, a critical caller); and the spellings ``+1…``, ``1…`` and bare of every
+    10-digit key, for the fast path's raw join."""
     named = sorted(blocklist.providers.items()) if blocklist else []  # key and OCNs
     providers = [entry for _, entry in named]
-    entries: dict[str, BlockEntry] = {}  # digits key → its earliest-effective entry
-    for e in blocklist.numbers.values() if blocklist else []:
-        held = entries.get(digits_key(e.number))
+    entries: dict[tuple[str, str], BlockEntry] = {}  # (upstream, digits key) → entry
+    for (upstream, _), e in blocklist.numbers.items() if blocklist else []:
+        pair = (upstream, digits_key(e.number))
+        held = entries.get(pair)
         if held is None or as_utc(e.effective_at) < as_utc(held.effective_at):
-            entries[digits_key(e.number)] = e
+            entries[pair] = e
+    pairs = sorted(entries)
     dno = {digits_key(k) for k in policy.do_not_originate}
-    keys = sorted(entries.keys() | dno)
+    critical = {digits_key(k) for k in policy.critical_callers}
+    own = sorted(dno | critical)
+    keys = sorted({k for _, k in pairs} | dno | critical)
     spellings = [(p + k, k) for k in keys if len(k) == 10 for p in ("+1", "1", "")]
     return {
         "screen_providers": pa.table(
@@ -83,18 +93,23 @@ def _list_tables(blocklist: LoadedBlocklist | None, policy: Policy) -> dict[str,
                 ),
             }
         ),
-        "screen_numbers": pa.table(
+        "screen_number_entries": pa.table(
             {
-                "key": keys,
+                "upstream": pa.array([u for u, _ in pairs], pa.string()),
+                "key": pa.array([k for _, k in pairs], pa.string()),
                 "authorization_id": pa.array(
-                    [entries[k].authorization_id if k in entries else None for k in keys],
-                    pa.int64(),
+                    [entries[p].authorization_id for p in pairs], pa.int64()
                 ),
                 "effective_at": pa.array(
-                    [entries[k].effective_at if k in entries else None for k in keys],
-                    pa.timestamp("us", "UTC"),
+                    [entries[p].effective_at for p in pairs], pa.timestamp("us", "UTC")
                 ),
-                "dno": pa.array([k in dno for k in keys], pa.bool_()),
+            }
+        ),
+        "screen_numbers": pa.table(
+            {
+                "key": pa.array(own, pa.string()),
+                "dno": pa.array([k in dno for k in own], pa.bool_()),
+                "critical": pa.array([k in critical for k in own], pa.bool_()),
             }
         ),
         "screen_spellings": pa.table(
@@ -158,9 +173,11 @@ def decisions_sql(source: str, policy: Policy) -> str:
     # Equality-only joins (hash joins); the effective time is checked after, like decide().
     p_hit = "(p.ocn IS NOT NULL AND (c.call_time IS NULL OR c.call_time >= p.effective_at))"
     n_hit = (
-        "(n.authorization_id IS NOT NULL "
-        "AND (c.call_time IS NULL OR c.call_time >= n.effective_at))"
+        "(e.authorization_id IS NOT NULL "
+        "AND (c.call_time IS NULL OR c.call_time >= e.effective_at))"
     )
+    emergency = emergency_destination_sql("c.called_number")
+    protected = f"({emergency} OR coalesce(n.critical, false))"
     keyed = f"""
         SELECT c.call_time, c.calling_number, c.called_number, c.upstream, c.fast,
           coalesce(c.stored_key, s.key, CASE WHEN NOT c.fast THEN {slow_key} END) AS calling_key
@@ -169,20 +186,23 @@ def decisions_sql(source: str, policy: Policy) -> str:
     """
     return f"""
         SELECT c.call_time, c.calling_number, c.called_number, c.upstream,
-          CASE WHEN {p_hit} THEN p.reason
+          CASE WHEN {emergency} THEN '{Reason.EMERGENCY.value}'
+               WHEN n.critical THEN '{Reason.CRITICAL_CALLER.value}'
+               WHEN {p_hit} THEN p.reason
                WHEN {n_hit} THEN '{Reason.NUMBER_BLOCKED.value}'
                WHEN n.dno THEN '{Reason.DO_NOT_ORIGINATE.value}'
                WHEN c.fast THEN '{Reason.ALLOWED.value}'
                WHEN {invalid_test} THEN '{Reason.INVALID_NUMBER.value}'
                ELSE '{Reason.ALLOWED.value}' END AS reason,
-          CASE WHEN {p_hit} THEN p.authorization_id
-               WHEN {n_hit} THEN n.authorization_id END AS authorization_id,
-          CASE WHEN {p_hit} THEN p.rmd_order END AS rmd_order,
-          CASE WHEN {p_hit} THEN p.order_id END AS order_id,
-          CASE WHEN {p_hit} THEN p.reason_code
+          CASE WHEN {protected} THEN NULL WHEN {p_hit} THEN p.authorization_id
+               WHEN {n_hit} THEN e.authorization_id END AS authorization_id,
+          CASE WHEN {protected} THEN NULL WHEN {p_hit} THEN p.rmd_order END AS rmd_order,
+          CASE WHEN {protected} THEN NULL WHEN {p_hit} THEN p.order_id END AS order_id,
+          CASE WHEN {protected} THEN NULL WHEN {p_hit} THEN p.reason_code
                WHEN {n_hit} THEN 'authorization' END AS reason_code
         FROM ({keyed}) c
         LEFT JOIN screen_providers p ON c.upstream = p.ocn
+        LEFT JOIN screen_number_entries e ON c.upstream = e.upstream AND c.calling_key = e.key
         LEFT JOIN screen_numbers n ON c.calling_key = n.key
     """
 
@@ -205,7 +225,19 @@ def screen(
     if out:
         connection.execute(f"COPY ({decided}) TO {sql_text(str(out))} (FORMAT parquet)")
         decided = f"SELECT * FROM read_parquet({sql_text(str(out))})"
-    counts = connection.sql(f"SELECT reason, count(*) FROM ({decided}) GROUP BY reason").fetchall()
+    grouped = f"SELECT reason, authorization_id, order_id, count(*) FROM ({decided}) GROUP BY ALL"
+    counts = connection.sql(grouped).fetchall()
     seconds = time.perf_counter() - started
-    by_reason = {str(reason): int(n) for reason, n in sorted(counts)}
-    return ScreenResult(sum(by_reason.values()), seconds, by_reason)
+    return _result(counts, seconds)
+
+
+def _result(counts: list[tuple[str, int | None, int | None, int]], seconds: float) -> ScreenResult:
+    """The summary of ``(reason, authorization id, order id, rows)`` groups."""
+    by_reason: dict[str, int] = {}
+    tally = BlockCounts()
+    for reason, authorization_id, order_id, n in counts:
+        by_reason[str(reason)] = by_reason.get(str(reason), 0) + int(n)
+        if str(reason) in BLOCK_REASONS:
+            tally.add_count(str(reason), authorization_id, order_id, int(n))
+    by_reason = dict(sorted(by_reason.items()))
+    return ScreenResult(sum(by_reason.values()), seconds, by_reason, tally.snapshot())

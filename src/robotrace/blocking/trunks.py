@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import csv
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -47,7 +48,7 @@ class TrunkTable:
     trunks: tuple[Trunk, ...] = ()  # most specific network first
     tgrp_is_ocn: bool = False
 
-    @property
+    @cached_property  # the table never changes; asked on every call with a trusted tgrp
     def ocns(self) -> frozenset[str]:
         named = {*self.groups.values(), *(t.ocn for t in self.trunks)}
         named |= {ocn for t in self.trunks for ocn in t.groups.values()}
@@ -55,9 +56,8 @@ class TrunkTable:
 
     def trunk_of(self, source: str | None) -> Trunk | None:
         """The most specific network containing ``source``; None for none or no address."""
-        try:
-            address = ipaddress.ip_address((source or "").strip())
-        except ValueError:
+        address = _ip_address(source or "")
+        if address is None:
             return None
         return next((t for t in self.trunks if address in t.network), None)
 
@@ -66,7 +66,7 @@ class TrunkTable:
         source: str | None = None,
         tgrp: str | None = None,
         context: str | None = None,
-        known_ocns: Iterable[str] = (),
+        known_ocns: Collection[str] = (),
     ) -> str | None:
         """The upstream OCN, or ``None`` when the table cannot tell."""
         group, ctx = (tgrp or "").strip(), (context or "").strip().lower()
@@ -83,15 +83,24 @@ class TrunkTable:
                 return found
         return trunk.ocn or None
 
-    def _by_group(self, group: str, ctx: str, known_ocns: Iterable[str]) -> str | None:
+    def _by_group(self, group: str, ctx: str, known_ocns: Collection[str]) -> str | None:
         """What a trunk group means where it is believed: a row without a source, else (with
         ``tgrp_is_ocn``) a tgrp that is itself an OCN the table or the list knows."""
         if not group:
             return None
         found = _lookup(self.groups, group, ctx)
-        if found is None and self.tgrp_is_ocn and group.upper() in self.ocns | set(known_ocns):
-            return group.upper()
+        upper = group.upper()
+        if found is None and self.tgrp_is_ocn and (upper in self.ocns or upper in known_ocns):
+            return upper
         return found
+
+
+@lru_cache(maxsize=4096)  # a blocker hears from a few trunks' addresses, over and over
+def _ip_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
 def _lookup(groups: Groups, group: str, ctx: str) -> str | None:

@@ -26,6 +26,7 @@ from robotrace import settings
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import read_cdrs
 from robotrace.cdr.store import keyed_legs_sql
+from robotrace.cdr.storefile import StoreFile, open_store_file
 from robotrace.clock import as_utc, parse_utc
 from robotrace.numbers import digits_key
 
@@ -109,17 +110,31 @@ def _sql_time(epoch_ms: int) -> str:
 
 
 class ProviderRecords:
-    """One provider's call legs, searchable by hop request through a DuckDB connection.
+    """One provider's call legs, searchable by hop request.
 
-    Open it with :meth:`open` (canonical store files) or :meth:`from_table` (a canonical
-    table, for small cases). One caller at a time: lookups are serialised by a lock.
+    Open it with :meth:`open` (canonical store files: read row group by row group, see
+    ``robotrace.cdr.storefile``) or :meth:`from_table` (a canonical table, for small cases,
+    queried in DuckDB like a store file that the row-group reader refuses). One caller at a
+    time: lookups are serialised by a lock.
     """
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, relation: str, provider: str) -> None:
+    def __init__(
+        self,
+        connection: duckdb.DuckDBPyConnection,
+        relation: str,
+        provider: str,
+        files: Sequence[StoreFile] = (),
+    ) -> None:
         self.provider = provider
         self._connection = connection
         self._relation = relation
+        self._files = list(files)  # when given, they hold exactly ``relation``'s legs
         self._lock = threading.Lock()
+
+    @property
+    def by_row_groups(self) -> bool:
+        """Whether lookups read the store files' row groups themselves (else DuckDB asks)."""
+        return bool(self._files)
 
     @classmethod
     def open(
@@ -142,7 +157,8 @@ class ProviderRecords:
         if any("trunk" not in pq.read_schema(p).names for p in files):
             # A store written before trunk maps (issue 20): its legs all came mapped.
             relation = f"(SELECT *, NULL::VARCHAR AS trunk FROM {relation})"
-        return cls(connection or connect(), relation, provider or files[0].stem)
+        readers = _row_group_readers(files)
+        return cls(connection or connect(), relation, provider or files[0].stem, readers)
 
     @classmethod
     def from_table(
@@ -188,6 +204,10 @@ class ProviderRecords:
         return self._result(best, when_ms, calling_key, len(legs))
 
     def _candidates(self, called_key: str, when_ms: int, skew_ms: int) -> list[Leg]:
+        """The legs to ``called_key`` within ``skew_ms`` of ``when_ms``, in store order (at
+        most ``MAX_CANDIDATES``)."""
+        if self._files:
+            return self._candidates_from_files(called_key, when_ms - skew_ms, when_ms + skew_ms)
         # Times go in as literals, not parameters, so that DuckDB prunes row groups by them.
         low, high = _sql_time(when_ms - skew_ms), _sql_time(when_ms + skew_ms)
         sql = (
@@ -200,6 +220,14 @@ class ProviderRecords:
         with self._lock:
             rows = self._connection.execute(sql).fetchall()
         return [Leg(*row) for row in rows]
+
+    def _candidates_from_files(self, called_key: str, low_ms: int, high_ms: int) -> list[Leg]:
+        rows: list[Leg] = []
+        with self._lock:
+            for file in self._files:
+                found = file.candidates(called_key, low_ms, high_ms, MAX_CANDIDATES - len(rows))
+                rows.extend(Leg(*row) for row in found)
+        return rows
 
     def _result(self, leg: Leg, when_ms: int, calling_key: str, candidates: int) -> LookupResult:
         return LookupResult(
@@ -220,6 +248,8 @@ class ProviderRecords:
 
     def close(self) -> None:
         with self._lock:
+            for file in self._files:
+                file.close()
             self._connection.close()
 
     def __enter__(self) -> ProviderRecords:
@@ -227,6 +257,18 @@ class ProviderRecords:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _row_group_readers(files: Sequence[Path]) -> list[StoreFile]:
+    """Row-group readers of all ``files``, or none if one of them must be queried in DuckDB
+    (the whole set is then queried there, as one relation)."""
+    readers = [open_store_file(path) for path in files]
+    if all(reader is not None for reader in readers):
+        return [reader for reader in readers if reader is not None]
+    for reader in readers:
+        if reader is not None:
+            reader.close()
+    return []
 
 
 def open_store(directory: str | Path) -> dict[str, ProviderRecords]:

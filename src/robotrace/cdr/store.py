@@ -3,7 +3,8 @@
 ``<out_dir>/<OCN>.parquet`` holds that provider's legs in ``STORE_SCHEMA`` (the canonical
 columns plus ``called_key`` and ``calling_key`` from :func:`robotrace.numbers.digits_key_sql`),
 sorted by ``called_key, call_time`` in row groups of ``ROW_GROUP_ROWS``. A lookup by called
-number then reads one or two row groups: DuckDB skips the rest by their min/max statistics.
+number then reads one or two row groups, found by their min/max statistics
+(``robotrace.cdr.storefile``); bulk queries in DuckDB skip the rest by the same statistics.
 
 Writes are all-or-nothing: every input is validated first; each file is written under a
 temporary name and renamed into place only when all of them are written.
@@ -30,9 +31,11 @@ from robotrace.numbers import digits_key_sql
 if TYPE_CHECKING:
     from robotrace.cdr.switch import SwitchRecords
 
-#: Rows per Parquet row group. Smaller groups prune finer (a lookup reads less) but cost
-#: footer size; see benchmarks/bench_hop_lookup.py for the measurements behind this value.
-ROW_GROUP_ROWS = 16_384
+#: Rows per Parquet row group. A hop lookup decodes a whole group (≈ 0.3 µs a row), so
+#: smaller groups answer faster; they cost footer size (≈ 0.7 KiB a group) and a little scan
+#: speed. 4,096 rows: ≈ 1.5 ms to read a group, the same ``robotrace paths`` band join time as
+#: 16,384 at 10^6 legs; see docs/benchmarks.md (hop lookup) for the measurements.
+ROW_GROUP_ROWS = 4_096
 
 
 @dataclass(frozen=True)

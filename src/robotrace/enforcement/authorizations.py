@@ -28,6 +28,11 @@ ACTIVE = "active"
 LIFTED = "lifted"
 
 
+def step_reference(prefix: str, action_id: int) -> str:
+    """A ladder step's reference: ``BA-000012`` (prefix BA, id 12)."""
+    return f"{prefix}-{action_id:06d}"
+
+
 class Scope(StrEnum):
     PROVIDER = "provider"
     NUMBERS = "numbers"

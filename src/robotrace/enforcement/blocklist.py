@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from robotrace.clock import as_utc, format_utc
 from robotrace.csvcells import safe_row
-from robotrace.enforcement.authorizations import Scope
+from robotrace.enforcement.authorizations import Scope, step_reference
 
 CSV_COLUMNS = (
     "kind",
@@ -36,6 +37,8 @@ CSV_COLUMNS = (
     "effective_at",
     "reason",
     "contact",
+    "reference",
+    "redress",
 )
 #: Why an entry is on the list: a regulator's (K4, permissive) block authorization, a Final
 #: Determination Order under 47 CFR 64.1200(n) (mandatory for the providers immediately
@@ -73,13 +76,42 @@ class InForce:
     downstream: tuple[str, ...] = ()
 
     @property
+    def reference(self) -> str | None:
+        """What a blocked caller quotes for redress (the 603+ ``id``): the authorization's
+        or the final order's reference, or the RMD removal order."""
+        if self.authorization_id is not None:
+            return step_reference("BA", self.authorization_id)
+        if self.order_id is not None:
+            return step_reference("FDO", self.order_id)
+        return self.rmd_order
+
+    @property
     def obligation(self) -> str:
         """Downstream providers may block under a K4 authorization; they must under a final
         order and may not take an RMD-removed provider's traffic directly."""
         return PERMISSIVE if self.reason_code == AUTHORIZATION else MANDATORY
 
 
-def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ListRedress:
+    """Where a caller blocked under the list asks for redress, as the list publishes it for
+    every entry (settings ``blocklist_redress_*``); ``url`` may hold ``{reference}``."""
+
+    url: str = ""
+    tel: str = ""
+    email: str = ""
+
+    def for_entry(self, reference: str | None) -> dict[str, str] | None:
+        ways = {
+            "url": self.url.replace("{reference}", quote(reference or "", safe="")),
+            "tel": self.tel,
+            "email": self.email,
+        }
+        ways = {k: v for k, v in ways.items() if v}
+        return ways or None
+
+
+def _entry(auth: InForce, kind: str, number: str | None, redress: ListRedress) -> dict[str, Any]:
     return {
         "kind": kind,
         "scope": auth.scope,
@@ -96,12 +128,18 @@ def _entry(auth: InForce, kind: str, number: str | None) -> dict[str, Any]:
         "effective_at": format_utc(auth.effective_at),
         "reason": auth.reason,
         "contact": auth.contact,
+        "reference": auth.reference,
+        "redress": redress.for_entry(auth.reference),
     }
 
 
-def entries_of(authorizations: Iterable[InForce], now: datetime) -> list[dict[str, Any]]:
+def entries_of(
+    authorizations: Iterable[InForce], now: datetime, redress: ListRedress | None = None
+) -> list[dict[str, Any]]:
     """Entries of the authorizations in force at ``now`` (effective at or before it): one per
-    provider, or one per number for scope ``numbers``; sorted, so equal content is equal."""
+    provider, or one per number for scope ``numbers`` (each naming the provider whose
+    traffic it covers); sorted, so equal content is equal."""
+    redress = redress or ListRedress()
     entries = []
     for auth in authorizations:
         if as_utc(auth.effective_at) > as_utc(now):
@@ -109,9 +147,9 @@ def entries_of(authorizations: Iterable[InForce], now: datetime) -> list[dict[st
         if auth.until is not None and as_utc(auth.until) <= as_utc(now):
             continue
         if auth.scope == Scope.NUMBERS:
-            entries.extend(_entry(auth, "number", number) for number in auth.numbers)
+            entries.extend(_entry(auth, "number", n, redress) for n in auth.numbers)
         else:
-            entries.append(_entry(auth, "provider", None))
+            entries.append(_entry(auth, "provider", None, redress))
     return sorted(
         entries,
         key=lambda e: (
@@ -152,6 +190,8 @@ def csv_body(entries: list[dict[str, Any]]) -> bytes:
 def _csv_value(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, dict):
+        return " ".join(value.values())
     return " ".join(value) if isinstance(value, list) else value
 
 

@@ -4,7 +4,9 @@
 that, notified by the Commission, failed to mitigate illegal traffic within 48 hours — and
 asks it to give the Commission notice, with a brief summary of its basis, **before** it starts.
 A downstream provider (or its blocker, on its behalf) records here that it blocks under an
-authorization since a time; robotrace writes the notice and counts the calls it reports.
+authorization since a time; robotrace writes the notice and counts the calls it reports —
+by hand when it declares, and period by period from its blockers (:mod:`.blocked_calls`),
+which the notice shows: calls blocked under that authorization by the declaring provider.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, as_utc, format_utc
-from robotrace.enforcement import records
+from robotrace.enforcement import blocked_calls, records
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.letters import render_template, template_source, when
@@ -118,6 +120,7 @@ def render_notice(
     blocked: models.Provider,
 ) -> str:
     letter = session.get(models.EnforcementAction, auth.letter_id) if auth.letter_id else None
+    reported = blocked_calls.totals(session, auth.id, blocker.id)
     context = {
         "blocker": vars(records.address_of(blocker)),
         "blocked": vars(records.address_of(blocked)),
@@ -128,9 +131,23 @@ def render_notice(
             "letter": reference_of(letter) if letter else "",
             "basis": notice.basis,
             "late": late(notice),
+            "calls_declared": notice.calls_blocked,
+            "calls_reported": sum(t.calls for t in reported),
+            "reported_from": when(min(t.first for t in reported)) if reported else "",
+            "reported_to": when(max(t.last for t in reported)) if reported else "",
         },
     }
     return render_template(template_source("", "blocking_notice.html"), context)
+
+
+def refresh_notice(session: Session, notice: models.BlockingNotice) -> None:
+    """Write the notice again (after its provider reported blocked calls under it)."""
+    auth = records.action(session, notice.authorization_id, records.AUTHORIZATION)
+    blocker = session.get(models.Provider, notice.provider_id)
+    blocked = session.get(models.Provider, auth.provider_id)
+    assert blocker is not None and blocked is not None
+    notice.document = render_notice(session, notice, auth, blocker, blocked)
+    session.flush()
 
 
 def notices(

@@ -9,9 +9,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from robotrace import settings
 from robotrace.clock import Clock, as_utc
 from robotrace.enforcement import blocklist, records, signing
 from robotrace.store import models
+
+
+def list_redress() -> blocklist.ListRedress:
+    """The redress every entry names, from the ``blocklist_redress_*`` settings."""
+    return blocklist.ListRedress(
+        settings.get("blocklist_redress_url"),
+        settings.get("blocklist_redress_tel"),
+        settings.get("blocklist_redress_email"),
+    )
 
 
 def latest_blocklist(session: Session) -> models.BlocklistVersion | None:
@@ -47,7 +57,7 @@ def _publish_once(session: Session, clock: Clock) -> models.BlocklistVersion | N
     # before another published (a reinstatement effective now) would put back, under a
     # higher number, what the newer version had dropped.
     now = clock.now() if latest is None else max(clock.now(), as_utc(latest.generated_at))
-    entries = blocklist.entries_of(records.in_force(session), now)
+    entries = blocklist.entries_of(records.in_force(session), now, list_redress())
     digest = blocklist.content_hash(entries)
     if latest is not None and latest.content_hash == digest:
         return latest

@@ -24,6 +24,7 @@ from robotrace.enforcement.authorizations import (
     check_liftable,
     normalized_numbers,
     render_notice_html,
+    step_reference,
 )
 from robotrace.enforcement.compliance import Decision, NamedTraffic
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
@@ -62,11 +63,11 @@ def window_start(now: datetime, days: float | None = None) -> datetime:
 
 
 def letter_reference(action_id: int) -> str:
-    return f"WL-{action_id:06d}"
+    return step_reference("WL", action_id)
 
 
 def notice_reference(action_id: int) -> str:
-    return f"BA-{action_id:06d}"
+    return step_reference("BA", action_id)
 
 
 _PREFIXES = {
@@ -81,7 +82,7 @@ _PREFIXES = {
 def reference_of(action: models.EnforcementAction) -> str:
     """The step's reference: WL- (letter), BA- (authorization), NSIT- (notification), IDO-
     and FDO- (initial and final determination orders), and its number."""
-    return f"{_PREFIXES.get(action.kind, 'EA')}-{action.id:06d}"
+    return step_reference(_PREFIXES.get(action.kind, "EA"), action.id)
 
 
 # --- Evidence ---------------------------------------------------------------------------

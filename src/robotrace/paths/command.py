@@ -19,7 +19,7 @@ from rich.table import Table
 
 from robotrace import settings
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
-from robotrace.files import write_whole, written_whole
+from robotrace.files import write_whole
 from robotrace.rows import BadRowsError
 
 
@@ -107,6 +107,7 @@ def paths(
     from robotrace.paths.calls import read_calls
     from robotrace.paths.engine import engine_named, trace_paths
     from robotrace.paths.flows import campaign_flows, save_flows
+    from robotrace.paths.outputs import write_outputs
 
     console = Console(stderr=True, quiet=as_json)
     started = time.perf_counter()
@@ -129,10 +130,7 @@ def paths(
             chosen.close()
         status.update("summarising the flows")
         flows = campaign_flows(found)
-    out.mkdir(parents=True, exist_ok=True)
-    with written_whole(out / "paths.parquet") as partial:
-        pq.write_table(found, partial)
-    write_whole(out / "flows.json", json.dumps([f.as_dict() for f in flows], indent=1) + "\n")
+    write_outputs(found, out, flows)
     charts = _draw(flows, out / "flows") if png else []
     published = []
     if publish:

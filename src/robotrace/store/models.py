@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -578,3 +579,150 @@ class AuditEvent(Base):
     traceback_id: Mapped[str | None] = mapped_column(TRACEBACK_ID, index=True)
     provider_key: Mapped[str | None] = mapped_column(PROVIDER_KEY, index=True)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- Federated bulk tracing (issue 21, docs/paths.md "Federated bulk tracing") -------------
+
+#: How a bulk call ends (``robotrace.paths.assemble.STATUSES``).
+BULK_ENDS = ("origin", "no_records", "no_match", "unmapped", "loop", "hop_limit")
+
+
+class BulkTraceback(Base):
+    """One submission of calls to trace through the providers' agents, every call at once."""
+
+    __tablename__ = "bulk_tracebacks"
+    __table_args__ = (CheckConstraint("status IN ('running', 'done')", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(200))
+    # No foreign key, as for tracebacks: the calls file may name campaigns of its own.
+    campaign_id: Mapped[str | None] = mapped_column(CAMPAIGN_ID, index=True)
+    #: Seconds a provider has to answer a batch request before its calls end ``no_records``.
+    answer_within_s: Mapped[int]
+    tolerance_ms: Mapped[int]
+    max_hops: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="running", index=True)
+    calls: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+
+
+class BulkCall(Base):
+    """One call of a submission, followed hop by hop: ``provider`` is the one whose leg is
+    wanted (``hop`` 0 = the terminating provider), ``path`` the providers asked so far
+    (``|TERM|MID|``, as the records name them); ``state`` is ``waiting`` (for a batch),
+    ``asked`` (in an open batch) or ``ended`` (then ``end`` says how)."""
+
+    __tablename__ = "bulk_calls"
+    __table_args__ = (
+        UniqueConstraint("bulk_id", "call_id"),
+        Index("ix_bulk_calls_bulk_id_state_provider", "bulk_id", "state", "provider"),
+        CheckConstraint("state IN ('waiting', 'asked', 'ended')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulk_id: Mapped[int] = mapped_column(ForeignKey("bulk_tracebacks.id", ondelete="CASCADE"))
+    call_id: Mapped[str] = mapped_column(String(128))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    called_number: Mapped[str] = mapped_column(RAW_NUMBER)
+    calling_number: Mapped[str] = mapped_column(RAW_NUMBER, default="")
+    t_ms: Mapped[int] = mapped_column(BigInteger)
+    terminating_provider: Mapped[str] = mapped_column(PROVIDER_KEY)
+    provider: Mapped[str] = mapped_column(PROVIDER_KEY)
+    hop: Mapped[int] = mapped_column(default=0)
+    path: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(8), default="waiting")
+    end: Mapped[str | None] = mapped_column(String(16))
+    ended_at: Mapped[datetime | None]
+
+
+class BatchRequest(Base):
+    """One provider's batch of calls to look up in its own records: numbers and times only.
+    A provider has at most one open batch per submission; calls reaching it meanwhile wait
+    for the next (``robotrace.bulk.dispatch``)."""
+
+    __tablename__ = "batch_requests"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'answered', 'expired')", name="status"),
+        Index("ix_batch_requests_provider_id_status", "provider_id", "status"),
+        Index("ix_batch_requests_bulk_id_provider_key", "bulk_id", "provider_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulk_id: Mapped[int] = mapped_column(ForeignKey("bulk_tracebacks.id", ondelete="CASCADE"))
+    #: The provider as the call records name it (what paths show).
+    provider_key: Mapped[str] = mapped_column(PROVIDER_KEY)
+    #: The provider that holds that identifier: its users see the batch.
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    calls: Mapped[int]
+    tolerance_ms: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]
+
+
+class BatchCall(Base):
+    """One call of a batch (``position`` 1…n, all the provider is told of it besides the
+    numbers and time) and the provider's answer to it, given once."""
+
+    __tablename__ = "batch_calls"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "position"),
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('upstream', 'origin', 'not_found', 'unmapped')",
+            name="answer",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch_requests.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    bulk_call_id: Mapped[int] = mapped_column(
+        ForeignKey("bulk_calls.id", ondelete="CASCADE"), index=True
+    )
+    hop: Mapped[int]
+    answer: Mapped[str | None] = mapped_column(String(16))
+    upstream: Mapped[str | None] = mapped_column(PROVIDER_KEY)
+    customer: Mapped[str | None] = mapped_column(String(200))
+    delta_ms: Mapped[int | None]
+    calling_matched: Mapped[bool | None]
+    answered_at: Mapped[datetime | None]
+
+
+class BlockingReport(Base):
+    """One period of a blocker's counts of blocked calls, as its provider reported it
+    (``POST /api/v1/blocking-counts``). A period is stored once: the same period sent again
+    is recognised by (provider, blocker, start), never counted twice."""
+
+    __tablename__ = "blocking_reports"
+    __table_args__ = (UniqueConstraint("provider_id", "blocker", "period_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    #: The blocker's name (one provider may run several): blocker_name, else its host name.
+    blocker: Mapped[str] = mapped_column(String(100))
+    period_start: Mapped[datetime]
+    period_end: Mapped[datetime]
+    received_at: Mapped[datetime]
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class BlockingCount(Base):
+    """Calls a report's blocker blocked in its period for one reason under one authorization
+    or final order (neither: an RMD removal or the provider's own rules)."""
+
+    __tablename__ = "blocking_counts"
+    __table_args__ = (CheckConstraint("calls >= 0", name="calls"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("blocking_reports.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(40))
+    authorization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_actions.id"), index=True
+    )
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
+    calls: Mapped[int] = mapped_column(BigInteger)

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace.clock import as_utc
+from robotrace.notify.agents import announce
 from robotrace.store import models
 from robotrace.store.providers import provider_ids, provider_keys
 from robotrace.traceback.findings import FINDING_KINDS, Finding, refusal_findings, signer_on_path
@@ -43,11 +44,26 @@ def save_traceback(session: Session, tb: Traceback, call_id: int | None = None) 
     if row is None:
         row = models.Traceback(id=tb.id)
         session.add(row)
+    signer_asked = row.signer_requested_at is not None
     _fill_traceback(row, tb, ids)
     if call_id is not None:
         row.call_id = call_id
-    _sync_hops(row, tb.hops, ids)
+    requested = _sync_hops(row, tb.hops, ids)
     session.flush()
+    _announce_requests(session, row, requested, signer_asked)
+
+
+def _announce_requests(
+    session: Session, row: models.Traceback, requested: list[tuple[str, models.Hop]], asked: bool
+) -> None:
+    """Tell the providers' agents of the requests this save made (on commit): each newly
+    requested hop, and the direct request to the signer when it was made just now."""
+    for key, hop_row in requested:
+        announce(session, key, "hop", hop_row.id)
+    if row.signer_key and not asked and row.signer_requested_at and row.signer_answer is None:
+        first = next((h for h in row.hops if h.position == 0), None)  # the request's id
+        if first is not None:
+            announce(session, row.signer_key, "signer", first.id)
 
 
 def _named_ocns(tb: Traceback) -> set[str]:
@@ -96,15 +112,24 @@ def _fill_signer(row: models.Traceback, tb: Traceback) -> None:
     row.signer_on_path = signer_on_path(tb)
 
 
-def _sync_hops(row: models.Traceback, hops: tuple[Hop, ...], ids: dict[str, int]) -> None:
+def _sync_hops(
+    row: models.Traceback, hops: tuple[Hop, ...], ids: dict[str, int]
+) -> list[tuple[str, models.Hop]]:
+    """Bring the hop rows up to date; returns the hops newly requested of a provider (a new
+    row, or a reused one now asking another provider), unanswered, with their provider."""
     # Rows are reused by position, so a rewritten chain never trips (traceback_id, position).
     by_position = {hop_row.position: hop_row for hop_row in row.hops}
     kept: list[models.Hop] = []
+    requested: list[tuple[str, models.Hop]] = []
     for hop in hops:
         hop_row = by_position.pop(hop.position, None) or models.Hop(position=hop.position)
+        asked_before = hop_row.provider_id
         _fill_hop(hop_row, hop, ids)
+        if hop.answer is None and asked_before != hop_row.provider_id:
+            requested.append((hop.provider, hop_row))
         kept.append(hop_row)
     row.hops = kept
+    return requested
 
 
 def _fill_hop(row: models.Hop, hop: Hop, ids: dict[str, int]) -> None:

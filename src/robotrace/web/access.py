@@ -516,3 +516,42 @@ def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[
     if row is None:
         raise _not_found()
     return _signer_view(row), row[0].id
+
+
+# --- Federated bulk tracing (issue 21): submissions for readers, batches for providers ---
+
+
+def bulk_row(db: Session, principal: Principal, bulk_id: int) -> models.BulkTraceback:
+    """A bulk traceback: readers of all only (its routes answer providers 403 before this);
+    a miss is 404."""
+    if principal.role not in READ_ALL:
+        raise _not_found()
+    row = db.get(models.BulkTraceback, bulk_id)
+    if row is None:
+        raise _not_found()
+    return row
+
+
+def batch_requests(db: Session, principal: Principal, status: str = "open") -> list[Any]:
+    """The principal's provider's batch requests with ``status`` (``open``, ``answered``,
+    ``expired`` or ``all``), oldest first: what a provider is asked, never whose calls."""
+    query = select(models.BatchRequest).where(
+        models.BatchRequest.provider_id == own_provider_id(principal)
+    )
+    if status != "all":
+        query = query.where(models.BatchRequest.status == status)
+    return list(db.scalars(query.order_by(models.BatchRequest.id)))
+
+
+def batch_request(db: Session, principal: Principal, batch_id: int) -> models.BatchRequest:
+    """One of the principal's provider's batch requests; another provider's answers 404
+    exactly like a missing one (one query either way)."""
+    row = db.scalar(
+        select(models.BatchRequest).where(
+            models.BatchRequest.id == batch_id,
+            models.BatchRequest.provider_id == own_provider_id(principal),
+        )
+    )
+    if row is None:
+        raise _not_found()
+    return row

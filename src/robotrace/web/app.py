@@ -42,15 +42,19 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
     "robotrace.web.api.hops:router",
     "robotrace.web.api.signers:router",
+    "robotrace.web.api.events:router",
     "robotrace.web.api.tracebacks:router",
     "robotrace.web.api.providers:router",
     "robotrace.web.api.enforcement:router",
     "robotrace.web.api.orders:router",
     "robotrace.web.api.blocklist:router",
+    "robotrace.web.api.blocking_counts:router",
     "robotrace.web.api.evidence:router",
     "robotrace.web.api.campaigns:router",
     "robotrace.web.api.reports:router",
     "robotrace.web.api.statistics:router",
+    "robotrace.web.api.bulk:router",
+    "robotrace.web.api.batches:router",
 ]
 
 

@@ -57,6 +57,9 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
         workers=workers,
         log_config=uvicorn_log_config(),
         log_level=settings.get("log_level").lower(),
+        # Agents' event streams never end by themselves: without a limit a stop would wait
+        # for them all (docs/agent.md); requests still running then are cancelled.
+        timeout_graceful_shutdown=settings.get("shutdown_grace_seconds"),
     )
 
 

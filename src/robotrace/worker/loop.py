@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from robotrace import settings
 from robotrace.accounts.throttle import forget_old_attempts
+from robotrace.bulk.deadlines import expire_batches
 from robotrace.clock import Clock
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.notify.deliver import deliver_due
@@ -40,6 +41,7 @@ class PassCounts:
     failed: int = 0
     letters_decided: int = 0
     attempts_forgotten: int = 0
+    batches_expired: int = 0
 
     def __str__(self) -> str:
         return " ".join(f"{name}={value}" for name, value in vars(self).items())
@@ -60,6 +62,7 @@ def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
     results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
     with transaction(engine) as session:
         forgotten = forget_old_attempts(session, clock)
+    expired = expire_batches(engine, clock)  # federated bulk tracing's answer windows
     return PassCounts(
         queued,
         marked,
@@ -68,6 +71,7 @@ def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
         results["failed"],
         decided,
         forgotten,
+        expired,
     )
 
 

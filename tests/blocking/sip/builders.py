@@ -6,6 +6,7 @@ import socket
 from dataclasses import dataclass, field
 
 from robotrace.blocking.model import CallAttempt, Decision, Reason, Verdict
+from robotrace.blocking.plus603 import Redress
 from robotrace.blocking.sip import SipService
 
 BLOCKED_OCN = "BAD1"
@@ -17,8 +18,9 @@ BLOCK = Decision(
     Verdict.BLOCK,
     Reason.PROVIDER_BLOCKED,
     authorization_id=4242,
-    contact="redress@example.org",
+    redress=Redress(url="https://redress.example.org/blocks", email="redress@example.org"),
     detail="Acme Telecom is under a block authorization",
+    reference="BA-004242",
 )
 
 

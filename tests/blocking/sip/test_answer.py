@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from robotrace.blocking.model import Decision, Reason, Verdict
-from robotrace.blocking.sip import SipService, reason_header
+from robotrace.blocking.plus603 import Redress
+from robotrace.blocking.sip import SipService, reason_header, reason_text
+from robotrace.blocking.sip.answer import quoted_text
 from robotrace.blocking.sip.message import parse_request
 from robotrace.blocking.sip.responses import (
     build_response,
@@ -14,7 +16,7 @@ from robotrace.blocking.sip.responses import (
     to_tag,
 )
 
-from .builders import BLOCK, CALLED, CALLING, NEXT_HOP, ScriptedDecider, invite, service
+from .builders import CALLED, CALLING, NEXT_HOP, ScriptedDecider, invite, service
 
 SOURCE = ("192.0.2.7", 5062)
 
@@ -31,12 +33,18 @@ def lines_of(wire: bytes | None) -> list[str]:
     return wire.decode().split("\r\n")
 
 
-def test_it_blocks_with_603_and_a_reason_naming_cause_authorization_and_contact() -> None:
+def test_it_blocks_with_a_603_plus_naming_the_redress_and_the_authorization() -> None:
+    """ATIS-1000099: status phrase Network Blocked; Reason with v=analytics1, the redress
+    ways, the id and the location (RLN: the called party's network)."""
     lines = lines_of(answer_to(invite()))
     assert lines[0] == "SIP/2.0 603 Network Blocked"
     assert (
-        'Reason: SIP;cause=603;text="provider_blocked: Acme Telecom is under a block '
-        'authorization; authorization 4242; contact redress@example.org"'
+        'Reason: SIP;cause=603;text="v=analytics1;url=https://redress.example.org/blocks;'
+        'email=redress@example.org;id=BA-004242";location=RLN'
+    ) in lines
+    assert (
+        'Warning: 399 robotrace "provider_blocked: Acme Telecom is under a block '
+        'authorization; authorization 4242"'
     ) in lines
 
 
@@ -152,33 +160,29 @@ def test_it_answers_500_when_the_decider_fails() -> None:
     assert response is not None and response.status == 500
 
 
-def test_the_reason_text_cannot_break_out_of_its_quotes_or_line() -> None:
-    decision = Decision(Verdict.BLOCK, Reason.NUMBER_BLOCKED, None, 'a "b"\r\nX: y\\', "")
-    assert reason_header(decision) == (
-        'SIP;cause=603;text="number_blocked; contact a \\"b\\" X: y\\\\"'
-    )
+def test_the_prose_cannot_break_out_of_its_quotes_or_line() -> None:
+    decision = Decision(Verdict.BLOCK, Reason.NUMBER_BLOCKED, None, detail='a "b"\r\nX: y\\')
+    assert reason_text(decision) == 'number_blocked: a "b"\r\nX: y\\'
+    assert quoted_text(reason_text(decision)) == 'number_blocked: a \\"b\\" X: y\\\\'
 
 
-def test_an_rmd_removal_names_its_order_instead_of_an_authorization() -> None:
+def test_an_rmd_removal_names_its_order_as_the_id_and_in_the_prose() -> None:
     decision = Decision(
         Verdict.BLOCK,
         Reason.NO_DIRECT_TRAFFIC,
         None,
-        "noc@echo.example",
+        Redress(tel="+12025550100"),
         "removed from the Robocall Mitigation Database (DA 25-694)",
         rmd_order="DA 25-694",
+        reference="DA 25-694",
     )
-    assert reason_header(decision) == (
-        'SIP;cause=603;text="no_direct_traffic: removed from the Robocall Mitigation Database '
-        '(DA 25-694); RMD removal order DA 25-694; contact noc@echo.example"'
+    assert reason_header(decision, "TN") == (
+        'SIP;cause=603;text="v=analytics1;tel=+12025550100;id=DA-25-694";location=TN'
     )
-
-
-def test_it_answers_with_the_reason_alone_when_the_decision_names_nothing_else() -> None:
-    assert reason_header(Decision(Verdict.BLOCK, Reason.INVALID_NUMBER)) == (
-        'SIP;cause=603;text="invalid_number"'
+    assert reason_text(decision) == (
+        "no_direct_traffic: removed from the Robocall Mitigation Database (DA 25-694); "
+        "RMD removal order DA 25-694"
     )
-    assert BLOCK.authorization_id == 4242
 
 
 def test_it_stamps_received_and_rport_and_replies_there() -> None:

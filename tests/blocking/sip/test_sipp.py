@@ -37,14 +37,22 @@ def sipp() -> str:
 
 
 def run_sipp(
-    sipp: str, port: int, scenario: str, transport: str, logs: Path, *, target: str, calls: int
+    sipp: str,
+    port: int,
+    scenario: str,
+    transport: str,
+    logs: Path,
+    *,
+    target: str,
+    calls: int,
+    calling: str = CALLING,
 ) -> str:
     """Run ``calls`` calls of ``scenario``; returns the scenario's <log> output."""
     logs.mkdir(exist_ok=True)
     command = [
         sipp, f"127.0.0.1:{port}", "-sf", str(SCENARIOS / f"{scenario}.xml"),
         "-m", str(calls), "-t", transport, "-i", "127.0.0.1",
-        "-s", target, "-key", "calling", CALLING,
+        "-s", target, "-key", "calling", calling,
         "-timeout", "20s", "-nostdin",
         "-trace_logs", "-log_file", str(logs / "log.txt"),
         "-trace_err", "-error_file", str(logs / "errors.txt"),
@@ -56,7 +64,7 @@ def run_sipp(
 
 
 @TRANSPORTS
-def test_sipp_gets_603_naming_the_reason_authorization_and_contact(
+def test_sipp_gets_a_603_plus_naming_the_redress_and_the_authorization(
     sipp: str,
     sip_server: RunningSipServer,
     decider: ScriptedDecider,
@@ -68,7 +76,7 @@ def test_sipp_gets_603_naming_the_reason_authorization_and_contact(
     )
     reasons = [line for line in log.splitlines() if line.startswith("Reason:")]
     assert len(reasons) == 5
-    assert "provider_blocked" in reasons[0] and "authorization 4242" in reasons[0]
+    assert all("id=BA-004242" in reason for reason in reasons)
     assert {call.upstream for call in decider.asked} == {BLOCKED_OCN}
     assert {(call.calling, call.called) for call in decider.asked} == {(CALLING, CALLED)}
 

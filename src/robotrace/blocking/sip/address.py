@@ -7,6 +7,7 @@ RFC 4904 (``tgrp`` / ``trunk-context``, written as user parameters).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import unquote
 
 
@@ -30,6 +31,9 @@ class SentBy:
 
 def split_values(value: str) -> list[str]:
     """Split a comma-separated header value, keeping commas inside quotes and <...>."""
+    if "," not in value:  # one value: most headers, most of the time
+        single = value.strip()
+        return [single] if single else []
     values, current, quoted, bracketed = [], [], False, False
     for char in value:
         if char == '"':
@@ -48,10 +52,12 @@ def split_values(value: str) -> list[str]:
 def params_of(text: str) -> dict[str, str]:
     """``;a=1;b`` → {"a": "1", "b": ""}; names lower-cased."""
     params: dict[str, str] = {}
+    if not text:
+        return params
     for item in text.split(";"):
         name, _, value = item.partition("=")
-        if name.strip():
-            params[name.strip().lower()] = value.strip()
+        if name := name.strip():
+            params[name.lower()] = value.strip()
     return params
 
 
@@ -71,8 +77,10 @@ def address_params(address: str) -> dict[str, str]:
     return params_of(rest)
 
 
+@lru_cache(maxsize=1024)  # read three times per INVITE; the same trunks' URIs recur
 def user_part(uri: str) -> UserPart:
-    """The user of a sip:/sips:/tel: URI with its user and URI parameters merged."""
+    """The user of a sip:/sips:/tel: URI with its user and URI parameters merged (shared
+    between callers: read ``params``, never change it)."""
     scheme, _, rest = uri.partition(":")
     scheme = scheme.strip().lower()
     if scheme == "tel":
@@ -88,8 +96,10 @@ def user_part(uri: str) -> UserPart:
     return UserPart(unquote(user.strip()), merged)
 
 
+@lru_cache(maxsize=64)  # the top Via is read three times per answer (stamp, tag, address)
 def sent_by(via: str) -> SentBy | None:
-    """Parse one Via value (``SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1``)."""
+    """Parse one Via value (``SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1``); shared between
+    callers: read ``params``, never change it."""
     protocol, _, rest = via.strip().partition(" ")
     parts = protocol.split("/")
     hostport, _, params = rest.strip().partition(";")

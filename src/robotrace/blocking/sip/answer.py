@@ -1,8 +1,9 @@
 """What the redirect server answers to each request: plain functions over a parsed request.
 
-INVITE asks the decider (603 Network Blocked with a Reason header, or a 3xx redirect to the
-next hop); OPTIONS and CANCEL get 200; ACK gets nothing; other known methods 405, unknown ones
-501; unreadable requests 400 when they can be answered at all (docs/sip.md).
+INVITE asks the decider: a 603+ (603 Network Blocked with ATIS-1000099's Reason header,
+:mod:`robotrace.blocking.plus603`) or a 3xx redirect to the next hop. OPTIONS and CANCEL
+get 200; ACK gets nothing; other known methods 405, unknown ones 501; unreadable requests
+400 when they can be answered at all (docs/sip.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from robotrace.blocking.model import CallAttempt, Decision, Verdict
+from robotrace.blocking.plus603 import DEFAULT_LOCATION, reason_value
 from robotrace.blocking.sip.address import split_values, uri_of, user_part
 from robotrace.blocking.sip.message import ERRORS, SipRequest, parse_request
 from robotrace.blocking.sip.responses import (
@@ -60,6 +62,7 @@ class SipService:
     next_hop: str
     upstream_of: UpstreamOf = tgrp_as_ocn
     redirect_status: int = 302
+    location: str = DEFAULT_LOCATION  # RFC 8606: where in the path this blocker stands
 
     def answer(self, request: SipRequest, source_ip: str) -> Response | None:
         """The response to ``request``, or None where none is due (ACK, responses, noise)."""
@@ -89,7 +92,11 @@ class SipService:
             log.exception("SIP: the decider failed on Call-ID %s", request.first("call-id"))
             return Response(500)
         if decision.verdict == Verdict.BLOCK:
-            return Response(603, (("Reason", reason_header(decision)),))
+            headers = (
+                ("Reason", reason_header(decision, self.location)),
+                ("Warning", f'399 robotrace "{quoted_text(reason_text(decision))}"'),
+            )
+            return Response(603, headers)
         contact = f"<sip:{quote(called, safe=_USER_SAFE, errors=ERRORS)}@{self.next_hop}>"
         return Response(self.redirect_status, (("Contact", contact),))
 
@@ -153,8 +160,8 @@ def called_number(request: SipRequest) -> str:
 
 def reason_text(decision: Decision) -> str:
     """``<reason>[: <detail>][; authorization <id>][; final determination order <id>
-    (mandatory)][; RMD removal order <order>][; contact <contact>]``: an RMD removal blocks
-    without an authorization, so its order is what the text names instead."""
+    (mandatory)][; RMD removal order <order>]``: an RMD removal blocks without an
+    authorization, so its order is what the text names instead."""
     parts = [f"{decision.reason}: {decision.detail}" if decision.detail else str(decision.reason)]
     if decision.authorization_id is not None:
         parts.append(f"authorization {decision.authorization_id}")
@@ -162,14 +169,14 @@ def reason_text(decision: Decision) -> str:
         parts.append(f"final determination order {decision.order_id} (mandatory)")
     if decision.rmd_order:
         parts.append(f"RMD removal order {decision.rmd_order}")
-    if decision.contact:
-        parts.append(f"contact {decision.contact}")
     return "; ".join(parts)
 
 
-def reason_header(decision: Decision) -> str:
-    """The Reason header value of a 603 (RFC 3326; the FCC's 603+ / ATIS-1000099 practice)."""
-    return f'SIP;cause=603;text="{quoted_text(reason_text(decision))}"'
+def reason_header(decision: Decision, location: str = DEFAULT_LOCATION) -> str:
+    """The Reason header value of a 603+ (ATIS-1000099): version, the decision's redress ways
+    and its reference as ``id``, and where the blocker stands. The prose of
+    :func:`reason_text` goes in a Warning header beside it, for people reading a trace."""
+    return reason_value(decision.redress, decision.reference, location)
 
 
 def quoted_text(text: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 ENCODING = "utf-8"
 ERRORS = "surrogateescape"
@@ -52,24 +53,47 @@ class SipRequest:
     body: bytes = b""
     problems: list[str] = field(default_factory=list)
     is_response: bool = False
+    #: name → values, built at the first look-up: a request is read some 25 times per answer.
+    _index: dict[str, list[str]] | None = field(default=None, init=False, repr=False)
+    _indexed: int = field(default=-1, init=False, repr=False)  # len(headers) when built
 
     def all(self, name: str) -> list[str]:
         """Every value of header ``name`` (full or compact name), in order."""
-        wanted = canonical_name(name)
-        return [value for key, value in self.headers if key == wanted]
+        index = self._index
+        if index is None or self._indexed != len(self.headers):
+            index = self._build_index()
+        return index.get(canonical_name(name), [])
 
     def first(self, name: str) -> str | None:
         values = self.all(name)
         return values[0] if values else None
 
+    def replace_header(self, position: int, value: str) -> None:
+        """Set the value of ``headers[position]`` (its name stays)."""
+        self.headers[position] = (self.headers[position][0], value)
+        self._index = None
+
+    def _build_index(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for key, value in self.headers:
+            index.setdefault(key, []).append(value)
+        self._index, self._indexed = index, len(self.headers)
+        return index
+
     @property
     def cseq(self) -> tuple[int, str] | None:
         """(sequence number, method) from CSeq, or None when missing or unreadable."""
         raw = self.first("cseq")
-        match = _CSEQ.match(raw) if raw is not None else None
-        return (int(match.group(1)), match.group(2).upper()) if match else None
+        return _cseq_of(raw) if raw is not None else None
 
 
+@lru_cache(maxsize=1024)
+def _cseq_of(raw: str) -> tuple[int, str] | None:
+    match = _CSEQ.match(raw)
+    return (int(match.group(1)), match.group(2).upper()) if match else None
+
+
+@lru_cache(maxsize=256)  # the names that occur are few; a bound for those a peer invents
 def canonical_name(name: str) -> str:
     lowered = name.strip().lower()
     return COMPACT_FORMS.get(lowered, lowered)
@@ -84,10 +108,18 @@ def split_head(data: bytes) -> tuple[bytes, bytes, bool]:
     return data, b"", False
 
 
+_LINE_END = re.compile(r"\r\n|\n|\r")
+
+
 def unfold(head: str) -> list[str]:
     """Lines of the head with continuation lines (leading SP/HT) joined by one space."""
+    if "\n " not in head and "\n\t" not in head:  # no continuation lines: the usual head
+        if "\r" not in head:
+            return head.split("\n")
+        if head.count("\r") == head.count("\n") == head.count("\r\n"):
+            return head.split("\r\n")
     lines: list[str] = []
-    for line in re.split(r"\r\n|\n|\r", head):
+    for line in _LINE_END.split(head):
         if line[:1] in (" ", "\t") and lines:
             lines[-1] = lines[-1].rstrip() + " " + line.strip()
         else:

@@ -56,7 +56,7 @@ def to_tag(request: SipRequest) -> str:
     branch = top.params.get("branch", "") if top else ""
     number = request.cseq[0] if request.cseq else 0
     seed = "\n".join((request.first("call-id") or "", from_tag, branch, str(number)))
-    return hashlib.sha256(seed.encode(ENCODING, ERRORS)).hexdigest()[:16]
+    return hashlib.blake2b(seed.encode(ENCODING, ERRORS), digest_size=8).hexdigest()
 
 
 def build_response(request: SipRequest, response: Response) -> bytes:
@@ -97,8 +97,8 @@ def stamp_received(request: SipRequest, source_host: str, source_port: int) -> N
         stamped = _with_param(stamped, "rport", str(source_port), replace_empty=True)
     if parsed.host != source_host or "rport" in parsed.params:
         stamped = _with_param(stamped, "received", source_host)
-    name, first = request.headers[_first_via_index(request)]
-    request.headers[_first_via_index(request)] = (name, first.replace(top, stamped, 1))
+    position = _first_via_index(request)
+    request.replace_header(position, request.headers[position][1].replace(top, stamped, 1))
 
 
 def _first_via_index(request: SipRequest) -> int:

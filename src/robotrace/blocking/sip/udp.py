@@ -52,23 +52,32 @@ class DatagramSip(asyncio.DatagramProtocol):
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         if self.transport is None:
             return
-        source = (addr[0], addr[1])
         try:
-            again = self.recent.get(data, source)  # a retransmission: the same answer again
-            if again is not None:
-                self.transport.sendto(*again)
-                return
-            answered = respond(self.service, data, source, framed=False)
-            if answered:
-                request, wire = answered
-                destination = reply_address(request, source)
-                self.transport.sendto(wire, destination)
-                self.recent.put(data, source, wire, destination)
+            reply = answer_datagram(self.service, self.recent, data, (addr[0], addr[1]))
+            if reply is not None:
+                self.transport.sendto(*reply)
         except Exception:
             log.exception("SIP: failed on a datagram from %s", addr)
 
     def error_received(self, exc: Exception) -> None:
         log.debug("SIP: UDP error %s", exc)  # e.g. ICMP port unreachable for a reply
+
+
+def answer_datagram(
+    service: SipService, recent: RecentAnswers, data: bytes, source: tuple[str, int]
+) -> tuple[bytes, tuple[str, int]] | None:
+    """What to send for one datagram, and where: a retransmission gets the answer already
+    sent (from ``recent``), a new request its own (kept in ``recent``); None: nothing."""
+    again = recent.get(data, source)
+    if again is not None:
+        return again
+    answered = respond(service, data, source, framed=False)
+    if not answered:
+        return None
+    request, wire = answered
+    destination = reply_address(request, source)
+    recent.put(data, source, wire, destination)
+    return wire, destination
 
 
 class UdpListener:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
-from robotrace.enforcement import k4, mandatory, records, service
+from robotrace.enforcement import blocked_calls, k4, mandatory, records, service
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.enforcement.letters import html_to_pdf
 from robotrace.store import models
@@ -125,7 +125,11 @@ class BlockingOut(BaseModel):
     since: datetime
     declared_at: datetime
     late_notice: bool = Field(description="declared after blocking began")
-    calls_blocked: int
+    calls_blocked: int = Field(description="calls declared blocked by hand (added up)")
+    calls_reported: int = Field(
+        description="calls its blockers reported blocked under the authorization "
+        "(POST /api/v1/blocking-counts)"
+    )
     basis: str
     notice: str = Field(description="where the notice to the FCC (PDF) is")
 
@@ -188,6 +192,7 @@ def blocking_out(db: Session, notice: models.BlockingNotice) -> BlockingOut:
         declared_at=notice.declared_at,
         late_notice=k4.late(notice),
         calls_blocked=notice.calls_blocked,
+        calls_reported=blocked_calls.calls_under(db, notice.authorization_id, notice.provider_id),
         basis=notice.basis,
         notice=f"/api/v1/blocking-notices/{notice.id}.pdf",
     )

@@ -22,7 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, as_utc, parse_utc
-from robotrace.enforcement import k4, service
+from robotrace.enforcement import blocked_calls, k4, service
 from robotrace.enforcement.authorizations import ACTIVE, Scope
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.store import models
@@ -145,6 +145,7 @@ def _page(
     own = auth.provider_id == principal.provider_id
     notices = notices_for(db, principal, auth)
     blockers = {n.provider_id: db.get(models.Provider, n.provider_id) for n in notices}
+    own_only = None if principal.role in READERS else access.own_provider_id(principal)
     return render(
         request,
         "authorization.html",
@@ -158,6 +159,7 @@ def _page(
         clock=steps.clock_of(auth, clock.now()),
         notices=notices,
         blockers=blockers,
+        reported=blocked_calls.totals(db, auth.id, own_only),
         late=k4.late,
         can_lift=principal.role is UserRole.REGULATOR and auth.status == ACTIVE,
         can_declare=provider_user and not own and auth.status == ACTIVE,
