@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -137,6 +138,16 @@ def invite(port: int, tgrp: str, source: str = "127.0.0.1") -> str:
     return answer.decode()
 
 
+def sip_blocker_args(folder: Path, base: str, port: int, sip_port: int) -> list[str]:
+    """``robotrace blocker`` polling the portal at ``base``, HTTP on ``port`` and SIP on
+    ``sip_port``, redirecting allowed calls to 10.0.0.9:5060."""
+    return [
+        "blocker", "--portal", base, "--listen", f"127.0.0.1:{port}",
+        "--interval", str(INTERVAL), "--public-key", str(folder / "blocklist.pub.pem"),
+        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
+    ]  # fmt: skip
+
+
 def header(response: str, name: str) -> str:
     """The value of the one ``name`` header of a SIP response (the test fails without one)."""
     pairs = (line.partition(": ") for line in response.splitlines())
@@ -161,11 +172,7 @@ def test_the_blocker_answers_sip_invites_with_603_naming_the_authorization(
     monkeypatch.setenv("ROBOTRACE_BLOCKER_TGRP_IS_OCN", "1")
     port, blocker_port, sip_port = free_port(), free_port(), free_port()
     base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
-    args = [
-        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
-        "--interval", str(INTERVAL), "--public-key", str(tmp_path / "blocklist.pub.pem"),
-        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
-    ]  # fmt: skip
+    args = sip_blocker_args(tmp_path, base, blocker_port, sip_port)
     with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
         wait_for(lambda: httpx.get(f"{blocker}/health", timeout=5).json()["status"] == "ok", 10)
         sip_health = httpx.get(f"{blocker}/health", timeout=5).json()["sip"]
@@ -236,14 +243,15 @@ def authorize_numbers(db_url: str, key: str, numbers: list[str]) -> None:
     engine.dispose()
 
 
-def screened(folder: Path, base: str, calls: list[tuple[str, str, str]]) -> list[str]:
-    """``robotrace screen`` of ``calls`` (upstream, calling, called) made just now (after
-    the authorizations took effect), against the portal's signed list: each row's reason."""
+def screen_rows(
+    folder: Path, base: str, calls: list[tuple[str, str, str]], at: datetime
+) -> list[dict]:
+    """``robotrace screen`` of ``calls`` (upstream, calling, called), all made at ``at``,
+    against the portal's signed list: its marked rows, in the order of ``calls``."""
     cdrs, out = folder / "cdrs.parquet", folder / "marked.parquet"
-    now = SystemClock().now()
     table = pa.table(
         {
-            "call_time": pa.array([now] * len(calls), pa.timestamp("ms", tz="UTC")),
+            "call_time": pa.array([at] * len(calls), pa.timestamp("ms", tz="UTC")),
             "from_provider": [c[0] for c in calls],
             "calling_number": [c[1] for c in calls],
             "called_number": [c[2] for c in calls],
@@ -256,10 +264,11 @@ def screened(folder: Path, base: str, calls: list[tuple[str, str, str]]) -> list
     ]  # fmt: skip
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
+    order = {call: n for n, call in enumerate(calls)}
     rows = pq.read_table(out).to_pylist()
-    order = {(c[0], c[1], c[2]): n for n, c in enumerate(calls)}
-    rows.sort(key=lambda r: order[(r["upstream"], r["calling_number"], r["called_number"])])
-    return [r["reason"] for r in rows]
+    return sorted(
+        rows, key=lambda r: order[(r["upstream"], r["calling_number"], r["called_number"])]
+    )
 
 
 def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_always_pass(
@@ -289,12 +298,7 @@ def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_alway
     }
     port, blocker_port, sip_port = free_port(), free_port(), free_port()
     base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
-    args = [
-        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
-        "--interval", str(INTERVAL), "--public-key", str(tmp_path / "blocklist.pub.pem"),
-        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
-        "--sip-processes", "1",
-    ]  # fmt: skip
+    args = [*sip_blocker_args(tmp_path, base, blocker_port, sip_port), "--sip-processes", "1"]
     with portal(tmp_path, store, port), running(args, tmp_path, "blocker", f"{blocker}/health"):
         wait_for(lambda: httpx.get(f"{blocker}/health", timeout=5).json()["status"] == "ok", 10)
         over_http = {}
@@ -321,7 +325,9 @@ def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_alway
                 target="911;tgrp=BBBB;trunk-context=example.net", calls=2,
             )  # fmt: skip
             assert log.count("Contact:") == 2
-        over_screen = screened(tmp_path, base, list(cases))
+        # Made now: after the authorizations took effect.
+        rows = screen_rows(tmp_path, base, list(cases), SystemClock().now())
+        over_screen = [row["reason"] for row in rows]
     assert over_http == cases
     assert over_screen == list(cases.values())
     for call, reason in cases.items():

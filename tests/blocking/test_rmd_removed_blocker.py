@@ -19,13 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-from robotrace.cli import main
 from robotrace.clock import SystemClock
 from robotrace.enforcement import signing
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
@@ -34,7 +30,15 @@ from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.store.repository import upsert_providers
 from tests.blocking.sip.builders import CALLED
 from tests.blocking.sip.test_sipp import run_sipp
-from tests.blocking.test_blocker_process import INTERVAL, invite, portal, running, wait_for
+from tests.blocking.test_blocker_process import (
+    INTERVAL,
+    invite,
+    portal,
+    running,
+    screen_rows,
+    sip_blocker_args,
+    wait_for,
+)
 from tests.browser.conftest import free_port
 from tests.conftest import running_in_ci
 from tests.web.conftest import PROVIDERS
@@ -114,11 +118,7 @@ def portal_and_blocker(folder: Path, db_url: str) -> Iterator[tuple[str, str, in
     """Both running, the blocker's list loaded: (portal URL, blocker URL, SIP port)."""
     port, blocker_port, sip_port = free_port(), free_port(), free_port()
     base, blocker = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{blocker_port}"
-    args = [
-        "blocker", "--portal", base, "--listen", f"127.0.0.1:{blocker_port}",
-        "--interval", str(INTERVAL), "--public-key", str(folder / "blocklist.pub.pem"),
-        "--sip-listen", f"127.0.0.1:{sip_port}", "--next-hop", "10.0.0.9:5060",
-    ]  # fmt: skip
+    args = sip_blocker_args(folder, base, blocker_port, sip_port)
     with ExitStack() as stack:
         stack.enter_context(portal(folder, db_url, port))
         stack.enter_context(running(args, folder, "blocker", f"{blocker}/health"))
@@ -150,24 +150,9 @@ def reason_header(answer: str) -> str:
 def screened(folder: Path, base: str) -> set[tuple[str, str, str | None]]:
     """``robotrace screen`` of two calls from Golf made a minute ago (CDRs naming it by key
     and by OCN) against the portal's signed list: each row's (upstream, reason, rmd_order)."""
-    cdrs, out = folder / "cdrs.parquet", folder / "marked.parquet"
-    a_minute_ago = SystemClock().now() - timedelta(minutes=1)
-    table = pa.table(
-        {
-            "call_time": pa.array([a_minute_ago] * 2, pa.timestamp("ms", tz="UTC")),
-            "calling_number": [CLEAN, CLEAN],
-            "called_number": [CALLED, CALLED],
-            "from_provider": ["RMD0007777", "GLF1"],
-        }
-    )
-    pq.write_table(table, cdrs)
-    args = [
-        "screen", "--cdrs", str(cdrs), "--portal", base,
-        "--public-key", str(folder / "blocklist.pub.pem"), "--out", str(out), "--json",
-    ]  # fmt: skip
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 0, result.output
-    return {(r["upstream"], r["reason"], r["rmd_order"]) for r in pq.read_table(out).to_pylist()}
+    calls = [("RMD0007777", CLEAN, CALLED), ("GLF1", CLEAN, CALLED)]
+    rows = screen_rows(folder, base, calls, SystemClock().now() - timedelta(minutes=1))
+    return {(r["upstream"], r["reason"], r["rmd_order"]) for r in rows}
 
 
 def test_a_removal_blocks_the_upstream_by_key_and_by_ocn_until_its_reinstatement(
