@@ -150,10 +150,11 @@ def test_a_tgrp_from_an_address_not_trusted_for_it_names_no_upstream(
 def test_emergency_calls_from_a_blocked_provider_pass(
     sipp: str, proxy: RunningKamailio, tmp_path: Path
 ) -> None:
-    for number in ("911", "+1911", "988", "933"):
-        service = tgrp("BBBB", called=number)
+    # BBBB by its key, and by its OCN 1234: digits in the trunk group are not the number's.
+    for number, group in (("911", "BBBB"), ("+1911", "BBBB"), ("988", "BBBB"), ("933", "1234")):
+        service = tgrp(group, called=number)
         scenario = allowed_scenario(number)
-        folder = tmp_path / number
+        folder = tmp_path / f"{number}-{group}"
         call(sipp, proxy, folder, scenario, source="127.0.0.1", service=service, calling=CLEAN)
 
 
