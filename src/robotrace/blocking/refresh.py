@@ -18,6 +18,7 @@ import asyncio
 import base64
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -182,12 +183,16 @@ async def poll_forever(
     key: Ed25519PublicKey,
     interval: float,
     clock: Clock | None = None,
+    after_poll: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Poll every ``interval`` seconds until cancelled."""
+    """Poll every ``interval`` seconds until cancelled; ``after_poll`` runs after each poll
+    (the Kamailio exporter writes and reloads its tables there)."""
     timeout = httpx.Timeout(max(interval, 2.0), connect=min(interval, 2.0) or 1.0)
     async with httpx.AsyncClient(base_url=portal.rstrip("/"), timeout=timeout) as client:
         while True:
             await poll_once(client, state, key, clock or state.clock)
+            if after_poll is not None:
+                await after_poll()
             await asyncio.sleep(interval)
 
 

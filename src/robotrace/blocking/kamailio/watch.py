@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from robotrace.blocking.decide import Policy
@@ -26,7 +25,7 @@ from robotrace.blocking.kamailio.counts import KamailioCounter
 from robotrace.blocking.kamailio.dbtext import htable_names, write_database
 from robotrace.blocking.kamailio.tables import tables_for
 from robotrace.blocking.model import LoadedBlocklist
-from robotrace.blocking.refresh import ListState, poll_once
+from robotrace.blocking.refresh import ListState, poll_forever
 from robotrace.blocking.trunks import TrunkTable
 from robotrace.clock import Clock, SystemClock
 
@@ -111,9 +110,8 @@ async def watch(
     counter: KamailioCounter | None = None,
 ) -> None:
     """Poll, export and reload every ``interval`` seconds until cancelled."""
-    timeout = httpx.Timeout(max(interval, 2.0), connect=min(interval, 2.0) or 1.0)
-    async with httpx.AsyncClient(base_url=portal.rstrip("/"), timeout=timeout) as client:
-        while True:
-            await poll_once(client, state, key, state.clock)
-            await asyncio.to_thread(refresh, exporter, state, counter)
-            await asyncio.sleep(interval)
+
+    async def export_and_reload() -> None:
+        await asyncio.to_thread(refresh, exporter, state, counter)
+
+    await poll_forever(portal, state, key, interval, after_poll=export_and_reload)
