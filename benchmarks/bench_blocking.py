@@ -16,9 +16,13 @@
    interval between the last passing and the first failing rate. The response time
    (INVITE → 603) p99 comes from ``-trace_rtt``. SIPp's retransmissions (its INVITE is
    resent after 500 ms) are reported.
-4. The same steps against Kamailio (``benchmarks/blocking/kamailio.cfg``: ``sl`` and an
-   ``htable`` holding BBBB's Reason, copied from the blocker's own 603), then the ratios
+4. The same steps against Kamailio blocking with the same list natively
+   (``contrib/kamailio/blocking/kamailio.cfg`` on the tables ``robotrace blocker export``
+   wrote from the same portal; its 603+ checked equal to the blocker's), then the ratios
    robotrace/Kamailio of the highest passing rate and of its p99.
+5. Before each ladder, each server takes ``--cpu-calls`` calls at ``--cpu-rate`` calls/s
+   and the CPU seconds of all its processes (the blocker's SIP workers included) give its
+   CPU µs per call: Kamailio/robotrace is the ratio a shared machine blurs least.
 
 Everything listens on 127.0.0.1; every wait and every child is bounded in time.
 """
@@ -53,7 +57,8 @@ from robotrace.store.providers import upsert_providers
 
 HERE = Path(__file__).resolve().parent / "blocking"
 SCENARIO = HERE / "block.xml"
-KAMAILIO_CFG = HERE / "kamailio.cfg"
+KAMAILIO = shutil.which("kamailio") or "/usr/sbin/kamailio"
+KAMAILIO_CFG = HERE.parents[1] / "contrib" / "kamailio" / "blocking" / "kamailio.cfg"
 BLOCKED, ALLOWED = "BBBB", "CCCC"
 #: SIPp and the checks send from 127.0.0.1 with the upstream's OCN as tgrp, as an ingress SBC
 #: that stamps tgrp would; the blocker reads a tgrp only from a source it trusts for it
@@ -148,8 +153,11 @@ def robotrace(*args: str) -> list[str]:
 
 
 @contextmanager
-def blocking_service(folder: Path) -> Iterator[tuple[str, int]]:
-    """(the blocker's base URL, its SIP port), with a fresh list from a real portal."""
+def blocking_service(
+    folder: Path, started: dict[str, Any] | None = None
+) -> Iterator[tuple[str, int]]:
+    """(the blocker's base URL, its SIP port), with a fresh list from a real portal;
+    ``started`` gets the blocker's process id (its SIP workers share its process group)."""
     url = seed_store(folder)
     port, http_port, sip_port = free_port(), free_port(), free_port()
     portal = f"http://127.0.0.1:{port}"
@@ -163,13 +171,11 @@ def blocking_service(folder: Path) -> Iterator[tuple[str, int]]:
     with child(serve, folder / "serve.log") as server:
         up = lambda: httpx.get(f"{portal}/api/v1/blocklist", timeout=2).status_code == 200  # noqa: E731
         wait_for(up, server, 60, "robotrace serve")
-        trunks = {
-            "ROBOTRACE_BLOCKER_TRUNKS_FILE": str(folder / "trunks.csv"),
-            "ROBOTRACE_BLOCKER_TGRP_IS_OCN": "1",
-        }
-        with child(blocker_args, folder / "blocker.log", trunks) as process:
+        with child(blocker_args, folder / "blocker.log", blocker_env(folder)) as process:
             ok = lambda: httpx.get(f"{blocker}/health", timeout=2).json()["status"] == "ok"  # noqa: E731
             wait_for(ok, process, 60, "robotrace blocker")
+            if started is not None:
+                started["pid"], started["portal"] = process.pid, portal
             yield blocker, sip_port
 
 
@@ -200,22 +206,53 @@ def reason_of(response: str) -> str:
     return line.split(":", 1)[1].strip()
 
 
+def export_tables(folder: Path, portal: str) -> None:
+    """``robotrace blocker export --format kamailio-htable`` of the portal's list into
+    ``folder/db``, with the blocker's own trunk table and settings."""
+    command = robotrace(
+        "blocker", "export", "--format", "kamailio-htable", "--out", str(folder / "db"),
+        "--portal", portal, "--public-key", str(folder / "blocklist.pub.pem"),
+    )  # fmt: skip
+    subprocess.run(command, check=True, env={**os.environ, **blocker_env(folder)}, timeout=300)
+
+
+def blocker_env(folder: Path) -> dict[str, str]:
+    return {
+        "ROBOTRACE_BLOCKER_TRUNKS_FILE": str(folder / "trunks.csv"),
+        "ROBOTRACE_BLOCKER_TGRP_IS_OCN": "1",
+    }
+
+
 @contextmanager
-def kamailio(folder: Path, reason: str, children: int) -> Iterator[int]:
-    """Kamailio in the foreground with the htable answering BBBB's INVITEs; its UDP port."""
-    binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
+def contrib_kamailio(
+    folder: Path,
+    name: str,
+    cfg: Path,
+    children: int,
+    loaded: dict[str, Any],
+    probe: str = "N00001",
+) -> Iterator[int]:
+    """Kamailio with ``cfg`` (contrib/kamailio/blocking's, or a variant of it) on the tables
+    exported into ``folder/db``; ``loaded`` gets the seconds to its first 603 for trunk
+    group ``probe`` (loading included), its RPC socket and its process id (CPU time)."""
     port = free_udp_port()
-    escaped = reason.replace("\\", "\\\\").replace('"', '\\"')
-    cfg = KAMAILIO_CFG.read_text()
-    cfg = cfg.replace("@PORT@", str(port)).replace("@CHILDREN@", str(children))
-    cfg = cfg.replace("@REASON@", escaped)
-    path = folder / "kamailio.cfg"
-    path.write_text(cfg)
-    rundir = folder / "kamailio-run"
-    rundir.mkdir(exist_ok=True)
-    command = [binary, "-DD", "-E", "-f", str(path), "-Y", str(rundir), "-m", "256"]
-    with child(command, folder / "kamailio.log") as process:
-        wait_for(lambda: invite(port, BLOCKED).startswith("SIP/2.0 603"), process, 30, "kamailio")
+    run = folder / f"{name}-run"
+    run.mkdir()
+    command = [
+        KAMAILIO, "-DD", "-E", "-f", str(cfg), "-Y", str(run),
+        "-m", "1024", "-M", "128", "-l", f"udp:127.0.0.1:{port}",
+        "-A", f'ROBOTRACE_DB="text://{folder / "db"}"',
+        "-A", f'ROBOTRACE_RPC="{run / "rpc.sock"}"',
+        "-A", 'NEXT_HOP="10.0.0.9:5060"', "-A", f"CHILDREN={children}",
+        "-A", "ROBOTRACE_MAX_ROWS=5000000",
+    ]  # fmt: skip
+    started = time.monotonic()
+    with child(command, folder / f"{name}.log") as process:
+        ready = lambda: invite(port, probe).startswith("SIP/2.0 603")  # noqa: E731
+        wait_for(ready, process, 120, f"kamailio ({name})")
+        loaded["start_s"] = round(time.monotonic() - started, 2)
+        loaded["rpc"] = run / "rpc.sock"
+        loaded["pid"] = process.pid
         yield port
 
 
@@ -350,6 +387,36 @@ def sipp_step(port: int, rate: int, seconds: int, folder: Path) -> dict[str, Any
     }
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User and system CPU seconds of every live process in process group ``pgid``."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_call(port: int, pgid: int, calls: int, rate: int, folder: Path) -> dict[str, Any]:
+    """The CPU µs per call of the server whose processes are in group ``pgid``, over
+    ``calls`` calls at ``rate`` calls/s (every one a checked 603): a figure a shared machine
+    blurs far less than the highest passing rate."""
+    before = group_cpu_seconds(pgid)
+    step = sipp_step(port, rate, max(calls // rate, 1), folder)
+    used = group_cpu_seconds(pgid) - before
+    return {
+        "calls": step["successful"],
+        "failed": step["failed"],
+        "cpu_s": round(used, 3),
+        "us_per_call": round(1e6 * used / max(step["successful"], 1), 1),
+    }
+
+
 def sipp_steps(
     port: int, rates: list[int], seconds: int, folder: Path, refine: int = 0
 ) -> dict[str, Any]:
@@ -393,7 +460,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"sip_seconds": args.sip_seconds, "wrk_seconds": args.wrk_seconds}
     with tempfile.TemporaryDirectory(prefix="bench-blocking-") as tmp:
         folder = Path(tmp)
-        with blocking_service(folder) as (blocker, sip_port):
+        ours: dict[str, Any] = {}
+        with blocking_service(folder, ours) as (blocker, sip_port):
             blocked = invite(sip_port, BLOCKED)
             if not blocked.startswith("SIP/2.0 603"):
                 raise RuntimeError(f"the blocker did not block: {blocked.splitlines()[0]}")
@@ -403,15 +471,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "blocked": run_wrk(blocker, BLOCKED, args.wrk_seconds, folder),
                 "allowed": run_wrk(blocker, ALLOWED, args.wrk_seconds, folder),
             }
+            if not args.no_kamailio:  # the same list, for Kamailio (the portal is up now)
+                export_tables(folder, ours["portal"])
             print("robotrace SIP:", file=sys.stderr)
+            cpu = cpu_per_call(sip_port, ours["pid"], args.cpu_calls, args.cpu_rate, folder)
+            result["robotrace_cpu"] = cpu
             result["robotrace_sip"] = sipp_steps(
                 sip_port, rates, args.sip_seconds, folder, args.refine
             )
         if args.no_kamailio:
             result["kamailio_sip"] = None
         else:
-            with kamailio(folder, reason, args.kamailio_children) as port:
+            theirs: dict[str, Any] = {}
+            children = args.kamailio_children
+            with contrib_kamailio(
+                folder, "kamailio", KAMAILIO_CFG, children, theirs, BLOCKED
+            ) as port:
+                if reason_of(invite(port, BLOCKED)) != reason:
+                    raise RuntimeError("Kamailio's 603+ differs from the blocker's")
                 print("Kamailio SIP:", file=sys.stderr)
+                cpu = cpu_per_call(port, theirs["pid"], args.cpu_calls, args.cpu_rate, folder)
+                result["kamailio_cpu"] = cpu
                 result["kamailio_sip"] = sipp_steps(
                     port, rates, args.sip_seconds, folder, args.refine
                 )
@@ -425,6 +505,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "p99": round(ours["p99_ms"] / theirs["p99_ms"], 2) if theirs["p99_ms"] else None,
             "mean": round(ours["mean_ms"] / theirs["mean_ms"], 2) if theirs["mean_ms"] else None,
         }
+    if result.get("kamailio_cpu") and result["robotrace_cpu"]["us_per_call"]:
+        kamailio_us = result["kamailio_cpu"]["us_per_call"]
+        result["cpu_ratio"] = round(kamailio_us / result["robotrace_cpu"]["us_per_call"], 3)
     return result
 
 
@@ -459,6 +542,12 @@ def print_table(result: dict[str, Any]) -> None:
             print(
                 f"{name}: max {r['max_rate']} calls/s, mean {r['mean_ms']} ms, p99 {r['p99_ms']} ms"
             )
+    if "cpu_ratio" in result:
+        print(
+            f"CPU per call: robotrace {result['robotrace_cpu']['us_per_call']} µs (all its "
+            f"processes), Kamailio {result['kamailio_cpu']['us_per_call']} µs: "
+            f"Kamailio/robotrace {result['cpu_ratio']}"
+        )
     if "ratio" in result:
         ratio = result["ratio"]
         print(
@@ -478,6 +567,8 @@ def main() -> None:
         "--refine", type=int, default=2, help="bisection steps after the first failing rate"
     )
     parser.add_argument("--kamailio-children", type=int, default=2, help="its UDP workers")
+    parser.add_argument("--cpu-calls", type=int, default=30_000, help="calls for CPU per call")
+    parser.add_argument("--cpu-rate", type=int, default=2000, help="their rate, calls/s")
     parser.add_argument("--no-kamailio", action="store_true")
     parser.add_argument("--keep-logs", help="a folder to copy the servers' logs into")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -38,8 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,62 +142,6 @@ def bare_config(folder: Path) -> Path:
     return bare / "kamailio.cfg"
 
 
-@contextmanager
-def kamailio(
-    folder: Path, name: str, cfg: Path, children: int, loaded: dict[str, Any]
-) -> Iterator[int]:
-    """Kamailio with ``cfg`` on the exported tables; ``loaded`` gets the seconds to its
-    first 603 (loading included), its RPC socket and its process (for its CPU time)."""
-    port = ladder.free_udp_port()
-    run = folder / f"{name}-run"
-    run.mkdir()
-    command = [
-        kamailio_binary(), "-DD", "-E", "-f", str(cfg), "-Y", str(run),
-        "-m", "1024", "-M", "128", "-l", f"udp:127.0.0.1:{port}",
-        "-A", f'ROBOTRACE_DB="text://{folder / "db"}"',
-        "-A", f'ROBOTRACE_RPC="{run / "rpc.sock"}"',
-        "-A", 'NEXT_HOP="10.0.0.9:5060"', "-A", f"CHILDREN={children}",
-        "-A", "ROBOTRACE_MAX_ROWS=5000000",
-    ]  # fmt: skip
-    started = time.monotonic()
-    with ladder.child(command, folder / f"{name}.log") as process:
-        ready = lambda: ladder.invite(port, "N00001").startswith("SIP/2.0 603")  # noqa: E731
-        ladder.wait_for(ready, process, 120, f"kamailio ({name})")
-        loaded["start_s"] = round(time.monotonic() - started, 2)
-        loaded["rpc"] = run / "rpc.sock"
-        loaded["pid"] = process.pid
-        yield port
-
-
-def group_cpu_seconds(pgid: int) -> float:
-    """User and system CPU seconds of every live process in process group ``pgid``."""
-    ticks = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:
-            ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_per_call(port: int, pgid: int, calls: int, rate: int, folder: Path) -> dict[str, Any]:
-    """Kamailio's CPU µs per call over ``calls`` calls at ``rate`` calls/s (every one a
-    checked 603+)."""
-    before = group_cpu_seconds(pgid)
-    step = ladder.sipp_step(port, rate, max(calls // rate, 1), folder)
-    used = group_cpu_seconds(pgid) - before
-    return {
-        "calls": step["successful"],
-        "failed": step["failed"],
-        "cpu_s": round(used, 3),
-        "us_per_call": round(1e6 * used / max(step["successful"], 1), 1),
-    }
-
-
 def kamailio_binary() -> str:
     return shutil.which("kamailio") or "/usr/sbin/kamailio"
 
@@ -225,17 +167,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["export_s"] = export(folder, list_file, key)
         result["rtblock_keys"] = len((folder / "db" / "rtblock").read_text().splitlines()) - 1
         bare: dict[str, Any] = {}
-        with kamailio(folder, "bare", bare_config(folder), args.children, bare) as port:
+        with ladder.contrib_kamailio(
+            folder, "bare", bare_config(folder), args.children, bare
+        ) as port:
             print("bare Kamailio:", file=sys.stderr)
-            result["bare_cpu"] = cpu_per_call(
+            result["bare_cpu"] = ladder.cpu_per_call(
                 port, bare["pid"], args.cpu_calls, args.cpu_rate, folder
             )
             result["bare"] = ladder.sipp_steps(port, rates, args.sip_seconds, folder, args.refine)
         loaded: dict[str, Any] = {}
-        with kamailio(folder, "list", LIST_CFG, args.children, loaded) as port:
+        with ladder.contrib_kamailio(folder, "list", LIST_CFG, args.children, loaded) as port:
             result["list_start_s"] = loaded["start_s"]
             print("Kamailio with robotrace's list:", file=sys.stderr)
-            result["list_cpu"] = cpu_per_call(
+            result["list_cpu"] = ladder.cpu_per_call(
                 port, loaded["pid"], args.cpu_calls, args.cpu_rate, folder
             )
             result["list"] = ladder.sipp_steps(port, rates, args.sip_seconds, folder, args.refine)

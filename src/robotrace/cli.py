@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "blocker": "robotrace.blocking.kamailio.command:blocker",  # serving, and export
     "bulk-trace": "robotrace.bulk.command:bulk_trace",
     "calendar": "robotrace.calendar_command:calendar",
+    "clock": "robotrace.clock_command:clock",
     "demo": "robotrace.demo.command:demo",
     "simulate": "robotrace.simulate.command:simulate",
     "trace": "robotrace.traceback.command:trace",
@@ -63,10 +64,18 @@ class LazyGroup(click.Group):
         except SettingError as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:
+            if _no_store(exc):  # a command that reads a store named one that is not there
+                raise click.ClickException(str(exc)) from None
             if _database_unavailable(exc):  # e.g. serve or worker started before the database
                 reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
                 raise click.ClickException(f"the database is unavailable: {reason}") from None
             raise
+
+
+def _no_store(error: Exception) -> bool:
+    from robotrace.store.db import NoStore  # only now: --help stays fast
+
+    return isinstance(error, NoStore)
 
 
 def _database_unavailable(error: Exception) -> bool:

@@ -159,6 +159,20 @@ SETTINGS: dict[str, Setting] = {
             "its complaints/ folder. A relative path is taken from the working directory.",
         ),
         Setting(
+            "clock_file",
+            "",
+            "A clock file (robotrace clock set) that robotrace serve and robotrace worker take "
+            "the time from, running on at the real pace from the time it sets; empty: the real "
+            "time. robotrace demo --serve runs its world on one (docs/operations.md#the-clock).",
+        ),
+        Setting(
+            "display_zone",
+            "America/New_York",
+            "IANA time zone in which reports, letters and notices write times for people "
+            "(10 Apr 2020, 10:14 EDT).",
+            _time_zone,
+        ),
+        Setting(
             "hop_due_hours",
             24.0,
             "Hours a provider has to answer a hop request (47 CFR 64.1200(n)(1)), counted from "

@@ -367,7 +367,7 @@ def test_the_order_email_renders_what_to_do_and_when(seeded, clock):
     rendered = render("order.issued", payload)
     assert rendered.subject.startswith("Notification of Suspected Illegal Traffic NSIT-")
     assert "Charlie Gateway (CCCC)" in rendered.subject
-    assert "Respond by:      2020-05-15 12:00:00 UTC" in rendered.body
+    assert "Respond by:      15 May 2020, 08:00 EDT" in rendered.body  # 12:00 UTC
     assert "/api/v1/orders/" in rendered.body
 
 

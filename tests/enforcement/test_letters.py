@@ -52,8 +52,8 @@ def test_the_letter_names_the_legal_basis_deadlines_and_escapes_names():
     html = render_letter_html(content(several_rows()))
     assert "Charlie &lt;Gateway&gt; &amp; Co" in html
     assert "64.1200(k)(4)" in html and "16 CFR 310" in html
-    assert "2020-05-03 12:00:00 UTC" in html  # mitigate_by
-    assert "2020-05-15 12:00:00 UTC" in html  # report_by
+    assert "3 May 2020, 08:00 EDT" in html  # mitigate_by, 12:00 UTC
+    assert "15 May 2020, 08:00 EDT" in html  # report_by
     assert "FRN 0012345678" in html and "RMD RMD0001234" in html and "OCN CCCC" in html
 
 
@@ -62,7 +62,7 @@ def test_a_template_file_named_by_the_setting_replaces_the_shipped_one(tmp_path,
     template.write_text("<p>{{ provider.name }} must stop by {{ letter.mitigate_by }}</p>")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(template))
     html = render_letter_html(content())
-    assert html == "<p>Charlie &lt;Gateway&gt; &amp; Co must stop by 2020-05-03 12:00:00 UTC</p>"
+    assert html == "<p>Charlie &lt;Gateway&gt; &amp; Co must stop by 3 May 2020, 08:00 EDT</p>"
 
 
 def poppler_or_skip() -> None:

@@ -97,7 +97,7 @@ def test_the_letter_email_renders(seeded, clock):
         payload = session.scalars(select(models.Notification.payload)).first()
     rendered = render("letter.issued", payload)
     assert "Charlie Gateway (CCCC)" in rendered.subject
-    assert "2020-05-03 12:00:00 UTC" in rendered.body
+    assert "3 May 2020, 08:00 EDT" in rendered.body  # mitigate_by, 12:00 UTC
 
 
 def test_a_letter_needs_evidence_for_the_named_traffic(seeded, clock):

@@ -108,5 +108,6 @@ def test_a_bad_default_time_is_a_usage_error(tmp_path: Path):
 
 def test_calls_need_a_migrated_store(tmp_path: Path):
     calls = honeypot_csv(tmp_path / "hp.csv", honeypot_row("hp-1"))
+    (tmp_path / "new.db").touch()  # a database without tables (a missing file: NoStore)
     result = run(str(calls), "--database-url", f"sqlite:///{tmp_path / 'new.db'}")
     assert result.exit_code == 2 and "robotrace db upgrade" in result.stderr

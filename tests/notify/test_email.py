@@ -26,13 +26,13 @@ def test_a_new_hop_request_is_mailed_to_the_providers_contact_and_active_users(w
     assert smtp.kinds() == [("hop.requested", a) for a in PROVIDER_AAAA]
     message = smtp.to("ops@aaaa.example")[0]
     assert message["Subject"] == (
-        "Traceback request TB-000001: please answer by 2020-05-06 12:00:00 UTC"
+        "Traceback request TB-000001: please answer by 6 May 2020, 08:00 EDT"  # 12:00 UTC
     )
     assert message["From"] == "robotrace <robotrace@portal.example>"
     body = message.get_content()
     assert f"{BASE_URL}/inbox/{world.hop_id}" in body
     assert "+12025550143" in body and "+13125550199" in body
-    assert "2020-04-30 15:04:05 UTC" in body
+    assert "30 Apr 2020, 11:04:05 EDT" in body  # the call, 15:04:05 UTC, to the second
 
 
 def test_the_reminder_goes_out_once_four_hours_before_the_due_time(world, smtp):
@@ -48,7 +48,7 @@ def test_the_reminder_goes_out_once_four_hours_before_the_due_time(world, smtp):
 
     assert smtp.kinds() == [("hop.reminder", a) for a in PROVIDER_AAAA]
     assert smtp.to("noc@aaaa.example")[0]["Subject"].startswith(
-        "Reminder: traceback request TB-000001 is due 2020-05-06 12:00:00 UTC"
+        "Reminder: traceback request TB-000001 is due 6 May 2020, 08:00 EDT"
     )
 
 

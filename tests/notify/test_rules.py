@@ -65,4 +65,4 @@ def test_every_hop_kind_renders_an_email_with_the_request_details():
         rendered = render(kind, message.payload)
         assert "TB-000003" in rendered.subject
         assert "Bravo Wholesale (BBBB)" in rendered.body
-        assert "2020-05-02 12:00:00 UTC" in rendered.body
+        assert "2 May 2020, 08:00" in rendered.body  # 12:00 UTC, in New York

@@ -20,6 +20,7 @@ def test_robotrace_worker_once_sends_what_is_due_and_says_so(world, smtp, db_url
 
 
 def test_robotrace_worker_refuses_a_store_that_is_not_migrated(tmp_path):
+    (tmp_path / "empty.db").touch()  # a database without tables (a missing file: NoStore)
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     result = CliRunner().invoke(main, ["worker", "--once", "--database-url", url])
 

@@ -266,6 +266,7 @@ def test_robotraces_own_providers_csv_still_imports_as_unlisted(engine, db_url, 
 
 def test_the_import_needs_a_migrated_store(tmp_path: Path):
     path = small_export(tmp_path / "rmd.csv")
+    (tmp_path / "new.db").touch()  # a database without tables (a missing file: NoStore)
     result = cli(f"sqlite:///{tmp_path / 'new.db'}", "import", str(path))
     assert result.exit_code == 2 and "robotrace db upgrade" in result.stderr
 

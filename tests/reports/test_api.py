@@ -94,5 +94,17 @@ def test_no_page_or_api_route_shows_the_reporter(portal, who):
     paths = sorted(p for m, p in app_routes(portal.app) if m == "GET" and "{" not in p)
     assert "/api/v1/reports/export" in paths and "/report" in paths
     for path in paths:
-        text = client.get(path).text
+        text = first_part(client, path) if path in STREAMS else client.get(path).text
         assert NAME not in text and EMAIL not in text, path
+
+
+#: Routes whose answer is a stream that does not end (the agents' event stream).
+STREAMS = {"/api/v1/events"}
+
+
+def first_part(client, path: str) -> str:
+    """The head of a never-ending answer: its status line's body so far (its first event)."""
+    with client.stream("GET", path) as response:
+        if response.status_code != 200:
+            return response.read().decode()
+        return next(response.iter_text(), "")

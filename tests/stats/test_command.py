@@ -61,6 +61,7 @@ def test_with_a_database_the_numbers_of_covid_19_campaigns_count(engine, db_url,
 
 
 def test_a_database_without_the_schema_is_a_usage_error(tmp_path):
+    (tmp_path / "empty.db").touch()  # a SQLite database with no tables (a missing file: NoStore)
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     result = CliRunner().invoke(
         main, ["stats", "--analytics-dir", str(tmp_path), "--database-url", url]

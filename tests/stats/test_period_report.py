@@ -70,7 +70,8 @@ def test_refusals_and_silences_are_listed_per_provider_with_their_reasons(sessio
     table = Tables(report_html(report)).tables["table-findings"]
     assert table[1][:4] == ["MID", "Middle Wholesale", "1", "1"]
     assert f"TB-000003: refused: {REASON}" in table[1][4]
-    assert "TB-000004: no response by 2020-05-05 10:00 UTC (answered late" in table[1][4]
+    # the report writes times for people, in New York: 10:00 UTC is 06:00 EDT
+    assert "TB-000004: no response by 5 May 2020, 06:00 EDT (answered late" in table[1][4]
     # Tracebacks count by their opening: TB 3 (opened 3 May) is outside 4-6 May.
     later = period_report(session, tmp_path, date(2020, 5, 4), date(2020, 5, 6), NOW, WEEK)
     found = [(p.key, p.refusals, p.silences) for p in later.refusals_and_silences]

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
-from robotrace.accounts.tokens import create_token
+from robotrace.accounts.tokens import create_token, token_for
 from robotrace.accounts.users import create_user, user_by_email
+from robotrace.bulk.answers import CallAnswer, record_answers
+from robotrace.bulk.submit import Options, calls_of_rows, submit
 from robotrace.clock import SimulatedClock
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
@@ -95,6 +98,13 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/events"): ("provider",),  # its own provider's hints only (docs/agent.md)
     ("GET", "/api/v1/signer-requests/{request_id}"): ("provider",),
     ("POST", "/api/v1/signer-requests/{request_id}/answer"): ("provider",),
+    ("GET", "/api/v1/batch-requests"): ("provider",),
+    ("GET", "/api/v1/batch-requests/{batch_id}"): ("provider",),
+    ("POST", "/api/v1/batch-requests/{batch_id}/answer"): ("provider",),
+    ("POST", "/api/v1/bulk-tracebacks"): STAFF,
+    ("GET", "/api/v1/bulk-tracebacks/{bulk_id}"): READERS,
+    ("GET", "/api/v1/bulk-tracebacks/{bulk_id}/paths.parquet"): READERS,
+    ("GET", "/api/v1/bulk-tracebacks/{bulk_id}/flows.json"): READERS,
     ("GET", "/api/v1/tracebacks"): READERS,
     ("GET", "/api/v1/tracebacks/{traceback_id}"): READERS,
     ("POST", "/api/v1/tracebacks"): STAFF,
@@ -216,7 +226,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 
 
 class Matrix:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, analytics_dir: Path | None = None) -> None:
         self.engine = make_engine(url)
         upgrade(self.engine)
         self.clock = SimulatedClock(T0)
@@ -238,7 +248,12 @@ class Matrix:
             self.shared_authorization_id = seed_shared_authorization(session)
             self.campaign_id = seed_campaign(session)
             self.signer_request_id = seed_signer_request(session, self.clock)
+            token_for(session, api_tokens["provider"], self.clock)  # AAAA runs an agent
+            self.bulk_id = seed_finished_bulk_traceback(session, self.clock)
+            self.batch_id = seed_batch_request(session, self.clock)
         self.app = create_app(url, self.clock)
+        if analytics_dir is not None:  # where the bulk traceback's results are written
+            self.app.state.analytics_dir = str(analytics_dir)
         self.clients = {role: sign_in(TestClient(self.app), email) for role, email in EMAIL.items()}
         self.clients["other_provider"] = sign_in(TestClient(self.app), "noc@bbbb.example")
         self.api_clients = {
@@ -262,6 +277,8 @@ class Matrix:
             "key": "AAAA" if own else "ZZZZ",
             "hop_id": str(self.hop_id if own else 999_999),
             "request_id": str(self.signer_request_id if own else 999_999),
+            "bulk_id": str(self.bulk_id if own else 999_999),
+            "batch_id": str(self.batch_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
             "letter_id": str(self.letter_id if own else 999_999),
             "authorization_id": str(self._authorization_id(template) if own else 999_999),
@@ -291,6 +308,45 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
     return session.scalar(
         select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
     )
+
+
+#: A call delivered by AAAA, as a bulk traceback's calls file gives it.
+BULK_CALL = {
+    "call_id": "matrix-bulk-1",
+    "called_number": "+13125550199",
+    "calling_number": "+12025550143",
+    "call_time": "2020-04-30T15:04:05Z",
+    "terminating_provider": "AAAA",
+}
+
+
+def seed_bulk_traceback(session, clock: SimulatedClock, call_id: str) -> int:
+    """A coordinator's bulk traceback of one call delivered by AAAA (whose agent has used
+    its token, so it is asked): returns the batch request AAAA gets."""
+    calls = calls_of_rows([{**BULK_CALL, "call_id": call_id}])
+    coordinator = user_by_email(session, EMAIL["coordinator"])
+    who = (coordinator.id, f"coordinator:{coordinator.email}")
+    bulk = submit(session, calls, Options.defaults(), who, clock)
+    batch_id = session.scalar(
+        select(models.BatchRequest.id).where(models.BatchRequest.bulk_id == bulk.id)
+    )
+    assert batch_id is not None, "AAAA has an agent: it is asked"
+    return batch_id
+
+
+def seed_finished_bulk_traceback(session, clock: SimulatedClock) -> int:
+    """A bulk traceback AAAA has answered (its customer placed the call), so that it is done
+    and its results can be fetched; returns its id."""
+    batch_id = seed_bulk_traceback(session, clock, "matrix-bulk-done")
+    answer = CallAnswer(1, "origin", customer="Acme Outreach", delta_ms=0, calling_matched=True)
+    recorded = record_answers(session, batch_id, [answer], clock)
+    assert recorded.finished
+    return recorded.bulk_id
+
+
+def seed_batch_request(session, clock: SimulatedClock) -> int:
+    """An open batch request to AAAA (of a second bulk traceback): its id."""
+    return seed_bulk_traceback(session, clock, "matrix-bulk-open")
 
 
 def seed_enforcement(session) -> tuple[int, int]:
@@ -471,7 +527,7 @@ def built_matrix(
     """The world of every role and kind of object on the backend ``request`` names, closed
     when the module's tests are done."""
     urls = module_database_url(request, tmp_path_factory)
-    built = Matrix(next(urls))
+    built = Matrix(next(urls), tmp_path_factory.mktemp("analytics"))
     yield built
     built.app.state.engine.dispose()
     built.engine.dispose()
@@ -539,6 +595,10 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     },
     ("POST", "/letters/{letter_id}/authorize"): {
         "data": {"scope": "provider", "reason": "still carrying"}
+    },
+    ("POST", "/api/v1/bulk-tracebacks"): {"json": {"calls": [BULK_CALL]}},
+    ("POST", "/api/v1/batch-requests/{batch_id}/answer"): {
+        "json": {"answers": [{"position": 1, "answer": "not_found"}]}
     },
 }
 

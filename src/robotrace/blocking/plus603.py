@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 PHRASE = "Network Blocked"
@@ -123,6 +124,7 @@ def redress_id(reference: str | None) -> str | None:
     return cleaned if _ID.fullmatch(cleaned) else None
 
 
+@lru_cache(maxsize=4096)  # one per list entry and rule: the same few values, call after call
 def reason_value(redress: Redress, reference: str | None, location: str = DEFAULT_LOCATION) -> str:
     """The Reason header value of a 603+ (the values already checked where they entered)."""
     pairs = [f"v={VERSION}"]

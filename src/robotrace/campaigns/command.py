@@ -134,7 +134,7 @@ def update(database_url: str | None, as_json: bool) -> None:
     from robotrace.campaigns.service import update_campaigns
     from robotrace.store import db as store
 
-    engine = store.make_engine(database_url)
+    engine = store.existing_engine(database_url)
     try:
         with store.transaction(engine) as session:
             summary = update_campaigns(session, SystemClock())

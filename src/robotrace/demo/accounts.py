@@ -1,4 +1,5 @@
-"""The demo's portal users: one per staff role, a few provider users, and agents' tokens.
+"""The demo's portal users: one per staff role, one per provider on a traced chain, and
+agents' tokens.
 
 Passwords are random and printed once (and kept in ``demo-accounts.json`` next to the
 database, readable only by its owner); agent users have no password, only an API token.
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user, user_by_email
-from robotrace.clock import SystemClock
+from robotrace.clock import Clock, SystemClock
 from robotrace.store.db import transaction
 
 DOMAIN = "demo.example"
@@ -44,9 +45,10 @@ def provider_logins(keys: Iterable[str]) -> list[Login]:
     ]
 
 
-def create_logins(engine: Engine, logins: list[Login]) -> None:
-    """Create the users (a world's database gets them once; a rerun resets nothing)."""
-    clock = SystemClock()
+def create_logins(engine: Engine, logins: list[Login], clock: Clock | None = None) -> None:
+    """Create the users (a world's database gets them once; a rerun resets nothing), on
+    ``clock`` (the world's; default the real one)."""
+    clock = clock or SystemClock()
     with transaction(engine) as session:
         for login in logins:
             if user_by_email(session, login.email) is None:
@@ -56,10 +58,12 @@ def create_logins(engine: Engine, logins: list[Login]) -> None:
                 )
 
 
-def create_tokens(engine: Engine, keys: Iterable[str]) -> dict[str, str]:
+def create_tokens(
+    engine: Engine, keys: Iterable[str], clock: Clock | None = None
+) -> dict[str, str]:
     """A read-write token per provider (for its agent), held by an agent user without password;
     plus one for the coordinator (``"coordinator"``), who opens the live traceback."""
-    clock = SystemClock()
+    clock = clock or SystemClock()
     tokens = {}
     with transaction(engine) as session:
         for key in sorted(set(keys)):

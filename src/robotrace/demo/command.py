@@ -87,6 +87,7 @@ def demo(
             print_report(console, story)
             if out or serve:
                 console.print(f"world and database kept in {workdir}")
+                click.echo(stored_at(workdir))  # unwrapped: it is copied from here
         if serve:
             serve_and_wait(story, host, port, console)
     finally:
@@ -98,6 +99,16 @@ def demo(
     if story.mandatory is not None and not story.mandatory.right:
         wrong += 1
     sys.exit(1 if wrong else 0)
+
+
+def stored_at(workdir: Path) -> str:
+    """How other commands reach the demo's store: its ``--database-url`` (absolute, so it
+    works from any folder) and its analytics folder."""
+    folder = workdir.resolve()
+    return (
+        f"use it with --database-url sqlite:///{folder / 'robotrace.db'} "
+        f"(and --analytics-dir {folder / 'analytics'})"
+    )
 
 
 def serve_and_wait(story: Story, host: str, port: int, console: Console) -> None:

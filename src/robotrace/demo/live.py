@@ -5,6 +5,11 @@ demo's database. The coordinator opens a new traceback for a sample call through
 and every simulated provider that answers runs the provider agent (``robotrace.agent``:
 its polling loop, its HTTP client with retries, its own records only), here hosted in the
 demo's process, one agent and one token per provider, talking HTTP to the portal.
+
+The portal runs on the world's clock, not the real one: a clock file beside the database
+(``clock.json``, the ``clock_file`` setting) set to the last moment the story recorded, so the
+evidence window, due times and deadlines count from the world's "now". ``robotrace clock
+advance`` moves it on for the running portal (docs/operations.md#the-clock).
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Engine, func, select
 
 from robotrace.agent.client import PortalClient
 from robotrace.agent.loop import Agent
+from robotrace.calendar import for_people
+from robotrace.clock import FileClock, as_utc, write_clock_file
 from robotrace.demo.accounts import (
     Login,
     create_logins,
@@ -32,12 +40,15 @@ from robotrace.demo.accounts import (
     staff_logins,
 )
 from robotrace.demo.story import Story, analytics_dir_of, simulated_answerers
+from robotrace.stats.period import providers_in
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
+from robotrace.store.providers import provider_directory
 
 Echo = Callable[[str], None]
 #: Rounds of agent polls without progress before the live trace is left where it stands.
 IDLE_ROUNDS = 3
+CLOCK_FILE = "clock.json"
 
 
 @dataclass(frozen=True)
@@ -67,8 +78,33 @@ def live_samples(database_url: str, story: Story) -> list[Sample]:
     return list(seen.values())
 
 
-def start_portal(database_url: str, host: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
-    """``robotrace serve`` on the demo's database, its log in ``workdir/serve.log``."""
+def world_time(engine: Engine) -> datetime:
+    """Where the story left the world's clock: the latest moment it recorded (a call, or
+    any step in the audit log: an answer, a letter, an order, a block list)."""
+    with transaction(engine) as session:
+        moments = [
+            session.scalar(select(func.max(models.AuditEvent.at))),
+            session.scalar(select(func.max(models.Call.call_time))),
+        ]
+    return max(as_utc(m) for m in moments if m is not None)
+
+
+def demo_env(story: Story, url: str) -> dict[str, str]:
+    """The settings the demo's portal runs with (and a worker on its database should)."""
+    env = {
+        "ROBOTRACE_BASE_URL": url,
+        "ROBOTRACE_ANALYTICS_DIR": str(analytics_dir_of(story.out).resolve()),
+        "ROBOTRACE_CLOCK_FILE": str((story.out / CLOCK_FILE).resolve()),
+    }
+    key = os.environ.get("ROBOTRACE_BLOCKLIST_SIGNING_KEY")  # the world's own (demo command)
+    return env | ({"ROBOTRACE_BLOCKLIST_SIGNING_KEY": key} if key else {})
+
+
+def start_portal(
+    database_url: str, host: str, port: int, workdir: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """``robotrace serve`` on the demo's database with ``env`` (:func:`demo_env`), its log in
+    ``workdir/serve.log``."""
     command = [sys.executable, "-m", "robotrace.cli", "serve", "--host", host, "--port", str(port)]
     with (workdir / "serve.log").open("ab") as log:
         return subprocess.Popen(
@@ -76,11 +112,7 @@ def start_portal(database_url: str, host: str, port: int, workdir: Path) -> subp
             cwd=workdir,  # the portal's secret key file is made there
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={
-                **os.environ,
-                "ROBOTRACE_BASE_URL": f"http://{host}:{port}",
-                "ROBOTRACE_ANALYTICS_DIR": str(analytics_dir_of(workdir).resolve()),
-            },
+            env={**os.environ, **env},
         )
 
 
@@ -146,17 +178,17 @@ def run_agents_until_closed(
     return tb
 
 
-def login_providers(story: Story, originating: int = 3) -> list[str]:
-    """Providers that get a login: every terminating one, and a few originating ones found."""
-    terminating = [s["terminating_provider"] for s in story.summaries]
-    found = [s["originating_provider"] for s in story.summaries if s["originating_provider"]]
-    return list(dict.fromkeys([*terminating, *list(dict.fromkeys(found))[:originating]]))
+def login_providers(story: Story, known: set[str]) -> list[str]:
+    """Providers that get a login: every one on a chain the demo traced — asked, named as an
+    upstream, or asked as the signer — that the registry (``known``) holds."""
+    on_chains = set().union(*(providers_in(run.traceback) for _c, _r, run in story.runs))
+    return sorted(on_chains & known)
 
 
 def trace_live(url: str, story: Story, tokens: dict[str, str], echo: Echo) -> list[str]:
     """Trace one sample call through agents; leave a second one open for a person.
     Returns lines for the summary."""
-    samples = live_samples(f"sqlite:///{story.out / 'robotrace.db'}", story)
+    samples = live_samples(database_url_of(story), story)
     if not samples:
         return ["No traceback found an origin, so none was traced live."]
     coordinator = PortalClient.connect(url, tokens["coordinator"], log=echo)
@@ -184,20 +216,44 @@ def serve_demo(
 ) -> tuple[list[str], subprocess.Popen[bytes]]:
     """Users, the portal, the live trace: the lines to print, and the running portal (the
     caller waits on it and stops it)."""
-    database_url = f"sqlite:///{story.out / 'robotrace.db'}"
+    database_url = database_url_of(story)
     engine = make_engine(database_url)
-    logins = staff_logins() + provider_logins(login_providers(story))
-    create_logins(engine, logins)
+    clock_file = story.out / CLOCK_FILE
+    write_clock_file(clock_file, world_time(engine))
+    clock = FileClock(clock_file)
+    with transaction(engine) as session:
+        known = set(provider_directory(session))
+    logins = staff_logins() + provider_logins(login_providers(story, known))
+    create_logins(engine, logins, clock)
     save_logins(story.out / "demo-accounts.json", logins)
     agent_ocns = simulated_answerers(story.out, {}).keys()
-    tokens = create_tokens(engine, agent_ocns)
+    tokens = create_tokens(engine, agent_ocns, clock)
     engine.dispose()
     url = f"http://{host}:{port}"
-    portal = start_portal(database_url, host, port, story.out)
+    env = demo_env(story, url)
+    portal = start_portal(database_url, host, port, story.out, env)
     try:
         wait_until_up(url, portal)
         lines = trace_live(url, story, tokens, echo)
     except BaseException:
         stop(portal)
         raise
-    return [*lines, *login_lines(url, logins)], portal
+    return [*lines, *clock_lines(clock, env, database_url), *login_lines(url, logins)], portal
+
+
+def database_url_of(story: Story) -> str:
+    """The ``--database-url`` of the demo's database (absolute: it works from any folder)."""
+    return f"sqlite:///{(story.out / 'robotrace.db').resolve()}"
+
+
+def clock_lines(clock: FileClock, env: dict[str, str], database_url: str) -> list[str]:
+    """How the world's clock reads, and how to move it on and run a worker on it."""
+    path = env["ROBOTRACE_CLOCK_FILE"]
+    settings = " ".join(f"{name}={value}" for name, value in sorted(env.items()))
+    return [
+        f"The portal runs on the world's clock, now {for_people(clock.now())} (running on "
+        f"from there), kept in {path}.",
+        f"  Move it on (the portal follows):  robotrace clock advance 1d --file {path}",
+        f"  Mark overdue hops and send notices on it:  {settings} "
+        f"robotrace worker --database-url {database_url}",
+    ]

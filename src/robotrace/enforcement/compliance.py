@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from robotrace.clock import as_utc, format_utc
+from robotrace.calendar import for_people
+from robotrace.clock import as_utc
 from robotrace.enforcement.evidence import CARRYING, NON_COOPERATIVE, EvidenceRow
 from robotrace.enforcement.similar import (
     TrafficProfile,
@@ -103,7 +104,7 @@ def decide(
         if why is not None:
             found.append(row)
             reasons[row.traceback_id] = why
-    when = format_utc(deadline)
+    when = for_people(deadline)  # the text goes into the documents
     if not found:
         text = (
             f"No traceback of a call after {when} shows the provider carrying the identified "

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 
 from robotrace import settings
+from robotrace.calendar import for_people
 from robotrace.clock import as_utc
 from robotrace.enforcement.evidence import ORIGINATING, EvidenceRow
 
@@ -70,9 +71,16 @@ class LetterContent:
     rows: Sequence[EvidenceRow]
 
 
-def when(moment: datetime) -> str:
-    """Times in documents: ``2020-05-03 12:00:00 UTC``."""
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
+def when(moment: datetime, seconds: bool = False) -> str:
+    """Times in documents, written for people: ``3 May 2020, 08:00 EDT`` in the
+    ``display_zone`` setting's zone (:func:`robotrace.calendar.for_people`); ``seconds`` for
+    a call's time, which the provider looks up in its records."""
+    return for_people(moment, seconds=seconds)
+
+
+def finding_of(row: EvidenceRow) -> str:
+    """The row's finding as a document writes it ("no response by 3 May 2020, 08:00 EDT")."""
+    return row.finding.written(when) if row.finding else ""
 
 
 def _roles_text(rows: Sequence[EvidenceRow]) -> str:
@@ -90,11 +98,11 @@ def _row_view(row: EvidenceRow) -> dict[str, Any]:
     return {
         "traceback_id": row.traceback_id,
         "campaign": row.campaign,
-        "call_time": when(row.call_time),
+        "call_time": when(row.call_time, seconds=True),
         "caller_id": row.caller_id,
         "called_number": row.called_number,
         "role": row.role,
-        "finding": row.finding_text,
+        "finding": finding_of(row),
     }
 
 

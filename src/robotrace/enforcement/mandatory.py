@@ -34,6 +34,7 @@ from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.enforcement.letters import (
     agencies_from_settings,
+    finding_of,
     render_template,
     template_source,
     when,
@@ -535,9 +536,9 @@ def _finish(
             {
                 "traceback_id": r.traceback_id,
                 "campaign": r.campaign,
-                "call_time": when(r.call_time),
+                "call_time": when(r.call_time, seconds=True),
                 "caller_id": r.caller_id,
-                "role": f"{r.role}: {r.finding_text}" if r.finding_text else r.role,
+                "role": f"{r.role}: {finding_of(r)}" if r.finding else r.role,
             }
             for r in rows
         ],

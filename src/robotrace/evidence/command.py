@@ -26,7 +26,7 @@ from robotrace.evidence.imports import (
     needs_database,
 )
 from robotrace.evidence.registry import ByteProgress, evidence_formats
-from robotrace.store.db import current_revision, head_revision, make_engine, transaction
+from robotrace.store.db import current_revision, existing_engine, head_revision, transaction
 
 
 @click.group()
@@ -110,7 +110,7 @@ def _session(files: list[EvidenceFile], database_url: str | None) -> Iterator[Se
     if not needs_database(files):
         yield None
         return
-    engine = make_engine(database_url)
+    engine = existing_engine(database_url)
     try:
         if current_revision(engine) != head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")

@@ -68,7 +68,7 @@ def _store(database_url: str | None) -> Iterator[Session]:
     """One transaction on the migrated store: committed at the end, rolled back on error."""
     from robotrace.store import db as store
 
-    engine = store.make_engine(database_url)
+    engine = store.existing_engine(database_url)
     try:
         if store.current_revision(engine) != store.head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")

@@ -42,7 +42,7 @@ def export(
     from robotrace.reports.export import public_rows, write_csv
     from robotrace.store import db as store
 
-    engine = store.make_engine(database_url)
+    engine = store.existing_engine(database_url)
     try:
         with store.transaction(engine) as session:
             rows = public_rows(session, start and start.date(), end and end.date())
@@ -75,7 +75,7 @@ def feed(database_url: str | None, analytics_dir: Path | None) -> None:
     from robotrace.store import db as store
 
     folder = analytics_dir or Path(settings.get("analytics_dir"))
-    engine = store.make_engine(database_url)
+    engine = store.existing_engine(database_url)
     fed = added = 0
     try:
         while True:

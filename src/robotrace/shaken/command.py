@@ -183,14 +183,14 @@ def verify_calls(
     from robotrace.clock import SystemClock
     from robotrace.shaken.evidence import load_certificate_folder
     from robotrace.shaken.evidence import verify_calls as verify_stored_calls
-    from robotrace.store.db import current_revision, head_revision, make_engine, transaction
+    from robotrace.store.db import current_revision, existing_engine, head_revision, transaction
 
     folder = Path(certs) if certs else None
     if folder is not None and not ca and (folder / "sti-root.pem").is_file():
         ca = (str(folder / "sti-root.pem"),)
     verifier = _verifier(ca, crl)
     known = load_certificate_folder(folder, x5u_base) if folder is not None else {}
-    engine = make_engine(database_url)
+    engine = existing_engine(database_url)
     try:
         if current_revision(engine) != head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")

@@ -149,7 +149,7 @@ def _covid_keys(database_url: str) -> frozenset[str]:
 def _read_store(database_url: str | None, read: Callable[[Session], _T]) -> _T:
     from robotrace.store import db as store
 
-    engine = store.make_engine(database_url)
+    engine = store.existing_engine(database_url)
     try:
         if store.current_revision(engine) != store.head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import for_people
 from robotrace.clock import as_utc, day_start, format_utc
 from robotrace.enforcement import records
 from robotrace.enforcement.letters import html_to_pdf, render_template
@@ -267,7 +268,7 @@ def report_html(report: PeriodReport, title: str = "robotrace period report") ->
     """The report as one self-contained HTML document (its own styles, no scripts)."""
     return render_template(
         TEMPLATE.read_text(encoding="utf-8"),
-        {"r": report, "title": title, "when": format_utc},
+        {"r": report, "title": title, "when": for_people},
     )
 
 

@@ -67,6 +67,27 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     return engine
 
 
+class NoStore(LookupError):
+    """The store a command reads is not there; the message says which and how to name one."""
+
+
+def existing_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for a store that must exist already (commands that read it, the worker).
+    SQLite would make an empty file for a path that is not there, and the command would then
+    complain about its schema: a missing file is :class:`NoStore` instead, nothing made."""
+    url = url or settings.get("database_url")
+    parsed = make_url(url)
+    database = parsed.database or ""
+    in_a_file = database not in ("", ":memory:") and not database.startswith("file:")
+    if parsed.get_backend_name() == "sqlite" and in_a_file and not Path(database).exists():
+        raise NoStore(
+            f"there is no database at {Path(database).resolve()} ({url}): name the store "
+            "with --database-url or the database_url setting (ROBOTRACE_DATABASE_URL); "
+            "robotrace db upgrade makes a new one"
+        )
+    return make_engine(url, **kwargs)
+
+
 def is_unavailable(error: BaseException) -> bool:
     """Whether ``error`` means the database cannot be used right now — refused or dropped
     connections, a server shutting down, no pooled connection in time, SQLite's "database is

@@ -4,7 +4,7 @@ silent."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -180,10 +180,15 @@ class Finding:
     @property
     def text(self) -> str:
         """One line for tables and letters: "refused: <reason>" or "no response by <due>"."""
+        return self.written(_minute)
+
+    def written(self, when: Callable[[datetime], str]) -> str:
+        """:attr:`text` with its times written by ``when`` (documents write them for people,
+        :func:`robotrace.calendar.for_people`)."""
         if self.kind is Answer.REFUSED:
             return f"refused: {self.reason}"
-        late = f" (answered late {_minute(self.answered_at)})" if self.answered_at else ""
-        return f"no response by {_minute(self.due_at)}{late}"
+        late = f" (answered late {when(self.answered_at)})" if self.answered_at else ""
+        return f"no response by {when(self.due_at)}{late}"
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from robotrace import __version__
-from robotrace.clock import Clock, SystemClock
+from robotrace.clock import Clock, clock_from_settings
 from robotrace.store.db import make_engine, session_factory
 from robotrace.web import errors
 from robotrace.web.apidocs import mount_api_docs
@@ -66,7 +66,8 @@ def _router(target: str) -> object:
 
 
 def create_app(database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
-    """The portal on ``database_url`` (default: the ``database_url`` setting)."""
+    """The portal on ``database_url`` (default: the ``database_url`` setting), on ``clock``
+    (default: the real time, or the ``clock_file`` setting's)."""
     app = FastAPI(
         title="robotrace",
         version=__version__,
@@ -78,7 +79,7 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     engine = make_engine(database_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or clock_from_settings()
     app.state.metrics = Metrics(app.state)
     app.middleware("http")(count_requests)
     app.include_router(metrics_router)

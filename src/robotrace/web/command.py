@@ -33,8 +33,14 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     import uvicorn
 
     from robotrace import settings
+    from robotrace.clock import ClockFileError, clock_from_settings
     from robotrace.logs import configure_logging, uvicorn_log_config
     from robotrace.store.db import upgrade
+
+    try:
+        clock_from_settings()  # a clock file the workers could not read fails here, once
+    except ClockFileError as exc:
+        raise click.ClickException(str(exc)) from None
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting

@@ -32,23 +32,27 @@ def _log_busy_pass(counts: object) -> None:
 def worker(once: bool, interval: float, database_url: str | None, worker_id: str | None) -> None:
     """Send due notifications (e-mail, webhooks), reminders and overdue notices, and mark
     hops no_response after the grace period. Run as many as you like: claims are atomic."""
-    from robotrace.clock import SystemClock
+    from robotrace.clock import ClockFileError, clock_from_settings
     from robotrace.logs import configure_logging
-    from robotrace.store.db import current_revision, head_revision, make_engine
+    from robotrace.store.db import current_revision, existing_engine, head_revision
     from robotrace.worker.loop import run_forever, run_once
 
     configure_logging()
-    engine = make_engine(database_url)
+    try:
+        clock = clock_from_settings()  # the real time, or the clock_file setting's
+    except ClockFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    engine = existing_engine(database_url)
     if current_revision(engine) != head_revision():
         raise click.ClickException("the store's schema is not current: run robotrace db upgrade")
     name = worker_id or _default_worker_id()
     if once:
-        click.echo(str(run_once(engine, SystemClock(), name)))
+        click.echo(str(run_once(engine, clock, name)))
         return
     logging.getLogger("robotrace.worker").info(
         "robotrace worker %s: a pass every %g s", name, interval
     )
     try:
-        run_forever(engine, SystemClock(), name, interval, _log_busy_pass)
+        run_forever(engine, clock, name, interval, _log_busy_pass)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)

@@ -226,7 +226,7 @@ def _result(request: Request, db: Session, principal: Principal, bulk_id: int, n
     row = access.bulk_row(db, principal, bulk_id)
     if row.status != "done":
         raise HTTPException(409, "still running: the results come when every call has ended")
-    folder = publish_results(request.app.state, row.id)
+    folder = publish_results(request.app.state, row.id, db)
     if folder is None:
         raise HTTPException(503, "the results could not be written; try again")
     return folder / name

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from robotrace.calendar import in_zone
-from robotrace.clock import format_utc, parse_utc
+from robotrace.calendar import for_people
+from robotrace.clock import parse_utc
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,19 @@ def render(kind: str, payload: Mapping[str, Any]) -> Rendered:
     return template(payload)
 
 
-def _when(text: str) -> str:
-    return format_utc(parse_utc(text)).replace("T", " ").replace("Z", " UTC")
+def _when(text: str, seconds: bool = False) -> str:
+    """A payload's ISO time written for people, in the ``display_zone`` setting's zone."""
+    return for_people(parse_utc(text), seconds=seconds)
 
 
 def _due(p: Mapping[str, Any]) -> str:
-    """The due time in UTC, and on the provider's wall clock when its zone is known."""
+    """The due time, and on the provider's wall clock when its zone is known (once, where
+    that is the display zone's)."""
+    due = _when(p["due_at"])
     if not p.get("due_at_local"):
-        return _when(p["due_at"])
-    local = in_zone(datetime.fromisoformat(p["due_at_local"]), p["time_zone"])
-    return f"{_when(p['due_at'])} ({local:%a %Y-%m-%d %H:%M %Z}, {p['time_zone']})"
+        return due
+    local = for_people(datetime.fromisoformat(p["due_at_local"]), p["time_zone"])
+    return f"{due} ({p['time_zone']})" if local == due else f"{due} ({local}, {p['time_zone']})"
 
 
 def _request_details(p: Mapping[str, Any]) -> str:
@@ -49,7 +52,7 @@ def _request_details(p: Mapping[str, Any]) -> str:
             f"Provider asked:  {p['provider']['name']} ({p['provider']['key']})",
             f"Calling number:  {call['calling_number']}",
             f"Called number:   {call['called_number']}",
-            f"Call time:       {_when(call['call_time'])}",
+            f"Call time:       {_when(call['call_time'], seconds=True)}",
             f"Requested:       {_when(p['requested_at'])}",
             f"Answer due:      {_due(p)}",
         ]
@@ -106,7 +109,7 @@ def signer_requested(p: Mapping[str, Any]) -> Rendered:
             f"Attestation:     {p['attest']}",
             f"Calling number:  {call['calling_number']}",
             f"Called number:   {call['called_number']}",
-            f"Call time:       {_when(call['call_time'])}",
+            f"Call time:       {_when(call['call_time'], seconds=True)}",
             f"Requested:       {_when(p['requested_at'])}",
             f"Answer due:      {_due(p)}",
         ]
