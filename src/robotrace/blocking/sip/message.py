@@ -62,16 +62,20 @@ class SipRequest:
         index = self._index
         if index is None or self._indexed != len(self.headers):
             index = self._build_index()
-        return index.get(canonical_name(name), [])
+        values = index.get(name)  # callers mostly ask by the canonical name already
+        return values if values is not None else index.get(canonical_name(name), [])
 
     def first(self, name: str) -> str | None:
         values = self.all(name)
         return values[0] if values else None
 
     def replace_header(self, position: int, value: str) -> None:
-        """Set the value of ``headers[position]`` (its name stays)."""
-        self.headers[position] = (self.headers[position][0], value)
-        self._index = None
+        """Set the value of ``headers[position]`` (its name stays; the index follows)."""
+        name = self.headers[position][0]
+        self.headers[position] = (name, value)
+        if self._index is not None and self._indexed == len(self.headers):
+            nth = sum(1 for key, _ in self.headers[:position] if key == name)
+            self._index[name][nth] = value
 
     def _build_index(self) -> dict[str, list[str]]:
         index: dict[str, list[str]] = {}

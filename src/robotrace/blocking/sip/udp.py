@@ -68,6 +68,8 @@ def answer_datagram(
 ) -> tuple[bytes, tuple[str, int]] | None:
     """What to send for one datagram, and where: a retransmission gets the answer already
     sent (from ``recent``), a new request its own (kept in ``recent``); None: nothing."""
+    if data.startswith(b"ACK "):
+        return None  # never answered (RFC 3261 §17.2.1): half of every call, not parsed
     again = recent.get(data, source)
     if again is not None:
         return again
