@@ -42,7 +42,20 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "a stream of server-sent events (never ends by itself before "
         "agent_events_lifetime_seconds)",
-        "content": {MEDIA_TYPE: {"schema": {"type": "string"}}},
+        # Each event, as an SSE client reads it (the WHATWG fields; ``data`` is JSON text).
+        "content": {
+            MEDIA_TYPE: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "event": {"type": "string"},
+                        "data": {"type": "string"},
+                        "id": {"type": "string"},
+                        "retry": {"type": "integer"},
+                    },
+                }
+            }
+        },
     },
     429: {
         "description": "your provider holds agent_events_per_provider streams on this "
