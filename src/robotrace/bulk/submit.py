@@ -168,7 +168,11 @@ def submit(
     )
     session.add(bulk)
     session.flush()
-    session.execute(insert(models.BulkCall), list(_call_rows(bulk.id, calls, options)))
+    # The table, not the ORM class: the ORM's bulk insert starts a new statement wherever
+    # the next row's None values differ (a call with a campaign after one without), which
+    # on PostgreSQL cost a round trip every two rows (80 s for 10^5 calls, bench_bulk_trace).
+    rows = list(_call_rows(bulk.id, calls, options))
+    session.execute(insert(models.BulkCall.__table__), rows)
     dispatch(session, bulk, clock)
     return bulk
 

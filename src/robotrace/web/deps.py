@@ -8,9 +8,15 @@ read-write token.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 
-from fastapi import Depends, HTTPException, Request
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import Depends, FastAPI, HTTPException, Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from robotrace.accounts.keys import same
@@ -22,17 +28,68 @@ from robotrace.store.models import UserRole
 from robotrace.web.principal import Principal
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the view returns, rolled back if it raises."""
-    session = request.app.state.sessions()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One transaction per request: committed when the view returns, rolled back if it raises.
+
+    Only as many requests hold a session at once as can use the database at once
+    (:func:`session_limit`); the others wait here, on the event loop, in turn. Waiting in a
+    worker thread instead — for a connection, as every request did before — deadlocks a
+    burst (agents reconnecting after a restart): all the threads wait for connections that
+    requests hold while those requests wait for a thread to run their next step, until the
+    pool gives up after 30 s and the burst gets 503 (benchmarks/bench_time_to_origin.py)."""
+    async with session_slots(request.app):
+        session = request.app.state.sessions()
+        try:
+            yield session
+            await _in_thread(session.commit)
+        except BaseException:
+            await _in_thread(session.rollback)
+            raise
+        finally:
+            await _in_thread(session.close)
+
+
+async def _in_thread(step: Callable[[], object]) -> None:
+    # A limiter of its own, as FastAPI's for a dependency's exit: ending a transaction must
+    # never wait for a thread that a request waiting for this connection holds.
+    await anyio.to_thread.run_sync(step, limiter=CapacityLimiter(1))
+
+
+def session_slots(app: FastAPI) -> AbstractAsyncContextManager[object]:
+    """The worker's admission to a request session: a semaphore of :func:`session_limit`
+    (one per event loop: tests run an app on several); none where there is no limit."""
+    size = session_limit(app.state.engine)
+    if size is None:
+        return nullcontext()
+    by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] | None
+    by_loop = getattr(app.state, "session_slots", None)
+    if by_loop is None:
+        by_loop = app.state.session_slots = weakref.WeakKeyDictionary()
+    loop = asyncio.get_running_loop()
+    if loop not in by_loop:
+        by_loop[loop] = asyncio.Semaphore(size)
+    return by_loop[loop]
+
+
+def session_limit(engine: Engine) -> int | None:
+    """How many request transactions can make progress at once: on SQLite one — each takes
+    the one write lock as it begins (``robotrace.store.db``), and the others would wait in
+    SQLite's busy handler, which sleeps up to 100 ms between tries, so the lock stood idle
+    while they slept (federated bulk tracing spent most of its time there:
+    benchmarks/bench_bulk_trace.py); elsewhere the pool's connections."""
+    if engine.dialect.name == "sqlite":
+        return 1
+    return pool_capacity(engine)
+
+
+def pool_capacity(engine: Engine) -> int | None:
+    """Connections the engine's pool may have open at once; None when it has no limit
+    (SQLite in memory, NullPool, unlimited overflow)."""
+    size = getattr(engine.pool, "size", None)
+    overflow = getattr(engine.pool, "_max_overflow", None)
+    if not callable(size) or not isinstance(overflow, int) or overflow < 0:
+        return None
+    return int(size()) + overflow
 
 
 #: The request's transaction. ``scope="function"`` makes FastAPI close it — commit — before
@@ -112,9 +169,11 @@ def _key(db: Session, user: models.User) -> str | None:
     return provider.key if provider else None
 
 
-def current_principal(
+async def current_principal(
     request: Request, principal: Principal | None = Depends(optional_principal)
 ) -> Principal:
+    # async: no I/O here, so no trip through a worker thread while the request holds its
+    # connection (and, on SQLite, the write lock its token's last use took)
     if principal is not None:
         return principal
     if request.url.path.startswith("/api/"):
@@ -122,10 +181,11 @@ def current_principal(
     raise LoginRequired()
 
 
-def require_roles(*roles: UserRole) -> Callable[..., Principal]:
+def require_roles(*roles: UserRole) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets only ``roles`` through (403 for the others)."""
 
-    def check(principal: Principal = Depends(current_principal)) -> Principal:
+    async def check(principal: Principal = Depends(current_principal)) -> Principal:
+        # async, as current_principal
         if principal.role not in roles:
             raise HTTPException(403, "your role may not use this")
         return principal
