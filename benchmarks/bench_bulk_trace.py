@@ -47,6 +47,7 @@ import psutil
 
 from bench_paths import machine, parse_counts
 from bench_portal import _wait_until_up, free_port, fresh_store
+from bench_time_to_origin import robotrace  # one way to start a robotrace child
 from paths_world import Generated, WorldSpec, ensure_world, make_providers
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
@@ -124,18 +125,6 @@ def own_store(world: Generated, provider: str, folder: Path) -> Path:
 
 
 # --- processes ---------------------------------------------------------------------------
-
-
-def robotrace(args: list[str], cwd: Path, log: Path, **env: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "robotrace.cli", *args],
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-            start_new_session=True,
-        )
 
 
 def stop(process: subprocess.Popen[bytes], grace: float = 15) -> None:
