@@ -557,10 +557,9 @@ def run_backend(
                     result["idle"] = time_tracebacks(
                         base, tokens["coordinator"], calls[per_phase:], args.warmup, args
                     )
-                    result["idle"]["streams"] = held
+                    result["idle"]["streams"] = held  # "at_end" is added as the helper ends
                     result["idle"]["server"] = server_tree(server_pid)
                 _say(f"  with {args.idle} idle: {result['idle']['time_to_origin']}")
-                result["idle"]["streams"] = held
     return result
 
 
