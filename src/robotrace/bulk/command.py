@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from robotrace.paths.command import CALLS_FILE
 from robotrace.paths.outputs import FLOWS_FILE, PATHS_FILE
 
 
@@ -23,14 +24,7 @@ from robotrace.paths.outputs import FLOWS_FILE, PATHS_FILE
     envvar="ROBOTRACE_TOKEN",
     help="A coordinator's read-write API token (rt_rw_…); or ROBOTRACE_TOKEN.",
 )
-@click.option(
-    "--calls",
-    "calls_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The calls to trace, as robotrace paths reads them: CSV or Parquet with call_id, "
-    "called_number, calling_number, call_time, terminating_provider and optionally campaign.",
-)
+@CALLS_FILE
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),

@@ -22,6 +22,16 @@ from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
 from robotrace.files import write_whole
 from robotrace.rows import BadRowsError
 
+#: The calls file, as ``robotrace paths`` and ``robotrace bulk-trace`` both read it.
+CALLS_FILE = click.option(
+    "--calls",
+    "calls_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The calls to trace: CSV or Parquet with call_id, called_number, calling_number, "
+    "call_time, terminating_provider and optionally campaign (honeypot.csv is one).",
+)
+
 
 @click.command()
 @click.option(
@@ -35,14 +45,7 @@ from robotrace.rows import BadRowsError
 )
 @FORMAT
 @TRUNK_MAP
-@click.option(
-    "--calls",
-    "calls_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    required=True,
-    help="The calls to trace: CSV or Parquet with call_id, called_number, calling_number, "
-    "call_time, terminating_provider and optionally campaign (honeypot.csv is one).",
-)
+@CALLS_FILE
 @click.option(
     "--engine",
     type=click.Choice(["duckdb", "spark"]),
