@@ -79,18 +79,19 @@ def _block(reason: Reason, policy: Policy, detail: str) -> Decision:
     )
 
 
-def protected_decision(call: CallAttempt, policy: Policy) -> Decision | None:
+def protected_decision(call: CallAttempt, key: str, policy: Policy) -> Decision | None:
     """Calls no rule may block: to an emergency destination, or from a critical caller
-    (47 CFR 64.1200(k)(5) and (6); :mod:`robotrace.blocking.emergency`)."""
+    (47 CFR 64.1200(k)(5) and (6); :mod:`robotrace.blocking.emergency`). ``key`` is the
+    calling number's match key."""
     if is_emergency_destination(call.called):
         return Decision(Verdict.ALLOW, Reason.EMERGENCY)
-    if policy.critical_callers and match_key(call.calling) in policy.critical_callers:
+    if key in policy.critical_callers:
         return Decision(Verdict.ALLOW, Reason.CRITICAL_CALLER)
     return None
 
 
 def list_decision(
-    call: CallAttempt, blocklist: LoadedBlocklist, at: datetime, policy: Policy
+    call: CallAttempt, key: str, blocklist: LoadedBlocklist, at: datetime, policy: Policy
 ) -> Decision | None:
     """The block list's own rules: the upstream provider, then the calling number in that
     upstream's traffic (a call with no known upstream matches no number entry)."""
@@ -100,15 +101,15 @@ def list_decision(
     if entry is not None and _applies(entry, at):
         reason = SCOPE_REASONS.get(entry.scope, Reason.PROVIDER_BLOCKED)
         return _from_entry(reason, entry, policy)
-    entry = blocklist.numbers.get((call.upstream, match_key(call.calling)))
+    entry = blocklist.numbers.get((call.upstream, key))
     if entry is not None and _applies(entry, at):
         return _from_entry(Reason.NUMBER_BLOCKED, entry, policy)
     return None
 
 
-def number_decision(call: CallAttempt, policy: Policy) -> Decision | None:
+def number_decision(call: CallAttempt, key: str, policy: Policy) -> Decision | None:
     """The operator's number rules: the DNO list, then numbers that cannot be assigned."""
-    if match_key(call.calling) in policy.do_not_originate:
+    if key in policy.do_not_originate:
         return _block(Reason.DO_NOT_ORIGINATE, policy, "calling number on the DNO list")
     kind, problem = number_problem(call.calling, policy.nanp)
     if kind == "empty" and policy.block_empty:
@@ -130,10 +131,11 @@ def decide(call: CallAttempt, blocklist: LoadedBlocklist | None, policy: Policy)
     """The decision for one call; ``blocklist`` None (none loaded yet) applies only the
     operator's own rules. An empty ``upstream`` is flagged ``unknown_upstream``."""
     at = as_utc(call.at) if call.at else policy.clock.now()
+    key = match_key(call.calling)  # parsed once: every number rule compares by it
     decision = (
-        protected_decision(call, policy)
-        or (list_decision(call, blocklist, at, policy) if blocklist else None)
-        or number_decision(call, policy)
+        protected_decision(call, key, policy)
+        or (list_decision(call, key, blocklist, at, policy) if blocklist else None)
+        or number_decision(call, key, policy)
         or shaken_decision(call, policy)
         or Decision(Verdict.ALLOW, Reason.ALLOWED)
     )
