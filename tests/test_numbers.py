@@ -10,6 +10,7 @@ from robotrace.numbers import (
     digits_key_sql,
     match_key,
     normalize,
+    spellings,
     try_normalize,
 )
 
@@ -166,3 +167,32 @@ def test_text_that_cannot_be_a_number_is_no_caller_id():
         traced_numbers("+12025550143", "(713) 342-99")
     # A called line in an unassigned block (test and honeypot lines) is kept, in E.164.
     assert traced_numbers("anonymous", "(234) 000-0000") == ("anonymous", "+12340000000")
+
+
+def test_a_north_american_number_is_spelled_the_five_ways_call_records_write_it():
+    # The spellings the issue names, written by hand.
+    assert spellings("+17135551234") == (
+        "+17135551234",
+        "7135551234",
+        "17135551234",
+        "(713) 555-1234",
+        "713-555-1234",
+    )
+
+
+@pytest.mark.parametrize("number", ["+17135551234", "+12025550143", "+12340000000"])
+def test_every_north_american_spelling_is_the_same_number_to_the_bulk_matcher(number):
+    assert {digits_key(s) for s in spellings(number)} == {digits_key(number)}
+
+
+def test_a_foreign_number_is_spelled_in_e164_and_its_own_countrys_formats():
+    assert spellings("+442079460958") == ("+442079460958", "+44 20 7946 0958", "020 7946 0958")
+
+
+@pytest.mark.parametrize("text", ["anonymous", "12", "0000"])
+def test_text_that_is_no_number_is_spelled_only_as_itself(text):
+    assert spellings(text) == (text,)
+
+
+def test_no_number_has_no_spellings():
+    assert spellings("") == () and spellings(None) == ()

@@ -184,3 +184,33 @@ def fast_digits_key_sql(raw: str) -> str:
         f"regexp_replace({no_prefix}, '^1([0-9]{{10}})$', '\\1') "
         f"ELSE {digits_key_sql(raw)} END"
     )
+
+
+# --- Spellings for people ---------------------------------------------------------------
+
+
+def spellings(number: str | None) -> tuple[str, ...]:
+    """The ways a provider's call records may write ``number`` (as a traceback stores it:
+    E.164, or ``anonymous``), so it can search them: for a North American number E.164
+    ``+17135551234``, 10-digit ``7135551234``, 1+10 ``17135551234``, ``(713) 555-1234`` and
+    ``713-555-1234``; for another country's, E.164, its international and its national
+    format. Text that is no number gives itself alone; nothing raises."""
+    text = (number or "").strip()
+    try:
+        parsed = phonenumbers.parse(text, "US")
+    except phonenumbers.NumberParseException:
+        return (text,) if text else ()
+    if not phonenumbers.is_possible_number(parsed):
+        return (text,)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    national = str(parsed.national_number)
+    if parsed.country_code == 1 and len(national) == 10:
+        area, exchange, line = national[:3], national[3:6], national[6:]
+        dashed = f"{area}-{exchange}-{line}"
+        return (e164, national, "1" + national, f"({area}) {exchange}-{line}", dashed)
+    formats = (
+        phonenumbers.PhoneNumberFormat.INTERNATIONAL,
+        phonenumbers.PhoneNumberFormat.NATIONAL,
+    )
+    found = [e164, *(phonenumbers.format_number(parsed, f) for f in formats)]
+    return tuple(dict.fromkeys(found))
