@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "evidence": "robotrace.evidence.command:evidence",
     "campaigns": "robotrace.campaigns.command:campaigns",
     "screen": "robotrace.blocking.command:screen",
+    "numbering": "robotrace.numbering.command:numbering",
     "paths": "robotrace.paths.command:paths",
     "period-report": "robotrace.stats.command:period_report",
     "providers": "robotrace.providers.command:providers",

@@ -5,8 +5,7 @@ reinstatements (which republish the block list)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from robotrace.clock import SystemClock, format_utc, parse_utc
 from robotrace.rows import BadRowsError, RowError
 from robotrace.store.command import DATABASE_URL
+from robotrace.store.command import migrated_session as _store
 
 if TYPE_CHECKING:
     from robotrace.providers.status import RmdStatus
@@ -61,21 +61,6 @@ def providers() -> None:
 
 
 # --- The store ----------------------------------------------------------------------------
-
-
-@contextmanager
-def _store(database_url: str | None) -> Iterator[Session]:
-    """One transaction on the migrated store: committed at the end, rolled back on error."""
-    from robotrace.store import db as store
-
-    engine = store.existing_engine(database_url)
-    try:
-        if store.current_revision(engine) != store.head_revision():
-            raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")
-        with store.transaction(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:

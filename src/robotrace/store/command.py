@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import make_url
+from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.store import db as store
@@ -16,6 +19,20 @@ DATABASE_URL = click.option(
     metavar="URL",
     help="SQLAlchemy URL of the store (default: the ROBOTRACE_DATABASE_URL setting).",
 )
+
+
+@contextmanager
+def migrated_session(database_url: str | None) -> Iterator[Session]:
+    """One transaction on an existing, migrated store, for a command: committed at the end,
+    rolled back on error; a usage error when the schema is behind."""
+    engine = store.existing_engine(database_url)
+    try:
+        if store.current_revision(engine) != store.head_revision():
+            raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")
+        with store.transaction(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _shown(engine_url: object) -> str:

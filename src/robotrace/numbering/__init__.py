@@ -1,0 +1,1 @@
+"""Number blocks: who each NANP number block was assigned to (Trace Forward)."""
