@@ -1,6 +1,7 @@
 """The hop answer form: its fields, and the :class:`Reply` they make (or why they make none).
 
-Five ways to answer: ``upstream`` (a provider in the directory, found by search),
+Five ways to answer: ``upstream`` (a provider in the directory, named in one field by its
+exact name, key, OCN, RMD number or FRN, found by search as it is typed),
 ``new_provider`` (an upstream not in the directory yet, named with its details), ``origin``
 (the customer who placed the call), ``not_found`` (with an explanation) and ``refused`` (with
 a reason).
@@ -11,11 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import Form
+from sqlalchemy.orm import Session
 
 from robotrace.providers.identity import readings_of
 from robotrace.providers.registry import Provider, named_provider
+from robotrace.store.providers import resolve_key
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
+from robotrace.web.access import DirectoryEntry, search_directory
 from robotrace.web.pages.common import form_text
 
 KINDS = ("upstream", "new_provider", "origin", "not_found", "refused")
@@ -87,6 +91,53 @@ def upstream_of(text: str) -> str:
     return value
 
 
+#: How many matches an upstream that names no provider exactly is shown with.
+CHOICES_SHOWN = 8
+
+
+class UnclearUpstream(ValueError):
+    """The upstream field names no provider exactly; ``choices`` are the providers it could
+    mean (none: nothing in the directory matches)."""
+
+    def __init__(self, text: str, choices: list[DirectoryEntry]) -> None:
+        self.choices = choices
+        if choices:
+            said = (
+                f"{text[:40]!r} is not the exact name, key, OCN, RMD number or FRN of a provider "
+                "in the directory: choose the one you mean from the list below"
+            )
+        else:
+            said = (
+                f"no provider in the directory is called or numbered {text[:40]!r}: check the "
+                "spelling, or name it as a provider not in the directory"
+            )
+        super().__init__(said)
+
+
+def chosen_upstream(db: Session, text: str) -> str:
+    """What the one upstream field names, for the service to resolve: an identifier as typed
+    (a key, OCN, RMD number or FRN), or the key of the one provider whose name is exactly
+    ``text`` (case and spacing aside). A part of a name is never taken for a provider — the
+    answer cannot be changed once sent — so it raises :class:`UnclearUpstream` with the
+    providers it could mean."""
+    value = form_text(text, 200)
+    if not value:
+        raise ValueError(
+            "name the provider you received the call from: its name, OCN, RMD number or FRN"
+        )
+    if readings_of(value) and resolve_key(db, value) is not None:
+        return value  # an identifier a provider holds: the service resolves it alike
+    spaced = " ".join(value.split())
+    found = search_directory(db, spaced, CHOICES_SHOWN)
+    wanted = spaced.casefold()
+    exact = [e for e in found if " ".join(e.name.split()).casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0].key
+    if readings_of(value) and not found:
+        return value  # shaped like an identifier: the service says it is unknown
+    raise UnclearUpstream(value, exact or found)
+
+
 def _required(text: str, what: str, limit: int = 4000) -> str:
     value = form_text(text, limit)
     if not value:
@@ -110,10 +161,11 @@ def named_of(form: AnswerForm) -> Provider | None:
     )
 
 
-def reply_of(form: AnswerForm) -> Reply:
-    """The :class:`Reply` the form says, or ValueError with what is missing or wrong."""
+def reply_of(form: AnswerForm, upstream: str | None = None) -> Reply:
+    """The :class:`Reply` the form says, or ValueError with what is missing or wrong;
+    ``upstream``: the field as :func:`chosen_upstream` read it."""
     if form.kind == "upstream":
-        return Reply(Answer.UPSTREAM, upstream=upstream_of(form.upstream_key))
+        return Reply(Answer.UPSTREAM, upstream=upstream_of(upstream or form.upstream_key))
     if form.kind == "new_provider":
         named_of(form)  # checked here, so that a bad field is said before anything is stored
         return Reply(Answer.UPSTREAM)

@@ -3,6 +3,10 @@ call's STIR/SHAKEN signer, and its open notifications and initial orders under 4
 64.1200(n) with their respond-by clocks), one request with the answer form, and the history
 of its answers.
 
+The request page helps the provider find the call in its own records (both numbers in the
+spellings call records use, the call time on its own zone's clock and in UTC); after an
+answer it says what was recorded and links the next open request.
+
 Everything is read through :mod:`robotrace.web.access`, which shows a provider only what its
 requests need (docs/tenancy.md). Rule errors are put in words that name no traceback.
 """
@@ -15,7 +19,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import for_people
 from robotrace.clock import Clock
+from robotrace.numbers import spellings
 from robotrace.traceback import service
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
@@ -23,7 +29,14 @@ from robotrace.web.access import HopRequest, SignerRequest
 from robotrace.web.api.schemas import LARGEST_ID, RowId
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.pages import steps
-from robotrace.web.pages.answers import AnswerForm, answer_form, named_of, reply_of
+from robotrace.web.pages.answers import (
+    AnswerForm,
+    UnclearUpstream,
+    answer_form,
+    chosen_upstream,
+    named_of,
+    reply_of,
+)
 from robotrace.web.pages.common import PROVIDER, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -98,13 +111,39 @@ def history(
     return render(request, "history.html", principal, requests=answered)
 
 
+def next_open(db: Session, principal: Principal, after: int) -> HopRequest | None:
+    """The open request the provider should answer next: the earliest due but ``after``."""
+    return next((r for r in access.hop_requests(db, principal, "open", 2) if r.id != after), None)
+
+
+def provider_named(db: Session, key: str | None) -> str:
+    """``key`` with the provider's name from the directory (what any provider may search)."""
+    if not key:
+        return ""
+    found = [e for e in access.search_directory(db, key, 1) if e.key == key]
+    return f"{key} {found[0].name}" if found else key
+
+
+def placed_error(error: str | None, form_shown: bool) -> dict[str, str | None]:
+    """Where a page says what was wrong: beside the answer form when it is shown again (the
+    page above it is long), else at the top of the page."""
+    return {"form_error": error, "error": None} if form_shown else {"error": error}
+
+
+def call_lookup(zone: str) -> dict[str, object]:
+    """What a request page shows to find the call in the provider's own records."""
+    return {"spellings": spellings, "for_people": for_people, "zone": zone}
+
+
 def _request_page(
     request: Request,
     principal: Principal,
+    db: Session,
     hop: HopRequest,
     form: AnswerForm | None = None,
     error: str | None = None,
     status_code: int = 400,
+    **context: object,
 ) -> Response:
     return render(
         request,
@@ -114,7 +153,11 @@ def _request_page(
         hop=hop,
         answerable=answerable(hop),
         form=form or AnswerForm(),
-        error=error,
+        **placed_error(error, answerable(hop)),
+        upstream_named=provider_named(db, hop.upstream),
+        next_request=next_open(db, principal, hop.id),
+        **call_lookup(hop.time_zone),
+        **context,
     )
 
 
@@ -122,11 +165,14 @@ def _request_page(
 def hop_request(
     request: Request,
     hop_id: RowId,
+    recorded: str = "",
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
+    """One request; ``recorded=1``: just answered, so the page confirms what was recorded."""
     hop, _traceback_id = access.hop_request(db, principal, hop_id)
-    return _request_page(request, principal, hop)
+    just_answered = recorded == "1" and hop.answer not in (None, "no_response")
+    return _request_page(request, principal, db, hop, recorded=just_answered)
 
 
 @router.post("/inbox/{hop_id}")
@@ -140,10 +186,11 @@ def answer(
 ) -> Response:
     hop, traceback_id = access.hop_request(db, principal, hop_id)
     if not answerable(hop):
-        return _request_page(request, principal, hop, form, ANSWERED)
+        return _request_page(request, principal, db, hop, form, ANSWERED)
     key = principal.provider_key or ""
     try:
-        reply, named = reply_of(form), named_of(form)
+        upstream = chosen_upstream(db, form.upstream_key) if form.kind == "upstream" else None
+        reply, named = reply_of(form, upstream), named_of(form)
         in_savepoint(
             db,
             lambda: service.answer_hop(
@@ -151,12 +198,15 @@ def answer(
             ),
         )
     except TracebackClosed:
-        return _request_page(request, principal, hop, form, CLOSED)
+        return _request_page(request, principal, db, hop, form, CLOSED)
     except NotYourHop:
-        return _request_page(request, principal, hop, form, ANSWERED)
+        return _request_page(request, principal, db, hop, form, ANSWERED)
+    except UnclearUpstream as exc:
+        said = f"Not answered: {exc}."
+        return _request_page(request, principal, db, hop, form, said, 422, choices=exc.choices)
     except (ValueError, WorkflowError) as exc:  # the answer itself is wrong, as the API's 422
-        return _request_page(request, principal, hop, form, f"Not answered: {exc}.", 422)
-    return RedirectResponse(f"/inbox/{hop_id}", 303)
+        return _request_page(request, principal, db, hop, form, f"Not answered: {exc}.", 422)
+    return RedirectResponse(f"/inbox/{hop_id}?recorded=1", 303)
 
 
 # --- Direct requests to the provider as the call's signer (docs/shaken.md) ---
@@ -169,10 +219,12 @@ SIGNER_KINDS = ("origin", "upstream", "not_found", "refused")
 def _signer_page(
     request: Request,
     principal: Principal,
+    db: Session,
     asked: SignerRequest,
     form: AnswerForm | None = None,
     error: str | None = None,
     status_code: int = 400,
+    **context: object,
 ) -> Response:
     return render(
         request,
@@ -181,7 +233,11 @@ def _signer_page(
         status_code if error else 200,
         asked=asked,
         form=form or AnswerForm(),
-        error=error,
+        **placed_error(error, asked.open and asked.answer is None),
+        upstream_named=provider_named(db, asked.upstream),
+        next_request=next_open(db, principal, 0),
+        **call_lookup(asked.time_zone),
+        **context,
     )
 
 
@@ -189,19 +245,21 @@ def _signer_page(
 def signer_request(
     request: Request,
     request_id: RowId,
+    recorded: str = "",
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
     asked, _traceback_id = access.signer_request(db, principal, request_id)
-    return _signer_page(request, principal, asked)
+    just_answered = recorded == "1" and asked.answer is not None
+    return _signer_page(request, principal, db, asked, recorded=just_answered)
 
 
-def signer_reply_of(form: AnswerForm) -> Reply:
+def signer_reply_of(form: AnswerForm, upstream: str | None = None) -> Reply:
     """The signer's :class:`Reply`: origin, upstream, not_found or refused, as on the hop
     form."""
     if form.kind not in SIGNER_KINDS:
         raise ValueError("choose one of the answers")
-    return reply_of(form)
+    return reply_of(form, upstream)
 
 
 @router.post("/inbox/signer/{request_id}")
@@ -216,18 +274,22 @@ def answer_signer_request(
     """Answer a direct request with the provider's own OCN (never one from the form)."""
     asked, traceback_id = access.signer_request(db, principal, request_id)
     if asked.answer is not None:
-        return _signer_page(request, principal, asked, form, ANSWERED)
+        return _signer_page(request, principal, db, asked, form, ANSWERED)
     if not asked.open:
-        return _signer_page(request, principal, asked, form, CLOSED)
+        return _signer_page(request, principal, db, asked, form, CLOSED)
     key = principal.provider_key or ""
     try:
-        reply = signer_reply_of(form)
+        upstream = chosen_upstream(db, form.upstream_key) if form.kind == "upstream" else None
+        reply = signer_reply_of(form, upstream)
         in_savepoint(
             db,
             lambda: service.answer_signer(db, traceback_id, key, reply, principal.actor, clock),
         )
     except (NotYourHop, TracebackClosed):
-        return _signer_page(request, principal, asked, form, CLOSED)
+        return _signer_page(request, principal, db, asked, form, CLOSED)
+    except UnclearUpstream as exc:
+        said = f"Not answered: {exc}."
+        return _signer_page(request, principal, db, asked, form, said, 422, choices=exc.choices)
     except (ValueError, WorkflowError) as exc:
-        return _signer_page(request, principal, asked, form, f"Not answered: {exc}.", 422)
-    return RedirectResponse(f"/inbox/signer/{request_id}", 303)
+        return _signer_page(request, principal, db, asked, form, f"Not answered: {exc}.", 422)
+    return RedirectResponse(f"/inbox/signer/{request_id}?recorded=1", 303)

@@ -496,11 +496,14 @@ def directory(
 def search(
     request: Request,
     q: str = "",
+    upstream_key: str = "",
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
-    """An HTML fragment for the htmx search box: key, name and country only, for everyone."""
-    q = q.strip()[:QUERY_LIMIT]
+    """An HTML fragment for the htmx search box: key, name and country only, for everyone.
+    ``upstream_key``: the answer form's one upstream field, which searches as it is typed
+    (htmx sends it under its own name)."""
+    q = (q or upstream_key).strip()[:QUERY_LIMIT]
     return render(
         request, "_provider_search.html", principal, entries=access.search_directory(db, q), q=q
     )
