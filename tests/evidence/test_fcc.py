@@ -56,6 +56,28 @@ def test_only_prerecorded_and_autodialed_calls_are_robocalls(tmp_path):
     assert [c["robocall"] for c in stored] == [True, True, False, False, None]
 
 
+def test_every_call_type_the_open_data_uses_is_read_in_full(tmp_path):
+    # The current complaint form says "Robocall"; older rows say how the call was made.
+    said = {
+        "Robocall": True,
+        "ROBOCALL": True,
+        "Prerecorded Voice": True,
+        "Autodialed Live Voice Call": True,
+        "Live Voice": False,
+        "Text Message": False,
+        "Abandoned Calls": False,
+        "Email": False,
+        "Carrier pigeon": None,  # a value never seen: not said, rather than "not a robocall"
+        "": None,
+    }
+    rows = [fcc_row(id=f"{n:02d}", type_of_call_or_messge=t) for n, t in enumerate(said)]
+    import_files(tmp_path / "store", fcc_csv(tmp_path / "fcc.csv", *rows))
+    stored = complaints(tmp_path / "store", order="complaint_id")
+    assert [(c["call_type"], c["robocall"]) for c in stored] == [
+        (t or None, robocall) for t, robocall in said.items()
+    ]
+
+
 def test_columns_the_import_does_not_use_may_be_missing_or_extra(tmp_path):
     columns = [c for c in FCC_COLUMNS if c not in ("ticket_created", "location_1", "method")]
     path = fcc_csv(tmp_path / "fcc.csv", fcc_row(), columns=[*columns, "something_new"])

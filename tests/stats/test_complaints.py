@@ -47,6 +47,9 @@ SUBJECTS = [
 PLACES = [("Illinois", "217"), ("Illinois", "312"), ("Texas", "214"), ("", ""), ("Ohio", "")]
 ANSWERS = ["Y", "Y", "N", "", "y"]
 FIRST = datetime(2020, 3, 1)
+#: Residents on July 1, 2024: the Census Bureau's Vintage 2024 table NST-EST2024-POP.
+CENSUS_2024 = {"Illinois": 12_710_158, "Texas": 31_290_831, "Ohio": 11_883_304}
+USPS = {"Illinois": "IL", "Texas": "TX", "Ohio": "OH"}
 
 
 def complaints_csv(path: Path, count: int = 400, seed: int = 9) -> Path:
@@ -115,6 +118,21 @@ def ranking(values: list[str | None], top: int) -> dict[str, Any]:
     }
 
 
+def per_100k(states: list[str | None]) -> list[dict[str, Any]]:
+    counts = Counter(s for s in states if s)
+    rates = [
+        {
+            "state": s,
+            "code": USPS[s],
+            "complaints": n,
+            "population": CENSUS_2024[s],
+            "per_100k": n * 100_000 / CENSUS_2024[s],
+        }
+        for s, n in counts.items()
+    ]
+    return sorted(rates, key=lambda r: -r["per_100k"])
+
+
 def series(labels: list[str]) -> list[dict[str, Any]]:
     return [{"value": v, "complaints": n} for v, n in sorted(Counter(labels).items())]
 
@@ -163,7 +181,11 @@ def expected(
             "rest": numbers["rest"],
             "fragments": sum(0 < len(r["key"]) < 10 for r in now),
             "empty": sum(r["key"] == "" for r in now),
+            "spoofed_own_number": 0,  # an FCC issue: FTC complaints have none
         },
+        "call_types": {"top": [], "rest": 0, "unknown": len(now)},  # FCC only
+        "per_100k": per_100k([r["state"] for r in now]),
+        "fiscal_year": None,
         "covid": {
             "complaints": sum(is_covid(r, campaign) for r in now),
             "by_subject": by_subject,
@@ -225,7 +247,14 @@ def test_an_empty_store_has_no_period_and_zero_figures(tmp_path):
     got = complaint_stats(tmp_path / "nothing").as_dict()
     assert got["period"] is None and got["complaints"] == 0
     assert got["per_day"] == [] and got["robocalls"]["share"] is None
-    assert got["numbers"] == {"top": [], "rest": 0, "fragments": 0, "empty": 0}
+    assert got["numbers"] == {
+        "top": [],
+        "rest": 0,
+        "fragments": 0,
+        "empty": 0,
+        "spoofed_own_number": 0,
+    }
+    assert got["per_100k"] == [] and got["fiscal_year"] is None
     assert got["change"]["complaints"] == change(0, 0)
 
 

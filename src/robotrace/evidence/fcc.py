@@ -15,8 +15,13 @@ other columns (``ticket_created``/``Ticket Created``, ``date_created``, ``issue_
 - ``issue_time``: the consumer's words for the time of day: ``10:30 a.m.``, ``1:00 pm``,
   ``8:08 PM``, ``14:05``. Empty: the call's time is the date at 00:00; anything else
   unreadable: a bad row. Times are the consumer's wall clock, stored as if UTC.
-- ``robocall`` is derived from ``type_of_call_or_messge``: ``Prerecorded Voice`` and
-  ``Autodialed Live Voice Call`` are robocalls, other types are not, an empty type is NULL.
+- ``robocall`` is derived from ``type_of_call_or_messge``, read in full and without regard to
+  case: ``Robocall`` (the current form's word), ``Prerecorded Voice`` and ``Autodialed Live
+  Voice Call`` are robocalls; ``Live Voice``, ``Text Message``, ``Abandoned Calls`` and
+  ``Email`` are not; an empty type, or one the open data has not used before, is NULL (not
+  said) rather than a guess. ``call_type`` keeps the value as written.
+- ``state`` is kept as written (a USPS code); statistics name it in full, as the FTC does
+  (:mod:`robotrace.stats.states`).
 """
 
 from __future__ import annotations
@@ -85,7 +90,10 @@ CREATED_FORMATS = (
 )
 _CREATED_SAID = "a time like 2021-03-15T10:35:00.000 or 03/15/2021 10:35:00 AM"
 TIME_OF_DAY_FORMATS = ("%I:%M %p", "%I:%M%p", "%I:%M:%S %p", "%H:%M", "%H:%M:%S")
-ROBOCALL_TYPES = ("prerecorded voice", "autodialed live voice call")
+#: Every ``type_of_call_or_messge`` value the open data uses, lower case, by whether it is a
+#: robocall (an artificial or prerecorded voice or an autodialer, 47 U.S.C. 227(b)).
+ROBOCALL_TYPES = ("robocall", "prerecorded voice", "autodialed live voice call")
+OTHER_CALL_TYPES = ("live voice", "text message", "abandoned calls", "email")
 
 _TIME_TEXT = "replace(lower(issue_time), '.', '')"
 _TIME_OF_DAY = f"try_strptime({_TIME_TEXT}, [{', '.join(map(sql_text, TIME_OF_DAY_FORMATS))}])"
@@ -94,6 +102,7 @@ _VIOLATION = (
     f"coalesce(CAST({_TIME_OF_DAY} AS TIME), TIME '00:00:00')"
 )
 _ROBOCALL_TYPES = ", ".join(map(sql_text, ROBOCALL_TYPES))
+_OTHER_CALL_TYPES = ", ".join(map(sql_text, OTHER_CALL_TYPES))
 
 _ISSUE_DATE = parsed_time("issue_date", DATE_FORMATS)
 _TICKET_CREATED = parsed_time("ticket_created", CREATED_FORMATS)
@@ -122,8 +131,8 @@ RULES = ComplaintRules(
         "state": "state",
         "zip": "NULLIF(zip, '')",
         "subject": "NULLIF(issue, '')",
-        "robocall": f"CASE WHEN call_type = '' THEN NULL "
-        f"ELSE lower(call_type) IN ({_ROBOCALL_TYPES}) END",
+        "robocall": f"CASE WHEN lower(call_type) IN ({_ROBOCALL_TYPES}) THEN true "
+        f"WHEN lower(call_type) IN ({_OTHER_CALL_TYPES}) THEN false END",
         "call_type": "NULLIF(call_type, '')",
         "advertiser_number": "NULLIF(advertiser_number, '')",
         "advertiser_key": key_of("advertiser_number"),

@@ -4,11 +4,14 @@ Every figure counts complaints by the day they were **filed** (``created_at``, U
 complaint has that date, while the day of the call (``violation_at``) is often missing or only
 roughly remembered. A period is ``[start, end)`` in whole UTC days.
 
-The first scan groups the period and the previous one (of equal length) with ``GROUPING
-SETS``: by day × robocall × subject × kind of number × campaign match (tens of thousands
-of groups at most, from which days, ISO weeks, months, the robocall share, subjects, COVID-19
-and the change are derived in Python), and by state × area code. The second scan ranks the
-reported numbers. See docs/statistics.md for what each figure means.
+The first scan groups the period and the previous one (of equal length; for a fiscal year,
+the fiscal year before) with ``GROUPING SETS``: by day × robocall × subject × kind of number ×
+campaign match × call type (tens of thousands of groups at most, from which days, ISO weeks,
+months, the robocall share, subjects, call types, COVID-19 and the change are derived in
+Python), and by state × area code (states then named in one vocabulary,
+:mod:`robotrace.stats.states`, and counted per 100,000 residents). The second scan ranks the
+reported numbers, leaving out complaints whose issue is that the consumer's own number is
+being spoofed. See docs/statistics.md for what each figure means.
 """
 
 from __future__ import annotations
@@ -24,15 +27,23 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from robotrace.cdr.duck import connect
+from robotrace.cdr.duck import connect, sql_text
 from robotrace.evidence.analytics import complaints_relation
+from robotrace.stats.states import populations, state_name
 
 #: Keys shorter than this are fragments (``202``, ``202555``), not numbers.
 MIN_KEY_DIGITS = 10
 DEFAULT_TOP = 10
 #: A subject is COVID-19 related when it matches this (case-insensitively).
 COVID_SUBJECT = re.compile(r"covid|coronavirus", re.IGNORECASE)
-EMPTY, FRAGMENT, FULL = 0, 1, 2  # kinds of reported number
+EMPTY, FRAGMENT, FULL, SPOOFED = 0, 1, 2, 3  # kinds of reported number
+#: The FCC's issue "My own number is being spoofed": the number reported is the consumer's
+#: own, shown by someone else, so it names no caller (matched case-insensitively, by RE2 in
+#: DuckDB and ``re`` in Python alike).
+SPOOFED_OWN_NUMBER = r"\bown (phone )?number\b.*\bspoof"
+_SPOOFED = re.compile(SPOOFED_OWN_NUMBER, re.IGNORECASE)
+#: The US federal fiscal year N runs from 1 October of N - 1 to 30 September of N.
+FISCAL_YEAR_START_MONTH = 10
 
 
 @dataclass(frozen=True)
@@ -42,8 +53,26 @@ class Period:
     start: date
     end: date
 
+    @classmethod
+    def fiscal_year(cls, year: int) -> Period:
+        """Fiscal year ``year``: FY2025 is 1 October 2024 to 30 September 2025."""
+        if not 1971 <= year <= 2099:
+            raise ValueError(f"fiscal year {year} is not one between 1971 and 2099")
+        month = FISCAL_YEAR_START_MONTH
+        return cls(date(year - 1, month, 1), date(year, month, 1))
+
+    @property
+    def fiscal_year_number(self) -> int | None:
+        """The fiscal year this period is exactly, else None."""
+        year = self.end.year
+        return year if 1971 <= year <= 2099 and self == Period.fiscal_year(year) else None
+
     def previous(self) -> Period:
-        """The period of equal length just before this one."""
+        """The period of equal length just before this one; for a fiscal year, the one before
+        (365 or 366 days, as the Data Book compares fiscal years)."""
+        year = self.fiscal_year_number
+        if year is not None:
+            return Period.fiscal_year(year - 1)
         return Period(self.start - (self.end - self.start), self.start)
 
 
@@ -65,12 +94,26 @@ class Ranking:
 @dataclass(frozen=True)
 class Numbers:
     """Reported numbers by ``company_key``: only full numbers (10+ digits) are ranked;
-    fragments and empty numbers are counted apart."""
+    fragments and empty numbers are counted apart, and so are complaints whose issue is
+    that the consumer's own number is being spoofed (``spoofed_own_number``, whatever
+    number they give)."""
 
     top: list[Count]
     rest: int
     fragments: int
     empty: int
+    spoofed_own_number: int
+
+
+@dataclass(frozen=True)
+class StateRate:
+    """A state's complaints per 100,000 residents (population: Census, July 1, 2024)."""
+
+    state: str
+    code: str
+    complaints: int
+    population: int
+    per_100k: float
 
 
 @dataclass(frozen=True)
@@ -122,6 +165,12 @@ class ComplaintStats:
     numbers: Numbers
     covid: Covid
     change: dict[str, Change] = field(default_factory=dict)
+    #: The FCC's type of call or message, as written (NULL: none given, as in FTC rows).
+    call_types: Ranking = field(default_factory=lambda: Ranking([], 0, 0))
+    #: Every state with complaints and a population, most complaints per resident first.
+    per_100k: list[StateRate] = field(default_factory=list)
+    #: The fiscal year the period is exactly, else None.
+    fiscal_year: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (dates as ISO text)."""
@@ -207,9 +256,10 @@ def _moment(day: date) -> str:
 def _grouped(
     connection: duckdb.DuckDBPyConnection, relation: str, period: Period, keys: list[str]
 ) -> list[tuple[Any, ...]]:
-    """``(set, day, robocall, subject, kind, campaign, current, state, area_code, n)`` of the
-    period and the previous one: set 0 by day (days since 1970) × robocall × subject × kind ×
-    campaign, set 1 by current × state × area code (the two go together: one small set).
+    """``(set, day, robocall, subject, kind, campaign, call_type, current, state, area_code,
+    n)`` of the period and the previous one: set 0 by day (days since 1970) × robocall ×
+    subject × kind × campaign × call type, set 1 by current × state × area code (the two go
+    together: one small set).
 
     Days are computed from epoch microseconds: casting a TIMESTAMPTZ to DATE goes through
     the time zone library and costs most of the scan."""
@@ -220,6 +270,7 @@ def _grouped(
     return connection.sql(
         f"""WITH c AS (
           SELECT epoch_us(created_at) // 86400000000 AS day, robocall, subject, state, area_code,
+            call_type,
             CASE WHEN coalesce(company_key, '') = '' THEN {EMPTY}
                  WHEN length(company_key) < {MIN_KEY_DIGITS} THEN {FRAGMENT}
                  ELSE {FULL} END AS kind,
@@ -228,10 +279,10 @@ def _grouped(
           FROM {relation} AS c
           WHERE created_at >= {_moment(period.previous().start)}
             AND created_at < {_moment(period.end)})
-        SELECT GROUPING(day), day, robocall, subject, kind, campaign, current,
+        SELECT GROUPING(day), day, robocall, subject, kind, campaign, call_type, current,
           state, area_code, count(*)
         FROM c
-        GROUP BY GROUPING SETS ((day, robocall, subject, kind, campaign),
+        GROUP BY GROUPING SETS ((day, robocall, subject, kind, campaign, call_type),
           (current, state, area_code))"""
     ).fetchall()
 
@@ -239,11 +290,13 @@ def _grouped(
 def _top_numbers(
     connection: duckdb.DuckDBPyConnection, relation: str, period: Period, top: int
 ) -> list[Count]:
-    """The ``top`` full numbers (10+ digit keys) of the period, most complaints first."""
+    """The ``top`` full numbers (10+ digit keys) of the period, most complaints first; a
+    complaint that the consumer's own number is being spoofed names no caller."""
+    spoofed = f"regexp_matches(subject, {sql_text(SPOOFED_OWN_NUMBER)}, 'i')"
     rows = connection.sql(
         f"""SELECT company_key, count(*) AS n FROM {relation} AS c
         WHERE created_at >= {_moment(period.start)} AND created_at < {_moment(period.end)}
-          AND length(company_key) >= {MIN_KEY_DIGITS}
+          AND length(company_key) >= {MIN_KEY_DIGITS} AND NOT coalesce({spoofed}, false)
         GROUP BY company_key ORDER BY n DESC, company_key LIMIT {int(top)}"""
     ).fetchall()
     return [Count(str(key), int(n)) for key, n in rows]
@@ -264,10 +317,11 @@ def _figures(
 ) -> ComplaintStats:
     start = period.start if period else date.min
     days = {r[1]: _EPOCH + timedelta(days=r[1]) for r in rows if r[0] == _BY_DAY}
-    daily = [(days[r[1]], *r[2:6], int(r[9])) for r in rows if r[0] == _BY_DAY]
+    daily = [(days[r[1]], *r[2:7], int(r[10])) for r in rows if r[0] == _BY_DAY]
     current = [r for r in daily if r[0] >= start]
     previous = [r for r in daily if r[0] < start]
-    kinds = _sum(current, lambda r: r[3])
+    kinds = _sum(current, _kind)
+    states = _state_counts(_place_counts(rows, 8))
     return ComplaintStats(
         period=period,
         previous_period=period.previous() if period else None,
@@ -277,17 +331,49 @@ def _figures(
         per_month=_series(current, lambda day: f"{day:%Y-%m}"),
         robocalls=_robocalls(_sum(current, lambda r: r[1])),
         subjects=_ranking(_sum(current, lambda r: r[2]), top),
-        states=_ranking(_place_counts(rows, 7), top),
-        area_codes=_ranking(_place_counts(rows, 8), top),
+        states=_ranking(states, top),
+        area_codes=_ranking(_place_counts(rows, 9), top),
         numbers=Numbers(
-            numbers, kinds[FULL] - sum(c.complaints for c in numbers), kinds[FRAGMENT], kinds[EMPTY]
+            numbers,
+            kinds[FULL] - sum(c.complaints for c in numbers),
+            kinds[FRAGMENT],
+            kinds[EMPTY],
+            kinds[SPOOFED],
         ),
         covid=_covid(current, campaign_rule),
         change=_changes(current, previous),
+        call_types=_ranking(_sum(current, lambda r: r[5]), top),
+        per_100k=_per_100k(states),
+        fiscal_year=period.fiscal_year_number if period else None,
     )
 
 
-_Row = tuple[Any, ...]  # (day, robocall, subject, kind, campaign, n)
+_Row = tuple[Any, ...]  # (day, robocall, subject, kind, campaign, call_type, n)
+
+
+def _kind(row: _Row) -> int:
+    """The row's kind of number; any number is ``SPOOFED`` when the issue says it is the
+    consumer's own."""
+    subject = row[2]
+    return SPOOFED if subject and _SPOOFED.search(subject) else int(row[3])
+
+
+def _state_counts(counts: Mapping[str | None, int]) -> Counter[str | None]:
+    """Counts by the state's full name, however the source wrote it."""
+    named: Counter[str | None] = Counter()
+    for value, n in counts.items():
+        named[state_name(value)] += n
+    return named
+
+
+def _per_100k(states: Mapping[str | None, int]) -> list[StateRate]:
+    known = populations()
+    rates = [
+        StateRate(name, known[name].code, n, known[name].residents, n * 1e5 / known[name].residents)
+        for name, n in states.items()
+        if name in known and n
+    ]
+    return sorted(rates, key=lambda r: (-r.per_100k, r.state))
 
 
 def _total(rows: Iterable[_Row]) -> int:
@@ -328,11 +414,11 @@ def _ranking(counts: Mapping[str | None, int], top: int) -> Ranking:
 
 
 def _place_counts(rows: Iterable[tuple[Any, ...]], column: int) -> Counter[Any]:
-    """The period's complaints per state (column 7) or area code (column 8)."""
+    """The period's complaints per state (column 8) or area code (column 9)."""
     counts: Counter[Any] = Counter()
     for row in rows:
-        if row[0] == _BY_PLACE and row[6]:
-            counts[row[column]] += int(row[9])
+        if row[0] == _BY_PLACE and row[7]:
+            counts[row[column]] += int(row[10])
     return counts
 
 
