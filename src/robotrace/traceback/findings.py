@@ -221,12 +221,20 @@ def _minute(when: datetime) -> str:
     return as_utc(when).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def counts(tb: Traceback) -> bool:
+    """Whether ``tb`` counts at all — in findings, enforcement evidence, scorecards and
+    statistics: every traceback but one withdrawn (opened by mistake)."""
+    return tb.outcome is not Outcome.WITHDRAWN
+
+
 def refusal_findings(tb: Traceback) -> tuple[Finding, ...]:
     """The findings of ``tb``, in hop order: each hop answered ``refused`` (with its stated
     reason) and each hop marked ``no_response``. A hop answered late after the mark keeps
     ``late`` and stays a ``no_response`` finding, its late answer's time shown; if that late
     answer was a refusal, it is a second finding. A hop still waiting, however overdue, is
-    none until it is marked."""
+    none until it is marked. A withdrawn traceback has none (:func:`counts`)."""
+    if not counts(tb):
+        return ()
     found: list[Finding] = []
     for hop in tb.hops:
         if hop.late or hop.answer is Answer.NO_RESPONSE:

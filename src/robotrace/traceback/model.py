@@ -28,6 +28,8 @@ class Outcome(StrEnum):
     NON_RESPONSIVE = "non_responsive"
     NOT_FOUND = "not_found"
     LOOP = "loop"
+    #: Closed by a coordinator (opened by mistake): no finding, no evidence, not counted.
+    WITHDRAWN = "withdrawn"
 
 
 class Role(StrEnum):

@@ -100,6 +100,8 @@ def open_traceback(
     except InvalidNumber as exc:
         raise workflow.WorkflowError(str(exc)) from None
     call = replace(call, calling_number=calling, called_number=called)
+    if campaign is None and call_id is None:
+        campaign = campaign_of_caller_id(session, calling)
     directory = provider_directory(session)
     terminating = directory.get(resolve_key(session, terminating_key) or "")
     if terminating is None:
@@ -118,6 +120,23 @@ def open_traceback(
         signer,
     )
     return _commit_step(session, step, call_id)
+
+
+def campaign_of_caller_id(session: Session, calling: str) -> str | None:
+    """The campaign a typed call (no transcript, no stored call) belongs to by its caller ID:
+    the campaign whose evidence calls showed that caller ID (``calls.calling_e164``, as
+    imports normalise it) — the one with most such calls when several did, then the smaller
+    id. None for a withheld or unknown caller ID."""
+    if not calling.startswith("+"):
+        return None
+    shown = func.count(models.Call.id)
+    return session.scalar(
+        select(models.Call.campaign_id)
+        .where(models.Call.calling_e164 == calling, models.Call.campaign_id.is_not(None))
+        .group_by(models.Call.campaign_id)
+        .order_by(shown.desc(), models.Call.campaign_id)
+        .limit(1)
+    )
 
 
 def signer_lead_of(session: Session, call: models.Call) -> SignerLead | None:
@@ -242,6 +261,16 @@ def mark_no_response(session: Session, traceback_id: str, actor: str, clock: Clo
     tb = load_traceback(session, traceback_id, for_update=True)
     step = workflow.mark_no_response(tb, provider_directory(session), clock.now(), actor)
     return _commit_step(session, step)
+
+
+def withdraw_traceback(
+    session: Session, traceback_id: str, reason: str, actor: str, clock: Clock
+) -> Traceback:
+    """Withdraw an open traceback opened by mistake (:func:`workflow.withdraw`); its open
+    requests leave the providers' inboxes, as every open-request query reads only open
+    tracebacks."""
+    tb = load_traceback(session, traceback_id, for_update=True)
+    return _commit_step(session, workflow.withdraw(tb, reason, clock.now(), actor))
 
 
 def overdue_traceback_ids(session: Session, now: datetime) -> list[str]:

@@ -6,7 +6,7 @@ Nothing here touches a database, a clock or the network; ``now`` is always passe
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -470,6 +470,40 @@ def answer_signer(tb: Traceback, provider: str, reply: Reply, now: datetime, act
         tb, closed = _close(tb, Outcome.ORIGIN_IDENTIFIED, now, actor)
         events += (closed,)
     return Step(tb, events)
+
+
+#: The longest reason a withdrawal keeps (the audit log's details).
+REASON_LENGTH = 2000
+
+
+def withdraw(tb: Traceback, reason: str, now: datetime, actor: str) -> Step:
+    """Close an open traceback opened by mistake, outcome ``withdrawn``: its open hop request
+    (and the signer's direct request) is cancelled — left unanswered, never marked
+    ``no_response`` — and nothing in it counts as a finding, evidence or a statistic."""
+    now, reason = as_utc(now), " ".join(reason.split())
+    if tb.status is Status.CLOSED:
+        raise TracebackClosed(f"traceback {tb.id} is closed already ({tb.outcome})")
+    if not reason:
+        raise WorkflowError("a withdrawal must say why (the reason is kept in the audit log)")
+    if len(reason) > REASON_LENGTH:
+        raise WorkflowError(f"the reason is longer than {REASON_LENGTH} characters")
+    hop = tb.current_hop
+    cancelled = [hop.provider] if hop is not None and hop.pending else []
+    signer = tb.signer
+    if signer is not None and signer.requested_at is not None and signer.answer is None:
+        cancelled.append(signer.provider)
+    tb, closed = _close(
+        tb, Outcome.WITHDRAWN, now, actor, reason=reason, cancelled=", ".join(cancelled) or None
+    )
+    return Step(tb, (closed,))
+
+
+def withdrawn_reason(events: Sequence[AuditEvent]) -> str | None:
+    """The reason a traceback was withdrawn, from its audit events (None: it was not)."""
+    for event in events:
+        if event.action == "traceback.closed" and event.details.get("outcome") == "withdrawn":
+            return str(event.details.get("reason") or "")
+    return None
 
 
 def overdue_hops(tracebacks: list[Traceback], now: datetime) -> list[tuple[Traceback, Hop]]:

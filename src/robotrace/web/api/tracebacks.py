@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from robotrace.calendar import in_zone
@@ -16,6 +17,7 @@ from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.findings import summary_of
 from robotrace.traceback.model import CallUnderTrace, Traceback
+from robotrace.traceback.workflow import REASON_LENGTH, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import lock_traceback
@@ -130,4 +132,37 @@ def mark_no_response(
     lock_traceback(db, row.id)
     with conflicts():
         tb = service.mark_no_response(db, row.id, principal.actor, clock)
+    return traceback_out(db, tb, clock)
+
+
+class WithdrawIn(BaseModel):
+    """Why the traceback is withdrawn (kept in the audit log)."""
+
+    reason: str = Field(min_length=1, max_length=REASON_LENGTH)
+
+
+@router.post(
+    "/{traceback_id}/withdraw",
+    response_model=TracebackOut,
+    responses=responses(403, 404, 409, 422),
+)
+def withdraw_traceback(
+    traceback_id: str,
+    body: WithdrawIn,
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> TracebackOut:
+    """Withdraw an open traceback opened by mistake: it closes ``withdrawn``, its open hop
+    request (and any direct request to the signer) is cancelled and leaves the provider's
+    inbox, and nothing in it counts as a finding, evidence or a statistic. 409 when the
+    traceback is closed already; 422 without a reason."""
+    row = access.traceback_row(db, principal, traceback_id)
+    lock_traceback(db, row.id)
+    try:
+        tb = service.withdraw_traceback(db, row.id, body.reason, principal.actor, clock)
+    except TracebackClosed as exc:
+        raise HTTPException(409, str(exc)) from None
+    except WorkflowError as exc:
+        raise HTTPException(422, str(exc)) from None
     return traceback_out(db, tb, clock)

@@ -11,14 +11,15 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from robotrace.clock import Clock
 from robotrace.store import models
-from robotrace.traceback.model import Answer, Status
+from robotrace.traceback.model import Answer, Outcome, Status
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock
 from robotrace.web.pages.common import READERS
+from robotrace.web.pages.traceback_list import ListedTraceback, with_findings
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -35,6 +36,9 @@ class OpenTraceback:
     hops: int
     waiting_on: str
     due_at: datetime
+    campaign: str | None = None
+    origin: str | None = None
+    gateway: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ def open_tracebacks(db: Session) -> list[OpenTraceback]:
         .order_by(models.Traceback.opened_at.desc(), models.Traceback.id.desc())
         .limit(LIMIT)
     ).all()
+    found = {t.row.id: t for t in with_findings(db, [(tb, key, 0) for tb, _, key in rows])}
     return [
         OpenTraceback(
             id=tb.id,
@@ -83,6 +88,9 @@ def open_tracebacks(db: Session) -> list[OpenTraceback]:
             hops=hop.position + 1,
             waiting_on=key,
             due_at=hop.due_at,
+            campaign=tb.campaign_id,
+            origin=found[tb.id].origin,
+            gateway=found[tb.id].gateway,
         )
         for tb, hop, key in rows
     ]
@@ -109,13 +117,16 @@ def overdue_hops(db: Session, now: datetime) -> list[OverdueHop]:
 
 
 def non_responsive_providers(db: Session) -> list[NonResponsive]:
-    """Providers that stayed silent or refused, with how often; the worst first."""
+    """Providers that stayed silent or refused, with how often; the worst first (withdrawn
+    tracebacks count for nothing)."""
     silent = func.sum(_count_if(Answer.NO_RESPONSE))
     refused = func.sum(_count_if(Answer.REFUSED))
+    counted = or_(models.Traceback.outcome.is_(None), models.Traceback.outcome != Outcome.WITHDRAWN)
     rows = db.execute(
         select(models.Provider.key, models.Provider.business_name, silent, refused)
         .join(models.Hop, models.Hop.provider_id == models.Provider.id)
-        .where(models.Hop.answer.in_([Answer.NO_RESPONSE, Answer.REFUSED]))
+        .join(models.Traceback, models.Traceback.id == models.Hop.traceback_id)
+        .where(models.Hop.answer.in_([Answer.NO_RESPONSE, Answer.REFUSED]), counted)
         .group_by(models.Provider.key, models.Provider.business_name)
         .order_by((silent + refused).desc(), models.Provider.key)
         .limit(LIMIT)
@@ -127,8 +138,8 @@ def _count_if(answer: Answer) -> ColumnElement[int]:
     return case((models.Hop.answer == answer, 1), else_=0)
 
 
-def recent_outcomes(db: Session, limit: int = 15) -> list[tuple[models.Traceback, str]]:
-    """The last closed tracebacks with their terminating provider's OCN."""
+def recent_outcomes(db: Session, limit: int = 15) -> list[ListedTraceback]:
+    """The last closed tracebacks with their terminating provider, origin and gateway."""
     terminating = aliased(models.Provider)
     rows = db.execute(
         select(models.Traceback, terminating.key)
@@ -137,7 +148,7 @@ def recent_outcomes(db: Session, limit: int = 15) -> list[tuple[models.Traceback
         .order_by(models.Traceback.closed_at.desc(), models.Traceback.id.desc())
         .limit(limit)
     ).all()
-    return [(tb, key) for tb, key in rows]
+    return with_findings(db, [(tb, key, 0) for tb, key in rows])
 
 
 @router.get("/")

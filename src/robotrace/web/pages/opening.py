@@ -58,39 +58,74 @@ def directory_choices(db: Session) -> list[tuple[str, str]]:
     return [(key, name) for key, name in rows]
 
 
+class FieldError(ValueError):
+    """What is wrong with one field of the typed call (``field``: its form name)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+#: Which field a rule's message is about, by how the message starts.
+_FIELD_OF_MESSAGE = (
+    ("calling number", "calling_number"),
+    ("called number", "called_number"),
+    ("no provider", "terminating_key"),
+)
+
+
+def field_of(exc: Exception) -> str:
+    """The form field an error concerns ("": the form as a whole)."""
+    if isinstance(exc, FieldError):
+        return exc.field
+    text = str(exc)
+    return next((field for start, field in _FIELD_OF_MESSAGE if text.startswith(start)), "")
+
+
 def _form(
     request: Request,
     principal: Principal,
     db: Session,
     typed: TypedCall | None = None,
-    error: str | None = None,
+    field_errors: dict[str, str] | None = None,
+    call_error: str | None = None,
 ) -> Response:
+    """The page; errors go next to what they concern: a typed field, the typed form as a
+    whole (key ""), or the evidence calls (``call_error``)."""
     return render(
         request,
         "traceback_new.html",
         principal,
-        400 if error else 200,
+        400 if field_errors or call_error else 200,
         calls=untraced_calls(db),
         providers=directory_choices(db),
         typed=typed or TypedCall(),
-        error=error,
+        field_errors=field_errors or {},
+        call_error=call_error,
     )
 
 
 def call_from_form(typed: TypedCall, now: datetime) -> CallUnderTrace:
     """The typed call, or ValueError saying what is wrong with it."""
-    called = form_text(typed.called_number, NUMBER_LENGTH)
+    try:
+        called = form_text(typed.called_number, NUMBER_LENGTH)
+    except ValueError as exc:
+        raise FieldError("called_number", f"called number: {exc}") from None
     if not called:
-        raise ValueError("the called number is required")
+        raise FieldError("called_number", "the called number is required")
     if not typed.terminating_key.strip():
-        raise ValueError("choose the terminating provider")
+        raise FieldError("terminating_key", "choose the terminating provider")
     try:
         when = parse_utc(typed.call_time)
     except ValueError as exc:
-        raise ValueError(f"call time: {exc}") from None
+        raise FieldError("call_time", f"call time: {exc}") from None
     if when > now:
-        raise ValueError("the call time is in the future")
-    return CallUnderTrace(form_text(typed.calling_number, NUMBER_LENGTH), called, when)
+        raise FieldError("call_time", "the call time is in the future")
+    try:
+        calling = form_text(typed.calling_number, NUMBER_LENGTH)
+    except ValueError as exc:
+        raise FieldError("calling_number", f"calling number: {exc}") from None
+    return CallUnderTrace(calling, called, when)
 
 
 @router.get("/tracebacks/new")
@@ -121,7 +156,7 @@ def open_typed(
             lambda: service.open_traceback(db, call, terminating_key, principal.actor, clock),
         )
     except (ValueError, WorkflowError) as exc:
-        return _form(request, principal, db, typed, f"Not opened: {exc}.")
+        return _form(request, principal, db, typed, {field_of(exc): f"Not opened: {exc}."})
     return RedirectResponse(f"/tracebacks/{tb.id}", 303)
 
 
@@ -138,5 +173,5 @@ def open_from_call(
             db, lambda: service.open_traceback_for_call(db, call_id, principal.actor, clock)
         )
     except WorkflowError as exc:
-        return _form(request, principal, db, error=f"Not opened: {exc}.")
+        return _form(request, principal, db, call_error=f"Not opened: {exc}.")
     return RedirectResponse(f"/tracebacks/{tb.id}", 303)

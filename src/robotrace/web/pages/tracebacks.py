@@ -14,8 +14,7 @@ from functools import partial
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.store import models
@@ -24,18 +23,25 @@ from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.findings import late_answer_held, loop_caused_by, roles_of, signer_on_path
-from robotrace.traceback.model import Answer, Hop, HopRole, ProviderInfo, Status, Traceback
-from robotrace.traceback.workflow import Reply, WorkflowError
+from robotrace.traceback.model import (
+    Answer,
+    Hop,
+    HopRole,
+    Outcome,
+    ProviderInfo,
+    Status,
+    Traceback,
+)
+from robotrace.traceback.workflow import Reply, WorkflowError, withdrawn_reason
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
-from robotrace.web.pages import opening
+from robotrace.web.pages import opening, traceback_list
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 router.include_router(opening.router)
-LIST_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -56,23 +62,6 @@ class ChainLink:
     note: str
     late: bool
     asked: bool
-
-
-def traceback_rows(db: Session, status: str) -> list[tuple[models.Traceback, str, int]]:
-    """The newest tracebacks (all, or only ``open``/``closed``), terminating OCN, hop count."""
-    terminating = aliased(models.Provider)
-    hops = (
-        select(func.count(models.Hop.id))
-        .where(models.Hop.traceback_id == models.Traceback.id)
-        .scalar_subquery()
-    )
-    query = select(models.Traceback, terminating.key, hops).join(
-        terminating, terminating.id == models.Traceback.terminating_provider_id
-    )
-    if status in (Status.OPEN, Status.CLOSED):
-        query = query.where(models.Traceback.status == Status(status))
-    query = query.order_by(models.Traceback.opened_at.desc(), models.Traceback.id.desc())
-    return [(tb, key, int(n)) for tb, key, n in db.execute(query.limit(LIST_LIMIT)).all()]
 
 
 def chain_of(tb: Traceback, directory: dict[str, ProviderInfo]) -> list[ChainLink]:
@@ -101,8 +90,9 @@ def _link(role: HopRole, hop: Hop | None, directory: dict[str, ProviderInfo]) ->
     )
 
 
-def timeline_of(tb: Traceback) -> list[tuple[datetime, str]]:
-    """What happened when, in words, from the traceback itself (the audit log has who)."""
+def timeline_of(tb: Traceback, reason: str | None = None) -> list[tuple[datetime, str]]:
+    """What happened when, in words, from the traceback itself (the audit log has who);
+    ``reason``: why it was withdrawn, if it was."""
     entries = [(tb.opened_at, f"Opened at terminating provider {tb.terminating_provider}")]
     for hop in tb.hops:
         entries.append((hop.requested_at, f"Hop {hop.position}: asked {hop.provider}"))
@@ -112,7 +102,9 @@ def timeline_of(tb: Traceback) -> list[tuple[datetime, str]]:
             late = " (late)" if hop.late else ""
             entries.append((hop.answered_at, f"Hop {hop.position}: {_said(hop)}{late}"))
     entries += _signer_entries(tb)
-    if tb.closed_at is not None and tb.outcome is not None:
+    if tb.closed_at is not None and tb.outcome is Outcome.WITHDRAWN:
+        entries.append((tb.closed_at, f"Withdrawn, open requests cancelled: {reason or ''}"))
+    elif tb.closed_at is not None and tb.outcome is not None:
         entries.append((tb.closed_at, f"Closed: {tb.outcome.value}"))
     return sorted(entries, key=lambda entry: entry[0])
 
@@ -148,6 +140,20 @@ def _said(hop: Hop) -> str:
     return f"{hop.provider} answered {hop.answer}"
 
 
+def shaken_line(call: models.Call | None) -> str | None:
+    """The call's STIR/SHAKEN verification in one sentence for people (None: no header, or
+    not verified yet)."""
+    if call is None or not call.identity or call.verified_at is None:
+        return None
+    signer = f"signed by the provider with OCN {call.shaken_spc}" if call.shaken_spc else ""
+    if call.shaken_valid:
+        attest = f"attestation {call.shaken_attest}" if call.shaken_attest else "no attestation"
+        return f"Caller ID signature: valid ({', '.join(p for p in (attest, signer) if p)})"
+    why = call.shaken_reason or "no reason recorded"
+    code = f" (code {call.shaken_code})" if call.shaken_code else ""
+    return f"Caller ID signature: not valid{code}: {why}"
+
+
 def can_mark_no_response(principal: Principal, tb: Traceback, now: datetime) -> bool:
     hop = tb.current_hop
     return principal.is_staff and tb.status is Status.OPEN and hop is not None and hop.overdue(now)
@@ -174,10 +180,14 @@ def _detail(
     traceback_id: str,
     status_code: int = 200,
     error: str | None = None,
+    withdrawing: str | None = None,
+    withdraw_error: str | None = None,
 ) -> Response:
     row = access.traceback_row(db, principal, traceback_id)
     tb = load_traceback(db, row.id)
     directory = provider_directory(db)
+    audit = list_audit(db, tb.id)
+    call = db.get(models.Call, row.call_id) if row.call_id is not None else None
     return render(
         request,
         "traceback.html",
@@ -185,34 +195,46 @@ def _detail(
         status_code,
         tb=tb,
         call_id=row.call_id,
-        call=db.get(models.Call, row.call_id) if row.call_id is not None else None,
+        call=call,
+        shaken=shaken_line(call),
+        campaign_known=tb.campaign is not None and db.get(models.Campaign, tb.campaign) is not None,
         signer_on_path=signer_on_path(tb),
         loop_caused_by=loop_caused_by(tb),
         late_answer_held=late_answer_held(tb),
         can_ask_signer=can_ask_signer(principal, tb),
         can_record_signer=can_record_signer_answer(principal, tb),
         chain=chain_of(tb, directory),
-        timeline=timeline_of(tb),
-        audit=list_audit(db, tb.id),
+        timeline=timeline_of(tb, withdrawn_reason(audit)),
+        audit=audit,
         can_mark=can_mark_no_response(principal, tb, clock.now()),
+        can_withdraw=principal.is_staff and tb.status is Status.OPEN,
+        withdrawing=withdrawing,
+        withdrawn_reason=withdrawn_reason(audit),
+        withdraw_error=withdraw_error,
         error=error,
     )
 
 
 @router.get("/tracebacks")
-def traceback_list(
+def traceback_list_page(
     request: Request,
-    status: str = "",
+    filters: traceback_list.ListFilters = Depends(traceback_list.list_filters),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
+    rows, total = traceback_list.listed_tracebacks(db, filters)
+    pages = max(1, -(-total // traceback_list.PAGE_SIZE))
     return render(
         request,
         "tracebacks.html",
         principal,
-        rows=traceback_rows(db, status),
-        status=status,
-        limit=LIST_LIMIT,
+        rows=rows,
+        total=total,
+        pages=pages,
+        filters=filters,
+        statuses=[s.value for s in Status],
+        outcomes=[o.value for o in Outcome],
+        campaigns=traceback_list.campaign_choices(db),
     )
 
 
@@ -276,6 +298,28 @@ def record_signer_answer(
     reply = Reply(Answer(answer), customer=customer.strip() or None, note=note.strip())
     step = partial(service.answer_signer, db, row.id, signer, reply, principal.actor, clock)
     return _step(request, principal, db, clock, row.id, step, "Not recorded")
+
+
+@router.post("/tracebacks/{traceback_id}/withdraw")
+def withdraw(
+    request: Request,
+    traceback_id: str,
+    reason: str = Form(""),
+    confirmed: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Withdraw a traceback opened by mistake, in two steps: the reason, then (``confirmed``)
+    the confirmation that shows what it cancels; nothing changes before the second."""
+    row = access.traceback_row(db, principal, traceback_id)
+    if not reason.strip():
+        error = "Not withdrawn: say why the traceback is withdrawn."
+        return _detail(request, principal, db, clock, row.id, 422, withdraw_error=error)
+    if confirmed != "yes":
+        return _detail(request, principal, db, clock, row.id, withdrawing=reason.strip())
+    step = partial(service.withdraw_traceback, db, row.id, reason, principal.actor, clock)
+    return _step(request, principal, db, clock, row.id, step, "Not withdrawn")
 
 
 def _step(
