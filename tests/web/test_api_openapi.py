@@ -25,6 +25,7 @@ ROUTES = {
     ("POST", "/api/v1/tracebacks"),
     ("GET", "/api/v1/tracebacks/{traceback_id}"),
     ("POST", "/api/v1/tracebacks/{traceback_id}/no-response"),
+    ("POST", "/api/v1/tracebacks/{traceback_id}/withdraw"),
     ("GET", "/api/v1/providers"),
     ("GET", "/api/v1/providers/search"),
     ("GET", "/api/v1/providers/{key}"),

@@ -69,6 +69,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/tracebacks"): READERS,
     ("GET", "/tracebacks/{traceback_id}"): READERS,
     ("POST", "/tracebacks/{traceback_id}/no-response"): STAFF,
+    ("POST", "/tracebacks/{traceback_id}/withdraw"): STAFF,
     ("POST", "/tracebacks/{traceback_id}/ask-signer"): STAFF,
     ("POST", "/tracebacks/{traceback_id}/signer-answer"): STAFF,
     ("GET", "/providers"): READERS,
@@ -109,6 +110,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/tracebacks/{traceback_id}"): READERS,
     ("POST", "/api/v1/tracebacks"): STAFF,
     ("POST", "/api/v1/tracebacks/{traceback_id}/no-response"): STAFF,
+    ("POST", "/api/v1/tracebacks/{traceback_id}/withdraw"): STAFF,
     ("GET", "/api/v1/providers"): READERS,
     ("GET", "/api/v1/providers/search"): ALL,
     ("GET", "/api/v1/providers/{key}"): ALL,
@@ -536,6 +538,10 @@ def built_matrix(
 
 # Valid bodies, so that a tenant check cannot hide behind a validation error.
 BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("POST", "/tracebacks/{traceback_id}/withdraw"): {"data": {"reason": "opened by mistake"}},
+    ("POST", "/api/v1/tracebacks/{traceback_id}/withdraw"): {
+        "json": {"reason": "opened by mistake"}
+    },
     ("POST", "/api/v1/hop-requests/{hop_id}/answer"): {
         "json": {"answer": "not_found", "note": "no such call"}
     },

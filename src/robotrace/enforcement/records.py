@@ -18,6 +18,7 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.store.providers import provider_of, resolve_provider
 from robotrace.store.tracebacks import list_tracebacks
+from robotrace.traceback.findings import counts
 from robotrace.traceback.model import Traceback
 
 LETTER = EnforcementKind.WARNING_LETTER
@@ -52,8 +53,9 @@ def address_of(row: models.Provider) -> ProviderAddress:
 
 def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:
     """Tracebacks, oldest first; those of calls before ``since`` are dropped here (the store
-    has no windowed loader yet, and a year is a few thousand tracebacks)."""
-    found = list_tracebacks(session)
+    has no windowed loader yet, and a year is a few thousand tracebacks), and withdrawn ones
+    (opened by mistake) always: they are no evidence and no statistic."""
+    found = [tb for tb in list_tracebacks(session) if counts(tb)]
     return found if since is None else [tb for tb in found if tb.call.call_time >= since]
 
 
