@@ -10,11 +10,14 @@ restated here), and the federal fiscal year (FY2025: 1 October 2024 to 30 Septem
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from robotrace.cli import main
 from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.stats.complaints import Period, complaint_stats
 from robotrace.stats.states import populations, state_name
@@ -165,3 +168,40 @@ def test_the_fccs_call_types_are_ranked_as_written(tmp_path):
     assert (got.call_types.rest, got.call_types.unknown) == (1, 2)  # FTC's and the empty one
     # "Robocall" is a robocall: FTC Y, two Robocall, one Prerecorded Voice.
     assert (got.robocalls.yes, got.robocalls.no, got.robocalls.unknown) == (4, 2, 1)
+
+
+# --- robotrace stats --fiscal-year ------------------------------------------------------------
+
+
+def test_the_cli_counts_a_fiscal_year_and_prints_the_rates_per_100000(tmp_path):
+    rows = [
+        ftc(1, Created_Date="2024-09-30 23:59:59", Consumer_State="Illinois"),  # FY2024
+        ftc(2, Created_Date="2024-10-01 00:00:00", Consumer_State="Illinois"),
+        ftc(3, Created_Date="2025-09-30 23:59:59", Consumer_State="Texas"),
+    ]
+    analytics = store(tmp_path, rows, [fcc(4, ticket_created="2025-01-02T10:00:00.000")])
+    command = ["stats", "--analytics-dir", str(analytics), "--fiscal-year", "2025"]
+    result = CliRunner().invoke(main, [*command, "--json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output)
+    assert got["period"] == {"start": "2024-10-01", "end": "2025-10-01"}
+    assert (got["fiscal_year"], got["complaints"]) == (2025, 3)
+    assert got["previous_period"] == {"start": "2023-10-01", "end": "2024-10-01"}
+    # One each: Illinois, Texas, and the FCC's FL (23,372,215 residents); fewest people first.
+    assert [(r["state"], r["population"]) for r in got["per_100k"]] == [
+        ("Illinois", ILLINOIS),
+        ("Florida", 23_372_215),
+        ("Texas", TEXAS),
+    ]
+    summary = CliRunner().invoke(main, command)
+    assert summary.exit_code == 0, summary.output
+    assert "FY2025: 3 complaints filed 2024-10-01 to 2025-10-01" in summary.output
+    assert "per 100,000" in summary.output and "NST-EST2024-POP" in summary.output
+
+
+def test_the_cli_refuses_a_fiscal_year_with_from_or_to(tmp_path):
+    command = ["stats", "--analytics-dir", str(tmp_path), "--fiscal-year", "2025"]
+    result = CliRunner().invoke(main, [*command, "--from", "2024-01-01"])
+    assert result.exit_code == 2 and "leave out --from/--to" in result.output
+    result = CliRunner().invoke(main, ["stats", "--fiscal-year", "25"])
+    assert result.exit_code == 2 and "--fiscal-year" in result.output

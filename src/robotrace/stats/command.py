@@ -15,7 +15,13 @@ from rich.table import Table
 
 from robotrace import settings
 from robotrace.files import write_whole
-from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Ranking, complaint_stats
+from robotrace.stats.complaints import (
+    DEFAULT_TOP,
+    ComplaintStats,
+    Period,
+    Ranking,
+    complaint_stats,
+)
 from robotrace.stats.enforcement import FIGURES, Effect
 
 if TYPE_CHECKING:
@@ -38,6 +44,14 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     type=_DATE,
     metavar="DATE",
     help="Day (UTC) after the period: --to is not counted.",
+)
+@click.option(
+    "--fiscal-year",
+    type=click.IntRange(1971, 2099),
+    metavar="YEAR",
+    help="The federal fiscal year YEAR instead of --from/--to: 1 October of YEAR-1 to 30 "
+    "September of YEAR, as the FTC's Do Not Call Data Book counts; compared with the "
+    "fiscal year before.",
 )
 @click.option(
     "--analytics-dir",
@@ -90,6 +104,7 @@ def stats(
     as_json: bool,
     start: datetime | None,
     end: datetime | None,
+    fiscal_year: int | None,
     analytics_dir: Path | None,
     top: int,
     database_url: str | None,
@@ -101,8 +116,9 @@ def stats(
     """Complaint statistics of the analytics store (docs/statistics.md).
 
     Complaints filed in [--from, --to) (UTC days; by default from the first to the last
-    stored): per day, ISO week and month, robocall share, subjects, states, area codes, top
-    numbers, COVID-19, and the change against the previous period of equal length.
+    stored), or in --fiscal-year: per day, ISO week and month, robocall share, subjects, call
+    types, states (and complaints per 100,000 residents), area codes, top numbers, COVID-19,
+    and the change against the previous period of equal length.
 
     With --scorecards: provider scorecards of the SQL store instead, for the tracebacks of
     calls made in [--from, --to) (docs/statistics.md#provider-scorecards).
@@ -112,6 +128,13 @@ def stats(
     first, last = _day(start), _day(end)
     if first and last and last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
+    if fiscal_year is not None:
+        if start or end:
+            raise click.UsageError("--fiscal-year is a period of its own: leave out --from/--to")
+        if scorecards or effects:
+            raise click.UsageError("--fiscal-year is for the complaint statistics")
+        year = Period.fiscal_year(fiscal_year)
+        first, last = year.start, year.end
     if scorecards and effects:
         raise click.UsageError("--scorecards and --effects are separate reports: pick one")
     if png_dir and (scorecards or effects):
@@ -329,8 +352,9 @@ def _print_summary(figures: ComplaintStats) -> None:
     change = figures.change["complaints"]
     relative = f" ({change.relative:+.1%})" if change.relative is not None else ""
     share = figures.robocalls.share
+    fiscal = f"FY{figures.fiscal_year}: " if figures.fiscal_year else ""
     console.print(
-        f"{figures.complaints:,} complaints filed {figures.period.start} to "
+        f"{fiscal}{figures.complaints:,} complaints filed {figures.period.start} to "
         f"{figures.period.end} (exclusive); previous period {change.previous:,}, "
         f"change {change.absolute:+,}{relative}\n"
         f"robocall share: {'–' if share is None else f'{share:.1%}'} "
@@ -338,11 +362,31 @@ def _print_summary(figures: ComplaintStats) -> None:
         f"{figures.covid.complaints:,}"
     )
     console.print(_table("subject", figures.subjects))
+    console.print(_table("call type (FCC)", figures.call_types))
     console.print(_table("state", figures.states))
+    console.print(_rates_table(figures))
     console.print(_table("area code", figures.area_codes))
     numbers = figures.numbers
     console.print(_table("number", Ranking(numbers.top, numbers.rest, 0)))
-    console.print(f"fragments: {numbers.fragments:,}; empty numbers: {numbers.empty:,}")
+    console.print(
+        f"fragments: {numbers.fragments:,}; empty numbers: {numbers.empty:,}; "
+        f"own number being spoofed (not ranked): {numbers.spoofed_own_number:,}"
+    )
+
+
+def _rates_table(figures: ComplaintStats) -> Table:
+    from robotrace.stats.states import POPULATION_SOURCE
+
+    table = Table(
+        "state", "complaints", "residents", "per 100,000",
+        title="complaints per 100,000 residents", caption=f"residents: {POPULATION_SOURCE}",
+    )  # fmt: skip
+    for rate in figures.per_100k:
+        table.add_row(
+            escape(rate.state), f"{rate.complaints:,}", f"{rate.population:,}",
+            f"{rate.per_100k:,.1f}",
+        )  # fmt: skip
+    return table
 
 
 def _table(title: str, ranking: Ranking) -> Table:

@@ -25,6 +25,12 @@ from robotrace.web.evidence_uploads import analytics_dir
 #: The period's query parameters, ``?from=YYYY-MM-DD&to=YYYY-MM-DD``, of pages and API alike.
 FROM = Query("", alias="from", description="First UTC day, YYYY-MM-DD.")
 TO = Query("", alias="to", description="UTC day after the period, YYYY-MM-DD.")
+#: ``?fiscal_year=2025``: 1 October 2024 to 30 September 2025, instead of from/to.
+FISCAL_YEAR = Query(
+    "",
+    description="A federal fiscal year instead of from/to: 2025 is 2024-10-01 to 2025-10-01 "
+    "(not included), as the FTC's Do Not Call Data Book counts.",
+)
 
 #: Figures kept per (store state, period, campaigns): a page view after the first is a lookup.
 CACHED = 16
@@ -56,6 +62,20 @@ def asked_period(request: Request, start_text: str, end_text: str) -> Period | N
     if end:
         return Period(end - timedelta(days=days), end)
     return stored_latest_period(analytics_dir(request), days)
+
+
+def fiscal_year_period(
+    request: Request, start_text: str, end_text: str, year_text: str
+) -> Period | None:
+    """:func:`asked_period`, or the fiscal year asked for (with neither from nor to)."""
+    if not year_text.strip():
+        return asked_period(request, start_text, end_text)
+    if start_text.strip() or end_text.strip():
+        raise HTTPException(400, "fiscal_year is a period of its own: leave out from and to")
+    text = year_text.strip()
+    if not (text.isascii() and text.isdigit() and 1971 <= int(text) <= 2099):
+        raise HTTPException(400, f"fiscal_year must be a year 1971-2099, not {year_text!r}")
+    return Period.fiscal_year(int(text))
 
 
 def statistics(

@@ -17,10 +17,12 @@ from robotrace.web.api.errors import responses
 from robotrace.web.deps import REQUEST_DB, require_roles
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import (
+    FISCAL_YEAR,
     FROM,
     TO,
     asked_period,
     effects,
+    fiscal_year_period,
     parse_day,
     period_report_of,
     report_period,
@@ -37,11 +39,14 @@ def complaint_statistics(
     start: str = FROM,
     end: str = TO,
     top: int = Query(DEFAULT_TOP, ge=1, le=100, description="How many values each ranking has."),
+    fiscal_year: str = FISCAL_YEAR,
     db: Session = REQUEST_DB,
 ) -> dict[str, Any]:
-    """Complaint statistics of ``[from, to)``; without either, the latest ``statistics_days``
-    days with complaints. Public: no sign-in needed."""
-    return statistics(request, db, asked_period(request, start, end), top).as_dict()
+    """Complaint statistics of ``[from, to)`` or of a fiscal year (October to September);
+    without any, the latest ``statistics_days`` days with complaints. Public: no sign-in
+    needed."""
+    period = fiscal_year_period(request, start, end, fiscal_year)
+    return statistics(request, db, period, top).as_dict()
 
 
 @router.get("/statistics/effects", responses=responses(400, 401, 403))

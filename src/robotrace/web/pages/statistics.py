@@ -17,14 +17,16 @@ from robotrace.clock import day_start
 from robotrace.stats.charts import statistics_charts
 from robotrace.stats.period import report_html, report_pdf
 from robotrace.stats.scorecards import provider_scorecards
+from robotrace.stats.states import POPULATION_SOURCE
 from robotrace.web.deps import REQUEST_DB, optional_principal, require_roles
 from robotrace.web.pages.common import READERS
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import (
+    FISCAL_YEAR,
     FROM,
     TO,
-    asked_period,
     effects,
+    fiscal_year_period,
     parse_day,
     period_report_of,
     report_period,
@@ -54,10 +56,11 @@ def statistics_page(
     request: Request,
     start: str = FROM,
     end: str = TO,
+    fiscal_year: str = FISCAL_YEAR,
     principal: Principal | None = Depends(optional_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
-    period = asked_period(request, start, end)
+    period = fiscal_year_period(request, start, end, fiscal_year)
     figures = statistics(request, db, period)
     steps = effects(request, db, figures.period) if _sees_effects(principal) else None
     charts = statistics_charts(figures, steps)
@@ -69,6 +72,7 @@ def statistics_page(
         effects=steps,
         charts={name: script_json(spec) for name, spec in charts.items()},
         vega_script=vega_script_path(),
+        population_source=POPULATION_SOURCE,
     )
 
 
