@@ -66,6 +66,7 @@ def test_a_list_item_carries_the_campaigns_figures(world, api_for, engine):
         "priority": 2.5,
         "open_tracebacks": 0,
         "closed_tracebacks": 0,
+        "status": "open",
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -149,3 +149,58 @@ def update(database_url: str | None, as_json: bool) -> None:
         f"{len(summary.new_campaigns)} new one(s); {summary.skipped} without words left "
         f"alone; {summary.ranked} campaign(s) ranked"
     )
+
+
+REVIEW_ACTOR = "cli:campaigns-review"
+
+
+@campaigns.command("not-illegal")
+@click.argument("campaign_id")
+@click.option("--reason", required=True, help="Why its calls are not illegal (audit-logged).")
+@DATABASE_URL
+def not_illegal(campaign_id: str, reason: str, database_url: str | None) -> None:
+    """Mark a campaign not illegal (a legitimate recurring message: a pharmacy, a dental
+    office): it leaves the queue, is not traced, and stops counting for letters."""
+    from robotrace.campaigns.review import mark_not_illegal
+
+    _review(
+        campaign_id,
+        database_url,
+        lambda s, row, now: mark_not_illegal(s, row, reason, REVIEW_ACTOR, now),
+    )
+    click.echo(f"{campaign_id} marked not illegal: out of the queue")
+
+
+@campaigns.command()
+@click.argument("campaign_id")
+@click.option("--reason", default="", help="Why it goes back (optional, audit-logged).")
+@DATABASE_URL
+def requeue(campaign_id: str, reason: str, database_url: str | None) -> None:
+    """Take a campaign's "not illegal" mark back: it is in the queue again."""
+    from robotrace.campaigns.review import put_back_in_queue
+
+    _review(
+        campaign_id,
+        database_url,
+        lambda s, row, now: put_back_in_queue(s, row, reason, REVIEW_ACTOR, now),
+    )
+    click.echo(f"{campaign_id} is back in the queue")
+
+
+def _review(campaign_id: str, database_url: str | None, change: Callable[..., None]) -> None:
+    """Run ``change(session, campaign, now)`` in one transaction; a refusal is the error."""
+    from robotrace.campaigns.review import ReviewRefused
+    from robotrace.store import db as store
+    from robotrace.store import models
+
+    engine = store.existing_engine(database_url)
+    try:
+        with store.transaction(engine) as session:
+            row = session.get(models.Campaign, campaign_id)
+            if row is None:
+                raise click.ClickException(f"there is no campaign {campaign_id!r}")
+            change(session, row, SystemClock().now())
+    except ReviewRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    finally:
+        engine.dispose()

@@ -54,8 +54,12 @@ def address_of(row: models.Provider) -> ProviderAddress:
 def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:
     """Tracebacks, oldest first; those of calls before ``since`` are dropped here (the store
     has no windowed loader yet, and a year is a few thousand tracebacks), and withdrawn ones
-    (opened by mistake) always: they are no evidence and no statistic."""
-    found = [tb for tb in list_tracebacks(session) if counts(tb)]
+    (opened by mistake) always: they are no evidence and no statistic; nor are those of a
+    campaign marked not illegal (robotrace.campaigns.review)."""
+    legitimate = set(
+        session.scalars(select(models.Campaign.id).where(models.Campaign.status == "not_illegal"))
+    )
+    found = [tb for tb in list_tracebacks(session) if counts(tb) and tb.campaign not in legitimate]
     return found if since is None else [tb for tb in found if tb.call.call_time >= since]
 
 

@@ -329,6 +329,11 @@ class Campaign(Base):
     #: Traceback priority (higher first): volume, recency, tags, whether already traced.
     priority: Mapped[float] = mapped_column(default=0.0)
     updated_at: Mapped[datetime | None]
+    # ``status`` is ``open`` (in the queue) or ``not_illegal`` (a legitimate recurring
+    # message, out of the queue: robotrace.campaigns.review); who set it, when and why.
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    status_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status_at: Mapped[datetime | None]
 
 
 class Call(Base):

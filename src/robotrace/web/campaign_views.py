@@ -38,15 +38,23 @@ TOP_CALLER_IDS = 10
 # --- The list ------------------------------------------------------------------------
 
 
+#: The list's ``status`` choices: the queue (the default), those marked not illegal, all.
+SHOWN = {"open": "In the queue", "not_illegal": "Marked not illegal", "all": "All"}
+
+
 @dataclass(frozen=True)
 class CampaignFilter:
-    """``tag``: campaigns with that tag (any case); ``text``: whose name contains it."""
+    """``tag``: campaigns with that tag (any case); ``text``: whose name contains it;
+    ``status``: ``open`` (the queue: not marked not illegal), ``not_illegal`` or ``all``."""
 
     tag: str = ""
     text: str = ""
+    status: str = "open"
 
     def conditions(self) -> list[ColumnElement[bool]]:
         found = []
+        if self.status in ("open", "not_illegal"):
+            found.append(models.Campaign.status == self.status)
         if self.tag.strip():
             found.append(has_tag(self.tag))
         if self.text.strip():
@@ -75,6 +83,7 @@ class CampaignLine:
     open_tracebacks: int
     closed_tracebacks: int
     complaints: int = 0  # in the analytics store, joined by number (campaigns/complaints.py)
+    status: str = "open"  # or not_illegal (robotrace.campaigns.review)
 
 
 def _ranked(wanted: CampaignFilter) -> Select[tuple[models.Campaign]]:
@@ -124,6 +133,7 @@ def line_of(row: models.Campaign, counts: tuple[int, int], complaints: int = 0) 
         open_tracebacks=counts[0],
         closed_tracebacks=counts[1],
         complaints=complaints,
+        status=row.status,
     )
 
 
@@ -333,6 +343,9 @@ class CampaignDetail:
     line: CampaignLine
     topic: str
     status: str
+    status_reason: str
+    status_by: str
+    status_at: datetime | None
     representative: str
     callback_numbers: tuple[str, ...]
     samples: list[SampleTranscript]
@@ -354,6 +367,9 @@ def campaign_detail(db: Session, row: models.Campaign, analytics_dir: Path) -> C
         ),
         topic=row.topic,
         status=row.status,
+        status_reason=row.status_reason,
+        status_by=row.status_by,
+        status_at=row.status_at,
         representative=row.representative,
         callback_numbers=tuple(row.callback_numbers or ()),
         samples=sample_transcripts(db, row.id),

@@ -6,12 +6,20 @@ Providers never see campaigns (403: the routes are not theirs at all, docs/tenan
 
 from __future__ import annotations
 
+from typing import Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from robotrace.campaigns.review import (
+    NOT_ILLEGAL,
+    AlreadyThere,
+    ReviewRefused,
+    mark_not_illegal,
+    put_back_in_queue,
+)
 from robotrace.clock import Clock
 from robotrace.paths.flows import load_flow
 from robotrace.paths.sankey import sankey_svg
@@ -22,6 +30,7 @@ from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.campaign_views import (
     COVID_TAG,
     PAGE_SIZE,
+    SHOWN,
     CampaignDetail,
     CampaignFilter,
     campaign_detail,
@@ -41,11 +50,18 @@ NOTHING_LEFT = (
     "Nothing opened: every call of this campaign with a known terminating provider "
     "has a traceback already."
 )
+NOT_TRACED = (
+    "Not opened: this campaign is marked not illegal. Put it back in the queue first if its "
+    "calls should be traced."
+)
+Shown = Literal["open", "not_illegal", "all"]
 
 
-def list_url(tag: str = "", text: str = "", page: int = 1) -> str:
-    """``/campaigns`` with the filters and page as its query (the empty ones left out)."""
-    query = {"tag": tag, "q": text, "page": page if page > 1 else ""}
+def list_url(tag: str = "", text: str = "", page: int = 1, status: str = "open") -> str:
+    """``/campaigns`` with the filters and page as its query (the empty ones and the default
+    status, the queue, left out)."""
+    shown = status if status != "open" else ""
+    query = {"tag": tag, "q": text, "status": shown, "page": page if page > 1 else ""}
     encoded = urlencode({key: value for key, value in query.items() if value})
     return f"/campaigns?{encoded}" if encoded else "/campaigns"
 
@@ -55,11 +71,12 @@ def campaign_list(
     request: Request,
     tag: str = "",
     q: str = "",
+    status: Shown = "open",
     page: int = Query(1, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    wanted = CampaignFilter(tag=tag.strip().lower(), text=q.strip())
+    wanted = CampaignFilter(tag=tag.strip().lower(), text=q.strip(), status=status)
     page = max(page, 1)
     total = campaign_total(db, wanted)
     return render(
@@ -74,6 +91,7 @@ def campaign_list(
         tags=tags_in_use(db),
         covid_tag=COVID_TAG,
         list_url=list_url,
+        shown=SHOWN,
     )
 
 
@@ -134,6 +152,8 @@ def open_sample_tracebacks(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = access.campaign_row(db, principal, campaign_id)
+    if row.status == NOT_ILLEGAL:
+        return _detail(request, principal, db, row.id, status_code=409, error=NOT_TRACED)
     if not 1 <= samples <= MAX_SAMPLES:
         error = f"Choose between 1 and {MAX_SAMPLES} sample calls."
         return _detail(request, principal, db, row.id, status_code=400, error=error)
@@ -148,3 +168,41 @@ def open_sample_tracebacks(
         return _detail(request, principal, db, row.id, status_code=409, error=NOTHING_LEFT)
     query = urlencode({"opened": ",".join(tb.id for tb in opened)})
     return RedirectResponse(f"/campaigns/{quote(row.id, safe='')}?{query}", 303)
+
+
+@router.post("/campaigns/{campaign_id}/not-illegal")
+def mark_campaign_not_illegal(
+    request: Request,
+    campaign_id: str,
+    reason: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Take a legitimate recurring campaign out of the queue, with the reason why."""
+    row = access.campaign_row(db, principal, campaign_id)
+    try:
+        mark_not_illegal(db, row, reason, principal.actor, clock.now())
+    except ReviewRefused as refused:
+        status = 409 if isinstance(refused, AlreadyThere) else 422
+        return _detail(request, principal, db, row.id, status_code=status, error=str(refused))
+    return RedirectResponse(f"/campaigns/{quote(row.id, safe='')}", 303)
+
+
+@router.post("/campaigns/{campaign_id}/queue")
+def put_campaign_back_in_queue(
+    request: Request,
+    campaign_id: str,
+    reason: str = Form(""),
+    principal: Principal = Depends(writer(*STAFF)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Take the "not illegal" mark back: the campaign is in the queue again."""
+    row = access.campaign_row(db, principal, campaign_id)
+    try:
+        put_back_in_queue(db, row, reason, principal.actor, clock.now())
+    except ReviewRefused as refused:
+        status = 409 if isinstance(refused, AlreadyThere) else 422
+        return _detail(request, principal, db, row.id, status_code=status, error=str(refused))
+    return RedirectResponse(f"/campaigns/{quote(row.id, safe='')}", 303)
