@@ -22,8 +22,12 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("campaigns", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("status_reason", sa.Text(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("status_by", sa.String(200), nullable=False, server_default=""))
+        batch_op.add_column(
+            sa.Column("status_reason", sa.Text(), nullable=False, server_default="")
+        )
+        batch_op.add_column(
+            sa.Column("status_by", sa.String(200), nullable=False, server_default="")
+        )
         batch_op.add_column(sa.Column("status_at", sa.DateTime(timezone=True), nullable=True))
 
 
