@@ -53,6 +53,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/login"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL,
     ("GET", "/password-reset"): PUBLIC,
@@ -61,6 +62,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/password-reset/{token}"): PUBLIC,
     ("GET", "/account"): ALL,
     ("POST", "/account/tokens"): ALL,
+    ("POST", "/account/password"): ALL,
     ("POST", "/account/tokens/{token_id}/revoke"): ALL,
     ("GET", "/"): ALL,
     ("GET", "/tracebacks/new"): STAFF,
@@ -89,6 +91,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/inbox/signer/{request_id}"): ("provider",),
     ("GET", "/admin/users"): ("admin",),
     ("POST", "/admin/users"): ("admin",),
+    ("GET", "/admin/users/{user_id}/deactivate"): ("admin",),
     ("POST", "/admin/users/{user_id}/deactivate"): ("admin",),
     ("POST", "/admin/users/{user_id}/reactivate"): ("admin",),
     ("GET", "/api/v1/me"): ALL,
@@ -178,6 +181,10 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/campaigns"): READERS,
     ("GET", "/api/v1/campaigns/{campaign_id}"): READERS,
     ("POST", "/api/v1/campaigns/{campaign_id}/tracebacks"): STAFF,
+    ("POST", "/campaigns/{campaign_id}/not-illegal"): STAFF,
+    ("POST", "/campaigns/{campaign_id}/queue"): STAFF,
+    ("POST", "/api/v1/campaigns/{campaign_id}/not-illegal"): STAFF,
+    ("POST", "/api/v1/campaigns/{campaign_id}/queue"): STAFF,
     ("GET", "/metrics"): PUBLIC,  # by address or metrics_token, not by role (test_metrics)
     ("GET", "/healthz"): PUBLIC,  # says only whether the database answers
     ("GET", "/statistics"): PUBLIC,
@@ -198,7 +205,11 @@ ROUTES: dict[tuple[str, str], object] = {
 
 
 #: Routes a person uses signed in, never a script: an API token gets 403 from them.
-SESSION_ONLY = {("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke")}
+SESSION_ONLY = {
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/{token_id}/revoke"),
+    ("POST", "/account/password"),
+}
 
 #: Routes on which a provider reaches another provider's object by design: an active K4
 #: block authorization is public (its notice and the block list say it), and any downstream
@@ -603,6 +614,8 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "data": {"scope": "provider", "reason": "still carrying"}
     },
     ("POST", "/api/v1/bulk-tracebacks"): {"json": {"calls": [BULK_CALL]}},
+    ("POST", "/campaigns/{campaign_id}/not-illegal"): {"data": {"reason": "refill reminders"}},
+    ("POST", "/api/v1/campaigns/{campaign_id}/not-illegal"): {"json": {"reason": "refills"}},
     ("POST", "/api/v1/batch-requests/{batch_id}/answer"): {
         "json": {"answers": [{"position": 1, "answer": "not_found"}]}
     },

@@ -1,4 +1,5 @@
-"""Sign in, sign out, password reset, and the account page with API tokens."""
+"""Sign in, sign out, password reset, and the account page: the password change and API
+tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.accounts.keys import new_token, same
-from robotrace.accounts.passwords import WeakPassword, verify_password
+from robotrace.accounts.password_change import (
+    PasswordNotChanged,
+    change_password,
+    check_new_password,
+)
+from robotrace.accounts.passwords import WeakPassword, hash_password, verify_password
 from robotrace.accounts.resets import complete_reset, reset_token, user_for_reset
 from robotrace.accounts.sessions import (
     COOKIE,
@@ -217,13 +223,62 @@ def reset(
     return render(request, "reset_done.html", None, message="Password changed; sign in again.")
 
 
+def _account_page(
+    request: Request, principal: Principal, db: Session, status_code: int = 200, **context: object
+) -> Response:
+    tokens = tokens_of(db, principal.user_id)
+    return render(request, "account.html", principal, status_code, tokens=tokens, **context)
+
+
 @router.get("/account", response_class=HTMLResponse)
 def account(
     request: Request,
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> Response:
-    return render(request, "account.html", principal, tokens=tokens_of(db, principal.user_id))
+    return _account_page(request, principal, db)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_own_password(
+    request: Request,
+    current_password: str = Form(""),
+    new_password: str = Form(""),
+    repeat_password: str = Form(""),
+    principal: Principal = SIGNED_IN_WRITER,
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> Response:
+    """Change the signed-in user's password (robotrace.accounts.password_change). A wrong
+    current password counts as a failed sign-in, under the same throttle."""
+
+    def refused(said: str, status_code: int = 400) -> Response:
+        error = f"Password not changed: {said}."
+        return _account_page(request, principal, db, status_code, password_error=error)
+
+    try:
+        check_new_password(current_password, new_password, repeat_password)
+    except (PasswordNotChanged, WeakPassword) as exc:
+        return refused(str(exc))
+    keys = sign_in_keys(principal.email, _address(request))
+    if throttled(db, keys, clock):
+        return refused("too many wrong passwords; wait 15 minutes", 429)
+    user = db.get(models.User, principal.user_id)
+    assert user is not None
+    stored_hash = user.password_hash
+    db.commit()  # the slow hashes hold no write lock (as at sign-in)
+    ok = verify_password(stored_hash, current_password)
+    new_hash = hash_password(new_password) if ok else ""
+    record_attempt(db, keys, ok, clock)
+    if not ok:
+        return refused("the current password is wrong")
+    user = db.get(models.User, principal.user_id)
+    assert user is not None
+    ended = change_password(db, user, new_hash, clock, principal.actor, principal.session_id)
+    said = "Password changed." + (
+        f" {ended} other session(s) were signed out." if ended else " No other session was open."
+    )
+    return _account_page(request, principal, db, password_message=said)
 
 
 @router.post("/account/tokens", response_class=HTMLResponse)
@@ -238,9 +293,7 @@ def new_api_token(
     user = db.get(models.User, principal.user_id)
     assert user is not None
     token, _row = create_token(db, user, name.strip() or "token", access == "write", clock)
-    return render(
-        request, "account.html", principal, tokens=tokens_of(db, principal.user_id), new_token=token
-    )
+    return _account_page(request, principal, db, new_token=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
