@@ -53,7 +53,6 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/login"): PUBLIC,
-    ("GET", "/favicon.ico"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL,
     ("GET", "/password-reset"): PUBLIC,
