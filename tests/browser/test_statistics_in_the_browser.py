@@ -76,3 +76,60 @@ def test_without_javascript_the_tables_still_tell_everything(browser, statistics
     assert rows_of(page, "table-weeks") == [(c["value"], c["complaints"]) for c in want["per_week"]]
     assert page.locator(".vega svg").count() == 0
     context.close()
+
+
+@pytest.fixture(scope="module")
+def fiscal_year_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """FTC (full state names) and FCC (postal codes) complaints of FY2024 and FY2025."""
+    from tests.evidence.builders import fcc_csv, fcc_row, ftc_csv, ftc_row
+
+    folder = tmp_path_factory.mktemp("fiscal")
+    ftc = ftc_csv(
+        folder / "ftc.csv",
+        ftc_row(Created_Date="2024-09-30 23:59:59"),  # FY2024, Illinois
+        ftc_row(Created_Date="2024-10-01 00:00:00"),
+        ftc_row(Created_Date="2025-09-30 23:59:59"),
+    )
+    fcc = fcc_csv(
+        folder / "fcc.csv",
+        fcc_row(id="1", ticket_created="2025-01-02T10:00:00.000", state="IL"),
+        fcc_row(
+            id="2", ticket_created="2025-01-03T10:00:00.000", type_of_call_or_messge="Robocall"
+        ),
+        fcc_row(
+            id="3",
+            ticket_created="2025-01-04T10:00:00.000",
+            issue="My own number is being spoofed",
+            caller_id_number="305-555-0100",
+        ),
+    )
+    analytics = folder / "analytics"
+    for path, kind in ((ftc, "ftc"), (fcc, "fcc")):
+        import_evidence(evidence_files([path], kind), analytics)
+    with served(folder, seed_portal, {"ROBOTRACE_ANALYTICS_DIR": str(analytics)}) as base:
+        yield base
+
+
+def test_a_person_picks_a_fiscal_year_and_reads_complaints_per_100000(browser, fiscal_year_portal):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{fiscal_year_portal}/statistics")
+    page.fill("#fiscal_year", "2025")
+    page.get_by_role("button", name="See fiscal year").click()
+    page.wait_for_url("**/statistics?fiscal_year=2025")
+    assert page.inner_text("#fig-period").startswith("Fiscal year 2025: 2024-10-01 to 2025-10-01")
+    assert int(page.inner_text("#fig-complaints")) == 5
+    rates = page.eval_on_selector_all(
+        "#table-per-100k tbody tr", "rows => rows.map(r => r.cells[0].textContent.trim())"
+    )
+    # Illinois: two FTC complaints and the FCC's "IL"; Florida: the FCC's "FL" twice.
+    # NST-EST2024-POP: 12,710,158 and 23,372,215 residents.
+    assert rates == ["Illinois IL", "Florida FL"]
+    assert page.inner_text("#table-per-100k tbody tr:first-child td:last-child") == (
+        f"{3e5 / 12_710_158:,.2f}"
+    )
+    assert "NST-EST2024-POP" in page.inner_text("#per-100k")
+    assert "Robocall" in page.inner_text("#table-call-types")
+    assert page.inner_text("#spoofed-own-number").startswith("1 complaint said")
+    page.locator("#per-100k").scroll_into_view_if_needed()
+    screenshot(page, "statistics-fiscal-year")
+    page.close()

@@ -76,8 +76,8 @@ def test_the_page_shows_the_fiscal_year_the_rates_and_what_it_left_out(world, tm
     header, *rows = html.tables["table-per-100k"]
     assert header == ["State", "Complaints", "Residents", "Per 100,000"]
     assert rows == [
-        ["Illinois IL", "3", "12,710,158", f"{3e5 / ILLINOIS:.1f}"],
-        ["Florida FL", "2", "23,372,215", f"{2e5 / FLORIDA:.1f}"],
+        ["Illinois IL", "3", "12,710,158", f"{3e5 / ILLINOIS:,.2f}"],
+        ["Florida FL", "2", "23,372,215", f"{2e5 / FLORIDA:,.2f}"],
     ]
     assert "NST-EST2024-POP" in html.texts["per-100k"]
     assert html.texts["spoofed-own-number"].startswith("1 complaint said")

@@ -384,7 +384,7 @@ def _rates_table(figures: ComplaintStats) -> Table:
     for rate in figures.per_100k:
         table.add_row(
             escape(rate.state), f"{rate.complaints:,}", f"{rate.population:,}",
-            f"{rate.per_100k:,.1f}",
+            f"{rate.per_100k:,.2f}",
         )  # fmt: skip
     return table
 
