@@ -53,6 +53,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/docs"): PUBLIC,
     ("GET", "/login"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): ALL,
     ("GET", "/password-reset"): PUBLIC,

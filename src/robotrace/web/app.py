@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -58,6 +58,17 @@ API_ROUTERS: list[str] = [
 ]
 
 
+STATIC = Path(__file__).parent / "static"
+
+
+def favicon() -> Response:
+    return FileResponse(
+        STATIC / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def _router(target: str) -> object:
     import importlib
 
@@ -84,7 +95,9 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     app.middleware("http")(count_requests)
     app.include_router(metrics_router)
     app.include_router(health_router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Browsers ask for /favicon.ico whatever the page links; answer with the same icon.
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     mount_api_docs(app)
     for target in PAGE_ROUTERS:
         app.include_router(_router(target))  # type: ignore[arg-type]

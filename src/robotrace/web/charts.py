@@ -3,6 +3,10 @@
 The geometry is computed here, as plain data; the template ``_bar_chart.html`` draws it with
 a ``<title>`` and a ``<desc>`` that say what it shows, and the same numbers as a table for
 screen readers and text browsers.
+
+The SVG holds the bars only and stretches to the width of its frame (``preserveAspectRatio
+="none"``); the axis labels are HTML text beside it, so they keep their size in CSS pixels
+at any width instead of shrinking with the drawing.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 200
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 10, 26  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 0, 0, 6, 0  # the labels are outside the drawing; room at the top
 BAR_SHARE = 0.8  # of each slot; the rest is the gap between bars
 
 

@@ -39,6 +39,16 @@ from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 
+#: The scorecards' role columns, in the chain's order from the origin: (role, header, hint).
+SCORECARD_ROLES = (
+    ("originating", "Originating", "Tracebacks in which it originated the call"),
+    ("gateway", "Gateway", "Tracebacks in which it brought the call into the U.S. network"),
+    ("intermediate", "Intermediate", "Tracebacks in which it carried the call between others"),
+    ("terminating", "Terminating", "Tracebacks in which it delivered the call to the consumer"),
+    ("foreign", "Foreign", "Tracebacks in which it was a foreign provider"),
+    ("non_cooperative", "Did not cooperate", "Tracebacks it did not answer or refused"),
+)
+
 
 def script_json(value: object) -> str:
     """JSON safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` (a subject typed by a
@@ -101,6 +111,7 @@ def scorecards_page(
         "scorecards.html",
         principal,
         cards=provider_scorecards(db, day_start(first), day_start(last)),
+        roles=SCORECARD_ROLES,
         start=first,
         end=last,
     )
