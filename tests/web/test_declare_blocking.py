@@ -61,8 +61,21 @@ def test_the_blocked_provider_itself_is_refused_and_says_why(
     auth_id = authorized(world, api_for, engine)
     bravo = api_for("noc@bbbb.example")
     blocklist = verified_list(bravo, tmp_path)
-    [result] = declare_all(bravo, blocklist, world.clock.now(), only=[auth_id])
+    [result] = declare_all(bravo, blocklist, world.clock.now(), only=[1])
     assert (result.status, result.detail) == (422, "a provider does not block itself")
+
+
+def test_only_picks_authorizations_by_their_reference_number_not_their_row_id(
+    world, api_for, engine, tmp_path
+):
+    # The letter before it took row id 1: the first authorization is row 2 but BA-000001.
+    auth_id = authorized(world, api_for, engine)
+    assert auth_id != 1
+    alpha = api_for(ALPHA)
+    blocklist = verified_list(alpha, tmp_path)
+    assert declare_all(alpha, blocklist, world.clock.now(), only=[auth_id]) == []
+    [result] = declare_all(alpha, blocklist, world.clock.now(), only=[1])
+    assert (result.authorization_id, result.reference) == (auth_id, "BA-000001")
 
 
 def test_authorization_numbers_read_as_references_or_ids():

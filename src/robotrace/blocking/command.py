@@ -419,7 +419,7 @@ def declare_blocking(
         click.echo(json.dumps([r.as_json() for r in results], sort_keys=True))
     else:
         for r in results:
-            click.echo(f"BA-{r.authorization_id:06d}  {r.provider:12} {r.status}  {r.detail}")
+            click.echo(f"{r.reference}  {r.provider:12} {r.status}  {r.detail}")
         if not results:
             click.echo("no permissive authorization on the list")
     if any(r.status != 201 for r in results):

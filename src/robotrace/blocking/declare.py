@@ -25,10 +25,13 @@ class Declared:
     since: datetime
     status: int
     detail: str
+    #: BA-000007: what people call the authorization (its number, not its id).
+    reference: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
             "authorization_id": self.authorization_id,
+            "reference": self.reference,
             "provider": self.provider,
             "since": format_utc(self.since),
             "status": self.status,
@@ -52,12 +55,14 @@ def declare_all(
     since: datetime,
     only: Iterable[int] = (),
 ) -> list[Declared]:
-    """Declare blocking under every permissive authorization on the list (or those in
-    ``only``), each from ``since`` or its effective time, whichever is later."""
+    """Declare blocking under every permissive authorization on the list (or those whose
+    reference numbers are in ``only``: 7 for BA-000007), each from ``since`` or its
+    effective time, whichever is later. The portal's path takes the authorization's id,
+    which the list gives beside its reference."""
     wanted = set(only)
     results = []
     for authorization_id, entry in sorted(permissive_entries(blocklist).items()):
-        if wanted and authorization_id not in wanted:
+        if wanted and reference_number(entry) not in wanted:
             continue
         start = max(as_utc(since), as_utc(entry.effective_at))
         response = client.post(
@@ -65,8 +70,11 @@ def declare_all(
             json={"since": format_utc(start)},
         )
         detail = "declared" if response.status_code == 201 else _detail(response)
+        reference = f"BA-{reference_number(entry):06d}"
         results.append(
-            Declared(authorization_id, entry.provider, start, response.status_code, detail)
+            Declared(
+                authorization_id, entry.provider, start, response.status_code, detail, reference
+            )
         )
     return results
 
@@ -78,8 +86,17 @@ def _detail(response: httpx.Response) -> str:
         return response.reason_phrase
 
 
+def reference_number(entry: BlockEntry) -> int:
+    """The number of the entry's BA- reference (an authorization's own sequence since issue
+    22); a list without references: the authorization's id, which was the number before."""
+    reference = (entry.reference or "").upper()
+    if reference.startswith("BA-") and reference[3:].isdigit():
+        return int(reference[3:])
+    return entry.authorization_id or 0
+
+
 def authorization_number(text: str) -> int:
-    """``BA-000007`` or ``7`` → 7."""
+    """``BA-000007`` or ``7`` → 7 (the number in the reference, not a row id)."""
     digits = text.strip().upper().removeprefix("BA-")
     if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) < 2**31:
         raise ValueError(f"not an authorization: {text!r:.40}")

@@ -74,11 +74,16 @@ class InForce:
     order_id: int | None = None
     #: A final order's providers immediately downstream, who must block (empty: not named).
     downstream: tuple[str, ...] = ()
+    #: The authorization's or order's reference (BA-000003: its number in its kind's own
+    #: sequence); empty: made from the id, as before issue 22.
+    numbered_reference: str = ""
 
     @property
     def reference(self) -> str | None:
         """What a blocked caller quotes for redress (the 603+ ``id``): the authorization's
         or the final order's reference, or the RMD removal order."""
+        if self.numbered_reference:
+            return self.numbered_reference
         if self.authorization_id is not None:
             return step_reference("BA", self.authorization_id)
         if self.order_id is not None:

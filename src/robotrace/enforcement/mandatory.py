@@ -123,6 +123,7 @@ def _notify(
     notification = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.NOTIFICATION,
+        number=records.next_number(session, records.NOTIFICATION),
         ladder="n",
         status=ISSUED,
         issued_at=now,
@@ -303,6 +304,7 @@ def issue_initial_order(
     order = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.INITIAL_ORDER,
+        number=records.next_number(session, records.INITIAL_ORDER),
         ladder="n",
         status=ISSUED,
         issued_at=now,
@@ -395,6 +397,7 @@ def issue_final_order(
     order = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.FINAL_ORDER_KIND,
+        number=records.next_number(session, records.FINAL_ORDER_KIND),
         ladder="n",
         status=records.IN_FORCE,
         issued_at=now,

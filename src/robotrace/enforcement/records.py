@@ -6,10 +6,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from robotrace.enforcement.authorizations import ACTIVE, ActiveAuthorization, Scope
+from robotrace.enforcement.authorizations import (
+    ACTIVE,
+    ActiveAuthorization,
+    Scope,
+    step_reference,
+)
 from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED, InForce
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.letters import ProviderAddress
@@ -68,6 +74,26 @@ def action(session: Session, action_id: int, kind: EnforcementKind) -> models.En
     if row is None or row.kind != kind:
         raise LookupError(f"no {kind.value.replace('_', ' ')} {action_id}")
     return row
+
+
+def next_number(session: Session, kind: EnforcementKind) -> int:
+    """The next number in ``kind``'s own sequence (WL-000001, BA-000001 …). The counter row
+    stays write-locked until the transaction ends, so that two steps issued at once get
+    different numbers; a kind without a counter yet starts after its highest number."""
+    counter = models.StepCounter
+    bump = update(counter).where(counter.kind == kind.value).values(last=counter.last + 1)
+    if session.execute(bump).rowcount == 0:
+        highest = select(func.max(models.EnforcementAction.number)).where(
+            models.EnforcementAction.kind == kind
+        )
+        try:
+            with session.begin_nested():
+                session.add(counter(kind=kind.value, last=(session.scalar(highest) or 0) + 1))
+        except IntegrityError:  # another transaction made it first: take the next one
+            session.execute(bump)
+    number = session.scalar(select(counter.last).where(counter.kind == kind.value))
+    assert number is not None
+    return number
 
 
 def lock_action(session: Session, action_id: int, status: str | None = None) -> bool:
@@ -147,10 +173,15 @@ def in_force(session: Session) -> list[InForce]:
             name=provider.business_name,
             contact=provider.contact_email,
             ocns=provider_of(provider).ocns,
+            numbered_reference=_reference("BA", auth),
         )
         for auth, provider in rows
     ]
     return authorized + _final_orders_in_force(session) + _rmd_removals_in_force(session)
+
+
+def _reference(prefix: str, action: models.EnforcementAction) -> str:
+    return step_reference(prefix, action.number if action.number is not None else action.id)
 
 
 def _final_orders_in_force(session: Session) -> list[InForce]:
@@ -179,6 +210,7 @@ def _final_orders_in_force(session: Session) -> list[InForce]:
             reason_code=FINAL_ORDER,
             order_id=order.id,
             downstream=tuple(order.downstream),
+            numbered_reference=_reference("FDO", order),
         )
         for order, provider in rows
     ]

@@ -62,12 +62,14 @@ def window_start(now: datetime, days: float | None = None) -> datetime:
     return now - timedelta(days=settings.get("evidence_window_days") if days is None else days)
 
 
-def letter_reference(action_id: int) -> str:
-    return step_reference("WL", action_id)
+def letter_reference(letter: models.EnforcementAction) -> str:
+    """``WL-000003``: the letter's reference (:func:`reference_of`)."""
+    return reference_of(letter)
 
 
-def notice_reference(action_id: int) -> str:
-    return step_reference("BA", action_id)
+def notice_reference(authorization: models.EnforcementAction) -> str:
+    """``BA-000002``: the authorization's reference (:func:`reference_of`)."""
+    return reference_of(authorization)
 
 
 _PREFIXES = {
@@ -81,8 +83,11 @@ _PREFIXES = {
 
 def reference_of(action: models.EnforcementAction) -> str:
     """The step's reference: WL- (letter), BA- (authorization), NSIT- (notification), IDO-
-    and FDO- (initial and final determination orders), and its number."""
-    return step_reference(_PREFIXES.get(action.kind, "EA"), action.id)
+    and FDO- (initial and final determination orders), and its number in its kind's own
+    sequence (a row without one — made outside the service — shows its id)."""
+    number = action.number if action.number is not None else action.id
+    return step_reference(_PREFIXES.get(action.kind, "EA"), number)
+
 
 
 # --- Evidence ---------------------------------------------------------------------------
@@ -136,6 +141,7 @@ def issue_letter(
     letter = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.LETTER,
+        number=records.next_number(session, records.LETTER),
         status=ISSUED,
         issued_at=now,
         mitigate_by=deadlines.mitigate_by,
@@ -151,7 +157,7 @@ def issue_letter(
     session.flush()
     letter.evidence = {**letter.evidence, "rows": [r.as_json() for r in rows]}
     content = LetterContent(
-        letter_reference(letter.id),
+        reference_of(letter),
         records.address_of(provider),
         agencies_from_settings(),
         now,
@@ -225,7 +231,7 @@ def _email_letter(
     base = str(settings.get("base_url")).rstrip("/")
     payload = {
         "letter_id": letter.id,
-        "reference": letter_reference(letter.id),
+        "reference": reference_of(letter),
         "provider": {"key": provider.key, "name": provider.business_name},
         "agencies": agencies_from_settings(),
         "issued_at": format_utc(letter.issued_at),  # type: ignore[arg-type]
@@ -533,6 +539,7 @@ def issue_authorization(
     auth = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.AUTHORIZATION,
+        number=records.next_number(session, records.AUTHORIZATION),
         status=ACTIVE,
         issued_at=now,
         scope=request.scope.value,
@@ -546,7 +553,7 @@ def issue_authorization(
     session.flush()
     auth.document = render_notice_html(
         NoticeContent(
-            notice_reference(auth.id),
+            reference_of(auth),
             records.address_of(provider),
             agencies_from_settings(),
             now,
@@ -554,7 +561,7 @@ def issue_authorization(
             request.scope,
             numbers,
             auth.reason,
-            letter_reference(letter_id) if letter_id else None,
+            _reference_of_id(session, letter_id),
         )
     )
     records.audit(
@@ -597,6 +604,11 @@ def lift_authorization(
     )
     publish_blocklist(session, clock)
     return auth
+
+
+def _reference_of_id(session: Session, action_id: int | None) -> str | None:
+    row = session.get(models.EnforcementAction, action_id) if action_id else None
+    return reference_of(row) if row is not None else None
 
 
 def _as_active(status: str) -> str:

@@ -477,8 +477,12 @@ class EnforcementAction(Base):
     """A step of the enforcement ladder against one provider: a letter or an authorization."""
 
     __tablename__ = "enforcement_actions"
+    __table_args__ = (UniqueConstraint("kind", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The step's number in its kind's own sequence (WL-000001, BA-000001 …; issue 22);
+    #: rows from before that kept their id as their number.
+    number: Mapped[int | None]
     provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
     kind: Mapped[EnforcementKind] = mapped_column(string_enum(EnforcementKind, "enforcement_kind"))
     status: Mapped[str] = mapped_column(String(32), default="draft", index=True)
@@ -516,6 +520,36 @@ class EnforcementAction(Base):
     named_findings: Mapped[list[str]] = mapped_column(default=list)
     #: A final order's providers immediately downstream, who must block.
     downstream: Mapped[list[str]] = mapped_column(default=list)
+
+
+class StepCounter(Base):
+    """The last number given to a kind of enforcement step (one row a kind, updated under
+    its row lock so that two regulators issuing at once get different numbers)."""
+
+    __tablename__ = "step_counters"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class EnforcementDraft(Base):
+    """A letter or notification a regulator saved without sending: what it names, to whom.
+    Not an enforcement step: the provider never sees it and no e-mail goes out; sending it
+    issues the step (with the dates and number of that moment) and deletes the draft."""
+
+    __tablename__ = "enforcement_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    #: warning_letter or notification
+    kind: Mapped[str] = mapped_column(String(32))
+    named_campaigns: Mapped[list[str]] = mapped_column(default=list)
+    named_originators: Mapped[list[str]] = mapped_column(default=list)
+    named_findings: Mapped[list[str]] = mapped_column(default=list)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
 
 
 class MitigationReport(Base):

@@ -140,4 +140,4 @@ def get_notice(authorization_id: RowId, db: Session = REQUEST_DB) -> Response:
     auth = db.get(models.EnforcementAction, authorization_id)
     if auth is None or auth.kind != EnforcementKind.BLOCK_AUTHORIZATION:
         raise HTTPException(404, "not found")
-    return pdf_response(service.notice_pdf(auth), f"{service.notice_reference(auth.id)}.pdf")
+    return pdf_response(service.notice_pdf(auth), f"{service.reference_of(auth)}.pdf")

@@ -201,7 +201,7 @@ def letter_out(db: Session, letter: models.EnforcementAction) -> LetterOut:
     after = [EvidenceRow.from_json(r) for r in letter.evidence.get("after_deadline", [])]
     return LetterOut(
         id=letter.id,
-        reference=service.letter_reference(letter.id),
+        reference=service.reference_of(letter),
         provider_key=provider.key,
         provider_name=provider.business_name,
         status=letter.status,  # type: ignore[arg-type]
@@ -228,7 +228,7 @@ def authorization_out(db: Session, auth: models.EnforcementAction) -> Authorizat
     provider = _provider(db, auth.provider_id)
     return AuthorizationOut(
         id=auth.id,
-        reference=service.notice_reference(auth.id),
+        reference=service.reference_of(auth),
         provider_key=provider.key,
         provider_name=provider.business_name,
         status=auth.status,  # type: ignore[arg-type]
@@ -346,7 +346,7 @@ def letter_pdf(
 ) -> Response:
     """The letter as issued, as a PDF."""
     letter = access.letter_row(db, principal, letter_id)
-    return pdf_response(service.letter_pdf(letter), f"{service.letter_reference(letter.id)}.pdf")
+    return pdf_response(service.letter_pdf(letter), f"{service.reference_of(letter)}.pdf")
 
 
 @router.get("/letters/{letter_id}", response_model=LetterOut, responses=responses(404))

@@ -131,6 +131,12 @@ def notices_for(
     return k4.notices(db, authorization_id=auth.id, provider_id=own)
 
 
+def letter_reference_of(db: Session, auth: models.EnforcementAction) -> str | None:
+    """The reference of the letter the authorization follows, if it follows one."""
+    letter = db.get(models.EnforcementAction, auth.letter_id) if auth.letter_id else None
+    return service.reference_of(letter) if letter is not None else None
+
+
 def _page(
     request: Request,
     principal: Principal,
@@ -152,8 +158,8 @@ def _page(
         principal,
         status_code,
         auth=auth,
-        reference=service.notice_reference(auth.id),
-        letter_reference=service.letter_reference(auth.letter_id) if auth.letter_id else None,
+        reference=service.reference_of(auth),
+        letter_reference=letter_reference_of(db, auth),
         provider=db.get(models.Provider, auth.provider_id),
         public_view=provider_user and not own,
         clock=steps.clock_of(auth, clock.now()),
