@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from robotrace import settings
 from robotrace.clock import Clock, as_utc
-from robotrace.enforcement.blocklist import RMD_REMOVED
+from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED
 from robotrace.enforcement.publish import latest_blocklist
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.notify.hops import OpenHop
@@ -52,6 +52,7 @@ from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.evidence_uploads import BadFileName, save_stream, upload_folder, upload_name
+from robotrace.web.pages import steps
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render, utc
@@ -322,33 +323,106 @@ def import_message(done: RegistryImport) -> str:
 
 @dataclass(frozen=True)
 class BlockReason:
-    """Why the latest block list names the provider, in words."""
+    """Why the latest block list names the provider, in words: one authorization, final
+    order or RMD removal (its entries for single numbers together)."""
 
     reason_code: str
     text: str
     authorization_id: int | None
+    #: What a blocked caller quotes (BA-…, FDO-…, or the RMD removal order).
+    reference: str = ""
+    since: datetime | None = None
+    order_id: int | None = None
+    #: ``permissive`` (others may block) or ``mandatory`` (they must, or may not accept).
+    obligation: str = ""
+    numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BlockListStanding:
+    """The provider against the current published block list: its version and time (None:
+    none published yet) and the reasons it names the provider (empty: it does not)."""
+
+    version: int | None
+    published_at: datetime | None
+    reasons: list[BlockReason]
+
+
+def block_list_standing(db: Session, key: str) -> BlockListStanding:
+    """Where ``key`` stands on the latest signed block list (the one providers download)."""
+    latest = latest_blocklist(db)
+    if latest is None:
+        return BlockListStanding(None, None, [])
+    entries = [e for e in json.loads(latest.body).get("entries", []) if e["provider"] == key]
+    grouped: dict[tuple[str, object], list[dict[str, Any]]] = {}
+    for entry in entries:
+        grouped.setdefault((entry["reason_code"], entry.get("reference")), []).append(entry)
+    reasons = [_block_reason(group) for group in grouped.values()]
+    return BlockListStanding(latest.version, as_utc(latest.generated_at), reasons)
 
 
 def block_reasons(db: Session, key: str) -> list[BlockReason]:
-    """The entries of the latest signed block list that name ``key``, each with its reason."""
-    latest = latest_blocklist(db)
-    if latest is None:
-        return []
-    entries = [e for e in json.loads(latest.body).get("entries", []) if e["provider"] == key]
-    return [_block_reason(e) for e in entries]
+    """The reasons the latest signed block list names ``key``."""
+    return block_list_standing(db, key).reasons
 
 
-def _block_reason(entry: dict[str, Any]) -> BlockReason:
-    since = utc(datetime.fromisoformat(entry["effective_at"]))
+def _block_reason(entries: list[dict[str, Any]]) -> BlockReason:
+    entry = entries[0]
+    since = as_utc(datetime.fromisoformat(entry["effective_at"]))
+    numbers = tuple(e["number"] for e in entries if e.get("number"))
     if entry["reason_code"] == RMD_REMOVED:
         text = (
-            f"Removed from the RMD by order {entry['rmd_order']} (effective {since}): "
+            f"Removed from the RMD by order {entry['rmd_order']} (effective {utc(since)}): "
             f"no provider may accept its calls directly, {RULE}."
         )
+    elif entry["reason_code"] == FINAL_ORDER:
+        text = (
+            f"Final Determination Order (effective {utc(since)}): the providers immediately "
+            f"downstream of it must block all its traffic, 47 CFR 64.1200(n). {entry['reason']}"
+        )
     else:
-        what = f"number {entry['number']}" if entry["number"] else entry["scope"]
-        text = f"Block authorization ({what}, effective {since}): {entry['reason']}"
-    return BlockReason(entry["reason_code"], text, entry["authorization_id"])
+        what = f"numbers {', '.join(numbers)}" if numbers else entry["scope"].replace("_", " ")
+        text = f"Block authorization ({what}, effective {utc(since)}): {entry['reason']}"
+    return BlockReason(
+        entry["reason_code"],
+        text.strip(),
+        entry.get("authorization_id"),
+        entry.get("reference") or "",
+        since,
+        entry.get("order_id"),
+        entry.get("obligation", ""),
+        numbers,
+    )
+
+
+# --- A provider's enforcement record ------------------------------------------------------
+
+#: Where each kind of step is read, and what it is called on the provider's page.
+STEP_PAGES = {
+    models.EnforcementKind.WARNING_LETTER: ("letters", "Warning letter"),
+    models.EnforcementKind.CEASE_AND_DESIST: ("letters", "Cease-and-desist letter"),
+    models.EnforcementKind.BLOCK_AUTHORIZATION: ("authorizations", "Block authorization"),
+    models.EnforcementKind.NOTIFICATION: ("orders", "Notification of Suspected Illegal Traffic"),
+    models.EnforcementKind.INITIAL_ORDER: ("orders", "Initial Determination Order"),
+    models.EnforcementKind.FINAL_ORDER: ("orders", "Final Determination Order"),
+}
+#: A step not sent yet: the provider does not see it; staff see it marked.
+DRAFT = "draft"
+
+
+def enforcement_record(
+    db: Session, principal: Principal, provider: models.Provider
+) -> list[models.EnforcementAction]:
+    """The provider's letters, authorizations, notifications and orders, newest first, as
+    the principal may read them (robotrace.web.access): drafts only for staff."""
+    rows = access.enforcement_rows(db, principal)
+    return [
+        row
+        for row in rows
+        if row.provider_id == provider.id
+        and row.kind in STEP_PAGES
+        and (principal.role in READERS or row.status != DRAFT)
+    ]
 
 
 ROLE_NAMES = {
@@ -427,7 +501,10 @@ def _provider_page(
         rmd=statuses(db, [provider.id], clock.now().date())[provider.id],
         history=history(db, provider.id),
         labels=STATUS_LABELS,
-        blocked=block_reasons(db, provider.key),
+        block_list=block_list_standing(db, provider.key),
+        steps=enforcement_record(db, principal, provider),
+        step_pages=STEP_PAGES,
+        **steps.template_helpers(),
         counts=directory_row(db, provider) if reads_all else None,
         hops=access.hops_of_provider(db, principal, provider),
         users=portal_users(db, provider) if principal.is_staff else None,
