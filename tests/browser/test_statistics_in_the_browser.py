@@ -133,3 +133,68 @@ def test_a_person_picks_a_fiscal_year_and_reads_complaints_per_100000(browser, f
     page.locator("#per-100k").scroll_into_view_if_needed()
     screenshot(page, "statistics-fiscal-year")
     page.close()
+
+
+def test_each_chart_fills_its_frame_with_labels_of_at_least_12_px(browser, statistics_portal):
+    base, _ = statistics_portal
+    for width in (1400, 390):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{base}/statistics?from=2020-03-01&to=2020-05-01")
+        for name in CHARTS:
+            page.wait_for_selector(f"#chart-{name}[data-drawn='true'] svg", timeout=20_000)
+            share = page.eval_on_selector(
+                f"#chart-{name}",
+                """box => { const frame = box.closest('figure'); const s = getComputedStyle(frame);
+                            const inner = frame.clientWidth - parseFloat(s.paddingLeft)
+                                          - parseFloat(s.paddingRight);
+                            return box.querySelector('svg').getBoundingClientRect().width
+                                   / inner; }""",
+            )
+            assert share >= 0.9, (width, name, share)
+            sizes = page.eval_on_selector_all(
+                f"#chart-{name} svg text",
+                "els => els.filter(e => e.textContent.trim())"
+                ".map(e => parseFloat(getComputedStyle(e).fontSize))",
+            )
+            assert sizes and min(sizes) >= 12, (width, name, sorted(set(sizes)))
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"statistics-{width}")
+        page.close()
+
+
+def numbers_in(page, table: str, column: int) -> list[int]:
+    return page.eval_on_selector_all(
+        f"#{table} tbody tr:not([data-sort-fixed])",
+        f"rows => rows.map(r => Number(r.cells[{column}].textContent.trim()))",
+    )
+
+
+def test_a_click_on_a_header_sorts_the_rows_by_that_column(browser, statistics_portal):
+    base, _ = statistics_portal
+    page = browser.new_page()
+    page.goto(f"{base}/statistics?from=2020-03-01&to=2020-05-01")
+    before = numbers_in(page, "table-days", 1)
+    days = page.eval_on_selector_all(
+        "#table-days tbody tr", "rows => rows.map(r => r.cells[0].textContent.trim())"
+    )
+    assert len(before) > 10 and before != sorted(before)  # in the order of the days
+    header = page.locator("#table-days thead th").nth(1)
+    page.locator("#table-days").evaluate("t => t.closest('details').open = true")
+    header.get_by_role("button").click()
+    assert numbers_in(page, "table-days", 1) == sorted(before)  # as numbers: 9 before 10
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.get_by_role("button").press("Enter")
+    assert numbers_in(page, "table-days", 1) == sorted(before, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    # Back by day: the first column, oldest first.
+    page.locator("#table-days thead th").nth(0).get_by_role("button").click()
+    by_day = page.eval_on_selector_all(
+        "#table-days tbody tr", "rows => rows.map(r => r.cells[0].textContent.trim())"
+    )
+    assert by_day == sorted(days)
+    # The "(others)" row of a ranking stays last whichever way it sorts.
+    ranking = page.locator("#table-subjects thead th").nth(1).get_by_role("button")
+    ranking.click()
+    last = page.eval_on_selector("#table-subjects tbody tr:last-child", "r => r.className")
+    assert last in ("rest", "unknown")
+    page.close()
