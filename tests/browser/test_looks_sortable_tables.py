@@ -14,7 +14,8 @@ TABLE = """
 <tr><td data-sort="2020-04-10T14:14:30Z">10 Apr 2020, 10:14 EDT</td><td>12.5</td><td>bravo</td></tr>
 <tr><td data-sort="2020-03-02T09:00:00Z">2 Mar 2020, 04:00 EST</td><td>–</td><td>Alpha</td></tr>
 <tr><td data-sort="2020-12-24T23:59:00Z">24 Dec 2020, 18:59 EST</td><td>3</td><td>charlie</td></tr>
-<tr><td data-sort="2020-04-09T01:00:00Z">8 Apr 2020, 21:00 EDT</td><td>100</td><td>delta 10</td></tr>
+<tr><td data-sort="2020-04-09T01:00:00Z">8 Apr 2020, 21:00 EDT</td><td>100</td><td>delta 10</td>
+</tr>
 <tr><td data-sort="2020-04-09T01:00:00Z">8 Apr 2020, 21:00 EDT</td><td>7</td><td>delta 9</td></tr>
 </tbody></table>
 <table id="fixed" class="no-sort"><thead><tr><th>Step</th></tr></thead>
@@ -43,10 +44,10 @@ def test_rows_sort_by_data_sort_numbers_and_text_with_empty_cells_last(browser):
     hours = column(page, 1)
     page.locator("#t thead th").nth(1).get_by_role("button").click()
     filled = [h for h in hours if h != "–"]
-    assert column(page, 1) == sorted(filled, key=float) + ["–"]
+    assert column(page, 1) == [*sorted(filled, key=float), "–"]
     assert when.get_attribute("aria-sort") == "none"
     page.locator("#t thead th").nth(1).get_by_role("button").click()
-    assert column(page, 1) == sorted(filled, key=float, reverse=True) + ["–"]
+    assert column(page, 1) == [*sorted(filled, key=float, reverse=True), "–"]
     names = column(page, 2)
     page.locator("#t thead th").nth(2).get_by_role("button").click()
     digits_as_numbers = sorted(names, key=lambda n: (n.split()[0].casefold(), len(n), n))
