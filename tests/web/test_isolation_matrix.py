@@ -88,6 +88,15 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/inbox/{hop_id}"): ("provider",),
     ("POST", "/inbox/{hop_id}"): ("provider",),
     ("GET", "/inbox/signer/{request_id}"): ("provider",),
+    ("GET", "/inbox/trace-forward/{forward_id}"): ("provider",),
+    ("POST", "/inbox/trace-forward/{forward_id}"): ("provider",),
+    ("POST", "/campaigns/{campaign_id}/trace-forward"): STAFF,
+    ("GET", "/admin/number-blocks"): ("admin",),
+    ("POST", "/admin/number-blocks"): ("admin",),
+    ("POST", "/api/v1/campaigns/{campaign_id}/trace-forward"): STAFF,
+    ("GET", "/api/v1/trace-forward-requests"): ALL,
+    ("GET", "/api/v1/trace-forward-requests/{forward_id}"): ALL,
+    ("POST", "/api/v1/trace-forward-requests/{forward_id}/answer"): ("provider",),
     ("POST", "/inbox/signer/{request_id}"): ("provider",),
     ("GET", "/admin/users"): ("admin",),
     ("POST", "/admin/users"): ("admin",),
@@ -262,6 +271,7 @@ class Matrix:
             self.campaign_id = seed_campaign(session)
             self.signer_request_id = seed_signer_request(session, self.clock)
             token_for(session, api_tokens["provider"], self.clock)  # AAAA runs an agent
+            self.forward_id = seed_trace_forward(session, self.campaign_id, self.clock)
             self.bulk_id = seed_finished_bulk_traceback(session, self.clock)
             self.batch_id = seed_batch_request(session, self.clock)
         self.app = create_app(url, self.clock)
@@ -292,6 +302,7 @@ class Matrix:
             "request_id": str(self.signer_request_id if own else 999_999),
             "bulk_id": str(self.bulk_id if own else 999_999),
             "batch_id": str(self.batch_id if own else 999_999),
+            "forward_id": str(self.forward_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
             "letter_id": str(self.letter_id if own else 999_999),
             "authorization_id": str(self._authorization_id(template) if own else 999_999),
@@ -325,6 +336,28 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
 
 #: A call delivered by AAAA, as a bulk traceback's calls file gives it.
 BULK_CALL = {
+#: The number-block report that assigns the campaign's call-back number to AAAA.
+CODES_REPORT = (
+    "State\tNPA-NXX\tOCN\tCompany\tRateCenter\tEffectiveDate\tUse\n"
+    "TX\t713-342\tAAAA\tAlpha Local Telco\tHOUSTON\t01/01/1999\tAS\n"
+)
+
+
+def seed_trace_forward(session, campaign_id: str, clock: SimulatedClock) -> int:
+    """The campaign reads out +1 713 342 1000, whose block is AAAA's, and AAAA is asked whose
+    it is; returns the request's id."""
+    from robotrace.numbering.blocks import BlockFile, NumberBlock
+    from robotrace.store.number_blocks import import_blocks
+    from robotrace.traceforward.requests import ask
+
+    block = NumberBlock(
+        "713342", "AAAA", "Alpha Local Telco", "HOUSTON", "TX", None, "nanpa-cocodes"
+    )
+    import_blocks(session, BlockFile("nanpa-cocodes", [block], 0), clock.now())
+    session.get(models.Campaign, campaign_id).callback_numbers = ["+17133421000"]
+    return ask(session, campaign_id, "+17133421000", "coordinator:c", clock).id
+
+
     "call_id": "matrix-bulk-1",
     "called_number": "+13125550199",
     "calling_number": "+12025550143",
@@ -618,6 +651,18 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/campaigns/{campaign_id}/not-illegal"): {"json": {"reason": "refills"}},
     ("POST", "/api/v1/batch-requests/{batch_id}/answer"): {
         "json": {"answers": [{"position": 1, "answer": "not_found"}]}
+    ("POST", "/campaigns/{campaign_id}/trace-forward"): {"data": {"number": "+17133421000"}},
+    ("POST", "/api/v1/campaigns/{campaign_id}/trace-forward"): {"json": {"number": "+17133421000"}},
+    ("POST", "/inbox/trace-forward/{forward_id}"): {
+        "data": {"answer": "assigned", "customer": "Acme Outreach"}
+    },
+    ("POST", "/api/v1/trace-forward-requests/{forward_id}/answer"): {
+        "json": {"answer": "assigned", "customer": "Acme Outreach"}
+    },
+    ("POST", "/admin/number-blocks"): {
+        "data": {},
+        "files": {"report": ("allutlzd.txt", CODES_REPORT.encode(), "text/plain")},
+    },
     },
 }
 

@@ -142,6 +142,7 @@ def transaction(target: Engine | sessionmaker[Session]) -> Iterator[Session]:
 LOCKS = {
     "campaign-grouping": 0x726F626F74726163,  # "robotrac"
     "opening-tracebacks": 0x726F626F74726164,
+    "trace-forward": 0x726F626F74726165,
 }
 
 

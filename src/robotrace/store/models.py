@@ -9,7 +9,7 @@ so that migrations (SQLite batch mode included) can refer to them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -765,3 +765,57 @@ class BlockingCount(Base):
     )
     order_id: Mapped[int | None] = mapped_column(ForeignKey("enforcement_actions.id"))
     calls: Mapped[int] = mapped_column(BigInteger)
+
+
+class NumberBlock(Base):
+    """Numbers starting with ``prefix`` (NPA-NXX, 6 digits, or NPA-NXX-X, 7) were assigned to
+    the carrier ``ocn``, as the imported NANP report (``source``) says
+    (robotrace.numbering.blocks)."""
+
+    __tablename__ = "number_blocks"
+    __table_args__ = (
+        CheckConstraint("source IN ('nanpa-cocodes', 'pooling-blocks')", name="source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(7), unique=True)
+    ocn: Mapped[str] = mapped_column(OCN, index=True)
+    company: Mapped[str] = mapped_column(Text)
+    rate_center: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(8))
+    effective_on: Mapped[date | None]
+    source: Mapped[str] = mapped_column(String(16))
+    imported_at: Mapped[datetime]
+
+
+class TraceForwardRequest(Base):
+    """Trace Forward: a campaign's call-back ``number`` and the carrier its block was
+    assigned to (``block``, ``ocn`` as the number-block table said when asked), asked whose
+    customer the number is (robotrace.traceforward)."""
+
+    __tablename__ = "trace_forward_requests"
+    __table_args__ = (
+        CheckConstraint(
+            "answer IS NULL OR answer IN ('assigned', 'not_ours', 'not_assigned', 'refused')",
+            name="answer",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(E164)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    block: Mapped[str] = mapped_column(String(7))
+    ocn: Mapped[str] = mapped_column(OCN)
+    asked_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(String(16))
+    customer: Mapped[str] = mapped_column(String(200), default="")
+    customer_contact: Mapped[str] = mapped_column(Text, default="")
+    now_served_by: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str] = mapped_column(String(200), default="")

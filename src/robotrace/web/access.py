@@ -555,3 +555,44 @@ def batch_request(db: Session, principal: Principal, batch_id: int) -> models.Ba
     if row is None:
         raise _not_found()
     return row
+
+
+# --- Trace Forward requests (robotrace.traceforward) ---------------------------------------
+
+
+def _trace_forward_query(principal: Principal) -> Select[Any]:
+    """Staff read every request; a provider user only those addressed to its provider."""
+    query = (
+        select(models.TraceForwardRequest, models.Provider, models.Campaign)
+        .join(models.Provider, models.TraceForwardRequest.provider_id == models.Provider.id)
+        .join(models.Campaign, models.TraceForwardRequest.campaign_id == models.Campaign.id)
+    )
+    if principal.role in READ_ALL:
+        return query
+    return query.where(models.TraceForwardRequest.provider_id == own_provider_id(principal))
+
+
+def trace_forward_requests(
+    db: Session, principal: Principal, status: str = "open", campaign_id: str | None = None
+) -> list[Row[Any]]:
+    """(request, carrier, campaign) rows with ``status`` (``open``, ``answered``, ``all``),
+    earliest due first."""
+    query = _trace_forward_query(principal)
+    if status == "open":
+        query = query.where(models.TraceForwardRequest.answer.is_(None))
+    elif status == "answered":
+        query = query.where(models.TraceForwardRequest.answer.is_not(None))
+    if campaign_id is not None:
+        query = query.where(models.TraceForwardRequest.campaign_id == campaign_id)
+    order = (models.TraceForwardRequest.due_at, models.TraceForwardRequest.id)
+    return list(db.execute(query.order_by(*order)))
+
+
+def trace_forward_request(db: Session, principal: Principal, request_id: int) -> Row[Any]:
+    """One (request, carrier, campaign) row; another provider's answers 404 exactly like a
+    missing one (one query either way)."""
+    query = _trace_forward_query(principal).where(models.TraceForwardRequest.id == request_id)
+    found = db.execute(query).first()
+    if found is None:
+        raise _not_found()
+    return found

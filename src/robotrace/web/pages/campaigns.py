@@ -42,6 +42,7 @@ from robotrace.web.charts import bar_chart
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
+from robotrace.web.pages.traceforward import campaign_section
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -103,9 +104,11 @@ def _detail(
     opened: list[str] | None = None,
     status_code: int = 200,
     error: str | None = None,
+    **context: object,
 ) -> Response:
     store = analytics_dir(request)
-    detail = campaign_detail(db, access.campaign_row(db, principal, campaign_id), store)
+    row = access.campaign_row(db, principal, campaign_id)
+    detail = campaign_detail(db, row, store)
     flow = load_flow(store, detail.line.id)
     return render(
         request,
@@ -121,6 +124,8 @@ def _detail(
         error=error,
         flow=flow,
         flow_svg=sankey_svg(flow) if flow else "",
+        **campaign_section(db, principal, row),
+        **context,
     )
 
 
@@ -131,15 +136,28 @@ def _known(detail: CampaignDetail, opened: list[str]) -> list[str]:
     return [tb_id for tb_id in opened if tb_id in mine]
 
 
+def campaign_response(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    campaign_id: str,
+    status_code: int,
+    **context: object,
+) -> Response:
+    """The campaign page with what another part of it has to say (Trace Forward's refusal)."""
+    return _detail(request, principal, db, campaign_id, status_code=status_code, **context)
+
+
 @router.get("/campaigns/{campaign_id}")
 def campaign_page(
     request: Request,
     campaign_id: str,
     opened: str = "",
+    tf_asked: int = Query(0, ge=0, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    return _detail(request, principal, db, campaign_id, opened.split(","))
+    return _detail(request, principal, db, campaign_id, opened.split(","), tf_asked=tf_asked)
 
 
 @router.post("/campaigns/{campaign_id}/tracebacks")

@@ -38,6 +38,7 @@ from robotrace.web.pages.answers import (
     reply_of,
 )
 from robotrace.web.pages.common import PROVIDER, in_savepoint
+from robotrace.web.pages.traceforward import inbox_section
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -87,6 +88,7 @@ def inbox(
         missed=access.hop_requests(db, principal, "no_response", PAGE_SIZE),
         missed_total=access.hop_request_count(db, principal, "no_response"),
         signer_requests=access.signer_requests(db, principal, "open"),
+        **inbox_section(db, principal),
         zone=access.own_time_zone(db, principal),
         **open_steps(db, principal, clock),
     )

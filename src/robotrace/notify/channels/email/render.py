@@ -9,6 +9,7 @@ from typing import Any
 
 from robotrace.calendar import for_people
 from robotrace.clock import parse_utc
+from robotrace.numbers import spellings
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,32 @@ def _request_details(p: Mapping[str, Any]) -> str:
         [
             f"Traceback:       {p['traceback_id']} (hop {p['position'] + 1})",
             f"Provider asked:  {p['provider']['name']} ({p['provider']['key']})",
-            f"Calling number:  {call['calling_number']}",
-            f"Called number:   {call['called_number']}",
-            f"Call time:       {_when(call['call_time'], seconds=True)}",
+            *_number_lines("Calling number:  ", call["calling_number"]),
+            *_number_lines("Called number:   ", call["called_number"]),
+            *_call_time_lines(call["call_time"], p.get("time_zone", "")),
             f"Requested:       {_when(p['requested_at'])}",
             f"Answer due:      {_due(p)}",
         ]
     )
+
+
+def _number_lines(label: str, number: str) -> list[str]:
+    """The number, and the other ways call records write it (robotrace.numbers.spellings),
+    so the provider finds the call whatever its switch writes."""
+    first, *others = spellings(number) or (number,)
+    return [f"{label}{first}", *([f"  also written:  {', '.join(others)}"] if others else [])]
+
+
+def _call_time_lines(call_time: str, zone: str) -> list[str]:
+    """The call time in UTC, and on the provider's own clock when its zone is known (else
+    on the display zone's, as every time in a notice)."""
+    lines = [f"Call time:       {for_people(parse_utc(call_time), 'UTC', seconds=True)}"]
+    if zone:
+        local = for_people(parse_utc(call_time), zone, seconds=True)
+        lines.append(f"  your zone:     {local} ({zone})")
+    else:
+        lines.append(f"  that is:       {_when(call_time, seconds=True)}")
+    return lines
 
 
 _HOW_TO_ANSWER = (
@@ -107,9 +127,9 @@ def signer_requested(p: Mapping[str, Any]) -> Rendered:
             f"Provider asked:  {provider}",
             f"origid:          {p['origid']}",
             f"Attestation:     {p['attest']}",
-            f"Calling number:  {call['calling_number']}",
-            f"Called number:   {call['called_number']}",
-            f"Call time:       {_when(call['call_time'], seconds=True)}",
+            *_number_lines("Calling number:  ", call["calling_number"]),
+            *_number_lines("Called number:   ", call["called_number"]),
+            *_call_time_lines(call["call_time"], p.get("time_zone", "")),
             f"Requested:       {_when(p['requested_at'])}",
             f"Answer due:      {_due(p)}",
         ]
@@ -143,6 +163,32 @@ def letter_issued(p: Mapping[str, Any]) -> Rendered:
         f"Named traffic:   {', '.join(named)}\n"
         f"Stop it by:      {_when(p['mitigate_by'])}\n"
         f"Report by:       {_when(p['report_by'])}\n\n"
+def trace_forward_requested(p: Mapping[str, Any]) -> Rendered:
+    """Trace Forward (robotrace.traceforward): whose customer a call-back number is."""
+    provider = f"{p['provider']['name']} ({p['provider']['key']})"
+    heard = p.get("heard") or {}
+    when = " to ".join(_when(heard[k]) for k in ("first", "last") if heard.get(k))
+    details = "\n".join(
+        [
+            f"Provider asked:  {provider}",
+            f"Number:          {p['number']} (your block {p['block']})",
+            f"Campaign:        {p['campaign']['name']}",
+            *([f"Calls heard:     {when}"] if when else []),
+            f"Requested:       {_when(p['requested_at'])}",
+            f"Answer due:      {_due(p)}",
+        ]
+    )
+    body = (
+        f"Illegal robocalls of the campaign below ask the people they reach to call back "
+        f"{p['number']}. The numbering administrators' records show its block assigned to "
+        f"{provider}. Please say which of your customers the number is assigned to (and how "
+        "to reach them), or that you do not serve it (ported out: say who does, if you "
+        "know), that it is assigned to no customer, or why you refuse.\n\n"
+        f"{details}\n\nAnswer here:\n{p['link']}\n"
+    )
+    return Rendered(f"Trace Forward request: who is {p['number']}?", body)
+
+
         f"The letter (PDF, sign in as a user of your provider):\n{p['link']}\n\n"
         "If tracebacks of calls after the deadline show you still carrying this traffic, "
         "every other US provider may be authorized to block all calls from you.\n"
@@ -183,3 +229,4 @@ TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "letter.issued": letter_issued,
     "order.issued": order_issued,
 }
+    "traceforward.requested": trace_forward_requested,
