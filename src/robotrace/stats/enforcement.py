@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from robotrace.campaigns.complaints import campaign_numbers
@@ -36,6 +36,7 @@ from robotrace.clock import as_utc, format_utc
 from robotrace.enforcement import records
 from robotrace.evidence.analytics import complaints_relation
 from robotrace.store import models
+from robotrace.traceback.model import Outcome
 
 DEFAULT_WINDOW = timedelta(days=7)
 BEFORE, AFTER = "before", "after"
@@ -258,4 +259,7 @@ def _in_window(
         .where(model.campaign_id.in_(event.campaigns))
         .where(model.call_time >= since, model.call_time < until)
     )
+    if model is models.Traceback:  # a withdrawn traceback (opened by mistake) counts nothing
+        outcome = models.Traceback.outcome
+        query = query.where(or_(outcome.is_(None), outcome != Outcome.WITHDRAWN))
     return int(session.scalar(query) or 0)
