@@ -137,6 +137,43 @@ def _location(text: str) -> str:
         raise ValueError(str(exc)) from None
 
 
+def _one_line(limit: int) -> Callable[[str], str]:
+    """Text shown on public pages: one line of printable characters, at most ``limit``."""
+
+    def parse(text: str) -> str:
+        value = " ".join(text.split())
+        if len(value) > limit:
+            raise ValueError(f"{len(value)} characters: at most {limit}")
+        if not value.isprintable():
+            raise ValueError("holds control characters")
+        return value
+
+    return parse
+
+
+def _contact_email(text: str) -> str:
+    import re
+
+    address = text.strip()
+    if address and (len(address) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s.]+", address)):
+        raise ValueError("not an e-mail address like privacy@example.org")
+    return address
+
+
+def _notice_file(text: str) -> str:
+    """A readable UTF-8 text file of at most 100 KiB, or empty (the built-in notice)."""
+    path = Path(text.strip())
+    if not text.strip():
+        return ""
+    try:
+        if path.stat().st_size > 100 * 1024:
+            raise ValueError(f"{path} is over 100 KiB")
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path} as UTF-8 text ({exc})") from None
+    return str(path)
+
+
 def _time_zone(text: str) -> str:
     from robotrace.calendar import checked_zone
 
@@ -307,6 +344,42 @@ SETTINGS: dict[str, Setting] = {
             "Longest 'what the caller said' of a consumer report, in characters; the request "
             "body may be at most 12 bytes a character plus 16 KiB.",
             int,
+        ),
+        Setting(
+            "report_lookup_misses_per_hour",
+            20,
+            "Report references one client address may look up in an hour without finding "
+            "them (/report/RT-...); past it, every lookup from there answers 429 for the hour.",
+            _positive_int,
+        ),
+        Setting(
+            "operator_name",
+            "",
+            "Who runs this portal (an agency, a traceback group), named at the foot of every "
+            "page and on /privacy; one line, at most 200 characters.",
+            _one_line(200),
+        ),
+        Setting(
+            "operator_address",
+            "",
+            "The operator's postal address, on one line (e.g. 45 L Street NE, Washington, DC "
+            "20554), at the foot of every page and on /privacy; at most 300 characters.",
+            _one_line(300),
+        ),
+        Setting(
+            "operator_contact_email",
+            "",
+            "The e-mail address people write to about the portal and their data (privacy "
+            "questions, a report to withdraw), at the foot of every page and on /privacy.",
+            _contact_email,
+        ),
+        Setting(
+            "privacy_notice_file",
+            "",
+            "A UTF-8 text file (at most 100 KiB; paragraphs apart by blank lines) that /privacy "
+            "shows instead of the built-in notice; empty: the built-in one, which says what a "
+            "report stores, who sees it and how long it is kept.",
+            _notice_file,
         ),
         Setting("smtp_host", "127.0.0.1", "SMTP server for e-mail notifications."),
         Setting("smtp_port", 25, "SMTP server port.", int),

@@ -64,7 +64,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("POST", "/account/tokens"): ALL,
     ("POST", "/account/password"): ALL,
     ("POST", "/account/tokens/{token_id}/revoke"): ALL,
-    ("GET", "/"): ALL,
+    ("GET", "/"): PUBLIC,  # signed out: the front page; signed in: dashboard or inbox
     ("GET", "/tracebacks/new"): STAFF,
     ("POST", "/tracebacks/new"): STAFF,
     ("POST", "/tracebacks/new/from-call"): STAFF,
@@ -208,6 +208,8 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/report"): PUBLIC,
     ("POST", "/report"): PUBLIC,
     ("GET", "/report/{reference}"): PUBLIC,
+    ("GET", "/report/lookup"): PUBLIC,
+    ("GET", "/privacy"): PUBLIC,
     ("POST", "/api/v1/reports"): PUBLIC,
     ("GET", "/api/v1/reports/export"): READERS,
 }

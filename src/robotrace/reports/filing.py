@@ -27,7 +27,7 @@ from robotrace.store import models
 
 SOURCE = "report"
 #: Crockford's base 32: no I, L, O or U, so a reference read out over the phone is clear.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 
 
@@ -69,7 +69,7 @@ def client_key(address: str) -> str:
 
 def new_reference() -> str:
     """``RT-XXXX-XXXX``: 40 random bits, so references neither repeat nor tell a count."""
-    letters = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    letters = "".join(secrets.choice(ALPHABET) for _ in range(8))
     return f"RT-{letters[:4]}-{letters[4:]}"
 
 

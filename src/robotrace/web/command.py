@@ -36,11 +36,13 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     from robotrace.clock import ClockFileError, clock_from_settings
     from robotrace.logs import configure_logging, uvicorn_log_config
     from robotrace.store.db import upgrade
+    from robotrace.web.operator import check_operator
 
     try:
         clock_from_settings()  # a clock file the workers could not read fails here, once
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
+    check_operator()  # a bad operator_* setting is named now, not on every public page
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting

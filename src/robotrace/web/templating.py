@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from robotrace.calendar import in_zone
 from robotrace.clock import as_utc
+from robotrace.web.operator import operator
 from robotrace.web.principal import Principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -29,6 +30,7 @@ def local(value: datetime | None, zone: str) -> str:
 
 TEMPLATES.env.filters["utc"] = utc
 TEMPLATES.env.filters["local"] = local
+TEMPLATES.env.globals["operator"] = operator  # who runs the portal (_footer.html)
 
 
 def render(

@@ -1,6 +1,7 @@
 """The dashboard: what needs chasing now, for the people who read every traceback.
 
-Providers have no dashboard; ``/`` sends them to their inbox. The queries here read across
+Providers have no dashboard; ``/`` sends them to their inbox, and shows people not signed
+in the public front page (welcome.html). The queries here read across
 all tenants, so only readers of all reach them (the route's role check).
 """
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.traceback.model import Answer, Outcome, Status
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock
+from robotrace.web.deps import REQUEST_DB, get_clock, optional_principal
 from robotrace.web.pages.common import READERS
 from robotrace.web.pages.traceback_list import ListedTraceback, with_findings
 from robotrace.web.principal import Principal
@@ -154,10 +155,12 @@ def recent_outcomes(db: Session, limit: int = 15) -> list[ListedTraceback]:
 @router.get("/")
 def dashboard(
     request: Request,
-    principal: Principal = Depends(current_principal),
+    principal: Principal | None = Depends(optional_principal),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
+    if principal is None:  # the public front page: what this is, who runs it, where to go
+        return render(request, "welcome.html", None)
     if principal.role not in READERS:
         return RedirectResponse("/inbox", 303)
     return render(

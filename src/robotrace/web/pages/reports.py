@@ -15,20 +15,22 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, BackgroundTasks, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from robotrace import settings
 from robotrace.accounts.keys import new_token, same
+from robotrace.calendar import for_people
 from robotrace.clock import Clock
 from robotrace.evidence.subjects import FTC_SUBJECTS
 from robotrace.reports.checks import ReportInvalid, check_page_form
 from robotrace.reports.choices import STATES, TIME_ZONES
 from robotrace.reports.filing import DuplicateReport, Refused
-from robotrace.store import models
+from robotrace.reports.lookup import MissLimit, report_status, typed_reference
 from robotrace.web.deps import REQUEST_DB, get_clock
 from robotrace.web.pages.auth import LOGIN_CSRF_COOKIE, secure_cookies
 from robotrace.web.report_requests import (
     BodyTooLarge,
+    client_of,
     file_as_evidence,
     read_body,
     text_limit,
@@ -44,6 +46,18 @@ EXPIRED = (
     "cookie. Check your answers below and press “Send report” again (the form needs cookies)."
 )
 REFERENCE = re.compile(r"RT-[0-9A-Z]{4}-[0-9A-Z]{4}")
+NOT_FOUND = (
+    "There is no report with that reference. Check it against the one you were given, or "
+    "report the call again."
+)
+LOOKUP_EMPTY = "Type the reference you were given, like RT-7KQ2-M9XD."
+LOOKUP_WRONG = (
+    "That is not a report reference: it has RT and 8 letters and digits, like RT-7KQ2-M9XD."
+)
+TOO_MANY_LOOKUPS = (
+    "Too many references that are not there were looked up from your address. Try again "
+    "after {until}, with the reference as you were given it."
+)
 
 
 def _form(request: Request, status_code: int = 200, **context: Any) -> Response:
@@ -102,22 +116,59 @@ async def send_report(
     return RedirectResponse(f"/report/{row.reference}", 303)
 
 
-@router.get("/report/{reference}", response_class=HTMLResponse)
-def report_sent(request: Request, reference: str, db: Session = REQUEST_DB) -> Response:
-    """The confirmation: the reference and what happens next — nothing of the report."""
-    found = None
-    if REFERENCE.fullmatch(reference):
-        query = select(models.ConsumerReport.received_at).where(
-            models.ConsumerReport.reference == reference
-        )
-        found = db.scalar(query)
+@router.get("/report/lookup", response_class=HTMLResponse)
+def look_up_report(request: Request, reference: str = "") -> Response:
+    """The report page's "look up a report" form: the reference as typed, tidied, or the
+    form again with what is wrong next to the field."""
+    found = typed_reference(reference[:100])
     if found is None:
-        return render(
-            request,
-            "report_sent.html",
-            None,
-            404,
-            error="There is no report with that reference. Check it against the one you were "
-            "given, or report the call again.",
-        )
-    return render(request, "report_sent.html", None, reference=reference, received_at=found)
+        said = LOOKUP_EMPTY if not reference.strip() else LOOKUP_WRONG
+        return _form(request, 400, lookup_typed=reference[:100], lookup_error=said)
+    return RedirectResponse(f"/report/{found}", 303)
+
+
+@router.get("/report/{reference}", response_class=HTMLResponse)
+def report_sent(
+    request: Request, reference: str, db: Session = REQUEST_DB, clock: Clock = Depends(get_clock)
+) -> Response:
+    """The confirmation, and the page a reference is looked up on: the report's progress,
+    nothing of what it said (robotrace.reports.lookup). Too many references that are not
+    there from one address, and every lookup from it waits an hour."""
+    client, now = client_of(request), clock.now()
+    misses = lookup_misses(request)
+    until = misses.refused_until(client, now, settings.get("report_lookup_misses_per_hour"))
+    if until is not None:
+        said = TOO_MANY_LOOKUPS.format(until=for_people(until, "UTC"))
+        return render(request, "report_sent.html", None, 429, error=said)
+    status = report_status(db, reference) if REFERENCE.fullmatch(reference) else None
+    if status is None:
+        if REFERENCE.fullmatch(reference):
+            misses.missed(client, now)
+        return render(request, "report_sent.html", None, 404, error=NOT_FOUND)
+    return render(
+        request,
+        "report_sent.html",
+        None,
+        status=status,
+        received=for_people(status.received_at),
+        address=str(request.url_for("report_sent", reference=status.reference)),
+    )
+
+
+def lookup_misses(request: Request) -> MissLimit:
+    """The app's count of lookups that found nothing (one per app, made on first use)."""
+    state = request.app.state
+    if not hasattr(state, "report_lookup_misses"):
+        state.report_lookup_misses = MissLimit()
+    return state.report_lookup_misses  # type: ignore[no-any-return]
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request) -> Response:
+    """Who runs the portal and what it keeps of whom: the operator's notice, else ours."""
+    return render(request, "privacy.html", None, limits=_limits())
+
+
+def _limits() -> dict[str, int]:
+    names = ("report_limit_per_hour", "report_limit_per_day", "report_max_text_chars")
+    return {name: int(settings.get(name)) for name in names}
