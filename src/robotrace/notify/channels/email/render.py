@@ -143,26 +143,6 @@ def signer_requested(p: Mapping[str, Any]) -> Rendered:
     return Rendered(subject, body)
 
 
-def password_reset(p: Mapping[str, Any]) -> Rendered:
-    greeting = f"Hello {p['name']},\n\n" if p.get("name") else "Hello,\n\n"
-    body = (
-        f"{greeting}someone asked to reset the password of your robotrace account.\n"
-        f"Choose a new password here (the link works once, for a short time):\n\n{p['link']}\n\n"
-        "If it was not you, ignore this message; your password stays as it is.\n"
-    )
-    return Rendered("Reset your robotrace password", body)
-
-
-def letter_issued(p: Mapping[str, Any]) -> Rendered:
-    provider = f"{p['provider']['name']} ({p['provider']['key']})"
-    named = [*p.get("campaigns", []), *p.get("originators", [])]
-    subject = f"Warning letter {p['reference']} to {provider}: stop by {_when(p['mitigate_by'])}"
-    body = (
-        f"{' and '.join(p.get('agencies', []))} issued warning letter {p['reference']} to "
-        f"{provider} on {_when(p['issued_at'])}.\n\n"
-        f"Named traffic:   {', '.join(named)}\n"
-        f"Stop it by:      {_when(p['mitigate_by'])}\n"
-        f"Report by:       {_when(p['report_by'])}\n\n"
 def trace_forward_requested(p: Mapping[str, Any]) -> Rendered:
     """Trace Forward (robotrace.traceforward): whose customer a call-back number is."""
     provider = f"{p['provider']['name']} ({p['provider']['key']})"
@@ -189,6 +169,26 @@ def trace_forward_requested(p: Mapping[str, Any]) -> Rendered:
     return Rendered(f"Trace Forward request: who is {p['number']}?", body)
 
 
+def password_reset(p: Mapping[str, Any]) -> Rendered:
+    greeting = f"Hello {p['name']},\n\n" if p.get("name") else "Hello,\n\n"
+    body = (
+        f"{greeting}someone asked to reset the password of your robotrace account.\n"
+        f"Choose a new password here (the link works once, for a short time):\n\n{p['link']}\n\n"
+        "If it was not you, ignore this message; your password stays as it is.\n"
+    )
+    return Rendered("Reset your robotrace password", body)
+
+
+def letter_issued(p: Mapping[str, Any]) -> Rendered:
+    provider = f"{p['provider']['name']} ({p['provider']['key']})"
+    named = [*p.get("campaigns", []), *p.get("originators", [])]
+    subject = f"Warning letter {p['reference']} to {provider}: stop by {_when(p['mitigate_by'])}"
+    body = (
+        f"{' and '.join(p.get('agencies', []))} issued warning letter {p['reference']} to "
+        f"{provider} on {_when(p['issued_at'])}.\n\n"
+        f"Named traffic:   {', '.join(named)}\n"
+        f"Stop it by:      {_when(p['mitigate_by'])}\n"
+        f"Report by:       {_when(p['report_by'])}\n\n"
         f"The letter (PDF, sign in as a user of your provider):\n{p['link']}\n\n"
         "If tracebacks of calls after the deadline show you still carrying this traffic, "
         "every other US provider may be authorized to block all calls from you.\n"
@@ -225,8 +225,8 @@ TEMPLATES: dict[str, Callable[[Mapping[str, Any]], Rendered]] = {
     "hop.reminder": hop_reminder,
     "hop.overdue": hop_overdue,
     "signer.requested": signer_requested,
+    "traceforward.requested": trace_forward_requested,
     "password.reset": password_reset,
     "letter.issued": letter_issued,
     "order.issued": order_issued,
 }
-    "traceforward.requested": trace_forward_requested,
