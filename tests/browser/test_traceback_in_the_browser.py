@@ -43,7 +43,7 @@ def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, 
 
     alpha = sign_in(browser, portal, "noc@aaaa.example")
     open_request_for(alpha, portal, CALLED)
-    alpha.fill("input[name=q]", "Bravo")
+    alpha.fill("#upstream_key", "Bravo")
     alpha.locator("#search-results li", has_text="BBBB").first.click()
     assert alpha.input_value("#upstream_key") == "BBBB"
     screenshot(alpha, "2-alpha-names-bravo")
