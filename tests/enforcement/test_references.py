@@ -27,7 +27,7 @@ def references(engine) -> list[str]:
         return [service.reference_of(row) for row in rows]
 
 
-def test_letters_and_authorizations_each_count_from_one(seeded, clock):
+def test_letters_and_authorizations_each_count_from_one(seeded, clock):  # noqa: F811
     noncompliant_letter(seeded, clock)
     authorize(seeded, clock)
     add_traceback(seeded, through("CCCC", clock.now() - timedelta(hours=1), "TB-000030"))
@@ -35,7 +35,7 @@ def test_letters_and_authorizations_each_count_from_one(seeded, clock):
     assert references(seeded) == ["WL-000001", "BA-000001", "WL-000002"]
 
 
-def test_the_notice_and_the_block_list_quote_the_authorizations_own_number(seeded, clock):
+def test_the_notice_and_the_block_list_quote_the_authorizations_own_number(seeded, clock):  # noqa: F811
     noncompliant_letter(seeded, clock)
     auth_id = authorize(seeded, clock)
     assert auth_id == 2  # the row after the letter …

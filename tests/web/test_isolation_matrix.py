@@ -164,6 +164,10 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/enforcement/providers/{key}"): READERS,
     ("POST", "/enforcement/providers/{key}/letters"): ("regulator",),
     ("POST", "/enforcement/providers/{key}/notifications"): ("regulator",),
+    ("POST", "/enforcement/providers/{key}/preview"): ("regulator",),
+    ("POST", "/enforcement/drafts"): ("regulator",),
+    ("GET", "/enforcement/drafts/{draft_id}"): ("regulator",),
+    ("POST", "/enforcement/drafts/{draft_id}/discard"): ("regulator",),
     ("GET", "/letters"): ALL,
     ("GET", "/letters/{letter_id}"): ALL,
     ("POST", "/letters/{letter_id}/mitigation-report"): ("provider",),
@@ -267,13 +271,14 @@ class Matrix:
                 self.token_ids[role] = token.id
                 api_tokens[role], _ = create_token(session, owner, "api", True, self.clock)
             self.letter_id, self.authorization_id = seed_enforcement(session)
+            self.draft_ids = seed_drafts(session, self.clock)
             self.order_ids = seed_orders(session)
             self.notice_id = seed_blocking_notice(session)
             self.shared_authorization_id = seed_shared_authorization(session)
             self.campaign_id = seed_campaign(session)
+            self.forward_id = seed_trace_forward(session, self.campaign_id, self.clock)
             self.signer_request_id = seed_signer_request(session, self.clock)
             token_for(session, api_tokens["provider"], self.clock)  # AAAA runs an agent
-            self.forward_id = seed_trace_forward(session, self.campaign_id, self.clock)
             self.bulk_id = seed_finished_bulk_traceback(session, self.clock)
             self.batch_id = seed_batch_request(session, self.clock)
         self.app = create_app(url, self.clock)
@@ -310,6 +315,8 @@ class Matrix:
             "authorization_id": str(self._authorization_id(template) if own else 999_999),
             "order_id": str(self.order_ids[order_step(template)] if own else 999_999),
             "notice_id": str(self.notice_id if own else 999_999),
+            # Discarding takes the second draft: the first stays to be read.
+            "draft_id": str(self.draft_ids["discard" in template] if own else 999_999),
             "version": "1" if own else "999999",
             "format": "ftc",
             "campaign_id": self.campaign_id if own else "no-such-campaign",
@@ -395,6 +402,25 @@ def seed_finished_bulk_traceback(session, clock: SimulatedClock) -> int:
 def seed_batch_request(session, clock: SimulatedClock) -> int:
     """An open batch request to AAAA (of a second bulk traceback): its id."""
     return seed_bulk_traceback(session, clock, "matrix-bulk-open")
+
+
+def seed_drafts(session, clock: SimulatedClock) -> list[int]:
+    """Two unsent letter drafts to AAAA (a regulator's working copies)."""
+    aaaa = session.scalar(select(models.Provider).where(models.Provider.key == "AAAA"))
+    drafts = [
+        models.EnforcementDraft(
+            provider_id=aaaa.id,
+            kind="warning_letter",
+            named_campaigns=["covid-test-kits"],
+            actor="regulator:fcc@example.org",
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        for _ in range(2)
+    ]
+    session.add_all(drafts)
+    session.flush()
+    return [d.id for d in drafts]
 
 
 def seed_enforcement(session) -> tuple[int, int]:
@@ -611,6 +637,12 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/enforcement/providers/{key}/letters"): {"data": {"campaigns": "covid-test-kits"}},
     ("POST", "/enforcement/providers/{key}/notifications"): {
         "data": {"campaigns": "covid-test-kits"}
+    },
+    ("POST", "/enforcement/providers/{key}/preview"): {
+        "data": {"kind": "warning_letter", "campaigns": "covid-test-kits"}
+    },
+    ("POST", "/enforcement/drafts"): {
+        "data": {"provider": "AAAA", "kind": "warning_letter", "campaigns": "covid-test-kits"}
     },
     ("POST", "/api/v1/notifications"): {
         "json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}

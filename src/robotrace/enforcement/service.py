@@ -5,7 +5,7 @@ transaction (commit or roll back); each step writes its audit event.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -52,6 +52,7 @@ from robotrace.enforcement.similar import TrafficProfile, profile_of
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
 from robotrace.store import models
+from robotrace.store.models import EnforcementKind
 from robotrace.store.providers import provider_directory
 
 ISSUED = "issued"
@@ -88,6 +89,88 @@ def reference_of(action: models.EnforcementAction) -> str:
     number = action.number if action.number is not None else action.id
     return step_reference(_PREFIXES.get(action.kind, "EA"), number)
 
+
+# --- Previews and drafts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A step as it would go out now: its reference, kind and document (HTML)."""
+
+    reference: str
+    kind: EnforcementKind
+    document: str
+
+
+def preview(session: Session, issue: Callable[[], models.EnforcementAction]) -> Preview:
+    """What ``issue`` would send, computed by issuing it inside a savepoint that is then
+    rolled back: the same code writes the preview and the letter, so the preview is the
+    letter (its number and dates are those of this moment; sending later takes the
+    moment of sending). Nothing stays: no step, no number, no e-mail, no audit."""
+    nested = session.begin_nested()
+    try:
+        action = issue()
+        session.flush()
+        return Preview(reference_of(action), action.kind, action.document or "")
+    finally:
+        nested.rollback()
+
+
+DRAFT_KINDS = (EnforcementKind.WARNING_LETTER, EnforcementKind.NOTIFICATION)
+
+
+def save_draft(
+    session: Session,
+    key: str,
+    kind: EnforcementKind,
+    campaigns: Sequence[str],
+    originators: Sequence[str],
+    findings: Sequence[str],
+    actor: str,
+    clock: Clock,
+    user_id: int | None = None,
+    draft_id: int | None = None,
+) -> models.EnforcementDraft:
+    """Keep a letter or notification unsent (a new draft, or ``draft_id`` changed): only
+    what it names and to whom; its evidence and document are made when it is sent."""
+    if kind not in DRAFT_KINDS:
+        raise InvalidRequest(f"a draft is a warning letter or a notification, not {kind}")
+    try:
+        named = NamedTraffic(_clean(campaigns), _clean(originators), _clean(findings))
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
+    provider = records.provider_by_key(session, key)
+    now = clock.now()
+    draft = session.get(models.EnforcementDraft, draft_id) if draft_id else None
+    if draft_id and draft is None:
+        raise LookupError(f"no draft {draft_id}")
+    if draft is None:
+        draft = models.EnforcementDraft(created_at=now, created_by=user_id, actor=actor)
+        session.add(draft)
+    draft.provider_id, draft.kind, draft.updated_at = provider.id, kind.value, now
+    draft.named_campaigns = list(named.campaigns)
+    draft.named_originators = list(named.originators)
+    draft.named_findings = list(named.findings)
+    session.flush()
+    records.audit(session, now, actor, "draft.saved", provider.key, draft_id=draft.id)
+    return draft
+
+
+def drafts(session: Session, provider_id: int | None = None) -> list[models.EnforcementDraft]:
+    """Unsent drafts, newest first (one provider's, or all)."""
+    query = select(models.EnforcementDraft).order_by(models.EnforcementDraft.id.desc())
+    if provider_id is not None:
+        query = query.where(models.EnforcementDraft.provider_id == provider_id)
+    return list(session.scalars(query))
+
+
+def discard_draft(session: Session, draft_id: int, actor: str, clock: Clock) -> None:
+    draft = session.get(models.EnforcementDraft, draft_id)
+    if draft is None:
+        raise LookupError(f"no draft {draft_id}")
+    key = key_of(session, draft.provider_id)
+    session.delete(draft)
+    records.audit(session, clock.now(), actor, "draft.discarded", key, draft_id=draft_id)
 
 
 # --- Evidence ---------------------------------------------------------------------------

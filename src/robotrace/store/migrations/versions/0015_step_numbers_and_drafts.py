@@ -77,7 +77,5 @@ def downgrade() -> None:
     op.drop_table("enforcement_drafts")
     op.drop_table("step_counters")
     with op.batch_alter_table("enforcement_actions", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("uq_enforcement_actions_kind_number"), type_="unique"
-        )
+        batch_op.drop_constraint(batch_op.f("uq_enforcement_actions_kind_number"), type_="unique")
         batch_op.drop_column("number")
