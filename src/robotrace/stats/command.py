@@ -282,7 +282,7 @@ def effects_table(effects: list[Effect]) -> Table:
 
 
 def _relative(value: float | None) -> str:
-    return "" if value is None else f" ({value:+.0%})"
+    return " (none before)" if value is None else f" ({value:+.0%})"  # None: 0 before
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -351,12 +351,16 @@ def _print_summary(figures: ComplaintStats) -> None:
         return
     change = figures.change["complaints"]
     relative = f" ({change.relative:+.1%})" if change.relative is not None else ""
+    compared = (
+        f"previous period {change.previous:,}, change {change.absolute:+,}{relative}"
+        if change.previous
+        else "no data for the previous period"
+    )
     share = figures.robocalls.share
     fiscal = f"FY{figures.fiscal_year}: " if figures.fiscal_year else ""
     console.print(
         f"{fiscal}{figures.complaints:,} complaints filed {figures.period.start} to "
-        f"{figures.period.end} (exclusive); previous period {change.previous:,}, "
-        f"change {change.absolute:+,}{relative}\n"
+        f"{figures.period.end} (exclusive); {compared}\n"
         f"robocall share: {'–' if share is None else f'{share:.1%}'} "
         f"({figures.robocalls.unknown:,} without an answer); COVID-19 related: "
         f"{figures.covid.complaints:,}"
