@@ -151,8 +151,14 @@ def test_a_final_answer_closes_the_traceback_with_its_outcome(
             {"kind": "new_provider", "new_name": "x", "new_contact_email": "a@b.c\r\nBcc: y"},
             "not an e-mail",
         ),
-        ({"kind": "upstream", "upstream_key": "../../admin"}, "no provider in the directory is called"),
-        ({"kind": "upstream", "upstream_key": "  "}, "name the provider you received the call from"),
+        (
+            {"kind": "upstream", "upstream_key": "../../admin"},
+            "no provider in the directory is called",
+        ),
+        (
+            {"kind": "upstream", "upstream_key": "  "},
+            "name the provider you received the call from",
+        ),
         ({}, "choose one of the answers"),
     ],
 )
