@@ -187,3 +187,19 @@ def test_the_typed_form_comes_first_and_its_errors_sit_by_their_fields(world, cl
     )  # fmt: skip
     field = late.text.split('name="call_time"')[1].split("<label>")[0]
     assert "the call time is in the future" in field
+
+
+def test_the_api_joins_a_typed_call_to_its_caller_ids_campaign_too(world, api_for, engine):
+    with transaction(engine) as session:
+        add_campaign_call(session, "+12025550177")
+        add_campaign_call(session, "+12025550177", "medicare", ref="hp-10")
+        add_campaign_call(session, "+12025550177", "medicare", ref="hp-11")
+    details = {
+        "calling_number": "202.555.0177",
+        "called_number": "+13125550111",
+        "call_time": "2020-04-30T16:00:00Z",
+        "terminating_provider": "AAAA",
+    }
+    opened = api_for(COORD).post("/api/v1/tracebacks", json=details)
+    assert opened.status_code == 201, opened.text
+    assert opened.json()["campaign"] == "medicare"  # two of its calls showed it, one of the other's
