@@ -40,6 +40,7 @@ def seed_campaigns(engine: Engine) -> None:
     add_calls(engine, "covid-test-kits", times, KITS, ["+12025550101", "+12025550102"])
     add_campaign(engine, "covid-masks", "N95 masks in stock", ["COVID-19"], priority=4.0)
     add_campaign(engine, "ssa-suspended", "Social Security suspended", ["government"], priority=7)
+    add_campaign(engine, "pharmacy-refills", "Your prescription is ready", ["health"], priority=8)
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +76,36 @@ def test_a_coordinator_opens_tracebacks_for_a_covid_campaign(browser, campaign_p
     page.locator("p.message a").first.click()
     page.wait_for_url(re.compile(r".*/tracebacks/TB-\d+$"))
     assert "covid-test-kits" in page.inner_text("main")
+
+
+def test_a_coordinator_marks_a_pharmacys_reminders_not_illegal_and_puts_them_back(
+    browser, campaign_portal
+):
+    page = sign_in(browser, campaign_portal, "coord@example.org")
+    page.goto(f"{campaign_portal}/campaigns")
+    page.click("table.campaigns a:has-text('Your prescription is ready')")
+    page.wait_for_url(re.compile(r".*/campaigns/pharmacy-refills$"))
+    page.fill("#not-illegal-reason", "Refill reminders its customers signed up for.")
+    page.click("button:has-text('Mark not illegal')")
+    page.wait_for_selector("section.not-illegal")
+    said = page.inner_text("section.not-illegal")
+    assert "coordinator:coord@example.org" in said and "signed up for" in said
+    assert page.locator("form.open-samples").count() == 0  # not traced while marked
+    screenshot(page, "campaigns-3-not-illegal")
+
+    page.goto(f"{campaign_portal}/campaigns")
+    names = page.locator("table.campaigns td:first-child > a").all_inner_texts()
+    assert "Your prescription is ready" not in names  # out of the queue
+    page.select_option("select[name=status]", "not_illegal")
+    page.click("form.campaign-filters button[type=submit]")
+    page.wait_for_url(re.compile(r".*status=not_illegal.*"))
+    names = page.locator("table.campaigns td:first-child > a").all_inner_texts()
+    assert names == ["Your prescription is ready"]
+    screenshot(page, "campaigns-4-not-illegal-filter")
+
+    page.click("table.campaigns a:has-text('Your prescription is ready')")
+    page.click("button:has-text('Put back in the queue')")
+    page.wait_for_url(re.compile(r".*/campaigns/pharmacy-refills$"))
+    assert page.locator("section.not-illegal").count() == 0
+    page.goto(f"{campaign_portal}/campaigns")
+    assert "Your prescription is ready" in page.inner_text("table.campaigns")

@@ -207,3 +207,48 @@ def test_the_same_call_reported_twice_is_refused_with_the_first_reference(browse
     assert page.locator(f"main a[href='/report/{first}']").count() == 1
     screenshot(page, "report-4-duplicate")
     check_accessibility(page, "the duplicate's refusal")
+
+
+def test_a_reporter_finds_the_report_again_by_its_reference(browser, report_portal):
+    base, folder = report_portal
+    page = browser.new_context(locale="en-US").new_page()
+    page.goto(f"{base}/report")
+    mountain = datetime.now(ZoneInfo("America/Denver")) - timedelta(hours=40)
+    fill_the_form(page, mountain, "Mountain")
+    page.wait_for_url(re.compile(r".*/report/RT-\w{4}-\w{4}$"))
+    reference = page.url.rsplit("/", 1)[1]
+    link = page.locator("p.page-address a")
+    assert link.get_attribute("href") == f"{base}/report/{reference}"  # this page, to keep
+    wait_for(lambda: evidence_of(folder, reference))  # counted and grouped once sent
+    link.click()
+    status = page.inner_text("dl.report-status")
+    assert re.search(r"Counted in the complaint statistics\s+Yes", status), status
+    assert re.search(r"Grouped with similar calls\s+Yes", status), status
+    assert "Jane" not in page.content() and "555-0143" not in page.content()
+
+    later = browser.new_context(locale="en-US").new_page()  # another day, the reference typed
+    later.goto(f"{base}/report")
+    later.click("a[href='#lookup']")
+    later.focus("#reference")
+    later.keyboard.type(reference.lower().replace("-", " "))
+    later.keyboard.press("Enter")
+    later.wait_for_url(f"{base}/report/{reference}")
+    assert f"Your reference number is {reference}" in later.inner_text("main")
+    screenshot(later, "report-5-looked-up")
+    check_accessibility(later, "a report looked up")
+
+
+def test_a_reference_that_cannot_be_one_is_said_next_to_the_lookup_field(browser, report_portal):
+    base, _folder = report_portal
+    page = browser.new_context(locale="en-US").new_page()
+    page.goto(f"{base}/report#lookup")
+    page.fill("#reference", "RT-12")
+    page.click("#lookup button")
+    page.wait_for_selector("#reference-error")
+    assert "That is not a report reference" in page.inner_text("#reference-error")
+    field = page.locator("#reference")
+    assert field.get_attribute("aria-describedby") == "reference-hint reference-error"
+    assert page.evaluate("document.activeElement.id") == "reference"
+    assert page.title().startswith("Error:")
+    screenshot(page, "report-6-lookup-error")
+    check_accessibility(page, "the lookup's error")
