@@ -120,3 +120,16 @@ def test_chains_through_providers_without_an_ocn_name_them_by_rmd_number_and_rea
         for hop in summary["hops"]:
             if hop["provider"] in without:
                 assert hop["provider"] == truth[hop["provider"]]["rmd_number"]
+
+
+def test_a_local_call_back_number_is_traced_forward_to_the_campaigns_customer(story: Story):
+    truth = _truth(story)
+    placed = [c for c in truth["campaigns"] if c["callback_holder"] is not None]
+    result = story.trace_forward
+    if not placed:
+        assert result is None
+        return
+    assert result is not None
+    expected = {c["callback_number"]: (c["callback_holder"], c["customer"]) for c in placed}
+    assert (result.carrier, result.customer) == expected[result.number]
+    assert result.answer == "assigned"

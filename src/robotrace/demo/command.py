@@ -98,6 +98,8 @@ def demo(
         wrong += 1
     if story.mandatory is not None and not story.mandatory.right:
         wrong += 1
+    if story.trace_forward is not None and not story.trace_forward.right:
+        wrong += 1
     sys.exit(1 if wrong else 0)
 
 

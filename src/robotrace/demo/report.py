@@ -15,6 +15,7 @@ from robotrace.demo.enforcement import EnforcementStory
 from robotrace.demo.mandatory import MandatoryStory
 from robotrace.demo.scoring import RIGHT, STOPPED, CampaignScore, tally
 from robotrace.demo.story import Story
+from robotrace.demo.traceforward import TraceForwardStory
 from robotrace.stats.command import effects_table
 from robotrace.traceback.render import print_chain
 
@@ -75,6 +76,18 @@ def print_report(console: Console, story: Story) -> None:
     console.rule("STIR/SHAKEN")
     for line in shaken_lines(shaken_numbers(story)):
         console.print(line)
+    if story.trace_forward is not None:
+        console.rule("Trace Forward")
+        console.print(trace_forward_line(story.trace_forward))
+
+
+def trace_forward_line(result: TraceForwardStory) -> str:
+    said = f"{result.answer} to {result.customer}" if result.customer else result.answer
+    verdict = "right" if result.right else f"WRONG (truth: {result.truth_customer})"
+    return (
+        f"{result.campaign_id}: asked {result.carrier}, the carrier of its call-back number "
+        f"{result.number}, whose it is: {said} — {verdict}"
+    )
 
 
 def median_hours(durations: list[timedelta]) -> float | None:
@@ -277,7 +290,12 @@ def report_json(story: Story) -> dict[str, Any]:
         "enforcement": _enforcement_json(story.enforcement),
         "mandatory": _mandatory_json(story.mandatory),
         "shaken": shaken_numbers(story),
+        "trace_forward": _trace_forward_json(story.trace_forward),
     }
+
+
+def _trace_forward_json(result: TraceForwardStory | None) -> dict[str, Any] | None:
+    return None if result is None else {**asdict(result), "right": result.right}
 
 
 def _enforcement_json(result: EnforcementStory | None) -> dict[str, Any] | None:

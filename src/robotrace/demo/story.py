@@ -23,6 +23,7 @@ from robotrace.campaigns.service import update_campaigns
 from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.demo.scoring import CampaignScore, family_of, score_campaign
+from robotrace.demo.traceforward import run_trace_forward
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.shaken.chain import TrustStore
@@ -90,6 +91,7 @@ class Story:
     #: Honeypot calls with a verified Identity header, by attestation (A, B, C).
     signed_calls: dict[str, int] = field(default_factory=dict)
     shortcut_timings: list[ShortcutTiming] = field(default_factory=list)
+    trace_forward: Any = None  # demo.traceforward.TraceForwardStory when a number was placed
 
 
 def analytics_dir_of(workdir: Path) -> Path:
@@ -130,6 +132,10 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
                 tracer.trace(campaign_id, ref)
     truth = json.loads((out / "truth.json").read_text())
     story.scores = score_story(story, story.runs, truth)
+    progress("tracing a call-back number forward")
+    forward_at = tracer.finished_at or latest
+    campaign_ids = [campaign_id for campaign_id, _ in story.campaigns]
+    story.trace_forward = run_trace_forward(engine, out, campaign_ids, forward_at, truth)
     if params.letters_at is not None:
         from robotrace.demo.enforcement import run_enforcement
 

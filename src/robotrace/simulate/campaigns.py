@@ -45,6 +45,9 @@ class Campaign:
     weight: float
     #: The campaign whose scam this one runs with a second script (same call-back number).
     variant_of: str | None = None
+    #: The local carrier the call-back number was rented from (None: a toll-free number;
+    #: simulate.callbacks).
+    callback_holder: SimProvider | None = None
     planned_calls: int = 0
     calls: int = 0
     honeypot_calls: int = 0
@@ -187,6 +190,7 @@ def variant_campaign(rng: random.Random, base: Campaign, index: int) -> Campaign
         callback=base.callback,
         weight=rng.uniform(0.5, 2.0),
         variant_of=base.id,
+        callback_holder=base.callback_holder,
     )
 
 

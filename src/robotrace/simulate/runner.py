@@ -16,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from robotrace.clock import as_utc, format_utc
+from robotrace.simulate.callbacks import (
+    NUMBER_BLOCKS_FILE,
+    SUBSCRIBERS_FILE,
+    rent_local_callbacks,
+    write_number_blocks,
+    write_subscribers,
+)
 from robotrace.simulate.calls import Counts, Evidence, Traffic
 from robotrace.simulate.campaigns import HONEYPOT_MINIMUM, Campaign, build_campaigns, plan_calls
 from robotrace.simulate.letters import (
@@ -242,6 +249,7 @@ def build_world(params: SimulationParams) -> World:
     router = Router(part_rng(params.seed, "routes"))
     ordinary = legit_routes(network, router, part_rng(params.seed, "routes-pick"))
     campaigns = build_campaigns(part_rng(params.seed, "campaigns"), network, router)
+    rent_local_callbacks(part_rng(params.seed, "callbacks"), campaigns, network)
     responses = choose_responses(part_rng(params.seed, "letters"), network.providers, campaigns)
     attest_rng = part_rng(params.seed, "shaken-campaigns")
     attest = {c.id: attest_rng.choice("ABB") for c in campaigns}
@@ -281,6 +289,8 @@ def simulate(
     world = build_world(params)
     providers = world.network.providers
     write_registry(out, providers, part_rng(params.seed, "registry"), params.start)
+    write_number_blocks(out, world.network)
+    write_subscribers(out, world.campaigns)
     times = TimeText()
     writers = open_cdr_writers(out / "cdrs", providers, params.file_format, times)
     evidence = open_evidence(out, params, times)
@@ -419,6 +429,7 @@ def campaign_truth(campaign: Campaign) -> dict[str, Any]:
         "customer": campaign.customer,
         "traceable": campaign.traceable,
         "callback_number": "+1" + campaign.callback,
+        "callback_holder": campaign.callback_holder.key if campaign.callback_holder else None,
         "calls": campaign.calls,
         "honeypot_calls": campaign.honeypot_calls,
     }
@@ -452,5 +463,7 @@ def summary(
             "honeypot": str(out / "honeypot.csv"),
             "complaints": str(out / "complaints.csv"),
             "truth": str(out / "truth.json"),
+            "number_blocks": str(out / NUMBER_BLOCKS_FILE),
+            "subscribers": str(out / SUBSCRIBERS_FILE),
         },
     }
