@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.clock import Clock, format_utc
-from robotrace.notify.hops import local_due
+from robotrace.notify.hops import local_due, messages_to
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
 from robotrace.providers.registry import named_provider
@@ -214,11 +214,8 @@ def _notify(
 ) -> None:
     audience = provider_audiences(session, {carrier.id})[carrier.id]
     body = payload(request, campaign, carrier)
-    targets = [("email", e) for e in audience.emails]
-    targets += [("webhook", str(w)) for w in audience.webhooks]
-    for channel, target in targets:
-        key = f"{REQUESTED}:{request.id}:{channel}:{target}"
-        enqueue(session, channel, target, REQUESTED, body, key, clock)
+    for m in messages_to(audience, REQUESTED, request.id, body):
+        enqueue(session, m.channel, m.target, m.kind, m.payload, m.dedupe_key, clock)
 
 
 def requests_of_campaign(session: Session, campaign_id: str) -> list[Any]:
