@@ -819,3 +819,31 @@ class TraceForwardRequest(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None]
     answered_by: Mapped[str] = mapped_column(String(200), default="")
+
+
+class LegalProcess(Base):
+    """One subpoena, civil investigative demand or other compulsory process an agency issued
+    to a provider, as a regulator logs it (robotrace.legalprocess): when, by whom, to whom,
+    its reference, and the tracebacks or campaigns it concerns. A withdrawn entry stays in
+    the log with why, and counts nowhere."""
+
+    __tablename__ = "legal_process"
+    __table_args__ = (
+        CheckConstraint("kind IN ('subpoena', 'cid', 'other')", name="kind"),
+        CheckConstraint("status IN ('issued', 'withdrawn')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issued_on: Mapped[date] = mapped_column(index=True)
+    agency: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    traceback_ids: Mapped[list[str]] = mapped_column(default=list)
+    campaign_ids: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
