@@ -151,6 +151,13 @@ def _one_line(limit: int) -> Callable[[str], str]:
     return parse
 
 
+def _letter_template(text: str) -> str:
+    """A letter template that loads and renders (robotrace.enforcement.letters), or empty."""
+    from robotrace.enforcement.letters import check_template
+
+    return check_template(text)
+
+
 def _contact_email(text: str) -> str:
     import re
 
@@ -494,7 +501,31 @@ SETTINGS: dict[str, Setting] = {
             "letter_template",
             "",
             "Path of a Jinja2 HTML template for warning letters; empty: the shipped one "
-            "(robotrace/enforcement/templates/warning_letter.html).",
+            "(robotrace/enforcement/templates/warning_letter.html). It is checked when read: "
+            "a file that cannot be read, parsed or rendered with the letter's variables "
+            "(docs/enforcement.md) is refused, naming the line.",
+            _letter_template,
+        ),
+        Setting(
+            "letter_signatory",
+            "",
+            "Who signs warning letters (a name, one line); empty: the issuing regulator's "
+            "account name (or e-mail).",
+            _one_line(200),
+        ),
+        Setting(
+            "letter_signatory_title",
+            "",
+            "The signatory's title under the signature (e.g. Chief, Telecommunications "
+            "Consumers Division); empty: the first of letter_agencies.",
+            _one_line(200),
+        ),
+        Setting(
+            "letter_contact",
+            "",
+            "Whom a provider asks about a letter, one line (name, telephone, e-mail); empty: "
+            "operator_contact_email.",
+            _one_line(300),
         ),
         Setting(
             "block_notice_template",

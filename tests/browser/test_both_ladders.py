@@ -134,6 +134,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     regulator.wait_for_url(re.compile(r".*/enforcement/providers/AAAA$"))
     regulator.check("input[name=campaigns][value=covid-test-kits]")
     regulator.click("form.letter-form button.issue-letter")
+    regulator.click("form.preview-actions button.send")  # after the preview
     regulator.wait_for_url(re.compile(r".*/letters/\d+$"))
     letter_path = regulator.url.removeprefix(portal)
     assert "2020-05-03 12:00:00 UTC — 2 d 0 h left" in regulator.inner_text("dl.deadlines")
@@ -180,6 +181,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     regulator.goto(f"{portal}/enforcement/providers/AAAA")
     regulator.check("input[name=campaigns][value=covid-test-kits]")
     regulator.click("form.letter-form button.issue-notification")
+    regulator.click("form.preview-actions button.send")  # after the preview
     regulator.wait_for_url(re.compile(r".*/orders/\d+$"))
     assert "14 d 0 h left" in regulator.inner_text("dl.deadlines")
 

@@ -55,7 +55,10 @@ def test_a_letter_is_issued_read_answered_and_seen(browser, letter_portal, tmp_p
     assert "TB-000101" in regulator.inner_text("main")
     regulator.check("input[name=campaigns][value=covid-test-kits]")
     screenshot(regulator, "letter-1-regulator-chooses-the-campaign")
-    regulator.click("form.letter-form button[type=submit]")
+    regulator.click("form.letter-form button.issue-letter")
+    regulator.wait_for_url(re.compile(r".*/enforcement/providers/AAAA/preview$"))
+    screenshot(regulator, "letter-1b-the-exact-letter-before-it-is-sent")
+    regulator.click("form.preview-actions button.send")
     regulator.wait_for_url(re.compile(r".*/letters/\d+$"))
     letter_url = regulator.url
 

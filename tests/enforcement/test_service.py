@@ -252,3 +252,32 @@ def test_a_mitigation_report_after_report_by_is_kept_and_marked_late(seeded, clo
         reports = service.mitigation_reports(session, letter_id)
     assert (on_time.late, late.late) == (False, True)
     assert [r.text for r in reports] == ["Trunk 7 cut off.", "More measures."]
+
+
+def test_an_issued_letter_names_the_campaign_quotes_its_calls_and_is_signed(
+    seeded, clock, monkeypatch
+):
+    monkeypatch.setenv("ROBOTRACE_OPERATOR_NAME", "FCC Enforcement Bureau")
+    monkeypatch.setenv("ROBOTRACE_OPERATOR_ADDRESS", "45 L Street NE, Washington, DC 20554")
+    with transaction(seeded) as session:
+        session.add(
+            models.Campaign(
+                id="covid-test-kits",
+                name="COVID-19 test kits",
+                created_at=T0,
+                representative="Press one for your free COVID-19 test kit.",
+                call_count=40,
+            )
+        )
+        user = create_user(session, "analyst@fcc.example", "regulator", None, clock=clock)
+        user.name = "Rosa Analyst"
+        user_id = user.id
+    with transaction(seeded) as session:
+        letter = service.issue_letter(
+            session, "CCCC", ["covid-test-kits"], [], REGULATOR, clock, user_id
+        )
+        document = letter.document
+    assert "FCC Enforcement Bureau" in document and "45 L Street NE" in document
+    assert "COVID-19 test kits" in document
+    assert "Press one for your free COVID-19 test kit." in document
+    assert "Rosa Analyst" in document

@@ -10,6 +10,7 @@ from robotrace.web.app import API_ROUTERS
 
 ROUTES = {
     ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/letters/preview"),
     ("GET", "/api/v1/hop-requests"),
     ("GET", "/api/v1/hop-requests/{hop_id}"),
     ("POST", "/api/v1/hop-requests/{hop_id}/answer"),

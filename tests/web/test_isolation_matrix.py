@@ -132,6 +132,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/enforcement/candidates"): READERS,
     ("GET", "/api/v1/enforcement/evidence/{key}"): READERS,
     ("POST", "/api/v1/letters"): ("regulator",),
+    ("POST", "/api/v1/letters/preview"): ("regulator",),
     ("GET", "/api/v1/letters"): ALL,
     ("GET", "/api/v1/letters/{letter_id}.pdf"): ALL,
     ("GET", "/api/v1/letters/{letter_id}"): ALL,
@@ -628,6 +629,9 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "data": {"answer": "origin", "customer": "Acme Outreach"}
     },
     ("POST", "/api/v1/letters"): {"json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}},
+    ("POST", "/api/v1/letters/preview"): {
+        "json": {"provider": "AAAA", "campaigns": ["covid-test-kits"]}
+    },
     ("POST", "/api/v1/letters/{letter_id}/mitigation-report"): {
         "json": {"text": "We terminated the customer's trunks."}
     },

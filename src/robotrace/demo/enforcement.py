@@ -117,7 +117,7 @@ def run_enforcement(
                     key,
                     role,
                     tuple(sorted(campaigns)),
-                    service.letter_reference(letter_id),
+                    service.letter_reference(letter),
                     letter.mitigate_by,
                     tuple(runs),
                     letter.status,
@@ -133,7 +133,7 @@ def run_enforcement(
                     REGULATOR,
                     clock,
                 )
-                result.authorizations.append((key, service.notice_reference(auth.id)))
+                result.authorizations.append((key, service.notice_reference(auth)))
         published = service.publish_blocklist(session, clock)
         body = json.loads(published.body)
         result.blocklist_version = published.version

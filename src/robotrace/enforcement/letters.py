@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import jinja2
 from robotrace import settings
 from robotrace.calendar import for_people
 from robotrace.clock import as_utc
+from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.evidence import ORIGINATING, EvidenceRow
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,6 +58,39 @@ class ProviderAddress:
     rmd_number: str = ""
     country: str = ""
     contact_email: str = ""
+    #: The postal address and the robocall mitigation contact the registry (RMD) gives.
+    address: str = ""
+    contact_name: str = ""
+    contact_title: str = ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sends the letter (the letterhead): the ``operator_*`` settings, else the first
+    agency of ``letter_agencies``."""
+
+    name: str
+    address: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """Who signs: ``letter_signatory`` and ``letter_signatory_title``, else the issuing
+    regulator's account."""
+
+    name: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignSummary:
+    """A named campaign as a letter describes it: its name and what its calls said."""
+
+    id: str
+    name: str
+    excerpt: str = ""
+    calls: int = 0
 
 
 @dataclass(frozen=True)
@@ -69,6 +103,11 @@ class LetterContent:
     campaigns: Sequence[str]
     originators: Sequence[str]
     rows: Sequence[EvidenceRow]
+    campaign_details: Sequence[CampaignSummary] = ()
+    sender: Sender | None = None
+    signatory: Signatory | None = None
+    #: Whom the provider asks about the letter (one line: name, telephone, e-mail).
+    contact: str = ""
 
 
 def when(moment: datetime, seconds: bool = False) -> str:
@@ -106,22 +145,108 @@ def _row_view(row: EvidenceRow) -> dict[str, Any]:
     }
 
 
+def date_for_people(moment: datetime) -> str:
+    """``3 May 2020``: a letter's date, on the ``display_zone`` setting's calendar."""
+    from robotrace import calendar
+
+    local = calendar.in_zone(moment, settings.get("display_zone"))
+    return f"{local.day} {local:%B %Y}"
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} hour{'' if hours == 1 else 's'}"
+
+
+def excerpt(text: str, limit: int = 280) -> str:
+    """The start of a transcript, cut at a word and marked when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
+
+
+def salutation(provider: ProviderAddress) -> str:
+    name = provider.contact_name.strip()
+    return f"Dear {name}:" if name else "Dear Compliance Officer:"
+
+
+def _summary(rows: Sequence[EvidenceRow]) -> dict[str, Any]:
+    """How many tracebacks, over which dates, in which roles (for the letter's prose)."""
+    times = sorted(row.call_time for row in rows)
+    roles: dict[str, int] = {}
+    for row in rows:
+        roles[row.role] = roles.get(row.role, 0) + 1
+    return {
+        "tracebacks": len(rows),
+        "first_call": date_for_people(times[0]) if times else "",
+        "last_call": date_for_people(times[-1]) if times else "",
+        "roles": roles,
+    }
+
+
 def letter_context(content: LetterContent) -> dict[str, Any]:
     """The variables a letter template gets (documented in docs/enforcement.md)."""
+    agencies = list(content.agencies)
+    sender = content.sender or Sender(agencies[0] if agencies else "")
+    signatory = content.signatory or Signatory(sender.name)
+    mitigate_in = content.deadlines.mitigate_by - as_utc(content.issued_at)
+    named = {c.id: c for c in content.campaign_details}
+    details = [named.get(c) or CampaignSummary(c, c) for c in content.campaigns]
     return {
         "letter": {
             "reference": content.reference,
+            "date": date_for_people(content.issued_at),
             "issued_at": when(content.issued_at),
             "mitigate_by": when(content.deadlines.mitigate_by),
+            "mitigate_within": _hours(mitigate_in),
             "report_by": when(content.deadlines.report_by),
         },
         "provider": vars(content.provider),
-        "agencies": list(content.agencies),
+        "salutation": salutation(content.provider),
+        "sender": vars(sender),
+        "signatory": vars(signatory),
+        "contact": content.contact or sender.email,
+        "agencies": agencies,
         "campaigns": list(content.campaigns),
+        "campaign_details": [vars(d) for d in details],
         "originators": list(content.originators),
         "rows": [_row_view(row) for row in content.rows],
+        "summary": _summary(content.rows),
         "roles_text": _roles_text(content.rows),
     }
+
+
+#: A letter as the template check renders it: every variable, with made-up values.
+SAMPLE = LetterContent(
+    "WL-000001",
+    ProviderAddress("XXXX", "Example Telecom", address="1 Main St, Springfield, IL 62701"),
+    ["Federal Communications Commission, Enforcement Bureau"],
+    datetime(2020, 5, 1, 12, tzinfo=UTC),
+    deadlines_for(datetime(2020, 5, 1, 12, tzinfo=UTC), 48, 14),
+    ["example-campaign"],
+    ["Example Customer"],
+    [],
+    (CampaignSummary("example-campaign", "Example campaign", "Your car warranty …", 10),),
+)
+
+
+def check_template(path: str) -> str:
+    """``path`` when it names a letter template that loads and renders (every variable it
+    uses exists); else ValueError saying what is wrong and where."""
+    if not path.strip():
+        return ""
+    try:
+        source = Path(path.strip()).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read the letter template: {exc}") from None
+    try:
+        render_template(source, letter_context(SAMPLE))
+    except jinja2.TemplateSyntaxError as exc:
+        raise ValueError(f"the letter template, line {exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise ValueError(f"the letter template does not render: {exc}") from None
+    return path.strip()
 
 
 def template_source(override: str, shipped: str) -> str:
@@ -136,8 +261,13 @@ def render_template(source: str, context: dict[str, Any]) -> str:
 
 
 def render_letter_html(content: LetterContent, template: str | None = None) -> str:
-    """The letter as HTML; ``template`` is template text (default: from the settings)."""
-    source = template or template_source(settings.get("letter_template"), "warning_letter.html")
+    """The letter as HTML; ``template`` is template text (default: from the settings, whose
+    check refuses a template that does not load: the step is refused, saying why)."""
+    try:
+        override = settings.get("letter_template")
+    except settings.SettingError as exc:
+        raise EnforcementError(str(exc)) from None
+    source = template or template_source(override, "warning_letter.html")
     return render_template(source, letter_context(content))
 
 

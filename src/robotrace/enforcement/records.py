@@ -3,6 +3,7 @@ letters and authorizations, the audit log. No rules here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from robotrace.enforcement.authorizations import (
 )
 from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED, InForce
 from robotrace.enforcement.errors import InvalidRequest
-from robotrace.enforcement.letters import ProviderAddress
+from robotrace.enforcement.letters import CampaignSummary, ProviderAddress, excerpt
 from robotrace.enforcement.similar import CampaignFacts
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
@@ -54,7 +55,22 @@ def address_of(row: models.Provider) -> ProviderAddress:
         rmd_number=next(iter(record.rmd_numbers), ""),
         country=row.country,
         contact_email=row.contact_email,
+        address=row.business_address or "",
+        contact_name=str((row.rmd_contact or {}).get("name", "")),
+        contact_title=str((row.rmd_contact or {}).get("title", "")),
     )
+
+
+def campaign_summaries(session: Session, ids: Sequence[str]) -> list[CampaignSummary]:
+    """The named campaigns as a letter describes them: name, what the calls said, calls."""
+    if not ids:
+        return []
+    rows = session.scalars(select(models.Campaign).where(models.Campaign.id.in_(list(ids))))
+    found = {
+        c.id: CampaignSummary(c.id, c.name or c.id, excerpt(c.representative or ""), c.call_count)
+        for c in rows
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def tracebacks_after(session: Session, since: datetime | None) -> list[Traceback]:

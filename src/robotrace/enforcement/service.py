@@ -38,6 +38,8 @@ from robotrace.enforcement.evidence import (
 )
 from robotrace.enforcement.letters import (
     LetterContent,
+    Sender,
+    Signatory,
     agencies_from_settings,
     deadlines_from_settings,
     html_to_pdf,
@@ -248,6 +250,10 @@ def issue_letter(
         named.campaigns,
         named.originators,
         rows,
+        records.campaign_summaries(session, named.campaigns),
+        sender_from_settings(),
+        signatory_for(session, user_id),
+        str(settings.get("letter_contact")),
     )
     letter.document = render_letter_html(content)
     records.audit(
@@ -265,6 +271,26 @@ def issue_letter(
     )
     _email_letter(session, letter, provider, actor, clock)
     return letter
+
+
+def sender_from_settings() -> Sender:
+    """The letterhead: the portal's operator (operator_* settings), else the first agency."""
+    agencies = agencies_from_settings()
+    name = str(settings.get("operator_name")) or (agencies[0] if agencies else "")
+    return Sender(
+        name, str(settings.get("operator_address")), str(settings.get("operator_contact_email"))
+    )
+
+
+def signatory_for(session: Session, user_id: int | None) -> Signatory:
+    """Who signs: the letter_signatory settings, else the issuing regulator's account."""
+    name = str(settings.get("letter_signatory"))
+    if not name and user_id is not None:
+        user = session.get(models.User, user_id)
+        name = (user.name or user.email) if user is not None else ""
+    agencies = agencies_from_settings()
+    title = str(settings.get("letter_signatory_title")) or (agencies[0] if agencies else "")
+    return Signatory(name or title, title if name else "")
 
 
 def named_evidence(

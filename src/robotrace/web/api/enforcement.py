@@ -325,6 +325,42 @@ def issue_letter(
     return letter_out(db, letter)
 
 
+class LetterPreviewOut(BaseModel):
+    reference: str = Field(
+        description="the reference it would get if sent now (the next in the WL- sequence)"
+    )
+    document: str = Field(description="the letter exactly as it would be sent now, HTML")
+
+
+@router.post(
+    "/letters/preview", response_model=LetterPreviewOut, responses=responses(403, 409, 422)
+)
+def preview_letter(
+    body: LetterIn,
+    principal: Principal = Depends(writer(REGULATOR)),
+    db: Session = REQUEST_DB,
+    clock: Clock = Depends(get_clock),
+) -> LetterPreviewOut:
+    """The warning letter ``POST /letters`` would issue with this body, as it would be sent
+    now; nothing is stored, numbered or e-mailed. Drafts are a portal feature: an API client
+    keeps its own until it sends."""
+    with refusals():
+        shown = service.preview(
+            db,
+            lambda: service.issue_letter(
+                db,
+                body.provider,
+                body.campaigns,
+                body.originators,
+                principal.actor,
+                clock,
+                principal.user_id,
+                findings=body.findings,
+            ),
+        )
+    return LetterPreviewOut(reference=shown.reference, document=shown.document)
+
+
 @router.get("/letters", response_model=list[LetterOut], responses=responses())
 def list_letters(
     principal: Principal = Depends(current_principal),
