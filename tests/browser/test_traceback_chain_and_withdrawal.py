@@ -74,6 +74,10 @@ def test_every_arrow_of_the_chain_sits_between_two_boxes_at_every_width(browser,
         for i in range(1, len(items), 2):
             assert "arrow" in items[i][0]
             assert between(items[i - 1][1], items[i][1], items[i + 1][1]), (width, i, items)
+        last = items[-1][1]  # the whole chain is in sight: nothing hides past the edge
+        assert last["x"] + last["width"] <= width, (width, items)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, (width, wide)  # the page never scrolls sideways
         screenshot(page, f"traceback-chain-{width}")
 
 
