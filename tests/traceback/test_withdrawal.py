@@ -6,17 +6,18 @@ from datetime import timedelta
 import pytest
 
 from robotrace.traceback.findings import counts, non_cooperative_of, refusal_findings
-from robotrace.traceback.model import Outcome, Status
+from robotrace.traceback.model import Outcome, SignerLead, Status
 from robotrace.traceback.workflow import (
     TracebackClosed,
     WorkflowError,
     answer_hop,
     mark_no_response,
+    request_signer,
     withdraw,
     withdrawn_reason,
 )
 
-from .builders import DIRECTORY, T0, answer, chain, opened, refused, upstream
+from .builders import DIRECTORY, POLICY, T0, answer, chain, opened, refused, upstream
 
 
 def test_it_closes_withdrawn_and_names_the_request_it_cancels():
@@ -57,3 +58,10 @@ def test_refusals_in_a_withdrawn_traceback_are_no_findings():
     gone = replace(refusing, outcome=Outcome.WITHDRAWN)
     assert counts(refusing) and not counts(gone)
     assert refusal_findings(gone) == () and non_cooperative_of(gone) == []
+
+
+def test_an_open_direct_request_to_the_signer_is_cancelled_too():
+    tb = replace(opened(), signer=SignerLead("ORIG", "A", "origid-1"))
+    tb = request_signer(tb, T0, "coordinator:ann", POLICY).traceback
+    (event,) = withdraw(tb, "mistake", T0, "coordinator:ann").events
+    assert event.details["cancelled"] == "TERM, ORIG"

@@ -57,6 +57,8 @@ def test_confirmed_it_closes_withdrawn_and_leaves_the_inbox_and_the_audit_has_wh
     assert api_for(ALPHA).get("/api/v1/hop-requests").json() == []
     page = coordinator.get(f"/tracebacks/{world.traceback_id}").text
     assert "Withdrawn, open requests cancelled: wrong called number" in page
+    chain = page.split('<ol class="chain laid-out">')[1].split("</ol>")[0]
+    assert "request cancelled" in chain and "waiting" not in chain
     assert "Withdraw this traceback" not in page
 
 
