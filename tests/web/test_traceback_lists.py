@@ -162,6 +162,8 @@ def test_the_page_links_its_evidence_call_and_says_the_signature_in_words(
         "Caller ID signature: valid (attestation A, signed by the provider with OCN BBBB)" in page
     )
     assert "verified: verified" not in page and "<b>verified</b>" not in page
+    hops = page.split("<h2>Hops</h2>")[1].split("</table>")[0]
+    assert '<td><a href="/providers/AAAA">AAAA</a></td>' in hops
 
 
 def test_the_typed_form_comes_first_and_its_errors_sit_by_their_fields(world, client_for, engine):
@@ -174,6 +176,7 @@ def test_the_typed_form_comes_first_and_its_errors_sit_by_their_fields(world, cl
     page = coordinator.get("/tracebacks/new").text
     assert page.index("From the numbers") < page.index("From an evidence call")
     assert '<details class="panel evidence-calls">' in page
+    assert '<td><a href="/campaigns/auto-warranty">auto-warranty</a></td>' in page
     bad = post(
         coordinator, "/tracebacks/new", calling_number="12", called_number="+13125550111",
         call_time="2020-04-30T16:00:00Z", terminating_key="AAAA",
