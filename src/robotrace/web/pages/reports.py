@@ -3,7 +3,9 @@
 A refused report comes back as the same form with what was typed, each problem next to its
 field (and listed at the top, linked to it); the abuse rules (a hidden honeypot field, rate
 limits, duplicates, size) answer in words that say what to do. A filed report is
-redirected to its confirmation page, which shows its reference.
+redirected to its page, which shows its reference and how far it has come; the same page
+answers a reference looked up later (``/report/lookup``, :mod:`robotrace.reports.lookup`).
+``/privacy`` says what a report keeps, who sees it and how long it is kept.
 """
 
 from __future__ import annotations
