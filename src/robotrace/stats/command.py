@@ -100,6 +100,36 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     help="Also draw the charts as PNG files in DIR (complaints per day, subjects, states, "
     "robocalls; with --database-url, the enforcement effects too).",
 )
+@click.option(
+    "--shaken",
+    is_flag=True,
+    help="Print STIR/SHAKEN accountability per signer (SPC) instead, for calls made in "
+    "[--from, --to): A/B signatures on invalid, unassigned or Do-Not-Originate caller IDs, "
+    "A/B signatures by a provider the traceback shows did not originate the call, and after "
+    "2025-09-18 signatures under a certificate not the originating provider's "
+    "(docs/shaken.md#accountability-per-signer).",
+)
+@click.option(
+    "--dno",
+    "dno_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="FILE",
+    help="With --shaken: the Do-Not-Originate list (one number per line, # comments; "
+    "default: the blocker_dno_file setting).",
+)
+@click.option(
+    "--signer",
+    metavar="SPC",
+    help="With --shaken: only this signer (its SPC, usually its OCN).",
+)
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    metavar="FILE",
+    help="With --shaken: also write the calls that count against each signer as CSV to FILE "
+    "(- : standard output), the export to attach to an RMD deficiency report.",
+)
 def stats(
     as_json: bool,
     start: datetime | None,
@@ -112,6 +142,10 @@ def stats(
     effects: bool,
     window: float | None,
     png_dir: Path | None,
+    shaken: bool,
+    dno_file: Path | None,
+    signer: str | None,
+    csv_file: Path | None,
 ) -> None:
     """Complaint statistics of the analytics store (docs/statistics.md).
 
@@ -124,10 +158,19 @@ def stats(
     calls made in [--from, --to) (docs/statistics.md#provider-scorecards).
 
     With --effects: what each letter and block authorization made in [--from, --to) changed
-    (docs/statistics.md#enforcement-effects)."""
+    (docs/statistics.md#enforcement-effects).
+
+    With --shaken: STIR/SHAKEN accountability per signer of the SQL store instead
+    (docs/statistics.md#stirshaken-accountability)."""
     first, last = _day(start), _day(end)
     if first and last and last < first:
         raise click.UsageError(f"--to {last} is before --from {first}")
+    if shaken or dno_file or signer or csv_file:
+        from robotrace.stats.shaken_cli import print_shaken
+
+        others = scorecards or effects or png_dir or fiscal_year is not None
+        print_shaken(database_url, start, end, as_json, shaken, others, dno_file, signer, csv_file)
+        return
     if fiscal_year is not None:
         if start or end:
             raise click.UsageError("--fiscal-year is a period of its own: leave out --from/--to")
@@ -436,9 +479,11 @@ def period_report(
     database_url: str | None,
 ) -> None:
     """The period report (docs/statistics.md#period-report): tracebacks opened in [--from,
-    --to), providers identified (new and returning), non-responsive providers, average hops,
-    the shares ending foreign and with the origin identified, top campaigns, and the
-    enforcement steps taken with their effects."""
+    --to), providers identified (new and returning), non-responsive providers, refusals with
+    their stated reasons, average hops, time to complete (median, 90th percentile), the shares
+    ending foreign, reaching a foreign origin and with the origin identified, top campaigns,
+    subpoenas and civil investigative demands issued, and the enforcement steps taken with
+    their effects."""
     from robotrace.clock import SystemClock
     from robotrace.stats.period import period_report as build
     from robotrace.stats.period import report_html, report_pdf
@@ -462,6 +507,8 @@ def period_report(
 
 
 def _print_report(report: PeriodReport) -> None:
+    from robotrace.stats.period import annual_figures_text
+
     console = Console()
     share = report.origin_identified.share
     foreign = report.ending_foreign.share
@@ -482,6 +529,8 @@ def _print_report(report: PeriodReport) -> None:
         )
         for finding in each.findings:
             console.print(f"  {finding.traceback_id}: {finding.text}", markup=False)
+    for line in annual_figures_text(report):  # time to complete, foreign origin, refusals, CIDs
+        console.print(line, markup=False)
     steps = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in report.enforcement.items())
     console.print(f"enforcement: {steps}")
     if report.effects:

@@ -1,0 +1,102 @@
+"""``robotrace stats --shaken``: STIR/SHAKEN accountability per signer, as a table, JSON or
+the CSV export (docs/statistics.md#stirshaken-accountability)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from robotrace.files import write_whole
+from robotrace.providers.identity import IdentifierError, clean_ocn
+from robotrace.shaken.accountability import REASON_TEXT, REASONS
+from robotrace.stats.shaken import (
+    DnoUnreadable,
+    ShakenAccountability,
+    dno_from,
+    shaken_accountability,
+    write_evidence_csv,
+)
+
+
+def print_shaken(
+    database_url: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    as_json: bool,
+    shaken: bool,
+    others: bool,
+    dno_file: Path | None,
+    signer: str | None,
+    csv_file: Path | None,
+) -> None:
+    """Check the options, read the store and print (and write the CSV if asked)."""
+    from robotrace.stats.command import _read_store
+
+    if not shaken:
+        raise click.UsageError("--dno, --signer and --csv go with --shaken")
+    if others:
+        raise click.UsageError(
+            "--shaken is a report of its own: leave out --scorecards, --effects, --png and "
+            "--fiscal-year"
+        )
+    try:
+        spc = clean_ocn(signer) if signer is not None else None
+    except IdentifierError as exc:
+        raise click.BadParameter(str(exc), param_hint="--signer") from None
+    try:
+        dno = dno_from(dno_file)
+    except DnoUnreadable as exc:
+        raise click.UsageError(str(exc)) from None
+    first, last = (value.replace(tzinfo=UTC) if value else None for value in (start, end))
+    found = _read_store(database_url, lambda s: shaken_accountability(s, first, last, dno))
+    if spc is not None:
+        found = ShakenAccountability(
+            found.start,
+            found.end,
+            [s for s in found.signers if s.spc == spc],
+            found.dno_numbers,
+            found.blocks_held,
+        )
+    if csv_file is not None:
+        _write_csv(found, csv_file, quiet=as_json)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(), ensure_ascii=False))
+    elif csv_file is None or str(csv_file) != "-":
+        _print_table(found)
+
+
+def _write_csv(found: ShakenAccountability, target: Path, quiet: bool) -> None:
+    out = io.StringIO()
+    rows = write_evidence_csv(found, out)
+    if str(target) == "-":
+        sys.stdout.write(out.getvalue())
+        return
+    write_whole(target, out.getvalue().encode("utf-8"))
+    if not quiet:
+        click.echo(f"wrote {rows} rows to {target}", err=True)
+
+
+def _print_table(found: ShakenAccountability) -> None:
+    console = Console()
+    table = Table("SPC", "provider", "A/B signed", "traced", *REASONS, "calls", title="signers")
+    for s in found.signers:
+        counts = s.counts
+        name = f"{s.provider} {s.provider_name}" if s.provider else "(no registered provider)"
+        table.add_row(
+            s.spc, name, f"{s.signed_ab:,}", f"{s.traced:,}",
+            *(f"{counts[r]:,}" for r in REASONS), f"{s.flagged:,}",
+        )  # fmt: skip
+    console.print(table)
+    for reason in REASONS:
+        console.print(f"{reason}: {REASON_TEXT[reason]}", highlight=False)
+    if not found.dno_numbers:
+        console.print("no Do-Not-Originate list (--dno, blocker_dno_file): not checked")
+    if not found.blocks_held:
+        console.print("the number-block table is empty: unassigned caller IDs not checked")
