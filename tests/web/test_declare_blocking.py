@@ -58,10 +58,10 @@ def test_a_provider_declares_every_permissive_authorization(
 def test_the_blocked_provider_itself_is_refused_and_says_why(
     world, api_for, engine, tmp_path, monkeypatch
 ):
-    auth_id = authorized(world, api_for, engine)
+    authorized(world, api_for, engine)
     bravo = api_for("noc@bbbb.example")
     blocklist = verified_list(bravo, tmp_path)
-    [result] = declare_all(bravo, blocklist, world.clock.now(), only=[1])
+    [result] = declare_all(bravo, blocklist, world.clock.now(), only=[1])  # BA-000001
     assert (result.status, result.detail) == (422, "a provider does not block itself")
 
 
