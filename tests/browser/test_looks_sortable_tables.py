@@ -18,6 +18,9 @@ TABLE = """
 </tr>
 <tr><td data-sort="2020-04-09T01:00:00Z">8 Apr 2020, 21:00 EDT</td><td>7</td><td>delta 9</td></tr>
 </tbody></table>
+<table id="people"><tr><th>Due</th></tr>
+<tr><td>10 Apr 2020, 10:14 UTC</td></tr><tr><td>9 Apr 2020, 23:59 UTC</td></tr>
+<tr><td>2 Apr 2020, 11:51 UTC</td></tr><tr><td>11 Mar 2020, 08:00 UTC</td></tr></table>
 <table id="fixed" class="no-sort"><thead><tr><th>Step</th></tr></thead>
 <tbody><tr><td>b</td></tr><tr><td>a</td></tr></tbody></table>
 """
@@ -53,4 +56,12 @@ def test_rows_sort_by_data_sort_numbers_and_text_with_empty_cells_last(browser):
     digits_as_numbers = sorted(names, key=lambda n: (n.split()[0].casefold(), len(n), n))
     assert column(page, 2) == digits_as_numbers  # "delta 9" before "delta 10"
     assert page.locator("#fixed button").count() == 0
+    # A header row of <th> cells without a <thead> is a header too; times written for people
+    # sort as times.
+    page.locator("#people th").nth(0).get_by_role("button").click()
+    shown = page.eval_on_selector_all(
+        "#people tbody tr", "rows => rows.map(r => r.cells[0].textContent.trim())"
+    )
+    assert shown == sorted(shown, key=lambda s: datetime.strptime(s, "%d %b %Y, %H:%M %Z"))
+    assert page.locator("#people thead th").count() == 1
     page.close()

@@ -41,6 +41,8 @@ ROUTES = {
     ("GET", "/api/v1/reports/export"),
     ("POST", "/api/v1/notifications"),
     ("GET", "/api/v1/orders"),
+    ("GET", "/api/v1/statistics/shaken"),
+    ("GET", "/api/v1/statistics/shaken.csv"),
 }
 
 

@@ -37,6 +37,7 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.campaigns:router",
     "robotrace.web.pages.reports:router",
     "robotrace.web.pages.statistics:router",
+    "robotrace.web.pages.shaken_stats:router",
     "robotrace.web.pages.traceforward:router",
 ]
 API_ROUTERS: list[str] = [
@@ -54,6 +55,7 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.campaigns:router",
     "robotrace.web.api.reports:router",
     "robotrace.web.api.statistics:router",
+    "robotrace.web.api.shaken_stats:router",
     "robotrace.web.api.bulk:router",
     "robotrace.web.api.batches:router",
     "robotrace.web.api.traceforward:router",

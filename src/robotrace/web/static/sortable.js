@@ -1,16 +1,19 @@
-// Tables that sort: every table with a <thead> (except table.no-sort) gets its column headers
-// as buttons; a click, Enter or Space sorts the rows by that column, a second one reverses
-// them, and the header says which way in aria-sort. A cell's data-sort value wins over its
-// text (the text is for people: "10 Apr 2020, 10:14 EDT", "3 h late"). Numbers sort as
-// numbers, ISO dates and times as times, the rest alphabetically with digits read as
-// numbers; empty cells and dashes go last. Without JavaScript a table keeps the server's order.
+// Tables that sort: every table with a header row (a <thead>, or a first row of <th> cells),
+// except table.no-sort, gets its column headers as buttons; a click, Enter or Space sorts
+// the rows by that column, a second one reverses them, and the header says which way in
+// aria-sort. A cell's data-sort value wins over its text (the text is for people: "10 Apr
+// 2020, 10:14 EDT", "3 h late"). Numbers sort as numbers, ISO dates and times as times, the
+// rest alphabetically with digits read as numbers; empty cells and dashes go last. Without
+// JavaScript a table keeps the server's order.
 (function () {
   "use strict";
 
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   const EMPTY = /^(|–|—|-)$/;
   const NUMBER = /^[-+−]?[\d,\u202f\u00a0 ]*\.?\d+\s*%?$/;
-  const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+  // 2020-04-10, 2020-04-10 14:14:30 UTC, and the portal's times for people:
+  // "10 Apr 2020, 10:14 EDT" (robotrace.calendar.for_people; zones the browser knows).
+  const DAY = /^(\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]{2} \d{4})/;
 
   function keyOf(cell) {
     if (!cell) return "";
@@ -25,7 +28,7 @@
   }
 
   function asTime(text) {
-    if (!ISO_DAY.test(text)) return null;
+    if (!DAY.test(text)) return null;
     const value = Date.parse(text);
     return Number.isNaN(value) ? null : value;
   }
@@ -98,8 +101,21 @@
     th.setAttribute("aria-sort", descending ? "descending" : "ascending");
   }
 
+  // Many of the portal's tables write their header as a first row of <th> cells without a
+  // <thead>; that row is moved into one, where it belongs, before the table sorts.
+  function headOf(table) {
+    if (table.tHead) return table.tHead;
+    const first = table.rows[0];
+    if (!first || ![...first.cells].every((cell) => cell.tagName === "TH")) return null;
+    if (table.rows.length < 3) return null; // a header and one row: nothing to sort
+    const head = table.createTHead();
+    head.appendChild(first);
+    return head;
+  }
+
   function makeSortable(table) {
-    if (!table.tHead || table.classList.contains("no-sort") || table.dataset.sortable) return;
+    if (table.classList.contains("no-sort") || table.dataset.sortable) return;
+    if (!headOf(table)) return;
     table.dataset.sortable = "true";
     for (const [th, column] of leafColumns(table.tHead)) {
       if (th.hasAttribute("data-no-sort") || !th.textContent.trim()) continue;
