@@ -10,11 +10,21 @@ tracebacks the group initiated that year). Of those:
   answer after the mark does not undo it); *refusing* ones answered ``refused``; each
   refusal and silence listed with its reason, per provider (the annual TRACED Act report
   names the providers that refused) — :func:`robotrace.store.tracebacks.findings_for`;
+- *refusals*: the providers that answered ``refused``, each with its stated reasons (the
+  answer's note) and how often it gave each;
 - *average hops* (closed tracebacks): providers asked, the terminating one included;
+- *time to complete* (closed): from opened to closed, the median and the 90th percentile
+  (nearest rank, as the scorecards' answer times:
+  :func:`robotrace.stats.scorecards.nearest_rank`);
 - *ending foreign* (closed): the chain's last provider — the origin, or the upstream a
   provider named last — is a foreign one;
+- *foreign origin* (closed): the outcome ``foreign_origin``, or ``origin_identified`` at a
+  foreign originating provider;
 - *origin identified* (closed): the outcome ``origin_identified``;
 - *top campaigns*: most tracebacks in the period.
+
+Withdrawn tracebacks (opened by mistake) count nowhere. Subpoenas and civil investigative
+demands count by the day they were issued (:func:`robotrace.legalprocess.log.issued_in`).
 
 Enforcement steps count by the moment they were taken (letters issued and decided,
 authorizations issued and lifted), each with its effect (:mod:`robotrace.stats.enforcement`).
@@ -22,6 +32,7 @@ authorizations issued and lifted), each with its effect (:mod:`robotrace.stats.e
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +47,9 @@ from robotrace.calendar import for_people
 from robotrace.clock import as_utc, day_start, format_utc
 from robotrace.enforcement import records
 from robotrace.enforcement.letters import html_to_pdf, render_template
+from robotrace.legalprocess.log import KINDS, IssuedCounts, issued_in
 from robotrace.stats.enforcement import Effect, enforcement_effects
+from robotrace.stats.scorecards import nearest_rank
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import findings_for
@@ -93,6 +106,70 @@ class ProviderFindings:
         }
 
 
+@dataclass(frozen=True)
+class ProviderRefusals:
+    """One provider's refusals in the period: how many, and each stated reason with how
+    often it was given (most often first, then alphabetically)."""
+
+    key: str
+    name: str
+    refusals: int
+    reasons: tuple[tuple[str, int], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "refusals": self.refusals,
+            "reasons": [{"reason": r, "count": n} for r, n in self.reasons],
+        }
+
+
+def refusals_by_provider(
+    findings: Iterable[Finding], directory: Mapping[str, ProviderInfo]
+) -> list[ProviderRefusals]:
+    """The refusals among ``findings``, per provider: most refusals first, then by key."""
+    reasons: dict[str, Counter[str]] = {}
+    for finding in findings:
+        if finding.kind is Answer.REFUSED:
+            reasons.setdefault(finding.provider, Counter())[finding.reason] += 1
+    found = [
+        ProviderRefusals(
+            key,
+            directory.get(key, ProviderInfo(key)).name or key,
+            sum(counted.values()),
+            tuple(sorted(counted.items(), key=lambda item: (-item[1], item[0]))),
+        )
+        for key, counted in reasons.items()
+    ]
+    return sorted(found, key=lambda p: (-p.refusals, p.key))
+
+
+@dataclass(frozen=True)
+class TimeToComplete:
+    """Hours from opened to closed over ``count`` closed tracebacks: the median (the middle
+    one, or the mean of the two middle ones) and the 90th percentile (nearest rank);
+    None when none closed."""
+
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+    @classmethod
+    def of(cls, closed: Sequence[Traceback]) -> TimeToComplete:
+        hours = [
+            (as_utc(tb.closed_at) - as_utc(tb.opened_at)).total_seconds() / 3600
+            for tb in closed
+            if tb.closed_at is not None
+        ]
+        if not hours:
+            return cls(0, None, None)
+        return cls(len(hours), statistics.median(hours), nearest_rank(hours, 90))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "median_hours": self.median_hours, "p90_hours": self.p90_hours}
+
+
 def by_provider(
     findings: Iterable[Finding], directory: Mapping[str, ProviderInfo]
 ) -> list[ProviderFindings]:
@@ -127,6 +204,12 @@ class PeriodReport:
     enforcement: dict[str, int]
     effects: list[Effect] = field(default_factory=list)
     refusals_and_silences: list[ProviderFindings] = field(default_factory=list)
+    refusals: list[ProviderRefusals] = field(default_factory=list)
+    time_to_complete: TimeToComplete = field(default_factory=lambda: TimeToComplete(0, None, None))
+    foreign_origin: Share = field(default_factory=lambda: Share(0, 0))
+    legal_process: IssuedCounts = field(
+        default_factory=lambda: IssuedCounts(0, dict.fromkeys(KINDS, 0), [])
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,12 +224,16 @@ class PeriodReport:
             "non_responsive_providers": list(self.non_responsive_providers),
             "refusing_providers": list(self.refusing_providers),
             "refusals_and_silences": [p.as_dict() for p in self.refusals_and_silences],
+            "refusals": [p.as_dict() for p in self.refusals],
             "average_hops": self.average_hops,
+            "time_to_complete": self.time_to_complete.as_dict(),
             "ending_foreign": self.ending_foreign.as_dict(),
+            "foreign_origin": self.foreign_origin.as_dict(),
             "origin_identified": self.origin_identified.as_dict(),
             "top_campaigns": [vars(c) for c in self.top_campaigns],
             "enforcement": dict(self.enforcement),
             "effects": [e.as_dict() for e in self.effects],
+            "legal_process": self.legal_process.as_dict(),
         }
 
 
@@ -191,6 +278,10 @@ def period_report(
         enforcement=_enforcement_steps(session, since, until),
         effects=enforcement_effects(session, analytics_dir, now, window, since, until),
         refusals_and_silences=by_provider(findings, directory),
+        refusals=refusals_by_provider(findings, directory),
+        time_to_complete=TimeToComplete.of(closed),
+        foreign_origin=Share(sum(_foreign_origin(tb, directory) for tb in closed), len(closed)),
+        legal_process=issued_in(session, start, end),
     )
 
 
@@ -220,9 +311,24 @@ def _ends_foreign(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> bool:
     return key is not None and directory.get(key, ProviderInfo(key)).foreign
 
 
+def _foreign_origin(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> bool:
+    """Whether ``tb`` found a foreign origin: it ended ``foreign_origin`` (a provider named a
+    foreign upstream), or a foreign provider answered ``origin`` (its customer placed it)."""
+    if tb.outcome is Outcome.FOREIGN_ORIGIN:
+        return True
+    if tb.outcome is not Outcome.ORIGIN_IDENTIFIED:
+        return False
+    origins = [hop.provider for hop in tb.hops if hop.answer is Answer.ORIGIN]
+    return bool(origins) and directory.get(origins[-1], ProviderInfo(origins[-1])).foreign
+
+
+#: The outcomes a period counts: a withdrawn traceback (opened by mistake) counts nowhere.
+COUNTED_OUTCOMES = tuple(o for o in Outcome if o is not Outcome.WITHDRAWN)
+
+
 def _outcomes(closed: Iterable[Traceback]) -> dict[str, int]:
     counts = Counter(tb.outcome.value for tb in closed if tb.outcome)
-    return {outcome.value: counts[outcome.value] for outcome in Outcome}
+    return {outcome.value: counts[outcome.value] for outcome in COUNTED_OUTCOMES}
 
 
 def _top_campaigns(session: Session, tracebacks: Sequence[Traceback]) -> list[CampaignLine]:
@@ -264,13 +370,54 @@ def _enforcement_steps(session: Session, since: datetime, until: datetime) -> di
 # --- Rendering ------------------------------------------------------------------------------
 
 
+def hours_for_people(hours: float | None) -> str:
+    """``3 d 4 h``, ``5 h 12 min``, ``40 min``; "–" for None."""
+    if hours is None:
+        return "–"
+    minutes = round(hours * 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    whole_hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {whole_hours} h"
+    return f"{whole_hours} h {minutes} min" if whole_hours else f"{minutes} min"
+
+
 def report_html(report: PeriodReport, title: str = "robotrace period report") -> str:
     """The report as one self-contained HTML document (its own styles, no scripts)."""
     return render_template(
         TEMPLATE.read_text(encoding="utf-8"),
-        {"r": report, "title": title, "when": for_people},
+        {
+            "r": report,
+            "title": title,
+            "when": for_people,
+            "hours": hours_for_people,
+            "kinds": KINDS,
+        },
     )
 
 
 def report_pdf(report: PeriodReport) -> bytes:
     return html_to_pdf(report_html(report))
+
+
+def annual_figures_text(report: PeriodReport) -> list[str]:
+    """The annual report's figures as lines for the terminal (``robotrace period-report``):
+    time to complete, the foreign-origin share, refusals with their reasons, legal process."""
+    time = report.time_to_complete
+    share = report.foreign_origin.share
+    lines = [
+        f"time to complete: median {hours_for_people(time.median_hours)}, 90th percentile "
+        f"{hours_for_people(time.p90_hours)} ({time.count} closed); reaching a foreign origin: "
+        f"{'–' if share is None else f'{share:.0%}'} ({report.foreign_origin.count} of "
+        f"{report.foreign_origin.of})"
+    ]
+    for each in report.refusals:
+        reasons = "; ".join(f"{reason} ({n})" for reason, n in each.reasons)
+        lines.append(f"refused: {each.key} {each.name}, {each.refusals}: {reasons}")
+    issued = report.legal_process
+    kinds = ", ".join(f"{issued.by_kind[kind]} {label}" for kind, label in KINDS.items())
+    agencies = "; ".join(f"{agency} {n}" for agency, n in issued.by_agency)
+    lines.append(
+        f"legal process issued: {issued.total} ({kinds}){': ' + agencies if agencies else ''}"
+    )
+    return lines

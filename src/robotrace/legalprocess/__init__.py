@@ -1,0 +1,1 @@
+"""The legal process log: subpoenas and civil investigative demands a regulator records."""
