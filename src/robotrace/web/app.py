@@ -39,6 +39,7 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.statistics:router",
     "robotrace.web.pages.shaken_stats:router",
     "robotrace.web.pages.traceforward:router",
+    "robotrace.web.pages.legal_process:router",
 ]
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
@@ -59,6 +60,7 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.bulk:router",
     "robotrace.web.api.batches:router",
     "robotrace.web.api.traceforward:router",
+    "robotrace.web.api.legal_process:router",
 ]
 
 
