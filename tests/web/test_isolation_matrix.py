@@ -97,6 +97,16 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/trace-forward-requests"): ALL,
     ("GET", "/api/v1/trace-forward-requests/{forward_id}"): ALL,
     ("POST", "/api/v1/trace-forward-requests/{forward_id}/answer"): ("provider",),
+    ("GET", "/legal-process"): READERS,
+    ("POST", "/legal-process"): ("admin", "regulator"),
+    ("GET", "/legal-process/{entry_id}"): READERS,
+    ("POST", "/legal-process/{entry_id}"): ("admin", "regulator"),
+    ("POST", "/legal-process/{entry_id}/withdraw"): ("admin", "regulator"),
+    ("GET", "/api/v1/legal-process"): READERS,
+    ("POST", "/api/v1/legal-process"): ("admin", "regulator"),
+    ("GET", "/api/v1/legal-process/{entry_id}"): READERS,
+    ("POST", "/api/v1/legal-process/{entry_id}"): ("admin", "regulator"),
+    ("POST", "/api/v1/legal-process/{entry_id}/withdraw"): ("admin", "regulator"),
     ("POST", "/inbox/signer/{request_id}"): ("provider",),
     ("GET", "/admin/users"): ("admin",),
     ("POST", "/admin/users"): ("admin",),
@@ -281,6 +291,7 @@ class Matrix:
             self.shared_authorization_id = seed_shared_authorization(session)
             self.campaign_id = seed_campaign(session)
             self.forward_id = seed_trace_forward(session, self.campaign_id, self.clock)
+            self.entry_id = seed_legal_process(session, self.clock)
             self.signer_request_id = seed_signer_request(session, self.clock)
             token_for(session, api_tokens["provider"], self.clock)  # AAAA runs an agent
             self.bulk_id = seed_finished_bulk_traceback(session, self.clock)
@@ -311,9 +322,10 @@ class Matrix:
             "key": "AAAA" if own else "ZZZZ",
             "hop_id": str(self.hop_id if own else 999_999),
             "request_id": str(self.signer_request_id if own else 999_999),
+            "forward_id": str(self.forward_id if own else 999_999),
+            "entry_id": str(self.entry_id if own else 999_999),
             "bulk_id": str(self.bulk_id if own else 999_999),
             "batch_id": str(self.batch_id if own else 999_999),
-            "forward_id": str(self.forward_id if own else 999_999),
             "user_id": str(self.user_id if own else 999_999),
             "letter_id": str(self.letter_id if own else 999_999),
             "authorization_id": str(self._authorization_id(template) if own else 999_999),
@@ -336,6 +348,14 @@ class Matrix:
         return self.authorization_id
 
 
+def seed_legal_process(session, clock: SimulatedClock) -> int:
+    """A subpoena to AAAA in the legal process log; returns its id."""
+    from robotrace.legalprocess import log
+
+    entry = log.Entry("2020-04-20", "FCC Enforcement Bureau", "subpoena", "AAAA", "EB-1")
+    return log.record(session, entry, "regulator:r", clock.now()).id
+
+
 def seed_signer_request(session, clock: SimulatedClock) -> int:
     """A traceback whose call AAAA signed (attestation A), and its direct request to AAAA;
     returns the request's id (the traceback's first hop id)."""
@@ -347,8 +367,6 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
     )
 
 
-#: A call delivered by AAAA, as a bulk traceback's calls file gives it.
-BULK_CALL = {
 #: The number-block report that assigns the campaign's call-back number to AAAA.
 CODES_REPORT = (
     "State\tNPA-NXX\tOCN\tCompany\tRateCenter\tEffectiveDate\tUse\n"
@@ -371,6 +389,8 @@ def seed_trace_forward(session, campaign_id: str, clock: SimulatedClock) -> int:
     return ask(session, campaign_id, "+17133421000", "coordinator:c", clock).id
 
 
+#: A call delivered by AAAA, as a bulk traceback's calls file gives it.
+BULK_CALL = {
     "call_id": "matrix-bulk-1",
     "called_number": "+13125550199",
     "calling_number": "+12025550143",
@@ -612,6 +632,7 @@ def built_matrix(
     urls.close()
 
 
+LEGAL_PROCESS = {"issued_on": "2020-04-21", "agency": "FTC", "kind": "cid", "provider": "BBBB"}
 # Valid bodies, so that a tenant check cannot hide behind a validation error.
 BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/tracebacks/{traceback_id}/withdraw"): {"data": {"reason": "opened by mistake"}},
@@ -690,8 +711,6 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
     ("POST", "/api/v1/bulk-tracebacks"): {"json": {"calls": [BULK_CALL]}},
     ("POST", "/campaigns/{campaign_id}/not-illegal"): {"data": {"reason": "refill reminders"}},
     ("POST", "/api/v1/campaigns/{campaign_id}/not-illegal"): {"json": {"reason": "refills"}},
-    ("POST", "/api/v1/batch-requests/{batch_id}/answer"): {
-        "json": {"answers": [{"position": 1, "answer": "not_found"}]}
     ("POST", "/campaigns/{campaign_id}/trace-forward"): {"data": {"number": "+17133421000"}},
     ("POST", "/api/v1/campaigns/{campaign_id}/trace-forward"): {"json": {"number": "+17133421000"}},
     ("POST", "/inbox/trace-forward/{forward_id}"): {
@@ -704,7 +723,15 @@ BODIES: dict[tuple[str, str], dict[str, object]] = {
         "data": {},
         "files": {"report": ("allutlzd.txt", CODES_REPORT.encode(), "text/plain")},
     },
+    ("POST", "/api/v1/batch-requests/{batch_id}/answer"): {
+        "json": {"answers": [{"position": 1, "answer": "not_found"}]}
     },
+    ("POST", "/legal-process"): {"data": LEGAL_PROCESS},
+    ("POST", "/legal-process/{entry_id}"): {"data": LEGAL_PROCESS},
+    ("POST", "/legal-process/{entry_id}/withdraw"): {"data": {"reason": "recorded twice"}},
+    ("POST", "/api/v1/legal-process"): {"json": LEGAL_PROCESS},
+    ("POST", "/api/v1/legal-process/{entry_id}"): {"json": LEGAL_PROCESS},
+    ("POST", "/api/v1/legal-process/{entry_id}/withdraw"): {"json": {"reason": "recorded twice"}},
 }
 
 
