@@ -80,10 +80,19 @@ def test_the_list_finds_a_provider_by_name_or_ocn_anywhere_in_the_chain(world, c
             "provider:AAAA", world.clock,
         )  # fmt: skip
         other = open_typed(session, world, "+12025550199")
+        bravo = session.query(models.Provider.id).filter_by(key="BBBB").scalar()
+        session.add(
+            models.ProviderIdentifier(
+                provider_id=bravo, kind="name", value="Cheap Minutes", folded="cheap minutes"
+            )
+        )
     regulator = client_for(FCC)
-    for provider in ("BBBB", "bravo wholesale", "Bravo"):
+    for provider in ("BBBB", "bbbb", "bravo wholesale", "Bravo", "cheap minutes"):
         rows = rows_of(regulator.get("/tracebacks", params={"provider": provider}).text)
         assert world.traceback_id in rows and other not in rows, provider
+    for nothing in ("%", "_", "Zulu"):  # a wildcard is a character, not "any provider"
+        page = regulator.get("/tracebacks", params={"provider": nothing}).text
+        assert "No traceback matches these filters" in page, nothing
 
 
 def test_the_list_filters_by_outcome_campaign_and_dates_and_pages_keep_them(

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace import settings
@@ -413,28 +413,33 @@ def resolve_key(session: Session, text: str) -> str | None:
     return row.key if row is not None else None
 
 
-def search_providers(session: Session, text: str, limit: int = 20) -> list[models.Provider]:
-    """Providers whose key or any identifier (RMD number, FRN, OCN, name, DBA) contains
-    ``text``, case-insensitively; exact identifiers first."""
+def providers_matching(text: str) -> ColumnElement[bool]:
+    """Whether a provider's key or any identifier (RMD number, FRN, OCN, name, DBA) contains
+    ``text``, case-insensitively (a condition on ``providers``, for any query)."""
     folded = text.strip().casefold()
     pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    exact = resolve_provider(session, text) if folded else None
     holders = (
         select(models.ProviderIdentifier.provider_id)
         .where(models.ProviderIdentifier.folded.like(pattern, escape="\\"))
         .scalar_subquery()
     )
+    return or_(
+        func.lower(models.Provider.key).like(pattern, escape="\\"),
+        models.Provider.id.in_(holders),
+    )
+
+
+def search_providers(session: Session, text: str, limit: int = 20) -> list[models.Provider]:
+    """Providers :func:`providers_matching` ``text``; exact identifiers first."""
+    exact = resolve_provider(session, text) if text.strip() else None
     rows = list(
         session.scalars(
             select(models.Provider)
-            .where(
-                or_(func.lower(models.Provider.key).like(pattern, escape="\\"),
-                    models.Provider.id.in_(holders))
-            )
+            .where(providers_matching(text))
             .order_by(models.Provider.key)
             .limit(limit)
         )
-    )  # fmt: skip
+    )
     if exact is not None:
         rows = [exact, *(r for r in rows if r.id != exact.id)][:limit]
     return rows

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from robotrace.numbers import InvalidNumber, caller_id
 from robotrace.store import models
-from robotrace.store.providers import provider_directory
+from robotrace.store.providers import provider_directory, providers_matching
 from robotrace.store.tracebacks import load_tracebacks
 from robotrace.traceback.findings import gateway_provider_of, originating_provider_of
 from robotrace.traceback.model import Outcome, Status
@@ -140,19 +140,9 @@ def list_filters(
 
 
 def _providers_matching(text: str) -> Select[Any]:
-    """Ids of providers whose key, OCN or other identifier is ``text``, or whose name holds it."""
-    wanted = text.upper()
-    by_identifier = select(models.ProviderIdentifier.provider_id).where(
-        func.upper(models.ProviderIdentifier.value) == wanted
-    )
-    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return select(models.Provider.id).where(
-        or_(
-            func.upper(models.Provider.key) == wanted,
-            func.lower(models.Provider.business_name).like(pattern, escape="\\"),
-            models.Provider.id.in_(by_identifier),
-        )
-    )
+    """Ids of the providers the provider directory's search finds for ``text``: key or any
+    identifier (OCN, RMD number, FRN, name, DBA) containing it, in any case."""
+    return select(models.Provider.id).where(providers_matching(text))
 
 
 def _where(query: Select[Any], filters: ListFilters) -> Select[Any]:
