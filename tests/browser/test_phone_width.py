@@ -72,7 +72,12 @@ PAGES = [
     ("regulator", "/scorecards"),
     ("regulator", "/period-report"),
     ("regulator", "/statistics"),
+    ("regulator", "/campaigns"),
+    ("regulator", "/tracebacks"),
+    ("regulator", "/providers"),
+    ("admin", "/"),
     ("admin", "/admin/users"),
+    ("admin", "/account"),
     ("notified", "/inbox"),
     ("notified", "/inbox/{hop}"),
     ("notified", "/history"),
@@ -84,6 +89,7 @@ PAGES = [
     ("notified", "/authorizations/{authorization}"),
     ("notified", "/providers/{notified}"),
     ("notified", "/account"),
+    ("notified", "/statistics"),
 ]
 
 
