@@ -238,7 +238,10 @@ def test_blocking_needs_a_noncompliant_letter_and_good_fields(world, letter_id, 
 def test_a_coordinator_reads_but_cannot_write(world, letter_id, client_for):
     coordinator = client_for("coord@example.org")
     assert coordinator.get("/enforcement").status_code == 200
-    assert "Issue the letter" not in coordinator.get("/enforcement/providers/AAAA").text
+    evidence_page = coordinator.get("/enforcement/providers/AAAA").text
+    assert "Preview the letter" not in evidence_page and "Drafts to" not in evidence_page
+    assert post(coordinator, "/enforcement/providers/AAAA/preview").status_code == 403
+    assert coordinator.get("/enforcement/drafts/1").status_code == 403
     page = coordinator.get(f"/letters/{letter_id}").text
     assert "TB-000101" in page and "mitigation-report" not in page
     path = "/enforcement/providers/AAAA/letters"

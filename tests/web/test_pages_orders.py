@@ -334,7 +334,7 @@ def test_the_evidence_page_offers_findings_with_their_reasons(evidence, client_f
     assert 'name="findings" value="TB-000103"' in page
     assert "refused: subpoena required" in page.split('value="TB-000103"')[1].split("</label>")[0]
     assert 'name="findings" value="TB-000101"' not in page  # gateway, not a finding
-    assert 'formaction="/enforcement/providers/AAAA/notifications"' in page
+    assert 'name="kind" value="notification"' in page  # previewed first, then sent
     notified = issued(
         post(regulator, "/enforcement/providers/AAAA/notifications", findings="TB-000103")
     )
