@@ -83,19 +83,30 @@ def _write_csv(found: ShakenAccountability, target: Path, quiet: bool) -> None:
         click.echo(f"wrote {rows} rows to {target}", err=True)
 
 
+#: Short column headers (the legend under the table spells each reason out).
+HEADERS = {
+    "invalid_caller_id": "invalid",
+    "unassigned_caller_id": "unassigned",
+    "dno_caller_id": "DNO",
+    "over_attestation": "over-attest.",
+    "not_own_certificate": "not own cert.",
+}
+
+
 def _print_table(found: ShakenAccountability) -> None:
     console = Console()
-    table = Table("SPC", "provider", "A/B signed", "traced", *REASONS, "calls", title="signers")
+    columns = ["SPC", "provider", "A/B", "traced", *(HEADERS[r] for r in REASONS), "calls"]
+    table = Table(*columns, title="calls against each signer")
     for s in found.signers:
         counts = s.counts
-        name = f"{s.provider} {s.provider_name}" if s.provider else "(no registered provider)"
         table.add_row(
-            s.spc, name, f"{s.signed_ab:,}", f"{s.traced:,}",
+            s.spc, s.provider or "–", f"{s.signed_ab:,}", f"{s.traced:,}",
             *(f"{counts[r]:,}" for r in REASONS), f"{s.flagged:,}",
         )  # fmt: skip
     console.print(table)
+    console.print("A/B: verified A and B signatures; traced: tracebacks of calls it signed")
     for reason in REASONS:
-        console.print(f"{reason}: {REASON_TEXT[reason]}", highlight=False)
+        console.print(f"{HEADERS[reason]} ({reason}): {REASON_TEXT[reason]}", highlight=False)
     if not found.dno_numbers:
         console.print("no Do-Not-Originate list (--dno, blocker_dno_file): not checked")
     if not found.blocks_held:
