@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("answered_at", _TIME, nullable=True),
         sa.Column("answered_by", sa.String(length=200), nullable=False),
         sa.CheckConstraint(
-            "answer IS NULL OR answer IN (\x27assigned\x27, \x27not_ours\x27, \x27not_assigned\x27, \x27refused\x27)",
+            "answer IS NULL OR answer IN ('assigned', 'not_ours', 'not_assigned', 'refused')",
             name=op.f("ck_trace_forward_requests_answer"),
         ),
         sa.ForeignKeyConstraint(
