@@ -89,3 +89,19 @@ def test_the_page_shows_each_signers_counts_and_links_its_export(shaken_world, c
             page.text
         )
         assert f"{spc}" in page.text and f"{len(refs)} call" in page.text
+
+
+def test_an_unreadable_dno_list_is_an_error_that_names_it_not_a_silent_skip(
+    world, api_for, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    missing = tmp_path / "no-such-dno.txt"
+    monkeypatch.setenv("ROBOTRACE_BLOCKER_DNO_FILE", str(missing))
+    response = api_for(REGULATOR, write=False).get("/api/v1/statistics/shaken")
+    assert response.status_code == 500
+    assert "Do-Not-Originate" in response.json()["detail"]
+
+
+def test_the_page_writes_call_times_for_people_and_in_utc(shaken_world, client_for):
+    page = client_for(REGULATOR).get(f"/statistics/shaken?{PERIOD}&signer=4444").text
+    # lent-october's call: 2025-10-10 15:00 UTC is 11:00 EDT in the default display zone.
+    assert "10 Oct 2025, 11:00:00 EDT" in page and "2025-10-10 15:00:00 UTC" in page

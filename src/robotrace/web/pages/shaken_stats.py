@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from robotrace.calendar import for_people
 from robotrace.shaken.accountability import REASON_TEXT, REASONS, THIRD_PARTY_RULE
 from robotrace.web.api.shaken_stats import accountability_of, asked_days, asked_signer
 from robotrace.web.deps import REQUEST_DB, require_roles
@@ -47,4 +48,5 @@ def shaken_page(
         signer=spc or "",
         period_query=query,
         shown=SHOWN,
+        for_people=for_people,
     )
