@@ -3,6 +3,7 @@ decides; the mandatory ladder of 47 CFR 64.1200(n) from notification to final or
 mandatory block-list entry; blocking under a K4 authorization with its notice to the FCC."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -432,3 +433,27 @@ def test_a_publisher_with_an_earlier_clock_does_not_undo_a_newer_version(seeded,
     with transaction(seeded) as session:
         again = service.publish_blocklist(session, earlier)
     assert again.version == latest.version
+
+
+def test_a_notification_is_written_as_a_letter_from_the_bureau(seeded, clock, monkeypatch):
+    monkeypatch.setenv("ROBOTRACE_OPERATOR_NAME", "FCC Enforcement Bureau")
+    monkeypatch.setenv("ROBOTRACE_LETTER_SIGNATORY", "Loyaan A. Egal")
+    monkeypatch.setenv("ROBOTRACE_LETTER_SIGNATORY_TITLE", "Chief, Enforcement Bureau")
+    monkeypatch.setenv("ROBOTRACE_LETTER_CONTACT", "Kristi Thompson, +1 202 418 1318")
+    with transaction(seeded) as session:
+        session.add(
+            models.Campaign(
+                id="covid-test-kits",
+                name="COVID-19 test kits",
+                created_at=T0,
+                representative="Press one for your free COVID-19 test kit.",
+            )
+        )
+    document = action(seeded, notify(seeded, clock)).document
+    text = " ".join(re.sub(r"<[^>]+>", " ", document).split())
+    assert "<title>NSIT-000001:" in document
+    assert "FCC Enforcement Bureau Federal Communications Commission" in text
+    assert "1 May 2020" in text and "Dear Compliance Officer:" in text  # T0's day
+    assert "The calls of COVID-19 test kits said: “Press one for your free COVID-19" in text
+    assert "Questions about NSIT-000001: Kristi Thompson, +1 202 418 1318." in text
+    assert "Sincerely, Loyaan A. Egal Chief, Enforcement Bureau FCC Enforcement Bureau" in text

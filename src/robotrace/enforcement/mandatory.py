@@ -34,8 +34,10 @@ from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.enforcement.letters import (
     agencies_from_settings,
+    date_for_people,
     finding_of,
     render_template,
+    salutation,
     template_source,
     when,
 )
@@ -46,6 +48,8 @@ from robotrace.enforcement.service import (
     named_evidence,
     publish_blocklist,
     reference_of,
+    sender_from_settings,
+    signatory_for,
 )
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
@@ -518,10 +522,12 @@ def _finish(
         session.get(models.EnforcementAction, action.follows_id) if action.follows_id else None
     )
     rows = [EvidenceRow.from_json(r) for r in action.evidence.get("rows", [])]
+    address = records.address_of(provider)
     context = {
         "step": {
             "reference": reference_of(action),
             "title": title_of(action),
+            "date": date_for_people(action.issued_at),  # type: ignore[arg-type]
             "issued_at": when(action.issued_at),  # type: ignore[arg-type]
             "respond_by": when(action.respond_by) if action.respond_by else "",
             "effective_at": when(action.effective_at)
@@ -529,10 +535,18 @@ def _finish(
             else "",
             "follows": reference_of(follows) if follows else "",
         },
-        "provider": vars(records.address_of(provider)),
+        "provider": vars(address),
+        "salutation": salutation(address),
+        "sender": vars(sender_from_settings()),
+        "signatory": vars(signatory_for(session, action.issued_by)),
+        "contact": str(settings.get("letter_contact"))
+        or str(settings.get("operator_contact_email")),
         "agencies": agencies_from_settings(),
         "paragraphs": paragraphs,
         "campaigns": list(action.named_campaigns),
+        "campaign_details": [
+            vars(c) for c in records.campaign_summaries(session, list(action.named_campaigns))
+        ],
         "originators": list(action.named_originators),
         "downstream": list(action.downstream),
         "rows": [
