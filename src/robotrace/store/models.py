@@ -469,6 +469,11 @@ class Hop(Base):
     customer: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
     late: Mapped[bool] = mapped_column(default=False)
+    # What the provider received of STIR/SHAKEN and, for an origin answer, the action it took
+    # with its customer (issue 23; robotrace.traceback.model.Hop says the values).
+    received_attest: Mapped[str | None] = mapped_column(String(8))
+    received_signer: Mapped[str | None] = mapped_column(String(32))
+    origin_action: Mapped[str | None] = mapped_column(String(24))
 
     traceback: Mapped[Traceback] = relationship(back_populates="hops")
 

@@ -19,7 +19,15 @@ from robotrace.notify.agents import announce
 from robotrace.store import models
 from robotrace.store.providers import provider_ids, provider_keys
 from robotrace.traceback.findings import FINDING_KINDS, Finding, refusal_findings, signer_on_path
-from robotrace.traceback.model import Answer, CallUnderTrace, Hop, SignerLead, Status, Traceback
+from robotrace.traceback.model import (
+    Answer,
+    CallUnderTrace,
+    Hop,
+    OriginAction,
+    SignerLead,
+    Status,
+    Traceback,
+)
 
 
 class UnknownProviders(LookupError):
@@ -142,6 +150,9 @@ def _fill_hop(row: models.Hop, hop: Hop, ids: dict[str, int]) -> None:
     row.customer = hop.customer
     row.note = hop.note
     row.late = hop.late
+    row.received_attest = hop.received_attest
+    row.received_signer = hop.received_signer
+    row.origin_action = hop.origin_action.value if hop.origin_action else None
 
 
 def load_traceback(session: Session, traceback_id: str, for_update: bool = False) -> Traceback:
@@ -248,6 +259,9 @@ def _hop_of(row: models.Hop, keys: dict[int, str]) -> Hop:
         customer=row.customer,
         note=row.note,
         late=row.late,
+        received_attest=row.received_attest,
+        received_signer=row.received_signer,
+        origin_action=OriginAction(row.origin_action) if row.origin_action else None,
     )
 
 

@@ -40,6 +40,24 @@ class Role(StrEnum):
     FOREIGN = "foreign"
 
 
+class OriginAction(StrEnum):
+    """What an originating provider did with the customer that placed the traced call — the
+    consortium reports the share of completed tracebacks whose caller was warned or
+    terminated (docs/statistics.md#caller-warned-or-terminated)."""
+
+    WARNED = "warned"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+    CONSENT_SHOWN = "consent_shown"
+    NO_ACTION = "no_action"
+    OTHER = "other"
+
+
+#: What a hop may say it received of STIR/SHAKEN: the attestation levels of ATIS-1000074
+#: (A full, B partial, C gateway), or "none" — the call arrived without an Identity header.
+RECEIVED_ATTESTATIONS = ("A", "B", "C", "none")
+
+
 class Status(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
@@ -79,6 +97,12 @@ class Hop:
     customer: str | None = None
     note: str = ""
     late: bool = False
+    #: What the provider received of STIR/SHAKEN with the call: the attestation (one of
+    #: :data:`RECEIVED_ATTESTATIONS`) and the signer's SPC; None where it did not say.
+    received_attest: str | None = None
+    received_signer: str | None = None
+    #: An origin answer's action with its customer; None where it did not say.
+    origin_action: OriginAction | None = None
 
     @property
     def pending(self) -> bool:

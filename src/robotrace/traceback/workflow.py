@@ -6,6 +6,7 @@ Nothing here touches a database, a clock or the network; ``now`` is always passe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -14,16 +15,22 @@ from robotrace import settings
 from robotrace.calendar import BusinessCalendar
 from robotrace.clock import as_utc
 from robotrace.traceback.model import (
+    RECEIVED_ATTESTATIONS,
     Answer,
     AuditEvent,
     CallUnderTrace,
     Hop,
+    OriginAction,
     Outcome,
     ProviderInfo,
     SignerLead,
     Status,
     Traceback,
 )
+
+
+#: A STIR/SHAKEN Service Provider Code as a hop reports it (an OCN is four of these).
+SPC_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,11 @@ class Reply:
     customer: str | None = None
     new_provider: ProviderInfo | None = None
     note: str = ""
+    #: What the provider received of STIR/SHAKEN (see :class:`Hop`); None: not said.
+    received_attest: str | None = None
+    received_signer: str | None = None
+    #: origin answers only: what the provider did with its customer.
+    origin_action: OriginAction | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +200,30 @@ def _check_said(reply: Reply) -> None:
     # reason goes into the evidence, the scorecard and the period report.
     if reply.answer is Answer.REFUSED and not reply.note.strip():
         raise WorkflowError("a refused answer must say why in its note (the refusal's reason)")
+    _check_origin_action(reply)
+    _check_received(reply)
+
+
+def _check_origin_action(reply: Reply) -> None:
+    if reply.origin_action is None:
+        return
+    if reply.answer is not Answer.ORIGIN:
+        raise WorkflowError("only an origin answer states an action taken with the customer")
+    if reply.origin_action is OriginAction.OTHER and not reply.note.strip():
+        raise WorkflowError("an origin action 'other' must say what was done in its note")
+
+
+def _check_received(reply: Reply) -> None:
+    """The attestation must be one ATIS-1000074 defines (or "none"); a signer is an SPC."""
+    if reply.received_attest is not None and reply.received_attest not in RECEIVED_ATTESTATIONS:
+        raise WorkflowError(
+            f"received attestation {reply.received_attest!r} is not one of A, B, C or none"
+        )
+    signer = reply.received_signer
+    if signer is not None and not SPC_PATTERN.fullmatch(signer):
+        raise WorkflowError(f"received signer {signer!r} is not an SPC (1-32 letters or digits)")
+    if signer is not None and reply.received_attest in (None, "none"):
+        raise WorkflowError("a received signer needs the attestation it signed with")
 
 
 def _check_not_itself(reply: Reply, provider: str) -> None:
@@ -213,6 +249,16 @@ def _check_reply(reply: Reply, provider: str, directory: Mapping[str, ProviderIn
         raise WorkflowError(
             f"upstream provider {reply.upstream} is unknown: name it with its details"
         )
+
+
+def _said_of_shaken_and_origin(reply: Reply) -> dict[str, object]:
+    """The audit details of what the reply said it received and did, where it said it."""
+    said = {
+        "received_attest": reply.received_attest,
+        "received_signer": reply.received_signer,
+        "origin_action": reply.origin_action.value if reply.origin_action else None,
+    }
+    return {key: value for key, value in said.items() if value is not None}
 
 
 def _moves_on(tb: Traceback, reply: Reply) -> bool:
@@ -277,6 +323,9 @@ def answer_hop(
         upstream=reply.upstream,
         customer=reply.customer,
         note=reply.note,
+        received_attest=reply.received_attest,
+        received_signer=reply.received_signer,
+        origin_action=reply.origin_action,
     )
     tb = replace(tb, hops=(*tb.hops[:-1], answered))
     events += (
@@ -290,6 +339,7 @@ def answer_hop(
             upstream=reply.upstream,
             customer=reply.customer,
             late=answered.late,
+            **_said_of_shaken_and_origin(reply),
         ),
     )
     new_provider = None
