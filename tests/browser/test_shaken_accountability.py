@@ -48,7 +48,7 @@ def test_a_regulator_reads_each_signers_record_and_downloads_its_export(
     page.fill("input[name=to]", "2026-01-01")
     page.click("form.period button[type=submit]")
     page.wait_for_url(re.compile(r".*from=2025-01-01&to=2026-01-01.*"))
-    assert "Do-Not-Originate list: 1 numbers" in page.inner_text("#checks")
+    assert "Do-Not-Originate list: 1 number." in page.inner_text("#checks")
     for spc, refs in expected_by_spc().items():
         row = page.locator(f"#signer-{spc}")
         assert row.locator("td[data-reason=all]").inner_text() == str(len(refs))

@@ -19,6 +19,14 @@ from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+#: The reasons' column headers.
+LABELS = {
+    "invalid_caller_id": "Invalid caller ID",
+    "unassigned_caller_id": "Unassigned caller ID",
+    "dno_caller_id": "DNO caller ID",
+    "over_attestation": "Over-attestation",
+    "not_own_certificate": "Not its own certificate",
+}
 #: Calls shown per signer on the page; the export has them all.
 SHOWN = 50
 
@@ -41,7 +49,7 @@ def shaken_page(
         "shaken_stats.html",
         principal,
         found=found,
-        reasons=[(r, REASON_TEXT[r]) for r in REASONS],
+        reasons=[(r, REASON_TEXT[r], LABELS[r]) for r in REASONS],
         rule_day=THIRD_PARTY_RULE.date(),
         start=first,
         end=last,
