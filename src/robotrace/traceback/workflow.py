@@ -28,7 +28,6 @@ from robotrace.traceback.model import (
     Traceback,
 )
 
-
 #: A STIR/SHAKEN Service Provider Code as a hop reports it (an OCN is four of these).
 SPC_PATTERN = re.compile(r"[A-Za-z0-9]{1,32}")
 

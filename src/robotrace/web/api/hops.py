@@ -19,7 +19,7 @@ from robotrace.providers.registry import Provider
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
-from robotrace.traceback.model import Answer
+from robotrace.traceback.model import Answer, OriginAction
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
@@ -104,6 +104,9 @@ def reply_of(body: AnswerIn) -> Reply:
         upstream=body.upstream if body.answer == "upstream" else None,
         customer=(body.customer or "").strip() or None if body.answer == "origin" else None,
         note=body.note,
+        received_attest=body.received_attest,
+        received_signer=body.received_signer,
+        origin_action=OriginAction(body.origin_action) if body.origin_action else None,
     )
 
 

@@ -87,6 +87,11 @@ class NewProvider(BaseModel):
         return named_provider(**self.model_dump())
 
 
+OriginActionName = Literal[
+    "warned", "suspended", "terminated", "consent_shown", "no_action", "other"
+]
+
+
 class AnswerIn(BaseModel):
     """A provider's answer to one hop request."""
 
@@ -99,6 +104,20 @@ class AnswerIn(BaseModel):
     new_provider: NewProvider | None = None
     customer: str | None = Field(default=None, max_length=200, description="origin: who")
     note: str = Field(default="", max_length=4000)
+    received_attest: Literal["A", "B", "C", "none"] | None = Field(
+        default=None,
+        description="the STIR/SHAKEN attestation the call arrived with (ATIS-1000074), "
+        '"none": unsigned; leave out when not known',
+    )
+    received_signer: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9]{1,32}$",
+        description="the SPC of the certificate that signed it (from the x5u's TNAuthList)",
+    )
+    origin_action: OriginActionName | None = Field(
+        default=None,
+        description="origin: what you did with the customer; other says what in note",
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> AnswerIn:
@@ -110,9 +129,18 @@ class AnswerIn(BaseModel):
             )
         if self.answer == "origin" and not (self.customer or "").strip():
             raise ValueError("an origin answer names the customer that placed the call")
+        self._check_shaken_and_action()
         if self.new_provider is not None:
             self.new_provider.provider()  # refused here, with its reason, as in the form
         return self
+
+    def _check_shaken_and_action(self) -> None:
+        if self.origin_action is not None and self.answer != "origin":
+            raise ValueError("only an origin answer states an origin_action")
+        if self.origin_action == "other" and not self.note.strip():
+            raise ValueError("origin_action other says what was done in note")
+        if self.received_signer and self.received_attest in (None, "none"):
+            raise ValueError("a received_signer needs the received_attest it signed with")
 
 
 class SignerRequestOut(BaseModel):
@@ -178,6 +206,9 @@ class HopOut(BaseModel):
     note: str
     late: bool
     overdue: bool
+    received_attest: str | None = Field(default=None, description="attestation it received")
+    received_signer: str | None = Field(default=None, description="the signer's SPC")
+    origin_action: str | None = Field(default=None, description="origin: action taken")
 
 
 class SignerOut(BaseModel):

@@ -50,6 +50,9 @@ def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
             answered_at=hop.answered_at,
             note=hop.note,
             overdue=tb.status == "open" and hop.overdue(now),
+            received_attest=hop.received_attest,
+            received_signer=hop.received_signer,
+            origin_action=hop.origin_action.value if hop.origin_action else None,
         )
         for hop, described in zip(tb.hops, summary.pop("hops"), strict=True)
     ]
