@@ -112,3 +112,14 @@ def test_serve_stops_at_a_bad_operator_setting_before_it_listens(monkeypatch, tm
     assert result.exit_code == 1
     assert "ROBOTRACE_OPERATOR_CONTACT_EMAIL='nobody'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_stops_at_a_letter_template_that_does_not_load(monkeypatch, tmp_path):
+    template = tmp_path / "letter.html"
+    template.write_text("<p>{{ provider.name }</p>\n", encoding="utf-8")  # an unclosed tag
+    monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(template))
+    url = f"sqlite:///{tmp_path / 'robotrace.db'}"
+    result = CliRunner().invoke(main, ["serve", "--database-url", url, "--no-migrate"])
+    assert result.exit_code == 1
+    assert "ROBOTRACE_LETTER_TEMPLATE" in result.output and "line 1" in result.output
+    assert "Traceback" not in result.output

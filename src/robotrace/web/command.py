@@ -43,6 +43,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
     check_operator()  # a bad operator_* setting is named now, not on every public page
+    settings.get("letter_template")  # so is a letter template that does not load
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting
