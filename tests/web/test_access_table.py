@@ -454,7 +454,7 @@ def test_a_deactivated_users_sessions_and_tokens_stop_at_once_and_stay_stopped(w
     aaaa = user_row(engine, "noc@aaaa.example")
     done = admin.post(
         f"/admin/users/{aaaa.id}/deactivate",
-        data={"csrf_token": admin.csrf},
+        data={"csrf_token": admin.csrf, "confirm": "yes"},  # the confirmation page's button
         follow_redirects=False,
     )
     assert done.status_code == 303
