@@ -11,7 +11,6 @@ page of it costs the same few queries with 8,000 providers as with 8.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,9 +26,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from robotrace import settings
 from robotrace.clock import Clock, as_utc
-from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED
-from robotrace.enforcement.publish import latest_blocklist
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
+from robotrace.enforcement.standing import block_list_standing
 from robotrace.notify.hops import OpenHop
 from robotrace.notify.queue import open_hops, provider_audiences
 from robotrace.providers.imports import RegistryImport, import_registry_file
@@ -55,7 +53,7 @@ from robotrace.web.evidence_uploads import BadFileName, save_stream, upload_fold
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
-from robotrace.web.templating import render, utc
+from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
 NON_COOPERATION = (Answer.REFUSED, Answer.NO_RESPONSE)
@@ -321,78 +319,8 @@ def import_message(done: RegistryImport) -> str:
 # --- A provider's page --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class BlockReason:
-    """Why the latest block list names the provider, in words: one authorization, final
-    order or RMD removal (its entries for single numbers together)."""
-
-    reason_code: str
-    text: str
-    authorization_id: int | None
-    #: What a blocked caller quotes (BA-…, FDO-…, or the RMD removal order).
-    reference: str = ""
-    since: datetime | None = None
-    order_id: int | None = None
-    #: ``permissive`` (others may block) or ``mandatory`` (they must, or may not accept).
-    obligation: str = ""
-    numbers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BlockListStanding:
-    """The provider against the current published block list: its version and time (None:
-    none published yet) and the reasons it names the provider (empty: it does not)."""
-
-    version: int | None
-    published_at: datetime | None
-    reasons: list[BlockReason]
-
-
-def block_list_standing(db: Session, key: str) -> BlockListStanding:
-    """Where ``key`` stands on the latest signed block list (the one providers download)."""
-    latest = latest_blocklist(db)
-    if latest is None:
-        return BlockListStanding(None, None, [])
-    entries = [e for e in json.loads(latest.body).get("entries", []) if e["provider"] == key]
-    grouped: dict[tuple[str, object], list[dict[str, Any]]] = {}
-    for entry in entries:
-        grouped.setdefault((entry["reason_code"], entry.get("reference")), []).append(entry)
-    reasons = [_block_reason(group) for group in grouped.values()]
-    return BlockListStanding(latest.version, as_utc(latest.generated_at), reasons)
-
-
-def block_reasons(db: Session, key: str) -> list[BlockReason]:
-    """The reasons the latest signed block list names ``key``."""
-    return block_list_standing(db, key).reasons
-
-
-def _block_reason(entries: list[dict[str, Any]]) -> BlockReason:
-    entry = entries[0]
-    since = as_utc(datetime.fromisoformat(entry["effective_at"]))
-    numbers = tuple(e["number"] for e in entries if e.get("number"))
-    if entry["reason_code"] == RMD_REMOVED:
-        text = (
-            f"Removed from the RMD by order {entry['rmd_order']} (effective {utc(since)}): "
-            f"no provider may accept its calls directly, {RULE}."
-        )
-    elif entry["reason_code"] == FINAL_ORDER:
-        text = (
-            f"Final Determination Order (effective {utc(since)}): the providers immediately "
-            f"downstream of it must block all its traffic, 47 CFR 64.1200(n). {entry['reason']}"
-        )
-    else:
-        what = f"numbers {', '.join(numbers)}" if numbers else entry["scope"].replace("_", " ")
-        text = f"Block authorization ({what}, effective {utc(since)}): {entry['reason']}"
-    return BlockReason(
-        entry["reason_code"],
-        text.strip(),
-        entry.get("authorization_id"),
-        entry.get("reference") or "",
-        since,
-        entry.get("order_id"),
-        entry.get("obligation", ""),
-        numbers,
-    )
+# Where it stands on the current block list: robotrace.enforcement.standing (shared with
+# "know your upstream", robotrace.enforcement.upstreams).
 
 
 # --- A provider's enforcement record ------------------------------------------------------
