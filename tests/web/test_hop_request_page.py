@@ -16,6 +16,7 @@ from robotrace.traceback.model import Answer, CallUnderTrace
 
 from .conftest import CALL
 from .test_pages_inbox import answer, open_hop_ids, stored
+from .test_signer_requests import SIGNER, asked_signer
 
 
 def second_request_at_aaaa(world, engine) -> None:
@@ -117,3 +118,21 @@ def test_the_confirmation_is_only_shown_for_an_answered_request(world, client_fo
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)
     assert "Your answer is recorded" not in aaaa.get(f"/inbox/{hop_id}?recorded=1").text
+
+
+def test_a_direct_request_to_the_signer_helps_find_the_call_and_confirms_the_answer(
+    world, client_for, engine
+):
+    _tb, request_id = asked_signer(engine, world)
+    bbbb = client_for(SIGNER)
+    page = bbbb.get(f"/inbox/signer/{request_id}").text
+    assert "<code>(202) 555-0143</code>" in page and "<code>312-555-0199</code>" in page
+    assert "30 Apr 2020, 11:04:05 EDT" in page  # BBBB's zone: the default, New York
+    response = bbbb.post(
+        f"/inbox/signer/{request_id}",
+        data={"csrf_token": bbbb.csrf, "kind": "upstream", "upstream_key": "charlie gateway"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == f"/inbox/signer/{request_id}?recorded=1"
+    said = bbbb.get(response.headers["location"]).text
+    assert "you received the call from CCCC Charlie Gateway" in " ".join(said.split())
