@@ -116,7 +116,12 @@ def test_an_unknown_upstream_is_refused_with_a_message_and_nothing_changes(
     ("fields", "outcome", "shown"),
     [
         (
-            {"kind": "origin", "customer": "Dialer LLC", "customer_details": "acct 991"},
+            {
+                "kind": "origin",
+                "customer": "Dialer LLC",
+                "customer_details": "acct 991",
+                "origin_action": "warned",
+            },
             Outcome.ORIGIN_IDENTIFIED,
             "Dialer LLC",
         ),
@@ -197,7 +202,7 @@ def test_a_request_on_a_closed_traceback_takes_no_answer(world, client_for):
     aaaa, bbbb = client_for("noc@aaaa.example"), client_for("noc@bbbb.example")
     answer(aaaa, open_hop_ids(aaaa)[0], kind="upstream", upstream_key="BBBB")
     (hop_id,) = open_hop_ids(bbbb)
-    answer(bbbb, hop_id, kind="origin", customer="Dialer LLC")
+    answer(bbbb, hop_id, kind="origin", customer="Dialer LLC", origin_action="warned")
     page = bbbb.get(f"/inbox/{hop_id}").text
     assert "Your answer" in page and 'name="kind"' not in page
 

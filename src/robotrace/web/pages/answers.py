@@ -9,7 +9,7 @@ a reason).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Form
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from robotrace.providers.identity import readings_of
 from robotrace.providers.registry import Provider, named_provider
 from robotrace.store.providers import resolve_key
-from robotrace.traceback.model import Answer
+from robotrace.traceback.model import Answer, OriginAction
 from robotrace.traceback.workflow import Reply
 from robotrace.web.access import DirectoryEntry, search_directory
 from robotrace.web.pages.common import form_text
@@ -43,6 +43,9 @@ class AnswerForm:
     customer_details: str = ""
     explanation: str = ""
     reason: str = ""
+    origin_action: str = ""
+    received_attest: str = ""
+    received_signer: str = ""
 
 
 def answer_form(
@@ -60,6 +63,9 @@ def answer_form(
     customer_details: str = Form(""),
     explanation: str = Form(""),
     reason: str = Form(""),
+    origin_action: str = Form(""),
+    received_attest: str = Form(""),
+    received_signer: str = Form(""),
 ) -> AnswerForm:
     """The dependency that reads the form."""
     return AnswerForm(
@@ -77,6 +83,9 @@ def answer_form(
         customer_details=customer_details,
         explanation=explanation,
         reason=reason,
+        origin_action=origin_action,
+        received_attest=received_attest,
+        received_signer=received_signer,
     )
 
 
@@ -159,6 +168,31 @@ def named_of(form: AnswerForm) -> Provider | None:
         rmd_number=form.new_rmd_number,
         frn=form.new_frn,
     )
+
+
+def origin_action_of(form: AnswerForm) -> OriginAction:
+    """The hop form's origin action: required there, as the consortium asks an origin."""
+    try:
+        return OriginAction(form.origin_action)
+    except ValueError:
+        raise ValueError("the action taken with the customer is required") from None
+
+
+def received_of(form: AnswerForm, reply: Reply) -> Reply:
+    """``reply`` with what the form says the call arrived with of STIR/SHAKEN (blank: not
+    said); the workflow checks the values."""
+    attest = form.received_attest.strip() or None
+    signer = form.received_signer.strip() or None
+    return replace(reply, received_attest=attest, received_signer=signer)
+
+
+def hop_reply_of(form: AnswerForm, upstream: str | None = None) -> Reply:
+    """The hop form's :class:`Reply`: :func:`reply_of` plus what the call arrived with and,
+    for origin, the action taken with the customer."""
+    reply = received_of(form, reply_of(form, upstream))
+    if reply.answer is Answer.ORIGIN:
+        reply = replace(reply, origin_action=origin_action_of(form))
+    return reply
 
 
 def reply_of(form: AnswerForm, upstream: str | None = None) -> Reply:

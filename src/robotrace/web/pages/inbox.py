@@ -34,6 +34,7 @@ from robotrace.web.pages.answers import (
     UnclearUpstream,
     answer_form,
     chosen_upstream,
+    hop_reply_of,
     named_of,
     reply_of,
 )
@@ -192,7 +193,7 @@ def answer(
     key = principal.provider_key or ""
     try:
         upstream = chosen_upstream(db, form.upstream_key) if form.kind == "upstream" else None
-        reply, named = reply_of(form, upstream), named_of(form)
+        reply, named = hop_reply_of(form, upstream), named_of(form)
         in_savepoint(
             db,
             lambda: service.answer_hop(
