@@ -108,9 +108,11 @@ def test_an_answer_is_confirmed_with_what_was_recorded_and_a_link_to_the_next_re
 def test_the_last_open_answer_says_no_other_request_is_open(world, client_for):
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)
-    response = answer(aaaa, hop_id, kind="origin", customer="Dialer LLC")
+    response = answer(aaaa, hop_id, kind="not_found", explanation="no CDR at that minute")
     page = aaaa.get(response.headers["location"]).text
-    assert "your customer Dialer LLC placed the call" in " ".join(page.split())
+    said = " ".join(page.split())
+    assert "you have no record of this call" in said
+    assert "Your note: “no CDR at that minute”" in said
     assert "No other open hop request" in page and 'rel="next"' not in page
 
 
