@@ -62,6 +62,10 @@ class ChainLink:
     note: str
     late: bool
     asked: bool
+    #: What the hop said it received of STIR/SHAKEN, and an origin's action (issue 23).
+    received_attest: str | None = None
+    received_signer: str | None = None
+    origin_action: str | None = None
 
 
 def chain_of(tb: Traceback, directory: dict[str, ProviderInfo]) -> list[ChainLink]:
@@ -87,6 +91,11 @@ def _link(role: HopRole, hop: Hop | None, directory: dict[str, ProviderInfo]) ->
         note=hop.note if hop else "",
         late=hop.late if hop else False,
         asked=hop is not None,
+        received_attest=hop.received_attest if hop else None,
+        received_signer=hop.received_signer if hop else None,
+        origin_action=hop.origin_action.value.replace("_", " ")
+        if hop and hop.origin_action
+        else None,
     )
 
 
