@@ -115,6 +115,8 @@ def test_too_many_references_not_found_stop_every_lookup_from_that_address(porta
         assert guesser.get(f"/report/{guess}").status_code == 404
     refused = guesser.get(f"/report/{reference}")  # a real one: refused all the same
     assert refused.status_code == 429
+    assert "<h1>Too many lookups</h1>" in refused.text and "Report not found" not in refused.text
+    assert refused.headers["Retry-After"] == "3600"  # the first miss was at NOW
     assert "Try again after 1 May 2026, 13:00 UTC" in refused.text
     assert reference not in refused.text
     assert reporter.get(f"/report/{reference}").status_code == 200  # another address

@@ -141,7 +141,9 @@ def report_sent(
     until = misses.refused_until(client, now, settings.get("report_lookup_misses_per_hour"))
     if until is not None:
         said = TOO_MANY_LOOKUPS.format(until=for_people(until, "UTC"))
-        return render(request, "report_sent.html", None, 429, error=said)
+        refusal = render(request, "report_sent.html", None, 429, error=said, refused=True)
+        refusal.headers["Retry-After"] = str(max(int((until - now).total_seconds()), 1))
+        return refusal
     status = report_status(db, reference) if REFERENCE.fullmatch(reference) else None
     if status is None:
         if REFERENCE.fullmatch(reference):
