@@ -49,6 +49,7 @@ from robotrace.enforcement import records
 from robotrace.enforcement.letters import html_to_pdf, render_template
 from robotrace.legalprocess.log import KINDS, IssuedCounts, issued_in
 from robotrace.stats.enforcement import Effect, enforcement_effects
+from robotrace.stats.origin_actions import OriginActions, origin_actions
 from robotrace.stats.scorecards import nearest_rank
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
@@ -210,6 +211,8 @@ class PeriodReport:
     legal_process: IssuedCounts = field(
         default_factory=lambda: IssuedCounts(0, dict.fromkeys(KINDS, 0), [])
     )
+    #: The consortium's "completed tracebacks with caller warned or terminated" (issue 23).
+    origin_actions: OriginActions = field(default_factory=lambda: origin_actions([]))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -234,6 +237,7 @@ class PeriodReport:
             "enforcement": dict(self.enforcement),
             "effects": [e.as_dict() for e in self.effects],
             "legal_process": self.legal_process.as_dict(),
+            "caller_warned_or_terminated": self.origin_actions.as_dict(),
         }
 
 
@@ -282,6 +286,7 @@ def period_report(
         time_to_complete=TimeToComplete.of(closed),
         foreign_origin=Share(sum(_foreign_origin(tb, directory) for tb in closed), len(closed)),
         legal_process=issued_in(session, start, end),
+        origin_actions=origin_actions(closed),
     )
 
 
@@ -420,4 +425,15 @@ def annual_figures_text(report: PeriodReport) -> list[str]:
     lines.append(
         f"legal process issued: {issued.total} ({kinds}){': ' + agencies if agencies else ''}"
     )
+    lines.append(caller_warned_or_terminated_text(report.origin_actions))
     return lines
+
+
+def caller_warned_or_terminated_text(figure: OriginActions) -> str:
+    """The consortium's figure as one line, with the actions stated behind it."""
+    share = "–" if figure.share is None else f"{figure.share:.0%}"
+    stated = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in figure.by_action.items() if n)
+    return (
+        f"caller warned or terminated: {share} of completed tracebacks "
+        f"({figure.warned_or_terminated} of {figure.completed}){'; ' + stated if stated else ''}"
+    )
