@@ -41,6 +41,7 @@ ROUTES = {
     ("GET", "/api/v1/trace-forward-requests"),
     ("GET", "/api/v1/trace-forward-requests/{forward_id}"),
     ("POST", "/api/v1/trace-forward-requests/{forward_id}/answer"),
+    ("GET", "/api/v1/upstreams"),
     ("GET", "/api/v1/legal-process"),
     ("POST", "/api/v1/legal-process"),
     ("GET", "/api/v1/legal-process/{entry_id}"),

@@ -63,6 +63,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/account"): ALL,
     ("POST", "/account/tokens"): ALL,
     ("POST", "/account/password"): ALL,
+    ("GET", "/account/tokens/{token_id}/revoke"): ALL,
     ("POST", "/account/tokens/{token_id}/revoke"): ALL,
     ("GET", "/"): PUBLIC,  # signed out: the front page; signed in: dashboard or inbox
     ("GET", "/tracebacks/new"): STAFF,
@@ -97,6 +98,8 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/api/v1/trace-forward-requests"): ALL,
     ("GET", "/api/v1/trace-forward-requests/{forward_id}"): ALL,
     ("POST", "/api/v1/trace-forward-requests/{forward_id}/answer"): ("provider",),
+    ("GET", "/upstreams"): ALL,
+    ("GET", "/api/v1/upstreams"): ALL,
     ("GET", "/legal-process"): READERS,
     ("POST", "/legal-process"): ("admin", "regulator"),
     ("GET", "/legal-process/{entry_id}"): READERS,

@@ -9,7 +9,7 @@ neither the body nor the timing tells them apart. The rules are in docs/tenancy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from fastapi import HTTPException
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from robotrace import settings
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.records import IN_FORCE
+from robotrace.enforcement.upstreams import Upstream, upstreams_of
 from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.store.models import UserRole
@@ -596,3 +597,29 @@ def trace_forward_request(db: Session, principal: Principal, request_id: int) ->
     if found is None:
         raise _not_found()
     return found
+
+
+# --- Know your upstream (robotrace.enforcement.upstreams; docs/tenancy.md) ------------------
+
+
+def upstreams_subject(db: Session, principal: Principal, key: str | None) -> models.Provider:
+    """Whose upstreams the principal may read: a provider user its own provider's only
+    (another key answers 404 exactly like a missing one: :func:`provider_row`); readers of
+    all the provider they name."""
+    if principal.role not in READ_ALL and not key:
+        row = db.get(models.Provider, own_provider_id(principal))
+        if row is None:
+            raise _not_found()
+        return row
+    if not key:
+        raise HTTPException(422, "name the provider whose upstreams to show (provider=KEY)")
+    return provider_row(db, principal, key)
+
+
+def upstreams(
+    db: Session, principal: Principal, key: str | None, today: date
+) -> tuple[models.Provider, list[Upstream]]:
+    """The provider the principal may read (:func:`upstreams_subject`) and the upstreams its
+    own hop answers named, with their public record (never another provider's answers)."""
+    subject = upstreams_subject(db, principal, key)
+    return subject, upstreams_of(db, subject.id, today)

@@ -40,6 +40,7 @@ PAGE_ROUTERS = [
     "robotrace.web.pages.shaken_stats:router",
     "robotrace.web.pages.traceforward:router",
     "robotrace.web.pages.legal_process:router",
+    "robotrace.web.pages.upstreams:router",
 ]
 API_ROUTERS: list[str] = [
     "robotrace.web.api.me:router",
@@ -61,6 +62,7 @@ API_ROUTERS: list[str] = [
     "robotrace.web.api.batches:router",
     "robotrace.web.api.traceforward:router",
     "robotrace.web.api.legal_process:router",
+    "robotrace.web.api.upstreams:router",
 ]
 
 
