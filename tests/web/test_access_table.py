@@ -361,7 +361,7 @@ def test_a_revoked_api_token_fails_on_the_route_at_once(shared: Matrix, method, 
     owner = sign_in(TestClient(shared.app), EMAIL[role])
     revoked = owner.post(
         f"/account/tokens/{token_id}/revoke",
-        data={"csrf_token": owner.csrf},
+        data={"csrf_token": owner.csrf, "confirm": "yes"},
         follow_redirects=False,
     )
     assert revoked.status_code == 303

@@ -79,5 +79,6 @@ def test_a_revoked_token_no_longer_authenticates(world, api_for):
     assert api.get("/account").status_code == 200
     client = sign_in(TestClient(world.app), "noc@aaaa.example")
     token_id = client.get("/account").text.split("/account/tokens/")[1].split("/")[0]
-    client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": client.csrf})
+    confirmed = {"csrf_token": client.csrf, "confirm": "yes"}  # the confirmation page's button
+    client.post(f"/account/tokens/{token_id}/revoke", data=confirmed)
     assert api.get("/account").status_code == 401

@@ -63,6 +63,7 @@ ROUTES: dict[tuple[str, str], object] = {
     ("GET", "/account"): ALL,
     ("POST", "/account/tokens"): ALL,
     ("POST", "/account/password"): ALL,
+    ("GET", "/account/tokens/{token_id}/revoke"): ALL,
     ("POST", "/account/tokens/{token_id}/revoke"): ALL,
     ("GET", "/"): PUBLIC,  # signed out: the front page; signed in: dashboard or inbox
     ("GET", "/tracebacks/new"): STAFF,

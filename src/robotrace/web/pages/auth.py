@@ -296,15 +296,40 @@ def new_api_token(
     return _account_page(request, principal, db, new_token=token)
 
 
+def _own_token(db: Session, principal: Principal, token_id: int) -> models.ApiToken:
+    """One of the principal's own tokens; another user's answers 404 like a missing one."""
+    row = db.get(models.ApiToken, token_id)
+    if row is None or row.user_id != principal.user_id:
+        raise HTTPException(404, "not found")
+    return row
+
+
+@router.get("/account/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def confirm_revoke(
+    request: Request,
+    token_id: RowId,
+    principal: Principal = Depends(current_principal),
+    db: Session = REQUEST_DB,
+) -> Response:
+    """The question before a token is revoked: which one, and what stops with it."""
+    row = _own_token(db, principal, token_id)
+    return render(request, "account_token_revoke.html", principal, token=row)
+
+
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke(
+    request: Request,
     token_id: RowId,
+    confirm: str = Form(""),
     principal: Principal = SIGNED_IN_WRITER,
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    row = db.get(models.ApiToken, token_id)
-    if row is None or row.user_id != principal.user_id:
-        raise HTTPException(404, "not found")
-    revoke_token(db, row, clock)
+    """Revoke once confirmed (``confirm=yes``, the confirmation page's button); without it,
+    the confirmation page, and nothing changes."""
+    row = _own_token(db, principal, token_id)
+    if confirm != "yes":
+        return render(request, "account_token_revoke.html", principal, token=row)
+    if row.revoked_at is None:
+        revoke_token(db, row, clock)
     return RedirectResponse("/account", 303)
