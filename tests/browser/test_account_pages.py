@@ -91,3 +91,19 @@ def test_an_admin_is_asked_before_a_deactivation_without_javascript(
     admin.click("form.confirm-deactivation button.button-danger")
     admin.wait_for_url(re.compile(r".*/admin/users$"))
     assert "deactivated" in admin.locator("tr", has_text="noc@bbbb.example").inner_text()
+
+
+def test_revoking_an_api_token_asks_first_without_javascript(browser, accounts_portal):
+    page = signed_in(browser, accounts_portal, "coord@example.org", PHONE, javascript=False)
+    page.goto(f"{accounts_portal}/account")
+    page.fill("input[name=name]", "agent on sbc-1")
+    page.click("form[action='/account/tokens'] button[type=submit]")
+    page.wait_for_load_state()
+    page.locator("tr", has_text="agent on sbc-1").locator("a", has_text="Revoke").click()
+    page.wait_for_url(re.compile(r".*/account/tokens/\d+/revoke$"))
+    assert "agent on sbc-1" in page.inner_text("h1")
+    assert sideways_overflow(page) == 0
+    screenshot(page, "account-3-revoke-confirm-390")
+    page.click("form.confirm-revoke button.button-danger")
+    page.wait_for_url(re.compile(r".*/account$"))
+    assert "revoked" in page.locator("tr", has_text="agent on sbc-1").inner_text()
