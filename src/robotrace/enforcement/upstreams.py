@@ -199,7 +199,7 @@ def concerns_of(upstream: Upstream) -> list[str]:
 
 def by_risk(upstreams: Iterable[Upstream]) -> list[Upstream]:
     """Riskiest first, then most tracebacks, then by key (a stable order for equals)."""
-    return sorted(upstreams, key=lambda u: (-u.risk, -u.tracebacks, u.key))
+    return sorted(upstreams, key=lambda u: (-risk_of(u), -u.tracebacks, u.key))
 
 
 def upstreams_of(db: Session, provider_id: int, today: date) -> list[Upstream]:
