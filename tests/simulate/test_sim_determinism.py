@@ -20,8 +20,10 @@ PARAMS = SimulationParams(seed=11, providers=12, days=0.5, calls=600)
 #: calls, routes and honeypot calls stayed those of before, under the new names; and again
 #: when campaigns with a US origin got a local call-back number rented from a local carrier
 #: (Trace Forward: number-blocks/allutlzd.txt and subscribers.csv beside the rest): the CDRs
-#: stayed byte for byte, the honeypot transcripts read the new number.
-PARAMS_DIGEST = "457f1c4cb9fd950b38d1212bc95911ed27ec8fc0e178b132ba69f2eb5e2e60b6"
+#: stayed byte for byte, the honeypot transcripts read the new number; and again when
+#: truth.json gave each provider its action at the origin (``on_traceback_origin``, issue 23,
+#: from its own random stream): every other file, and the rest of truth.json, stayed the same.
+PARAMS_DIGEST = "979db4ffb1bcaca860e97aed25371c48b3f65ff49d24487e7815cd3aeb171c5e"
 
 
 def _files(out: Path) -> dict[str, bytes]:

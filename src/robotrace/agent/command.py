@@ -52,6 +52,12 @@ if TYPE_CHECKING:
     help="JSON file remembering answered requests across restarts.",
 )
 @click.option("--skew", type=float, help="Clock skew tolerated in the lookup, seconds.")
+@click.option(
+    "--certificates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of the STIR/SHAKEN certificates you hold, named as their x5u URL's last "
+    "segment: answers then name the signer's SPC, not only the attestation (not verified).",
+)
 @click.option("--retries", default=6, show_default=True, help="Tries per API call.")
 def agent(
     url: str,
@@ -64,6 +70,7 @@ def agent(
     watch: bool,
     state: Path | None,
     skew: float | None,
+    certificates: Path | None,
     retries: int,
 ) -> None:
     """Poll the portal and answer this provider's hop requests from its own CDRs.
@@ -78,6 +85,7 @@ def agent(
     from robotrace.agent.records import open_own_records
     from robotrace.agent.state import AnsweredRequests
     from robotrace.logs import configure_logging
+    from robotrace.shaken.received import certificates_by_name
     from robotrace.traceback.answerer import RecordsAnswerer
 
     if once and watch:
@@ -96,7 +104,8 @@ def agent(
         records = open_own_records(cdrs, provider, switch)
         shape = f" ({switch.format.name}, trunk map {trunk_map})" if switch else ""
         log(f"agent for provider {provider} on {url}, records from {cdrs}{shape}")
-        answerer = RecordsAnswerer(records, {}, skew)
+        known = certificates_by_name(certificates) if certificates else {}
+        answerer = RecordsAnswerer(records, {}, skew, certificates=known)
         runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
         runner.upstreams = switch.trunks.upstreams if switch else {}
         runner.batches = BatchAnswerer(cdrs, provider, switch, log)

@@ -48,11 +48,22 @@ def body_of(reply: Reply, upstreams: Mapping[str, Upstream] | None = None) -> di
         body["upstream"] = reply.upstream  # a name alone goes in new_provider only
     if reply.customer:
         body["customer"] = reply.customer
+    body.update(_received_and_action(reply))
     if reply.new_provider is not None and reply.upstream:
         # Our records name the upstream by an identifier (or the trunk map by its name); the
         # portal finds the provider that holds one, or registers one under it.
         body["new_provider"] = named.new_provider() if named else new_provider_body(reply.upstream)
     return body
+
+
+def _received_and_action(reply: Reply) -> dict[str, str]:
+    """What the call arrived with of STIR/SHAKEN and an origin's action, where known."""
+    said = {
+        "received_attest": reply.received_attest,
+        "received_signer": reply.received_signer,
+        "origin_action": reply.origin_action.value if reply.origin_action else None,
+    }
+    return {key: value for key, value in said.items() if value}
 
 
 def new_provider_body(identifier: str) -> dict[str, str]:

@@ -28,6 +28,7 @@ from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import load_certificate_folder, verify_calls
+from robotrace.shaken.received import certificates_by_name
 from robotrace.shaken.verify import Verifier
 from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
@@ -40,7 +41,7 @@ from robotrace.store.tracebacks import save_traceback
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
 from robotrace.traceback.findings import signer_on_path, summary_of
-from robotrace.traceback.model import CallUnderTrace, Outcome, ProviderInfo
+from robotrace.traceback.model import CallUnderTrace, OriginAction, Outcome, ProviderInfo
 from robotrace.traceback.runner import Run
 from robotrace.traceback.service import signer_lead_of
 from robotrace.traceback.workflow import Policy
@@ -322,16 +323,24 @@ def directory_key(session: Session, provider_id: int | None) -> str:
 
 
 def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[str, Answerer]:
-    """Each simulated provider as it behaves: cooperative ones search their own CDRs."""
-    behaviour = {
-        key: info["behaviour"]
-        for key, info in json.loads((out / "truth.json").read_text())["providers"].items()
-    }
+    """Each simulated provider as it behaves: cooperative ones search their own CDRs, say
+    what STIR/SHAKEN their records hold (the world's certificates name the signers) and, at
+    the origin, the action truth.json gives them."""
+    providers = json.loads((out / "truth.json").read_text())["providers"]
+    behaviour = {key: info["behaviour"] for key, info in providers.items()}
+    certs = out / "certs"
+    certificates = certificates_by_name(certs) if certs.is_dir() else {}
     records = open_records_dir(out / "cdrs")
     answerers: dict[str, Answerer] = {}
     for key, records_of in records.items():
         if behaviour.get(key) == "cooperative":
-            answerers[key] = RecordsAnswerer(records_of, directory)
+            action = providers[key].get("on_traceback_origin")
+            answerers[key] = RecordsAnswerer(
+                records_of,
+                directory,
+                certificates=certificates,
+                origin_action=OriginAction(action) if action else None,
+            )
         elif behaviour.get(key) == "refuses":
             answerers[key] = RefusingAnswerer()
     return answerers

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from robotrace.traceback.model import Answer, ProviderInfo, Traceback
+from robotrace.shaken.certificate import CertificateBundle
+from robotrace.shaken.received import received_of
+from robotrace.traceback.model import Answer, OriginAction, ProviderInfo, Traceback
 from robotrace.traceback.workflow import Reply
 
 
@@ -85,17 +87,26 @@ class UnmappedTrunk(ValueError):
 
 class RecordsAnswerer:
     """Answers from one provider's own CDRs: upstream, origin, or not found; raises
-    :class:`UnmappedTrunk` where the matching leg's trunk is not mapped."""
+    :class:`UnmappedTrunk` where the matching leg's trunk is not mapped.
+
+    Each answer says what the matching leg's ``identity`` column holds of STIR/SHAKEN (the
+    attestation, and the signer where ``certificates`` hold the x5u's certificate:
+    robotrace.shaken.received); an origin answer states ``origin_action`` when given (what
+    the provider does with a customer a traceback finds; records do not say it)."""
 
     def __init__(
         self,
         records: LegLookup,
         directory: Mapping[str, ProviderInfo] | None = None,
         skew_s: float | None = None,
+        certificates: Mapping[str, CertificateBundle] | None = None,
+        origin_action: OriginAction | None = None,
     ) -> None:
         self.records = records
         self.directory = directory if directory is not None else {}
         self.skew_s = skew_s
+        self.certificates = certificates or {}
+        self.origin_action = origin_action
 
     def answer(self, request: HopRequest) -> Reply:
         found = self.records.lookup(
@@ -106,13 +117,16 @@ class RecordsAnswerer:
         if getattr(found, "answer", "") == "unmapped":
             raise UnmappedTrunk(request, found.trunk, found.sip_call_id, found.delta_s)
         note = f"matched call {found.sip_call_id or '?'} at {found.delta_s:+.3f} s"
+        attest, signer = received_of(getattr(found, "identity", None), self.certificates)
+        said = {"received_attest": attest, "received_signer": signer, "note": note}
         if found.from_provider:
             upstream = found.from_provider
             named = None
             if upstream not in self.directory:
                 named = ProviderInfo(key=upstream, name=f"provider {upstream}")
-            return Reply(Answer.UPSTREAM, upstream=upstream, new_provider=named, note=note)
-        return Reply(Answer.ORIGIN, customer=found.customer or "unnamed customer", note=note)
+            return Reply(Answer.UPSTREAM, upstream=upstream, new_provider=named, **said)
+        customer = found.customer or "unnamed customer"
+        return Reply(Answer.ORIGIN, customer=customer, origin_action=self.origin_action, **said)
 
 
 class RefusingAnswerer:
