@@ -27,7 +27,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from robotrace.clock import Clock
 from robotrace.enforcement.service import publish_blocklist
@@ -256,3 +256,23 @@ def test_a_coordinator_chooses_the_provider_on_the_page(world, engine, client_fo
     assert 'name="provider"' in coordinator.get("/upstreams").text
     page = coordinator.get("/upstreams?provider=AAAA").text
     assert 'href="/providers/HHHH"' in page and "Upstream providers of AAAA" in page
+
+
+def test_another_providers_key_costs_the_same_queries_as_a_missing_one(world, engine, api_for):
+    seed_upstreams(engine, world.clock, world.traceback_id)
+    api = api_for("noc@aaaa.example")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    used = {}
+    event.listen(world.app.state.engine, "before_cursor_execute", count)
+    try:
+        for key in ("BBBB", "ZZZZ"):
+            statements.clear()
+            assert api.get(f"/api/v1/upstreams?provider={key}").status_code == 404
+            used[key] = len(statements)
+    finally:
+        event.remove(world.app.state.engine, "before_cursor_execute", count)
+    assert used["BBBB"] == used["ZZZZ"]
