@@ -26,7 +26,7 @@ def test_a_new_hop_request_is_mailed_to_the_providers_contact_and_active_users(w
     assert smtp.kinds() == [("hop.requested", a) for a in PROVIDER_AAAA]
     message = smtp.to("ops@aaaa.example")[0]
     assert message["Subject"] == (
-        "Traceback request TB-000001: please answer by 6 May 2020, 08:00 EDT"  # 12:00 UTC
+        f"Traceback request #{world.hop_id}: please answer by 6 May 2020, 08:00 EDT"  # 12:00 UTC
     )
     assert message["From"] == "robotrace <robotrace@portal.example>"
     body = message.get_content()
@@ -48,7 +48,7 @@ def test_the_reminder_goes_out_once_four_hours_before_the_due_time(world, smtp):
 
     assert smtp.kinds() == [("hop.reminder", a) for a in PROVIDER_AAAA]
     assert smtp.to("noc@aaaa.example")[0]["Subject"].startswith(
-        "Reminder: traceback request TB-000001 is due 6 May 2020, 08:00 EDT"
+        f"Reminder: traceback request #{world.hop_id} is due 6 May 2020, 08:00 EDT"
     )
 
 
@@ -98,7 +98,10 @@ def test_an_answered_hop_gets_no_reminder_and_the_next_provider_gets_its_request
     run_once(world.engine, world.clock, "w1")
 
     assert smtp.kinds() == [("hop.requested", "noc@bbbb.example")]
-    assert "(hop 2)" in smtp.to("noc@bbbb.example")[0].get_content()
+    told = smtp.to("noc@bbbb.example")[0]
+    # the provider is told its request, never the traceback or its place in the chain
+    assert "TB-" not in told["Subject"] + told.get_content()
+    assert "(hop 2)" not in told.get_content() and "/inbox/" in told.get_content()
 
 
 def test_a_password_reset_queued_by_the_portal_is_mailed(world, smtp):

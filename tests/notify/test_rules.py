@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from robotrace.notify.channels.email.render import render
@@ -63,6 +64,24 @@ def test_every_hop_kind_renders_an_email_with_the_request_details():
     [message] = hop_messages(HOP, at(0), FOUR_HOURS, Audience(("a@b.example",)), Audience(), "x")
     for kind in ("hop.requested", "hop.reminder", "hop.overdue"):
         rendered = render(kind, message.payload)
-        assert "TB-000003" in rendered.subject
+        assert "#7" in rendered.subject and "TB-000003" not in rendered.subject + rendered.body
         assert "Bravo Wholesale (BBBB)" in rendered.body
         assert "2 May 2020, 08:00" in rendered.body  # 12:00 UTC, in New York
+
+
+def test_the_providers_notice_says_what_is_asked_and_the_coordinators_where_it_is():
+    asked = {
+        "campaign": {"name": "IRS arrest warrant", "excerpt": "A warrant is out for you."},
+        "recording": "https://evidence.example/rec/1.wav",
+        "other_requests_of_campaign": 3,
+    }
+    hop = replace(HOP, asked=asked)
+    messages = hop_messages(hop, at(25), FOUR_HOURS, PROVIDER, COORDINATORS, "https://p/")
+    to_provider = next(m for m in messages if m.payload["audience"] == "provider")
+    to_coordinators = next(m for m in messages if m.payload["audience"] == "coordinator")
+    body = render(to_provider.kind, to_provider.payload).body
+    assert "IRS arrest warrant" in body and "“A warrant is out for you.”" in body
+    assert "https://evidence.example/rec/1.wav" in body and "3 other call(s)" in body
+    assert "TB-000003" not in body and "traceback_id" not in to_provider.payload
+    assert to_coordinators.payload["traceback_id"] == "TB-000003"
+    assert "campaign" not in to_coordinators.payload

@@ -34,7 +34,8 @@ def test_a_providers_webhook_gets_a_signed_hop_request_that_verifies(world, smtp
     assert headers["X-Robotrace-Event"] == "hop.requested"
     document = json.loads(delivery.body)
     assert document["kind"] == "hop.requested"
-    assert document["data"]["traceback_id"] == "TB-000001"
+    assert "traceback_id" not in document["data"] and "position" not in document["data"]
+    assert document["data"]["hop_id"] == world.hop_id
     assert document["data"]["link"] == f"{BASE_URL}/inbox/{world.hop_id}"
     assert document["data"]["call"]["calling_number"] == "+12025550143"
     assert hook > 0

@@ -15,7 +15,7 @@ webhooks (those without a provider). Every message has a dedupe key
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,9 @@ class OpenHop:
     due_at: datetime
     #: The provider's IANA zone (robotrace.providers.zones); "": none known, UTC only.
     time_zone: str = ""
+    #: What the request says beyond the call, for the provider (robotrace.store.asked:
+    #: campaign, excerpt, recording, other requests); empty when nothing is known.
+    asked: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,13 @@ def kinds_due(hop: OpenHop, now: datetime, reminder_window: timedelta) -> list[s
 
 
 def hop_payload(hop: OpenHop, link: str, audience: str) -> dict[str, Any]:
-    """The request details a notice carries: what the provider needs to search its records."""
+    """The request details a notice carries: what the provider needs to search its records
+    and what the request is about. The coordinators' notices add the traceback and the
+    hop's place in it; the provider's never do (docs/tenancy.md)."""
+    where = {"traceback_id": hop.traceback_id, "position": hop.position}
     return {
-        "traceback_id": hop.traceback_id,
+        **(where if audience == "coordinator" else hop.asked),
         "hop_id": hop.hop_id,
-        "position": hop.position,
         "provider": {"key": hop.provider_key, "name": hop.provider_name},
         "call": {
             "calling_number": hop.calling_number,

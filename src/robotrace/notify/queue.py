@@ -21,6 +21,7 @@ from robotrace.notify.hops import (
 )
 from robotrace.notify.outbox import enqueue
 from robotrace.store import models
+from robotrace.store.asked import asked_of
 from robotrace.store.db import session_factory, transaction
 from robotrace.store.models import UserRole
 from robotrace.store.providers import zone_of
@@ -35,7 +36,8 @@ def open_hops(session: Session) -> list[OpenHop]:
         .join(models.Provider, models.Hop.provider_id == models.Provider.id)
         .where(models.Traceback.status == "open", models.Hop.answer.is_(None))
         .order_by(models.Hop.id)
-    )
+    ).all()
+    asked = asked_of(session, [hop.id for hop, _, _ in rows])
     return [
         OpenHop(
             hop.id,
@@ -50,6 +52,7 @@ def open_hops(session: Session) -> list[OpenHop]:
             hop.requested_at,
             hop.due_at,
             zone_of(provider, default).zone,
+            asked[hop.id].as_payload() if hop.id in asked else {},
         )
         for hop, tb, provider in rows
     ]

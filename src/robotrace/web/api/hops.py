@@ -17,13 +17,14 @@ from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.registry import Provider
 from robotrace.store import models
+from robotrace.store.asked import asked_of
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, OriginAction
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import LARGEST_ID, AnswerIn, HopRequestOut, RowId
+from robotrace.web.api.schemas import LARGEST_ID, AnswerIn, AskedOut, HopRequestOut, RowId
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -35,9 +36,21 @@ ANSWERED = "This request has been answered already."
 PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
 
 
-def _out(request: access.HopRequest) -> HopRequestOut:
-    local = in_zone(request.due_at, request.time_zone).isoformat()
-    return HopRequestOut(**asdict(request), due_at_local=local)
+def _out(request: access.HopRequest, db: Session) -> HopRequestOut:
+    return _outs([request], db)[0]
+
+
+def _outs(requests: list[access.HopRequest], db: Session) -> list[HopRequestOut]:
+    """The requests with what each asks beyond the call (robotrace.store.asked)."""
+    asked = asked_of(db, [r.id for r in requests])
+    return [
+        HopRequestOut(
+            **asdict(r),
+            due_at_local=in_zone(r.due_at, r.time_zone).isoformat(),
+            asked=AskedOut.of(asked[r.id]) if r.id in asked else None,
+        )
+        for r in requests
+    ]
 
 
 PAGE_HEADERS = {
@@ -84,7 +97,7 @@ def list_hop_requests(
     total = access.hop_request_count(db, principal, status)
     found = access.hop_requests(db, principal, status, limit, offset)
     response.headers.update(page_headers(request, total, limit, offset, len(found)))
-    return [_out(r) for r in found]
+    return _outs(found, db)
 
 
 @router.get("/{hop_id}", response_model=HopRequestOut, responses=responses(403, 404))
@@ -95,7 +108,7 @@ def get_hop_request(
 ) -> HopRequestOut:
     """One of your provider's hop requests."""
     request, _ = access.hop_request(db, principal, hop_id)
-    return _out(request)
+    return _out(request, db)
 
 
 def reply_of(body: AnswerIn) -> Reply:
@@ -162,4 +175,4 @@ def answer_hop_request(
     except WorkflowError as exc:  # the reply does not fit the registry (an unknown upstream)
         raise HTTPException(422, str(exc)) from None
     updated, _ = access.hop_request(db, principal, hop_id)
-    return _out(updated)
+    return _out(updated, db)

@@ -47,6 +47,26 @@ class Me(BaseModel):
     can_write: bool
 
 
+class AskedOut(BaseModel):
+    """What a request says beyond the call (robotrace.store.asked): the campaign's name and
+    what its calls say, a recording at a web address, and how many other requests about the
+    same campaign your provider has had — never the traceback, its chain or other providers."""
+
+    campaign_name: str
+    excerpt: str = Field(description="what the calls say, at most 300 characters")
+    recording: str | None = Field(description="the traced call's recording, when at a web address")
+    other_requests_of_campaign: int
+
+    @classmethod
+    def of(cls, asked: Any) -> AskedOut:
+        return cls(
+            campaign_name=asked.campaign_name,
+            excerpt=asked.excerpt,
+            recording=asked.recording or None,
+            other_requests_of_campaign=asked.other_requests,
+        )
+
+
 class HopRequestOut(BaseModel):
     """A hop request as its provider sees it: the call to search for, no traceback id."""
 
@@ -67,6 +87,7 @@ class HopRequestOut(BaseModel):
     late: bool
     downstream_key: str | None = Field(description="the provider that named yours (hop > 0)")
     downstream_name: str | None
+    asked: AskedOut | None = Field(None, description="what the request says beyond the call")
 
 
 class NewProvider(BaseModel):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from robotrace.calendar import for_people
 from robotrace.clock import Clock
 from robotrace.numbers import spellings
+from robotrace.store.asked import asked_of
 from robotrace.traceback import service
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
@@ -159,6 +160,7 @@ def _request_page(
         **placed_error(error, answerable(hop)),
         upstream_named=provider_named(db, hop.upstream),
         next_request=next_open(db, principal, hop.id),
+        asked=asked_of(db, [hop.id]).get(hop.id),
         **call_lookup(hop.time_zone),
         **context,
     )

@@ -49,7 +49,7 @@ def _request_details(p: Mapping[str, Any]) -> str:
     call = p["call"]
     return "\n".join(
         [
-            f"Traceback:       {p['traceback_id']} (hop {p['position'] + 1})",
+            *_where_or_what(p),
             f"Provider asked:  {p['provider']['name']} ({p['provider']['key']})",
             *_number_lines("Calling number:  ", call["calling_number"]),
             *_number_lines("Called number:   ", call["called_number"]),
@@ -58,6 +58,30 @@ def _request_details(p: Mapping[str, Any]) -> str:
             f"Answer due:      {_due(p)}",
         ]
     )
+
+
+def _named(p: Mapping[str, Any]) -> str:
+    """The request as its reader knows it: the traceback for the coordinators, the request's
+    number in its inbox for the provider."""
+    return str(p["traceback_id"]) if "traceback_id" in p else f"#{p['hop_id']}"
+
+
+def _where_or_what(p: Mapping[str, Any]) -> list[str]:
+    """For the coordinators, the traceback and the hop's place in it; for the provider, what
+    the request is about — never the traceback (docs/tenancy.md)."""
+    if "traceback_id" in p:
+        return [f"Traceback:       {p['traceback_id']} (hop {p['position'] + 1})"]
+    campaign = p.get("campaign")
+    if not campaign:
+        return []
+    lines = [f"Campaign:        {campaign['name']}"] if campaign.get("name") else []
+    if campaign.get("excerpt"):
+        lines.append(f"The calls say:   “{campaign['excerpt']}”")
+    if p.get("recording"):
+        lines.append(f"Recording:       {p['recording']}")
+    if p.get("other_requests_of_campaign"):
+        lines.append(f"Asked before:    {p['other_requests_of_campaign']} other call(s) of it")
+    return lines
 
 
 def _number_lines(label: str, number: str) -> list[str]:
@@ -86,7 +110,7 @@ _HOW_TO_ANSWER = (
 
 
 def hop_requested(p: Mapping[str, Any]) -> Rendered:
-    subject = f"Traceback request {p['traceback_id']}: please answer by {_when(p['due_at'])}"
+    subject = f"Traceback request {_named(p)}: please answer by {_when(p['due_at'])}"
     body = (
         f"{p['provider']['name']} is asked to trace an illegal robocall one hop back.\n\n"
         f"{_request_details(p)}\n\n{_HOW_TO_ANSWER}{p['link']}\n\n"
@@ -96,7 +120,7 @@ def hop_requested(p: Mapping[str, Any]) -> Rendered:
 
 
 def hop_reminder(p: Mapping[str, Any]) -> Rendered:
-    subject = f"Reminder: traceback request {p['traceback_id']} is due {_when(p['due_at'])}"
+    subject = f"Reminder: traceback request {_named(p)} is due {_when(p['due_at'])}"
     body = (
         f"The traceback request to {p['provider']['name']} has not been answered yet.\n\n"
         f"{_request_details(p)}\n\n{_HOW_TO_ANSWER}{p['link']}\n"
@@ -106,7 +130,7 @@ def hop_reminder(p: Mapping[str, Any]) -> Rendered:
 
 def hop_overdue(p: Mapping[str, Any]) -> Rendered:
     provider = f"{p['provider']['name']} ({p['provider']['key']})"
-    subject = f"Overdue: traceback request {p['traceback_id']} to {provider}"
+    subject = f"Overdue: traceback request {_named(p)} to {provider}"
     if p.get("audience") == "coordinator":
         lead = f"{provider} has not answered its hop request in time.\n\n"
         tail = f"Follow up or mark the hop no_response:\n{p['link']}\n"
