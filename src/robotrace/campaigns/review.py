@@ -4,8 +4,9 @@ Content grouping cannot tell a pharmacy's refill reminder or a dental office's a
 call from a scam that recurs just as regularly. A coordinator who has read the calls marks
 such a campaign ``not_illegal`` with a reason; it then leaves the campaigns list's default
 view (the queue), no sample call of it is traced, and its tracebacks count for nothing, as
-withdrawn ones do (no evidence, no statistic: ``enforcement.records.tracebacks_after``). The mark can be taken back. Both are written to the audit log, with
-the reason, so the history outlives the campaign's current state.
+withdrawn ones do (no evidence, no statistic: ``enforcement.records.tracebacks_after``).
+The mark can be taken back. Both are written to the audit log, with the reason, so the
+history outlives the campaign's current state.
 """
 
 from __future__ import annotations
