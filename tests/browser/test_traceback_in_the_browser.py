@@ -55,6 +55,7 @@ def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, 
     assert "Alpha" in bravo.content() or "AAAA" in bravo.content()  # who named it
     bravo.check("input[name=kind][value=origin]")
     bravo.fill("input[name=customer]", "Acme Outreach LLC")
+    bravo.select_option("#origin_action", "warned")  # an origin answer says what was done
     screenshot(bravo, "3-bravo-names-its-customer")
     bravo.click("form.answer-form button[type=submit]")
     bravo.wait_for_load_state()

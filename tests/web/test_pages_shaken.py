@@ -58,7 +58,8 @@ def test_the_page_shows_the_verified_call_and_its_signer(world, client_for, engi
     tb_id = signed_traceback(engine, world)
     page = client_for("coord@example.org").get(f"/tracebacks/{tb_id}").text
     shaken = page.split("<h2>STIR/SHAKEN</h2>")[1].split("<h2>Signer</h2>")[0]
-    assert "<b>verified</b>" in shaken and "<dd>B</dd>" in shaken and "<dd>CCCC</dd>" in shaken
+    summary = "Caller ID signature: valid (attestation B, signed by the provider with OCN CCCC)"
+    assert summary in shaken and "<dd>B — partial" in shaken and "<dd>CCCC</dd>" in shaken
     assert ORIGID in shaken
     signer = page.split("<h2>Signer</h2>")[1].split("<h2>Chain</h2>")[0]
     assert "CCCC" in signer and "names the originating provider" in signer
@@ -68,7 +69,7 @@ def test_the_page_shows_the_verified_call_and_its_signer(world, client_for, engi
 def test_an_invalid_signature_is_shown_with_its_code_and_gives_no_signer(world, client_for, engine):
     tb_id = signed_traceback(engine, world, valid=False)
     page = client_for("fcc@example.org").get(f"/tracebacks/{tb_id}").text
-    assert "not valid</span> (403)" in page and "iat is 600 s old" in page
+    assert "Caller ID signature: not valid (code 403): " in page and "iat is 600 s old" in page
     assert "<h2>Signer</h2>" not in page
 
 

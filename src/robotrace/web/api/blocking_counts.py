@@ -20,6 +20,7 @@ from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.enforcement import refusals
 from robotrace.web.api.errors import responses
+from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
 from robotrace.web.principal import Principal
 
@@ -28,8 +29,12 @@ router = APIRouter(tags=["blocking"])
 
 class CountRowIn(BaseModel):
     reason: str = Field(max_length=40, description="provider_blocked, no_direct_traffic, …")
-    authorization_id: int | None = Field(None, description="the K4 authorization, if one")
-    order_id: int | None = Field(None, description="the final determination order, if one")
+    authorization_id: int | None = Field(
+        None, ge=1, le=LARGEST_ID, description="the K4 authorization, if one"
+    )
+    order_id: int | None = Field(
+        None, ge=1, le=LARGEST_ID, description="the final determination order, if one"
+    )
     calls: int = Field(ge=0, le=blocked_calls.MAX_CALLS, description="calls blocked")
 
 
@@ -107,7 +112,9 @@ def _report_out(db: Session, report: models.BlockingReport, created: bool) -> Pe
 
 @router.get("/blocking-counts", response_model=list[BlockedTotalOut], responses=responses(403))
 def blocked_totals(
-    authorization: int | None = Query(None, ge=1, description="only under this authorization"),
+    authorization: int | None = Query(
+        None, ge=1, le=LARGEST_ID, description="only under this authorization"
+    ),
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
 ) -> list[BlockedTotalOut]:

@@ -24,7 +24,7 @@ from robotrace.store.providers import provider_of
 from robotrace.store.rmd import history, statuses
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import ImportOut, ProviderBrief, ProviderOut
+from robotrace.web.api.schemas import LARGEST_ID, ImportOut, ProviderBrief, ProviderOut
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.pages.providers import (
     QUERY_LIMIT,
@@ -143,7 +143,7 @@ def list_providers(
     status: StatusName | None = Query(None, description="only the providers with this status"),
     q: str = Query("", max_length=QUERY_LIMIT, description="name, DBA, key, OCN, RMD or FRN"),
     limit: int | None = Query(None, ge=1, le=10_000, description="default: all"),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=LARGEST_ID),
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),

@@ -282,7 +282,7 @@ class TracebackOut(BaseModel):
 class OpenTracebackIn(BaseModel):
     """Either a stored evidence call (``call_id``) or the call's details."""
 
-    call_id: int | None = None
+    call_id: int | None = Field(None, ge=0, le=LARGEST_ID)
     calling_number: str | None = Field(default=None, max_length=64)
     called_number: str | None = Field(default=None, max_length=64)
     call_time: datetime | None = None
