@@ -190,7 +190,7 @@ def test_html_pdf_and_the_command_show_the_annual_figures(tmp_path):
     )
     assert html.texts["fig-foreign-origin"].startswith("33 %reaching a foreign origin (2 of 6)")
     assert html.texts["fig-legal-process"].startswith(
-        "1subpoenas and civil investigative demands issued (0 subpoenas, 1 CIDs, 0 other)"
+        "1subpoenas and civil investigative demands issued (0 subpoenas, 1 CID, 0 other)"
     )
     assert html.tables["table-refusals"][1] == [
         "MID",
