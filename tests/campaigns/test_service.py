@@ -143,3 +143,49 @@ def test_a_new_campaign_whose_id_is_taken_gets_a_suffix(session):
     summary = update_campaigns(session, SimulatedClock(T0))
     assert summary.new_campaigns == [f"{wanted}-2"]
     assert session.get(models.Campaign, wanted).call_count == 0
+
+
+def test_a_withdrawn_traceback_does_not_count_as_the_campaign_traced(session):
+    clock = SimulatedClock(T0)
+    add_calls(session, rendered("auto_warranty", 10, "8005550100"))
+    update_campaigns(session, clock)
+    (campaign,) = campaigns(session).values()
+    untraced = campaign.priority
+    upsert_providers(session, [Provider("TERM", "Terminating Co")])
+    call = session.scalars(select(models.Call)).first()
+    terminating = provider_ids(session, ["TERM"])["TERM"]
+    session.add(
+        models.Traceback(
+            id="TB-1", call_id=call.id, calling_number=call.calling_number,
+            called_number=call.called_number, call_time=call.call_time,
+            terminating_provider_id=terminating, campaign_id=None, status="closed",
+            outcome="withdrawn", opened_at=T0, closed_at=T0,
+        )
+    )  # fmt: skip
+    session.flush()
+    update_campaigns(session, clock)
+    assert session.get(models.Campaign, campaign.id).priority == untraced
+
+
+def test_the_campaign_lists_count_no_withdrawn_traceback(session):
+    from robotrace.web.campaign_views import traceback_counts as page_counts
+
+    add_calls(session, rendered("auto_warranty", 4, "8005550100"))
+    update_campaigns(session, SimulatedClock(T0))
+    (campaign,) = campaigns(session).values()
+    upsert_providers(session, [Provider("TERM", "Terminating Co")])
+    calls = session.scalars(select(models.Call).order_by(models.Call.id)).all()
+    terminating = provider_ids(session, ["TERM"])["TERM"]
+    outcomes = [None, "withdrawn", "foreign_origin"]
+    for n, (call, outcome) in enumerate(zip(calls[:3], outcomes, strict=True)):
+        session.add(
+            models.Traceback(
+                id=f"TB-{n}", call_id=call.id, calling_number=call.calling_number,
+                called_number=call.called_number, call_time=call.call_time,
+                terminating_provider_id=terminating, campaign_id=None,
+                status="open" if outcome is None else "closed", outcome=outcome,
+                opened_at=T0, closed_at=None if outcome is None else T0,
+            )
+        )  # fmt: skip
+    session.flush()
+    assert page_counts(session, [campaign.id]) == {campaign.id: (1, 1)}

@@ -32,6 +32,7 @@ from robotrace.campaigns.tags import TAG_RULES, TAG_WEIGHTS
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.db import lock_for_transaction
+from robotrace.store.tracebacks import not_withdrawn
 
 #: Calls read from each end of an existing campaign (earliest and latest) as anchors.
 ANCHOR_CALLS = 10
@@ -290,14 +291,15 @@ def rerank(session: Session, now: datetime) -> int:
 
 
 def traceback_counts(session: Session) -> dict[str, int]:
-    """Tracebacks per campaign: opened for it, or (naming none) for one of its calls."""
+    """Tracebacks per campaign: opened for it, or (naming none) for one of its calls; one
+    withdrawn as opened by mistake does not count (the campaign is not traced by it)."""
     tb, call = models.Traceback, models.Call
     owner = func.coalesce(tb.campaign_id, call.campaign_id)
     query = (
         select(owner, func.count())
         .select_from(tb)
         .outerjoin(call, call.id == tb.call_id)
-        .where(owner.is_not(None))
+        .where(owner.is_not(None), not_withdrawn(tb))
         .group_by(owner)
     )
     return {campaign_id: count for campaign_id, count in session.execute(query)}

@@ -11,11 +11,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from robotrace.store import models
-from robotrace.traceback.model import Outcome
+from robotrace.store.tracebacks import not_withdrawn
 
 #: The longest excerpt of what the calls say, in characters (cut at a word, with "…").
 EXCERPT_CHARS = 300
@@ -115,7 +115,7 @@ def _requests_per_campaign(
         select(hop.provider_id, tb.campaign_id, func.count(func.distinct(tb.id)))
         .join(tb, hop.traceback_id == tb.id)
         .where(hop.provider_id.in_(providers), tb.campaign_id.in_(campaigns))
-        .where(or_(tb.outcome.is_(None), tb.outcome != Outcome.WITHDRAWN))
+        .where(not_withdrawn(tb))
         .group_by(hop.provider_id, tb.campaign_id)
     )
     return {(p, c): n for p, c, n in session.execute(query)}

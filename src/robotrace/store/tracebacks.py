@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace.clock import as_utc
@@ -24,6 +24,7 @@ from robotrace.traceback.model import (
     CallUnderTrace,
     Hop,
     OriginAction,
+    Outcome,
     SignerLead,
     Status,
     Traceback,
@@ -302,3 +303,9 @@ def findings_for(
         for finding in refusal_findings(traceback)
     ]
     return [f for f in found if key is None or f.provider == key]
+
+
+def not_withdrawn(tb: Any = models.Traceback) -> ColumnElement[bool]:
+    """Tracebacks that count: not withdrawn as opened by mistake (the outcome ``withdrawn``
+    counts in no figure, finding or ranking)."""
+    return or_(tb.outcome.is_(None), tb.outcome != Outcome.WITHDRAWN)

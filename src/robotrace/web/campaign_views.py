@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, defer
 from robotrace.campaigns.complaints import complaint_counts
 from robotrace.store import models
 from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import load_tracebacks
+from robotrace.store.tracebacks import load_tracebacks, not_withdrawn
 from robotrace.traceback.findings import customer_of, gateway_provider_of, originating_provider_of
 from robotrace.traceback.sampling import traceable_count
 
@@ -158,9 +158,11 @@ def _tracebacks_of_campaigns(campaign_ids: Sequence[str]) -> Select[Any]:
 
 
 def traceback_counts(db: Session, campaign_ids: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """``{campaign id: (open, closed)}`` tracebacks, for a page of campaigns in one query."""
+    """``{campaign id: (open, closed)}`` tracebacks, for a page of campaigns in one query;
+    withdrawn ones count in neither (they were opened by mistake)."""
     counts: dict[str, list[int]] = {}
-    for campaign_id, _, status in db.execute(_tracebacks_of_campaigns(campaign_ids)):
+    query = _tracebacks_of_campaigns(campaign_ids).where(not_withdrawn())
+    for campaign_id, _, status in db.execute(query):
         if campaign_id in campaign_ids:
             pair = counts.setdefault(campaign_id, [0, 0])
             pair[0 if status == "open" else 1] += 1

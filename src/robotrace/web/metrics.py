@@ -39,7 +39,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import State
 
@@ -47,7 +47,8 @@ from robotrace import settings
 from robotrace.evidence.analytics import complaint_files
 from robotrace.notify.outbox import counts_by_status
 from robotrace.store import models
-from robotrace.traceback.model import Outcome, Status
+from robotrace.store.tracebacks import not_withdrawn
+from robotrace.traceback.model import Status
 from robotrace.web.evidence_uploads import analytics_dir_of
 
 router = APIRouter(include_in_schema=False)
@@ -112,7 +113,7 @@ class StoreCollector(Collector):
                 .select_from(models.Hop)
                 .join(models.Traceback)  # a withdrawn traceback's request is cancelled
                 .where(models.Hop.answer.is_(None), models.Hop.due_at < self.state.clock.now())
-                .where(_not_withdrawn())
+                .where(not_withdrawn())
             )
             yield _gauge(
                 "robotrace_hop_requests_overdue",
@@ -207,8 +208,3 @@ def allowed(request: Request) -> None:
 @router.get("/metrics", dependencies=[Depends(allowed)])
 def metrics(request: Request) -> Response:
     return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-
-def _not_withdrawn() -> ColumnElement[bool]:
-    outcome = models.Traceback.outcome
-    return or_(outcome.is_(None), outcome != Outcome.WITHDRAWN)
