@@ -53,6 +53,7 @@ def test_bad_user_input_is_shown_and_nothing_is_created(world, client_for):
         base = {"email": "new@example.org", "password": NEW_PASSWORD}
         response = post(admin, "/admin/users", **{**base, **fields})
         assert response.status_code == 400 and message in response.text, message
+        assert "--provider" not in response.text  # the command line's words, not the page's
     assert "new@example.org</td>" not in admin.get("/admin/users").text
 
 

@@ -52,7 +52,7 @@ def _provider_id(session: Session, role: UserRole, provider_key: str | None) -> 
             raise AccountError(f"only provider users belong to a provider, not {role.value}s")
         return None
     if not provider_key:
-        raise AccountError("a provider user needs --provider (its key, OCN, RMD number or FRN)")
+        raise AccountError("a provider user needs its provider: key, OCN, RMD number or FRN")
     provider = resolve_provider(session, provider_key)
     if provider is None:
         raise AccountError(f"no provider {provider_key.strip()[:40]!r}")
