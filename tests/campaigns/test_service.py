@@ -113,24 +113,32 @@ def test_calls_without_words_stay_without_a_campaign(session):
     assert owners["hp-00000"] is None and owners["hp-00001"] is None
 
 
+def trace_calls(session, outcomes: list[str | None]) -> None:
+    """A traceback (by its call, naming no campaign) for each of the first calls, open where
+    the outcome is None and closed with it otherwise."""
+    upsert_providers(session, [Provider("TERM", "Terminating Co")])
+    calls = session.scalars(select(models.Call).order_by(models.Call.id)).all()
+    terminating = provider_ids(session, ["TERM"])["TERM"]
+    for n, (call, outcome) in enumerate(zip(calls[: len(outcomes)], outcomes, strict=True)):
+        session.add(
+            models.Traceback(
+                id=f"TB-{n + 1}", call_id=call.id, calling_number=call.calling_number,
+                called_number=call.called_number, call_time=call.call_time,
+                terminating_provider_id=terminating, campaign_id=None,
+                status="open" if outcome is None else "closed", outcome=outcome,
+                opened_at=T0, closed_at=None if outcome is None else T0,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
 def test_tracebacks_opened_for_a_campaign_lower_its_priority(session):
     clock = SimulatedClock(T0)
     add_calls(session, rendered("auto_warranty", 10, "8005550100"))
     update_campaigns(session, clock)
     (campaign,) = campaigns(session).values()
     untraced = campaign.priority
-    upsert_providers(session, [Provider("TERM", "Terminating Co")])
-    call = session.scalars(select(models.Call)).first()
-    terminating = provider_ids(session, ["TERM"])["TERM"]
-    session.add(
-        models.Traceback(
-            id="TB-1", call_id=call.id, calling_number=call.calling_number,
-            called_number=call.called_number, call_time=call.call_time,
-            terminating_provider_id=terminating, campaign_id=None, status="open",
-            opened_at=T0,
-        )
-    )  # fmt: skip
-    session.flush()
+    trace_calls(session, [None])
     update_campaigns(session, clock)
     assert session.get(models.Campaign, campaign.id).priority == round(untraced / 2, 4)
 
@@ -151,18 +159,7 @@ def test_a_withdrawn_traceback_does_not_count_as_the_campaign_traced(session):
     update_campaigns(session, clock)
     (campaign,) = campaigns(session).values()
     untraced = campaign.priority
-    upsert_providers(session, [Provider("TERM", "Terminating Co")])
-    call = session.scalars(select(models.Call)).first()
-    terminating = provider_ids(session, ["TERM"])["TERM"]
-    session.add(
-        models.Traceback(
-            id="TB-1", call_id=call.id, calling_number=call.calling_number,
-            called_number=call.called_number, call_time=call.call_time,
-            terminating_provider_id=terminating, campaign_id=None, status="closed",
-            outcome="withdrawn", opened_at=T0, closed_at=T0,
-        )
-    )  # fmt: skip
-    session.flush()
+    trace_calls(session, ["withdrawn"])
     update_campaigns(session, clock)
     assert session.get(models.Campaign, campaign.id).priority == untraced
 
@@ -173,19 +170,5 @@ def test_the_campaign_lists_count_no_withdrawn_traceback(session):
     add_calls(session, rendered("auto_warranty", 4, "8005550100"))
     update_campaigns(session, SimulatedClock(T0))
     (campaign,) = campaigns(session).values()
-    upsert_providers(session, [Provider("TERM", "Terminating Co")])
-    calls = session.scalars(select(models.Call).order_by(models.Call.id)).all()
-    terminating = provider_ids(session, ["TERM"])["TERM"]
-    outcomes = [None, "withdrawn", "foreign_origin"]
-    for n, (call, outcome) in enumerate(zip(calls[:3], outcomes, strict=True)):
-        session.add(
-            models.Traceback(
-                id=f"TB-{n}", call_id=call.id, calling_number=call.calling_number,
-                called_number=call.called_number, call_time=call.call_time,
-                terminating_provider_id=terminating, campaign_id=None,
-                status="open" if outcome is None else "closed", outcome=outcome,
-                opened_at=T0, closed_at=None if outcome is None else T0,
-            )
-        )  # fmt: skip
-    session.flush()
+    trace_calls(session, [None, "withdrawn", "foreign_origin"])
     assert page_counts(session, [campaign.id]) == {campaign.id: (1, 1)}
