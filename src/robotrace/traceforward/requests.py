@@ -50,6 +50,11 @@ class TraceForwardError(ValueError):
     """A request or answer the rules refuse; nothing was changed."""
 
 
+class AlreadyDone(TraceForwardError):
+    """The number is being asked already, or the request was answered already (the API's
+    409: the state refuses it, not the input)."""
+
+
 @dataclass(frozen=True)
 class Reply:
     answer: str
@@ -78,8 +83,8 @@ def ask(
             f"no carrier is known for {digits[:3]}-{digits[3:6]}: import the number blocks "
             "(robotrace numbering import, or Admin → Number blocks)"
         )
-    if open_request(session, campaign_id, holder.number) is not None:
-        raise TraceForwardError(f"{holder.number} was asked already; the request is open")
+    if _open_request(session, campaign_id, holder.number) is not None:
+        raise AlreadyDone(f"{holder.number} was asked already; the request is open")
     carrier = _carrier(session, holder.ocn, holder.company, actor, clock)
     now = clock.now()
     request = models.TraceForwardRequest(
@@ -106,7 +111,7 @@ def _carrier(session: Session, ocn: str, company: str, actor: str, clock: Clock)
     return add_named_provider(session, named_provider(company or ocn, ocn=ocn), actor, clock)
 
 
-def open_request(
+def _open_request(
     session: Session, campaign_id: str, number: str
 ) -> models.TraceForwardRequest | None:
     return session.scalar(
@@ -130,7 +135,7 @@ def answer(
     lock_for_transaction(session, "trace-forward")  # two answers at once: one wins
     session.refresh(request)
     if request.answer is not None:
-        raise TraceForwardError("this request was answered already")
+        raise AlreadyDone("this request was answered already")
     checked = checked_reply(reply)
     now = clock.now()
     request.answer = checked.answer

@@ -100,6 +100,11 @@ def _out(found: Any, principal: Principal) -> TraceForwardOut:
     )
 
 
+def _refusal(error: traceforward.TraceForwardError) -> HTTPException:
+    """409 when the request's state refuses it, 422 when the input does."""
+    return HTTPException(409 if isinstance(error, traceforward.AlreadyDone) else 422, str(error))
+
+
 @router.post(
     "/campaigns/{campaign_id}/trace-forward",
     status_code=201,
@@ -118,12 +123,10 @@ def ask_trace_forward(
     request for the number is open; 422 for a number that is not the campaign's or whose
     block is unknown."""
     access.campaign_row(db, principal, campaign_id)
-    if traceforward.open_request(db, campaign_id, numbers.try_normalize(body.number) or ""):
-        raise HTTPException(409, "the number was asked already; the request is open")
     try:
         request = traceforward.ask(db, campaign_id, body.number, principal.actor, clock)
     except traceforward.TraceForwardError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise _refusal(exc) from None
     return _out(access.trace_forward_request(db, principal, request.id), principal)
 
 
@@ -173,11 +176,9 @@ def answer_trace_forward_request(
     reach them), ``not_ours`` may say who serves the number now, ``not_assigned`` says it is
     assigned to no customer, ``refused`` says why in ``note``."""
     request, _, _ = access.trace_forward_request(db, principal, forward_id)
-    if request.answer is not None:
-        raise HTTPException(409, "this request was answered already")
     reply = traceforward.Reply(**body.model_dump())
     try:
         traceforward.answer(db, request, reply, principal.actor, clock)
     except traceforward.TraceForwardError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise _refusal(exc) from None
     return _out(access.trace_forward_request(db, principal, forward_id), principal)
