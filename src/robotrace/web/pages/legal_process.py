@@ -104,6 +104,20 @@ def _form_of(row: models.LegalProcess, provider: models.Provider) -> dict[str, s
     }
 
 
+def entry_form(
+    issued_on: str = Form("", max_length=20),
+    agency: str = Form("", max_length=400),
+    kind: str = Form("", max_length=20),
+    provider: str = Form("", max_length=200),
+    reference: str = Form("", max_length=400),
+    note: str = Form("", max_length=4000),
+    tracebacks: str = Form("", max_length=4000),
+    campaigns: str = Form("", max_length=4000),
+) -> log.Entry:
+    """The entry as the form gives it: recording and editing read the same fields."""
+    return log.Entry(issued_on, agency, kind, provider, reference, note, tracebacks, campaigns)
+
+
 @router.get("/legal-process")
 def legal_process(
     request: Request,
@@ -118,19 +132,11 @@ def legal_process(
 @router.post("/legal-process")
 def record_legal_process(
     request: Request,
-    issued_on: str = Form("", max_length=20),
-    agency: str = Form("", max_length=400),
-    kind: str = Form("", max_length=20),
-    provider: str = Form("", max_length=200),
-    reference: str = Form("", max_length=400),
-    note: str = Form("", max_length=4000),
-    tracebacks: str = Form("", max_length=4000),
-    campaigns: str = Form("", max_length=4000),
+    entry: log.Entry = Depends(entry_form),
     principal: Principal = Depends(writer(*WRITERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
-    entry = log.Entry(issued_on, agency, kind, provider, reference, note, tracebacks, campaigns)
     form = asdict(entry)
     try:
         row = in_savepoint(db, lambda: log.record(db, entry, principal.actor, clock.now()))
@@ -157,20 +163,12 @@ def legal_process_entry(
 def edit_legal_process(
     request: Request,
     entry_id: RowId,
-    issued_on: str = Form("", max_length=20),
-    agency: str = Form("", max_length=400),
-    kind: str = Form("", max_length=20),
-    provider: str = Form("", max_length=200),
-    reference: str = Form("", max_length=400),
-    note: str = Form("", max_length=4000),
-    tracebacks: str = Form("", max_length=4000),
-    campaigns: str = Form("", max_length=4000),
+    entry: log.Entry = Depends(entry_form),
     principal: Principal = Depends(writer(*WRITERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
 ) -> Response:
     row = _row(db, entry_id)
-    entry = log.Entry(issued_on, agency, kind, provider, reference, note, tracebacks, campaigns)
     form = asdict(entry)
     try:
         in_savepoint(db, lambda: log.edit(db, row, entry, principal.actor, clock.now()))
