@@ -47,7 +47,7 @@ def test_a_regulator_keeps_the_log_and_the_period_report_counts_it(browser, port
 
     regulator.goto(f"{portal}/period-report")
     figure = regulator.inner_text("#fig-legal-process")
-    assert figure.startswith("1") and "(1 subpoenas, 0 CIDs, 0 other)" in figure
+    assert figure.startswith("1") and "(1 subpoena, 0 CIDs, 0 other)" in figure
     agencies = regulator.inner_text("#table-legal-agencies")
     assert "Ohio Attorney General" in agencies
     assert "median time to complete" in regulator.inner_text("#fig-time")
