@@ -34,7 +34,8 @@ from robotrace.shaken.accountability import (
     accountability,
 )
 from robotrace.store import models
-from robotrace.store.number_blocks import CHUNK, nanp_digits
+from robotrace.store.db import chunks
+from robotrace.store.number_blocks import nanp_digits
 from robotrace.store.providers import provider_directory
 from robotrace.store.tracebacks import load_tracebacks
 from robotrace.traceback.findings import originating_provider_of, roles_of, signer_on_path
@@ -155,8 +156,8 @@ def _traced_signatures(
 
 
 def _load_chunked(session: Session, ids: list[str]) -> Iterator[Traceback]:
-    for first in range(0, len(ids), CHUNK):
-        yield from load_tracebacks(session, ids[first : first + CHUNK])
+    for chunk in chunks(ids):
+        yield from load_tracebacks(session, list(chunk))
 
 
 def _traced(
@@ -220,8 +221,7 @@ def _assigned_lookup(session: Session, numbers: Iterable[str]) -> tuple[Any, boo
     digits = {d for d in (nanp_digits(n) for n in numbers) if d and d[:3] in npas}
     wanted = sorted({d[:6] for d in digits} | {d[:7] for d in digits})
     held: set[str] = set()
-    for first in range(0, len(wanted), CHUNK):
-        chunk = wanted[first : first + CHUNK]
+    for chunk in chunks(wanted):
         held |= set(
             session.scalars(
                 select(models.NumberBlock.prefix).where(models.NumberBlock.prefix.in_(chunk))

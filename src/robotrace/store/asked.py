@@ -15,12 +15,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from robotrace.store import models
+from robotrace.store.db import chunks
 from robotrace.store.tracebacks import not_withdrawn
 
 #: The longest excerpt of what the calls say, in characters (cut at a word, with "…").
 EXCERPT_CHARS = 300
-#: Hops per query (SQLite allows 32,766 bound values; stay far below).
-CHUNK = 500
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']{1,490}")
 
 
@@ -65,8 +64,8 @@ def asked_of(session: Session, hop_ids: Iterable[int]) -> dict[int, Asked]:
     """What each hop's request tells its provider, by hop id (two queries a chunk)."""
     ids = list(hop_ids)
     found: dict[int, Asked] = {}
-    for start in range(0, len(ids), CHUNK):
-        found.update(_asked_chunk(session, ids[start : start + CHUNK]))
+    for chunk in chunks(ids):
+        found.update(_asked_chunk(session, list(chunk)))
     return found
 
 

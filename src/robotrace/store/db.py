@@ -13,11 +13,11 @@ server are dropped and replaced. :func:`is_unavailable` tells such an outage fro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -144,6 +144,18 @@ LOCKS = {
     "opening-tracebacks": 0x726F626F74726164,
     "trace-forward": 0x726F626F74726165,
 }
+
+
+#: Values per ``IN (…)`` list or per bulk statement: SQLite allows 32,766 bound values a
+#: statement; stay far below.
+CHUNK = 500
+_T = TypeVar("_T")
+
+
+def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
+    """``items`` in slices of ``size``, for queries that bind each of them."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def lock_for_transaction(session: Session, name: str) -> None:

@@ -8,10 +8,9 @@ region's states. The same file twice changes nothing. The caller owns the transa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -19,10 +18,7 @@ from sqlalchemy.orm import Session
 from robotrace import numbers
 from robotrace.numbering.blocks import FORMATS, BlockFile, NumberBlock
 from robotrace.store import models
-
-#: Rows per statement (SQLite allows 32,766 bound values; stay far below).
-CHUNK = 500
-_T = TypeVar("_T")
+from robotrace.store.db import chunks
 
 
 @dataclass(frozen=True)
@@ -92,11 +88,11 @@ def import_blocks(session: Session, found: BlockFile, now: datetime) -> BlockImp
         else:
             changed.append({"id": row.id, **values})
     gone = [row.id for row in held.values() if row.source == found.format and row.state in states]
-    for chunk in _chunks(new):
+    for chunk in chunks(new):
         session.execute(table.insert(), chunk)
     if changed:
         session.execute(update(models.NumberBlock), changed)
-    for ids in _chunks(gone):
+    for ids in chunks(gone):
         session.execute(table.delete().where(table.c.id.in_(ids)))
     return BlockImport(
         found.format, len(new), len(changed), len(gone), unchanged, found.not_assigned
@@ -120,11 +116,6 @@ def _values(block: NumberBlock, now: datetime) -> dict[str, object]:
 
 def _same(row: Any, block: NumberBlock) -> bool:
     return all(getattr(row, name) == getattr(block, name) for name in _COMPARED)
-
-
-def _chunks(items: list[_T]) -> Iterator[list[_T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def nanp_digits(number: str) -> str | None:
