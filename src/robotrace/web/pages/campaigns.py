@@ -6,6 +6,7 @@ Providers never see campaigns (403: the routes are not theirs at all, docs/tenan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 from urllib.parse import quote, urlencode
 
@@ -198,13 +199,7 @@ def mark_campaign_not_illegal(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Take a legitimate recurring campaign out of the queue, with the reason why."""
-    row = access.campaign_row(db, principal, campaign_id)
-    try:
-        mark_not_illegal(db, row, reason, principal.actor, clock.now())
-    except ReviewRefused as refused:
-        status = 409 if isinstance(refused, AlreadyThere) else 422
-        return _detail(request, principal, db, row.id, status_code=status, error=str(refused))
-    return RedirectResponse(f"/campaigns/{quote(row.id, safe='')}", 303)
+    return _review(request, principal, db, campaign_id, mark_not_illegal, reason, clock)
 
 
 @router.post("/campaigns/{campaign_id}/queue")
@@ -217,9 +212,23 @@ def put_campaign_back_in_queue(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Take the "not illegal" mark back: the campaign is in the queue again."""
+    return _review(request, principal, db, campaign_id, put_back_in_queue, reason, clock)
+
+
+def _review(
+    request: Request,
+    principal: Principal,
+    db: Session,
+    campaign_id: str,
+    step: Callable[..., object],
+    reason: str,
+    clock: Clock,
+) -> Response:
+    """Apply a review ``step`` (robotrace.campaigns.review) and show the campaign: its page
+    again with the refusal (409 when it is there already, 422 for the reason)."""
     row = access.campaign_row(db, principal, campaign_id)
     try:
-        put_back_in_queue(db, row, reason, principal.actor, clock.now())
+        step(db, row, reason, principal.actor, clock.now())
     except ReviewRefused as refused:
         status = 409 if isinstance(refused, AlreadyThere) else 422
         return _detail(request, principal, db, row.id, status_code=status, error=str(refused))
