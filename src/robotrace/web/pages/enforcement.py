@@ -306,14 +306,30 @@ def _preview_page(
     )
 
 
+@dataclass(frozen=True)
+class Named:
+    """The campaigns, originators and findings ticked, kept to tick them again."""
+
+    campaigns: list[str]
+    originators: list[str]
+    findings: list[str]
+
+
+def named_form(
+    campaigns: list[str] = Form([]),
+    originators: list[str] = Form([]),
+    findings: list[str] = Form([]),
+) -> Named:
+    """The traffic a preview, draft or sent step names, as the evidence form ticks it."""
+    return Named(campaigns, originators, findings)
+
+
 @router.post("/enforcement/providers/{key}/preview")
 def preview_step(
     request: Request,
     key: str,
     kind: str = Form("warning_letter"),
-    campaigns: list[str] = Form([]),
-    originators: list[str] = Form([]),
-    findings: list[str] = Form([]),
+    named: Named = Depends(named_form),
     draft_id: int | None = Form(None, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
@@ -321,7 +337,6 @@ def preview_step(
 ) -> Response:
     """The letter or notification as it would be sent: nothing is stored or e-mailed."""
     provider = access.provider_row(db, principal, key)
-    named = Named(campaigns, originators, findings)
     return _preview_page(request, principal, db, clock, provider, step_kind(kind), named, draft_id)
 
 
@@ -330,9 +345,7 @@ def save_draft(
     request: Request,
     provider: str = Form(""),
     kind: str = Form("warning_letter"),
-    campaigns: list[str] = Form([]),
-    originators: list[str] = Form([]),
-    findings: list[str] = Form([]),
+    named: Named = Depends(named_form),
     draft_id: int | None = Form(None, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
@@ -342,7 +355,6 @@ def save_draft(
     row = access.provider_row(db, principal, provider)
     if draft_id is not None:
         draft_row(db, draft_id)
-    named = Named(campaigns, originators, findings)
     try:
         draft = in_savepoint(
             db,
@@ -350,9 +362,9 @@ def save_draft(
                 db,
                 row.key,
                 step_kind(kind),
-                campaigns,
-                originators,
-                findings,
+                named.campaigns,
+                named.originators,
+                named.findings,
                 principal.actor,
                 clock,
                 principal.user_id,
@@ -423,9 +435,7 @@ def _send(
 def issue_letter(
     request: Request,
     key: str,
-    campaigns: list[str] = Form([]),
-    originators: list[str] = Form([]),
-    findings: list[str] = Form([]),
+    named: Named = Depends(named_form),
     draft_id: int | None = Form(None, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
@@ -434,7 +444,6 @@ def issue_letter(
     """Send a warning letter (K4) naming the chosen traffic (the preview's Send; a draft it
     came from is discarded); its page opens."""
     provider = access.provider_row(db, principal, key)
-    named = Named(campaigns, originators, findings)
     kind = EnforcementKind.WARNING_LETTER
     try:
         letter = _send(db, principal, clock, provider.key, kind, named, draft_id)
@@ -447,9 +456,7 @@ def issue_letter(
 def issue_notification(
     request: Request,
     key: str,
-    campaigns: list[str] = Form([]),
-    originators: list[str] = Form([]),
-    findings: list[str] = Form([]),
+    named: Named = Depends(named_form),
     draft_id: int | None = Form(None, ge=1, le=LARGEST_ID),
     principal: Principal = Depends(writer(*REGULATOR)),
     db: Session = REQUEST_DB,
@@ -458,7 +465,6 @@ def issue_notification(
     """Send a Notification of Suspected Illegal Traffic (64.1200(n)) naming the chosen
     traffic (the preview's Send; a draft it came from is discarded); its page opens."""
     provider = access.provider_row(db, principal, key)
-    named = Named(campaigns, originators, findings)
     kind = EnforcementKind.NOTIFICATION
     try:
         notification = _send(db, principal, clock, provider.key, kind, named, draft_id)
@@ -466,15 +472,6 @@ def issue_notification(
         what = "No notification issued"
         return _refused(request, principal, db, clock, provider, what, exc, named)
     return RedirectResponse(f"/orders/{notification.id}", 303)
-
-
-@dataclass(frozen=True)
-class Named:
-    """The campaigns, originators and findings ticked, kept to tick them again."""
-
-    campaigns: list[str]
-    originators: list[str]
-    findings: list[str]
 
 
 def _refused(
