@@ -102,3 +102,16 @@ def test_only_one_web_address_counts_as_a_recording():
     assert web_recording(RECORDING) == RECORDING
     for reference in ("vault:irs/1", "javascript:alert(1)", f"{RECORDING} extra", "", None):
         assert web_recording(reference) == ""
+
+
+def test_the_queued_notice_says_what_is_asked_and_not_the_traceback(world, engine):
+    from robotrace.notify.queue import messages_due
+    from robotrace.store.db import session_factory
+
+    first, _ = traced_campaign_call(engine, world.clock)
+    with session_factory(engine)() as session:
+        due = messages_due(session, world.clock.now())
+    [notice, *_] = [m for m in due if m.payload["hop_id"] == first]
+    assert notice.payload["campaign"]["name"] == "IRS arrest warrant"
+    assert notice.payload["recording"] == RECORDING
+    assert "traceback_id" not in notice.payload

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
@@ -36,8 +37,7 @@ def open_hops(session: Session) -> list[OpenHop]:
         .join(models.Provider, models.Hop.provider_id == models.Provider.id)
         .where(models.Traceback.status == "open", models.Hop.answer.is_(None))
         .order_by(models.Hop.id)
-    ).all()
-    asked = asked_of(session, [hop.id for hop, _, _ in rows])
+    )
     return [
         OpenHop(
             hop.id,
@@ -52,7 +52,6 @@ def open_hops(session: Session) -> list[OpenHop]:
             hop.requested_at,
             hop.due_at,
             zone_of(provider, default).zone,
-            asked[hop.id].as_payload() if hop.id in asked else {},
         )
         for hop, tb, provider in rows
     ]
@@ -119,12 +118,22 @@ def messages_due(session: Session, now: datetime) -> list[Message]:
     window = timedelta(hours=settings.get("reminder_hours"))
     base_url = settings.get("base_url")
     queued = queued_keys(session, min(h.requested_at for h in hops))
-    due = [
-        m
-        for h in hops
-        for m in hop_messages(h, now, window, audiences[h.provider_id], coordinators, base_url)
-    ]
-    return [m for m in due if m.dedupe_key not in queued]
+
+    def fresh(of: list[OpenHop]) -> list[Message]:
+        due = (
+            m
+            for h in of
+            for m in hop_messages(h, now, window, audiences[h.provider_id], coordinators, base_url)
+        )
+        return [m for m in due if m.dedupe_key not in queued]
+
+    # What a request is about is read only for the hops that have a notice to send now.
+    waiting = {m.payload["hop_id"] for m in fresh(hops)}
+    if not waiting:
+        return []
+    asked = asked_of(session, sorted(waiting))
+    told = [replace(h, asked=asked[h.hop_id].as_payload()) for h in hops if h.hop_id in asked]
+    return fresh(told)
 
 
 def queue_hop_notifications(engine: Engine, clock: Clock) -> int:
