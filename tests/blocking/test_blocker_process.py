@@ -341,6 +341,5 @@ def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_alway
     assert header(over_sip[("CCCC", SPOOFED, "+13125550199")], "Reason") == (
         # The store's BBBB authorization is BA-000001; this one is the second authorization
         # (row id 3, after the letter): authorizations number their own sequence.
-        'SIP;cause=603;text="v=analytics1;tel=+12025550100;id=BA-000002"'
-        ";location=RLN"
+        'SIP;cause=603;text="v=analytics1;tel=+12025550100;id=BA-000002";location=RLN'
     )
