@@ -13,9 +13,16 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from robotrace import redress
+
 
 class SettingError(ValueError):
     """A setting's variable holds a value its parser refuses; the message names both."""
+
+    @classmethod
+    def refusing(cls, name: str, raw: str, reason: object) -> SettingError:
+        """The error for setting ``name`` whose variable holds ``raw``, refused for ``reason``."""
+        return cls(f"ROBOTRACE_{name.upper()}={raw!r}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -113,27 +120,23 @@ def _clock_time(text: str) -> time:
     return parse_clock_time(text)
 
 
-def _redress(check_name: str) -> Callable[[str], str]:
-    """A 603+ redress value's parser: ``url``, ``tel`` or ``email`` checked as ATIS-1000099
-    requires (:mod:`robotrace.blocking.plus603`)."""
+def _redress(check: Callable[[str], str]) -> Callable[[str], str]:
+    """A 603+ redress value's parser: ``check`` (:mod:`robotrace.redress`) of the stripped text,
+    as ATIS-1000099 requires."""
 
     def parse(text: str) -> str:
-        from robotrace.blocking import plus603
-
         try:
-            return getattr(plus603, f"check_{check_name}")(text.strip())  # type: ignore[no-any-return]
-        except plus603.InvalidRedress as exc:
+            return check(text.strip())
+        except redress.InvalidRedress as exc:
             raise ValueError(str(exc)) from None
 
     return parse
 
 
 def _location(text: str) -> str:
-    from robotrace.blocking.plus603 import InvalidRedress, check_location
-
     try:
-        return check_location(text.strip().upper())
-    except InvalidRedress as exc:
+        return redress.check_location(text.strip().upper())
+    except redress.InvalidRedress as exc:
         raise ValueError(str(exc)) from None
 
 
@@ -149,13 +152,6 @@ def _one_line(limit: int) -> Callable[[str], str]:
         return value
 
     return parse
-
-
-def _letter_template(text: str) -> str:
-    """A letter template that loads and renders (robotrace.enforcement.letters), or empty."""
-    from robotrace.enforcement.letters import check_template
-
-    return check_template(text)
 
 
 def _contact_email(text: str) -> str:
@@ -504,7 +500,7 @@ SETTINGS: dict[str, Setting] = {
             "(robotrace/enforcement/templates/warning_letter.html). It is checked when read: "
             "a file that cannot be read, parsed or rendered with the letter's variables "
             "(docs/enforcement.md) is refused, naming the line.",
-            _letter_template,
+            str.strip,
         ),
         Setting(
             "letter_signatory",
@@ -539,19 +535,19 @@ SETTINGS: dict[str, Setting] = {
             "Redress page the signed block list names for every entry, an https:// URL; "
             "{reference} is replaced by the entry's reference (BA-000012, FDO-000007). "
             "Blockers answer it as the 603+ url. Empty: the blocker's own.",
-            _redress("url_template"),
+            _redress(redress.check_url_template),
         ),
         Setting(
             "blocklist_redress_tel",
             "",
             "Redress telephone number (E.164) the signed block list names for every entry.",
-            _redress("tel"),
+            _redress(redress.check_tel),
         ),
         Setting(
             "blocklist_redress_email",
             "",
             "Redress e-mail address the signed block list names for every entry.",
-            _redress("email"),
+            _redress(redress.check_email),
         ),
         Setting(
             "blocklist_signing_key",
@@ -662,21 +658,21 @@ SETTINGS: dict[str, Setting] = {
             "",
             "The blocker operator's redress page, an https:// URL: the 603+ url for its own "
             "rules (DNO, invalid numbers, STIR/SHAKEN) and for list entries that name none.",
-            _redress("url"),
+            _redress(redress.check_url),
         ),
         Setting(
             "blocker_redress_tel",
             "",
             "The blocker operator's redress telephone number in E.164 (+12025550100), the "
             "603+ tel, for the same calls as blocker_redress_url.",
-            _redress("tel"),
+            _redress(redress.check_tel),
         ),
         Setting(
             "blocker_redress_email",
             "",
             "The blocker operator's redress e-mail address, the 603+ email, for the same "
             "calls as blocker_redress_url.",
-            _redress("email"),
+            _redress(redress.check_email),
         ),
         Setting(
             "blocker_location",
@@ -828,4 +824,4 @@ def get(name: str) -> Any:
     try:
         return setting.parse(raw)
     except ValueError as exc:
-        raise SettingError(f"{setting.env_var}={raw!r}: {exc}") from None
+        raise SettingError.refusing(name, raw, exc) from None

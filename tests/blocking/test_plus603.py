@@ -7,13 +7,8 @@ import re
 
 import pytest
 
-from robotrace.blocking.plus603 import (
-    InvalidRedress,
-    Redress,
-    check_location,
-    check_url_template,
-    reason_value,
-)
+from robotrace.blocking.plus603 import Redress, reason_value
+from robotrace.redress import InvalidRedress, check_location, check_url_template
 
 #: RFC 3326 reason-value with ATIS-1000099's text, written out from the standard's rules.
 SHAPE = re.compile(

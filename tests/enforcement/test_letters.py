@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 
-from robotrace import settings
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.evidence import evidence_rows
 from robotrace.enforcement.letters import (
@@ -16,6 +15,7 @@ from robotrace.enforcement.letters import (
     Signatory,
     deadlines_for,
     html_to_pdf,
+    letter_template_setting,
     render_letter_html,
 )
 from robotrace.settings import SettingError
@@ -173,7 +173,7 @@ def test_a_template_that_does_not_load_is_refused_naming_the_line(tmp_path, monk
     broken.write_text("<p>{{ provider.name }}</p>\n<p>{% if letter.reference %}</p>\n")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(broken))
     with pytest.raises(SettingError, match=r"line 2"):
-        settings.get("letter_template")
+        letter_template_setting()
     with pytest.raises(EnforcementError, match="ROBOTRACE_LETTER_TEMPLATE"):
         render_letter_html(content())
 
@@ -183,10 +183,10 @@ def test_a_template_using_a_variable_letters_do_not_have_is_refused(tmp_path, mo
     typo.write_text("<p>{{ provider.nmae }}</p>")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(typo))
     with pytest.raises(SettingError, match="nmae"):
-        settings.get("letter_template")
+        letter_template_setting()
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(tmp_path / "missing.html"))
     with pytest.raises(SettingError, match="cannot read the letter template"):
-        settings.get("letter_template")
+        letter_template_setting()
 
 
 def test_the_bureau_letter_keeps_every_word_on_the_page(tmp_path):

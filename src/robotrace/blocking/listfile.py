@@ -20,10 +20,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist
-from robotrace.blocking.plus603 import InvalidRedress, Redress
+from robotrace.blocking.plus603 import Redress
 from robotrace.clock import parse_utc
 from robotrace.numbers import match_key
 from robotrace.providers.identity import clean_key, clean_ocn
+from robotrace.redress import InvalidRedress
 
 SIGNATURE_HEADER = "X-Robotrace-Signature"
 _FIELDS = ("kind", "scope", "provider", "name", "authorization_id", "effective_at", "reason")

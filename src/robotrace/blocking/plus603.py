@@ -13,7 +13,8 @@ analytics-based blocking in FCC 25-15, 47 CFR 64.1200(k)(9)):
 Example: ``SIP;cause=603;text="v=analytics1;url=https://redress.example/;id=BA-000012";location=RLN``
 
 Every value is checked where it enters (settings, the signed list) with :meth:`Redress.checked`
-and :func:`check_location`, so nothing a list or a setting holds can break the header.
+and :func:`robotrace.redress.check_location`, so nothing a list or a setting holds can break
+the header.
 """
 
 from __future__ import annotations
@@ -21,28 +22,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+
+from robotrace.redress import check_email, check_tel, check_url
 
 PHRASE = "Network Blocked"
 VERSION = "analytics1"
-#: RFC 8606's ISUP cause locations: user, private network serving the local user, public
-#: network serving the local user, transit network, public network serving the remote user,
-#: private network serving the remote user.
-LOCATIONS = frozenset({"U", "LPN", "LN", "TN", "RLN", "RPN"})
 #: A terminating provider's network (the remote user's, seen from the caller): robotrace's
 #: blocker stands there unless the operator says it is a transit network (``TN``).
 DEFAULT_LOCATION = "RLN"
 
-_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
-_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?")
-#: What may not appear in a value: it would end the pair, the text or the header.
-_BREAKS = re.compile(r'[";\\\s,<>]')
-
-
-class InvalidRedress(ValueError):
-    """A redress value that cannot go into a 603+ Reason header; the message says which."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,8 @@ class Redress:
 
     @classmethod
     def checked(cls, url: str = "", tel: str = "", email: str = "") -> Redress:
-        """A redress whose every value fits ATIS-1000099; :class:`InvalidRedress` otherwise."""
+        """A redress whose every value fits ATIS-1000099; :class:`~robotrace.redress.InvalidRedress`
+        otherwise."""
         return cls(check_url(url.strip()), check_tel(tel.strip()), check_email(email.strip()))
 
     def or_else(self, fallback: Redress) -> Redress:
@@ -68,51 +58,6 @@ class Redress:
 
 #: No redress named (frozen, so one instance serves as every default).
 NO_REDRESS = Redress()
-
-
-def check_url(url: str) -> str:
-    """``url`` when empty or an HTTPS URL with a host and nothing that breaks the header."""
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not _HOST.fullmatch(parts.netloc or ""):
-        raise InvalidRedress(f"redress url must be an https:// URL with a host, not {url!r:.80}")
-    if _BREAKS.search(url) or not url.isascii():
-        raise InvalidRedress(
-            f"redress url has a character a Reason header cannot carry: {url!r:.80}"
-        )
-    return url
-
-
-def check_url_template(template: str) -> str:
-    """A redress URL in which ``{reference}`` stands for an entry's reference."""
-    check_url(template.replace("{reference}", "BA-000001"))
-    return template
-
-
-def check_tel(tel: str) -> str:
-    """``tel`` when empty or a global E.164 number (``+`` and 7 to 15 digits)."""
-    if tel and not _E164.fullmatch(tel):
-        raise InvalidRedress(
-            f"redress tel must be a global E.164 number like +12025550100, not {tel!r:.40}"
-        )
-    return tel
-
-
-def check_email(email: str) -> str:
-    """``email`` when empty or a plain ``local@domain`` address."""
-    if email and not _EMAIL.fullmatch(email):
-        raise InvalidRedress(
-            f"redress email must be a plain address like desk@example.com, not {email!r:.80}"
-        )
-    return email
-
-
-def check_location(location: str) -> str:
-    if location not in LOCATIONS:
-        allowed = ", ".join(sorted(LOCATIONS))
-        raise InvalidRedress(f"603+ location must be one of {allowed}, not {location!r:.20}")
-    return location
 
 
 def redress_id(reference: str | None) -> str | None:

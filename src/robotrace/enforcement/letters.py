@@ -249,6 +249,16 @@ def check_template(path: str) -> str:
     return path.strip()
 
 
+def letter_template_setting() -> str:
+    """The ``letter_template`` setting, checked with :func:`check_template`: a template that
+    does not load is a :class:`~robotrace.settings.SettingError` naming the variable."""
+    path = settings.get("letter_template")
+    try:
+        return check_template(path)
+    except ValueError as exc:
+        raise settings.SettingError.refusing("letter_template", path, exc) from None
+
+
 def template_source(override: str, shipped: str) -> str:
     """The template text: the file ``override`` names, or the shipped ``shipped``."""
     path = Path(override) if override else TEMPLATES / shipped
@@ -264,7 +274,7 @@ def render_letter_html(content: LetterContent, template: str | None = None) -> s
     """The letter as HTML; ``template`` is template text (default: from the settings, whose
     check refuses a template that does not load: the step is refused, saying why)."""
     try:
-        override = settings.get("letter_template")
+        override = letter_template_setting()
     except settings.SettingError as exc:
         raise EnforcementError(str(exc)) from None
     source = template or template_source(override, "warning_letter.html")

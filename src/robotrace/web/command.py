@@ -34,6 +34,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
 
     from robotrace import settings
     from robotrace.clock import ClockFileError, clock_from_settings
+    from robotrace.enforcement.letters import letter_template_setting
     from robotrace.logs import configure_logging, uvicorn_log_config
     from robotrace.store.db import upgrade
     from robotrace.web.operator import check_operator
@@ -43,7 +44,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
     check_operator()  # a bad operator_* setting is named now, not on every public page
-    settings.get("letter_template")  # so is a letter template that does not load
+    letter_template_setting()  # so is a letter template that does not load
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting
