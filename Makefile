@@ -29,12 +29,15 @@ install-spark: $(VENV)/.installed-spark
 demo: install
 	$(VENV)/bin/robotrace demo
 
+# mypy reads its settings (files, strictness per package) from pyproject.toml's [tool.mypy].
 test: install-test
 	$(VENV)/bin/ruff check src tests benchmarks scripts fuzz
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check src tests benchmarks scripts fuzz
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
