@@ -1,4 +1,4 @@
-"""The audit log: append-only rows of :class:`robotrace.traceback.model.AuditEvent`.
+"""The audit log: append-only rows of :class:`robotrace.store.values.AuditEvent`.
 
 ``details`` is stored as JSON: datetimes in it are written as ISO-8601 UTC text, and
 anything else must be JSON already.
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.store import models
-from robotrace.traceback.model import AuditEvent
+from robotrace.store.values import AuditEvent
 
 
 def append_audit(session: Session, events: Iterable[AuditEvent]) -> int:

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from robotrace.store.types import UTCDateTime, string_enum
-from robotrace.traceback.model import Answer, Outcome, Status
+from robotrace.store.values import Answer, Outcome, Status
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

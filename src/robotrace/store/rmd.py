@@ -25,7 +25,7 @@ from robotrace.providers.status import RmdStatus, rmd_status
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.providers import upsert_each
-from robotrace.traceback.model import AuditEvent
+from robotrace.store.values import AuditEvent
 
 
 @dataclass(frozen=True)

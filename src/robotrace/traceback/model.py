@@ -7,29 +7,14 @@ values and return new ones together with the :class:`AuditEvent` records of what
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-
-class Answer(StrEnum):
-    """What a provider said about a hop request (``no_response`` is set, never said)."""
-
-    UPSTREAM = "upstream"
-    ORIGIN = "origin"
-    NOT_FOUND = "not_found"
-    REFUSED = "refused"
-    NO_RESPONSE = "no_response"
-
-
-class Outcome(StrEnum):
-    ORIGIN_IDENTIFIED = "origin_identified"
-    FOREIGN_ORIGIN = "foreign_origin"
-    NON_RESPONSIVE = "non_responsive"
-    NOT_FOUND = "not_found"
-    LOOP = "loop"
-    #: Closed by a coordinator (opened by mistake): no finding, no evidence, not counted.
-    WITHDRAWN = "withdrawn"
+from robotrace.store.values import Answer as Answer
+from robotrace.store.values import AuditEvent as AuditEvent
+from robotrace.store.values import Outcome as Outcome
+from robotrace.store.values import Status as Status
 
 
 class Role(StrEnum):
@@ -56,11 +41,6 @@ class OriginAction(StrEnum):
 #: What a hop may say it received of STIR/SHAKEN: the attestation levels of ATIS-1000074
 #: (A full, B partial, C gateway), or "none" — the call arrived without an Identity header.
 RECEIVED_ATTESTATIONS = ("A", "B", "C", "none")
-
-
-class Status(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -172,18 +152,6 @@ class Traceback:
     def hop_of(self, provider: str) -> Hop | None:
         """The latest hop addressed to ``provider``."""
         return next((h for h in reversed(self.hops) if h.provider == provider), None)
-
-
-@dataclass(frozen=True)
-class AuditEvent:
-    """One transition, with who did it and when; the store appends these to the audit log."""
-
-    at: datetime
-    actor: str
-    action: str
-    traceback_id: str
-    provider: str | None = None
-    details: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
