@@ -1,7 +1,8 @@
-"""Writing a file whole or not at all."""
+"""Writing a file whole or not at all, and holding a folder's import lock."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,3 +29,18 @@ def write_whole(path: Path, data: bytes | str) -> None:
             partial.write_text(data, encoding="utf-8")
         else:
             partial.write_bytes(data)
+
+
+#: The lock file in a folder that imports and backups take turns over.
+LOCK = ".import.lock"
+
+
+@contextmanager
+def import_lock(folder: Path) -> Iterator[None]:
+    """Exclusive use of the files under ``folder``: one import (or backup) at a time."""
+    with (folder / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -16,11 +16,9 @@ Campaigns and statistics read the store through :func:`complaints_relation`.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -32,9 +30,9 @@ import pyarrow.parquet as pq
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.clock import as_utc
 from robotrace.evidence.complaints import COMPLAINT_SCHEMA, CheckedComplaints, empty_relation
+from robotrace.files import import_lock
 
 COMPLAINTS = "complaints"
-LOCK = ".import.lock"
 #: Rows per Parquet row group: statistics queries by time or number skip groups by min/max.
 ROW_GROUP_ROWS = 131_072
 
@@ -92,17 +90,6 @@ def remove_leftovers(folder: Path) -> list[Path]:
     for path in leftovers:
         path.unlink(missing_ok=True)
     return leftovers
-
-
-@contextmanager
-def import_lock(analytics_dir: Path) -> Iterator[None]:
-    """Exclusive use of the store: one import (or backup) at a time."""
-    with (analytics_dir / LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_new(

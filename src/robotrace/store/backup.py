@@ -36,8 +36,7 @@ from sqlalchemy import inspect, make_url
 
 from robotrace import __version__
 from robotrace.clock import format_utc
-from robotrace.evidence.analytics import import_lock
-from robotrace.files import written_whole
+from robotrace.files import import_lock, written_whole
 from robotrace.store.db import current_revision, make_engine
 
 FORMAT, VERSION = "robotrace-backup", 1
