@@ -21,6 +21,7 @@ from robotrace.bulk.dispatch import dispatch, lock_submission
 from robotrace.bulk.rules import HopAnswer, Position, next_step, path_of, path_text
 from robotrace.clock import Clock
 from robotrace.store import models
+from robotrace.store.db import chunks
 
 
 class BatchClosed(Exception):
@@ -155,8 +156,7 @@ def _move_on(
     table = models.BulkCall.__table__
     ids = [call_id for call_id, _ in answered]
     positions = {}
-    for part in range(0, len(ids), 5000):
-        chunk = ids[part : part + 5000]
+    for chunk in chunks(ids, 5000):
         positions.update(
             {
                 row.id: Position(row.hop, row.provider, path_of(row.path))

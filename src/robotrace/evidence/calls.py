@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, SystemClock
 from robotrace.store import models
-
-_CHUNK = 500
+from robotrace.store.db import chunks
 
 
 def known_providers(session: Session) -> dict[str, int]:
@@ -63,9 +62,7 @@ def stored_refs(session: Session, refs: list[tuple[str, str]]) -> set[tuple[str,
     """Which ``(source, source_ref)`` pairs are stored already."""
     found: set[tuple[str, str]] = set()
     pair = tuple_(models.Call.source, models.Call.source_ref)
-    for start in range(0, len(refs), _CHUNK):
-        query = select(models.Call.source, models.Call.source_ref).where(
-            pair.in_(refs[start : start + _CHUNK])
-        )
+    for part in chunks(refs):
+        query = select(models.Call.source, models.Call.source_ref).where(pair.in_(part))
         found.update((source, ref) for source, ref in session.execute(query))
     return found

@@ -43,8 +43,6 @@ STATUS_CHOICES = {
 }
 CONTACT_FIELDS = ("name", "title", "department", "telephone", "extension")
 ROLES = ("voice_service_provider", "gateway_provider", "intermediate_provider")
-#: Status lookups per query (SQLite allows 32,766 bound values; stay far below).
-CHUNK = 500
 #: Widest cell of the ``list`` table, in characters (free text may be 20,000 long).
 CELL = 60
 #: Where a provider's time zone comes from (robotrace.providers.zones), in words.
@@ -170,15 +168,6 @@ def _provider_rows(session: Session) -> list[models.Provider]:
     return list(session.scalars(query))
 
 
-def _statuses(session: Session, ids: Sequence[int], today: date) -> dict[int, RmdStatus]:
-    from robotrace.store.rmd import statuses
-
-    found: dict[int, RmdStatus] = {}
-    for start in range(0, len(ids), CHUNK):
-        found.update(statuses(session, ids[start : start + CHUNK], today))
-    return found
-
-
 def provider_summary(row: models.Provider, status: RmdStatus) -> dict[str, object]:
     """What ``providers list --json`` prints of one provider (``row``: a store row)."""
     from robotrace.store.providers import provider_of
@@ -244,9 +233,11 @@ def list_(wanted: str | None, database_url: str | None, as_json: bool) -> None:
     """Every provider by key, with its identifiers and RMD status (today's, by the
     rmd_recertification_due setting). --json prints one JSON array of objects."""
 
+    from robotrace.store.rmd import statuses
+
     def read(session: Session) -> list[dict[str, object]]:
         rows = _provider_rows(session)
-        found = _statuses(session, [row.id for row in rows], _today())
+        found = statuses(session, [row.id for row in rows], _today())
         listed = [provider_summary(row, found[row.id]) for row in rows]
         status = STATUS_CHOICES.get(wanted or "")
         return [p for p in listed if status is None or p["status"] == status]
@@ -302,12 +293,13 @@ def show(key: str, database_url: str | None, as_json: bool) -> None:
     without leading zeros): names, identifiers, the RMD's details and contact, RMD status and
     history."""
     from robotrace.store.providers import resolve_provider
+    from robotrace.store.rmd import statuses
 
     def read(session: Session) -> dict[str, object] | None:
         row = resolve_provider(session, key)
         if row is None:
             return None
-        return provider_details(session, row, _statuses(session, [row.id], _today())[row.id])
+        return provider_details(session, row, statuses(session, [row.id], _today())[row.id])
 
     details = _read(database_url, read)
     if details is None:

@@ -24,6 +24,7 @@ from robotrace.providers.registry import Provider
 from robotrace.providers.zones import ProviderZone, provider_zone
 from robotrace.store import models
 from robotrace.store.audit import append_audit
+from robotrace.store.db import chunks
 from robotrace.traceback.model import AuditEvent, ProviderInfo
 
 #: Attributes an import sets (and ``contact_email``); an empty value never erases one: an
@@ -497,8 +498,7 @@ def provider_ids(session: Session, keys: Iterable[str], chunk: int = 500) -> dic
     """Row ids of the providers with ``keys`` (those not in the store are left out)."""
     wanted = sorted(set(keys))
     found: dict[str, int] = {}
-    for start in range(0, len(wanted), chunk):
-        part = wanted[start : start + chunk]
+    for part in chunks(wanted, chunk):
         rows = session.execute(
             select(models.Provider.key, models.Provider.id).where(models.Provider.key.in_(part))
         )

@@ -11,7 +11,7 @@ The same file twice changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
@@ -24,6 +24,7 @@ from robotrace.providers.rmd import RmdExport, RmdFiling
 from robotrace.providers.status import RmdStatus, rmd_status
 from robotrace.store import models
 from robotrace.store.audit import append_audit
+from robotrace.store.db import chunks
 from robotrace.store.providers import upsert_each
 from robotrace.store.values import AuditEvent
 
@@ -241,9 +242,18 @@ def active_removal(session: Session, provider_id: int) -> models.RmdRemoval | No
 
 
 def statuses(session: Session, provider_ids: Iterable[int], today: date) -> dict[int, RmdStatus]:
-    """The RMD status of each provider (see :func:`robotrace.providers.status.rmd_status`)."""
-    wanted = sorted(set(provider_ids))
+    """The RMD status of each provider (see :func:`robotrace.providers.status.rmd_status`),
+    any number of them: the queries bind a chunk of ids at a time."""
     latest = latest_import(session)
+    found: dict[int, RmdStatus] = {}
+    for wanted in chunks(sorted(set(provider_ids))):
+        found.update(_statuses(session, wanted, latest, today))
+    return found
+
+
+def _statuses(
+    session: Session, wanted: Sequence[int], latest: models.RmdImport | None, today: date
+) -> dict[int, RmdStatus]:
     filings: dict[int, list[tuple[str, int]]] = {i: [] for i in wanted}
     found = session.execute(  # numbers and imports only: the filings' data can be large
         select(

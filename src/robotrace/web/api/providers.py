@@ -37,8 +37,6 @@ from robotrace.web.principal import Principal
 router = APIRouter(prefix="/providers", tags=["providers"])
 STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
 RMD_EDITORS = (UserRole.REGULATOR, UserRole.ADMIN)
-#: Providers whose statuses are read in one go (an IN list the databases take easily).
-CHUNK = 500
 
 StatusName = Literal["listed", "not_in_export", "removed", "unlisted"]
 
@@ -131,13 +129,6 @@ def _detail(db: Session, row: models.Provider, today: date) -> ProviderDetailOut
     return ProviderDetailOut(**status.model_dump(), history=events)
 
 
-def _statuses(db: Session, ids: list[int], today: date) -> dict[int, RmdStatus]:
-    found: dict[int, RmdStatus] = {}
-    for start in range(0, len(ids), CHUNK):
-        found.update(statuses(db, ids[start : start + CHUNK], today))
-    return found
-
-
 @router.get("", response_model=list[ProviderStatusOut], responses=responses(403))
 def list_providers(
     status: StatusName | None = Query(None, description="only the providers with this status"),
@@ -151,7 +142,7 @@ def list_providers(
     """Registered providers by key, each with its RMD status; a page of them with ``limit``
     and ``offset``. A search ``q`` considers its first 500 matches."""
     rows = registry_rows(db, status, q.strip(), limit, offset)
-    found = _statuses(db, [row.id for row in rows], clock.now().date())
+    found = statuses(db, [row.id for row in rows], clock.now().date())
     return [_with_status(row, found[row.id]) for row in rows]
 
 
