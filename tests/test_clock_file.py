@@ -21,6 +21,7 @@ from robotrace.clock import (
     parse_utc,
     write_clock_file,
 )
+from robotrace.settings import Settings
 
 WORLD = datetime(2020, 4, 25, 0, 0, tzinfo=UTC)
 REAL = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -67,10 +68,10 @@ def test_a_missing_or_bad_file_is_refused_at_the_start_with_its_name(tmp_path, c
 
 def test_the_setting_picks_the_clock(tmp_path, monkeypatch):
     monkeypatch.delenv("ROBOTRACE_CLOCK_FILE", raising=False)
-    assert isinstance(clock_from_settings(), SystemClock)
+    assert isinstance(clock_from_settings(Settings.from_environ()), SystemClock)
     write_clock_file(tmp_path / "clock.json", WORLD)
     monkeypatch.setenv("ROBOTRACE_CLOCK_FILE", str(tmp_path / "clock.json"))
-    clock = clock_from_settings()
+    clock = clock_from_settings(Settings.from_environ())
     assert isinstance(clock, FileClock)
     assert WORLD <= clock.now() < WORLD + timedelta(minutes=1)
 

@@ -11,7 +11,7 @@ import importlib
 import click
 
 from robotrace import __version__
-from robotrace.settings import SettingError
+from robotrace.settings import SettingError, Settings
 
 #: command name → "module:attribute" of a ``click.Command``.
 COMMANDS: dict[str, str] = {
@@ -60,6 +60,7 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> object:
         # A bad ROBOTRACE_* value is the operator's to fix: name it, without a traceback.
+        # The group's own callback reads them all (main), so a bad one stops every command.
         try:
             return super().invoke(ctx)
         except SettingError as exc:
@@ -87,8 +88,11 @@ def _database_unavailable(error: Exception) -> bool:
 
 @click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="robotrace")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Trace illegal robocalls hop by hop to the providers that carry them."""
+    # Read once, every value checked: a bad one stops here, named (LazyGroup.invoke).
+    ctx.obj = Settings.from_environ()
 
 
 if __name__ == "__main__":

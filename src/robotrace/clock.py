@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol, overload
 
-from robotrace import settings
+from robotrace.settings import Settings
 
 
 class Clock(Protocol):
@@ -121,10 +121,10 @@ class FileClock:
         return self._world.at(self.real.now())
 
 
-def clock_from_settings() -> Clock:
+def clock_from_settings(settings: Settings) -> Clock:
     """The clock of ``robotrace serve`` and ``robotrace worker``: the real one, or the one
     the file of the ``clock_file`` setting keeps."""
-    path = settings.get("clock_file")
+    path = settings.clock_file
     return FileClock(Path(path)) if path else SystemClock()
 
 

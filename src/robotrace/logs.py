@@ -14,7 +14,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from robotrace import settings
+from robotrace.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 #: The fields of uvicorn's access records, in the order of their ``args``.
@@ -52,27 +52,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def formatter() -> logging.Formatter:
+def formatter(settings: Settings) -> logging.Formatter:
     """The formatter the ``log_format`` setting asks for."""
-    if settings.get("log_format") == "json":
+    if settings.log_format == "json":
         return JsonFormatter()
     return logging.Formatter(TEXT_FORMAT)
 
 
-def configure_logging() -> None:
+def configure_logging(settings: Settings) -> None:
     """Send every logger's records to stderr in the configured format and level."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(formatter())
+    handler.setFormatter(formatter(settings))
     handler.addFilter(RedactSecrets())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.get("log_level"))
+    root.setLevel(settings.log_level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is ours
 
 
-def uvicorn_log_config() -> dict[str, Any]:
+def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
     """uvicorn's ``log_config``: its loggers write through the same format and level."""
-    form = "json" if settings.get("log_format") == "json" else "text"
+    form = "json" if settings.log_format == "json" else "text"
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -89,7 +89,7 @@ def uvicorn_log_config() -> dict[str, Any]:
                 "stream": "ext://sys.stderr",
             }
         },
-        "root": {"handlers": ["stderr"], "level": settings.get("log_level")},
+        "root": {"handlers": ["stderr"], "level": settings.log_level},
         "loggers": {
             "uvicorn": {"handlers": [], "propagate": True},
             "uvicorn.error": {"handlers": [], "propagate": True},

@@ -21,7 +21,6 @@ from typing import Any
 
 import pyarrow as pa
 
-from robotrace import settings
 from robotrace.agent.client import PortalClient, PortalRefused
 from robotrace.agent.records import is_store_file
 from robotrace.bulk.rules import time_ms
@@ -30,6 +29,7 @@ from robotrace.cdr.switch import SwitchRecords
 from robotrace.numbers import fast_digits_key_sql
 from robotrace.paths.duck import DuckEngine
 from robotrace.paths.engine import trace_paths
+from robotrace.settings import DEFAULTS
 
 Log = Callable[[str], None]
 
@@ -92,6 +92,8 @@ class BatchAnswerer:
     provider: str
     switch: SwitchRecords | None = None
     log: Log = print
+    #: Answers sent per POST (the ``agent_batch_answers`` setting).
+    answers_per_post: int = DEFAULTS.agent_batch_answers
     _folder: Path | None = field(default=None, init=False)
     _named: str | None = field(default=None, init=False)
 
@@ -147,7 +149,7 @@ class BatchAnswerer:
             return True
         waiting = [item for item in batch["items"] if not item["answered"]]
         answers = self.lookups(waiting, int(batch["tolerance_ms"]))
-        part = int(settings.get("agent_batch_answers"))
+        part = self.answers_per_post
         for start in range(0, len(answers), part):
             body = {"answers": answers[start : start + part]}
             response = client.request("POST", f"/batch-requests/{batch_id}/answer", json=body)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
+from robotrace.settings import Settings, pass_settings
 
 if TYPE_CHECKING:
     from robotrace.agent.client import PortalClient
@@ -59,7 +60,9 @@ if TYPE_CHECKING:
     "segment: answers then name the signer's SPC, not only the attestation (not verified).",
 )
 @click.option("--retries", default=6, show_default=True, help="Tries per API call.")
+@pass_settings
 def agent(
+    settings: Settings,
     url: str,
     token: str,
     cdrs: Path,
@@ -92,7 +95,7 @@ def agent(
         raise click.UsageError("--once and --watch exclude each other")
     if watch and not interval > 0:
         raise click.BadParameter("must be more than 0 with --watch", param_hint="--interval")
-    configure_logging()
+    configure_logging(settings)
     switch = switch_records(record_format, trunk_map)
     log = logging.getLogger("robotrace.agent").info
     runner: Agent | None = None
@@ -108,7 +111,9 @@ def agent(
         answerer = RecordsAnswerer(records, {}, skew, certificates=known)
         runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
         runner.upstreams = switch.trunks.upstreams if switch else {}
-        runner.batches = BatchAnswerer(cdrs, provider, switch, log)
+        runner.batches = BatchAnswerer(
+            cdrs, provider, switch, log, answers_per_post=settings.agent_batch_answers
+        )
         status = _watch(runner, client, interval) if watch else runner.run(interval, once)
     except (PortalRefused, PortalUnavailable, LookupError, OSError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None

@@ -162,7 +162,7 @@ def blocker(
     from robotrace.blocking.refresh import ListState, restore
     from robotrace.logs import configure_logging, uvicorn_log_config
 
-    configure_logging()
+    configure_logging(settings.settings_of(click.get_current_context()))
     key = _public_key(portal, public_key, trust_on_first_use)
     trunks = trunks_from_settings()
     cache = cache or (
@@ -192,7 +192,13 @@ def blocker(
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
     try:
         # Access lines only at WARNING: one per decided call would drown everything else.
-        uvicorn.run(app, host=host, port=port, log_config=uvicorn_log_config(), log_level="warning")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=uvicorn_log_config(settings.settings_of(click.get_current_context())),
+            log_level="warning",
+        )
     finally:
         if workers is not None:
             workers.stop()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from robotrace import __version__
 from robotrace.clock import Clock, clock_from_settings
+from robotrace.settings import Settings
 from robotrace.store.db import make_engine, session_factory
 from robotrace.web import errors
 from robotrace.web.apidocs import mount_api_docs
@@ -84,9 +85,13 @@ def _router(target: str) -> object:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-def create_app(database_url: str | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None, clock: Clock | None = None, settings: Settings | None = None
+) -> FastAPI:
     """The portal on ``database_url`` (default: the ``database_url`` setting), on ``clock``
-    (default: the real time, or the ``clock_file`` setting's)."""
+    (default: the real time, or the ``clock_file`` setting's), with ``settings`` (default:
+    read from the environment now, once; kept on ``app.state.settings``)."""
+    settings = settings or Settings.from_environ()
     app = FastAPI(
         title="robotrace",
         version=__version__,
@@ -98,7 +103,8 @@ def create_app(database_url: str | None = None, clock: Clock | None = None) -> F
     engine = make_engine(database_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
-    app.state.clock = clock or clock_from_settings()
+    app.state.settings = settings
+    app.state.clock = clock or clock_from_settings(settings)
     app.state.metrics = Metrics(app.state)
     app.middleware("http")(count_requests)
     app.include_router(metrics_router)

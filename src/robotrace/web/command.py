@@ -10,6 +10,8 @@ import tempfile
 
 import click
 
+from robotrace.settings import Settings, pass_settings
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -28,11 +30,18 @@ import click
     show_default=True,
     help="Bring the store's schema up to date before serving.",
 )
-def serve(host: str, port: int, workers: int, database_url: str | None, migrate: bool) -> None:
+@pass_settings
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    database_url: str | None,
+    migrate: bool,
+) -> None:
     """Serve the portal (pages) and the JSON API (/api/v1)."""
     import uvicorn
 
-    from robotrace import settings
     from robotrace.clock import ClockFileError, clock_from_settings
     from robotrace.enforcement.letters import letter_template_setting
     from robotrace.logs import configure_logging, uvicorn_log_config
@@ -40,7 +49,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     from robotrace.web.operator import check_operator
 
     try:
-        clock_from_settings()  # a clock file the workers could not read fails here, once
+        clock_from_settings(settings)  # a clock file the workers could not read fails here, once
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
     check_operator()  # a bad operator_* setting is named now, not on every public page
@@ -51,7 +60,7 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
     url = database_url or os.environ.get("ROBOTRACE_DATABASE_URL")
     if workers > 1 and (url or "sqlite").startswith("sqlite"):
         raise click.UsageError("several workers need PostgreSQL; SQLite takes one writer")
-    configure_logging()
+    configure_logging(settings)
     if migrate:
         upgrade(url)
     if workers > 1:
@@ -65,11 +74,11 @@ def serve(host: str, port: int, workers: int, database_url: str | None, migrate:
         host=host,
         port=port,
         workers=workers,
-        log_config=uvicorn_log_config(),
-        log_level=settings.get("log_level").lower(),
+        log_config=uvicorn_log_config(settings),
+        log_level=settings.log_level.lower(),
         # Agents' event streams never end by themselves: without a limit a stop would wait
         # for them all (docs/agent.md); requests still running then are cancelled.
-        timeout_graceful_shutdown=settings.get("shutdown_grace_seconds"),
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

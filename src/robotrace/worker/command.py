@@ -8,6 +8,8 @@ import socket
 
 import click
 
+from robotrace.settings import Settings, pass_settings
+
 
 def _default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -29,7 +31,14 @@ def _log_busy_pass(counts: object) -> None:
 )
 @click.option("--database-url", help="Store URL (default: the database_url setting).")
 @click.option("--worker-id", help="This worker's name in claims (default: HOST:PID).")
-def worker(once: bool, interval: float, database_url: str | None, worker_id: str | None) -> None:
+@pass_settings
+def worker(
+    settings: Settings,
+    once: bool,
+    interval: float,
+    database_url: str | None,
+    worker_id: str | None,
+) -> None:
     """Send due notifications (e-mail, webhooks), reminders and overdue notices, and mark
     hops no_response after the grace period. Run as many as you like: claims are atomic."""
     from robotrace.clock import ClockFileError, clock_from_settings
@@ -37,9 +46,9 @@ def worker(once: bool, interval: float, database_url: str | None, worker_id: str
     from robotrace.store.db import current_revision, existing_engine, head_revision
     from robotrace.worker.loop import run_forever, run_once
 
-    configure_logging()
+    configure_logging(settings)
     try:
-        clock = clock_from_settings()  # the real time, or the clock_file setting's
+        clock = clock_from_settings(settings)  # the real time, or the clock_file setting's
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
     engine = existing_engine(database_url)

@@ -136,7 +136,7 @@ def export(
         raise click.UsageError("give exactly one of --portal and --list-file")
     if watch and not portal:
         raise click.UsageError("--watch needs --portal")
-    configure_logging()
+    configure_logging(settings.settings_of(click.get_current_context()))
     key = blocking_command._public_key(portal, public_key, trust_on_first_use)
     trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
     exporter = _exporter(out, trunks, rpc_socket)

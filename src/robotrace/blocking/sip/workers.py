@@ -227,12 +227,13 @@ def worker_main(
 ) -> None:
     """One worker: TCP on an event loop thread, the control pipe on another, UDP here."""
     from robotrace.logs import configure_logging
+    from robotrace.settings import Settings
 
     # A terminal's Ctrl-C or a kill of the process group reaches the workers too: they end
     # when the parent tells them (their last counts sent) or when its pipe closes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    configure_logging()
+    configure_logging(Settings.from_environ())  # a new process: its own, the parent's variables
     state, counts = ListState(), BlockCounts()
     service = make_service(state, counts, config.next_hop)
     requests = [0]  # UDP requests read
