@@ -77,8 +77,9 @@ def serve(
         log_config=uvicorn_log_config(settings),
         log_level=settings.log_level.lower(),
         # Agents' event streams never end by themselves: without a limit a stop would wait
-        # for them all (docs/agent.md); requests still running then are cancelled.
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # for them all (docs/agent.md); requests still running then are cancelled. uvicorn
+        # annotates it int but waits with asyncio, which takes the setting's float seconds.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # type: ignore[arg-type]
     )
 
 
