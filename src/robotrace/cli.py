@@ -6,43 +6,46 @@ dependencies load only when that part runs.
 
 from __future__ import annotations
 
-import importlib
-
 import click
 
 from robotrace import __version__
+from robotrace.registry import Registry
 from robotrace.settings import SettingError, Settings
 
-#: command name → "module:attribute" of a ``click.Command``.
-COMMANDS: dict[str, str] = {
-    "agent": "robotrace.agent.command:agent",
-    "backup": "robotrace.store.command:backup_command",
-    "blocker": "robotrace.blocking.kamailio.command:blocker",  # serving, and export
-    "bulk-trace": "robotrace.bulk.command:bulk_trace",
-    "calendar": "robotrace.calendar_command:calendar",
-    "clock": "robotrace.clock_command:clock",
-    "demo": "robotrace.demo.command:demo",
-    "simulate": "robotrace.simulate.command:simulate",
-    "trace": "robotrace.traceback.command:trace",
-    "db": "robotrace.store.command:db",
-    "declare-blocking": "robotrace.blocking.command:declare_blocking",
-    "cdr": "robotrace.cdr.command:cdr",
-    "evidence": "robotrace.evidence.command:evidence",
-    "campaigns": "robotrace.campaigns.command:campaigns",
-    "screen": "robotrace.blocking.command:screen",
-    "numbering": "robotrace.numbering.command:numbering",
-    "paths": "robotrace.paths.command:paths",
-    "period-report": "robotrace.stats.command:period_report",
-    "providers": "robotrace.providers.command:providers",
-    "reports": "robotrace.reports.command:reports",
-    "restore": "robotrace.store.command:restore_command",
-    "serve": "robotrace.web.command:serve",
-    "shaken": "robotrace.shaken.command:shaken",
-    "stats": "robotrace.stats.command:stats",
-    "tokens": "robotrace.accounts.command:tokens",
-    "users": "robotrace.accounts.command:users",
-    "worker": "robotrace.worker.command:worker",
-}
+#: The commands, by name: each the "module:attribute" of a ``click.Command``.
+COMMANDS: Registry[click.Command] = Registry(
+    "command",
+    click.Command,
+    {
+        "agent": "robotrace.agent.command:agent",
+        "backup": "robotrace.store.command:backup_command",
+        "blocker": "robotrace.blocking.kamailio.command:blocker",  # serving, and export
+        "bulk-trace": "robotrace.bulk.command:bulk_trace",
+        "calendar": "robotrace.calendar_command:calendar",
+        "clock": "robotrace.clock_command:clock",
+        "demo": "robotrace.demo.command:demo",
+        "simulate": "robotrace.simulate.command:simulate",
+        "trace": "robotrace.traceback.command:trace",
+        "db": "robotrace.store.command:db",
+        "declare-blocking": "robotrace.blocking.command:declare_blocking",
+        "cdr": "robotrace.cdr.command:cdr",
+        "evidence": "robotrace.evidence.command:evidence",
+        "campaigns": "robotrace.campaigns.command:campaigns",
+        "screen": "robotrace.blocking.command:screen",
+        "numbering": "robotrace.numbering.command:numbering",
+        "paths": "robotrace.paths.command:paths",
+        "period-report": "robotrace.stats.command:period_report",
+        "providers": "robotrace.providers.command:providers",
+        "reports": "robotrace.reports.command:reports",
+        "restore": "robotrace.store.command:restore_command",
+        "serve": "robotrace.web.command:serve",
+        "shaken": "robotrace.shaken.command:shaken",
+        "stats": "robotrace.stats.command:stats",
+        "tokens": "robotrace.accounts.command:tokens",
+        "users": "robotrace.accounts.command:users",
+        "worker": "robotrace.worker.command:worker",
+    },
+)
 
 
 class LazyGroup(click.Group):
@@ -50,13 +53,8 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attribute = target.split(":")
-        command = getattr(importlib.import_module(module_name), attribute)
-        assert isinstance(command, click.Command)
-        return command
+        # None lets click say "No such command" with its usage line.
+        return COMMANDS.get(cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         # A bad ROBOTRACE_* value is the operator's to fix: name it, without a traceback.

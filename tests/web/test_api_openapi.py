@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from fastapi.routing import APIRoute
 
 from robotrace.web.app import API_ROUTERS
@@ -72,9 +70,7 @@ PUBLIC = {
 def _api_routes() -> set[tuple[str, str]]:
     """Every route of the routers that ``web/app.py`` mounts under /api/v1."""
     found = set()
-    for target in API_ROUTERS:
-        module, attribute = target.split(":")
-        router = getattr(importlib.import_module(module), attribute)
+    for router in API_ROUTERS.values():
         for route in router.routes:
             assert isinstance(route, APIRoute)
             found |= {(method, "/api/v1" + route.path) for method in route.methods}

@@ -44,7 +44,7 @@ from robotrace.evidence.complaints import (
     time_problem,
     utc,
 )
-from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
+from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions
 
 #: Header (lower case, ``_`` read as a space) → the name its values go by in the SQL below.
 _NAMES = {
@@ -158,12 +158,10 @@ def read(path: Path, shown_as: str, options: ReadOptions) -> FileRead:
     return read_complaints(path, shown_as, options, RULES, columns_of)
 
 
-FCC = register(
-    EvidenceFormat(
-        name="fcc",
-        title="FCC consumer complaints, unwanted calls (CSV)",
-        target="complaints",
-        recognises=recognises,
-        read=read,
-    )
+FCC = EvidenceFormat(
+    name="fcc",
+    title="FCC consumer complaints, unwanted calls (CSV)",
+    target="complaints",
+    recognises=recognises,
+    read=read,
 )

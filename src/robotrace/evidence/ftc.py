@@ -27,7 +27,7 @@ from robotrace.evidence.complaints import (
     utc,
 )
 from robotrace.evidence.csvfile import FileProblem
-from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
+from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions
 
 _TIME_SAID = "a time YYYY-MM-DD HH:MM:SS"
 NO_SUBJECT = "No Subject Provided"
@@ -101,12 +101,10 @@ def read(path: Path, shown_as: str, options: ReadOptions) -> FileRead:
     return read_complaints(path, shown_as, options, RULES, columns_of)
 
 
-FTC = register(
-    EvidenceFormat(
-        name="ftc",
-        title="FTC Do Not Call complaints (CSV)",
-        target="complaints",
-        recognises=recognises,
-        read=read,
-    )
+FTC = EvidenceFormat(
+    name="ftc",
+    title="FTC Do Not Call complaints (CSV)",
+    target="complaints",
+    recognises=recognises,
+    read=read,
 )

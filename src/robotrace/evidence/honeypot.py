@@ -25,7 +25,7 @@ from robotrace.csvlines import first_bad_utf8_line
 from robotrace.evidence.calls import add_calls, known_providers
 from robotrace.evidence.columns import HONEYPOT_COLUMNS
 from robotrace.evidence.csvfile import counted
-from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
+from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions
 from robotrace.numbers import InvalidNumber, normalize, try_normalize
 from robotrace.rows import BadRowsError, RowError
 
@@ -158,12 +158,10 @@ def recognises(first_line: str, path: Path) -> bool:
     return {"call_id", "calling_number", "called_number", "call_time"} <= header
 
 
-HONEYPOT = register(
-    EvidenceFormat(
-        name="honeypot",
-        title="honeypot call records (CSV)",
-        target="calls",
-        recognises=recognises,
-        read=read,
-    )
+HONEYPOT = EvidenceFormat(
+    name="honeypot",
+    title="honeypot call records (CSV)",
+    target="calls",
+    recognises=recognises,
+    read=read,
 )

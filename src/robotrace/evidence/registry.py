@@ -9,13 +9,13 @@ they cannot read as documented makes its row bad.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from robotrace.registry import Registry
 from robotrace.rows import RowError
 
 if TYPE_CHECKING:
@@ -25,14 +25,6 @@ Target = Literal["complaints", "calls"]
 
 #: Called with ``(file, bytes read, bytes in the file)`` while a file is read.
 ByteProgress = Callable[[str, int, int], None]
-
-#: The modules of the built-in formats; importing one registers its format.
-BUILT_IN = (
-    "robotrace.evidence.ftc",
-    "robotrace.evidence.fcc",
-    "robotrace.evidence.honeypot",
-    "robotrace.evidence.sip",
-)
 
 
 @dataclass(frozen=True)
@@ -92,32 +84,34 @@ class EvidenceFormat:
     read: Reader
 
 
-_REGISTERED: dict[str, EvidenceFormat] = {}
+#: The formats by name; the built-in ones first, each imported when first used.
+FORMATS: Registry[EvidenceFormat] = Registry(
+    "evidence format",
+    EvidenceFormat,
+    {
+        "ftc": "robotrace.evidence.ftc:FTC",
+        "fcc": "robotrace.evidence.fcc:FCC",
+        "honeypot": "robotrace.evidence.honeypot:HONEYPOT",
+        "sip": "robotrace.evidence.sip:SIP",
+    },
+)
 
 
 def register(evidence_format: EvidenceFormat) -> EvidenceFormat:
     """Add a format; a name can be registered once."""
-    if evidence_format.name in _REGISTERED:
-        raise ValueError(f"evidence format {evidence_format.name!r} is registered already")
-    _REGISTERED[evidence_format.name] = evidence_format
+    FORMATS.register(evidence_format.name, evidence_format)
     return evidence_format
 
 
 def evidence_formats() -> dict[str, EvidenceFormat]:
-    """Every registered format by name: the built-in ones first, in ``BUILT_IN`` order
-    (whatever order they were imported in), then the others as they were registered."""
-    for module in BUILT_IN:
-        importlib.import_module(module)
-    built_in = [m.rsplit(".", 1)[1] for m in BUILT_IN]
-    ordered = sorted(_REGISTERED, key=lambda n: built_in.index(n) if n in built_in else 99)
-    return {name: _REGISTERED[name] for name in ordered}
+    """Every registered format by name: the built-in ones first, then the others as they
+    were registered."""
+    return dict(FORMATS.items())
 
 
 def evidence_format(name: str) -> EvidenceFormat:
-    formats = evidence_formats()
-    if name not in formats:
-        raise ValueError(f"unknown evidence format {name!r} (known: {', '.join(formats)})")
-    return formats[name]
+    """The format registered as ``name``; ``ValueError`` names the known ones otherwise."""
+    return FORMATS[name]
 
 
 def first_line(path: Path, limit: int = 65_536) -> str:

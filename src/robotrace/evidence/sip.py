@@ -29,7 +29,7 @@ from typing import Any
 
 from robotrace.clock import as_utc
 from robotrace.csvlines import first_bad_utf8_line
-from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions, register
+from robotrace.evidence.registry import EvidenceFormat, FileRead, ReadOptions
 from robotrace.numbers import try_normalize
 from robotrace.rows import RowError
 
@@ -267,12 +267,10 @@ def recognises(first_line: str, path: Path) -> bool:
     return is_start_line(first_line) or path.suffix.lower() in SUFFIXES
 
 
-SIP = register(
-    EvidenceFormat(
-        name="sip",
-        title="SIP INVITE captures (text)",
-        target="calls",
-        recognises=recognises,
-        read=read,
-    )
+SIP = EvidenceFormat(
+    name="sip",
+    title="SIP INVITE captures (text)",
+    target="calls",
+    recognises=recognises,
+    read=read,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
@@ -12,6 +12,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from robotrace import __version__
 from robotrace.clock import Clock, clock_from_settings
+from robotrace.registry import Registry
 from robotrace.settings import Settings
 from robotrace.store.db import make_engine, session_factory
 from robotrace.web import errors
@@ -22,49 +23,58 @@ from robotrace.web.health import router as health_router
 from robotrace.web.metrics import Metrics, count_requests
 from robotrace.web.metrics import router as metrics_router
 
-#: Routers as "module:attribute", included in this order; each area adds itself here.
-PAGE_ROUTERS = [
-    "robotrace.web.pages.auth:router",
-    "robotrace.web.pages.home:router",
-    "robotrace.web.pages.tracebacks:router",
-    "robotrace.web.pages.providers:router",
-    "robotrace.web.pages.inbox:router",
-    "robotrace.web.pages.admin:router",
-    "robotrace.web.pages.enforcement:router",
-    "robotrace.web.pages.letters:router",
-    "robotrace.web.pages.orders:router",
-    "robotrace.web.pages.authorizations:router",
-    "robotrace.web.pages.evidence:router",
-    "robotrace.web.pages.campaigns:router",
-    "robotrace.web.pages.reports:router",
-    "robotrace.web.pages.statistics:router",
-    "robotrace.web.pages.shaken_stats:router",
-    "robotrace.web.pages.traceforward:router",
-    "robotrace.web.pages.legal_process:router",
-    "robotrace.web.pages.upstreams:router",
-]
-API_ROUTERS: list[str] = [
-    "robotrace.web.api.me:router",
-    "robotrace.web.api.hops:router",
-    "robotrace.web.api.signers:router",
-    "robotrace.web.api.events:router",
-    "robotrace.web.api.tracebacks:router",
-    "robotrace.web.api.providers:router",
-    "robotrace.web.api.enforcement:router",
-    "robotrace.web.api.orders:router",
-    "robotrace.web.api.blocklist:router",
-    "robotrace.web.api.blocking_counts:router",
-    "robotrace.web.api.evidence:router",
-    "robotrace.web.api.campaigns:router",
-    "robotrace.web.api.reports:router",
-    "robotrace.web.api.statistics:router",
-    "robotrace.web.api.shaken_stats:router",
-    "robotrace.web.api.bulk:router",
-    "robotrace.web.api.batches:router",
-    "robotrace.web.api.traceforward:router",
-    "robotrace.web.api.legal_process:router",
-    "robotrace.web.api.upstreams:router",
-]
+#: The routers by area, each "module:attribute", included in this order; each area adds
+#: itself here. Pages at /, the JSON API under /api/v1.
+PAGE_ROUTERS: Registry[APIRouter] = Registry(
+    "page router",
+    APIRouter,
+    {
+        "auth": "robotrace.web.pages.auth:router",
+        "home": "robotrace.web.pages.home:router",
+        "tracebacks": "robotrace.web.pages.tracebacks:router",
+        "providers": "robotrace.web.pages.providers:router",
+        "inbox": "robotrace.web.pages.inbox:router",
+        "admin": "robotrace.web.pages.admin:router",
+        "enforcement": "robotrace.web.pages.enforcement:router",
+        "letters": "robotrace.web.pages.letters:router",
+        "orders": "robotrace.web.pages.orders:router",
+        "authorizations": "robotrace.web.pages.authorizations:router",
+        "evidence": "robotrace.web.pages.evidence:router",
+        "campaigns": "robotrace.web.pages.campaigns:router",
+        "reports": "robotrace.web.pages.reports:router",
+        "statistics": "robotrace.web.pages.statistics:router",
+        "shaken_stats": "robotrace.web.pages.shaken_stats:router",
+        "traceforward": "robotrace.web.pages.traceforward:router",
+        "legal_process": "robotrace.web.pages.legal_process:router",
+        "upstreams": "robotrace.web.pages.upstreams:router",
+    },
+)
+API_ROUTERS: Registry[APIRouter] = Registry(
+    "API router",
+    APIRouter,
+    {
+        "me": "robotrace.web.api.me:router",
+        "hops": "robotrace.web.api.hops:router",
+        "signers": "robotrace.web.api.signers:router",
+        "events": "robotrace.web.api.events:router",
+        "tracebacks": "robotrace.web.api.tracebacks:router",
+        "providers": "robotrace.web.api.providers:router",
+        "enforcement": "robotrace.web.api.enforcement:router",
+        "orders": "robotrace.web.api.orders:router",
+        "blocklist": "robotrace.web.api.blocklist:router",
+        "blocking_counts": "robotrace.web.api.blocking_counts:router",
+        "evidence": "robotrace.web.api.evidence:router",
+        "campaigns": "robotrace.web.api.campaigns:router",
+        "reports": "robotrace.web.api.reports:router",
+        "statistics": "robotrace.web.api.statistics:router",
+        "shaken_stats": "robotrace.web.api.shaken_stats:router",
+        "bulk": "robotrace.web.api.bulk:router",
+        "batches": "robotrace.web.api.batches:router",
+        "traceforward": "robotrace.web.api.traceforward:router",
+        "legal_process": "robotrace.web.api.legal_process:router",
+        "upstreams": "robotrace.web.api.upstreams:router",
+    },
+)
 
 
 STATIC = Path(__file__).parent / "static"
@@ -76,13 +86,6 @@ def favicon() -> Response:
         media_type="image/svg+xml",
         headers={"Cache-Control": "public, max-age=86400"},
     )
-
-
-def _router(target: str) -> object:
-    import importlib
-
-    module_name, attribute = target.split(":")
-    return getattr(importlib.import_module(module_name), attribute)
 
 
 def create_app(
@@ -113,10 +116,10 @@ def create_app(
     # Browsers ask for /favicon.ico whatever the page links; answer with the same icon.
     app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     mount_api_docs(app)
-    for target in PAGE_ROUTERS:
-        app.include_router(_router(target))  # type: ignore[arg-type]
-    for target in API_ROUTERS:
-        app.include_router(_router(target), prefix="/api/v1")  # type: ignore[arg-type]
+    for router in PAGE_ROUTERS.values():
+        app.include_router(router)
+    for router in API_ROUTERS.values():
+        app.include_router(router, prefix="/api/v1")
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:

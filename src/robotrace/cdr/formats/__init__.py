@@ -1,9 +1,9 @@
 """The registry of switch CDR formats: ``--format NAME`` of ``robotrace cdr``, ``agent`` and
 ``paths`` (docs/formats.md, "Call records as switches write them").
 
-Each built-in registers itself here the same way, from its own module (``kamailio.py``,
-``asterisk.py``, ``freeswitch.py``); a ``.toml`` path names a mapping file
-(``mapping.py``) for any other export.
+Each built-in is a :class:`~robotrace.cdr.switch.SwitchFormat` in its own module
+(``kamailio.py``, ``asterisk.py``, ``freeswitch.py``), named in :data:`FORMATS` and imported
+when first used; a ``.toml`` path names a mapping file (``mapping.py``) for any other export.
 """
 
 from __future__ import annotations
@@ -11,14 +11,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from robotrace.cdr.switch import SwitchFormat
+from robotrace.registry import Registry
 
 #: robotrace's own CSV/Parquet (docs/formats.md, "Columns"): no conversion, no trunk map.
 CANONICAL = "canonical"
-FORMATS: dict[str, SwitchFormat] = {}
+#: The switch formats by name (lower case).
+FORMATS: Registry[SwitchFormat] = Registry(
+    "CDR format",
+    SwitchFormat,
+    {
+        "asterisk-csv": "robotrace.cdr.formats.asterisk:CSV",
+        "asterisk-odbc": "robotrace.cdr.formats.asterisk:ODBC",
+        "freeswitch-csv": "robotrace.cdr.formats.freeswitch:CSV",
+        "freeswitch-json": "robotrace.cdr.formats.freeswitch:JSON",
+        "kamailio-dbtext": "robotrace.cdr.formats.kamailio:DBTEXT",
+        "kamailio-csv": "robotrace.cdr.formats.kamailio:CSV",
+    },
+)
 
 
 def register(fmt: SwitchFormat) -> SwitchFormat:
-    FORMATS[fmt.name] = fmt
+    """Add a switch format under its name (once)."""
+    FORMATS.register(fmt.name, fmt)
     return fmt
 
 
@@ -41,6 +55,3 @@ def format_named(text: str) -> SwitchFormat | None:
         return load_mapping(Path(name))
     known = ", ".join(format_names())
     raise ValueError(f"unknown CDR format {name!r}: one of {known}, or a mapping file (.toml)")
-
-
-from robotrace.cdr.formats import asterisk, freeswitch, kamailio  # noqa: E402, F401

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import duckdb
 
-from robotrace.cdr.formats import register
 from robotrace.cdr.formats.common import (
     Columns,
     each_file,
@@ -103,19 +102,15 @@ def read_cdr_table(
     return Staged(text.table, _legs(text.table.column_names), text.locate)
 
 
-register(
-    SwitchFormat(
-        "asterisk-csv",
-        "Asterisk cdr_csv's Master.csv (no header; per-account copies are left out)",
-        each_file(named("Master.csv")),
-        read_master_csv,
-    )
+CSV = SwitchFormat(
+    "asterisk-csv",
+    "Asterisk cdr_csv's Master.csv (no header; per-account copies are left out)",
+    each_file(named("Master.csv")),
+    read_master_csv,
 )
-register(
-    SwitchFormat(
-        "asterisk-odbc",
-        "Asterisk's CDR table (cdr_adaptive_odbc) as a CSV export with a header",
-        each_file(with_suffix(".csv")),
-        read_cdr_table,
-    )
+ODBC = SwitchFormat(
+    "asterisk-odbc",
+    "Asterisk's CDR table (cdr_adaptive_odbc) as a CSV export with a header",
+    each_file(with_suffix(".csv")),
+    read_cdr_table,
 )

@@ -23,7 +23,6 @@ from urllib.parse import unquote
 import duckdb
 import pyarrow as pa
 
-from robotrace.cdr.formats import register
 from robotrace.cdr.formats.common import Columns, each_file, find, named, read_text_csv, stage_sql
 from robotrace.cdr.readers import FileCheck
 from robotrace.cdr.switch import STAGED_COLUMNS, Staged, SwitchFormat
@@ -177,19 +176,15 @@ def _record(path: Path, check: FileCheck) -> dict[str, Any] | None:
     return record
 
 
-register(
-    SwitchFormat(
-        "freeswitch-csv",
-        "FreeSWITCH mod_cdr_csv with its default template (Master.csv)",
-        each_file(named("Master.csv")),
-        read_cdr_csv,
-    )
+CSV = SwitchFormat(
+    "freeswitch-csv",
+    "FreeSWITCH mod_cdr_csv with its default template (Master.csv)",
+    each_file(named("Master.csv")),
+    read_cdr_csv,
 )
-register(
-    SwitchFormat(
-        "freeswitch-json",
-        "FreeSWITCH mod_json_cdr records (one .json file per call leg)",
-        json_groups,
-        read_json,
-    )
+JSON = SwitchFormat(
+    "freeswitch-json",
+    "FreeSWITCH mod_json_cdr records (one .json file per call leg)",
+    json_groups,
+    read_json,
 )

@@ -19,7 +19,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from robotrace.cdr.formats import register
 from robotrace.cdr.formats.common import (
     Columns,
     column_name,
@@ -206,19 +205,15 @@ def _split_sql(columns: list[str]) -> str:
     )
 
 
-register(
-    SwitchFormat(
-        "kamailio-dbtext",
-        "Kamailio acc rows through db_text (the acc and missed_calls table files)",
-        each_file(lambda p: bool(_TABLE_FILE.fullmatch(p.name))),
-        read_dbtext,
-    )
+DBTEXT = SwitchFormat(
+    "kamailio-dbtext",
+    "Kamailio acc rows through db_text (the acc and missed_calls table files)",
+    each_file(lambda p: bool(_TABLE_FILE.fullmatch(p.name))),
+    read_dbtext,
 )
-register(
-    SwitchFormat(
-        "kamailio-csv",
-        "Kamailio acc rows as a CSV export of the acc table (a header of its columns)",
-        each_file(with_suffix(".csv")),
-        read_acc_csv,
-    )
+CSV = SwitchFormat(
+    "kamailio-csv",
+    "Kamailio acc rows as a CSV export of the acc table (a header of its columns)",
+    each_file(with_suffix(".csv")),
+    read_acc_csv,
 )

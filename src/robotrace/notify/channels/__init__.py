@@ -7,13 +7,14 @@ network I/O: ``prepare(session, notification)`` reads what it needs from the sto
 renders; ``deliver(prepared, clock)`` talks to the network only and raises
 :class:`DeliveryError` when the message did not get through.
 
-An addition (say, a chat channel) is a module that calls :func:`register` on import and is
-named in :data:`BUILTIN` or imported before the worker starts.
+The channels are a :class:`~robotrace.registry.Registry`, :data:`CHANNELS`: the built-ins are
+named there by the ``Channel`` their folder's ``__init__.py`` holds. An addition (say, a chat
+channel) is a module that calls :func:`register` on import and is imported before the worker
+starts, or a line in :data:`CHANNELS`.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
+from robotrace.registry import Registry, UnknownName
 from robotrace.store import models
-
-#: The channels that ship with robotrace, imported (and so registered) by :func:`channel`.
-BUILTIN = ("robotrace.notify.channels.email", "robotrace.notify.channels.webhook")
 
 
 class DeliveryError(Exception):
@@ -42,28 +41,26 @@ class Channel:
     deliver: Callable[[Any, Clock], None]
 
 
-_CHANNELS: dict[str, Channel] = {}
+#: The channels by name; those that ship with robotrace are imported when first used.
+CHANNELS: Registry[Channel] = Registry(
+    "notification channel",
+    Channel,
+    {
+        "email": "robotrace.notify.channels.email:EMAIL",
+        "webhook": "robotrace.notify.channels.webhook:WEBHOOK",
+    },
+)
 
 
 def register(channel: Channel) -> Channel:
-    _CHANNELS[channel.name] = channel
+    """Add ``channel`` under its name (once)."""
+    CHANNELS.register(channel.name, channel)
     return channel
-
-
-def _load_builtin() -> None:
-    for module in BUILTIN:
-        importlib.import_module(module)
 
 
 def channel(name: str) -> Channel:
     """The channel registered as ``name``; :class:`DeliveryError` (permanent) when none is."""
-    _load_builtin()
     try:
-        return _CHANNELS[name]
-    except KeyError:
+        return CHANNELS[name]
+    except UnknownName:
         raise DeliveryError(f"no notification channel {name!r}", permanent=True) from None
-
-
-def channel_names() -> list[str]:
-    _load_builtin()
-    return sorted(_CHANNELS)

@@ -1,6 +1,6 @@
 """E-mail over SMTP: plain-text messages to one address each (the notification's target)."""
 
-from robotrace.notify.channels import Channel, register
+from robotrace.notify.channels import Channel
 from robotrace.notify.channels.email.send import deliver, prepare
 
-register(Channel("email", prepare, deliver))
+EMAIL = Channel("email", prepare, deliver)

@@ -1,6 +1,6 @@
 """Webhooks: a signed JSON POST to a registered URL (the notification's target is its id)."""
 
-from robotrace.notify.channels import Channel, register
+from robotrace.notify.channels import Channel
 from robotrace.notify.channels.webhook.send import deliver, prepare
 
-register(Channel("webhook", prepare, deliver))
+WEBHOOK = Channel("webhook", prepare, deliver)
