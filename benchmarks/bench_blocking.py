@@ -52,8 +52,8 @@ from robotrace.clock import SystemClock
 from robotrace.enforcement import service, signing
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 
 HERE = Path(__file__).resolve().parent / "blocking"
 SCENARIO = HERE / "block.xml"

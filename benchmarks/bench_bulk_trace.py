@@ -53,8 +53,8 @@ from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
 from robotrace.clock import SystemClock
 from robotrace.providers.registry import Provider, write_providers_csv
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 
 TARGET_RATIO = 3.0
 #: Columns of paths.parquet compared call by call (call_id is the key).

@@ -52,9 +52,9 @@ from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
 from robotrace.clock import SystemClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback.model import Answer, Status
 
 BENCH_OCN = "BNCH"

@@ -64,8 +64,8 @@ from robotrace.cdr.schema import CDR_COLUMNS
 from robotrace.cdr.store import write_provider_store
 from robotrace.clock import SystemClock, format_utc
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 
 PATH = ("ORGN", "WHS1", "WHS2", "WHS3", "TERM")  # origin first
 CUSTOMER = "Acme Outreach Ltd"

@@ -49,8 +49,8 @@ from robotrace.accounts.users import create_user
 from robotrace.agent.client import PortalClient
 from robotrace.clock import SystemClock, format_utc
 from robotrace.providers.registry import Provider as RegistryProvider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "contrib" / "kamailio" / "network"

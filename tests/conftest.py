@@ -22,7 +22,7 @@
 
 Use them by naming them::
 
-    from robotrace.store.repository import save_traceback, load_traceback
+    from robotrace.traceback.store import save_traceback, load_traceback
 
     def test_a_saved_traceback_comes_back(session):
         ...  # runs on SQLite and on PostgreSQL

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from robotrace.cli import main
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.providers import upsert_providers
 from tests.web.conftest import PASSWORD
 
 ALPHA, BRAVO = "noc@aaaa.example", "noc@bbbb.example"

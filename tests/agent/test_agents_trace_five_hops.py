@@ -23,8 +23,8 @@ from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
 from robotrace.agent.client import PortalClient
 from robotrace.clock import SystemClock, format_utc
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 
 from .builders import CALLED, CALLING, CUSTOMER, PATH, PROVIDERS, TRUE_TIME, write_cdrs
 

@@ -24,9 +24,9 @@ from robotrace.cli import main
 from robotrace.clock import SystemClock
 from robotrace.enforcement import records, service, signing
 from robotrace.enforcement.authorizations import Scope
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.repository import upsert_providers
 from tests.blocking.sip import builders
 from tests.blocking.sip.test_sipp import run_sipp, sipp  # noqa: F401 (the fixture)
 from tests.browser.conftest import free_port, wait_until_up

@@ -26,8 +26,8 @@ from robotrace.clock import SystemClock
 from robotrace.enforcement import signing
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.repository import upsert_providers
 from tests.blocking.sip.builders import CALLED
 from tests.blocking.sip.test_sipp import run_sipp
 from tests.blocking.test_blocker_process import (

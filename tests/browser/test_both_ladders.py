@@ -32,7 +32,7 @@ from sqlalchemy import Engine
 from robotrace.clock import SimulatedClock
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.repository import save_traceback
+from robotrace.traceback.store import save_traceback
 from robotrace.web.app import create_app
 from tests.browser.conftest import free_port, screenshot
 from tests.web.conftest import PASSWORD, seed_world

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback
+from robotrace.traceback.store import save_traceback
 from tests.browser.conftest import _missing, screenshot, seed_portal, served
 from tests.browser.test_traceback_in_the_browser import sign_in
 from tests.web.test_pages_enforcement import through_alpha

@@ -15,8 +15,8 @@ from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import transaction
-from robotrace.store.repository import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from tests.browser.conftest import screenshot, seed_portal, served

@@ -23,8 +23,8 @@ from robotrace.bulk.results import bulk_paths
 from robotrace.bulk.submit import Options, calls_of_rows, submit
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
-from robotrace.store.providers import upsert_providers
 
 T0 = datetime(2020, 5, 1, 12, tzinfo=UTC)
 AGENTS = ("TERM", "MID", "WHS")  # providers whose agents run; NONE has no user at all

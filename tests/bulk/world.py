@@ -26,9 +26,9 @@ from robotrace.paths.calls import read_calls
 from robotrace.paths.duck import DuckEngine
 from robotrace.paths.engine import trace_paths
 from robotrace.providers.imports import registry_of_files
+from robotrace.providers.store import resolve_provider, upsert_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import resolve_provider, upsert_providers
 
 PASSWORD = "correct horse battery"
 

@@ -11,8 +11,8 @@ from robotrace.campaigns.priority import traceback_priority
 from robotrace.campaigns.service import update_campaigns
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import provider_ids, upsert_providers
 from robotrace.store import models
-from robotrace.store.repository import provider_ids, upsert_providers
 
 from .builders import rendered
 

@@ -20,9 +20,9 @@ from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.stats.origin_actions import origin_actions
 from robotrace.store import models
-from robotrace.store.providers import provider_directory
 from robotrace.traceback.files import CallToTrace, trace_call
 from robotrace.traceback.model import Answer, CallUnderTrace, Traceback
+from robotrace.traceback.store import provider_directory
 from robotrace.traceback.workflow import Policy
 
 PARAMS = SimulationParams(seed=2, providers=20, days=1.0, calls=3000)

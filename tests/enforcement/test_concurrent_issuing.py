@@ -20,9 +20,10 @@ from robotrace.clock import SimulatedClock
 from robotrace.enforcement import service
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
-from robotrace.store.repository import save_traceback, upsert_providers
+from robotrace.traceback.store import save_traceback
 from tests.concurrency import at_once
 
 from .builders import PROVIDERS, T0, through

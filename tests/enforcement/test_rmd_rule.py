@@ -21,9 +21,9 @@ from robotrace.enforcement import service, signing
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.repository import upsert_providers
 
 from .builders import PROVIDERS, T0
 

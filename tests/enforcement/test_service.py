@@ -11,9 +11,10 @@ from robotrace.enforcement import service
 from robotrace.enforcement.authorizations import Scope
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback, upsert_providers
+from robotrace.traceback.store import save_traceback
 from robotrace.worker.loop import run_once
 
 from .builders import PROVIDERS, T0, through

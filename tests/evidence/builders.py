@@ -16,8 +16,8 @@ from robotrace.evidence.imports import (
     import_evidence,
 )
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
-from robotrace.store.repository import upsert_providers
 
 FCC_COLUMNS = (
     "id",

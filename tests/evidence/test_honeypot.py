@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from robotrace.evidence.honeypot import HONEYPOT_COLUMNS, ImportCounts, import_honeypot_csv
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import provider_ids, upsert_providers
 from robotrace.rows import BadRowsError, RowError
 from robotrace.store import models
-from robotrace.store.repository import provider_ids, upsert_providers
 
 
 @pytest.fixture(autouse=True)

@@ -34,9 +34,9 @@ from robotrace.notify import outbox
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import queue_hop_notifications
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import session_factory, transaction
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from tests.faults.kill_helpers import (

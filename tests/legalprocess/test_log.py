@@ -11,7 +11,7 @@ import pytest
 from robotrace.clock import SimulatedClock
 from robotrace.legalprocess import log
 from robotrace.providers.registry import Provider
-from robotrace.store.providers import upsert_providers
+from robotrace.providers.store import upsert_providers
 
 NOW = datetime(2021, 3, 1, 15, tzinfo=UTC)
 

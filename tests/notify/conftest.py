@@ -31,9 +31,9 @@ from robotrace.accounts.users import create_user
 from robotrace.clock import SimulatedClock
 from robotrace.notify.channels.webhook.signature import verify_signature
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 

@@ -20,9 +20,9 @@ from robotrace.clock import SimulatedClock
 from robotrace.notify import agents
 from robotrace.notify.agents import Announcement, announce, listen_locally
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead
 from robotrace.traceback.workflow import Reply

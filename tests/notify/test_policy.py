@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback.model import Answer, Outcome, Status
+from robotrace.traceback.store import load_traceback
 from robotrace.worker.loop import run_once
 
 from .conftest import T0

@@ -16,11 +16,11 @@ from sqlalchemy import Engine
 
 from robotrace.accounts.users import create_user
 from robotrace.clock import SimulatedClock
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import transaction
-from robotrace.store.providers import upsert_providers
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Status
+from robotrace.traceback.store import load_traceback
 from robotrace.worker.loop import run_once
 
 from .conftest import BASE_URL, CALL, PROVIDERS, USERS, Mailbox, World, first_hop_id

@@ -18,11 +18,11 @@ from robotrace.numbering.blocks import (
     NumberingFormatError,
     read_number_blocks,
 )
+from robotrace.numbering.store import holder_of, import_blocks
 from robotrace.providers.registry import named_provider
+from robotrace.providers.store import add_named_provider
 from robotrace.rows import BadRowsError
 from robotrace.store.db import session_factory
-from robotrace.store.number_blocks import holder_of, import_blocks
-from robotrace.store.providers import add_named_provider
 
 CODES_HEADER = [
     "State",

@@ -19,8 +19,8 @@ from robotrace.clock import SystemClock
 from robotrace.enforcement.publish import latest_blocklist
 from robotrace.providers.registry import Provider, named_provider, write_providers_csv
 from robotrace.providers.rmd import RMD_EXPORT_COLUMNS, RmdFiling, read_rmd_export, write_rmd_export
+from robotrace.providers.store import add_named_provider, resolve_key
 from robotrace.store.db import session_factory
-from robotrace.store.providers import add_named_provider, resolve_key
 
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "rmd-sample.csv"
 needs_sample = pytest.mark.skipif(

@@ -19,6 +19,8 @@ from robotrace.providers.rmd import (
     SHORT_IMPLEMENTATIONS,
     read_rmd_export,
 )
+from robotrace.providers.rmd_store import statuses
+from robotrace.providers.store import list_providers
 from robotrace.simulate.registry import (
     PROVIDER_IDS_FILE,
     PROVIDERS_FILE,
@@ -27,8 +29,6 @@ from robotrace.simulate.registry import (
 )
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.store import models
-from robotrace.store.providers import list_providers
-from robotrace.store.rmd import statuses
 
 from .worlds import SMALL, World, read_csv
 

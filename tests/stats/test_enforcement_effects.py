@@ -18,10 +18,10 @@ from robotrace.clock import SimulatedClock, SystemClock
 from robotrace.enforcement import service as enforcement
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.stats.enforcement import enforcement_effects
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service as traceback
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Policy, Reply

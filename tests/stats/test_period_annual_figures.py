@@ -17,12 +17,12 @@ from robotrace.cli import main
 from robotrace.clock import SimulatedClock
 from robotrace.legalprocess import log
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.stats.period import period_report, report_html, report_pdf
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Policy, Reply
 from tests.enforcement.test_letters import poppler_or_skip
 from tests.web.test_statistics import Tables

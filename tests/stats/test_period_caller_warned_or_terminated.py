@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.stats.period import annual_figures_text, period_report, report_html
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, OriginAction
 from robotrace.traceback.workflow import Policy, Reply

@@ -18,12 +18,12 @@ from robotrace.clock import SimulatedClock
 from robotrace.enforcement import service as enforcement
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.stats.scorecards import nearest_rank, provider_scorecard, provider_scorecards
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service as traceback
 from robotrace.traceback.model import Answer, CallUnderTrace
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Policy, Reply
 
 ACTOR = "coordinator:ann"

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from robotrace.cli import main
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.stats.shaken import (
     CSV_COLUMNS,
     export_name,
@@ -27,7 +28,6 @@ from robotrace.stats.shaken import (
 )
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service as traceback
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Policy, Reply

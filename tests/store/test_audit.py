@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from robotrace.store.repository import append_audit, list_audit
+from robotrace.store.audit import append_audit, list_audit
 from robotrace.traceback.model import AuditEvent
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)

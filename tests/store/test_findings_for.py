@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from robotrace.providers.registry import Provider
-from robotrace.store.repository import save_traceback, upsert_providers
-from robotrace.store.tracebacks import findings_for
+from robotrace.providers.store import upsert_providers
 from robotrace.traceback.findings import Finding
 from robotrace.traceback.model import Answer, CallUnderTrace, Hop, Outcome, Status, Traceback
+from robotrace.traceback.store import findings_for, save_traceback
 
 DAY = timedelta(days=1)
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)

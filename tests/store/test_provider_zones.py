@@ -11,15 +11,15 @@ from sqlalchemy import select
 from robotrace.calendar import ZoneError
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
-from robotrace.store import models
-from robotrace.store.providers import (
+from robotrace.providers.store import (
     identify_provider,
-    provider_directory,
     resolve_provider,
     set_time_zone,
     upsert_providers,
     zone_of,
 )
+from robotrace.store import models
+from robotrace.traceback.store import provider_directory
 
 CLOCK = SimulatedClock(datetime(2021, 6, 1, tzinfo=UTC))
 OKLAHOMA = Provider("OKLA", "Okla Telco", business_address="223 Broadway, Davenport OK 74026")

@@ -9,18 +9,18 @@ from sqlalchemy.exc import IntegrityError
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider, named_provider
-from robotrace.store import models
-from robotrace.store.audit import list_audit
-from robotrace.store.providers import (
+from robotrace.providers.store import (
     UpsertCounts,
     add_named_provider,
     list_providers,
-    provider_directory,
     resolve_key,
     search_providers,
     upsert_providers,
 )
+from robotrace.store import models
+from robotrace.store.audit import list_audit
 from robotrace.traceback.model import ProviderInfo
+from robotrace.traceback.store import provider_directory
 
 TELCO = Provider(
     key="",

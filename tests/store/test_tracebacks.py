@@ -7,16 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
-from robotrace.store.repository import (
-    TracebackNotFound,
-    UnknownProviders,
-    list_tracebacks,
-    load_traceback,
-    load_tracebacks,
-    save_traceback,
-    upsert_providers,
-)
 from robotrace.traceback.model import (
     Answer,
     CallUnderTrace,
@@ -24,6 +16,14 @@ from robotrace.traceback.model import (
     Outcome,
     Status,
     Traceback,
+)
+from robotrace.traceback.store import (
+    TracebackNotFound,
+    UnknownProviders,
+    list_tracebacks,
+    load_traceback,
+    load_tracebacks,
+    save_traceback,
 )
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)

@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import provider_ids, upsert_providers
 from robotrace.store import models
-from robotrace.store.repository import provider_ids, upsert_providers
 
 NOW = datetime(2020, 5, 1, tzinfo=UTC)
 

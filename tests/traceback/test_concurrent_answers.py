@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
-from robotrace.store.repository import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply, WorkflowError

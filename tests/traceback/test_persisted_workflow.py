@@ -3,14 +3,10 @@
 from datetime import timedelta
 
 from robotrace.providers.registry import Provider
-from robotrace.store.repository import (
-    append_audit,
-    list_audit,
-    load_traceback,
-    save_traceback,
-    upsert_providers,
-)
+from robotrace.providers.store import upsert_providers
+from robotrace.store.audit import append_audit, list_audit
 from robotrace.traceback.model import Answer, Outcome, Status
+from robotrace.traceback.store import load_traceback, save_traceback
 from robotrace.traceback.workflow import answer_hop, mark_no_response, open_traceback
 
 from .builders import CALL, DIRECTORY, POLICY, T0, origin, upstream

@@ -15,13 +15,13 @@ from robotrace.enforcement.service import AuthorizationRequest
 from robotrace.providers.imports import import_registry_file
 from robotrace.providers.registry import Provider, named_provider
 from robotrace.providers.rmd import RmdFiling, write_rmd_export
+from robotrace.providers.rmd_store import statuses
+from robotrace.providers.store import identify_provider, resolve_key, upsert_providers
 from robotrace.store import models
 from robotrace.store.audit import list_audit
-from robotrace.store.providers import identify_provider, resolve_key, upsert_providers
-from robotrace.store.rmd import statuses
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2024, 4, 30, 15, 4, tzinfo=UTC))

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from robotrace.providers.registry import Provider
-from robotrace.store.repository import load_traceback, save_traceback, upsert_providers
+from robotrace.providers.store import upsert_providers
 from robotrace.traceback.model import Answer, OriginAction
+from robotrace.traceback.store import load_traceback, save_traceback
 from robotrace.traceback.workflow import Reply, WorkflowError
 
 from .builders import DIRECTORY, answer, chain, opened

@@ -6,10 +6,11 @@ import pytest
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider, named_provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
-from robotrace.store.repository import load_traceback, save_traceback, upsert_providers
 from robotrace.traceback import service, workflow
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, ProviderInfo
+from robotrace.traceback.store import load_traceback, save_traceback
 from robotrace.traceback.workflow import Reply, WorkflowError
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, tzinfo=UTC))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.evidence import verify_calls
@@ -19,12 +20,12 @@ from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.sign import Signer
 from robotrace.shaken.verify import Verifier
 from robotrace.store import models
-from robotrace.store.repository import load_traceback, upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.answerer import HopRequest, SilentAnswerer
 from robotrace.traceback.findings import signer_on_path, summary_of
 from robotrace.traceback.model import Answer, Outcome, SignerLead, Status
 from robotrace.traceback.runner import Run, run_to_outcome
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import (
     Reply,
     TracebackClosed,

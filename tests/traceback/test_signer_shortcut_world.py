@@ -23,12 +23,12 @@ from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.simulate.shaken import X5U_BASE
 from robotrace.store import models
-from robotrace.store.providers import provider_directory
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
 from robotrace.traceback.findings import originating_provider_of
 from robotrace.traceback.model import CallUnderTrace, Outcome
 from robotrace.traceback.service import signer_lead_of
+from robotrace.traceback.store import provider_directory
 from robotrace.traceback.workflow import Policy
 
 PARAMS = SimulationParams(seed=2, providers=20, days=1.0, calls=3000)

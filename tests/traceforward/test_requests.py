@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
 from robotrace.numbering.blocks import read_number_blocks
+from robotrace.numbering.store import import_blocks
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.number_blocks import import_blocks
-from robotrace.store.repository import upsert_providers
 from robotrace.traceforward.requests import (
     Reply,
     TraceForwardError,

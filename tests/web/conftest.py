@@ -28,8 +28,8 @@ from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user, user_by_email
 from robotrace.clock import Clock, SimulatedClock
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import transaction
-from robotrace.store.repository import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.web.app import create_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback
+from robotrace.traceback.store import save_traceback
 from tests.enforcement.builders import through
 
 from .conftest import T0

@@ -11,8 +11,8 @@ from sqlalchemy import event
 from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import create_user
 from robotrace.providers.registry import Provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store.db import transaction
-from robotrace.store.providers import upsert_providers
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply

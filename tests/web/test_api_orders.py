@@ -9,7 +9,7 @@ from datetime import timedelta
 from robotrace.accounts.users import create_user
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback
+from robotrace.traceback.store import save_traceback
 from tests.enforcement.builders import through
 
 from .conftest import T0

@@ -9,7 +9,7 @@ from robotrace.blocking.declare import authorization_number, declare_all, permis
 from robotrace.blocking.listfile import SIGNATURE_HEADER, load_public_key, load_verified
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback
+from robotrace.traceback.store import save_traceback
 from tests.enforcement.builders import through
 
 from .conftest import T0

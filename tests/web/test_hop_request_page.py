@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
+from robotrace.providers.store import set_time_zone
 from robotrace.store.db import transaction
 from robotrace.store.models import Provider
-from robotrace.store.providers import set_time_zone
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 

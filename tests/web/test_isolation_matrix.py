@@ -381,7 +381,7 @@ def seed_trace_forward(session, campaign_id: str, clock: SimulatedClock) -> int:
     """The campaign reads out +1 713 342 1000, whose block is AAAA's, and AAAA is asked whose
     it is; returns the request's id."""
     from robotrace.numbering.blocks import BlockFile, NumberBlock
-    from robotrace.store.number_blocks import import_blocks
+    from robotrace.numbering.store import import_blocks
     from robotrace.traceforward.requests import ask
 
     block = NumberBlock(

@@ -10,8 +10,8 @@ import pytest
 
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.repository import save_traceback
 from robotrace.traceback.model import Answer, CallUnderTrace, Hop, Outcome, Status, Traceback
+from robotrace.traceback.store import save_traceback
 
 from .conftest import T0
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, Status
+from robotrace.traceback.store import load_traceback
 from robotrace.web.pages import inbox as inbox_page
 
 from .conftest import CALL, DUE

@@ -14,11 +14,10 @@ from sqlalchemy import event, select
 
 from robotrace.providers.registry import PROVIDER_COLUMNS, Provider
 from robotrace.providers.rmd import RMD_EXPORT_COLUMNS
+from robotrace.providers.rmd_store import statuses
+from robotrace.providers.store import merge_providers, upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.providers import merge_providers
-from robotrace.store.repository import upsert_providers
-from robotrace.store.rmd import statuses
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.web.pages.providers import status_column

@@ -14,9 +14,9 @@ from robotrace.shaken.sign import Signer
 from robotrace.shaken.verify import Verifier
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
 
 from .conftest import CALL

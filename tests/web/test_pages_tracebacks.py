@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback.model import Answer, Outcome
+from robotrace.traceback.store import load_traceback
 
 from .conftest import DUE, T0
 

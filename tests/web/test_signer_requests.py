@@ -18,10 +18,10 @@ from robotrace.notify.channels.email.render import render
 from robotrace.notify.queue import queue_signer_request
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.answerer import RecordsAnswerer
 from robotrace.traceback.model import Answer, Outcome, SignerLead, Status
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import WorkflowError
 
 from .conftest import CALL, DUE

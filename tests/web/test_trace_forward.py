@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from robotrace.numbering.blocks import read_number_blocks
+from robotrace.numbering.store import import_blocks
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.number_blocks import import_blocks
 from tests.numbering.test_number_blocks import codes_file
 from tests.web.conftest import T0
 

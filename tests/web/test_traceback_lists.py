@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
+from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
 
 from .conftest import T0

@@ -8,8 +8,8 @@ from datetime import timedelta
 from robotrace.stats.scorecards import provider_scorecards
 from robotrace.store.audit import list_audit
 from robotrace.store.db import transaction
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback.model import Outcome
+from robotrace.traceback.store import load_traceback
 
 from .conftest import DUE
 

@@ -32,10 +32,10 @@ from sqlalchemy import event, select
 from robotrace.clock import Clock
 from robotrace.enforcement.service import publish_blocklist
 from robotrace.providers.registry import Provider
+from robotrace.providers.rmd_store import remove_provider
+from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.repository import upsert_providers
-from robotrace.store.rmd import remove_provider
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from robotrace.accounts.passwords import hash_password
 from robotrace.clock import Clock, SystemClock
+from robotrace.providers.store import resolve_provider
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.providers import resolve_provider
 
 
 class AccountError(ValueError):

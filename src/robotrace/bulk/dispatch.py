@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.notify.agents import announce
+from robotrace.providers.store import resolve_provider
 from robotrace.store import models
-from robotrace.store.providers import resolve_provider
 
 #: How recently a provider's token must have been used for the portal to count on an agent.
 AGENT_SEEN = timedelta(days=7)

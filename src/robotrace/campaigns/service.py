@@ -32,7 +32,7 @@ from robotrace.campaigns.tags import TAG_RULES, TAG_WEIGHTS
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.db import lock_for_transaction
-from robotrace.store.tracebacks import not_withdrawn
+from robotrace.store.models import not_withdrawn
 
 #: Calls read from each end of an existing campaign (earliest and latest) as anchors.
 ANCHOR_CALLS = 10

@@ -43,7 +43,7 @@ from robotrace.demo.story import Story, analytics_dir_of, simulated_answerers
 from robotrace.stats.period import providers_in
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
-from robotrace.store.providers import provider_directory
+from robotrace.traceback.store import provider_directory
 
 Echo = Callable[[str], None]
 #: Rounds of agent polls without progress before the live trace is left where it stands.

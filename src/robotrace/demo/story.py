@@ -36,14 +36,13 @@ from robotrace.simulate.shaken import ROOT_FILE, X5U_BASE
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import make_engine, transaction, upgrade
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import save_traceback
 from robotrace.traceback.answerer import Answerer, RecordsAnswerer, RefusingAnswerer
 from robotrace.traceback.files import CallToTrace, trace_call
 from robotrace.traceback.findings import signer_on_path, summary_of
 from robotrace.traceback.model import CallUnderTrace, OriginAction, Outcome, ProviderInfo
 from robotrace.traceback.runner import Run
 from robotrace.traceback.service import signer_lead_of
+from robotrace.traceback.store import provider_directory, save_traceback
 from robotrace.traceback.workflow import Policy
 
 #: A group of honeypot calls smaller than this is not treated as a campaign.

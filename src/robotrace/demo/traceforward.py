@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 
 from robotrace.clock import SimulatedClock
 from robotrace.numbering.blocks import read_number_blocks
+from robotrace.numbering.store import holder_of, import_blocks
 from robotrace.simulate.callbacks import NUMBER_BLOCKS_FILE, subscribers_of
 from robotrace.store import models
 from robotrace.store.db import transaction
-from robotrace.store.number_blocks import holder_of, import_blocks
 from robotrace.traceforward.requests import Reply, answer, ask
 
 ACTOR = "coordinator:demo"

@@ -54,8 +54,8 @@ from robotrace.enforcement.service import (
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
 from robotrace.store import models
-from robotrace.store.tracebacks import load_tracebacks
 from robotrace.traceback.model import Answer, Traceback
+from robotrace.traceback.store import load_tracebacks
 
 REFERRED = "referred"
 WITHDRAWN = "withdrawn"

@@ -21,12 +21,12 @@ from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED, InForce
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.letters import CampaignSummary, ProviderAddress, excerpt
 from robotrace.enforcement.similar import CampaignFacts
+from robotrace.providers.store import provider_of, resolve_provider
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.store.providers import provider_of, resolve_provider
-from robotrace.store.tracebacks import list_tracebacks
 from robotrace.traceback.findings import counts
 from robotrace.traceback.model import Traceback
+from robotrace.traceback.store import list_tracebacks
 
 LETTER = EnforcementKind.WARNING_LETTER
 AUTHORIZATION = EnforcementKind.BLOCK_AUTHORIZATION

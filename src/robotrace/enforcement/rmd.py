@@ -15,8 +15,8 @@ from robotrace.clock import Clock, as_utc
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.publish import publish_blocklist
 from robotrace.enforcement.records import provider_by_key
+from robotrace.providers.rmd_store import reinstate_provider, remove_provider
 from robotrace.store import models
-from robotrace.store.rmd import reinstate_provider, remove_provider
 
 ORDER_REFERENCE_LIMIT = 200
 

@@ -55,7 +55,7 @@ from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.store.providers import provider_directory
+from robotrace.traceback.store import provider_directory
 
 ISSUED = "issued"
 LETTER_EMAIL_KIND = "letter.issued"

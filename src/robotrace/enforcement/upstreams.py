@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.service import reference_of
 from robotrace.enforcement.standing import BlockListStanding, block_list_standings
+from robotrace.providers.rmd_store import statuses
 from robotrace.providers.status import RmdStatus
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.store.rmd import statuses
 from robotrace.traceback.model import Outcome
 
 #: The steps of either ladder a provider is sent, as the FCC publishes them.

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import as_utc, format_utc
+from robotrace.providers.store import resolve_provider
 from robotrace.store import models
 from robotrace.store.audit import append_audit
-from robotrace.store.providers import resolve_provider
 from robotrace.traceback.model import AuditEvent
 
 KINDS = {"subpoena": "subpoena", "cid": "civil investigative demand", "other": "other"}

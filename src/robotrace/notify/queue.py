@@ -21,11 +21,11 @@ from robotrace.notify.hops import (
     signer_messages,
 )
 from robotrace.notify.outbox import enqueue
+from robotrace.providers.store import zone_of
 from robotrace.store import models
 from robotrace.store.asked import asked_of
 from robotrace.store.db import session_factory, transaction
 from robotrace.store.models import UserRole
-from robotrace.store.providers import zone_of
 
 
 def open_hops(session: Session) -> list[OpenHop]:

@@ -35,7 +35,7 @@ def import_(paths: tuple[Path, ...], database_url: str | None, as_json: bool) ->
     covers. One transaction: a bad row imports nothing (every bad row is listed as
     FILE:LINE: REASON, exit 1); the same file twice changes nothing."""
     from robotrace.numbering.blocks import NumberingFormatError, read_number_blocks
-    from robotrace.store.number_blocks import import_blocks
+    from robotrace.numbering.store import import_blocks
 
     console = Console(stderr=True, quiet=as_json)
     done = []
@@ -66,7 +66,7 @@ def lookup(numbers: tuple[str, ...], database_url: str | None, as_json: bool) ->
     """Who each of NUMBERS (any spelling) was assigned to: the thousands block's holder,
     else the central office code's, and the provider registered under that OCN. Exit 1
     when a number is no North American one or its block is not in the store."""
-    from robotrace.store.number_blocks import holder_of, nanp_digits
+    from robotrace.numbering.store import holder_of, nanp_digits
 
     found, missing = [], []
     with migrated_session(database_url) as session:

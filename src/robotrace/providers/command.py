@@ -170,7 +170,7 @@ def _provider_rows(session: Session) -> list[models.Provider]:
 
 def provider_summary(row: models.Provider, status: RmdStatus) -> dict[str, object]:
     """What ``providers list --json`` prints of one provider (``row``: a store row)."""
-    from robotrace.store.providers import provider_of
+    from robotrace.providers.store import provider_of
 
     record = provider_of(row)
     return {
@@ -192,8 +192,8 @@ def provider_details(
 ) -> dict[str, object]:
     """What ``providers show --json`` prints: the summary, the RMD's details and contact,
     the RMD status (with any removal order) and the history."""
-    from robotrace.store.providers import zone_of
-    from robotrace.store.rmd import history
+    from robotrace.providers.rmd_store import history
+    from robotrace.providers.store import zone_of
 
     contact = row.rmd_contact or {}
     zone = zone_of(row)
@@ -233,7 +233,7 @@ def list_(wanted: str | None, database_url: str | None, as_json: bool) -> None:
     """Every provider by key, with its identifiers and RMD status (today's, by the
     rmd_recertification_due setting). --json prints one JSON array of objects."""
 
-    from robotrace.store.rmd import statuses
+    from robotrace.providers.rmd_store import statuses
 
     def read(session: Session) -> list[dict[str, object]]:
         rows = _provider_rows(session)
@@ -292,8 +292,8 @@ def show(key: str, database_url: str | None, as_json: bool) -> None:
     """One provider, named by any identifier (its key, an OCN, an RMD number, an FRN with or
     without leading zeros): names, identifiers, the RMD's details and contact, RMD status and
     history."""
-    from robotrace.store.providers import resolve_provider
-    from robotrace.store.rmd import statuses
+    from robotrace.providers.rmd_store import statuses
+    from robotrace.providers.store import resolve_provider
 
     def read(session: Session) -> dict[str, object] | None:
         row = resolve_provider(session, key)
@@ -459,7 +459,7 @@ def identify(key: str, kind: str, value: str, database_url: str | None, as_json:
     """Record that KEY is also known by VALUE — e.g. the RMD number of an upstream first
     named by name alone. When another provider holds VALUE the two are one company and
     merge (the older keeps its key; every hop, letter and authorization moves; audited)."""
-    from robotrace.store.providers import identify_provider, resolve_provider
+    from robotrace.providers.store import identify_provider, resolve_provider
 
     def enter(session: Session) -> dict[str, object]:
         row = resolve_provider(session, key)
@@ -500,7 +500,7 @@ def zone_(key: str, zone: str | None, clear: bool, database_url: str | None, as_
     comes from (set by hand, the state in its business address, or the business_zone
     setting). Audited as provider.zone_set."""
     from robotrace.calendar import ZoneError
-    from robotrace.store.providers import resolve_provider, set_time_zone, zone_of
+    from robotrace.providers.store import resolve_provider, set_time_zone, zone_of
 
     if clear and zone:
         raise click.UsageError("give ZONE or --clear, not both")

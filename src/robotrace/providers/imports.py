@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock, SystemClock
 from robotrace.providers.registry import Provider, read_providers_csv
 from robotrace.providers.rmd import is_rmd_export, read_rmd_export
+from robotrace.providers.rmd_store import import_rmd_export
+from robotrace.providers.store import list_providers, upsert_providers
 from robotrace.rows import BadRowsError, RowError
-from robotrace.store.providers import list_providers, upsert_providers
-from robotrace.store.rmd import import_rmd_export
 
 
 @dataclass(frozen=True)

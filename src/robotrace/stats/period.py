@@ -9,7 +9,7 @@ tracebacks the group initiated that year). Of those:
 - *non-responsive providers*: those with a hop request marked ``no_response`` (a late
   answer after the mark does not undo it); *refusing* ones answered ``refused``; each
   refusal and silence listed with its reason, per provider (the annual TRACED Act report
-  names the providers that refused) — :func:`robotrace.store.tracebacks.findings_for`;
+  names the providers that refused) — :func:`robotrace.traceback.store.findings_for`;
 - *refusals*: the providers that answered ``refused``, each with its stated reasons (the
   answer's note) and how often it gave each;
 - *average hops* (closed tracebacks): providers asked, the terminating one included;
@@ -52,10 +52,9 @@ from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.stats.origin_actions import OriginActions, origin_actions
 from robotrace.stats.scorecards import nearest_rank
 from robotrace.store import models
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import findings_for
 from robotrace.traceback.findings import Finding
 from robotrace.traceback.model import Answer, Outcome, ProviderInfo, Status, Traceback
+from robotrace.traceback.store import findings_for, provider_directory
 
 TEMPLATE = Path(__file__).parent / "templates" / "period_report.html"
 TOP_CAMPAIGNS = 10

@@ -5,7 +5,7 @@ steps against it (docs/statistics.md#provider-scorecards).
 The roles are the traceback's and the enforcement's own: originating, gateway and
 non-cooperative as :func:`robotrace.enforcement.evidence.roles_in` counts them for letters,
 terminating, intermediate and foreign as :func:`robotrace.traceback.findings.roles_of` names
-them; the findings are :func:`robotrace.store.tracebacks.findings_for`'s. Queries: the
+them; the findings are :func:`robotrace.traceback.store.findings_for`'s. Queries: the
 period's tracebacks (three, as the enforcement loads them), its findings (three), the
 provider directory, letters and authorizations grouped by provider, kind and status, and the
 newest block-list version.
@@ -32,10 +32,9 @@ from robotrace.enforcement.evidence import GATEWAY, NON_COOPERATIVE, ORIGINATING
 from robotrace.enforcement.publish import latest_blocklist
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import findings_for
 from robotrace.traceback.findings import Finding, roles_of
 from robotrace.traceback.model import Answer, ProviderInfo, Role, Traceback
+from robotrace.traceback.store import findings_for, provider_directory
 
 #: Every role key of a scorecard, always present (0 when none).
 ROLES = (

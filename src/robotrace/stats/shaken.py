@@ -4,7 +4,7 @@ of a period, the number-block table and the Do-Not-Originate list, per signer
 accountability).
 
 Queries: the period's verified A/B calls, its tracebacks with a signer (three, as
-:func:`robotrace.store.tracebacks.load_tracebacks` loads them) and their calls, the OCNs of
+:func:`robotrace.traceback.store.load_tracebacks` loads them) and their calls, the OCNs of
 registered providers, the provider directory, and the number blocks of the calls' NPA-NXX
 codes (one per 500 codes) with the area codes the blocks cover.
 """
@@ -25,6 +25,7 @@ from robotrace import settings
 from robotrace.blocking.decide import load_numbers
 from robotrace.clock import as_utc, format_utc
 from robotrace.csvcells import safe_row
+from robotrace.numbering.store import nanp_digits
 from robotrace.shaken.accountability import (
     REASONS,
     THIRD_PARTY_RULE,
@@ -35,11 +36,9 @@ from robotrace.shaken.accountability import (
 )
 from robotrace.store import models
 from robotrace.store.db import chunks
-from robotrace.store.number_blocks import nanp_digits
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import load_tracebacks
 from robotrace.traceback.findings import originating_provider_of, roles_of, signer_on_path
 from robotrace.traceback.model import Answer, Outcome, ProviderInfo, Role, Traceback
+from robotrace.traceback.store import load_tracebacks, provider_directory
 
 #: The export's columns, one row per call that counts against a signer.
 CSV_COLUMNS = (

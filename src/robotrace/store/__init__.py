@@ -1,1 +1,1 @@
-"""The store: SQLAlchemy 2 models, Alembic migrations, and repository functions."""
+"""The store: SQLAlchemy 2 models, Alembic migrations, the database session and backups."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.store import models
 from robotrace.store.db import chunks
-from robotrace.store.tracebacks import not_withdrawn
+from robotrace.store.models import not_withdrawn
 
 #: The longest excerpt of what the calls say, in characters (cut at a word, with "…").
 EXCERPT_CHARS = 300

@@ -1,10 +1,11 @@
 """The tables of robotrace, as SQLAlchemy 2 typed declarative models.
 
 Rows are the store's business; the rest of robotrace works with the plain dataclasses of
-its parts (``robotrace.traceback.model``, ``robotrace.providers.registry``), and the
-repository functions translate. Times are aware UTC (:class:`UTCDateTime`); enums are
-strings guarded by CHECK constraints; constraint names follow :data:`NAMING_CONVENTION`
-so that migrations (SQLite batch mode included) can refer to them.
+its parts (``robotrace.traceback.model``, ``robotrace.providers.registry``), and each part's
+``store`` module (``robotrace.traceback.store``, ``robotrace.providers.store``) translates.
+Times are aware UTC (:class:`UTCDateTime`); enums are strings guarded by CHECK constraints;
+constraint names follow :data:`NAMING_CONVENTION` so that migrations (SQLite batch mode
+included) can refer to them.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     Index,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    or_,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -852,3 +855,9 @@ class LegalProcess(Base):
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+def not_withdrawn(tb: Any = Traceback) -> ColumnElement[bool]:
+    """Tracebacks that count: not withdrawn as opened by mistake (the outcome ``withdrawn``
+    counts in no figure, finding or ranking)."""
+    return or_(tb.outcome.is_(None), tb.outcome != Outcome.WITHDRAWN)

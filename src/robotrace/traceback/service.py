@@ -19,19 +19,18 @@ from robotrace.notify.queue import queue_signer_request
 from robotrace.numbers import InvalidNumber, traced_numbers
 from robotrace.providers.identity import clean_ocn
 from robotrace.providers.registry import Provider
-from robotrace.store import models
-from robotrace.store.audit import append_audit
-from robotrace.store.db import lock_for_transaction
-from robotrace.store.providers import (
+from robotrace.providers.store import (
     add_named_provider,
     named_key,
-    provider_directory,
     resolve_key,
     zone_of,
 )
-from robotrace.store.tracebacks import load_traceback, save_traceback
+from robotrace.store import models
+from robotrace.store.audit import append_audit
+from robotrace.store.db import lock_for_transaction
 from robotrace.traceback import workflow
 from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead, Traceback
+from robotrace.traceback.store import load_traceback, provider_directory, save_traceback
 from robotrace.traceback.workflow import Policy, Reply, Step
 
 _ID = re.compile(r"^TB-(\d+)$")

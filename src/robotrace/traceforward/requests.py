@@ -4,7 +4,7 @@ A traceback follows a call back from the called party towards whoever placed it;
 Forward follows the campaign's call-back number — the one its calls read out for the victim
 to call — forward to the customer it rings at. The coordinator asks for one of a campaign's
 call-back numbers; robotrace finds the carrier its block was assigned to in the number-block
-table (robotrace.store.number_blocks), registers that carrier by OCN and name when it is
+table (robotrace.numbering.store), registers that carrier by OCN and name when it is
 not yet a known provider, and sends it a request that is due as a hop request is (the
 ``hop_due_hours`` on the business calendar in its zone). The carrier answers:
 
@@ -31,12 +31,12 @@ from robotrace.clock import Clock, format_utc
 from robotrace.notify.hops import local_due, messages_to
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
+from robotrace.numbering.store import holder_of, nanp_digits
 from robotrace.providers.registry import named_provider
+from robotrace.providers.store import add_named_provider, zone_of
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
-from robotrace.store.number_blocks import holder_of, nanp_digits
-from robotrace.store.providers import add_named_provider, zone_of
 from robotrace.traceback.model import AuditEvent
 from robotrace.traceback.workflow import Policy
 

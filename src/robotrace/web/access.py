@@ -20,10 +20,10 @@ from robotrace import settings
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.records import IN_FORCE
 from robotrace.enforcement.upstreams import Upstream, upstreams_of
+from robotrace.providers.store import resolve_provider, search_providers, zone_of
 from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.providers import resolve_provider, search_providers, zone_of
 from robotrace.traceback.model import Answer, Status
 from robotrace.web.principal import Principal
 

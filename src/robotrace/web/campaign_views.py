@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, defer
 
 from robotrace.campaigns.complaints import complaint_counts
 from robotrace.store import models
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import load_tracebacks, not_withdrawn
+from robotrace.store.models import not_withdrawn
 from robotrace.traceback.findings import customer_of, gateway_provider_of, originating_provider_of
 from robotrace.traceback.sampling import traceable_count
+from robotrace.traceback.store import load_tracebacks, provider_directory
 
 PAGE_SIZE = 50
 #: The tag of the one-click filter (tags match case-insensitively).

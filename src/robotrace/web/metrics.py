@@ -47,7 +47,7 @@ from robotrace import settings
 from robotrace.evidence.analytics import complaint_files
 from robotrace.notify.outbox import counts_by_status
 from robotrace.store import models
-from robotrace.store.tracebacks import not_withdrawn
+from robotrace.store.models import not_withdrawn
 from robotrace.traceback.model import Status
 from robotrace.web.evidence_uploads import analytics_dir_of
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
+from robotrace.providers.rmd_store import history, statuses
 from robotrace.providers.status import RmdStatus
+from robotrace.providers.store import provider_of
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.providers import provider_of
-from robotrace.store.rmd import history, statuses
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import LARGEST_ID, ImportOut, ProviderBrief, ProviderOut

@@ -12,11 +12,10 @@ from robotrace.calendar import in_zone
 from robotrace.clock import Clock, as_utc
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.findings import summary_of
 from robotrace.traceback.model import CallUnderTrace, Traceback
+from robotrace.traceback.store import load_traceback, provider_directory
 from robotrace.traceback.workflow import REASON_LENGTH, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses

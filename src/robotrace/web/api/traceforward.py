@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from robotrace import numbers
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock
+from robotrace.providers.store import zone_of
 from robotrace.store.models import UserRole
-from robotrace.store.providers import zone_of
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.errors import responses

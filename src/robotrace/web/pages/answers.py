@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.providers.identity import readings_of
 from robotrace.providers.registry import Provider, named_provider
-from robotrace.store.providers import resolve_key
+from robotrace.providers.store import resolve_key
 from robotrace.traceback.model import Answer, OriginAction
 from robotrace.traceback.workflow import Reply
 from robotrace.web.access import DirectoryEntry, search_directory

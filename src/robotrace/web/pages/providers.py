@@ -4,7 +4,7 @@ and history, why it is on the block list), the import of a registry file, and th
 set a provider's contact address (admins) and time zone (staff), and enter its removal from
 the RMD or its reinstatement (regulators and admins).
 
-The rules are the parts' (:mod:`robotrace.store.rmd`, :mod:`robotrace.enforcement.rmd`);
+The rules are the parts' (:mod:`robotrace.providers.rmd_store`, :mod:`robotrace.enforcement.rmd`);
 this module shows and asks. The directory filters, counts and pages in the database, so a
 page of it costs the same few queries with 8,000 providers as with 8.
 """
@@ -32,12 +32,9 @@ from robotrace.notify.hops import OpenHop
 from robotrace.notify.queue import open_hops, provider_audiences
 from robotrace.providers.imports import RegistryImport, import_registry_file
 from robotrace.providers.registry import named_provider
+from robotrace.providers.rmd_store import history, latest_import, statuses
 from robotrace.providers.status import STATUSES, RmdStatus
-from robotrace.rows import BadRowsError
-from robotrace.store import models
-from robotrace.store.audit import append_audit
-from robotrace.store.models import UserRole
-from robotrace.store.providers import (
+from robotrace.providers.store import (
     identify_provider,
     lookalikes_of,
     provider_of,
@@ -45,7 +42,10 @@ from robotrace.store.providers import (
     set_time_zone,
     zone_of,
 )
-from robotrace.store.rmd import history, latest_import, statuses
+from robotrace.rows import BadRowsError
+from robotrace.store import models
+from robotrace.store.audit import append_audit
+from robotrace.store.models import UserRole
 from robotrace.traceback.model import Answer, AuditEvent
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
@@ -110,7 +110,7 @@ def status_column(db: Session) -> ColumnElement[str]:
     """Each provider's RMD status as an SQL expression: the rule of
     :func:`robotrace.providers.status.rmd_status` (removed, else listed in the latest
     export, else filed once, else never listed), so the directory filters and counts in the
-    database. The tests hold it to :func:`robotrace.store.rmd.statuses`' answers.
+    database. The tests hold it to :func:`robotrace.providers.rmd_store.statuses`' answers.
 
     Uncorrelated ``IN`` subqueries, each read once: a correlated ``EXISTS`` on the latest
     import lets SQLite scan every filing of that import once per provider."""
@@ -576,7 +576,7 @@ def set_zone(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Staff set the zone of a provider's business hours (empty: derived again); audited as
-    ``provider.zone_set`` (robotrace.store.providers.set_time_zone)."""
+    ``provider.zone_set`` (robotrace.providers.store.set_time_zone)."""
     provider = access.provider_row(db, principal, key)
     try:
         set_time_zone(db, provider, time_zone, principal.actor, clock)
@@ -658,7 +658,7 @@ def add_identifier(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Staff record another identifier of a provider; when another provider holds it the
-    two merge (robotrace.store.providers.identify_provider)."""
+    two merge (robotrace.providers.store.identify_provider)."""
     provider = access.provider_row(db, principal, key)
     shown = {"entered_kind": kind[:8], "entered_value": value[:200]}
     if kind not in IDENTIFIER_KINDS:

@@ -18,11 +18,11 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from robotrace.numbers import InvalidNumber, caller_id
+from robotrace.providers.store import providers_matching
 from robotrace.store import models
-from robotrace.store.providers import provider_directory, providers_matching
-from robotrace.store.tracebacks import load_tracebacks
 from robotrace.traceback.findings import gateway_provider_of, originating_provider_of
 from robotrace.traceback.model import Outcome, Status
+from robotrace.traceback.store import load_tracebacks, provider_directory
 
 PAGE_SIZE = 50
 SEARCH_LENGTH = 100

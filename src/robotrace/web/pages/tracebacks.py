@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.audit import list_audit
-from robotrace.store.providers import provider_directory
-from robotrace.store.tracebacks import load_traceback
 from robotrace.traceback import service
 from robotrace.traceback.findings import late_answer_held, loop_caused_by, roles_of, signer_on_path
 from robotrace.traceback.model import (
@@ -32,6 +30,7 @@ from robotrace.traceback.model import (
     Status,
     Traceback,
 )
+from robotrace.traceback.store import load_traceback, provider_directory
 from robotrace.traceback.workflow import Reply, WorkflowError, withdrawn_reason
 from robotrace.web import access
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from robotrace import numbers
 from robotrace.clock import Clock
 from robotrace.numbering.blocks import NumberingFormatError, read_number_blocks
+from robotrace.numbering.store import block_count, holder_of, import_blocks
+from robotrace.providers.store import zone_of
 from robotrace.rows import BadRowsError
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.store.number_blocks import block_count, holder_of, import_blocks
-from robotrace.store.providers import zone_of
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId

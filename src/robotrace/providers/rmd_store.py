@@ -3,7 +3,7 @@ date; its filings under their RMD numbers; removals and reinstatements; and each
 RMD status (docs/concepts.md, "RMD status").
 
 An import of the export (:func:`import_rmd_export`) adds or updates the provider of each
-filing (matched by RMD number and FRN, see :mod:`robotrace.store.providers`), stores the
+filing (matched by RMD number and FRN, see :mod:`robotrace.providers.store`), stores the
 filing as the export wrote it, and notes what changed: ``added``, ``updated``, ``relisted``
 (back after an export without it) and ``dropped`` (in the previous export, not in this one).
 The same file twice changes nothing.
@@ -22,10 +22,10 @@ from robotrace.clock import Clock, as_utc
 from robotrace.providers.registry import Provider
 from robotrace.providers.rmd import RmdExport, RmdFiling
 from robotrace.providers.status import RmdStatus, rmd_status
+from robotrace.providers.store import upsert_each
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import chunks
-from robotrace.store.providers import upsert_each
 from robotrace.store.values import AuditEvent
 
 

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from robotrace import settings
 from robotrace.clock import as_utc
 from robotrace.notify.agents import announce
+from robotrace.providers.store import provider_ids, provider_keys
+from robotrace.providers.zones import provider_zone
 from robotrace.store import models
-from robotrace.store.providers import provider_ids, provider_keys
 from robotrace.traceback.findings import FINDING_KINDS, Finding, refusal_findings, signer_on_path
 from robotrace.traceback.model import (
     Answer,
     CallUnderTrace,
     Hop,
     OriginAction,
-    Outcome,
+    ProviderInfo,
     SignerLead,
     Status,
     Traceback,
@@ -305,7 +307,28 @@ def findings_for(
     return [f for f in found if key is None or f.provider == key]
 
 
-def not_withdrawn(tb: Any = models.Traceback) -> ColumnElement[bool]:
-    """Tracebacks that count: not withdrawn as opened by mistake (the outcome ``withdrawn``
-    counts in no figure, finding or ranking)."""
-    return or_(tb.outcome.is_(None), tb.outcome != Outcome.WITHDRAWN)
+def provider_directory(
+    session: Session, default_zone: str | None = None
+) -> dict[str, ProviderInfo]:
+    """What the traceback workflow needs to know of every provider, by key; its zone is the
+    one :func:`robotrace.providers.store.zone_of` gives (``default_zone``: the
+    ``business_zone`` setting)."""
+    default = default_zone or settings.get("business_zone")
+    rows = session.execute(
+        select(
+            models.Provider.key,
+            models.Provider.business_name,
+            models.Provider.country,
+            models.Provider.foreign,
+            models.Provider.contact_email,
+            models.Provider.time_zone,
+            models.Provider.business_address,
+        )
+    )
+    return {
+        key: ProviderInfo(
+            key=key, name=name, country=country, foreign=foreign, contact_email=email,
+            time_zone=provider_zone(zone, address, foreign, default).zone,
+        )
+        for key, name, country, foreign, email, zone, address in rows
+    }  # fmt: skip

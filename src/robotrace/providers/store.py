@@ -25,7 +25,7 @@ from robotrace.providers.zones import ProviderZone, provider_zone
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import chunks
-from robotrace.traceback.model import AuditEvent, ProviderInfo
+from robotrace.store.values import AuditEvent
 
 #: Attributes an import sets (and ``contact_email``); an empty value never erases one: an
 #: older ``providers.csv`` has no address or RMD contact, and an admin may set the e-mail.
@@ -444,32 +444,6 @@ def search_providers(session: Session, text: str, limit: int = 20) -> list[model
     if exact is not None:
         rows = [exact, *(r for r in rows if r.id != exact.id)][:limit]
     return rows
-
-
-def provider_directory(
-    session: Session, default_zone: str | None = None
-) -> dict[str, ProviderInfo]:
-    """What the traceback workflow needs to know of every provider, by key; its zone is the
-    one :func:`zone_of` gives (``default_zone``: the ``business_zone`` setting)."""
-    default = default_zone or settings.get("business_zone")
-    rows = session.execute(
-        select(
-            models.Provider.key,
-            models.Provider.business_name,
-            models.Provider.country,
-            models.Provider.foreign,
-            models.Provider.contact_email,
-            models.Provider.time_zone,
-            models.Provider.business_address,
-        )
-    )
-    return {
-        key: ProviderInfo(
-            key=key, name=name, country=country, foreign=foreign, contact_email=email,
-            time_zone=provider_zone(zone, address, foreign, default).zone,
-        )
-        for key, name, country, foreign, email, zone, address in rows
-    }  # fmt: skip
 
 
 def zone_of(row: models.Provider, default_zone: str | None = None) -> ProviderZone:
