@@ -4,7 +4,7 @@ import pytest
 
 from robotrace.blocking.decide import decide, load_numbers
 from robotrace.blocking.model import CallAttempt, Reason, Verdict
-from robotrace.blocking.nanp import NanpRules
+from robotrace.numbering.nanp import NanpRules
 from tests.blocking.builders import CLEAN, OPERATOR, T0, entry, loaded, policy, rmd_removed
 
 LIST_REDRESS = {"url": "https://traceback.example/redress/BA-000007", "tel": "+12025550100"}

@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 def policy_from_settings() -> Policy:
     """The :class:`~robotrace.blocking.decide.Policy` the ``blocker_*`` settings describe."""
     from robotrace.blocking.decide import Policy, load_numbers
-    from robotrace.blocking.nanp import NanpRules
     from robotrace.blocking.plus603 import Redress
+    from robotrace.numbering.nanp import NanpRules
 
     def numbers_in(setting: str) -> frozenset[str]:
         path = settings.get(setting)

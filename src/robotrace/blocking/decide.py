@@ -25,9 +25,9 @@ from robotrace.blocking.model import (
     Reason,
     Verdict,
 )
-from robotrace.blocking.nanp import NanpRules, number_problem
 from robotrace.blocking.plus603 import DEFAULT_LOCATION, NO_REDRESS, Redress
 from robotrace.clock import Clock, SystemClock, as_utc
+from robotrace.numbering.nanp import NanpRules, number_problem
 from robotrace.numbers import match_key
 
 #: Verifies a call's Identity header: True verified, False failed, None nothing to verify.

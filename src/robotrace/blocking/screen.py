@@ -3,7 +3,7 @@
 One DuckDB query over the canonical CDR files (CSV or Parquet, or the canonical store's files
 with their ``calling_key``): the upstream is ``from_provider`` (the OCN that handed the call
 over), the calling number is compared by :func:`robotrace.numbers.digits_key`, and the NANP
-rules are :mod:`robotrace.blocking.nanp`'s SQL twin. Same rule order as
+rules are :mod:`robotrace.numbering.nanp`'s SQL twin. Same rule order as
 :func:`robotrace.blocking.decide.decide` (the STIR/SHAKEN hook is not applied to history).
 """
 
@@ -21,13 +21,10 @@ from robotrace.blocking.counts import BLOCK_REASONS, BlockCounts, CountRow
 from robotrace.blocking.decide import SCOPE_REASONS, Policy
 from robotrace.blocking.emergency import emergency_destination_sql
 from robotrace.blocking.model import BlockEntry, LoadedBlocklist, Reason
-from robotrace.blocking.nanp import (
-    assignable_spelling_sql,
-    number_class_sql,
-)
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import cdr_files
 from robotrace.clock import as_utc
+from robotrace.numbering.nanp import assignable_spelling_sql, number_class_sql
 from robotrace.numbers import digits_key, fast_digits_key_sql
 
 

@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from robotrace.blocking.nanp import NanpRules, number_problem
 from robotrace.clock import as_utc, format_utc
+from robotrace.numbering.nanp import NanpRules, number_problem
 from robotrace.numbers import match_key
 
 INVALID = "invalid_caller_id"

@@ -1,7 +1,7 @@
 import duckdb
 import pytest
 
-from robotrace.blocking.nanp import (
+from robotrace.numbering.nanp import (
     NanpRules,
     assignable_spelling_sql,
     international_sql,
