@@ -829,6 +829,19 @@ def pass_settings(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_settings
 
 
+def or_setting(name: str, convert: Callable[[Any], Any] | None = None) -> Callable[..., Any]:
+    """A click option's callback: the value given, or else the setting ``name`` (passed
+    through ``convert``, e.g. :class:`~pathlib.Path`)."""
+
+    def given_or_setting(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            return value
+        found = getattr(settings_of(ctx), name)
+        return convert(found) if convert is not None else found
+
+    return given_or_setting
+
+
 def get(name: str) -> Any:
     """The value of setting ``name``, read from the environment now: the old path, left to the
     call sites not yet handed a :class:`Settings` (issue 25 moves them all)."""

@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from robotrace.settings import Settings
 from robotrace.store import db, models
 
 
 def test_the_default_database_is_a_sqlite_file_in_the_working_directory(monkeypatch, tmp_path):
     monkeypatch.delenv("ROBOTRACE_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)
-    engine = db.make_engine()
+    engine = db.make_engine(Settings.from_environ().database_url)
     try:
         db.upgrade(engine)
     finally:
@@ -22,7 +23,7 @@ def test_the_default_database_is_a_sqlite_file_in_the_working_directory(monkeypa
 
 def test_the_database_url_setting_chooses_the_database(monkeypatch, tmp_path):
     monkeypatch.setenv("ROBOTRACE_DATABASE_URL", f"sqlite:///{tmp_path / 'chosen.db'}")
-    engine = db.make_engine()
+    engine = db.make_engine(Settings.from_environ().database_url)
     engine.dispose()
     assert engine.url.database == str(tmp_path / "chosen.db")
 

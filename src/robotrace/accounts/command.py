@@ -9,9 +9,12 @@ from typing import Any
 import click
 
 from robotrace.clock import format_utc
+from robotrace.settings import or_setting
 
 _DATABASE_URL = click.option(
-    "--database-url", help="Store URL (default: the database_url setting)."
+    "--database-url",
+    callback=or_setting("database_url"),
+    help="Store URL (default: the database_url setting).",
 )
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/cli.md).")
 
@@ -47,7 +50,7 @@ def create(
     provider_key: str | None,
     name: str,
     password: str,
-    database_url: str | None,
+    database_url: str,
 ) -> None:
     """Create a user who signs in with e-mail and password."""
     from robotrace.accounts.passwords import WeakPassword
@@ -74,7 +77,7 @@ def tokens() -> None:
 @_DATABASE_URL
 @_JSON
 def create_token_command(
-    email: str, read_only: bool, name: str, database_url: str | None, as_json: bool
+    email: str, read_only: bool, name: str, database_url: str, as_json: bool
 ) -> None:
     """Make an API token for a user and print it: the only time it is shown.
 
@@ -106,7 +109,7 @@ def create_token_command(
 @click.option("--email", required=True, help="Whose tokens.")
 @_DATABASE_URL
 @_JSON
-def list_tokens(email: str, database_url: str | None, as_json: bool) -> None:
+def list_tokens(email: str, database_url: str, as_json: bool) -> None:
     """A user's tokens, newest first: id, name, visible prefix, access, dates (never the
     token itself, which is not stored)."""
     from robotrace.accounts.tokens import tokens_of
@@ -137,7 +140,7 @@ def list_tokens(email: str, database_url: str | None, as_json: bool) -> None:
     "all be this user's.",
 )
 @_DATABASE_URL
-def revoke_tokens(token_ids: tuple[int, ...], email: str | None, database_url: str | None) -> None:
+def revoke_tokens(token_ids: tuple[int, ...], email: str | None, database_url: str) -> None:
     """Revoke tokens by id (as `robotrace tokens list` shows them), or all of a user's
     (--email). A revoked token stops working at once. Unknown ids revoke nothing."""
     from robotrace.accounts.tokens import revoke_token, tokens_to_revoke
@@ -163,7 +166,7 @@ def revoke_tokens(token_ids: tuple[int, ...], email: str | None, database_url: s
         click.echo(f"{len(live)} live token(s) of {user.email} revoked", err=True)
 
 
-def _engine(database_url: str | None) -> Any:
+def _engine(database_url: str) -> Any:
     from robotrace.store.db import make_engine, upgrade
 
     engine = make_engine(database_url)

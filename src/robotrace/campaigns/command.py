@@ -128,7 +128,7 @@ def _print_table(read: TranscriptFile, grouping: Grouping) -> None:
 @campaigns.command()
 @DATABASE_URL
 @_JSON
-def update(database_url: str | None, as_json: bool) -> None:
+def update(database_url: str, as_json: bool) -> None:
     """Group the store's calls that have no campaign yet: they join existing campaigns or
     form new ones; then every campaign's traceback priority is recomputed."""
     from robotrace.campaigns.service import update_campaigns
@@ -158,7 +158,7 @@ REVIEW_ACTOR = "cli:campaigns-review"
 @click.argument("campaign_id")
 @click.option("--reason", required=True, help="Why its calls are not illegal (audit-logged).")
 @DATABASE_URL
-def not_illegal(campaign_id: str, reason: str, database_url: str | None) -> None:
+def not_illegal(campaign_id: str, reason: str, database_url: str) -> None:
     """Mark a campaign not illegal (a legitimate recurring message: a pharmacy, a dental
     office): it leaves the queue, is not traced, and stops counting for letters."""
     from robotrace.campaigns.review import mark_not_illegal
@@ -175,7 +175,7 @@ def not_illegal(campaign_id: str, reason: str, database_url: str | None) -> None
 @click.argument("campaign_id")
 @click.option("--reason", default="", help="Why it goes back (optional, audit-logged).")
 @DATABASE_URL
-def requeue(campaign_id: str, reason: str, database_url: str | None) -> None:
+def requeue(campaign_id: str, reason: str, database_url: str) -> None:
     """Take a campaign's "not illegal" mark back: it is in the queue again."""
     from robotrace.campaigns.review import put_back_in_queue
 
@@ -187,7 +187,7 @@ def requeue(campaign_id: str, reason: str, database_url: str | None) -> None:
     click.echo(f"{campaign_id} is back in the queue")
 
 
-def _review(campaign_id: str, database_url: str | None, change: Callable[..., None]) -> None:
+def _review(campaign_id: str, database_url: str, change: Callable[..., None]) -> None:
     """Run ``change(session, campaign, now)`` in one transaction; a refusal is the error."""
     from robotrace.campaigns.review import ReviewRefused
     from robotrace.store import db as store

@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import parse_utc
 from robotrace.evidence.imports import (
     EvidenceFile,
@@ -26,6 +25,7 @@ from robotrace.evidence.imports import (
     needs_database,
 )
 from robotrace.evidence.registry import ByteProgress, evidence_formats
+from robotrace.settings import or_setting
 from robotrace.store.db import current_revision, existing_engine, head_revision, transaction
 
 
@@ -76,9 +76,14 @@ def _time(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 @click.option(
     "--analytics-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=or_setting("analytics_dir", Path),
     help="Where complaints are stored (default: the analytics_dir setting).",
 )
-@click.option("--database-url", help="Store for calls (default: the database_url setting).")
+@click.option(
+    "--database-url",
+    callback=or_setting("database_url"),
+    help="Store for calls (default: the database_url setting).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def import_(
     paths: tuple[Path, ...],
@@ -86,8 +91,8 @@ def import_(
     skip_bad_rows: bool,
     default_time: datetime | None,
     terminating_provider: str | None,
-    analytics_dir: Path | None,
-    database_url: str | None,
+    analytics_dir: Path,
+    database_url: str,
     as_json: bool,
 ) -> None:
     """Import evidence files: FTC or FCC complaint CSVs (into the analytics store), honeypot
@@ -97,15 +102,14 @@ def import_(
     files = evidence_files(list(paths), format_name)
     with _progress(files, quiet=as_json) as progress:
         options = ImportOptions(skip_bad_rows, default_time, terminating_provider, progress)
-        target = analytics_dir or Path(settings.get("analytics_dir"))
         with _session(files, database_url) as session:
-            summary = import_evidence(files, target, session, options)
+            summary = import_evidence(files, analytics_dir, session, options)
     _print(summary, as_json)
     sys.exit(1 if summary.rejected else 0)
 
 
 @contextmanager
-def _session(files: list[EvidenceFile], database_url: str | None) -> Iterator[Session | None]:
+def _session(files: list[EvidenceFile], database_url: str) -> Iterator[Session | None]:
     """A transaction on the store when a file holds calls; complaints need none."""
     if not needs_database(files):
         yield None

@@ -27,7 +27,7 @@ def numbering() -> None:
 )
 @DATABASE_URL
 @_JSON
-def import_(paths: tuple[Path, ...], database_url: str | None, as_json: bool) -> None:
+def import_(paths: tuple[Path, ...], database_url: str, as_json: bool) -> None:
     """Import PATHS: NANPA's central office code assignment records (allutlzd.txt, tab
     separated) or the Pooling Administrator's thousands-block report
     (AllBlocksAugmentedReport.txt), told apart by the header. Only assigned (AS) rows are
@@ -62,7 +62,7 @@ def import_(paths: tuple[Path, ...], database_url: str | None, as_json: bool) ->
 @click.argument("numbers", nargs=-1, required=True)
 @DATABASE_URL
 @_JSON
-def lookup(numbers: tuple[str, ...], database_url: str | None, as_json: bool) -> None:
+def lookup(numbers: tuple[str, ...], database_url: str, as_json: bool) -> None:
     """Who each of NUMBERS (any spelling) was assigned to: the thousands block's holder,
     else the central office code's, and the provider registered under that OCN. Exit 1
     when a number is no North American one or its block is not in the store."""

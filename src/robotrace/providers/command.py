@@ -102,7 +102,7 @@ def _shown(text: str) -> str:
 )
 @DATABASE_URL
 @_JSON
-def import_(path: Path, skip_bad_rows: bool, database_url: str | None, as_json: bool) -> None:
+def import_(path: Path, skip_bad_rows: bool, database_url: str, as_json: bool) -> None:
     """Import PATH: the FCC's Robocall Mitigation Database export as published (columns in
     any order, unknown ones kept) or robotrace's own providers.csv; the format is told from
     the header. One transaction: a file with a bad row imports nothing (every bad row is
@@ -215,7 +215,7 @@ def _today() -> date:
     return SystemClock().now().date()
 
 
-def _read(database_url: str | None, read: Callable[[Session], _T]) -> _T:
+def _read(database_url: str, read: Callable[[Session], _T]) -> _T:
     with _store(database_url) as session:
         return read(session)
 
@@ -229,7 +229,7 @@ def _read(database_url: str | None, read: Callable[[Session], _T]) -> _T:
 )
 @DATABASE_URL
 @_JSON
-def list_(wanted: str | None, database_url: str | None, as_json: bool) -> None:
+def list_(wanted: str | None, database_url: str, as_json: bool) -> None:
     """Every provider by key, with its identifiers and RMD status (today's, by the
     rmd_recertification_due setting). --json prints one JSON array of objects."""
 
@@ -288,7 +288,7 @@ def _status(provider: dict[str, Any]) -> str:
 @click.argument("key")
 @DATABASE_URL
 @_JSON
-def show(key: str, database_url: str | None, as_json: bool) -> None:
+def show(key: str, database_url: str, as_json: bool) -> None:
     """One provider, named by any identifier (its key, an OCN, an RMD number, an FRN with or
     without leading zeros): names, identifiers, the RMD's details and contact, RMD status and
     history."""
@@ -357,7 +357,7 @@ def _event_line(event: dict[str, Any]) -> str:
 # --- remove and reinstate -----------------------------------------------------------------
 
 
-def _enter(database_url: str | None, enter: Callable[[Session], Any]) -> dict[str, object]:
+def _enter(database_url: str, enter: Callable[[Session], Any]) -> dict[str, object]:
     """Run ``enter`` (a removal or reinstatement) in one transaction and say what it did;
     a refusal is the operator's to fix: one line, exit 1."""
     from robotrace.enforcement.errors import InvalidRequest
@@ -389,9 +389,7 @@ def _enter(database_url: str | None, enter: Callable[[Session], Any]) -> dict[st
 )
 @DATABASE_URL
 @_JSON
-def remove(
-    key: str, order: str, at: datetime | None, database_url: str | None, as_json: bool
-) -> None:
+def remove(key: str, order: str, at: datetime | None, database_url: str, as_json: bool) -> None:
     """Enter the FCC's order removing KEY (any identifier) from the Robocall Mitigation
     Database. The block list is republished with a no_direct_traffic entry (reason code
     rmd_removed) effective at --at: no provider may take its calls directly."""
@@ -420,7 +418,7 @@ def remove(
 @DATABASE_URL
 @_JSON
 def reinstate(
-    key: str, reference: str, at: datetime | None, database_url: str | None, as_json: bool
+    key: str, reference: str, at: datetime | None, database_url: str, as_json: bool
 ) -> None:
     """Enter KEY's reinstatement in the Robocall Mitigation Database: its standing removal
     ends and the block list is republished without its rmd_removed entry."""
@@ -455,7 +453,7 @@ IDENTIFIER_KINDS = {"rmd": "rmd", "frn": "frn", "ocn": "ocn", "name": "name"}
 @click.argument("value")
 @DATABASE_URL
 @_JSON
-def identify(key: str, kind: str, value: str, database_url: str | None, as_json: bool) -> None:
+def identify(key: str, kind: str, value: str, database_url: str, as_json: bool) -> None:
     """Record that KEY is also known by VALUE — e.g. the RMD number of an upstream first
     named by name alone. When another provider holds VALUE the two are one company and
     merge (the older keeps its key; every hop, letter and authorization moves; audited)."""
@@ -494,7 +492,7 @@ ZONE_ACTOR = "cli:providers-zone"
 )
 @DATABASE_URL
 @_JSON
-def zone_(key: str, zone: str | None, clear: bool, database_url: str | None, as_json: bool) -> None:
+def zone_(key: str, zone: str | None, clear: bool, database_url: str, as_json: bool) -> None:
     """Set the IANA time zone (America/Chicago) that KEY's business hours, and so its hop
     requests' due times, are read in; without ZONE, say which zone it has and where that
     comes from (set by hand, the state in its business address, or the business_zone

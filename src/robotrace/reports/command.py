@@ -34,7 +34,7 @@ def reports() -> None:
 @click.option("--from", "start", type=_DATE, metavar="DATE", help="First day (UTC) received.")
 @click.option("--to", "end", type=_DATE, metavar="DATE", help="Day (UTC) after the last.")
 def export(
-    database_url: str | None, out: Path | None, start: datetime | None, end: datetime | None
+    database_url: str, out: Path | None, start: datetime | None, end: datetime | None
 ) -> None:
     """Write the reports received in [--from, --to) as an FTC Do Not Call CSV: the FTC's
     eight public columns only, never the reporter's name, e-mail or number, what the
@@ -68,7 +68,7 @@ def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
     type=click.Path(file_okay=False, path_type=Path),
     help="The analytics store (default: the analytics_dir setting).",
 )
-def feed(database_url: str | None, analytics_dir: Path | None) -> None:
+def feed(database_url: str, analytics_dir: Path | None) -> None:
     """Store the complaints of reports not in the analytics store yet (filing feeds each at
     once; this catches up after a failure). Feeding twice adds nothing twice."""
     from robotrace.reports.evidence import feed_complaints

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from robotrace.settings import or_setting
+
 if TYPE_CHECKING:
     from robotrace.shaken.certificate import CertificateBundle
     from robotrace.shaken.verify import Verifier, VerifyResult
@@ -160,7 +162,12 @@ SIM_X5U_BASE = "https://certs.sim.example"
 
 
 @shaken.command("verify-calls")
-@click.option("--database-url", default=None, metavar="URL", help="The store (default: setting).")
+@click.option(
+    "--database-url",
+    metavar="URL",
+    callback=or_setting("database_url"),
+    help="The store (default: setting).",
+)
 @click.option("--ca", multiple=True, metavar="PEM", help="Trust anchor file or folder (repeat).")
 @click.option("--crl", multiple=True, metavar="CRL", help="CRL file or folder (repeat).")
 @click.option(
@@ -175,7 +182,7 @@ SIM_X5U_BASE = "https://certs.sim.example"
 @click.option("--again", is_flag=True, help="Verify calls that have a result already, too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 def verify_calls(
-    database_url: str | None, ca: tuple[str, ...], crl: tuple[str, ...], certs: str | None,
+    database_url: str, ca: tuple[str, ...], crl: tuple[str, ...], certs: str | None,
     x5u_base: str, again: bool, as_json: bool,
 ) -> None:  # fmt: skip
     """Verify the Identity headers of the stored evidence calls (as of each call's time) and

@@ -215,7 +215,9 @@ def _covid_keys(database_url: str) -> frozenset[str]:
 def _read_store(database_url: str | None, read: Callable[[Session], _T]) -> _T:
     from robotrace.store import db as store
 
-    engine = store.existing_engine(database_url)
+    # Without --database-url: the database_url setting the robotrace group read.
+    url = database_url or settings.settings_of(click.get_current_context()).database_url
+    engine = store.existing_engine(url)
     try:
         if store.current_revision(engine) != store.head_revision():
             raise click.UsageError("the store's schema is not up to date: run robotrace db upgrade")

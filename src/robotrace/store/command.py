@@ -10,19 +10,20 @@ import click
 from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
-from robotrace import settings
+from robotrace.settings import or_setting
 from robotrace.store import db as store
 
 DATABASE_URL = click.option(
     "--database-url",
     default=None,
     metavar="URL",
+    callback=or_setting("database_url"),
     help="SQLAlchemy URL of the store (default: the ROBOTRACE_DATABASE_URL setting).",
 )
 
 
 @contextmanager
-def migrated_session(database_url: str | None) -> Iterator[Session]:
+def migrated_session(database_url: str) -> Iterator[Session]:
     """One transaction on an existing, migrated store, for a command: committed at the end,
     rolled back on error; a usage error when the schema is behind."""
     engine = store.existing_engine(database_url)
@@ -46,7 +47,7 @@ def db() -> None:
 
 @db.command()
 @DATABASE_URL
-def upgrade(database_url: str | None) -> None:
+def upgrade(database_url: str) -> None:
     """Migrate the store to the newest schema (creating it if it is new)."""
     engine = store.make_engine(database_url)
     try:
@@ -60,7 +61,7 @@ def upgrade(database_url: str | None) -> None:
 
 @db.command()
 @DATABASE_URL
-def current(database_url: str | None) -> None:
+def current(database_url: str) -> None:
     """Show the store's schema revision and whether it is the newest."""
     engine = store.make_engine(database_url)
     try:
@@ -78,18 +79,17 @@ def current(database_url: str | None) -> None:
 @click.option(
     "--analytics-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=or_setting("analytics_dir", Path),
     help="The analytics store to include (default: the analytics_dir setting).",
 )
-def backup_command(out: Path, database_url: str | None, analytics_dir: Path | None) -> None:
+def backup_command(out: Path, database_url: str, analytics_dir: Path) -> None:
     """Write a backup of the SQL store and the analytics store to OUT (.tar.gz): a consistent
     online copy on SQLite, pg_dump on PostgreSQL (docs/operations.md#backups)."""
     from robotrace.clock import SystemClock
     from robotrace.store.backup import BackupError, backup
 
-    url = database_url or settings.get("database_url")
-    folder = analytics_dir or Path(settings.get("analytics_dir"))
     try:
-        manifest = backup(out, url, folder, SystemClock().now())
+        manifest = backup(out, database_url, analytics_dir, SystemClock().now())
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
@@ -104,29 +104,26 @@ def backup_command(out: Path, database_url: str | None, analytics_dir: Path | No
 @click.option(
     "--analytics-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=or_setting("analytics_dir", Path),
     help="Where the analytics store goes (default: the analytics_dir setting); replaced.",
 )
 @click.option("--force", is_flag=True, help="Replace a database that already holds a store.")
-def restore_command(
-    backup_file: Path, database_url: str | None, analytics_dir: Path | None, force: bool
-) -> None:
+def restore_command(backup_file: Path, database_url: str, analytics_dir: Path, force: bool) -> None:
     """Restore a backup made by robotrace backup. Stop the portal, worker and blockers first;
     every checksum is verified before anything is replaced."""
     from robotrace.store.backup import BackupError, restore
 
-    url = database_url or settings.get("database_url")
-    folder = analytics_dir or Path(settings.get("analytics_dir"))
     try:
-        manifest = restore(backup_file, url, folder, force)
+        manifest = restore(backup_file, database_url, analytics_dir, force)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    engine = store.make_engine(url)
+    engine = store.make_engine(database_url)
     try:
         store.upgrade(engine)  # a backup of an older robotrace is brought up to this one
         revision = store.current_revision(engine)
     finally:
         engine.dispose()
     click.echo(
-        f"restored {backup_file} (made {manifest.created_at}) into {_shown(url)} at revision "
-        f"{revision}"
+        f"restored {backup_file} (made {manifest.created_at}) into {_shown(database_url)} "
+        f"at revision {revision}"
     )

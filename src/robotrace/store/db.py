@@ -1,7 +1,8 @@
 """Engines, sessions, transactions and migrations.
 
-``make_engine()`` reads the ``database_url`` setting (a SQLite file in the working
-directory by default). SQLite connections get WAL, foreign keys and a busy timeout, and
+``make_engine(url)`` opens the store at ``url`` (commands and the portal pass the
+``database_url`` setting: a SQLite file in the working directory by default). SQLite
+connections get WAL, foreign keys and a busy timeout, and
 real transactions (``BEGIN`` issued by SQLAlchemy rather than guessed by the driver), so
 that an import or a migration either happens entirely or not at all.
 
@@ -27,7 +28,6 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from robotrace import settings
 from robotrace.clock import format_utc
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -53,9 +53,8 @@ def _dumps(value: object) -> str:
     return json.dumps(value, default=_json_default)
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
-    """An engine for ``url``, or for the ``database_url`` setting when ``url`` is None."""
-    url = url or settings.get("database_url")
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for ``url`` (a SQLAlchemy URL)."""
     kwargs.setdefault("pool_pre_ping", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
@@ -71,11 +70,10 @@ class NoStore(LookupError):
     """The store a command reads is not there; the message says which and how to name one."""
 
 
-def existing_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def existing_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for a store that must exist already (commands that read it, the worker).
     SQLite would make an empty file for a path that is not there, and the command would then
     complain about its schema: a missing file is :class:`NoStore` instead, nothing made."""
-    url = url or settings.get("database_url")
     parsed = make_url(url)
     database = parsed.database or ""
     in_a_file = database not in ("", ":memory:") and not database.startswith("file:")
@@ -175,17 +173,17 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(target: Engine | str | None = None, revision: str = "head") -> None:
-    """Migrate the database (an engine, a URL, or the setting) to ``revision``."""
+def upgrade(target: Engine | str, revision: str = "head") -> None:
+    """Migrate the database (an engine, or a URL) to ``revision``."""
     _run_alembic(target, lambda config: command.upgrade(config, revision))
 
 
-def downgrade(target: Engine | str | None = None, revision: str = "base") -> None:
+def downgrade(target: Engine | str, revision: str = "base") -> None:
     """Migrate the database back to ``revision`` (``base``: no tables at all)."""
     _run_alembic(target, lambda config: command.downgrade(config, revision))
 
 
-def _run_alembic(target: Engine | str | None, step: Any) -> None:
+def _run_alembic(target: Engine | str, step: Any) -> None:
     engine = target if isinstance(target, Engine) else make_engine(target)
     try:
         with engine.connect() as connection:

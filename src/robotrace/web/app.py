@@ -103,7 +103,7 @@ def create_app(
         docs_url=None,  # robotrace.web.apidocs serves it from the package, not a CDN
         redoc_url=None,
     )
-    engine = make_engine(database_url)
+    engine = make_engine(database_url or settings.database_url)
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     app.state.settings = settings

@@ -62,7 +62,7 @@ def serve(
         raise click.UsageError("several workers need PostgreSQL; SQLite takes one writer")
     configure_logging(settings)
     if migrate:
-        upgrade(url)
+        upgrade(url or settings.database_url)
     if workers > 1:
         _share_request_metrics()
     logging.getLogger("robotrace.web").info(

@@ -8,7 +8,7 @@ import socket
 
 import click
 
-from robotrace.settings import Settings, pass_settings
+from robotrace.settings import Settings, or_setting, pass_settings
 
 
 def _default_worker_id() -> str:
@@ -29,14 +29,18 @@ def _log_busy_pass(counts: object) -> None:
     type=click.FloatRange(min=0.1),
     help="Seconds between passes.",
 )
-@click.option("--database-url", help="Store URL (default: the database_url setting).")
+@click.option(
+    "--database-url",
+    callback=or_setting("database_url"),
+    help="Store URL (default: the database_url setting).",
+)
 @click.option("--worker-id", help="This worker's name in claims (default: HOST:PID).")
 @pass_settings
 def worker(
     settings: Settings,
     once: bool,
     interval: float,
-    database_url: str | None,
+    database_url: str,
     worker_id: str | None,
 ) -> None:
     """Send due notifications (e-mail, webhooks), reminders and overdue notices, and mark

@@ -11,6 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from robotrace.settings import Settings
 from robotrace.store.db import make_engine
 from robotrace.store.models import Base
 
@@ -62,7 +63,9 @@ def main() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    # Run by alembic itself (not robotrace.store.db): its URL, or the database_url setting.
+    url = context.config.get_main_option("sqlalchemy.url")
+    engine = make_engine(url or Settings.from_environ().database_url)
     try:
         with engine.connect() as connection:
             run_migrations(connection)
