@@ -17,8 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from robotrace.calendar import BusinessCalendar, ZoneError, parse_clock_time, zone_info
+from robotrace.calendar import BusinessCalendar
 from robotrace.settings import SettingError
+from robotrace.timezones import ZoneError, parse_clock_time, zone_info
 
 NEW_YORK, LOS_ANGELES, HONOLULU = "America/New_York", "America/Los_Angeles", "Pacific/Honolulu"
 CALENDAR = BusinessCalendar()  # 08:00 to 17:00, New York by default, due times roll on

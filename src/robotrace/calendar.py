@@ -23,37 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from robotrace.clock import as_utc
+from robotrace.timezones import zone_info
 
 if TYPE_CHECKING:
     import holidays
 
 DEFAULT_ZONE = "America/New_York"
-
-
-class ZoneError(ValueError):
-    """A time zone name that is not an IANA zone; the message names it."""
-
-
-def zone_info(name: str) -> ZoneInfo:
-    """The IANA zone ``name`` (``America/Chicago``), or :class:`ZoneError` saying why not."""
-    text = name.strip()
-    if not text or len(text) > 64 or text != name:
-        raise ZoneError(f"not a time zone: {name[:64]!r} (an IANA name, e.g. America/Chicago)")
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ZoneError(
-            f"unknown time zone {text!r}: use an IANA name, e.g. America/Chicago"
-        ) from None
-
-
-def checked_zone(name: str) -> str:
-    """``name`` when it is an IANA zone (see :func:`zone_info`)."""
-    zone_info(name)
-    return name
 
 
 def in_zone(when: datetime, zone: str) -> datetime:
@@ -82,17 +59,6 @@ def federal_holidays() -> holidays.HolidayBase:
     import holidays
 
     return holidays.country_holidays("US", observed=True)
-
-
-def parse_clock_time(text: str) -> time:
-    """``HH:MM`` (24-hour) as a time of day; ValueError says what was wrong."""
-    value = text.strip()
-    hours, colon, minutes = value.partition(":")
-    ok = colon and len(minutes) == 2 and 1 <= len(hours) <= 2
-    ok = bool(ok) and (hours + minutes).isascii() and (hours + minutes).isdigit()
-    if not ok or int(hours) > 23 or int(minutes) > 59:
-        raise ValueError(f"not a time of day as HH:MM: {text[:20]!r}")
-    return time(int(hours), int(minutes))
 
 
 @dataclass(frozen=True)

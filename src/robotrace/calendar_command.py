@@ -9,8 +9,9 @@ from datetime import datetime
 import click
 
 from robotrace import settings
-from robotrace.calendar import BusinessCalendar, ZoneError, zone_info
+from robotrace.calendar import BusinessCalendar
 from robotrace.clock import format_utc
+from robotrace.timezones import ZoneError, zone_info
 
 
 @click.group()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from robotrace import redress
+from robotrace.timezones import checked_zone, parse_clock_time
 
 if TYPE_CHECKING:
     import click
@@ -111,12 +112,6 @@ def _flag(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _clock_time(text: str) -> time:
-    from robotrace.calendar import parse_clock_time  # its module loads only when asked
-
-    return parse_clock_time(text)
-
-
 def _redress(check: Callable[[str], str]) -> Callable[[str], str]:
     """A 603+ redress value's parser: ``check`` (:mod:`robotrace.redress`) of the stripped text,
     as ATIS-1000099 requires."""
@@ -175,8 +170,6 @@ def _notice_file(text: str) -> str:
 
 
 def _time_zone(text: str) -> str:
-    from robotrace.calendar import checked_zone
-
     return checked_zone(text.strip())
 
 
@@ -225,13 +218,13 @@ class Settings:
         _EIGHT,
         "When the business day starts (HH:MM, the provider's local time): a request "
         "received outside business hours is deemed received then, on the next business day.",
-        _clock_time,
+        parse_clock_time,
     )
     business_day_end: time = setting(  # noqa: RUF009 (as above)
         _SEVENTEEN,
         "When the business day ends (HH:MM, local time; this instant is outside it). The "
         "rule names only 8:00; the end is robotrace's.",
-        _clock_time,
+        parse_clock_time,
     )
     business_zone: str = setting(
         "America/New_York",

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from robotrace.calendar import ZoneError
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import (
@@ -19,6 +18,7 @@ from robotrace.providers.store import (
     zone_of,
 )
 from robotrace.store import models
+from robotrace.timezones import ZoneError
 from robotrace.traceback.store import provider_directory
 
 CLOCK = SimulatedClock(datetime(2021, 6, 1, tzinfo=UTC))

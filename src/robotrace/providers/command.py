@@ -497,8 +497,8 @@ def zone_(key: str, zone: str | None, clear: bool, database_url: str, as_json: b
     requests' due times, are read in; without ZONE, say which zone it has and where that
     comes from (set by hand, the state in its business address, or the business_zone
     setting). Audited as provider.zone_set."""
-    from robotrace.calendar import ZoneError
     from robotrace.providers.store import resolve_provider, set_time_zone, zone_of
+    from robotrace.timezones import ZoneError
 
     if clear and zone:
         raise click.UsageError("give ZONE or --clear, not both")

@@ -16,7 +16,6 @@ from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from robotrace import settings
-from robotrace.calendar import checked_zone
 from robotrace.clock import Clock, SystemClock
 from robotrace.providers.identity import clean, default_key, new_key, readings_of
 from robotrace.providers.lookalike import looks_like
@@ -26,6 +25,7 @@ from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import chunks
 from robotrace.store.values import AuditEvent
+from robotrace.timezones import checked_zone
 
 #: Attributes an import sets (and ``contact_email``); an empty value never erases one: an
 #: older ``providers.csv`` has no address or RMD contact, and an admin may set the e-mail.
