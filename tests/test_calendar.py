@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from robotrace.calendar import BusinessCalendar
-from robotrace.settings import SettingError
+from robotrace.settings import SettingError, Settings
 from robotrace.timezones import ZoneError, parse_clock_time, zone_info
 
 NEW_YORK, LOS_ANGELES, HONOLULU = "America/New_York", "America/Los_Angeles", "Pacific/Honolulu"
@@ -300,7 +300,7 @@ def test_the_settings_describe_the_calendar(monkeypatch):
     monkeypatch.setenv("ROBOTRACE_BUSINESS_DAY_END", "18:00")
     monkeypatch.setenv("ROBOTRACE_BUSINESS_ZONE", "America/Chicago")
     monkeypatch.setenv("ROBOTRACE_DUE_ROLLS_TO_BUSINESS_DAY", "0")
-    calendar = BusinessCalendar.from_settings()
+    calendar = BusinessCalendar.from_settings(Settings.from_environ())
     assert (calendar.day_start, calendar.day_end) == (time(9, 30), time(18))
     # Saturday: Monday 09:30 in Chicago (CDT), and the literal rule's Tuesday 09:30.
     found = calendar.due(utc(2021, 6, 12, 12))
@@ -309,7 +309,7 @@ def test_the_settings_describe_the_calendar(monkeypatch):
 
 
 def test_the_defaults_are_eight_to_five_in_new_york_rolling_on():
-    default = BusinessCalendar.from_settings()
+    default = BusinessCalendar.from_settings(Settings.from_environ())
     assert (default.day_start, default.day_end, default.zone) == (time(8), time(17), NEW_YORK)
     assert default.rolls_to_business_day
 
@@ -325,5 +325,5 @@ def test_the_defaults_are_eight_to_five_in_new_york_rolling_on():
 def test_a_bad_setting_is_an_error_that_names_its_variable(monkeypatch, variable, value, said):
     monkeypatch.setenv(variable, value)
     with pytest.raises(SettingError) as caught:
-        BusinessCalendar.from_settings()
+        BusinessCalendar.from_settings(Settings.from_environ())
     assert said in str(caught.value)

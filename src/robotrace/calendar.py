@@ -30,6 +30,8 @@ from robotrace.timezones import zone_info
 if TYPE_CHECKING:
     import holidays
 
+    from robotrace.settings import Settings
+
 DEFAULT_ZONE = "America/New_York"
 
 
@@ -102,22 +104,14 @@ class BusinessCalendar:
         zone_info(self.zone)
 
     @classmethod
-    def from_settings(cls) -> BusinessCalendar:
-        """The calendar the ``business_*`` settings describe; hours that end before they
-        start are a :class:`~robotrace.settings.SettingError` naming both variables."""
-        from robotrace import settings
-
-        start, end = settings.get("business_day_start"), settings.get("business_day_end")
-        if not start < end:
-            raise settings.SettingError(
-                f"ROBOTRACE_BUSINESS_DAY_END ({end:%H:%M}) must be after "
-                f"ROBOTRACE_BUSINESS_DAY_START ({start:%H:%M})"
-            )
+    def from_settings(cls, settings: Settings) -> BusinessCalendar:
+        """The calendar the ``business_*`` settings describe (:class:`Settings` refuses hours
+        that end before they start, naming both variables)."""
         return cls(
-            day_start=start,
-            day_end=end,
-            zone=settings.get("business_zone"),
-            rolls_to_business_day=settings.get("due_rolls_to_business_day"),
+            day_start=settings.business_day_start,
+            day_end=settings.business_day_end,
+            zone=settings.business_zone,
+            rolls_to_business_day=settings.due_rolls_to_business_day,
         )
 
     def is_business_day(self, day: date) -> bool:

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import click
 
-from robotrace import settings
 from robotrace.calendar import BusinessCalendar
 from robotrace.clock import format_utc
+from robotrace.settings import Settings, or_setting, pass_settings
 from robotrace.timezones import ZoneError, zone_info
 
 
@@ -19,8 +19,8 @@ def calendar() -> None:
     """The business-day calendar: when a traceback request counts as received and is due."""
 
 
-def _zone(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
-    zone = value if value is not None else settings.get("business_zone")
+def _zone(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    zone = or_setting("business_zone")(ctx, param, value)
     try:
         zone_info(zone)
     except ZoneError as exc:
@@ -63,14 +63,15 @@ def received_time(text: str, zone: str) -> datetime:
     help="Hours to answer after the deemed receipt (default: the hop_due_hours setting, 24).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see docs/cli.md).")
-def due(received: str, zone: str, hours: float | None, as_json: bool) -> None:
+@pass_settings
+def due(settings: Settings, received: str, zone: str, hours: float | None, as_json: bool) -> None:
     """When a request sent at TIME to a provider in ZONE is deemed received (8:00 on the next
     business day when sent outside business hours) and when it is due. Business hours and
     whether a due time outside them moves to the next business day come from the settings
     (business_day_start, business_day_end, due_rolls_to_business_day)."""
     when = received_time(received, zone)
-    hours = hours if hours is not None else settings.get("hop_due_hours")
-    found = BusinessCalendar.from_settings().due(when, zone, hours)
+    hours = hours if hours is not None else settings.hop_due_hours
+    found = BusinessCalendar.from_settings(settings).due(when, zone, hours)
     if as_json:
         click.echo(json.dumps(found.as_dict()))
         return

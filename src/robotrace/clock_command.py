@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from robotrace import settings
 from robotrace.clock import (
     ClockFileError,
     FileClock,
@@ -18,12 +17,14 @@ from robotrace.clock import (
     parse_utc,
     write_clock_file,
 )
+from robotrace.settings import settings_of
 
 FILE_HELP = "The clock file (default: the clock_file setting)."
 
 
-def _file(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
-    path = value or (Path(settings.get("clock_file")) if settings.get("clock_file") else None)
+def _file(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path:
+    setting = settings_of(ctx).clock_file
+    path = value or (Path(setting) if setting else None)
     if path is None:
         raise click.UsageError(
             "name the clock file with --file or the clock_file setting (ROBOTRACE_CLOCK_FILE)"

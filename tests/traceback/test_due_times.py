@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from robotrace.calendar import BusinessCalendar
+from robotrace.settings import Settings
 from robotrace.traceback.model import Answer, CallUnderTrace, ProviderInfo, SignerLead
 from robotrace.traceback.workflow import (
     Policy,
@@ -109,7 +110,7 @@ def test_a_policy_without_a_calendar_counts_wall_clock_hours():
 def test_the_policy_from_the_settings_reads_the_calendar_and_the_hours(monkeypatch):
     monkeypatch.setenv("ROBOTRACE_HOP_DUE_HOURS", "48")
     monkeypatch.setenv("ROBOTRACE_BUSINESS_DAY_START", "09:00")
-    policy = Policy.from_settings()
+    policy = Policy.from_settings(Settings.from_environ())
     # Deemed received Monday 09:00 EDT (13:00 UTC); 48 hours later is Wednesday 09:00 EDT.
     hop = opened_at("NYC", FRIDAY_EVENING, policy).hops[0]
     assert hop.due_at == datetime(2021, 6, 16, 13, tzinfo=UTC)

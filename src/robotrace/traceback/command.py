@@ -14,6 +14,7 @@ from robotrace.clock import SimulatedClock, SystemClock, parse_utc
 from robotrace.numbers import InvalidNumber, traced_numbers
 from robotrace.providers.imports import registry_of_files
 from robotrace.rows import BadRowsError
+from robotrace.settings import Settings, pass_settings
 from robotrace.traceback.files import (
     CallToTrace,
     answerers_for,
@@ -84,7 +85,9 @@ def _single_call(
     help="Clock skew tolerated in seconds (default: the cdr_skew_seconds setting).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@pass_settings
 def trace(
+    settings: Settings,
     providers_csv: tuple[Path, ...],
     cdrs: Path,
     calling: str | None,
@@ -105,7 +108,7 @@ def trace(
             else [_single_call(calling, called, call_time, at)]
         )
         directory: dict[str, ProviderInfo] = {
-            p.key: info_of(p) for p in registry_of_files(providers_csv)
+            p.key: info_of(p, settings.business_zone) for p in registry_of_files(providers_csv)
         }
         records = open_records_dir(cdrs)
     except BadRowsError as exc:
@@ -113,7 +116,7 @@ def trace(
         return
     answerers = answerers_for(records, directory, skew)
     clock = SimulatedClock(SystemClock().now())
-    policy = Policy.from_settings()
+    policy = Policy.from_settings(settings)
     console = Console()
     failed = 0
     for number, target in enumerate(targets, start=1):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from robotrace import settings
 from robotrace.clock import SimulatedClock, parse_utc
 from robotrace.numbers import traced_numbers
 from robotrace.providers.registry import Provider
@@ -32,11 +31,10 @@ class CallToTrace:
     terminating_provider: str
 
 
-def info_of(provider: Provider) -> ProviderInfo:
+def info_of(provider: Provider, default_zone: str) -> ProviderInfo:
     """What the workflow knows of a registry row; its zone from its address's state, else
-    the ``business_zone`` setting (robotrace.providers.zones)."""
-    default = settings.get("business_zone")
-    zone = provider_zone(None, provider.business_address, provider.foreign, default)
+    ``default_zone`` (the ``business_zone`` setting; robotrace.providers.zones)."""
+    zone = provider_zone(None, provider.business_address, provider.foreign, default_zone)
     return ProviderInfo(
         key=provider.key,
         name=provider.business_name,

@@ -25,6 +25,7 @@ from robotrace.providers.store import (
     resolve_key,
     zone_of,
 )
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
@@ -114,11 +115,17 @@ def open_traceback(
         terminating,
         clock.now(),
         actor,
-        policy or Policy.from_settings(),
+        policy or _policy_now(),
         campaign,
         signer,
     )
     return _commit_step(session, step, call_id)
+
+
+def _policy_now() -> Policy:
+    """The policy of the settings as they are now, for a caller that hands none (the
+    portal's pages do not yet pass the one their settings give)."""
+    return Policy.from_settings(Settings.from_environ())
 
 
 def campaign_of_caller_id(session: Session, calling: str) -> str | None:
@@ -217,7 +224,7 @@ def answer_hop(
         provider_directory(session),
         clock.now(),
         actor,
-        policy or Policy.from_settings(),
+        policy or _policy_now(),
     )
     return _commit_step(session, step)
 
@@ -229,7 +236,7 @@ def request_signer(
     its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
     tb = load_traceback(session, traceback_id, for_update=True)
     zone = _zone_of_key(session, tb.signer.provider) if tb.signer else ""
-    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_settings(), zone)
+    step = workflow.request_signer(tb, clock.now(), actor, policy or _policy_now(), zone)
     tb = _commit_step(session, step)
     queue_signer_request(session, traceback_id, clock)
     return tb

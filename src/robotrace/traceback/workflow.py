@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from robotrace import settings
 from robotrace.calendar import BusinessCalendar
 from robotrace.clock import as_utc
+from robotrace.settings import Settings
 from robotrace.traceback.model import (
     RECEIVED_ATTESTATIONS,
     Answer,
@@ -45,11 +45,11 @@ class Policy:
     calendar: BusinessCalendar | None = None
 
     @classmethod
-    def from_settings(cls) -> Policy:
+    def from_settings(cls, settings: Settings) -> Policy:
         return cls(
-            due_after=timedelta(hours=settings.get("hop_due_hours")),
-            follow_foreign=settings.get("follow_foreign"),
-            calendar=BusinessCalendar.from_settings(),
+            due_after=timedelta(hours=settings.hop_due_hours),
+            follow_foreign=settings.follow_foreign,
+            calendar=BusinessCalendar.from_settings(settings),
         )
 
     def due_at(self, sent_at: datetime, zone: str = "") -> datetime:

@@ -95,7 +95,9 @@ def ask(
         ocn=holder.ocn,
         asked_by=actor,
         requested_at=now,
-        due_at=Policy.from_settings().due_at(now, zone_of(carrier).zone),
+        due_at=Policy.from_settings(settings.Settings.from_environ()).due_at(
+            now, zone_of(carrier).zone
+        ),
     )
     session.add(request)
     session.flush()

@@ -60,12 +60,12 @@ def worker(
         raise click.ClickException("the store's schema is not current: run robotrace db upgrade")
     name = worker_id or _default_worker_id()
     if once:
-        click.echo(str(run_once(engine, clock, name)))
+        click.echo(str(run_once(engine, clock, name, settings)))
         return
     logging.getLogger("robotrace.worker").info(
         "robotrace worker %s: a pass every %g s", name, interval
     )
     try:
-        run_forever(engine, clock, name, interval, _log_busy_pass)
+        run_forever(engine, clock, name, interval, _log_busy_pass, settings)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from robotrace import settings
 from robotrace.accounts.throttle import forget_old_attempts
 from robotrace.bulk.deadlines import expire_batches
 from robotrace.clock import Clock
@@ -23,6 +22,7 @@ from robotrace.enforcement.worker import decide_due_letters
 from robotrace.notify.deliver import deliver_due
 from robotrace.notify.outbox import RetryPolicy
 from robotrace.notify.queue import queue_hop_notifications
+from robotrace.settings import Settings
 from robotrace.store.db import is_unavailable, transaction
 from robotrace.worker.policy import mark_silent_hops
 
@@ -47,17 +47,20 @@ class PassCounts:
         return " ".join(f"{name}={value}" for name, value in vars(self).items())
 
 
-def _grace() -> timedelta | None:
-    hours = settings.get("no_response_grace_hours")
+def _grace(settings: Settings) -> timedelta | None:
+    hours = settings.no_response_grace_hours
     return None if hours is None else timedelta(hours=hours)
 
 
-def run_once(engine: Engine, clock: Clock, worker_id: str) -> PassCounts:
+def run_once(
+    engine: Engine, clock: Clock, worker_id: str, settings: Settings | None = None
+) -> PassCounts:
     """One pass. Notices are queued before the policy runs, so the overdue notice of a hop
     goes out even when the grace period is zero. Letters past their deadline are decided
-    before delivery."""
+    before delivery. ``settings``: the worker's (None: read from the environment now)."""
+    settings = settings or Settings.from_environ()
     queued = queue_hop_notifications(engine, clock)
-    marked = mark_silent_hops(engine, clock, _grace())
+    marked = mark_silent_hops(engine, clock, _grace(settings))
     decided = decide_due_letters(engine, clock)
     results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
     with transaction(engine) as session:
@@ -81,13 +84,14 @@ def run_forever(
     worker_id: str,
     interval: float,
     report: Callable[[PassCounts], None] = lambda counts: None,
+    settings: Settings | None = None,
 ) -> None:
     """Pass after pass, ``interval`` seconds apart; a failed pass is logged, not fatal."""
     outage = Outage(interval)
     while True:
         delay = interval
         try:
-            counts = run_once(engine, clock, worker_id)
+            counts = run_once(engine, clock, worker_id, settings)
         except Exception as error:
             if is_unavailable(error):
                 delay = outage.failed(error)
