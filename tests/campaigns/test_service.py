@@ -165,7 +165,7 @@ def test_a_withdrawn_traceback_does_not_count_as_the_campaign_traced(session):
 
 
 def test_the_campaign_lists_count_no_withdrawn_traceback(session):
-    from robotrace.web.campaign_views import traceback_counts as page_counts
+    from robotrace.campaigns.reads import traceback_counts as page_counts
 
     add_calls(session, rendered("auto_warranty", 4, "8005550100"))
     update_campaigns(session, SimulatedClock(T0))

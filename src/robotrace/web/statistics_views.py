@@ -1,11 +1,10 @@
-"""What the statistics page and its API share: the period asked for, the figures (computed
-once per period and store state), the charts, and the Vega scripts the browser draws them with.
+"""What the statistics page and its API share: the period asked for, the figures (read in
+:mod:`robotrace.stats`, computed once per period and store state), and the Vega scripts the
+browser draws the charts with.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import UTC, date, timedelta
 from functools import cache
 
@@ -14,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from robotrace import settings
 from robotrace.clock import day_start
-from robotrace.evidence.analytics import complaint_files
-from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period, complaint_stats
+from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period
 from robotrace.stats.complaints import latest_period as stored_latest_period
-from robotrace.stats.covid import covid_campaign_keys
 from robotrace.stats.enforcement import Effect, enforcement_effects
+from robotrace.stats.figures import period_statistics
 from robotrace.stats.period import PeriodReport, period_report
 from robotrace.web.evidence_uploads import analytics_dir
 
@@ -31,11 +29,6 @@ FISCAL_YEAR = Query(
     description="A federal fiscal year instead of from/to: 2025 is 2024-10-01 to 2025-10-01 "
     "(not included), as the FTC's Do Not Call Data Book counts.",
 )
-
-#: Figures kept per (store state, period, campaigns): a page view after the first is a lookup.
-CACHED = 16
-_cache: OrderedDict[tuple[object, ...], ComplaintStats] = OrderedDict()
-_lock = threading.Lock()
 
 
 def parse_day(text: str, name: str) -> date | None:
@@ -81,23 +74,9 @@ def fiscal_year_period(
 def statistics(
     request: Request, db: Session, period: Period | None, top: int = DEFAULT_TOP
 ) -> ComplaintStats:
-    """The complaint statistics of ``period``, COVID-19 by subject or campaign tag."""
-    folder = analytics_dir(request)
-    keys = covid_campaign_keys(db)
-    if period is None:
-        return complaint_stats(folder, top=top, covid_keys=keys)
-    files = tuple((f.name, f.stat().st_size) for f in complaint_files(folder))
-    key = (str(folder), files, period, top, keys)
-    with _lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    figures = complaint_stats(folder, period.start, period.end, top, keys)
-    with _lock:
-        _cache[key] = figures
-        while len(_cache) > CACHED:
-            _cache.popitem(last=False)
-    return figures
+    """The complaint statistics of ``period`` in the app's analytics store
+    (:func:`robotrace.stats.figures.period_statistics`)."""
+    return period_statistics(db, analytics_dir(request), period, top)
 
 
 def effects(request: Request, db: Session, period: Period | None) -> list[Effect]:

@@ -12,6 +12,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from robotrace.campaigns.reads import (
+    CampaignDetail,
+    CampaignFilter,
+    CampaignLine,
+    campaign_detail,
+    campaign_lines,
+    campaign_total,
+)
 from robotrace.campaigns.review import (
     NOT_ILLEGAL,
     REASON_LIMIT,
@@ -28,14 +36,6 @@ from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import page_headers
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.campaign_views import (
-    CampaignDetail,
-    CampaignFilter,
-    CampaignLine,
-    campaign_detail,
-    campaign_lines,
-    campaign_total,
-)
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.principal import Principal

@@ -14,6 +14,17 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from robotrace.campaigns.reads import (
+    COVID_TAG,
+    PAGE_SIZE,
+    SHOWN,
+    CampaignDetail,
+    CampaignFilter,
+    campaign_detail,
+    campaign_lines,
+    campaign_total,
+    tags_in_use,
+)
 from robotrace.campaigns.review import (
     NOT_ILLEGAL,
     AlreadyThere,
@@ -28,17 +39,6 @@ from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_trac
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web import access
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.campaign_views import (
-    COVID_TAG,
-    PAGE_SIZE,
-    SHOWN,
-    CampaignDetail,
-    CampaignFilter,
-    campaign_detail,
-    campaign_lines,
-    campaign_total,
-    tags_in_use,
-)
 from robotrace.web.charts import bar_chart
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.evidence_uploads import analytics_dir

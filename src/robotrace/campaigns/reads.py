@@ -1,8 +1,8 @@
 """What the portal and the API show of campaigns: the ranked, filtered list, and one
 campaign's detail — sample transcripts, numbers, calls per day and tracebacks.
 
-Campaigns are for readers of all (admins, coordinators, regulators): the routes check the
-role, and reach one campaign through :func:`robotrace.web.access.campaign_row`. A
+Campaigns are for readers of all (admins, coordinators, regulators): the web routes check
+the role, and reach one campaign through ``robotrace.web.access.campaign_row``. A
 campaign's tracebacks are those opened for it (``tracebacks.campaign_id``) or, where that is
 empty, for one of its calls.
 """

@@ -1,10 +1,10 @@
-"""The campaign views' plain rules: days without calls, and distinct sample transcripts."""
+"""The campaign reads' plain rules: days without calls, and distinct sample transcripts."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from robotrace.web.campaign_views import (
+from robotrace.campaigns.reads import (
     DayCount,
     SampleTranscript,
     distinct_per_span,
