@@ -136,11 +136,12 @@ def evidence_of(folder: Path, reference: str) -> tuple[str | None, object] | Non
 
 
 def todays_complaints(folder: Path) -> int:
-    """``robotrace stats --json`` over today: the complaints filed."""
+    """``robotrace stats complaints --json`` over today: the complaints filed."""
     today = datetime.now(UTC).date()
     result = subprocess.run(
-        [sys.executable, "-m", "robotrace.cli", "stats", "--json", "--from", str(today),
-         "--to", str(today + timedelta(days=1)), "--analytics-dir", str(folder / "analytics")],
+        [sys.executable, "-m", "robotrace.cli", "stats", "complaints", "--json", "--from",
+         str(today), "--to", str(today + timedelta(days=1)),
+         "--analytics-dir", str(folder / "analytics")],
         capture_output=True, text=True, check=True, cwd=folder,
     )  # fmt: skip
     return int(json.loads(result.stdout)["complaints"])

@@ -77,7 +77,8 @@ def test_the_command_writes_pngs_and_json(tmp_path):
     analytics = stored(tmp_path, path)
     out = ARTIFACTS
     shutil.rmtree(out, ignore_errors=True)
-    arguments = ["stats", "--json", "--png", str(out), "--analytics-dir", str(analytics)]
+    arguments = ["stats", "complaints", "--json", "--png", str(out)]
+    arguments += ["--analytics-dir", str(analytics)]
     result = CliRunner().invoke(main, [*arguments, "--from", "2020-03-01", "--to", "2020-05-01"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["complaints"] == len(read_rows(path))

@@ -226,7 +226,7 @@ def test_the_command_prints_the_effects_as_json(tmp_path):
         # Years later, both windows are whole whatever the moment.
         want = [e.as_dict() for e in enforcement_effects(session, analytics, SystemClock().now())]
     engine.dispose()
-    arguments = ["stats", "--effects", "--json", "--database-url", url]
+    arguments = ["stats", "effects", "--json", "--database-url", url]
     arguments += ["--analytics-dir", str(analytics)]
     result = CliRunner().invoke(main, arguments)
     assert result.exit_code == 0, result.output

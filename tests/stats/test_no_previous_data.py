@@ -21,7 +21,7 @@ MAY = date(2020, 5, 1)
 
 def test_the_summary_says_no_data_for_the_previous_period(tmp_path):
     analytics = stored(tmp_path, complaints_csv(tmp_path / "ftc.csv", count=60))
-    result = CliRunner().invoke(main, ["stats", "--analytics-dir", str(analytics)])
+    result = CliRunner().invoke(main, ["stats", "complaints", "--analytics-dir", str(analytics)])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
     assert "(exclusive); no data for the previous period" in said  # all stored days asked

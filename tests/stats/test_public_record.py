@@ -180,7 +180,7 @@ def test_the_cli_counts_a_fiscal_year_and_prints_the_rates_per_100000(tmp_path):
         ftc(3, Created_Date="2025-09-30 23:59:59", Consumer_State="Texas"),
     ]
     analytics = store(tmp_path, rows, [fcc(4, ticket_created="2025-01-02T10:00:00.000")])
-    command = ["stats", "--analytics-dir", str(analytics), "--fiscal-year", "2025"]
+    command = ["stats", "complaints", "--analytics-dir", str(analytics), "--fiscal-year", "2025"]
     result = CliRunner().invoke(main, [*command, "--json"])
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
@@ -200,8 +200,8 @@ def test_the_cli_counts_a_fiscal_year_and_prints_the_rates_per_100000(tmp_path):
 
 
 def test_the_cli_refuses_a_fiscal_year_with_from_or_to(tmp_path):
-    command = ["stats", "--analytics-dir", str(tmp_path), "--fiscal-year", "2025"]
+    command = ["stats", "complaints", "--analytics-dir", str(tmp_path), "--fiscal-year", "2025"]
     result = CliRunner().invoke(main, [*command, "--from", "2024-01-01"])
     assert result.exit_code == 2 and "leave out --from/--to" in result.output
-    result = CliRunner().invoke(main, ["stats", "--fiscal-year", "25"])
+    result = CliRunner().invoke(main, ["stats", "complaints", "--fiscal-year", "25"])
     assert result.exit_code == 2 and "--fiscal-year" in result.output

@@ -292,11 +292,11 @@ def test_the_command_prints_the_scorecards(tmp_path):
         want = [c.as_dict() for c in provider_scorecards(session, APRIL, JUNE)]
     engine.dispose()
     period = ["--from", "2020-04-01", "--to", "2020-06-01", "--database-url", url]
-    result = CliRunner().invoke(main, ["stats", "--scorecards", "--json", *period])
+    result = CliRunner().invoke(main, ["stats", "scorecards", "--json", *period])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == want
     wide = {"COLUMNS": "250"}
-    result = CliRunner().invoke(main, ["stats", "--scorecards", *period], env=wide)
+    result = CliRunner().invoke(main, ["stats", "scorecards", *period], env=wide)
     assert result.exit_code == 0, result.output
     assert "provider scorecards" in result.output and "Gateway Voice" in result.output
     gate = next(line for line in result.output.splitlines() if "GATE" in line)

@@ -263,7 +263,7 @@ def test_the_cli_prints_the_records_and_writes_the_export(store_url, tmp_path):
     dno = tmp_path / "dno.txt"
     dno.write_text("# the DNO list\n1-800-555-0111\n")
     target = tmp_path / "out.csv"
-    args = ["stats", "--shaken", "--database-url", store_url, "--dno", str(dno)]
+    args = ["stats", "shaken", "--database-url", store_url, "--dno", str(dno)]
     args += ["--from", "2025-01-01", "--to", "2026-01-01", "--json", "--csv", str(target)]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -277,7 +277,7 @@ def test_the_cli_prints_the_records_and_writes_the_export(store_url, tmp_path):
 def test_the_cli_refuses_shaken_options_alone_and_a_bad_signer(store_url):
     alone = CliRunner().invoke(main, ["stats", "--signer", "1111", "--database-url", store_url])
     assert alone.exit_code == 2 and "go with --shaken" in alone.output
-    bad = ["stats", "--shaken", "--signer", "=HYPERLINK(1)", "--database-url", store_url]
+    bad = ["stats", "shaken", "--signer", "=HYPERLINK(1)", "--database-url", store_url]
     result = CliRunner().invoke(main, bad)
     assert result.exit_code == 2 and "not an OCN" in result.output
     both = ["stats", "--shaken", "--scorecards", "--database-url", store_url]

@@ -1,9 +1,9 @@
 """The statistics as charts: Vega-Lite specifications made with Altair, PNGs with vl-convert.
 
-One function per chart, each from the figures the page and ``robotrace stats --json`` show,
-so a chart can never say something the numbers do not. The same specifications are drawn in
+One function per chart, each from the figures the page and ``robotrace stats complaints --json``
+show, so a chart can never say something the numbers do not. The same specifications are drawn in
 the browser by Vega (the scripts come from vl-convert's bundle, served by the portal, never a
-CDN) and as PNG files by ``robotrace stats --png DIR``.
+CDN) and as PNG files by ``robotrace stats complaints --png DIR``.
 """
 
 from __future__ import annotations

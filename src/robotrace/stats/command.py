@@ -1,4 +1,7 @@
-"""``robotrace stats``: complaint statistics of the analytics store, as JSON or a summary."""
+"""``robotrace stats``: complaint statistics of the analytics store (``stats complaints``),
+provider scorecards, enforcement effects and STIR/SHAKEN accountability of the SQL store
+(``stats scorecards``, ``effects``, ``shaken``), each as JSON or a summary; and
+``robotrace period-report``."""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -22,6 +26,7 @@ from robotrace.stats.complaints import (
     Ranking,
     complaint_stats,
 )
+from robotrace.stats.deprecated_flags import deprecated_flags, run_deprecated_flags
 from robotrace.stats.enforcement import FIGURES, Effect
 
 if TYPE_CHECKING:
@@ -31,20 +36,68 @@ if TYPE_CHECKING:
     from robotrace.stats.scorecards import Scorecard
 
 _T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (docs/statistics.md).")
-@click.option("--from", "start", type=_DATE, metavar="DATE", help="First day (UTC) of the period.")
-@click.option(
+#: --from and --to of every report: UTC days, --to not counted.
+_FROM = click.option(
+    "--from", "start", type=_DATE, metavar="DATE", help="First day (UTC) of the period."
+)
+_TO = click.option(
     "--to",
     "end",
     type=_DATE,
     metavar="DATE",
     help="Day (UTC) after the period: --to is not counted.",
 )
+_ANALYTICS_DIR = click.option(
+    "--analytics-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where complaints are stored (default: the analytics_dir setting).",
+)
+_STORE = click.option(
+    "--database-url",
+    metavar="URL",
+    help="The store to read (default: the database_url setting).",
+)
+
+
+def _json(what: str) -> Callable[[_F], _F]:
+    return click.option("--json", "as_json", is_flag=True, help=f"Print {what}.")
+
+
+def _window(help_text: str) -> Callable[[_F], _F]:
+    return click.option(
+        "--window", type=click.FloatRange(min=0, min_open=True), metavar="DAYS", help=help_text
+    )
+
+
+@click.group(invoke_without_command=True)
+@deprecated_flags
+@click.pass_context
+def stats(ctx: click.Context, **flags: Any) -> None:
+    """Complaint statistics, provider scorecards, enforcement effects and STIR/SHAKEN
+    accountability (docs/statistics.md).
+
+    The flags of earlier releases (robotrace stats [--scorecards | --effects | --shaken] …)
+    still work for this release, with a note on standard error: use the subcommands
+    (docs/cli.md#robotrace-stats)."""
+    if ctx.invoked_subcommand is None:
+        run_deprecated_flags(ctx, **flags)
+        return
+    given = [name for name in flags if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
+    if given:
+        raise click.UsageError(
+            f"options go after the subcommand: robotrace stats {ctx.invoked_subcommand} …"
+        )
+
+
+@stats.command("complaints")
+@_json("one JSON object (docs/statistics.md)")
+@_FROM
+@_TO
 @click.option(
     "--fiscal-year",
     type=click.IntRange(1971, 2099),
@@ -53,11 +106,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     "September of YEAR, as the FTC's Do Not Call Data Book counts; compared with the "
     "fiscal year before.",
 )
-@click.option(
-    "--analytics-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where complaints are stored (default: the analytics_dir setting).",
-)
+@_ANALYTICS_DIR
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -69,28 +118,12 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     "--database-url",
     metavar="URL",
     help="Store whose campaigns tagged covid-19 make their numbers' complaints COVID-19 "
-    "related (without it, only the subject counts); with --scorecards or --effects, the "
-    "store to read (default: the database_url setting).",
+    "related (without it, only the subject counts); with --png, also the store whose "
+    "enforcement effects are drawn.",
 )
-@click.option(
-    "--scorecards",
-    is_flag=True,
-    help="Print provider scorecards of the SQL store instead (tracebacks by role, answer "
-    "times, refusals and silences with their reasons, letters, authorizations, block list) "
-    "for calls in [--from, --to).",
-)
-@click.option(
-    "--effects",
-    is_flag=True,
-    help="Print the effect of each letter and block authorization instead: its named "
-    "campaigns' complaints, calls and traced calls in equal windows before and after it.",
-)
-@click.option(
-    "--window",
-    type=click.FloatRange(min=0, min_open=True),
-    metavar="DAYS",
-    help="With --effects or --png: the length of each window before and after a step, in "
-    "days (default: the effects_window_days setting).",
+@_window(
+    "With --png: the length of each window before and after a step, in days (default: "
+    "the effects_window_days setting)."
 )
 @click.option(
     "--png",
@@ -100,37 +133,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
     help="Also draw the charts as PNG files in DIR (complaints per day, subjects, states, "
     "robocalls; with --database-url, the enforcement effects too).",
 )
-@click.option(
-    "--shaken",
-    is_flag=True,
-    help="Print STIR/SHAKEN accountability per signer (SPC) instead, for calls made in "
-    "[--from, --to): A/B signatures on invalid, unassigned or Do-Not-Originate caller IDs, "
-    "A/B signatures by a provider the traceback shows did not originate the call, and after "
-    "2025-09-18 signatures under a certificate not the originating provider's "
-    "(docs/shaken.md#accountability-per-signer).",
-)
-@click.option(
-    "--dno",
-    "dno_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    metavar="FILE",
-    help="With --shaken: the Do-Not-Originate list (one number per line, # comments; "
-    "default: the blocker_dno_file setting).",
-)
-@click.option(
-    "--signer",
-    metavar="SPC",
-    help="With --shaken: only this signer (its SPC, usually its OCN).",
-)
-@click.option(
-    "--csv",
-    "csv_file",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    metavar="FILE",
-    help="With --shaken: also write the calls that count against each signer as CSV to FILE "
-    "(- : standard output), the export to attach to an RMD deficiency report.",
-)
-def stats(
+def complaints(
     as_json: bool,
     start: datetime | None,
     end: datetime | None,
@@ -138,68 +141,129 @@ def stats(
     analytics_dir: Path | None,
     top: int,
     database_url: str | None,
-    scorecards: bool,
-    effects: bool,
     window: float | None,
     png_dir: Path | None,
-    shaken: bool,
-    dno_file: Path | None,
-    signer: str | None,
-    csv_file: Path | None,
 ) -> None:
     """Complaint statistics of the analytics store (docs/statistics.md).
 
     Complaints filed in [--from, --to) (UTC days; by default from the first to the last
     stored), or in --fiscal-year: per day, ISO week and month, robocall share, subjects, call
     types, states (and complaints per 100,000 residents), area codes, top numbers, COVID-19,
-    and the change against the previous period of equal length.
-
-    With --scorecards: provider scorecards of the SQL store instead, for the tracebacks of
-    calls made in [--from, --to) (docs/statistics.md#provider-scorecards).
-
-    With --effects: what each letter and block authorization made in [--from, --to) changed
-    (docs/statistics.md#enforcement-effects).
-
-    With --shaken: STIR/SHAKEN accountability per signer of the SQL store instead
-    (docs/statistics.md#stirshaken-accountability)."""
-    first, last = _day(start), _day(end)
-    if first and last and last < first:
-        raise click.UsageError(f"--to {last} is before --from {first}")
-    if shaken or dno_file or signer or csv_file:
-        from robotrace.stats.shaken_cli import print_shaken
-
-        others = scorecards or effects or png_dir or fiscal_year is not None
-        print_shaken(database_url, start, end, as_json, shaken, others, dno_file, signer, csv_file)
-        return
+    and the change against the previous period of equal length."""
+    first, last = days_of(start, end)
     if fiscal_year is not None:
         if start or end:
             raise click.UsageError("--fiscal-year is a period of its own: leave out --from/--to")
-        if scorecards or effects:
-            raise click.UsageError("--fiscal-year is for the complaint statistics")
         year = Period.fiscal_year(fiscal_year)
         first, last = year.start, year.end
-    if scorecards and effects:
-        raise click.UsageError("--scorecards and --effects are separate reports: pick one")
-    if png_dir and (scorecards or effects):
-        raise click.UsageError(
-            "--png draws the complaint statistics: leave out --scorecards and --effects"
-        )
-    if scorecards:
-        _print_scorecards(database_url, start, end, as_json)
-        return
-    target = analytics_dir or Path(settings.get("analytics_dir"))
-    span = timedelta(days=window or settings.get("effects_window_days"))
-    if effects:
-        _print_effects(database_url, target, span, start, end, as_json)
-        return
+    target = _analytics(analytics_dir)
     keys = _covid_keys(database_url) if database_url else None
     figures = complaint_stats(target, first, last, top, keys)
     if png_dir:
+        span = _span(window)
         _draw(figures, png_dir, database_url, target, span, start, end, quiet=as_json)
     if as_json:
         click.echo(json.dumps(figures.as_dict(), ensure_ascii=False))
     else:
         _print_summary(figures)
+
+
+@stats.command("scorecards")
+@_json("one JSON list")
+@_FROM
+@_TO
+@_STORE
+def scorecards(
+    as_json: bool, start: datetime | None, end: datetime | None, database_url: str | None
+) -> None:
+    """Provider scorecards of the SQL store (tracebacks by role, answer times, refusals and
+    silences with their reasons, letters, authorizations, block list) for the tracebacks of
+    calls made in [--from, --to) (docs/statistics.md#provider-scorecards)."""
+    days_of(start, end)
+    _print_scorecards(database_url, start, end, as_json)
+
+
+@stats.command("effects")
+@_json("one JSON list")
+@_FROM
+@_TO
+@_ANALYTICS_DIR
+@_STORE
+@_window(
+    "The length of each window before and after a step, in days (default: the "
+    "effects_window_days setting)."
+)
+def effects(
+    as_json: bool,
+    start: datetime | None,
+    end: datetime | None,
+    analytics_dir: Path | None,
+    database_url: str | None,
+    window: float | None,
+) -> None:
+    """What each letter and block authorization made in [--from, --to) changed: its named
+    campaigns' complaints, calls and traced calls in equal windows before and after it
+    (docs/statistics.md#enforcement-effects)."""
+    days_of(start, end)
+    _print_effects(database_url, _analytics(analytics_dir), _span(window), start, end, as_json)
+
+
+@stats.command("shaken")
+@_json("one JSON object")
+@_FROM
+@_TO
+@_STORE
+@click.option(
+    "--dno",
+    "dno_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    metavar="FILE",
+    help="The Do-Not-Originate list (one number per line, # comments; default: the "
+    "blocker_dno_file setting).",
+)
+@click.option("--signer", metavar="SPC", help="Only this signer (its SPC, usually its OCN).")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    metavar="FILE",
+    help="Also write the calls that count against each signer as CSV to FILE (- : standard "
+    "output), the export to attach to an RMD deficiency report.",
+)
+def shaken(
+    as_json: bool,
+    start: datetime | None,
+    end: datetime | None,
+    database_url: str | None,
+    dno_file: Path | None,
+    signer: str | None,
+    csv_file: Path | None,
+) -> None:
+    """STIR/SHAKEN accountability per signer (SPC) of the SQL store, for calls made in
+    [--from, --to): A/B signatures on invalid, unassigned or Do-Not-Originate caller IDs, A/B
+    signatures by a provider the traceback shows did not originate the call, and after
+    2025-09-18 signatures under a certificate not the originating provider's
+    (docs/statistics.md#stirshaken-accountability)."""
+    from robotrace.stats.shaken_cli import print_shaken
+
+    days_of(start, end)
+    print_shaken(database_url, start, end, as_json, dno_file, signer, csv_file)
+
+
+def days_of(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None]:
+    """The days of --from and --to; a --to before --from is a usage error."""
+    first, last = _day(start), _day(end)
+    if first and last and last < first:
+        raise click.UsageError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+def _analytics(folder: Path | None) -> Path:
+    return folder or Path(settings.get("analytics_dir"))
+
+
+def _span(window: float | None) -> timedelta:
+    return timedelta(days=window or settings.get("effects_window_days"))
 
 
 def _day(value: datetime | None) -> date | None:

@@ -1,4 +1,4 @@
-"""``robotrace stats --shaken``: STIR/SHAKEN accountability per signer, as a table, JSON or
+"""``robotrace stats shaken``: STIR/SHAKEN accountability per signer, as a table, JSON or
 the CSV export (docs/statistics.md#stirshaken-accountability)."""
 
 from __future__ import annotations
@@ -30,22 +30,14 @@ def print_shaken(
     start: datetime | None,
     end: datetime | None,
     as_json: bool,
-    shaken: bool,
-    others: bool,
     dno_file: Path | None,
     signer: str | None,
     csv_file: Path | None,
 ) -> None:
-    """Check the options, read the store and print (and write the CSV if asked)."""
+    """Check the signer and the DNO list, read the store and print (and write the CSV if
+    asked)."""
     from robotrace.stats.command import _read_store
 
-    if not shaken:
-        raise click.UsageError("--dno, --signer and --csv go with --shaken")
-    if others:
-        raise click.UsageError(
-            "--shaken is a report of its own: leave out --scorecards, --effects, --png and "
-            "--fiscal-year"
-        )
     try:
         spc = clean_ocn(signer) if signer is not None else None
     except IdentifierError as exc:

@@ -1,5 +1,5 @@
 """STIR/SHAKEN accountability per signer (``/api/v1/statistics/shaken``) and its CSV export,
-for readers of all: the shapes of ``robotrace stats --shaken --json`` and ``--csv``
+for readers of all: the shapes of ``robotrace stats shaken --json`` and ``--csv``
 (docs/statistics.md#stirshaken-accountability)."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Statistics (``/api/v1/statistics``): the public complaint figures, and for readers of all the
 enforcement effects and the provider scorecards. The shapes are those of ``robotrace stats
---json``, ``--effects --json`` and ``--scorecards --json`` (docs/statistics.md)."""
+complaints --json``, ``effects --json`` and ``scorecards --json`` (docs/statistics.md)."""
 
 from __future__ import annotations
 
