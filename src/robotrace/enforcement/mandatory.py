@@ -606,10 +606,3 @@ def _email(
     for address in addresses:
         key = f"{ORDER_EMAIL_KIND}:{action.id}:email:{address}"
         enqueue(session, "email", address, ORDER_EMAIL_KIND, payload, key, clock)
-
-
-def ladder_steps(session: Session) -> list[models.EnforcementAction]:
-    """Every step of the mandatory ladder, newest first (for the regulator's desk)."""
-    kinds = (records.NOTIFICATION, records.INITIAL_ORDER, records.FINAL_ORDER_KIND)
-    query = select(models.EnforcementAction).where(models.EnforcementAction.kind.in_(kinds))
-    return list(session.scalars(query.order_by(models.EnforcementAction.id.desc())))

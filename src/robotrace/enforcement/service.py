@@ -469,10 +469,6 @@ def evaluate(session: Session, action: models.EnforcementAction) -> Decision:
     )
 
 
-def evaluate_letter(session: Session, letter: models.EnforcementAction) -> Decision:
-    return evaluate(session, letter)
-
-
 #: A notification in these states is not judged: it went upstream or was withdrawn.
 CLOSED_NOTIFICATION = ("referred", "withdrawn")
 

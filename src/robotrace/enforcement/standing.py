@@ -81,11 +81,6 @@ def block_list_standing(db: Session, key: str) -> BlockListStanding:
     return block_list_standings(db, [key])[key]
 
 
-def block_reasons(db: Session, key: str) -> list[BlockReason]:
-    """The reasons the latest signed block list names ``key``."""
-    return block_list_standing(db, key).reasons
-
-
 def _block_reason(entries: list[dict[str, Any]]) -> BlockReason:
     entry = entries[0]
     since = as_utc(datetime.fromisoformat(entry["effective_at"]))

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
@@ -46,9 +46,6 @@ class Announcement:
     kind: str
     id: int
     schema: str = ""
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, payload: str) -> Announcement:

@@ -82,11 +82,6 @@ def _claimable(now: datetime) -> Any:
     )
 
 
-def due_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    """Ids of messages due for delivery and not claimed by a live worker, oldest first."""
-    return [row_id for row_id, _ in due(session, now, limit)]
-
-
 def due(session: Session, now: datetime, limit: int = 100) -> list[tuple[int, str | None]]:
     """``(id, claimed_by)`` of the messages due, oldest first. ``claimed_by`` is set on a row
     whose claim expired while still pending: its worker died (or hung) during the delivery,

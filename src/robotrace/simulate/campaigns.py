@@ -60,10 +60,6 @@ class Campaign:
     _spoof_left: int = 0
 
     @property
-    def calls_in_period(self) -> int:
-        return self.calls - self.calls_before_period
-
-    @property
     def honeypot_calls_in_period(self) -> int:
         return self.honeypot_calls - self.honeypot_calls_before_period
 

@@ -149,10 +149,6 @@ class Traceback:
             and hop.pending
         )
 
-    def hop_of(self, provider: str) -> Hop | None:
-        """The latest hop addressed to ``provider``."""
-        return next((h for h in reversed(self.hops) if h.provider == provider), None)
-
 
 @dataclass(frozen=True)
 class HopRole:

@@ -251,14 +251,6 @@ def provider_row(db: Session, principal: Principal, key: str) -> models.Provider
     return row
 
 
-def enforcement_rows(db: Session, principal: Principal) -> list[models.EnforcementAction]:
-    """Letters and authorizations: all for readers of all, a provider's own for a provider."""
-    query = select(models.EnforcementAction).order_by(models.EnforcementAction.id.desc())
-    if principal.role not in READ_ALL:
-        query = query.where(models.EnforcementAction.provider_id == own_provider_id(principal))
-    return list(db.scalars(query))
-
-
 @dataclass(frozen=True)
 class DirectoryEntry:
     """What anyone signed in may learn of a provider by search: the public RMD's name line."""

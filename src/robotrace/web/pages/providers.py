@@ -343,13 +343,11 @@ def enforcement_record(
 ) -> list[models.EnforcementAction]:
     """The provider's letters, authorizations, notifications and orders, newest first, as
     the principal may read them (robotrace.web.access): drafts only for staff."""
-    rows = access.enforcement_rows(db, principal)
+    rows = access.enforcement_actions(db, principal, tuple(STEP_PAGES))
     return [
         row
         for row in rows
-        if row.provider_id == provider.id
-        and row.kind in STEP_PAGES
-        and (principal.role in READERS or row.status != DRAFT)
+        if row.provider_id == provider.id and (principal.role in READERS or row.status != DRAFT)
     ]
 
 
