@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from robotrace.campaigns.engine import FoundCampaign, Grouping, group_texts
+from robotrace.campaigns.grouping import FoundCampaign, Grouping, group_texts
 from robotrace.campaigns.tags import TAG_RULES
 
 ROOT = Path(__file__).resolve().parents[1]

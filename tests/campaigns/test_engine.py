@@ -1,7 +1,7 @@
 import random
 
 from robotrace.campaigns.clusters import Thresholds
-from robotrace.campaigns.engine import group_texts
+from robotrace.campaigns.grouping import group_texts
 
 from .builders import rendered
 

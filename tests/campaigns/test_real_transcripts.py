@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from robotrace.campaigns.engine import Grouping, group_texts
+from robotrace.campaigns.grouping import Grouping, group_texts
 
 from .builders import real_rows
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from robotrace.campaigns.engine import group_texts
+from robotrace.campaigns.grouping import group_texts
 from robotrace.campaigns.priority import traceback_priority
 from robotrace.campaigns.service import update_campaigns
 from robotrace.clock import SimulatedClock

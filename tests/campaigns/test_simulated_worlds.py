@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from robotrace.campaigns.engine import FoundCampaign, Grouping, group_texts
+from robotrace.campaigns.grouping import FoundCampaign, Grouping, group_texts
 from robotrace.campaigns.quality import adjusted_rand_index
 from robotrace.numbers import try_normalize
 from robotrace.simulate.runner import SimulationParams, simulate

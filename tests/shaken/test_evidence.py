@@ -21,10 +21,10 @@ from robotrace.clock import SimulatedClock
 from robotrace.evidence.imports import ImportOptions, evidence_files, import_evidence
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import load_certificate_folder, verify_calls
 from robotrace.shaken.fetch import FetchPolicy
 from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.sign import Signer
+from robotrace.shaken.stored_calls import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate

@@ -10,7 +10,7 @@ import pytest
 from robotrace.clock import parse_utc
 from robotrace.providers.rmd import implementation_level_of
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import load_certificate_folder
+from robotrace.shaken.stored_calls import load_certificate_folder
 from robotrace.shaken.verify import Verifier, VerifyResult
 from robotrace.simulate.registry import read_world_providers
 from robotrace.simulate.runner import SimulationParams

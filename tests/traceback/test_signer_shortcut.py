@@ -15,9 +15,9 @@ from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import verify_calls
 from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.sign import Signer
+from robotrace.shaken.stored_calls import verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.store import models
 from robotrace.traceback import service

@@ -17,7 +17,7 @@ from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import load_certificate_folder, verify_calls
+from robotrace.shaken.stored_calls import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate

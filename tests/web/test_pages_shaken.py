@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from robotrace.clock import SimulatedClock
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import verify_calls
 from robotrace.shaken.labpki import LabPki
 from robotrace.shaken.sign import Signer
+from robotrace.shaken.stored_calls import verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.store import models
 from robotrace.store.db import transaction

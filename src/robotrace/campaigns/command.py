@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
-from robotrace.campaigns.engine import Grouping, group_calls
+from robotrace.campaigns.grouping import Grouping, group_calls
 from robotrace.clock import SystemClock
 from robotrace.numbers import try_normalize
 from robotrace.store.command import DATABASE_URL

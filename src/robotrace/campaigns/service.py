@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from robotrace.campaigns.engine import FoundCampaign, Grouping, group_texts
+from robotrace.campaigns.grouping import FoundCampaign, Grouping, group_texts
 from robotrace.campaigns.priority import traceback_priority
 from robotrace.campaigns.tags import TAG_RULES, TAG_WEIGHTS
 from robotrace.clock import Clock

@@ -27,8 +27,8 @@ from robotrace.demo.traceforward import run_trace_forward
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
 from robotrace.shaken.chain import TrustStore
-from robotrace.shaken.evidence import load_certificate_folder, verify_calls
 from robotrace.shaken.received import certificates_by_name
+from robotrace.shaken.stored_calls import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate

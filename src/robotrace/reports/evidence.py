@@ -6,7 +6,7 @@ The complaint is the report as the FTC publishes a complaint — its eight publi
 by the report's reference so that feeding it twice adds it once. Nothing else of the report
 reaches the store, so statistics and exports cannot show more. The evidence call joins the
 campaign whose calls say the same (:func:`robotrace.campaigns.service.assign_calls`, the
-engine's own matching); its number then joins the report's complaint to that campaign
+grouping's own matching); its number then joins the report's complaint to that campaign
 (:mod:`robotrace.campaigns.complaints`).
 
 Both happen right after the report is filed, each in its own transaction; a report whose

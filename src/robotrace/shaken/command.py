@@ -188,8 +188,8 @@ def verify_calls(
     """Verify the Identity headers of the stored evidence calls (as of each call's time) and
     store the results; calls with a result are skipped unless --again."""
     from robotrace.clock import SystemClock
-    from robotrace.shaken.evidence import load_certificate_folder
-    from robotrace.shaken.evidence import verify_calls as verify_stored_calls
+    from robotrace.shaken.stored_calls import load_certificate_folder
+    from robotrace.shaken.stored_calls import verify_calls as verify_stored_calls
     from robotrace.store.db import current_revision, existing_engine, head_revision, transaction
 
     folder = Path(certs) if certs else None

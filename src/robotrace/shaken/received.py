@@ -5,7 +5,7 @@ each-hop-received).
 This reads, it does not verify. The attestation is the PASSporT's ``attest`` claim as it
 arrived; the signer is the SPC in the TNAuthList of the certificate the header's x5u names,
 taken from ``certificates`` (x5u URL → certificate, e.g. a folder the provider keeps with
-:func:`robotrace.shaken.evidence.load_certificate_folder`); without that certificate the signer
+:func:`robotrace.shaken.stored_calls.load_certificate_folder`); without that certificate the signer
 stays unknown. A provider's machine has no STIR/SHAKEN trust store by default, so a hop
 reports what it was handed; the portal verifies the evidence it holds itself.
 """
