@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from robotrace.cdr.store import write_provider_store
 from robotrace.paths.assemble import assemble_paths
 from robotrace.paths.calls import read_calls
-from robotrace.paths.engine import Engine, trace_paths
+from robotrace.paths.engine import TracingEngine, trace_paths
 
 T0_MS = 1_585_699_200_000  # 2020-04-01T00:00:00Z
 CALLS_HEADER = ["call_id", "called_number", "calling_number", "call_time", "terminating_provider"]
@@ -300,7 +300,7 @@ class Traced:
         return sorted(rows, key=lambda r: r["hop"])
 
 
-def trace_network(engine: Engine, network: Network, where: Path) -> Traced:
+def trace_network(engine: TracingEngine, network: Network, where: Path) -> Traced:
     """Write the network's store and calls under ``where`` and trace every call."""
     where.mkdir(parents=True, exist_ok=True)
     store = network.write_store(where / "store")

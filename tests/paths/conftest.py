@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from robotrace.paths.duck import DuckEngine
-from robotrace.paths.engine import Engine
+from robotrace.paths.engine import TracingEngine
 from tests.conftest import running_in_ci
 
 SPARK_VARIABLE = "ROBOTRACE_TEST_SPARK"
@@ -69,13 +69,13 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.fixture(params=["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
-def paths_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+def paths_engine(request: pytest.FixtureRequest) -> Iterator[TracingEngine]:
     engine = make_engine(request.param, request)
     yield engine
     engine.close()
 
 
-def make_engine(name: str, request: pytest.FixtureRequest) -> Engine:
+def make_engine(name: str, request: pytest.FixtureRequest) -> TracingEngine:
     if name == "duckdb":
         return DuckEngine()
     from robotrace.paths.spark import SparkEngine

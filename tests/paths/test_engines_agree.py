@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from robotrace.paths.duck import DuckEngine
-from robotrace.paths.engine import Engine
+from robotrace.paths.engine import TracingEngine
 
 from .builders import (
     T0_MS,
@@ -107,7 +107,7 @@ def world(*legs: Leg, calls: list[Call], tolerance: int = 1_000, max_hops: int =
     return Network(tolerance, providers, calls, list(legs), max_hops)
 
 
-def trace_one(engine: Engine, network: Network, where: Path) -> tuple[dict, list[dict]]:  # type: ignore[type-arg]
+def trace_one(engine: TracingEngine, network: Network, where: Path) -> tuple[dict, list[dict]]:  # type: ignore[type-arg]
     traced = trace_network(engine, network, where)
     call_id = network.calls[0].call_id
     return traced.by_call()[call_id], traced.hop_rows(call_id)

@@ -11,14 +11,14 @@ import pytest
 from robotrace.paths.assemble import assemble_paths
 from robotrace.paths.calls import read_calls
 from robotrace.paths.duck import DuckEngine
-from robotrace.paths.engine import HOP_SCHEMA, Engine, engine_named, trace_paths
+from robotrace.paths.engine import HOP_SCHEMA, TracingEngine, engine_named, trace_paths
 from robotrace.paths.spark import local_cores
 from tests.paths.world import expected_path, robocalls_csv, simulated_world, truth_of
 
 TOLERANCE_MS = 5_000  # the cdr_skew_seconds default
 
 
-def traced_world(engine: Engine, world, calls: pa.Table) -> tuple[pa.Table, pa.Table]:  # type: ignore[no-untyped-def]
+def traced_world(engine: TracingEngine, world, calls: pa.Table) -> tuple[pa.Table, pa.Table]:  # type: ignore[no-untyped-def]
     store = world / "store"
     hops = trace_paths(engine, store, calls, TOLERANCE_MS)
     foreign = {ocn for ocn, p in truth_of(world)["providers"].items() if p["foreign"]}

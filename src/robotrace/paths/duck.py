@@ -10,7 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from robotrace.cdr.duck import connect, sql_text
-from robotrace.paths.engine import HOP_SCHEMA, Band, Engine
+from robotrace.paths.engine import HOP_SCHEMA, Band, TracingEngine
 
 
 def store_files(store: Path) -> list[Path]:
@@ -21,7 +21,7 @@ def store_files(store: Path) -> list[Path]:
     return files
 
 
-class DuckEngine(Engine):
+class DuckEngine(TracingEngine):
     name = "duckdb"
 
     def __init__(self, connection: duckdb.DuckDBPyConnection | None = None) -> None:

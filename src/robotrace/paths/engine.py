@@ -4,7 +4,7 @@ An engine holds relations of its own kind (DuckDB tables, Spark DataFrames):
 
 - the **best legs**: for every listed call and every provider with a leg to the call's
   called number within the tolerance of the call's time, the best such leg. This is the one
-  **band join** (:meth:`Engine.best_legs`): the store's legs to the listed numbers (a
+  **band join** (:meth:`TracingEngine.best_legs`): the store's legs to the listed numbers (a
   semi-join on ``called_key``) are joined to the calls on equality of called key and time
   bucket (``leg_ms // tolerance``), each call taking its own bucket and the two neighbours,
   so every leg within the tolerance is a candidate whatever the bucket edges; then the
@@ -19,7 +19,7 @@ An engine holds relations of its own kind (DuckDB tables, Spark DataFrames):
 Every hop compares a leg with the listed call's time (not with the previous leg's: each
 provider's clock is off on its own, and chaining would add the errors up), so a call's best
 leg at a provider is the same whichever hop asks for it: the band join runs once, and each
-hop (:meth:`Engine.follow`) is an equality join of the frontier with the best legs on call
+hop (:meth:`TracingEngine.follow`) is an equality join of the frontier with the best legs on call
 and provider. The loop (:func:`trace_paths`) follows ``from_provider`` until every call ends:
 at an origin (a leg without ``from_provider``), a dead end, a loop or the hop limit. The hops
 found are collected as Arrow and assembled into paths by
@@ -38,7 +38,7 @@ import pyarrow as pa
 
 #: Columns of the listed calls an engine receives (:func:`robotrace.paths.calls.read_calls`).
 CALL_COLUMNS = ("call_id", "called_key", "calling_key", "t_ms", "terminating_provider")
-#: Columns of the hop rows an engine returns from :meth:`Engine.hops`.
+#: Columns of the hop rows an engine returns from :meth:`TracingEngine.hops`.
 HOP_SCHEMA = pa.schema(
     [
         ("call_id", pa.string()),
@@ -70,7 +70,7 @@ class Band:
         return max(self.tolerance_ms, 1)
 
 
-class Engine(ABC):
+class TracingEngine(ABC):
     """One bulk-tracing engine. Relations are the engine's own objects; only :meth:`hops`
     hands rows back (as Arrow)."""
 
@@ -114,7 +114,7 @@ class Engine(ABC):
 
 
 def trace_paths(
-    engine: Engine,
+    engine: TracingEngine,
     store: Path,
     calls: pa.Table,
     tolerance_ms: int,
@@ -140,7 +140,7 @@ def trace_paths(
     return engine.hops(steps)
 
 
-def engine_named(name: str, master: str | None = None) -> Engine:
+def engine_named(name: str, master: str | None = None) -> TracingEngine:
     """``duckdb`` (embedded) or ``spark`` (``pyspark``; ``master`` defaults to local[*])."""
     if name == "duckdb":
         from robotrace.paths.duck import DuckEngine

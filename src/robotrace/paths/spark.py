@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from robotrace.paths.duck import store_files
-from robotrace.paths.engine import CALL_COLUMNS, HOP_SCHEMA, Band, Engine
+from robotrace.paths.engine import CALL_COLUMNS, HOP_SCHEMA, Band, TracingEngine
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
@@ -100,7 +100,7 @@ def local_cores(master: str) -> int | None:
     return (os.cpu_count() or 1) if count == "*" else max(int(count), 1)
 
 
-class SparkEngine(Engine):
+class SparkEngine(TracingEngine):
     """Bulk tracing on Spark. ``master``: any Spark master URL (default ``local[*]``);
     ``session``: use this session instead (it is never stopped by :meth:`close`)."""
 
