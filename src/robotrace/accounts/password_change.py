@@ -18,6 +18,7 @@ from robotrace.accounts.passwords import MIN_LENGTH, WeakPassword
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.audit import append_audit
+from robotrace.store.db import rows_matched
 from robotrace.traceback.model import AuditEvent
 
 PASSWORD_CHANGED = "user.password_changed"
@@ -55,7 +56,7 @@ def change_password(
     others = update(sessions).where(sessions.user_id == user.id, sessions.revoked_at.is_(None))
     if keep_session_id is not None:
         others = others.where(sessions.id != keep_session_id)
-    ended = session.execute(others.values(revoked_at=now)).rowcount or 0
+    ended = rows_matched(session.execute(others.values(revoked_at=now))) or 0
     details: dict[str, object] = {"user": user.email, "other_sessions_ended": ended}
     append_audit(session, [AuditEvent(now, actor, PASSWORD_CHANGED, "", None, details)])
     return int(ended)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.store import models
+from robotrace.store.db import rows_matched
 
 WINDOW = timedelta(minutes=15)
 #: Attempts older than this are deleted by the worker: only the window's are ever read, and
@@ -82,4 +83,4 @@ def reset_request_allowed(session: Session, keys: list[str], clock: Clock) -> bo
 def forget_old_attempts(session: Session, clock: Clock) -> int:
     """Delete the attempts older than :data:`KEEP`; the number deleted."""
     old = delete(models.LoginAttempt).where(models.LoginAttempt.at < clock.now() - KEEP)
-    return session.execute(old).rowcount or 0
+    return rows_matched(session.execute(old)) or 0

@@ -11,6 +11,7 @@ or the window passed — is ``no_records`` for that call, whatever it answered f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -122,7 +123,9 @@ def _answers(session: Session, bulk_id: int) -> pa.Table:
         .join(batch, batch.id == answer.batch_id)
         .where(batch.bulk_id == bulk_id, answer.answer.in_(("upstream", "origin", "unmapped")))
     ).all()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in _ANSWER_COLUMNS]
+    columns: list[Sequence[object]] = (
+        list(zip(*rows, strict=True)) if rows else [[] for _ in _ANSWER_COLUMNS]
+    )
     return pa.table(
         [pa.array(list(c), f.type) for c, f in zip(columns, _ANSWER_COLUMNS, strict=True)],
         schema=_ANSWER_COLUMNS,

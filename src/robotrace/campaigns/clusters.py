@@ -112,7 +112,8 @@ class _Rows:
         self._size += 1
 
     def rows(self, indices: np.ndarray) -> np.ndarray:
-        return self._data[indices]
+        chosen: np.ndarray = self._data[indices]
+        return chosen
 
     def array(self) -> np.ndarray:
         return self._data[: self._size].copy()

@@ -99,7 +99,8 @@ class StoreFile:
 def _column(table: pa.Table, name: str) -> list[Any]:
     if name not in table.column_names:  # a store written before trunk maps: all mapped
         return [None] * table.num_rows
-    return table.column(name).to_pylist()
+    values: list[Any] = table.column(name).to_pylist()
+    return values
 
 
 def open_store_file(path: Path) -> StoreFile | None:

@@ -145,7 +145,7 @@ def entries_of(
     provider, or one per number for scope ``numbers`` (each naming the provider whose
     traffic it covers); sorted, so equal content is equal."""
     redress = redress or ListRedress()
-    entries = []
+    entries: list[dict[str, Any]] = []
     for auth in authorizations:
         if as_utc(auth.effective_at) > as_utc(now):
             continue

@@ -23,6 +23,7 @@ from robotrace.enforcement.letters import CampaignSummary, ProviderAddress, exce
 from robotrace.enforcement.similar import CampaignFacts
 from robotrace.providers.store import provider_of, resolve_provider
 from robotrace.store import models
+from robotrace.store.db import rows_matched
 from robotrace.store.models import EnforcementKind
 from robotrace.traceback.findings import counts
 from robotrace.traceback.model import Traceback
@@ -98,7 +99,7 @@ def next_number(session: Session, kind: EnforcementKind) -> int:
     different numbers; a kind without a counter yet starts after its highest number."""
     counter = models.StepCounter
     bump = update(counter).where(counter.kind == kind.value).values(last=counter.last + 1)
-    if session.execute(bump).rowcount == 0:
+    if rows_matched(session.execute(bump)) == 0:
         highest = select(func.max(models.EnforcementAction.number)).where(
             models.EnforcementAction.kind == kind
         )

@@ -120,7 +120,8 @@ class CheckedComplaints:
 
     @property
     def good_rows(self) -> int:
-        return self.table.num_rows - len(self.bad_rows)
+        rows: int = self.table.num_rows
+        return rows - len(self.bad_rows)
 
     def good_sql(self, table: str, bad: str) -> str:
         """The canonical good rows (with ``_row``), ``table`` and ``bad`` (one ``_row`` column)

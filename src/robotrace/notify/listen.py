@@ -89,7 +89,10 @@ class PostgresListener:
         cparams.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
         connection = psycopg.connect(*cargs, **cparams, autocommit=True)
         try:
-            schema = connection.execute("SELECT current_schema()").fetchone()[0] or ""
+            row = connection.execute("SELECT current_schema()").fetchone()
+            if row is None:  # never: the query always returns its one row
+                raise LookupError("SELECT current_schema() returned no row")
+            schema = row[0] or ""
             connection.execute(f"LISTEN {CHANNEL}")
         except Exception:
             _close(connection)

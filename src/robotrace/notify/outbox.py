@@ -180,11 +180,12 @@ def record_failure(
         return "gone"
     attempts += 1
     failed = permanent or attempts >= policy.max_attempts
+    status = "failed" if failed else "pending"
     values: dict[str, Any] = {
         "attempts": attempts,
         "last_error": error[:ERROR_LENGTH],
         "claimed_until": None,
-        "status": "failed" if failed else "pending",
+        "status": status,
     }
     if not failed:
         values["next_attempt_at"] = now + backoff(attempts, policy.backoff_seconds)
@@ -195,7 +196,7 @@ def record_failure(
     )
     with engine.begin() as connection:
         connection.execute(statement)
-    return values["status"]
+    return status
 
 
 def counts_by_status(session: Session) -> dict[str, int]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import NotRequired, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -290,7 +291,21 @@ def _statuses(
     }
 
 
-def history(session: Session, provider_id: int) -> list[dict[str, object]]:
+#: One thing the RMD said of a provider (:func:`history`): an import that changed one of its
+#: filings (``filing``, ``import``), or a removal or reinstatement (``order``).
+RmdEvent = TypedDict(
+    "RmdEvent",
+    {
+        "at": datetime,
+        "what": str,
+        "filing": NotRequired[str],
+        "import": NotRequired[int],
+        "order": NotRequired[str | None],
+    },
+)
+
+
+def history(session: Session, provider_id: int) -> list[RmdEvent]:
     """What the RMD said of a provider over time, oldest first: each import that changed one
     of its filings, and each removal and reinstatement."""
     rows = session.execute(
@@ -304,7 +319,7 @@ def history(session: Session, provider_id: int) -> list[dict[str, object]]:
         .join(models.RmdFiling, models.RmdFiling.id == models.RmdImportEntry.filing_id)
         .where(models.RmdFiling.provider_id == provider_id)
     )
-    events: list[dict[str, object]] = [
+    events: list[RmdEvent] = [
         {"at": at, "what": change, "filing": number, "import": import_id}
         for at, import_id, number, change in rows
     ]
@@ -322,4 +337,4 @@ def history(session: Session, provider_id: int) -> list[dict[str, object]]:
                     "order": removal.reinstatement_reference,
                 }
             )
-    return sorted(events, key=lambda e: e["at"])  # type: ignore[arg-type,return-value]
+    return sorted(events, key=lambda e: e["at"])

@@ -23,7 +23,7 @@ from robotrace.providers.registry import Provider
 from robotrace.providers.zones import ProviderZone, provider_zone
 from robotrace.store import models
 from robotrace.store.audit import append_audit
-from robotrace.store.db import chunks
+from robotrace.store.db import chunks, rows_matched
 from robotrace.store.values import AuditEvent
 from robotrace.timezones import checked_zone
 
@@ -184,13 +184,13 @@ def lookalikes_of(session: Session, row: models.Provider) -> list[str]:
         select(models.Provider.key, models.Provider.business_name).where(
             models.Provider.id != row.id
         )
-    ).all()
+    ).tuples().all()
     identifier = models.ProviderIdentifier
     other_names = session.execute(
         select(models.Provider.key, identifier.value)
         .join(identifier, identifier.provider_id == models.Provider.id)
         .where(identifier.kind == "name", models.Provider.id != row.id)
-    ).all()
+    ).tuples().all()
     return looks_like(row.business_name, [*names, *other_names])
 
 
@@ -311,7 +311,7 @@ def merge_providers(
         result = session.execute(
             update(models.Traceback).where(column == absorbed.key).values({column: survivor.key})
         )
-        moved[f"tracebacks.{column.key}"] = result.rowcount
+        moved[f"tracebacks.{column.key}"] = rows_matched(result)
     _absorb_identity(session, survivor, absorbed)
     session.delete(absorbed)
     survivor.updated_at = now
@@ -332,7 +332,7 @@ def _repoint_foreign_keys(session: Session, old: int, new: int) -> dict[str, int
                 continue
             column = fk.parent
             result = session.execute(update(table).where(column == old).values({column.name: new}))
-            moved[f"{table.name}.{column.name}"] = result.rowcount
+            moved[f"{table.name}.{column.name}"] = rows_matched(result)
     # Rows loaded before the update still name the old id; read them afresh.
     for obj in list(session.identity_map.values()):
         if not isinstance(obj, models.Provider | models.ProviderIdentifier):

@@ -42,9 +42,11 @@ def _state_zones() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str
     """Postal abbreviation → (abbreviation, zone), and folded name → the same."""
     import us  # ~0.1 s to import: only when an address is read
 
-    places = [s for s in us.states.STATES_AND_TERRITORIES if s.capital_tz]
-    by_abbr = {s.abbr: (s.abbr, s.capital_tz) for s in places}
-    by_name = {s.name.casefold(): (s.abbr, s.capital_tz) for s in places}
+    places = [
+        (s.abbr, s.name, s.capital_tz) for s in us.states.STATES_AND_TERRITORIES if s.capital_tz
+    ]
+    by_abbr = {abbr: (abbr, zone) for abbr, _, zone in places}
+    by_name = {name.casefold(): (abbr, zone) for abbr, name, zone in places}
     return by_abbr, by_name
 
 

@@ -109,7 +109,10 @@ def _report(
         "name": person_name,
         "email": email,
     }
-    checked = {name: errors.check(name, rule, fields.get(name, "")) for name, rule in rules.items()}
+    # Each value is its rule's result, or None where errors names the field (raised below).
+    checked: dict[str, Any] = {
+        name: errors.check(name, rule, fields.get(name, "")) for name, rule in rules.items()
+    }
     if errors or when is None:
         raise ReportInvalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]))))
     return CallReport(call_time=when, **checked)

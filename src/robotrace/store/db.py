@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, Result, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -154,6 +154,14 @@ def chunks(items: Sequence[_T], size: int = CHUNK) -> Iterator[Sequence[_T]]:
     """``items`` in slices of ``size``, for queries that bind each of them."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows the UPDATE or DELETE that gave ``result`` (from ``Session.execute``)
+    matched."""
+    # At run time the result is a CursorResult, which has rowcount; SQLAlchemy 2.0 types
+    # Session.execute as returning the plain Result, whatever the statement.
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]
 
 
 def lock_for_transaction(session: Session, name: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     or_,
@@ -77,6 +78,10 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+    if TYPE_CHECKING:
+        # Every model here is declared on a Table (none maps a join or a select); SQLAlchemy
+        # types __table__ as any FromClause.
+        __table__: ClassVar[Table]
 
 
 class Provider(Base):

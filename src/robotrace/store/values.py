@@ -9,6 +9,7 @@ importing the traceback model stays cheap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -48,4 +49,4 @@ class AuditEvent:
     action: str
     traceback_id: str
     provider: str | None = None
-    details: dict[str, object] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)

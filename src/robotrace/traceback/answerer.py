@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from robotrace.shaken.certificate import CertificateBundle
 from robotrace.shaken.received import received_of
@@ -85,6 +85,14 @@ class UnmappedTrunk(ValueError):
         )
 
 
+class _Said(TypedDict):
+    """What both answers to a matched call carry: what the hop received, and the match."""
+
+    received_attest: str | None
+    received_signer: str | None
+    note: str
+
+
 class RecordsAnswerer:
     """Answers from one provider's own CDRs: upstream, origin, or not found; raises
     :class:`UnmappedTrunk` where the matching leg's trunk is not mapped.
@@ -118,7 +126,7 @@ class RecordsAnswerer:
             raise UnmappedTrunk(request, found.trunk, found.sip_call_id, found.delta_s)
         note = f"matched call {found.sip_call_id or '?'} at {found.delta_s:+.3f} s"
         attest, signer = received_of(getattr(found, "identity", None), self.certificates)
-        said = {"received_attest": attest, "received_signer": signer, "note": note}
+        said = _Said(received_attest=attest, received_signer=signer, note=note)
         if found.from_provider:
             upstream = found.from_provider
             named = None

@@ -104,6 +104,7 @@ def _event(
     actor: str,
     action: str,
     provider: str | None = None,
+    /,
     **details: object,
 ) -> AuditEvent:
     return AuditEvent(

@@ -184,7 +184,12 @@ def checked_reply(reply: Reply) -> Reply:
 
 
 def _audit(
-    session: Session, at: datetime, actor: str, action: str, provider: str | None, details: dict
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    provider: str | None,
+    details: dict[str, object],
 ) -> None:
     append_audit(session, [AuditEvent(at, actor, action, "", provider, details)])
 
