@@ -45,6 +45,7 @@ def parse_events(lines: Iterable[str]) -> Iterator[ServerEvent]:
     """The events in a ``text/event-stream`` (its lines, without line ends): ``event:``
     and ``data:`` fields up to a blank line, as the WHATWG spec reads them — a block
     without data is no event; comments and other fields are skipped."""
+    data: list[str]
     name, data = "message", []
     for line in lines:
         if not line:

@@ -14,7 +14,7 @@ import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import duckdb
 import pyarrow as pa
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 CDR_SUFFIXES = (".csv", ".parquet")
 
 #: What a reader may be given: a file, a directory of files, or an in-memory table.
-Source = str | Path | pa.Table
+Source: TypeAlias = str | Path | pa.Table
 
 #: Called with ``(step, done, total)`` as inputs are checked or written.
 Progress = Callable[[str, int, int], None]

@@ -78,7 +78,7 @@ def layout(links: list[Link]) -> tuple[dict[Node, Box], float]:
     step = (WIDTH - 2 * MARGIN - NODE_WIDTH - LABEL) / max(last, 1)
     boxes = {}
     for position, members in columns.items():
-        y = MARGIN
+        y: float = MARGIN
         for node in sorted(members, key=lambda n: (n[1] == OTHERS, -calls[n], n[1])):
             height = max(calls[node] * scale, 1.0)
             boxes[node] = Box(MARGIN + position * step, y, height, calls[node])

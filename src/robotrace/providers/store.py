@@ -180,17 +180,17 @@ def add_named_provider(
 def lookalikes_of(session: Session, row: models.Provider) -> list[str]:
     """The keys of other providers whose name (or any name/DBA they are known by) looks like
     ``row``'s without being it (:mod:`robotrace.providers.lookalike`)."""
-    names = session.execute(
-        select(models.Provider.key, models.Provider.business_name).where(
-            models.Provider.id != row.id
-        )
-    ).tuples().all()
+    by_name = select(models.Provider.key, models.Provider.business_name).where(
+        models.Provider.id != row.id
+    )
+    names = session.execute(by_name).tuples().all()
     identifier = models.ProviderIdentifier
-    other_names = session.execute(
+    by_other_name = (
         select(models.Provider.key, identifier.value)
         .join(identifier, identifier.provider_id == models.Provider.id)
         .where(identifier.kind == "name", models.Provider.id != row.id)
-    ).tuples().all()
+    )
+    other_names = session.execute(by_other_name).tuples().all()
     return looks_like(row.business_name, [*names, *other_names])
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID, ObjectIdentifier, SignatureAlgorithmOID
@@ -26,7 +27,10 @@ class LintNote:
     text: str
 
 
-def _extension(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.Extension | None:
+_Kind = TypeVar("_Kind", bound=x509.ExtensionType)
+
+
+def _extension(cert: x509.Certificate, kind: type[_Kind]) -> x509.Extension[_Kind] | None:
     try:
         return cert.extensions.get_extension_for_class(kind)
     except (x509.ExtensionNotFound, ValueError):

@@ -62,6 +62,8 @@ def parse_request(text: str) -> SipRequest:
 
 def split_list(value: str) -> list[str]:
     """Split a header value at commas outside ``<…>`` and quotes."""
+    parts: list[str]
+    current: list[str]
     parts, current, depth, quoted = [], [], 0, False
     for char in value:
         if char == '"':

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -174,7 +174,8 @@ class ComplaintStats:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON types (dates as ISO text)."""
-        return _jsonable(asdict(self))
+        plain: dict[str, Any] = _jsonable(asdict(self))
+        return plain
 
 
 def _jsonable(value: Any) -> Any:
@@ -440,7 +441,7 @@ def _covid(rows: Iterable[_Row], campaign_rule: bool) -> Covid:
 def _changes(current: list[_Row], previous: list[_Row]) -> dict[str, Change]:
     """Complaints, robocalls (answered yes) and COVID-19 complaints against the previous
     period."""
-    figures = {
+    figures: dict[str, Callable[[list[_Row]], int]] = {
         "complaints": lambda rows: _total(rows),
         "robocalls": lambda rows: _total(r for r in rows if r[1] is True),
         "covid": lambda rows: _total(r for r in rows if any(_is_covid(r))),

@@ -338,13 +338,10 @@ def _outcomes(closed: Iterable[Traceback]) -> dict[str, int]:
 def _top_campaigns(session: Session, tracebacks: Sequence[Traceback]) -> list[CampaignLine]:
     counts = Counter(tb.campaign for tb in tracebacks if tb.campaign)
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_CAMPAIGNS]
-    names = dict(
-        session.execute(
-            select(models.Campaign.id, models.Campaign.name).where(
-                models.Campaign.id.in_([c for c, _ in ranked])
-            )
-        ).all()
+    named = select(models.Campaign.id, models.Campaign.name).where(
+        models.Campaign.id.in_([c for c, _ in ranked])
     )
+    names = dict(session.execute(named).tuples().all())
     return [CampaignLine(c, names.get(c, c), n) for c, n in ranked]
 
 

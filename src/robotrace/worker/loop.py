@@ -119,7 +119,8 @@ class Outage:
             log.error("database unavailable (%s); retrying with back-off, quietly", cause)
         self.failures += 1
         longest = max(self.interval, MAX_BACKOFF_SECONDS)
-        return min(self.interval * 2 ** (self.failures - 1), longest)
+        doubled: int = 2 ** (self.failures - 1)
+        return min(self.interval * doubled, longest)
 
     def ended(self) -> None:
         """A pass got through: log the end of the outage, if there was one."""

@@ -34,6 +34,8 @@ def split_values(value: str) -> list[str]:
     if "," not in value:  # one value: most headers, most of the time
         single = value.strip()
         return [single] if single else []
+    values: list[str]
+    current: list[str]
     values, current, quoted, bracketed = [], [], False, False
     for char in value:
         if char == '"':

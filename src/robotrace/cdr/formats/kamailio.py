@@ -149,6 +149,11 @@ def _lines(path: Path, check: FileCheck) -> pa.Table | None:
     """Every line after the header as one text column, and ``_row`` (blank lines kept, so
     that a row's line is ``_row + 2``)."""
     odd: list[str] = []
+
+    def skip(row: pa_csv.InvalidRow) -> str:
+        odd.append(row.text or "")
+        return "skip"
+
     try:
         table = pa_csv.read_csv(
             path,
@@ -158,7 +163,7 @@ def _lines(path: Path, check: FileCheck) -> pa.Table | None:
                 quote_char=False,
                 escape_char=False,
                 ignore_empty_lines=False,
-                invalid_row_handler=lambda row: odd.append(row.text or "") or "skip",
+                invalid_row_handler=skip,
             ),
             pa_csv.ConvertOptions(column_types={"line": pa.string()}, strings_can_be_null=False),
         )
