@@ -124,7 +124,6 @@ _KEY_NANP_WITH_COUNTRY_CODE = r"^1([0-9]{10})$"
 _KEY_HOST_OR_PARAMS_RE = re.compile(_KEY_HOST_OR_PARAMS)
 _NOT_DIGIT_RE = re.compile(r"[^0-9]")
 _KEY_INTERNATIONAL_PREFIX_RE = re.compile(_KEY_INTERNATIONAL_PREFIX)
-_KEY_NANP_WITH_COUNTRY_CODE_RE = re.compile(_KEY_NANP_WITH_COUNTRY_CODE)
 
 
 def digits_key(raw: str | None) -> str:

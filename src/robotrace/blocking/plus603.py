@@ -25,7 +25,6 @@ from functools import lru_cache
 
 from robotrace.redress import check_email, check_tel, check_url
 
-PHRASE = "Network Blocked"
 VERSION = "analytics1"
 #: A terminating provider's network (the remote user's, seen from the caller): robotrace's
 #: blocker stands there unless the operator says it is a transit network (``TN``).

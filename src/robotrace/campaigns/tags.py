@@ -80,7 +80,6 @@ TAG_RULES: tuple[TagRule, ...] = (
           r"\bsolar\b|third[- ]party supplier|electric (?:and gas )?bills?"),
 )  # fmt: skip
 TAG_WEIGHTS = {rule.tag: rule.weight for rule in TAG_RULES}
-TAG_LABELS = {rule.tag: rule.label for rule in TAG_RULES}
 
 
 def tags_of(texts: Sequence[str], weights: Sequence[int], share: float = TAG_SHARE) -> list[str]:

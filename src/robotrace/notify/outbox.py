@@ -26,9 +26,6 @@ from robotrace.clock import Clock
 from robotrace.store import models
 
 N = models.Notification
-#: How long a claim lasts by default: far longer than one delivery (every network call has a
-#: timeout). The setting ``notify_claim_seconds`` overrides it.
-CLAIM_SECONDS = 300.0
 ERROR_LENGTH = 2000
 #: Payload fields, by kind, that are secrets: blanked (to :data:`SENT`) once the message is sent.
 SECRETS: dict[str, tuple[str, ...]] = {"password.reset": ("link",)}

@@ -21,7 +21,6 @@ from robotrace.numbers import fast_digits_key_sql
 from robotrace.rows import BadRowsError, RowError
 
 REQUIRED = ("call_id", "called_number", "calling_number", "call_time", "terminating_provider")
-OPTIONAL = ("campaign",)
 _EPOCH_SECONDS = r"^[0-9]+(\.[0-9]+)?$"
 
 

@@ -45,7 +45,6 @@ HONEYPOT_LINE_START = 9000
 NUMBER_FORMATS = ("e164", "national", "nanp11", "dashed", "paren", "tel", "sip")
 #: Formats only foreign providers use (``00`` is their international prefix).
 FOREIGN_NUMBER_FORMATS = (*NUMBER_FORMATS, "intl00")
-TIME_FORMATS = ("iso", "epoch")
 
 
 def random_nxx(rng_random: Callable[[], float]) -> str:

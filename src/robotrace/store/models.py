@@ -635,9 +635,6 @@ class AuditEvent(Base):
 
 # --- Federated bulk tracing (issue 21, docs/paths.md "Federated bulk tracing") -------------
 
-#: How a bulk call ends (``robotrace.paths.assemble.STATUSES``).
-BULK_ENDS = ("origin", "no_records", "no_match", "unmapped", "loop", "hop_limit")
-
 
 class BulkTraceback(Base):
     """One submission of calls to trace through the providers' agents, every call at once."""
