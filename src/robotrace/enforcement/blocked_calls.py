@@ -12,7 +12,7 @@ API show: calls blocked under an authorization by each provider that blocks unde
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -200,8 +200,8 @@ def _rows_of(session: Session, report: models.BlockingReport) -> list[CountIn]:
     return _sorted(CountIn(c.reason, c.authorization_id, c.order_id, c.calls) for c in stored)
 
 
-def _sorted(rows: Sequence[CountIn] | object) -> list[CountIn]:
-    return sorted(rows, key=lambda row: row.key)  # type: ignore[arg-type,attr-defined]
+def _sorted(rows: Iterable[CountIn]) -> list[CountIn]:
+    return sorted(rows, key=lambda row: row.key)
 
 
 def _refresh_notices(session: Session, provider_id: int, authorizations: set[int | None]) -> None:

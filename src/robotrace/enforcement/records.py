@@ -184,7 +184,7 @@ def in_force(session: Session) -> list[InForce]:
             authorization_id=auth.id,
             scope=auth.scope or "provider",
             numbers=tuple(auth.numbers),
-            effective_at=auth.effective_at or auth.issued_at,  # type: ignore[arg-type]
+            effective_at=auth.effective_at or auth.issued_at,
             reason=auth.reason,
             key=provider.key,
             name=provider.business_name,
@@ -218,7 +218,7 @@ def _final_orders_in_force(session: Session) -> list[InForce]:
             authorization_id=None,
             scope=Scope.PROVIDER,
             numbers=(),
-            effective_at=order.effective_at or order.issued_at,  # type: ignore[arg-type]
+            effective_at=order.effective_at or order.issued_at,
             reason=order.reason,
             key=provider.key,
             name=provider.business_name,

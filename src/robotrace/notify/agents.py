@@ -134,7 +134,7 @@ def _deliver_committed(session: Session) -> None:
     try:
         bind = session.get_bind()
         with _lock:
-            listeners = list(_listeners.get(database_key(bind.engine), ()))  # type: ignore[union-attr]
+            listeners = list(_listeners.get(database_key(bind.engine), ()))
     except Exception:
         log.warning("could not announce %d request(s) to agents", len(pending), exc_info=True)
         return

@@ -107,7 +107,7 @@ def _load_rows(connection: duckdb.DuckDBPyConnection, path: Path, sql: str) -> N
         raise BadRowsError([RowError(str(path), 1, reason)]) from None
 
 
-def _columns(connection, source: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _columns(connection: duckdb.DuckDBPyConnection, source: str) -> list[str]:
     return [
         str(row[0]) for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     ]
@@ -125,7 +125,7 @@ _PROBLEMS = [
 ]
 
 
-def _check(connection, path: Path, parquet: bool) -> None:  # type: ignore[no-untyped-def]
+def _check(connection: duckdb.DuckDBPyConnection, path: Path, parquet: bool) -> None:
     reasons = " ".join(f"WHEN {when} THEN {reason}" for when, reason in _PROBLEMS)
     bad = connection.execute(
         f"""SELECT row, reason FROM (
@@ -137,7 +137,7 @@ def _check(connection, path: Path, parquet: bool) -> None:  # type: ignore[no-un
     if parquet:
         errors = [RowError(str(path), row + 1, why) for row, why in bad]  # the row, from 1
     else:
-        total = connection.execute("SELECT count(*) FROM raw").fetchone()[0]
+        [(total,)] = connection.execute("SELECT count(*) FROM raw").fetchall()
         width = len(_columns(connection, "source_rows"))
         lines = row_lines(path, total, width, [row for row, _ in bad])
         errors = [RowError(str(path), lines[row], why) for row, why in bad]

@@ -6,7 +6,7 @@ import json
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from rich.table import Table
 from robotrace import settings
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
 from robotrace.files import write_whole
+from robotrace.paths.engine import TracingEngine
 from robotrace.rows import BadRowsError
 
 #: The calls file, as ``robotrace paths`` and ``robotrace bulk-trace`` both read it.
@@ -145,7 +146,9 @@ def paths(
         _print(console, summary, flows)
 
 
-def _engine(make, name: str, master: str | None):  # type: ignore[no-untyped-def]
+def _engine(
+    make: Callable[[str, str | None], TracingEngine], name: str, master: str | None
+) -> TracingEngine:
     try:
         return make(name, master)
     except ImportError as exc:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 
 from robotrace.cdr.duck import connect
@@ -66,7 +67,7 @@ class Flow:
             gateways=[Volume(**v) for v in document["gateways"]],
             providers=[Volume(**v) for v in document["providers"]],
             links=[
-                Link(tuple(lk["source"]), tuple(lk["target"]), lk["calls"])  # type: ignore[arg-type]
+                Link(tuple(lk["source"]), tuple(lk["target"]), lk["calls"])
                 for lk in document["links"]
             ],
         )
@@ -112,14 +113,16 @@ def campaign_flows(paths: pa.Table) -> list[Flow]:
 _STATUSES = ("origin", "no_records", "no_match", "unmapped", "loop", "hop_limit")
 
 
-def _grouped(connection, sql: str) -> dict[str, dict[str, int]]:  # type: ignore[no-untyped-def]
+def _grouped(connection: duckdb.DuckDBPyConnection, sql: str) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {}
     for campaign, key, count in connection.execute(sql).fetchall():
         found.setdefault(campaign, {})[key] = int(count)
     return found
 
 
-def _volumes(connection, expression: str, totals: dict[str, int]) -> dict[str, list[Volume]]:  # type: ignore[no-untyped-def]
+def _volumes(
+    connection: duckdb.DuckDBPyConnection, expression: str, totals: dict[str, int]
+) -> dict[str, list[Volume]]:
     rows = connection.execute(
         f"""SELECT campaign, provider, count(*) AS n FROM (
               SELECT campaign, {expression} AS provider FROM p)
@@ -133,7 +136,7 @@ def _volumes(connection, expression: str, totals: dict[str, int]) -> dict[str, l
     return found
 
 
-def _links(connection) -> dict[str, list[Link]]:  # type: ignore[no-untyped-def]
+def _links(connection: duckdb.DuckDBPyConnection) -> dict[str, list[Link]]:
     rows = connection.execute(
         """SELECT campaign, i - 1 AS position, path[i] AS source, path[i + 1] AS target,
              count(*) AS n
