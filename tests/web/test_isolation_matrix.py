@@ -28,6 +28,7 @@ from robotrace.accounts.users import create_user, user_by_email
 from robotrace.bulk.answers import CallAnswer, record_answers
 from robotrace.bulk.submit import Options, calls_of_rows, submit
 from robotrace.clock import SimulatedClock
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
@@ -408,7 +409,7 @@ def seed_bulk_traceback(session, clock: SimulatedClock, call_id: str) -> int:
     calls = calls_of_rows([{**BULK_CALL, "call_id": call_id}])
     coordinator = user_by_email(session, EMAIL["coordinator"])
     who = (coordinator.id, f"coordinator:{coordinator.email}")
-    bulk = submit(session, calls, Options.defaults(), who, clock)
+    bulk = submit(session, calls, Options.defaults(Settings.from_environ()), who, clock)
     batch_id = session.scalar(
         select(models.BatchRequest.id).where(models.BatchRequest.bulk_id == bulk.id)
     )

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from robotrace import settings
 from robotrace.bulk.answers import expire_due_batches
 from robotrace.bulk.results import write_results
 from robotrace.clock import Clock
@@ -18,15 +17,15 @@ from robotrace.store.db import transaction
 log = logging.getLogger(__name__)
 
 
-def expire_batches(engine: Engine, clock: Clock, analytics_dir: Path | None = None) -> int:
-    """One pass: how many batch requests expired."""
+def expire_batches(engine: Engine, clock: Clock, analytics_dir: Path) -> int:
+    """One pass: how many batch requests expired (finished bulk tracebacks' results are
+    written under ``analytics_dir``)."""
     with transaction(engine) as session:
         expired, finished = expire_due_batches(session, clock)
-    store = analytics_dir or Path(settings.get("analytics_dir"))
     for bulk_id in finished:
         try:
             with transaction(engine) as session:
-                write_results(session, bulk_id, store)
+                write_results(session, bulk_id, analytics_dir)
         except (OSError, ValueError) as exc:  # the portal writes them when asked for them
             log.error("bulk traceback %s: results not written: %s", bulk_id, exc)
     return expired

@@ -16,13 +16,13 @@ import pyarrow.parquet as pq
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.bulk.dispatch import dispatch
 from robotrace.bulk.rules import PATH_SEPARATOR, path_text
 from robotrace.clock import Clock
 from robotrace.paths.calls import read_calls
 from robotrace.paths.engine import DEFAULT_MAX_HOPS
 from robotrace.rows import BadRowsError, RowError
+from robotrace.settings import Settings
 from robotrace.store import models
 
 #: The most calls one submission may hold.
@@ -49,11 +49,11 @@ class Options:
     campaign_id: str | None = None
 
     @classmethod
-    def defaults(cls, **given: Any) -> Options:
-        """Options with the settings' defaults where ``given`` says nothing (None)."""
-        window = given.get("answer_within_s") or settings.get("bulk_answer_seconds")
+    def defaults(cls, settings: Settings, **given: Any) -> Options:
+        """Options with the ``settings``' defaults where ``given`` says nothing (None)."""
+        window = given.get("answer_within_s") or settings.bulk_answer_seconds
         tolerance = given.get("tolerance_s")
-        seconds = settings.get("cdr_skew_seconds") if tolerance is None else tolerance
+        seconds = settings.cdr_skew_seconds if tolerance is None else tolerance
         return cls(
             answer_within_s=round(window),
             tolerance_ms=round(seconds * 1000),

@@ -17,11 +17,11 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from robotrace import settings
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
 from robotrace.files import write_whole
 from robotrace.paths.engine import TracingEngine
 from robotrace.rows import BadRowsError
+from robotrace.settings import or_setting
 
 #: The calls file, as ``robotrace paths`` and ``robotrace bulk-trace`` both read it.
 CALLS_FILE = click.option(
@@ -66,6 +66,7 @@ CALLS_FILE = click.option(
     "--tolerance",
     type=click.FloatRange(min=0),
     metavar="SECONDS",
+    callback=or_setting("cdr_skew_seconds"),
     help="Clock skew tolerated between a call's time and a leg's (default: the "
     "cdr_skew_seconds setting).",
 )
@@ -82,6 +83,7 @@ CALLS_FILE = click.option(
 @click.option(
     "--analytics-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=or_setting("analytics_dir", Path),
     help="Also store each campaign's flow for its portal page here (default: the "
     "analytics_dir setting); --no-publish leaves the portal alone.",
 )
@@ -95,11 +97,11 @@ def paths(
     engine: str,
     master: str | None,
     out: Path,
-    tolerance: float | None,
+    tolerance: float,
     max_hops: int,
     providers_file: tuple[Path, ...],
     png: bool,
-    analytics_dir: Path | None,
+    analytics_dir: Path,
     publish: bool,
     as_json: bool,
 ) -> None:
@@ -115,7 +117,6 @@ def paths(
 
     console = Console(stderr=True, quiet=as_json)
     started = time.perf_counter()
-    seconds = settings.get("cdr_skew_seconds") if tolerance is None else tolerance
     switch = switch_records(record_format, trunk_map)
     try:
         calls = read_calls(calls_file)
@@ -125,7 +126,9 @@ def paths(
     with console.status("starting") as status, _store(cdrs, status.update, switch) as store:
         chosen = _engine(engine_named, engine, master)
         try:
-            hops = trace_paths(chosen, store, calls, round(seconds * 1000), max_hops, status.update)
+            hops = trace_paths(
+                chosen, store, calls, round(tolerance * 1000), max_hops, status.update
+            )
             status.update("assembling paths")
             found = assemble_paths(hops, calls, chosen.providers_with_records(store), foreign)
         except ValueError as exc:
@@ -138,8 +141,8 @@ def paths(
     charts = _draw(flows, out / "flows") if png else []
     published = []
     if publish:
-        published = save_flows(flows, analytics_dir or Path(settings.get("analytics_dir")))
-    summary = _summary(found, engine, seconds, out, charts, published, started)
+        published = save_flows(flows, analytics_dir)
+    summary = _summary(found, engine, tolerance, out, charts, published, started)
     if as_json:
         click.echo(json.dumps(summary))
     else:

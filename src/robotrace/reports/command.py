@@ -11,9 +11,9 @@ from typing import TextIO
 
 import click
 
-from robotrace import settings
 from robotrace.clock import SystemClock
 from robotrace.files import written_whole
+from robotrace.settings import or_setting
 from robotrace.store.command import DATABASE_URL
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -66,24 +66,24 @@ def _write_file(path: Path, write: Callable[[TextIO], int]) -> int:
 @click.option(
     "--analytics-dir",
     type=click.Path(file_okay=False, path_type=Path),
+    callback=or_setting("analytics_dir", Path),
     help="The analytics store (default: the analytics_dir setting).",
 )
-def feed(database_url: str, analytics_dir: Path | None) -> None:
+def feed(database_url: str, analytics_dir: Path) -> None:
     """Store the complaints of reports not in the analytics store yet (filing feeds each at
     once; this catches up after a failure). Feeding twice adds nothing twice."""
     from robotrace.reports.evidence import feed_complaints
     from robotrace.store import db as store
 
-    folder = analytics_dir or Path(settings.get("analytics_dir"))
     engine = store.existing_engine(database_url)
     fed = added = 0
     try:
         while True:
             with store.transaction(engine) as session:
-                batch, new = feed_complaints(session, folder, SystemClock())
+                batch, new = feed_complaints(session, analytics_dir, SystemClock())
             fed, added = fed + batch, added + new
             if batch == 0:
                 break
     finally:
         engine.dispose()
-    click.echo(f"{fed} report(s) fed to {folder}: {added} new complaint(s)")
+    click.echo(f"{fed} report(s) fed to {analytics_dir}: {added} new complaint(s)")

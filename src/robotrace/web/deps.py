@@ -23,6 +23,7 @@ from robotrace.accounts.keys import same
 from robotrace.accounts.sessions import COOKIE, session_for
 from robotrace.accounts.tokens import token_for
 from robotrace.clock import Clock
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web.principal import Principal
@@ -100,6 +101,12 @@ REQUEST_DB = Depends(get_db, scope="function")
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the portal read when it started (``app.state.settings``)."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 class LoginRequired(Exception):

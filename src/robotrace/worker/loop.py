@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -65,7 +66,8 @@ def run_once(
     results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
     with transaction(engine) as session:
         forgotten = forget_old_attempts(session, clock)
-    expired = expire_batches(engine, clock)  # federated bulk tracing's answer windows
+    # Federated bulk tracing's answer windows; results go to the analytics store.
+    expired = expire_batches(engine, clock, Path(settings.analytics_dir))
     return PassCounts(
         queued,
         marked,

@@ -22,13 +22,14 @@ from robotrace.bulk.submit import submit as submit_calls
 from robotrace.clock import Clock
 from robotrace.paths.outputs import FLOWS_FILE, PATHS_FILE
 from robotrace.rows import BadRowsError
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import RowId
 from robotrace.web.bulk_results import publish_results
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles, writer
 from robotrace.web.evidence_uploads import BadFileName, upload_folder, upload_name, upload_path
 from robotrace.web.principal import Principal
 
@@ -138,6 +139,7 @@ async def create_bulk_traceback(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> Any:
     """Trace every call at once through the providers' agents. Send the calls as JSON
     (``BulkTracebackIn``), or a calls file as ``robotrace paths`` reads it (CSV or Parquet)
@@ -157,7 +159,7 @@ async def create_bulk_traceback(
             raise HTTPException(422, "send calls, or a campaign_id to trace its calls")
     else:
         calls_from = None
-    options = _options(answer_within, tolerance, max_hops, campaign_id)
+    options = _options(settings, answer_within, tolerance, max_hops, campaign_id)
     try:
         if calls_from is not None:
             calls = await run_in_threadpool(calls_of_rows, calls_from)
@@ -185,14 +187,22 @@ def _json_body(raw: bytes) -> BulkTracebackIn:
 
 
 def _options(
-    answer_within: str | None, tolerance: float | None, max_hops: int | None, campaign: str | None
+    settings: Settings,
+    answer_within: str | None,
+    tolerance: float | None,
+    max_hops: int | None,
+    campaign: str | None,
 ) -> Options:
     try:
         window = None if answer_within is None else duration_seconds(answer_within)
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from None
     return Options.defaults(
-        answer_within_s=window, tolerance_s=tolerance, max_hops=max_hops, campaign_id=campaign
+        settings,
+        answer_within_s=window,
+        tolerance_s=tolerance,
+        max_hops=max_hops,
+        campaign_id=campaign,
     )
 
 
