@@ -5,25 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from robotrace.logs import JsonFormatter
+from tests.support import free_port, wait_until_up
 
 
 def _robotrace(*args: str) -> list[str]:
     return [sys.executable, "-c", "from robotrace.cli import main; main()", *args]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_a_json_line_holds_time_level_logger_and_message():
@@ -49,7 +42,7 @@ def test_an_access_line_is_split_into_its_fields():
 
 
 def test_the_portal_logs_every_request_as_json_when_asked(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ROBOTRACE_LOG_FORMAT": "json",
@@ -61,7 +54,7 @@ def test_the_portal_logs_every_request_as_json_when_asked(tmp_path: Path):
         _robotrace("serve", "--port", str(port)), env=env, cwd=tmp_path, stderr=log
     )
     try:
-        _wait_until_up(f"http://127.0.0.1:{port}/login")
+        wait_until_up(f"http://127.0.0.1:{port}/login")
         httpx.get(f"http://127.0.0.1:{port}/no-such-page")
         httpx.get(f"http://127.0.0.1:{port}/password-reset/the-secret-token")
     finally:
@@ -85,14 +78,3 @@ def test_a_bad_log_format_is_refused_with_the_variable_named(tmp_path: Path):
     )
     assert result.returncode != 0
     assert "ROBOTRACE_LOG_FORMAT='xml'" in result.stderr
-
-
-def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")

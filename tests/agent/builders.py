@@ -2,13 +2,18 @@
 
 ORGN's customer places the call; it runs ORGN → WHS1 → WHS2 → WHS3 → TERM. Each provider
 writes only its own leg (with its own clock skew and number format), plus unrelated legs.
+
+:func:`portal_http` gives the agent's HTTP client on a scripted portal (no server).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import httpx
 
 from robotrace.cdr.schema import CDR_COLUMNS
 from robotrace.providers.registry import Provider
@@ -70,3 +75,9 @@ def write_cdrs(folder: Path) -> Path:
             writer.writeheader()
             writer.writerows(legs_of(ocn))
     return folder
+
+
+def portal_http(handler: Callable[[httpx.Request], httpx.Response]) -> httpx.Client:
+    """An HTTP client on the portal's API (``http://portal/api/v1``) whose requests
+    ``handler`` answers: a scripted portal, no server."""
+    return httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(handler))

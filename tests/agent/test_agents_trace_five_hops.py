@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from robotrace.accounts.tokens import create_token
@@ -25,16 +23,11 @@ from robotrace.agent.client import PortalClient
 from robotrace.clock import SystemClock, format_utc
 from robotrace.providers.store import upsert_providers
 from robotrace.store.db import make_engine, transaction, upgrade
+from tests.support import free_port, wait_until_up
 
 from .builders import CALLED, CALLING, CUSTOMER, PATH, PROVIDERS, TRUE_TIME, write_cdrs
 
 PASSWORD = "correct horse battery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def prepare_portal(database_url: str) -> dict[str, str]:
@@ -52,18 +45,6 @@ def prepare_portal(database_url: str) -> dict[str, str]:
             tokens[ocn], _ = create_token(session, user, "agent", True, clock)
     engine.dispose()
     return tokens
-
-
-def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "robotrace serve exited"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {seconds} s")
 
 
 def start(args: list[str], cwd: Path, log: Path, **env: str) -> subprocess.Popen[bytes]:
@@ -95,7 +76,7 @@ def portal(tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     server = start(args, tmp_path, tmp_path / "serve.log")
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{url}/api/v1/openapi.json", server)
+        wait_until_up(f"{url}/api/v1/openapi.json", server)
         yield url, tokens
     finally:
         stop(server)

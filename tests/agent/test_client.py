@@ -7,6 +7,8 @@ import httpx
 from robotrace.agent import client as client_module
 from robotrace.agent.client import PortalClient
 
+from .builders import portal_http
+
 
 def paging_portal(ids: list[int], asked: list[dict[str, str]], paged: bool = True):
     """A fake ``GET /hop-requests`` that honours ``limit`` and ``offset`` (or, not ``paged``,
@@ -23,8 +25,7 @@ def paging_portal(ids: list[int], asked: list[dict[str, str]], paged: bool = Tru
 
 
 def client_on(handler) -> PortalClient:
-    http = httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(handler))
-    return PortalClient(http, sleep=lambda _: None, log=lambda _: None)
+    return PortalClient(portal_http(handler), sleep=lambda _: None, log=lambda _: None)
 
 
 def test_it_reads_every_page_of_open_requests(monkeypatch):

@@ -18,6 +18,8 @@ from robotrace.traceback.answerer import HopRequest, UnmappedTrunk
 from robotrace.traceback.model import Answer, ProviderInfo
 from robotrace.traceback.workflow import Reply
 
+from .builders import portal_http
+
 REQUEST = {
     "id": 17,
     "calling_number": "+12025550143",
@@ -78,7 +80,7 @@ def agent_for(
 ) -> tuple[Agent, list[str], list[float]]:
     lines: list[str] = []
     waits: list[float] = []
-    http = httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(portal))
+    http = portal_http(portal)
     backoff = Backoff(base=1, cap=8, attempts=4, rng=random.Random(1))
     client = PortalClient(http, backoff, sleep=waits.append, log=lines.append)
     agent = Agent(client, FixedAnswerer(reply), "AAAA", AnsweredRequests(state), lines.append)
@@ -228,7 +230,7 @@ def test_a_portal_without_direct_requests_is_no_error():
             return httpx.Response(200, json=[])
         return httpx.Response(404, json={"detail": "Not Found"})
 
-    http = httpx.Client(base_url="http://portal/api/v1", transport=httpx.MockTransport(old_portal))
+    http = portal_http(old_portal)
     client = PortalClient(http, Backoff(attempts=1), sleep=lambda _: None, log=lambda _: None)
     agent = Agent(client, FixedAnswerer(UPSTREAM), "AAAA", log=lambda _: None)
     assert agent.run(interval=0, once=True) == 0

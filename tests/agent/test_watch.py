@@ -17,6 +17,8 @@ import pytest
 from robotrace.agent.client import Backoff, PortalRefused
 from robotrace.agent.watch import ServerEvent, StreamReader, parse_events, watch
 
+from .builders import portal_http
+
 
 def test_it_reads_the_specs_examples():
     # https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
@@ -96,9 +98,7 @@ class CountingAgent:
 
 def run_watch(portal: Portal, agent: CountingAgent, interval: float, seconds: float) -> object:
     """Watch for ``seconds`` (or until it ends by itself); what it returned or raised."""
-    http = httpx.Client(
-        transport=httpx.MockTransport(portal.handle), base_url="http://portal/api/v1"
-    )
+    http = portal_http(portal.handle)
     backoff = Backoff(base=0.01, cap=0.02, rng=random.Random(1))
     reader = StreamReader(http, queue.Queue(), backoff, agent.log)
     stopping, outcome = threading.Event(), {}

@@ -37,10 +37,9 @@ from tests.blocking.test_blocker_process import (
     running,
     screen_rows,
     sip_blocker_args,
-    wait_for,
 )
-from tests.browser.conftest import free_port
 from tests.conftest import running_in_ci
+from tests.support import free_port, wait_for
 from tests.web.conftest import PROVIDERS
 
 REGULATOR = "regulator:fcc@example.org"

@@ -8,23 +8,23 @@ where that fails the run. Screenshots go to ``test-artifacts/browser/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
 from robotrace.store.db import make_engine, upgrade
 from tests.conftest import running_in_ci
-from tests.web.conftest import seed_world
+from tests.support import free_port, wait_until_up
+from tests.web.conftest import PASSWORD, seed_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 CHROMIUM_ARGS = [
@@ -49,25 +49,6 @@ def chromium_path() -> str:
     if not Path(path).exists():
         _missing("Debian's chromium is not installed (apt-get install chromium)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"robotrace serve exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"robotrace serve did not answer {url} in {seconds} s")
 
 
 @contextmanager
@@ -132,6 +113,28 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+def signed_in(
+    browser: object,
+    portal: str,
+    email: str,
+    viewport: dict[str, int] | None = None,
+    *,
+    password: str = PASSWORD,
+    javascript: bool = True,
+    landing: str = r".*/(inbox)?$",
+) -> Any:
+    """A page in a fresh browser context (``viewport``: Playwright's default when None),
+    signed in at ``portal`` as ``email``, once it has landed on ``landing``."""
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(f"{portal}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(landing))
+    return page
 
 
 def screenshot(page: object, name: str) -> Path:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import screenshot, seed_portal, served
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.browser.test_provider_registry import DESKTOP, PHONE, sideways_overflow
 from tests.web.conftest import PASSWORD
 
@@ -21,16 +21,6 @@ NEW = "a much longer passphrase"
 def accounts_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served(tmp_path_factory.mktemp("accounts"), seed_portal) as base:
         yield base
-
-
-def signed_in(browser, portal, email, viewport, password=PASSWORD, javascript=True):
-    page = browser.new_context(viewport=viewport, java_script_enabled=javascript).new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
 
 
 def test_a_user_changes_its_password_and_its_other_browser_is_signed_out(browser, accounts_portal):

@@ -34,8 +34,9 @@ from robotrace.enforcement.worker import decide_due_letters
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback.store import save_traceback
 from robotrace.web.app import create_app
-from tests.browser.conftest import free_port, screenshot
-from tests.web.conftest import PASSWORD, seed_world
+from tests.browser.conftest import screenshot, signed_in
+from tests.support import free_port
+from tests.web.conftest import seed_world
 from tests.web.test_pages_enforcement import through_alpha
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
@@ -97,17 +98,6 @@ def ladders(tmp_path_factory: pytest.TempPathFactory, clock) -> Iterator[tuple[s
         yield served
 
 
-def signed_in(browser, portal: str, email: str, viewport: dict[str, int] = DESKTOP):
-    """A fresh browser context signed in as ``email`` (sign-ins last 14 days of the clock)."""
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
-
-
 def sideways_overflow(page) -> int:
     """How many pixels the page is wider than the window (0: it fits)."""
     return int(
@@ -128,7 +118,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     portal, engine = ladders
 
     # --- K4: the letter, its 48 hours, the proposal, the decision, the authorization ---
-    regulator = signed_in(browser, portal, "fcc@example.org")
+    regulator = signed_in(browser, portal, "fcc@example.org", DESKTOP)
     regulator.goto(f"{portal}/enforcement")
     regulator.locator("table.candidates a", has_text="AAAA").click()
     regulator.wait_for_url(re.compile(r".*/enforcement/providers/AAAA$"))
@@ -159,7 +149,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     regulator.wait_for_url(re.compile(r".*/authorizations/\d+$"))
     authorization_path = regulator.url.removeprefix(portal)
 
-    bravo = signed_in(browser, portal, "noc@bbbb.example")
+    bravo = signed_in(browser, portal, "noc@bbbb.example", DESKTOP)
     bravo.click("header nav a:has-text('Blocking')")
     bravo.locator("table.authorizations a", has_text="BA-").first.click()
     bravo.wait_for_url(re.compile(r".*/authorizations/\d+$"))
@@ -185,7 +175,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     regulator.wait_for_url(re.compile(r".*/orders/\d+$"))
     assert "14 d 0 h left" in regulator.inner_text("dl.deadlines")
 
-    alpha = signed_in(browser, portal, "noc@aaaa.example")
+    alpha = signed_in(browser, portal, "noc@aaaa.example", DESKTOP)
     alpha.locator("section.open-orders a", has_text="NSIT-").first.click()
     alpha.wait_for_url(re.compile(r".*/orders/\d+$"))
     notification_path = alpha.url.removeprefix(portal)
@@ -203,7 +193,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     clock.advance(FOURTEEN_DAYS + GRACE + timedelta(seconds=1))  # FFFF says nothing
     assert decide_due_letters(engine, clock) == 1  # FFFF's; AAAA's was referred
 
-    regulator = signed_in(browser, portal, "fcc@example.org")
+    regulator = signed_in(browser, portal, "fcc@example.org", DESKTOP)
     regulator.goto(f"{portal}/enforcement")
     awaiting = regulator.locator("section.ladder-n tr.awaiting").first
     assert "FFFF" in awaiting.inner_text() and "no response" in awaiting.inner_text()
@@ -220,7 +210,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     initial_path = regulator.url.removeprefix(portal)
 
     clock.advance(FOURTEEN_DAYS + timedelta(seconds=1))  # FFFF's window to respond passes
-    regulator = signed_in(browser, portal, "fcc@example.org")
+    regulator = signed_in(browser, portal, "fcc@example.org", DESKTOP)
     regulator.goto(portal + initial_path)
     regulator.fill("form.final-order-form input[name=block_days]", "0")
     regulator.click("form.final-order-form button[type=submit]")

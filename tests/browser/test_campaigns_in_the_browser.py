@@ -10,8 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import Engine
 
-from tests.browser.conftest import screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.web.test_campaign_pages import add_calls, add_campaign
 
 KITS = [
@@ -50,7 +49,7 @@ def campaign_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_a_coordinator_opens_tracebacks_for_a_covid_campaign(browser, campaign_portal):
-    page = sign_in(browser, campaign_portal, "coord@example.org")
+    page = signed_in(browser, campaign_portal, "coord@example.org")
     page.click("header nav a:has-text('Campaigns')")
     page.wait_for_url(re.compile(r".*/campaigns$"))
     assert "Social Security suspended" in page.inner_text("table.campaigns")
@@ -81,7 +80,7 @@ def test_a_coordinator_opens_tracebacks_for_a_covid_campaign(browser, campaign_p
 def test_a_coordinator_marks_a_pharmacys_reminders_not_illegal_and_puts_them_back(
     browser, campaign_portal
 ):
-    page = sign_in(browser, campaign_portal, "coord@example.org")
+    page = signed_in(browser, campaign_portal, "coord@example.org")
     page.goto(f"{campaign_portal}/campaigns")
     page.click("table.campaigns a:has-text('Your prescription is ready')")
     page.wait_for_url(re.compile(r".*/campaigns/pharmacy-refills$"))

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
-from tests.browser.conftest import screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.web.test_hop_request_asked import RECORDING, traced_campaign_call
 
 
@@ -27,7 +26,7 @@ def asked_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_a_provider_reads_what_its_request_is_about(browser, asked_portal):
-    page = sign_in(browser, asked_portal, "noc@aaaa.example")
+    page = signed_in(browser, asked_portal, "noc@aaaa.example")
     page.goto(f"{asked_portal}/inbox")
     page.locator("a", has_text=re.compile(r"^#?\d+$")).last.click()
     page.wait_for_url(re.compile(r".*/inbox/\d+$"))

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
-from tests.browser.conftest import screenshot, served
-from tests.browser.test_provider_answer_form import first_open_request, signed_in
+from tests.browser.conftest import screenshot, served, signed_in
+from tests.browser.test_provider_answer_form import first_open_request
 from tests.browser.test_provider_registry import DESKTOP, PHONE, sideways_overflow
 from tests.web.conftest import seed_world
 

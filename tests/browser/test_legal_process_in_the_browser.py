@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.browser.conftest import screenshot
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, signed_in
 
 
 def test_a_regulator_keeps_the_log_and_the_period_report_counts_it(browser, portal):
     today = datetime.now(UTC).date()
     issued = max(today - timedelta(days=2), today.replace(month=1, day=1))
-    regulator = sign_in(browser, portal, "fcc@example.org")
+    regulator = signed_in(browser, portal, "fcc@example.org")
     regulator.click("header nav.wide a:has-text('Legal process')")
     regulator.wait_for_url(re.compile(r".*/legal-process$"))
     form = regulator.locator("#record-form")
@@ -64,7 +63,7 @@ def test_a_regulator_keeps_the_log_and_the_period_report_counts_it(browser, port
     regulator.goto(f"{portal}/period-report")
     assert regulator.inner_text("#fig-legal-process").startswith("0")
 
-    provider = sign_in(browser, portal, "noc@bbbb.example")
+    provider = signed_in(browser, portal, "noc@bbbb.example")
     answer = provider.goto(f"{portal}/legal-process")
     assert answer is not None and answer.status == 403
     assert provider.locator("header a:has-text('Legal process')").count() == 0

@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
-from tests.browser.conftest import _missing, screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import _missing, screenshot, seed_portal, served, signed_in
 from tests.web.test_pages_enforcement import through_alpha
 
 REPORT = "We terminated Voice Are Us Ltd's SIP trunks and now block its caller IDs."
@@ -48,7 +47,7 @@ def pdf_text(content: bytes, folder: Path) -> str:
 
 
 def test_a_letter_is_issued_read_answered_and_seen(browser, letter_portal, tmp_path):
-    regulator = sign_in(browser, letter_portal, "fcc@example.org")
+    regulator = signed_in(browser, letter_portal, "fcc@example.org")
     regulator.click("header nav a:has-text('Enforcement')")
     regulator.locator("table.candidates a", has_text="AAAA").click()
     regulator.wait_for_url(re.compile(r".*/enforcement/providers/AAAA$"))
@@ -73,7 +72,7 @@ def test_a_letter_is_issued_read_answered_and_seen(browser, letter_portal, tmp_p
     text = pdf_text(pdf.body(), tmp_path)
     assert "Alpha Local Telco" in text and "TB-000101" in text
 
-    alpha = sign_in(browser, letter_portal, "noc@aaaa.example")
+    alpha = signed_in(browser, letter_portal, "noc@aaaa.example")
     alpha.click("header nav a:has-text('Letters')")
     alpha.locator("table.letters a", has_text="WL-").first.click()
     alpha.wait_for_url(re.compile(r".*/letters/\d+$"))

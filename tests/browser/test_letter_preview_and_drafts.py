@@ -10,9 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import screenshot, served
+from tests.browser.conftest import screenshot, served, signed_in
 from tests.browser.test_letter_flow import seed_evidence
-from tests.browser.test_traceback_in_the_browser import sign_in
 
 PHONE = {"width": 390, "height": 844}
 SETTINGS = {
@@ -36,7 +35,7 @@ def document_text(page) -> str:
 
 
 def test_a_letter_is_previewed_kept_as_a_draft_edited_and_sent(browser, drafts_portal):
-    regulator = sign_in(browser, drafts_portal, "fcc@example.org")
+    regulator = signed_in(browser, drafts_portal, "fcc@example.org")
     regulator.goto(f"{drafts_portal}/enforcement/providers/AAAA")
     regulator.check("input[name=campaigns][value=covid-test-kits]")
     regulator.click("form.letter-form button.issue-letter")
@@ -60,7 +59,7 @@ def test_a_letter_is_previewed_kept_as_a_draft_edited_and_sent(browser, drafts_p
     assert "Draft" in regulator.inner_text("h1")
 
     # The provider sees no letter, and cannot open the draft.
-    alpha = sign_in(browser, drafts_portal, "noc@aaaa.example")
+    alpha = signed_in(browser, drafts_portal, "noc@aaaa.example")
     alpha.goto(f"{drafts_portal}/letters")
     assert "No warning letters." in alpha.inner_text("main")
     assert alpha.goto(draft_url).status == 403

@@ -14,9 +14,8 @@ from itertools import pairwise
 import httpx
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, served
+from tests.browser.conftest import ARTIFACTS, served, signed_in
 from tests.browser.test_report_a_call import WCAG_21_AA, axe_script, seed_ssa_campaign
-from tests.web.conftest import PASSWORD
 
 SHOTS = ARTIFACTS / "looks"
 WIDE = {"width": 1400, "height": 900}
@@ -45,17 +44,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def signed_in(browser, portal: str, who: str, viewport: dict[str, int], script: bool = True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=script)
-    page = context.new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", ROLES[who])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
-
-
 def keep(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -70,7 +58,7 @@ def font_px(page, selector: str) -> list[float]:
 @pytest.mark.parametrize("width", [1400, 1280])
 @pytest.mark.parametrize("who", list(ROLES))
 def test_the_header_stays_on_one_line_at_1400_px(browser, portal, who, width):
-    page = signed_in(browser, portal, who, {"width": width, "height": 900})
+    page = signed_in(browser, portal, ROLES[who], {"width": width, "height": 900})
     boxes = page.evaluate(HEADER_BOXES)
     links = [b for b in boxes if b["text"]]
     assert len(links) >= 6, boxes  # the brand, the role's pages, the public ones, the account
@@ -92,7 +80,7 @@ def test_the_header_stays_on_one_line_at_1400_px(browser, portal, who, width):
 
 @pytest.mark.parametrize("who", ["admin", "provider"])
 def test_at_390_px_the_pages_fold_into_a_menu_that_opens_without_javascript(browser, portal, who):
-    wide = signed_in(browser, portal, who, WIDE)
+    wide = signed_in(browser, portal, ROLES[who], WIDE)
     pages = wide.eval_on_selector_all("header nav a", "els => els.map(e => e.href)")
     shown_wide = {
         href
@@ -104,7 +92,7 @@ def test_at_390_px_the_pages_fold_into_a_menu_that_opens_without_javascript(brow
         if visible
     }
     wide.context.close()
-    page = signed_in(browser, portal, who, PHONE, script=False)
+    page = signed_in(browser, portal, ROLES[who], PHONE, javascript=False)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     menu = page.get_by_text("Menu", exact=True)
     assert menu.is_visible()
@@ -121,7 +109,7 @@ def test_at_390_px_the_pages_fold_into_a_menu_that_opens_without_javascript(brow
 
 
 def test_status_badges_are_readable_and_pass_the_contrast_check(browser, portal):
-    page = signed_in(browser, portal, "coordinator", WIDE)
+    page = signed_in(browser, portal, ROLES["coordinator"], WIDE)
     page.goto(f"{portal}/campaigns")
     campaign = page.get_attribute("main a[href^='/campaigns/']", "href")
     for path in ("/tracebacks/TB-000001", campaign):
@@ -144,7 +132,7 @@ def test_status_badges_are_readable_and_pass_the_contrast_check(browser, portal)
 
 
 def test_the_body_text_is_at_least_15_px_with_room_between_lines(browser, portal):
-    page = signed_in(browser, portal, "regulator", WIDE)
+    page = signed_in(browser, portal, ROLES["regulator"], WIDE)
     size, line = page.evaluate(
         "() => { const s = getComputedStyle(document.querySelector('main'));"
         " return [parseFloat(s.fontSize), parseFloat(s.lineHeight)]; }"
@@ -154,7 +142,7 @@ def test_the_body_text_is_at_least_15_px_with_room_between_lines(browser, portal
 
 
 def test_the_scorecards_have_a_labelled_column_per_role(browser, portal):
-    page = signed_in(browser, portal, "regulator", WIDE)
+    page = signed_in(browser, portal, ROLES["regulator"], WIDE)
     page.goto(f"{portal}/scorecards")
     headers = page.eval_on_selector_all(
         "#table-scorecards thead th:not([colspan])", "els => els.map(e => e.textContent.trim())"
@@ -181,7 +169,7 @@ def test_the_scorecards_have_a_labelled_column_per_role(browser, portal):
 
 def test_the_campaign_chart_fills_its_frame_and_its_labels_are_readable(browser, portal):
     for viewport in (WIDE, PHONE):
-        page = signed_in(browser, portal, "coordinator", viewport)
+        page = signed_in(browser, portal, ROLES["coordinator"], viewport)
         page.goto(f"{portal}/campaigns")
         page.goto(portal + page.get_attribute("main a[href^='/campaigns/']", "href"))
         assert page.locator("svg.bar-chart rect.bar").count() >= 1
@@ -211,7 +199,7 @@ def test_the_favicon_is_linked_and_answered(browser, portal):
 
 
 def test_clicking_a_header_sorts_the_providers_and_again_reverses_them(browser, portal):
-    page = signed_in(browser, portal, "coordinator", WIDE)
+    page = signed_in(browser, portal, ROLES["coordinator"], WIDE)
     page.goto(f"{portal}/providers")
     table = page.locator("main table:has(thead)").first
     first_column = "els => els.map(r => r.cells[0].textContent.trim())"

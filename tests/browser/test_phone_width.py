@@ -24,7 +24,7 @@ from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
-from tests.browser.conftest import ARTIFACTS, served
+from tests.browser.conftest import ARTIFACTS, served, signed_in
 from tests.web.conftest import PASSWORD
 
 #: The smallest demo world with the whole enforcement story (letters, authorizations, a
@@ -189,13 +189,10 @@ def pages(browser, world: World) -> Iterator[dict[tuple[str, str], object]]:
     def page_for(who: str, size: str) -> object:
         if (who, size) not in opened:
             viewport = PHONE if size == "390" else DESKTOP
-            page = browser.new_context(viewport=viewport).new_page()  # type: ignore[attr-defined]
-            if who != "public":
-                page.goto(f"{world.base}/login")
-                page.fill("input[name=email]", world.logins[who])
-                page.fill("input[name=password]", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_url(re.compile(r".*/(inbox)?$"))
+            if who == "public":
+                page = browser.new_context(viewport=viewport).new_page()  # type: ignore[attr-defined]
+            else:
+                page = signed_in(browser, world.base, world.logins[who], viewport)
             opened[(who, size)] = page
         return opened[(who, size)]
 

@@ -20,9 +20,8 @@ from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
-from tests.browser.conftest import screenshot, seed_portal, served
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.browser.test_provider_registry import DESKTOP, PHONE, sideways_overflow
-from tests.web.conftest import PASSWORD
 
 #: The world's call (tests.web.conftest.CALL) and two more, all first at AAAA.
 CALLS = [
@@ -63,17 +62,6 @@ def seed_answers(engine: Engine) -> None:
 def answers_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served(tmp_path_factory.mktemp("answers"), seed_answers) as base:
         yield base
-
-
-def signed_in(browser, portal: str, email: str, viewport: dict[str, int], javascript: bool = True):
-    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
-    page = context.new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
 
 
 def first_open_request(page, portal: str) -> str:

@@ -19,23 +19,12 @@ from robotrace.providers.store import upsert_providers
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
-from tests.browser.conftest import screenshot, seed_portal, served
-from tests.web.conftest import PASSWORD
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.web.test_pages_providers import ALPHA_FILING, DELTA_FILING, export, filing
 
 ORDER = "DA 25-694"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-
-def signed_in(browser, portal: str, email: str, viewport: dict[str, int]):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
-    return page
 
 
 def sideways_overflow(page) -> int:
@@ -46,7 +35,7 @@ def sideways_overflow(page) -> int:
 
 
 def test_a_regulator_removes_a_provider_and_reinstates_it(browser, portal):
-    desk = signed_in(browser, portal, "fcc@example.org", DESKTOP)
+    desk = signed_in(browser, portal, "fcc@example.org", DESKTOP, landing=r".*/$")
     desk.goto(f"{portal}/providers")
     desk.fill("form.directory-search input[name=q]", "Bravo")
     desk.click("form.directory-search button[type=submit]")
@@ -64,7 +53,7 @@ def test_a_regulator_removes_a_provider_and_reinstates_it(browser, portal):
     assert ORDER in desk.inner_text("table.rmd-history")
     screenshot(desk, "provider-registry-1-removed-1280")
 
-    phone = signed_in(browser, portal, "fcc@example.org", PHONE)
+    phone = signed_in(browser, portal, "fcc@example.org", PHONE, landing=r".*/$")
     phone.goto(f"{portal}/providers/BBBB")
     assert phone.inner_text("#rmd-status") == "removed"
     assert sideways_overflow(phone) == 0
@@ -110,7 +99,7 @@ def test_a_coordinator_imports_an_export_and_sees_who_cannot_be_reached(
 ):
     upload = tmp_path / "rmd-2024-05.csv"
     upload.write_bytes(export(ALPHA_FILING, DELTA_FILING, filing("", "No Number Telecom")))
-    phone = signed_in(browser, registry_portal, "coord@example.org", PHONE)
+    phone = signed_in(browser, registry_portal, "coord@example.org", PHONE, landing=r".*/$")
     phone.goto(f"{registry_portal}/providers")
     unreachable = phone.inner_text("section.unreachable")
     assert "FFFF" in unreachable and "AAAA" not in unreachable
@@ -132,6 +121,6 @@ def test_a_coordinator_imports_an_export_and_sees_who_cannot_be_reached(
     assert "overdue" in phone.inner_text("section.rmd-standing")
     assert sideways_overflow(phone) == 0
     screenshot(phone, "provider-registry-7-provider-390")
-    desk = signed_in(browser, registry_portal, "coord@example.org", DESKTOP)
+    desk = signed_in(browser, registry_portal, "coord@example.org", DESKTOP, landing=r".*/$")
     desk.goto(f"{registry_portal}/providers/AAAA")
     screenshot(desk, "provider-registry-8-provider-1280")

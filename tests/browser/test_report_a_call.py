@@ -10,8 +10,7 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,9 +21,9 @@ from sqlalchemy import Engine, select
 from robotrace.clock import SystemClock
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
-from tests.browser.conftest import _missing, screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import _missing, screenshot, seed_portal, served, signed_in
 from tests.reports.builders import HEARD, SSA_CALLS, ssa_campaign
+from tests.support import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -103,17 +102,6 @@ def fill_the_form(page: object, called_at: datetime, zone_label: str) -> None:
     keyboard.press("Enter")
 
 
-def wait_for(condition: Callable[[], object], seconds: float = 15) -> object:
-    """The report becomes evidence just after the answer is sent: poll for it."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s")
-
-
 def report_of(folder: Path, reference: str) -> tuple[str | None, object]:
     """The campaign of the report's call and when its complaint was fed, from the store."""
     engine = make_engine(f"sqlite:///{folder / 'robotrace.db'}")
@@ -161,9 +149,11 @@ def test_a_person_reports_a_robocall_with_the_keyboard(browser, report_portal):
     check_accessibility(page, "the confirmation")
 
     # Into the evidence: the campaign that says the same, and today's statistics.
-    campaign_id, _fed_at = wait_for(lambda: evidence_of(folder, reference))
+    campaign_id, _fed_at = wait_for(
+        lambda: evidence_of(folder, reference), 15, "the report", poll=0.2
+    )
     assert todays_complaints(folder) == 1
-    staff = sign_in(browser, base, "coord@example.org")
+    staff = signed_in(browser, base, "coord@example.org")
     staff.goto(f"{base}/campaigns/{campaign_id}")
     facts = staff.inner_text("dl.facts")
     assert re.search(rf"Calls\s+{SSA_CALLS + 1}\b", facts), facts
@@ -220,7 +210,8 @@ def test_a_reporter_finds_the_report_again_by_its_reference(browser, report_port
     reference = page.url.rsplit("/", 1)[1]
     link = page.locator("p.page-address a")
     assert link.get_attribute("href") == f"{base}/report/{reference}"  # this page, to keep
-    wait_for(lambda: evidence_of(folder, reference))  # counted and grouped once sent
+    # counted and grouped once sent
+    wait_for(lambda: evidence_of(folder, reference), 15, "the report", poll=0.2)
     link.click()
     status = page.inner_text("dl.report-status")
     assert re.search(r"Counted in the complaint statistics\s+Yes", status), status

@@ -16,8 +16,7 @@ from sqlalchemy import Engine
 
 from robotrace.shaken.accountability import REASONS
 from robotrace.store.db import transaction
-from tests.browser.conftest import screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.stats.test_shaken_accountability import DNO_NUMBER, build, expected_by_spc
 
 PHONE = {"width": 390, "height": 844}
@@ -41,7 +40,7 @@ def shaken_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_a_regulator_reads_each_signers_record_and_downloads_its_export(
     browser, shaken_portal, tmp_path: Path
 ):
-    page = sign_in(browser, shaken_portal, "fcc@example.org")
+    page = signed_in(browser, shaken_portal, "fcc@example.org")
     page.click("header nav.wide a:has-text('STIR/SHAKEN')")
     page.wait_for_url(re.compile(r".*/statistics/shaken$"))
     page.fill("input[name=from]", "2025-01-01")

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tests.browser.conftest import screenshot, seed_portal, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.numbering.test_number_blocks import codes_file
 from tests.web.test_campaign_pages import add_campaign
 
@@ -44,7 +43,7 @@ def test_a_call_back_number_is_traced_forward_to_the_carriers_customer(
     report = codes_file(
         tmp_path / "allutlzd.txt", ("TX", "713-342", "BBBB", "Bravo Wholesale", "AS")
     )
-    admin = sign_in(browser, forward_portal, "admin@example.org")
+    admin = signed_in(browser, forward_portal, "admin@example.org")
     admin.click("details.admin-pages summary")  # the admin's own pages: under "Admin"
     admin.click("details.admin-pages a:has-text('Number blocks')")
     admin.wait_for_url(re.compile(r".*/admin/number-blocks$"))
@@ -56,7 +55,7 @@ def test_a_call_back_number_is_traced_forward_to_the_carriers_customer(
     assert "Bravo Wholesale" in admin.inner_text("dl.lookup-result")
     screenshot(admin, "trace-forward-1-number-blocks")
 
-    coordinator = sign_in(browser, forward_portal, "coord@example.org")
+    coordinator = signed_in(browser, forward_portal, "coord@example.org")
     coordinator.goto(f"{forward_portal}/campaigns/irs-warrant")
     section = coordinator.locator("#trace-forward")
     assert "Bravo Wholesale" in section.inner_text()
@@ -66,7 +65,7 @@ def test_a_call_back_number_is_traced_forward_to_the_carriers_customer(
     assert "asked, waiting" in coordinator.inner_text("#trace-forward")
     screenshot(coordinator, "trace-forward-2-asked")
 
-    carrier = sign_in(browser, forward_portal, "noc@bbbb.example")
+    carrier = signed_in(browser, forward_portal, "noc@bbbb.example")
     carrier.goto(f"{forward_portal}/inbox")
     carrier.click("ul.trace-forward-open a")
     carrier.wait_for_url(re.compile(r".*/inbox/trace-forward/\d+$"))

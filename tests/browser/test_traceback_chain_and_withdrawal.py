@@ -15,8 +15,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
-from tests.browser.conftest import screenshot, served
-from tests.browser.test_traceback_in_the_browser import sign_in
+from tests.browser.conftest import screenshot, served, signed_in
 from tests.web.conftest import CALL, seed_world
 
 WIDTHS = (1400, 1024, 800, 600, 375)
@@ -65,7 +64,7 @@ def between(before: dict, arrow: dict, after: dict) -> bool:
 
 
 def test_every_arrow_of_the_chain_sits_between_two_boxes_at_every_width(browser, portal):
-    page = sign_in(browser, portal, "coord@example.org")
+    page = signed_in(browser, portal, "coord@example.org")
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(f"{portal}/tracebacks/TB-000001")
@@ -82,7 +81,7 @@ def test_every_arrow_of_the_chain_sits_between_two_boxes_at_every_width(browser,
 
 
 def test_a_coordinator_withdraws_a_traceback_after_confirming(browser, portal):
-    page = sign_in(browser, portal, "coord@example.org")
+    page = signed_in(browser, portal, "coord@example.org")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{portal}/tracebacks/TB-000002")
     page.click("details.withdraw summary")
@@ -100,14 +99,14 @@ def test_a_coordinator_withdraws_a_traceback_after_confirming(browser, portal):
     assert "typed the wrong called number" in page.inner_text(".withdrawn-reason")
     screenshot(page, "traceback-withdrawn")
 
-    alpha = sign_in(browser, portal, "noc@aaaa.example")
+    alpha = signed_in(browser, portal, "noc@aaaa.example")
     alpha.goto(f"{portal}/inbox")
     # TB-000001's request to AAAA was answered; TB-000002's is cancelled: nothing is open.
     assert CALL.called_number not in alpha.locator("main").inner_text().split("nswered")[0]
 
 
 def test_the_list_filters_and_keeps_them_and_the_open_form_comes_first(browser, portal):
-    page = sign_in(browser, portal, "fcc@example.org")
+    page = signed_in(browser, portal, "fcc@example.org")
     page.goto(f"{portal}/tracebacks")
     page.fill("input[name=provider]", "Charlie")
     page.click("form.traceback-filters button[type=submit]")
@@ -119,7 +118,7 @@ def test_the_list_filters_and_keeps_them_and_the_open_form_comes_first(browser, 
     page.goto(f"{portal}/tracebacks?opened_from=soon")
     assert "opened_from" in page.inner_text("main")
 
-    coordinator = sign_in(browser, portal, "coord@example.org")
+    coordinator = signed_in(browser, portal, "coord@example.org")
     coordinator.set_viewport_size({"width": 1280, "height": 900})
     coordinator.goto(f"{portal}/tracebacks/new")
     form = coordinator.locator("form.typed-call").bounding_box()

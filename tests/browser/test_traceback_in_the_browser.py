@@ -5,20 +5,9 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import screenshot
-from tests.web.conftest import PASSWORD
+from tests.browser.conftest import screenshot, signed_in
 
 CALLED = "+13125550777"
-
-
-def sign_in(browser, portal: str, email: str):
-    page = browser.new_context().new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
 
 
 def open_request_for(page, portal: str, called: str) -> None:
@@ -29,7 +18,7 @@ def open_request_for(page, portal: str, called: str) -> None:
 
 
 def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, portal):
-    coordinator = sign_in(browser, portal, "coord@example.org")
+    coordinator = signed_in(browser, portal, "coord@example.org")
     coordinator.goto(f"{portal}/tracebacks/new")
     coordinator.fill("input[name=calling_number]", "+12025550143")
     coordinator.fill("input[name=called_number]", CALLED)
@@ -41,7 +30,7 @@ def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, 
     assert "open" in coordinator.inner_text("h1")
     screenshot(coordinator, "1-coordinator-opened")
 
-    alpha = sign_in(browser, portal, "noc@aaaa.example")
+    alpha = signed_in(browser, portal, "noc@aaaa.example")
     open_request_for(alpha, portal, CALLED)
     alpha.fill("#upstream_key", "Bravo")
     alpha.locator("#search-results li", has_text="BBBB").first.click()
@@ -50,7 +39,7 @@ def test_a_traceback_opened_in_the_portal_is_answered_by_two_providers(browser, 
     alpha.click("form.answer-form button[type=submit]")
     alpha.wait_for_load_state()
 
-    bravo = sign_in(browser, portal, "noc@bbbb.example")
+    bravo = signed_in(browser, portal, "noc@bbbb.example")
     open_request_for(bravo, portal, CALLED)
     assert "Alpha" in bravo.content() or "AAAA" in bravo.content()  # who named it
     bravo.check("input[name=kind][value=origin]")

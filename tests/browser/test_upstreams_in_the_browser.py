@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
-from tests.browser.conftest import screenshot, served
-from tests.web.conftest import PASSWORD, seed_world
+from tests.browser.conftest import screenshot, served, signed_in
+from tests.web.conftest import seed_world
 from tests.web.test_upstreams import seed_upstreams
 
 PHONE = {"width": 390, "height": 844}
@@ -31,16 +31,6 @@ def seed(engine: Engine) -> None:
 def upstream_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with served(tmp_path_factory.mktemp("upstreams"), seed) as base:
         yield base
-
-
-def signed_in(browser, portal: str, email: str, viewport: dict[str, int]):
-    page = browser.new_context(viewport=viewport).new_page()
-    page.goto(f"{portal}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(inbox)?$"))
-    return page
 
 
 def upstream_keys(page) -> list[str]:

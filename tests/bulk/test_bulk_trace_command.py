@@ -23,14 +23,10 @@ import pytest
 
 from robotrace.paths.calls import read_calls
 from robotrace.paths.flows import campaign_flows
-from tests.agent.test_agents_trace_five_hops import free_port, start, stop, wait_for
+from tests.agent.test_agents_trace_five_hops import start, stop
+from tests.support import free_port, wait_until_up
 
-from .world import World, expected_ends, pooled_paths, prepare_portal, read_paths, small_world
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return small_world(tmp_path_factory.mktemp("world"))
+from .world import World, expected_ends, pooled_paths, prepare_portal, read_paths
 
 
 @pytest.fixture
@@ -42,7 +38,7 @@ def portal(world: World, tmp_path: Path) -> Iterator[tuple[str, dict[str, str], 
     server = start(args, tmp_path, tmp_path / "serve.log", ROBOTRACE_ANALYTICS_DIR=str(tmp_path))
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{url}/api/v1/openapi.json", server)
+        wait_until_up(f"{url}/api/v1/openapi.json", server)
         yield url, tokens, database
     finally:
         stop(server)

@@ -18,12 +18,7 @@ from robotrace.agent.state import AnsweredRequests
 from robotrace.traceback.answerer import RecordsAnswerer
 from robotrace.web.app import create_app
 
-from .world import World, expected_ends, pooled_paths, prepare_portal, small_world
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> World:
-    return small_world(tmp_path_factory.mktemp("world"))
+from .world import World, expected_ends, pooled_paths, prepare_portal
 
 
 def api(app, token: str) -> PortalClient:

@@ -6,7 +6,6 @@ import csv
 import json
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,10 @@ from click.testing import CliRunner
 
 from robotrace.cli import main
 from robotrace.clock import parse_utc
+from tests.support import free_port
 
 ARGS = ["--providers", "20", "--days", "1", "--calls", "4000", "--seed", "3"]
 READY = "Ctrl-C stops the portal"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def read_until_ready(process: subprocess.Popen[str], seconds: float = 120) -> str:

@@ -12,7 +12,6 @@ import email
 import email.policy
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -33,12 +32,6 @@ ROBOTRACE = str(Path(sys.executable).with_name("robotrace"))
 def report(test: str, **figures: object) -> None:
     """Print a test's figures on one line (``pytest -s`` shows them)."""
     print(f"\n[kill9] {test}: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # --- processes ----------------------------------------------------------------------------
@@ -92,16 +85,6 @@ def run(args: Sequence[str], env: dict[str, str], log: Path, timeout: float = 12
     except subprocess.TimeoutExpired:
         process.kill9()
         raise
-
-
-def wait_until(
-    condition: Callable[[], bool], timeout: float, what: str, poll: float = 0.02
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(poll)
 
 
 # --- evidence files -----------------------------------------------------------------------

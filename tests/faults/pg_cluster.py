@@ -16,7 +16,6 @@ import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from typing import NoReturn
 import pytest
 
 from tests.conftest import running_in_ci
+from tests.support import free_port
 
 SERVER_ROOT = Path("/usr/lib/postgresql")
 # A throwaway cluster: durability off, for speed (a crash of the machine loses nothing we keep).
@@ -63,12 +63,6 @@ def _server_user() -> str | None:
         return pwd.getpwnam("postgres").pw_name
     except KeyError:
         return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +42,9 @@ from robotrace.store import db, models
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
 from robotrace.web.app import create_app
-from tests.faults.pg_cluster import Cluster, free_port, throwaway_cluster
+from tests.faults.pg_cluster import Cluster, throwaway_cluster
 from tests.notify.conftest import Mailbox
+from tests.support import free_port, wait_for, wait_until_up
 from tests.web.conftest import CALL, seed_world, sign_in
 
 COORDINATOR = "coord@example.org"
@@ -59,16 +60,6 @@ WORKER_INTERVAL = 0.2
 
 def report(test: str, **figures: object) -> None:
     print(f"\n[outage] {test}: " + " ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
-
-
-def wait_for(check: Callable[[], object], seconds: float, what: str) -> float:
-    """Seconds until ``check()`` is truthy; fails after ``seconds``."""
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        if check():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"{what}: not within {seconds} s")
 
 
 def light_hasher() -> PasswordHasher:
@@ -125,15 +116,7 @@ def portal(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes
     base = f"http://127.0.0.1:{free_port()}"
     args = ["serve", "--port", base.rsplit(":", 1)[1], "--database-url", url, "--no-migrate"]
     with running(args, folder / "serve.log") as process:
-
-        def up() -> bool:
-            assert process.poll() is None, (folder / "serve.log").read_text()
-            try:
-                return httpx.get(f"{base}/healthz", timeout=1).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        wait_for(up, 30, "robotrace serve answers")
+        wait_until_up(f"{base}/healthz", process, log=folder / "serve.log")
         yield base, process
 
 

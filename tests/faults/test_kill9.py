@@ -47,15 +47,14 @@ from tests.faults.kill_helpers import (
     Traps,
     csv_rows,
     duplicates,
-    free_port,
     report,
     run,
     start,
     start_hooks,
-    wait_until,
     write_ftc_csv,
     write_honeypot_csv,
 )
+from tests.support import free_port, wait_for
 
 # --- an evidence import ---------------------------------------------------------------------
 
@@ -117,7 +116,7 @@ def _kill_when(job: ImportRun, moment: str, rng: random.Random) -> bool:
         time.sleep(rng.uniform(0.2, 1.2))  # an import of the fast case takes 1.5 s or more
     else:
         # A store file is written in milliseconds: look often.
-        wait_until(reached, 60, f"the import to reach {moment}", poll=0.002)
+        wait_for(reached, 60, f"the import to reach {moment}", poll=0.002)
     if process.finished():
         return False
     process.kill9()
@@ -418,7 +417,7 @@ class Portal:
         self.port = free_port()
         args = ["serve", "--port", str(self.port), "--database-url", self.db_url, "--no-migrate"]
         self.process = start(args, {}, self.log)
-        wait_until(lambda: self._answers(probe_hop), 60, "the portal to start")
+        wait_for(lambda: self._answers(probe_hop), 60, "the portal to start")
 
     def _answers(self, hop_id: int) -> bool:
         assert self.process is not None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
+from tests.support import free_port
 
 #: A Tuesday, 08:00 in New York (the providers' zone: no address, the default): in business
 #: hours, so the request is due exactly 24 hours later (test_weekend.py has the other cases).
@@ -59,12 +59,6 @@ USERS = [
     ("old@aaaa.example", "provider", "AAAA"),
     ("noc@bbbb.example", "provider", "BBBB"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

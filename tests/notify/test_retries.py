@@ -11,8 +11,9 @@ from robotrace.notify.outbox import backoff, enqueue
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.worker.loop import run_once
+from tests.support import free_port
 
-from .conftest import T0, add_webhook, free_port
+from .conftest import T0, add_webhook
 
 
 @pytest.fixture

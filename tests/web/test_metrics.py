@@ -4,10 +4,8 @@ template, store figures equal to what the test built, and who may scrape."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -19,6 +17,7 @@ from sqlalchemy import text
 
 from robotrace.notify.outbox import enqueue
 from robotrace.store.db import transaction
+from tests.support import free_port, wait_until_up
 
 from .conftest import DUE
 
@@ -101,7 +100,7 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
 @pytest.mark.postgres
 def test_a_scrape_counts_the_requests_of_every_worker_process(postgres_url, tmp_path):
     """Under serve --workers 2 a scrape answered by either worker counts all requests."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ROBOTRACE_ANALYTICS_DIR": str(tmp_path / "analytics")}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     command = [sys.executable, "-c", "from robotrace.cli import main; main()", "serve"]
@@ -113,7 +112,7 @@ def test_a_scrape_counts_the_requests_of_every_worker_process(postgres_url, tmp_
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base}/login")
+        wait_until_up(f"{base}/login", timeout=60)
         with httpx.Client(base_url=base) as client:  # a new connection each: both workers serve
             sent = 1 + sum(
                 httpx.get(f"{base}/login", headers={"Connection": "close"}).status_code == 200
@@ -129,20 +128,3 @@ def test_a_scrape_counts_the_requests_of_every_worker_process(postgres_url, tmp_
     )
     counted = {samples(scrape.text).get(key) for scrape in scrapes}
     assert counted == {float(sent)}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url)
-            return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} did not come up")

@@ -22,15 +22,9 @@ from robotrace.blocking.sip import Backoff, RunningSipServer, serve_sip_in_threa
 from robotrace.blocking.sip.message import SipRequest
 from robotrace.blocking.trunks import parse_trunks
 from tests.blocking.builders import T0, entry, loaded, policy
+from tests.support import wait_for
 
 from .builders import ScriptedDecider, invite, service, udp_exchange
-
-
-def wait_until(check: Callable[[], bool], seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, f"not within {seconds} s"
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -71,9 +65,9 @@ def test_a_closed_udp_listener_is_bound_again_and_health_says_so_meanwhile(
     health = health_of(slow_rebind)
     assert (health()["status"], health()["sip"]) == ("ok", {"udp": "ok", "tcp": "ok"})
     break_udp_once(monkeypatch, slow_rebind.port)
-    wait_until(lambda: health()["sip"]["udp"] == "down", 0.5)
+    wait_for(lambda: health()["sip"]["udp"] == "down", 0.5, poll=0.01)
     assert (health()["status"], health()["sip"]["tcp"]) == ("sip_down", "ok")
-    wait_until(lambda: health()["sip"]["udp"] == "ok", 3)
+    wait_for(lambda: health()["sip"]["udp"] == "ok", 3, poll=0.01)
     answer = udp_exchange(slow_rebind.port, invite(via="VIA-HERE"))
     assert answer is not None and answer.startswith(b"SIP/2.0 603 Network Blocked\r\n")
     assert health()["status"] == "ok"
@@ -84,11 +78,11 @@ def test_binding_again_is_retried_until_the_port_is_free(
 ) -> None:
     health = health_of(slow_rebind)
     break_udp_once(monkeypatch, slow_rebind.port)
-    wait_until(lambda: health()["sip"]["udp"] == "down", 0.5)
+    wait_for(lambda: health()["sip"]["udp"] == "down", 0.5, poll=0.01)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as squatter:
         squatter.bind(("127.0.0.1", slow_rebind.port))  # before the first try, 0.5 s later
         time.sleep(1.6)  # three tries fail meanwhile
         assert health()["sip"]["udp"] == "down"
-    wait_until(lambda: health()["sip"]["udp"] == "ok", 2)
+    wait_for(lambda: health()["sip"]["udp"] == "ok", 2, poll=0.01)
     answer = udp_exchange(slow_rebind.port, invite(via="VIA-HERE"))
     assert answer is not None and answer.startswith(b"SIP/2.0 603")

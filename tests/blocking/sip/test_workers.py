@@ -25,6 +25,7 @@ from robotrace.blocking.sip import SipService
 from robotrace.blocking.sip.workers import SipWorkers, WorkerConfig
 from robotrace.blocking.trunks import TrunkTable
 from tests.blocking.builders import entry, loaded
+from tests.support import wait_for
 
 CALLED = "+13125550199"
 NEXT_HOP = "10.0.0.9:5060"
@@ -68,13 +69,6 @@ def burst(port: int, calls: int) -> list[str]:
         return [sock.recv(65_535).split(b"\r\n", 1)[0].decode() for _ in range(calls)]
 
 
-def wait_until(check, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "not within the time"
-        time.sleep(0.05)
-
-
 def everyone_answered(workers: SipWorkers, before: list[int]) -> bool:
     return all(now > then for now, then in zip(workers.requests(), before, strict=True))
 
@@ -88,7 +82,7 @@ def test_every_worker_answers_one_peer_and_the_counts_add_up(world) -> None:
         assert set(answers) == {"SIP/2.0 603 Network Blocked"}
         time.sleep(0.1)  # a flush
     assert everyone_answered(workers, before), workers.requests()
-    wait_until(lambda: counts.total() == sent)
+    wait_for(lambda: counts.total() == sent, 10)
     assert counts.snapshot() == [CountRow("provider_blocked", 7, None, sent)]
     assert workers.health() == {"udp": "ok", "tcp": "ok"}
 
@@ -97,11 +91,11 @@ def test_the_blocker_s_metrics_show_every_worker_s_blocked_calls(world) -> None:
     workers, state, counts = world
     blocker = Blocker(state, Policy(), TrunkTable(), counts=counts, sip_requests=workers.requests)
     client = TestClient(create_app(blocker))
-    wait_until(lambda: sum(workers.requests()) == counts.total())  # the last flush is in
+    wait_for(lambda: sum(workers.requests()) == counts.total(), 10)  # the last flush is in
     blocked, requests = scrape(client)
     assert set(burst(workers.port, 40)) == {"SIP/2.0 603 Network Blocked"}
-    wait_until(lambda: counts.total() == blocked + 40)
-    wait_until(lambda: sum(workers.requests()) == requests + 40)
+    wait_for(lambda: counts.total() == blocked + 40, 10)
+    wait_for(lambda: sum(workers.requests()) == requests + 40, 10)
     assert scrape(client) == (blocked + 40, requests + 40)
     assert "robotrace_blocker_list_version 1.0" in client.get("/metrics").text
 
@@ -129,8 +123,8 @@ def test_a_worker_answers_over_tcp(world) -> None:
 def test_a_worker_that_dies_is_started_again(world) -> None:
     workers, _, _ = world
     os.kill(workers.workers[0].process.pid, signal.SIGKILL)
-    wait_until(lambda: workers.health() == {"udp": "down", "tcp": "down"}, 5)
-    wait_until(lambda: workers.health() == {"udp": "ok", "tcp": "ok"}, 60)
+    wait_for(lambda: workers.health() == {"udp": "down", "tcp": "down"}, 5)
+    wait_for(lambda: workers.health() == {"udp": "ok", "tcp": "ok"}, 60)
     assert set(burst(workers.port, 20)) == {"SIP/2.0 603 Network Blocked"}
 
 

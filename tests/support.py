@@ -1,0 +1,72 @@
+"""What tests in every folder share: a free port, waiting for something to come true, and
+waiting for a server to answer.
+
+Import them as ``from tests.support import free_port, wait_for, wait_until_up``. Worlds and
+builders stay beside the tests that use them (``tests/web/conftest.py``,
+``tests/<part>/builders.py``); only what several folders repeat lives here.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (the kernel's pick, closed again)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(
+    check: Callable[[], T],
+    timeout: float = 30,
+    what: str = "the condition",
+    *,
+    process: subprocess.Popen[bytes] | None = None,
+    log: Path | None = None,
+    poll: float = 0.05,
+) -> T:
+    """Call ``check`` until it gives something truthy, and return that.
+
+    Fails (``AssertionError`` naming ``what``) after ``timeout`` seconds, or as soon as
+    ``process`` has exited, with the end of ``log`` when one is given."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process is not None and process.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
+            raise AssertionError(f"{what}: the process exited with {process.returncode}\n{tail}")
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout} s")
+        time.sleep(poll)
+
+
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 now (False while nothing listens there yet)."""
+    try:
+        return httpx.get(url, timeout=5).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def wait_until_up(
+    url: str,
+    process: subprocess.Popen[bytes] | None = None,
+    timeout: float = 30,
+    log: Path | None = None,
+) -> None:
+    """Wait until ``url`` answers 200; fail after ``timeout`` seconds or once ``process``
+    (the server) has exited."""
+    wait_for(lambda: answers(url), timeout, f"{url} to answer", process=process, log=log)
