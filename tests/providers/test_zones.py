@@ -65,7 +65,7 @@ def test_a_foreign_provider_gets_the_default_whatever_its_address_says():
     assert found == ProviderZone(DEFAULT, "default")
 
 
-def test_without_an_address_the_default():
+def test_a_provider_without_an_address_gets_the_default_zone():
     assert provider_zone(None, "", False, "America/Phoenix") == ProviderZone(
         "America/Phoenix", "default"
     )

@@ -28,7 +28,7 @@ def shaken(*args: str, stdin: str | None = None):
     return CliRunner().invoke(main, ["shaken", *args], input=stdin)
 
 
-def test_sign_then_verify_with_a_given_certificate(files):
+def test_it_signs_and_then_verifies_with_a_given_certificate(files):
     signed = shaken(
         "sign", "--key", str(files / "sp.key"), "--x5u", "https://cert.example.org/sp.pem",
         "--attest", "B", "--orig", "+1 202 555 0143", "--dest", DEST, "--origid", ORIGID,

@@ -68,7 +68,7 @@ def test_the_charts_show_the_counted_figures(tmp_path):
     )
 
 
-def test_no_complaints_no_charts(tmp_path):
+def test_no_complaints_make_no_charts(tmp_path):
     assert statistics_charts(complaint_stats(tmp_path / "empty")) == {}
 
 

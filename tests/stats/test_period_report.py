@@ -24,7 +24,7 @@ WEEK = timedelta(days=7)
 FIRST_FIVE = (date(2020, 5, 1), date(2020, 5, 6))  # TB 1–5, opened on 1–5 May
 
 
-def test_the_first_five_tracebacks(session, tmp_path):
+def test_the_report_of_the_first_five_tracebacks_counts_endings_and_providers(session, tmp_path):
     build(session)
     report = period_report(session, tmp_path, *FIRST_FIVE, NOW, WEEK)
     assert report.tracebacks == len(CHAINS) == 5

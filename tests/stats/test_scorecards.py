@@ -277,7 +277,7 @@ def test_refusals_and_silences_are_counted_apart_and_listed_with_their_reasons(s
 
 
 @pytest.mark.parametrize(("n", "rank"), [(1, 1), (2, 2), (9, 9), (10, 9), (11, 10), (20, 18)])
-def test_nearest_rank_p90(n, rank):
+def test_the_p90_is_the_nearest_rank(n, rank):
     assert rank == math.ceil(0.9 * n)
     assert nearest_rank([float(v) for v in range(n, 0, -1)], 90) == rank
     assert nearest_rank([], 90) is None

@@ -90,7 +90,7 @@ def test_every_refusal_and_silence_in_the_order_of_the_calls(session):
     assert found[2].answered_at == datetime(2020, 5, 5, 12, 0, tzinfo=UTC)
 
 
-def test_one_providers_findings_only(session):
+def test_it_lists_one_providers_findings_only(session):
     assert listed(findings_for(session, "GATE")) == [("TB-3", "GATE", "no_response")]
     # TERM answered in TB-1, 3 and 4: only its silence in TB-2 counts.
     assert listed(findings_for(session, "TERM")) == [("TB-2", "TERM", "no_response")]
