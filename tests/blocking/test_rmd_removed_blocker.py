@@ -12,7 +12,6 @@ and in ``robotrace screen`` against the portal's signed list.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
@@ -38,7 +37,6 @@ from tests.blocking.test_blocker_process import (
     screen_rows,
     sip_blocker_args,
 )
-from tests.conftest import running_in_ci
 from tests.support import free_port, wait_for
 from tests.web.conftest import PROVIDERS
 
@@ -190,18 +188,6 @@ def test_a_removal_blocks_the_upstream_by_key_and_by_ocn_until_its_reinstatement
             ("RMD0007777", "allowed", None),
             ("GLF1", "allowed", None),
         }
-
-
-@pytest.fixture
-def sipp() -> str:
-    path = shutil.which("sipp")
-    if path is None:
-        if running_in_ci():
-            pytest.fail(
-                "CI must provide sipp: install the Debian package sip-tester", pytrace=False
-            )
-        pytest.skip("sipp is not installed (Debian package sip-tester)")
-    return path
 
 
 def test_sipp_gets_603_naming_the_rmd_removal_order_and_then_a_redirect(

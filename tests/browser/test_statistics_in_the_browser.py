@@ -81,28 +81,10 @@ def test_without_javascript_the_tables_still_tell_everything(browser, statistics
 @pytest.fixture(scope="module")
 def fiscal_year_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """FTC (full state names) and FCC (postal codes) complaints of FY2024 and FY2025."""
-    from tests.evidence.builders import fcc_csv, fcc_row, ftc_csv, ftc_row
+    from tests.evidence.builders import fiscal_year_complaints
 
     folder = tmp_path_factory.mktemp("fiscal")
-    ftc = ftc_csv(
-        folder / "ftc.csv",
-        ftc_row(Created_Date="2024-09-30 23:59:59"),  # FY2024, Illinois
-        ftc_row(Created_Date="2024-10-01 00:00:00"),
-        ftc_row(Created_Date="2025-09-30 23:59:59"),
-    )
-    fcc = fcc_csv(
-        folder / "fcc.csv",
-        fcc_row(id="1", ticket_created="2025-01-02T10:00:00.000", state="IL"),
-        fcc_row(
-            id="2", ticket_created="2025-01-03T10:00:00.000", type_of_call_or_messge="Robocall"
-        ),
-        fcc_row(
-            id="3",
-            ticket_created="2025-01-04T10:00:00.000",
-            issue="My own number is being spoofed",
-            caller_id_number="305-555-0100",
-        ),
-    )
+    ftc, fcc = fiscal_year_complaints(folder)
     analytics = folder / "analytics"
     for path, kind in ((ftc, "ftc"), (fcc, "fcc")):
         import_evidence(evidence_files([path], kind), analytics)

@@ -121,6 +121,32 @@ def fcc_csv(path: Path, *rows: dict[str, str], columns: Sequence[str] = FCC_COLU
     return write_csv(path, columns, rows)
 
 
+def fiscal_year_complaints(folder: Path) -> tuple[Path, Path]:
+    """An FTC and an FCC file in ``folder``: FY2025 holds three Illinois complaints (two FTC,
+    one FCC "IL") and two Florida ones (FCC "FL", one about the consumer's own number being
+    spoofed); FY2024 one (FTC, Illinois)."""
+    ftc = ftc_csv(
+        folder / "ftc.csv",
+        ftc_row(Created_Date="2024-09-30 23:59:59"),  # FY2024, Illinois
+        ftc_row(Created_Date="2024-10-01 00:00:00"),
+        ftc_row(Created_Date="2025-09-30 23:59:59"),
+    )
+    fcc = fcc_csv(
+        folder / "fcc.csv",
+        fcc_row(id="1", ticket_created="2025-01-02T10:00:00.000", state="IL"),
+        fcc_row(
+            id="2", ticket_created="2025-01-03T10:00:00.000", type_of_call_or_messge="Robocall"
+        ),
+        fcc_row(
+            id="3",
+            ticket_created="2025-01-04T10:00:00.000",
+            issue="My own number is being spoofed",
+            caller_id_number="305-555-0100",
+        ),
+    )
+    return ftc, fcc
+
+
 def honeypot_csv(path: Path, *rows: dict[str, str]) -> Path:
     return write_csv(path, HONEYPOT_COLUMNS, rows)
 

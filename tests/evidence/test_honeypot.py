@@ -12,6 +12,7 @@ from robotrace.providers.registry import Provider
 from robotrace.providers.store import provider_ids, upsert_providers
 from robotrace.rows import BadRowsError, RowError
 from robotrace.store import models
+from tests.evidence.builders import honeypot_row
 
 
 @pytest.fixture(autouse=True)
@@ -20,17 +21,8 @@ def providers(session):
 
 
 def call_row(call_id: str = "hp-1", **fields: str) -> dict[str, str]:
-    row = {
-        "call_id": call_id,
-        "calling_number": "+12025550143",
-        "called_number": "(202) 555-0199",
-        "call_time": "2020-05-01T12:00:00Z",
-        "terminating_provider": "TERM",
-        "transcript": "Your car's extended warranty is about to expire.",
-        "identity": "",
-        "recording": "",
-    }
-    return row | fields
+    """A honeypot row whose called number is written as people write it."""
+    return honeypot_row(call_id, **{"called_number": "(202) 555-0199", **fields})
 
 
 def honeypot_csv(tmp_path: Path, *rows: dict[str, str], columns=HONEYPOT_COLUMNS) -> Path:

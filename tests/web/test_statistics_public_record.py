@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from robotrace.evidence.imports import evidence_files, import_evidence
-from tests.evidence.builders import fcc_csv, fcc_row, ftc_csv, ftc_row
+from tests.evidence.builders import fiscal_year_complaints
 from tests.web.test_statistics import Tables
 
 #: NST-EST2024-POP, July 1, 2024.
@@ -18,25 +18,7 @@ ILLINOIS, FLORIDA = 12_710_158, 23_372_215
 def stored(world, tmp_path) -> None:
     """FY2025 holds three Illinois complaints (two FTC, one FCC "IL") and two Florida ones
     (FCC "FL", one about the consumer's own number being spoofed); FY2024 one."""
-    ftc = ftc_csv(
-        tmp_path / "ftc.csv",
-        ftc_row(Created_Date="2024-09-30 23:59:59"),
-        ftc_row(Created_Date="2024-10-01 00:00:00"),
-        ftc_row(Created_Date="2025-09-30 23:59:59"),
-    )
-    fcc = fcc_csv(
-        tmp_path / "fcc.csv",
-        fcc_row(id="1", ticket_created="2025-01-02T10:00:00.000", state="IL"),
-        fcc_row(
-            id="2", ticket_created="2025-01-03T10:00:00.000", type_of_call_or_messge="Robocall"
-        ),
-        fcc_row(
-            id="3",
-            ticket_created="2025-01-04T10:00:00.000",
-            issue="My own number is being spoofed",
-            caller_id_number="305-555-0100",
-        ),
-    )
+    ftc, fcc = fiscal_year_complaints(tmp_path)
     analytics = tmp_path / "analytics"
     for path, kind in ((ftc, "ftc"), (fcc, "fcc")):
         assert not import_evidence(evidence_files([path], kind), analytics).errors

@@ -7,7 +7,6 @@ exit status when a response or an ``<ereg check_it="true">`` on its headers does
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 from pathlib import Path
@@ -15,25 +14,12 @@ from pathlib import Path
 import pytest
 
 from robotrace.blocking.sip import RunningSipServer
-from tests.conftest import running_in_ci
 
 from .builders import BLOCKED_OCN, CALLED, CALLING, ScriptedDecider, invite
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 TRANSPORTS = pytest.mark.parametrize("transport", ["u1", "t1"], ids=["udp", "tcp"])
 BLOCKED_TARGET = f"{CALLED};tgrp={BLOCKED_OCN};trunk-context=example.net"
-
-
-@pytest.fixture(scope="module")
-def sipp() -> str:
-    path = shutil.which("sipp")
-    if path is None:
-        if running_in_ci():
-            pytest.fail(
-                "CI must provide sipp: install the Debian package sip-tester", pytrace=False
-            )
-        pytest.skip("sipp is not installed (Debian package sip-tester)")
-    return path
 
 
 def run_sipp(
