@@ -12,6 +12,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -53,10 +54,11 @@ def wait_for(
         time.sleep(poll)
 
 
-def answers(url: str) -> bool:
-    """Whether ``url`` answers 200 now (False while nothing listens there yet)."""
+def answers(url: str, timeout: float = 1) -> bool:
+    """Whether ``url`` answers 200 within ``timeout`` seconds (False while nothing listens
+    there yet)."""
     try:
-        return httpx.get(url, timeout=5).status_code == 200
+        return httpx.get(url, timeout=timeout).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -66,7 +68,9 @@ def wait_until_up(
     process: subprocess.Popen[bytes] | None = None,
     timeout: float = 30,
     log: Path | None = None,
+    request_timeout: float = 1,
 ) -> None:
-    """Wait until ``url`` answers 200; fail after ``timeout`` seconds or once ``process``
-    (the server) has exited."""
-    wait_for(lambda: answers(url), timeout, f"{url} to answer", process=process, log=log)
+    """Wait until ``url`` answers 200 (each try given ``request_timeout`` seconds); fail
+    after ``timeout`` seconds or once ``process`` (the server) has exited."""
+    up = partial(answers, url, request_timeout)
+    wait_for(up, timeout, f"{url} to answer", process=process, log=log)

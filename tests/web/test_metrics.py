@@ -112,7 +112,7 @@ def test_a_scrape_counts_the_requests_of_every_worker_process(postgres_url, tmp_
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{base}/login", timeout=60)
+        wait_until_up(f"{base}/login", timeout=60, request_timeout=5)
         with httpx.Client(base_url=base) as client:  # a new connection each: both workers serve
             sent = 1 + sum(
                 httpx.get(f"{base}/login", headers={"Connection": "close"}).status_code == 200
