@@ -3,21 +3,14 @@ setting: tests/test_logs.py)."""
 
 from __future__ import annotations
 
-import socket
-
 from click.testing import CliRunner
 
 from robotrace.cli import main
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nothing listens once the socket is closed
+from tests.support import free_port
 
 
 def test_a_database_that_is_not_running_is_named_not_traced_back():
-    url = f"postgresql+psycopg://robotrace:x@127.0.0.1:{_closed_port()}/robotrace"
+    url = f"postgresql+psycopg://robotrace:x@127.0.0.1:{free_port()}/robotrace"
     result = CliRunner().invoke(main, ["worker", "--once", "--database-url", url])
     assert result.exit_code == 1
     assert result.output.startswith("Error: the database is unavailable: ")
