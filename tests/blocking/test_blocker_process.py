@@ -28,7 +28,7 @@ from robotrace.providers.store import upsert_providers
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
 from tests.blocking.sip import builders
-from tests.blocking.sip.test_sipp import run_sipp, sipp  # noqa: F401 (the fixture)
+from tests.blocking.sip.test_sipp import run_sipp
 from tests.support import free_port, wait_for, wait_until_up
 from tests.web.conftest import PROVIDERS
 
@@ -268,7 +268,7 @@ def test_a_number_entry_blocks_only_its_providers_traffic_and_calls_to_911_alway
     tmp_path: Path,
     store: str,
     monkeypatch: pytest.MonkeyPatch,
-    sipp: str,  # noqa: F811
+    sipp: str,
 ) -> None:
     """Issue 19's done-when, over a real portal and blocker: the spoofed caller ID is allowed
     from other upstreams, and emergency and critical calls pass a blocked upstream — over
