@@ -41,6 +41,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from robotrace.store.db import make_engine, session_factory, upgrade
+from tests.support import missing
 
 POSTGRES_URL_VARIABLE = "ROBOTRACE_TEST_POSTGRES_URL"
 
@@ -58,18 +59,15 @@ os.environ.setdefault(
 )
 
 
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
-
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[Engine]:
     """An engine on the PostgreSQL test database, for creating and dropping test schemas."""
     url = os.environ.get(POSTGRES_URL_VARIABLE, "").strip()
     if not url:
-        if running_in_ci():
-            pytest.fail(f"CI must provide PostgreSQL: set {POSTGRES_URL_VARIABLE}", pytrace=False)
-        pytest.skip(f"PostgreSQL not configured: set {POSTGRES_URL_VARIABLE} to run these")
+        missing(
+            f"PostgreSQL not configured: set {POSTGRES_URL_VARIABLE} to run these",
+            f"CI must provide PostgreSQL: set {POSTGRES_URL_VARIABLE}",
+        )
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     yield engine
     engine.dispose()

@@ -1,5 +1,5 @@
-"""What tests in every folder share: a free port, waiting for something to come true, and
-waiting for a server to answer.
+"""What tests in every folder share: a free port, waiting for something to come true,
+waiting for a server to answer, and skipping a test whose tool is missing (failing it in CI).
 
 Import them as ``from tests.support import free_port, wait_for, wait_until_up``. Worlds and
 builders stay beside the tests that use them (``tests/web/conftest.py``,
@@ -8,17 +8,33 @@ builders stay beside the tests that use them (``tests/web/conftest.py``,
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import httpx
+import pytest
 
 T = TypeVar("T")
+
+
+def running_in_ci() -> bool:
+    """Whether ``CI`` says so (``true``, ``1`` or ``yes``): there no test may skip for want of
+    a tool, a server or a package."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def missing(reason: str, in_ci: str | None = None) -> NoReturn:
+    """Skip the calling test: what it needs is missing (``reason``). With ``CI=true`` fail it
+    instead, saying ``in_ci`` (by default "CI must provide it: ``reason``")."""
+    if running_in_ci():
+        pytest.fail(in_ci or f"CI must provide it: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 def free_port() -> int:

@@ -22,8 +22,7 @@ from sqlalchemy import Engine
 
 from robotrace.clock import SystemClock
 from robotrace.store.db import make_engine, upgrade
-from tests.conftest import running_in_ci
-from tests.support import free_port, wait_until_up
+from tests.support import free_port, missing, wait_until_up
 from tests.web.conftest import PASSWORD, seed_world
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
@@ -38,16 +37,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _missing(reason: str) -> None:
-    if running_in_ci():
-        pytest.fail(f"CI must provide it: {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
 def chromium_path() -> str:
     path = os.environ.get("ROBOTRACE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        _missing("Debian's chromium is not installed (apt-get install chromium)")
+        missing("Debian's chromium is not installed (apt-get install chromium)")
     return path
 
 
@@ -108,7 +101,7 @@ def browser() -> Iterator[object]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _missing("the playwright package is not installed (pip install -e '.[test]')")
+        missing("the playwright package is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield launched

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
-from tests.browser.conftest import _missing, screenshot, seed_portal, served, signed_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
+from tests.support import missing
 from tests.web.test_pages_enforcement import through_alpha
 
 REPORT = "We terminated Voice Are Us Ltd's SIP trunks and now block its caller IDs."
@@ -39,7 +40,7 @@ def letter_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def pdf_text(content: bytes, folder: Path) -> str:
     if shutil.which("pdftotext") is None:
-        _missing("poppler-utils' pdftotext is not installed (apt-get install poppler-utils)")
+        missing("poppler-utils' pdftotext is not installed (apt-get install poppler-utils)")
     path = folder / "letter.pdf"
     path.write_bytes(content)
     done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)

@@ -21,9 +21,9 @@ from sqlalchemy import Engine, select
 from robotrace.clock import SystemClock
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
-from tests.browser.conftest import _missing, screenshot, seed_portal, served, signed_in
+from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.reports.builders import HEARD, SSA_CALLS, ssa_campaign
-from tests.support import wait_for
+from tests.support import missing, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
@@ -33,7 +33,7 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def axe_script() -> Path:
     path = Path(os.environ.get("ROBOTRACE_AXE_JS") or AXE_JS)
     if not path.is_file():
-        _missing(f"axe-core is not installed ({path}): npm install --prefix .cache/npm axe-core@4")
+        missing(f"axe-core is not installed ({path}): npm install --prefix .cache/npm axe-core@4")
     return path
 
 

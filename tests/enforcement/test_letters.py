@@ -19,7 +19,7 @@ from robotrace.enforcement.letters import (
     render_letter_html,
 )
 from robotrace.settings import SettingError
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 from .builders import DIRECTORY, T0, through
 
@@ -75,9 +75,10 @@ def test_a_template_file_named_by_the_setting_replaces_the_shipped_one(tmp_path,
 def poppler_or_skip() -> None:
     if shutil.which("pdftotext") and shutil.which("pdftoppm"):
         return
-    if running_in_ci():
-        pytest.fail("CI must have poppler-utils (pdftotext, pdftoppm)")
-    pytest.skip("poppler-utils (pdftotext, pdftoppm) is not installed")
+    missing(
+        "poppler-utils (pdftotext, pdftoppm) is not installed",
+        "CI must have poppler-utils (pdftotext, pdftoppm)",
+    )
 
 
 def test_the_pdf_shows_the_provider_and_every_evidence_row(tmp_path):

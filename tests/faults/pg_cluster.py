@@ -24,10 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-import pytest
-
-from tests.conftest import running_in_ci
-from tests.support import free_port
+from tests.support import free_port, missing
 
 SERVER_ROOT = Path("/usr/lib/postgresql")
 # A throwaway cluster: durability off, for speed (a crash of the machine loses nothing we keep).
@@ -50,9 +47,7 @@ def server_binaries() -> Path | None:
 
 
 def _give_up(reason: str) -> NoReturn:
-    if running_in_ci():
-        pytest.fail(f"CI must run the database-outage tests: {reason}", pytrace=False)
-    pytest.skip(reason)
+    missing(reason, f"CI must run the database-outage tests: {reason}")
 
 
 def _server_user() -> str | None:

@@ -14,7 +14,7 @@ import pytest
 from fuzz.run import CORPUS, Figures, figures_of, run_harness
 
 from fuzz import HARNESSES
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 #: Inputs per harness, seeds included: the parsers that start DuckDB for each file are slower.
 RUNS = {
@@ -35,9 +35,10 @@ FIXED_SEED = "-seed=1"
 def _atheris_installed() -> None:
     if importlib.util.find_spec("atheris") is not None:
         return
-    if running_in_ci():
-        pytest.fail("CI must run the fuzz harnesses: install atheris (the test extra)")
-    pytest.skip("atheris is not installed (pip install -e '.[test]')")
+    missing(
+        "atheris is not installed (pip install -e '.[test]')",
+        "CI must run the fuzz harnesses: install atheris (the test extra)",
+    )
 
 
 def fuzz(

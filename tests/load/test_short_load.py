@@ -13,9 +13,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-import pytest
-
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SECONDS = 10
@@ -31,9 +29,7 @@ def benchmark(name: str) -> ModuleType:
 def need(tool: str, found: bool) -> None:
     if found:
         return
-    if running_in_ci():
-        pytest.fail(f"CI must provide {tool} for the load tests", pytrace=False)
-    pytest.skip(f"{tool} is not installed")
+    missing(f"{tool} is not installed", f"CI must provide {tool} for the load tests")
 
 
 def test_the_portal_under_load_fails_no_request_and_stores_every_answer_once(db_url):

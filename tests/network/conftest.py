@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "sip_network.py"
 
@@ -33,11 +33,10 @@ def load_sip_network() -> ModuleType:
 def _tool(name: str, package: str) -> str:
     path = load_sip_network().find_tool(name)
     if path is None:
-        if running_in_ci():
-            pytest.fail(
-                f"CI must provide {name}: install the Debian package {package}", pytrace=False
-            )
-        pytest.skip(f"{name} is not installed (Debian package {package})")
+        missing(
+            f"{name} is not installed (Debian package {package})",
+            f"CI must provide {name}: install the Debian package {package}",
+        )
     return str(path)
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from robotrace.paths.duck import DuckEngine
 from robotrace.paths.engine import TracingEngine
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 SPARK_VARIABLE = "ROBOTRACE_TEST_SPARK"
 
@@ -46,9 +46,7 @@ def require_spark() -> None:
     why = spark_unavailable()
     if why is None:
         return
-    if running_in_ci():
-        pytest.fail(f"CI must run the Spark tests ({SPARK_VARIABLE}=1): {why}", pytrace=False)
-    pytest.skip(why)
+    missing(why, f"CI must run the Spark tests ({SPARK_VARIABLE}=1): {why}")
 
 
 @pytest.fixture(autouse=True)

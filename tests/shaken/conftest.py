@@ -18,7 +18,7 @@ from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.fetch import CertificateFetcher, FetchPolicy
 from robotrace.shaken.labpki import LabPki, SpCredential
 from robotrace.shaken.verify import Verifier
-from tests.conftest import running_in_ci
+from tests.support import missing
 
 from .builders import PKI_START, T0
 
@@ -71,8 +71,5 @@ def verifier(pki: LabPki, server: CertServer, clock: SimulatedClock) -> Verifier
 def secsipidx() -> str:
     path = shutil.which("secsipidx")
     if path is None:
-        reason = "secsipidx is not installed (Debian package secsipidx)"
-        if running_in_ci():
-            pytest.fail(f"CI must provide it: {reason}", pytrace=False)
-        pytest.skip(reason)
+        missing("secsipidx is not installed (Debian package secsipidx)")
     return path
