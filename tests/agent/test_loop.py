@@ -17,6 +17,7 @@ from robotrace.cdr.trunkmap import parse_trunk_map
 from robotrace.traceback.answerer import HopRequest, UnmappedTrunk
 from robotrace.traceback.model import Answer, ProviderInfo
 from robotrace.traceback.workflow import Reply
+from tests.traceback.builders import FixedAnswerer
 
 from .builders import portal_http
 
@@ -58,16 +59,6 @@ class Portal:
         hop_id = int(request.url.path.split("/")[-2])
         self.posted.append((hop_id, json.loads(request.content)))
         return httpx.Response(self.answer_status, json={"detail": "answered already"})
-
-
-class FixedAnswerer:
-    def __init__(self, reply: Reply | None) -> None:
-        self.reply = reply
-        self.asked: list[HopRequest] = []
-
-    def answer(self, request: HopRequest) -> Reply | None:
-        self.asked.append(request)
-        return self.reply
 
 
 UPSTREAM = Reply(

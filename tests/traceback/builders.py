@@ -1,9 +1,11 @@
-"""Small builders for traceback tests: a fixed little network and helpers to answer hops."""
+"""Small builders for traceback tests: a fixed little network, helpers to answer hops, and an
+answerer with one reply for every request."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from robotrace.traceback.answerer import HopRequest
 from robotrace.traceback.model import Answer, CallUnderTrace, ProviderInfo, Traceback
 from robotrace.traceback.workflow import Policy, Reply, Step, answer_hop, open_traceback
 
@@ -21,6 +23,18 @@ DIRECTORY = {
 }
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))
+
+
+class FixedAnswerer:
+    """An answerer with one reply for every request; remembers what it was asked."""
+
+    def __init__(self, reply: Reply | None) -> None:
+        self.reply = reply
+        self.asked: list[HopRequest] = []
+
+    def answer(self, request: HopRequest) -> Reply | None:
+        self.asked.append(request)
+        return self.reply
 
 
 def opened(tb_id: str = "TB-1", at: datetime = T0) -> Traceback:

@@ -21,7 +21,7 @@ from robotrace.shaken.stored_calls import verify_calls
 from robotrace.shaken.verify import Verifier
 from robotrace.store import models
 from robotrace.traceback import service
-from robotrace.traceback.answerer import HopRequest, SilentAnswerer
+from robotrace.traceback.answerer import SilentAnswerer
 from robotrace.traceback.findings import signer_on_path, summary_of
 from robotrace.traceback.model import Answer, Outcome, SignerLead, Status
 from robotrace.traceback.runner import Run, run_to_outcome
@@ -35,7 +35,7 @@ from robotrace.traceback.workflow import (
     request_signer,
 )
 
-from .builders import CALL, DIRECTORY, POLICY, T0, answer, opened, origin, upstream
+from .builders import CALL, DIRECTORY, POLICY, T0, FixedAnswerer, answer, opened, origin, upstream
 
 ORIGID = "5b0e7c1e-4a53-4f57-9d51-0c2b8a3f6e11"
 
@@ -116,23 +116,11 @@ def test_a_confirming_hop_cannot_be_marked_no_response():
         mark_no_response(tb, DIRECTORY, T0 + timedelta(days=3), "policy")
 
 
-class Fixed:
-    """An answerer with one reply for every request; remembers what it was asked."""
-
-    def __init__(self, reply: Reply | None) -> None:
-        self.reply = reply
-        self.asked: list[HopRequest] = []
-
-    def answer(self, request: HopRequest) -> Reply | None:
-        self.asked.append(request)
-        return self.reply
-
-
 def _run(shortcut: bool):
     answerers = {
-        "TERM": Fixed(upstream("MID")),
+        "TERM": FixedAnswerer(upstream("MID")),
         "MID": SilentAnswerer(),
-        "ORIG": Fixed(origin("Acme")),
+        "ORIG": FixedAnswerer(origin("Acme")),
     }
     clock = SimulatedClock(T0)
     run = run_to_outcome(
