@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from robotrace.settings import Settings
 from robotrace.shaken import sip
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.verify import Verifier
@@ -51,7 +52,7 @@ def test_freshness_is_sixty_seconds_either_way(verifier: Verifier, sp, x5u, offs
 
 def test_the_freshness_window_is_a_setting(monkeypatch, pki):
     monkeypatch.setenv("ROBOTRACE_SHAKEN_FRESHNESS_SECONDS", "300")
-    assert Verifier.from_settings().freshness_seconds == 300
+    assert Verifier.from_settings(Settings.from_environ()).freshness_seconds == 300
 
 
 def test_a_failure_still_reports_what_the_token_claims(verifier: Verifier, sp, x5u):

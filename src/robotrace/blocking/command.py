@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from robotrace import settings
+from robotrace.settings import Settings, pass_settings
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -27,60 +27,59 @@ if TYPE_CHECKING:
     from robotrace.blocking.trunks import TrunkTable
 
 
-def policy_from_settings() -> Policy:
+def policy_from_settings(settings: Settings) -> Policy:
     """The :class:`~robotrace.blocking.decide.Policy` the ``blocker_*`` settings describe."""
     from robotrace.blocking.decide import Policy, load_numbers
     from robotrace.blocking.plus603 import Redress
     from robotrace.numbering.nanp import NanpRules
 
-    def numbers_in(setting: str) -> frozenset[str]:
-        path = settings.get(setting)
+    def numbers_in(path: str) -> frozenset[str]:
         return load_numbers(Path(path).read_text().splitlines()) if path else frozenset()
 
     return Policy(
-        do_not_originate=numbers_in("blocker_dno_file"),
-        critical_callers=numbers_in("blocker_critical_callers_file"),
+        do_not_originate=numbers_in(settings.blocker_dno_file),
+        critical_callers=numbers_in(settings.blocker_critical_callers_file),
         nanp=NanpRules(
-            n11=settings.get("blocker_nanp_n11"),
-            reserved_npa=settings.get("blocker_nanp_reserved_npa"),
-            fictional_555=settings.get("blocker_nanp_fictional_555"),
+            n11=settings.blocker_nanp_n11,
+            reserved_npa=settings.blocker_nanp_reserved_npa,
+            fictional_555=settings.blocker_nanp_fictional_555,
         ),
-        block_invalid=settings.get("blocker_block_invalid"),
-        block_empty=settings.get("blocker_block_empty"),
+        block_invalid=settings.blocker_block_invalid,
+        block_empty=settings.blocker_block_empty,
         redress=Redress(
-            settings.get("blocker_redress_url"),
-            settings.get("blocker_redress_tel"),
-            settings.get("blocker_redress_email"),
+            settings.blocker_redress_url,
+            settings.blocker_redress_tel,
+            settings.blocker_redress_email,
         ),
-        location=settings.get("blocker_location"),
+        location=settings.blocker_location,
     )
 
 
-def with_shaken(policy: Policy) -> Policy:
+def with_shaken(policy: Policy, settings: Settings) -> Policy:
     """``policy`` with the STIR/SHAKEN check the ``blocker_shaken`` setting asks for."""
     from dataclasses import replace
 
     from robotrace.blocking.shaken import MODES, ShakenHook
     from robotrace.shaken.verify import Verifier
 
-    mode = settings.get("blocker_shaken")
+    mode = settings.blocker_shaken
     if mode not in MODES:
         raise click.UsageError(f"blocker_shaken must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "off":
         return policy
-    if not settings.get("shaken_trust_anchors"):
+    if not settings.shaken_trust_anchors:
         raise click.UsageError("blocker_shaken needs trust anchors: set shaken_trust_anchors")
-    hook = ShakenHook(Verifier.from_settings())
+    hook = ShakenHook(Verifier.from_settings(settings))
     return replace(policy, shaken=hook, shaken_blocks=mode == "block")
 
 
 def _public_key(
-    portal: str | None, pem_path: str | None, trust_on_first_use: bool
+    settings: Settings, portal: str | None, pem_path: str | None, trust_on_first_use: bool
 ) -> Ed25519PublicKey:
     from robotrace.blocking.listfile import load_public_key, public_key_from_pem
     from robotrace.blocking.refresh import fetch_public_key_pem
 
-    path = pem_path or settings.get("blocker_public_key")
+    path = pem_path or settings.blocker_public_key
     if path:
         return load_public_key(path)
     if trust_on_first_use and portal:
@@ -143,7 +142,9 @@ TOFU_HELP = "Without a key, fetch the portal's key once and trust it (see docs/b
     help="A read-write API token (rt_rw_…) of the blocking provider: report the counts of "
     "blocked calls to the portal; default: the blocker_report_token setting (empty: none).",
 )
+@pass_settings
 def blocker(
+    settings: Settings,
     portal: str,
     listen: str,
     interval: float,
@@ -162,15 +163,13 @@ def blocker(
     from robotrace.blocking.refresh import ListState, restore
     from robotrace.logs import configure_logging, uvicorn_log_config
 
-    configure_logging(settings.settings_of(click.get_current_context()))
-    key = _public_key(portal, public_key, trust_on_first_use)
-    trunks = trunks_from_settings()
-    cache = cache or (
-        Path(settings.get("blocker_cache_file")) if settings.get("blocker_cache_file") else None
-    )
-    state = ListState(cache=cache, max_age=_max_list_age())
+    configure_logging(settings)
+    key = _public_key(settings, portal, public_key, trust_on_first_use)
+    trunks = trunks_from_settings(settings)
+    cache = cache or (Path(settings.blocker_cache_file) if settings.blocker_cache_file else None)
+    state = ListState(cache=cache, max_age=_max_list_age(settings))
     restore(state, key)
-    service = Blocker(state, with_shaken(policy_from_settings()), trunks)
+    service = Blocker(state, with_shaken(policy_from_settings(settings), settings), trunks)
     if not service.policy.redress:
         click.echo(
             "warning: no blocker_redress_url, _tel or _email: a 603+ for the blocker's own "
@@ -180,13 +179,13 @@ def blocker(
         )
     workers = None
     if sip_listen:
-        processes = _sip_processes(sip_processes)
+        processes = _sip_processes(settings, sip_processes)
         if processes == 1:
-            service.listeners = _start_sip(service, sip_listen, next_hop)
+            service.listeners = _start_sip(settings, service, sip_listen, next_hop)
         else:
-            workers = _start_sip_workers(service, sip_listen, next_hop, processes)
-    reporter = _reporter(portal, token, service)
-    max_body = settings.get("blocker_max_body_bytes")
+            workers = _start_sip_workers(settings, service, sip_listen, next_hop, processes)
+    reporter = _reporter(settings, portal, token, service)
+    max_body = settings.blocker_max_body_bytes
     app = create_app(service, portal, key, interval, max_body, reporter)
     host, port = _split_listen(listen)
     click.echo(f"robotrace blocker on http://{host}:{port}/  (list from {portal})", err=True)
@@ -196,7 +195,7 @@ def blocker(
             app,
             host=host,
             port=port,
-            log_config=uvicorn_log_config(settings.settings_of(click.get_current_context())),
+            log_config=uvicorn_log_config(settings),
             log_level="warning",
         )
     finally:
@@ -204,30 +203,32 @@ def blocker(
             workers.stop()
 
 
-def trunks_from_settings() -> TrunkTable:
+def trunks_from_settings(settings: Settings) -> TrunkTable:
     from robotrace.blocking.trunks import load_trunks
 
-    return load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
+    return load_trunks(settings.blocker_trunks_file, settings.blocker_tgrp_is_ocn)
 
 
-def _sip_processes(option: int | None) -> int:
+def _sip_processes(settings: Settings, option: int | None) -> int:
     import os
 
-    processes = settings.get("blocker_sip_processes") if option is None else option
+    processes = settings.blocker_sip_processes if option is None else option
     return processes or os.cpu_count() or 1
 
 
-def _reporter(portal: str, token: str | None, service: Blocker) -> CountsReporter | None:
+def _reporter(
+    settings: Settings, portal: str, token: str | None, service: Blocker
+) -> CountsReporter | None:
     """The reporter of blocked calls, when a token is given (``--token`` or the setting)."""
     import socket
 
     from robotrace.blocking.report import CountsReporter
 
-    token = token or settings.get("blocker_report_token")
+    token = token or settings.blocker_report_token
     if not token:
         return None
-    name = settings.get("blocker_name") or socket.gethostname()
-    interval = settings.get("blocker_report_interval")
+    name = settings.blocker_name or socket.gethostname()
+    interval = settings.blocker_report_interval
     return CountsReporter(portal, token, name, service.counts, interval)
 
 
@@ -242,28 +243,33 @@ def sip_service_for(service: Blocker, next_hop: str) -> SipService:
 
 def worker_service(state: ListState, counts: BlockCounts, next_hop: str) -> SipService:
     """A SIP worker process's service: the blocker's settings around the list the parent
-    sends it (:mod:`robotrace.blocking.sip.workers`) and the worker's own counts."""
+    sends it (:mod:`robotrace.blocking.sip.workers`) and the worker's own counts. A new
+    process: it reads the settings from the variables it inherited."""
     from robotrace.blocking.app import Blocker
 
-    policy = with_shaken(policy_from_settings())
-    return sip_service_for(Blocker(state, policy, trunks_from_settings(), counts=counts), next_hop)
+    settings = Settings.from_environ()
+    policy = with_shaken(policy_from_settings(settings), settings)
+    trunks = trunks_from_settings(settings)
+    return sip_service_for(Blocker(state, policy, trunks, counts=counts), next_hop)
 
 
-def _tcp_limits() -> TcpLimits:
+def _tcp_limits(settings: Settings) -> TcpLimits:
     from robotrace.blocking.sip import TcpLimits
 
     return TcpLimits(
-        idle_seconds=settings.get("blocker_sip_tcp_idle_seconds"),
-        max_per_address=settings.get("blocker_sip_tcp_max_per_address"),
+        idle_seconds=settings.blocker_sip_tcp_idle_seconds,
+        max_per_address=settings.blocker_sip_tcp_max_per_address,
     )
 
 
-def _start_sip_workers(service: Blocker, listen: str, next_hop: str, processes: int) -> SipWorkers:
+def _start_sip_workers(
+    settings: Settings, service: Blocker, listen: str, next_hop: str, processes: int
+) -> SipWorkers:
     """Start ``processes`` SIP worker processes on one port; they answer once this returns."""
     from robotrace.blocking.sip.workers import SipWorkers, WorkerConfig
 
     sip_host, sip_port = _split_listen(listen)
-    config = WorkerConfig(next_hop, _tcp_limits())
+    config = WorkerConfig(next_hop, _tcp_limits(settings))
     workers = SipWorkers(
         sip_host, sip_port, processes, service.state, service.counts, config, worker_service
     ).start()
@@ -282,19 +288,21 @@ def _under(row: CountRow) -> str:
     return f"authorization {row.authorization_id}"
 
 
-def _max_list_age() -> timedelta | None:
+def _max_list_age(settings: Settings) -> timedelta | None:
     """The ``blocker_max_list_age_hours`` setting; None for 0 or off (no limit)."""
-    hours = settings.get("blocker_max_list_age_hours")
+    hours = settings.blocker_max_list_age_hours
     return timedelta(hours=hours) if hours else None
 
 
-def _start_sip(service: Blocker, listen: str, next_hop: str) -> Callable[[], dict[str, str]]:
+def _start_sip(
+    settings: Settings, service: Blocker, listen: str, next_hop: str
+) -> Callable[[], dict[str, str]]:
     """Start the SIP redirect server on its own thread; what reports its listeners' state."""
     from robotrace.blocking.sip import serve_sip_in_thread
 
     sip_host, sip_port = _split_listen(listen)
     sip = sip_service_for(service, next_hop)
-    running = serve_sip_in_thread(sip_host, sip_port, sip, _tcp_limits())
+    running = serve_sip_in_thread(sip_host, sip_port, sip, _tcp_limits(settings))
     click.echo(f"SIP redirect server on {sip_host}:{running.port} (UDP and TCP)", err=True)
     return running.health
 
@@ -341,7 +349,9 @@ def _load_list(
 )
 @click.option("--threads", type=int, help="DuckDB threads (default: all cores).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@pass_settings
 def screen(
+    settings: Settings,
     cdrs: tuple[str, ...],
     portal: str | None,
     list_file: str | None,
@@ -356,9 +366,9 @@ def screen(
 
     if bool(portal) == bool(list_file):
         raise click.UsageError("give exactly one of --portal and --list")
-    key = None if list_file else _public_key(portal, public_key, trust_on_first_use)
+    key = None if list_file else _public_key(settings, portal, public_key, trust_on_first_use)
     blocklist = _load_list(portal, list_file, key)
-    result = screening.screen(cdrs, blocklist, policy_from_settings(), threads, out)
+    result = screening.screen(cdrs, blocklist, policy_from_settings(settings), threads, out)
     if as_json:
         click.echo(json.dumps(result.as_dict(), sort_keys=True))
         return
@@ -395,7 +405,9 @@ def screen(
 )
 @click.option("--trust-on-first-use", is_flag=True, help=TOFU_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@pass_settings
 def declare_blocking(
+    settings: Settings,
     portal: str,
     token: str,
     authorizations: tuple[str, ...],
@@ -416,7 +428,7 @@ def declare_blocking(
         start = parse_utc(since) if since else SystemClock().now()
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
-    key = _public_key(portal, public_key, trust_on_first_use)
+    key = _public_key(settings, portal, public_key, trust_on_first_use)
     blocklist = _load_list(portal, None, key)
     headers = {"Authorization": f"Bearer {token}", "User-Agent": "robotrace-blocker"}
     with httpx.Client(base_url=portal.rstrip("/"), headers=headers, timeout=30) as client:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from robotrace.settings import or_setting
+from robotrace.settings import or_setting, settings_of
 
 if TYPE_CHECKING:
     from robotrace.shaken.certificate import CertificateBundle
@@ -36,7 +36,7 @@ def _verifier(ca: tuple[str, ...], crl: tuple[str, ...]) -> Verifier:
     from robotrace.shaken.chain import TrustStore
     from robotrace.shaken.verify import Verifier
 
-    verifier = Verifier.from_settings()
+    verifier = Verifier.from_settings(settings_of(click.get_current_context()))
     if ca or crl:
         try:
             verifier.trust = TrustStore.from_paths(ca or [], crl)

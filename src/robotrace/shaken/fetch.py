@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from robotrace import settings
 from robotrace.clock import Clock, SystemClock
+from robotrace.settings import Settings
 from robotrace.shaken.certificate import CertificateBundle, load_bundle
 from robotrace.shaken.codes import ShakenFailure, bad_info
 
@@ -48,12 +48,12 @@ class FetchPolicy:
     timeout: float = 5.0
 
     @classmethod
-    def from_settings(cls) -> FetchPolicy:
-        ports = frozenset(int(p) for p in str(settings.get("shaken_x5u_ports")).split(",") if p)
+    def from_settings(cls, settings: Settings) -> FetchPolicy:
+        ports = frozenset(int(p) for p in settings.shaken_x5u_ports.split(",") if p)
         return cls(
             ports=ports,
-            allow_private=settings.get("shaken_allow_private_x5u"),
-            timeout=settings.get("shaken_fetch_timeout_seconds"),
+            allow_private=settings.shaken_allow_private_x5u,
+            timeout=settings.shaken_fetch_timeout_seconds,
         )
 
 
@@ -230,13 +230,13 @@ class CertificateFetcher:
     )
 
     @classmethod
-    def from_settings(cls, clock: Clock | None = None) -> CertificateFetcher:
-        ca_file = settings.get("shaken_x5u_tls_ca")
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> CertificateFetcher:
+        ca_file = settings.shaken_x5u_tls_ca
         return cls(
-            policy=FetchPolicy.from_settings(),
+            policy=FetchPolicy.from_settings(settings),
             ssl_context=ssl.create_default_context(cafile=ca_file) if ca_file else None,
-            cache_seconds=settings.get("shaken_cache_seconds"),
-            negative_seconds=settings.get("shaken_negative_cache_seconds"),
+            cache_seconds=settings.shaken_cache_seconds,
+            negative_seconds=settings.shaken_negative_cache_seconds,
             clock=clock or SystemClock(),
         )
 

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from robotrace import settings
 from robotrace.clock import Clock, SystemClock, as_utc
 from robotrace.numbers import digits_key
+from robotrace.settings import Settings
 from robotrace.shaken import sip
 from robotrace.shaken.certificate import CertificateBundle
 from robotrace.shaken.chain import MAX_REMEMBERED, TrustStore
@@ -132,13 +132,12 @@ class Verifier:
     _lint: dict[bytes, tuple[LintNote, ...]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
-    def from_settings(cls, clock: Clock | None = None) -> Verifier:
-        anchors = settings.get("shaken_trust_anchors")
-        crl = settings.get("shaken_crl")
+    def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Verifier:
+        anchors, crl = settings.shaken_trust_anchors, settings.shaken_crl
         return cls(
             trust=TrustStore.from_paths([anchors] if anchors else [], [crl] if crl else []),
-            fetcher=CertificateFetcher.from_settings(clock),
-            freshness_seconds=settings.get("shaken_freshness_seconds"),
+            fetcher=CertificateFetcher.from_settings(settings, clock),
+            freshness_seconds=settings.shaken_freshness_seconds,
             clock=clock or SystemClock(),
         )
 

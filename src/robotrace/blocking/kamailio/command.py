@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from robotrace import settings
 from robotrace.blocking import command as blocking_command
+from robotrace.settings import Settings, pass_settings
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from robotrace.blocking.counts import BlockCounts
+    from robotrace.blocking.decide import Policy
     from robotrace.blocking.kamailio.watch import Exporter
     from robotrace.blocking.model import LoadedBlocklist
     from robotrace.blocking.refresh import ListState
@@ -114,7 +115,9 @@ def _check_socket(_ctx: click.Context, _param: click.Parameter, value: str | Non
     help="With --watch and --kamailio-rpc: a read-write API token of the blocking provider; "
     "report Kamailio's blocked calls to the portal. Default: blocker_report_token.",
 )
+@pass_settings
 def export(
+    settings: Settings,
     fmt: str,
     out: Path,
     portal: str | None,
@@ -129,25 +132,24 @@ def export(
 ) -> None:
     """Write the verified block list as Kamailio htable and permissions tables (db_text),
     for the config in contrib/kamailio/blocking/ (docs/blocking.md)."""
-    from robotrace.blocking.trunks import load_trunks
     from robotrace.logs import configure_logging
 
     if bool(portal) == bool(list_file):
         raise click.UsageError("give exactly one of --portal and --list-file")
     if watch and not portal:
         raise click.UsageError("--watch needs --portal")
-    configure_logging(settings.settings_of(click.get_current_context()))
-    key = blocking_command._public_key(portal, public_key, trust_on_first_use)
-    trunks = load_trunks(settings.get("blocker_trunks_file"), settings.get("blocker_tgrp_is_ocn"))
-    exporter = _exporter(out, trunks, rpc_socket)
+    configure_logging(settings)
+    key = blocking_command._public_key(settings, portal, public_key, trust_on_first_use)
+    trunks = blocking_command.trunks_from_settings(settings)
+    exporter = _exporter(out, trunks, rpc_socket, blocking_command.policy_from_settings(settings))
     if watch:
         assert portal is not None
-        _watch(portal, key, _state(cache, key), exporter, interval, token)
+        _watch(settings, portal, key, _state(cache, key), exporter, interval, token)
         return
     _export_once(exporter, _one_list(portal, list_file, key))
 
 
-def _exporter(out: Path, trunks: Any, rpc_socket: Path | None) -> Exporter:
+def _exporter(out: Path, trunks: Any, rpc_socket: Path | None, policy: Policy) -> Exporter:
     from robotrace.blocking.kamailio.tables import UnsupportedTrunkTable, trunk_rows
     from robotrace.blocking.kamailio.watch import Exporter
 
@@ -155,7 +157,6 @@ def _exporter(out: Path, trunks: Any, rpc_socket: Path | None) -> Exporter:
         trunk_rows(trunks, frozenset())
     except UnsupportedTrunkTable as exc:
         raise click.UsageError(f"blocker_trunks_file: {exc}") from None
-    policy = blocking_command.policy_from_settings()
     return Exporter(out, policy, trunks, rpc_socket)
 
 
@@ -202,6 +203,7 @@ def _export_once(exporter: Exporter, blocklist: LoadedBlocklist) -> None:
 
 
 def _watch(
+    settings: Settings,
     portal: str,
     key: Ed25519PublicKey,
     state: ListState,
@@ -217,7 +219,7 @@ def _watch(
     tasks = []
     if exporter.socket is not None:
         counter = KamailioCounter(exporter.socket, BlockCounts())
-        reporter = _reporter(portal, token, counter.counts)
+        reporter = _reporter(settings, portal, token, counter.counts)
         if reporter is not None:
             tasks.append(reporter.run_forever())
     click.echo(f"exporting {portal}'s list to {exporter.folder} every {interval:g} s", err=True)
@@ -228,16 +230,18 @@ def _watch(
     asyncio.run(run())
 
 
-def _reporter(portal: str, token: str | None, counts: BlockCounts) -> CountsReporter | None:
+def _reporter(
+    settings: Settings, portal: str, token: str | None, counts: BlockCounts
+) -> CountsReporter | None:
     """Kamailio's counts are reported under the blocker's name + ``-kamailio``: a host that
     runs both reports two sets of periods that never overlap."""
     from robotrace.blocking.report import CountsReporter
 
-    token = token or settings.get("blocker_report_token")
+    token = token or settings.blocker_report_token
     if not token:
         return None
-    name = (settings.get("blocker_name") or socket.gethostname()) + "-kamailio"
-    return CountsReporter(portal, token, name, counts, settings.get("blocker_report_interval"))
+    name = (settings.blocker_name or socket.gethostname()) + "-kamailio"
+    return CountsReporter(portal, token, name, counts, settings.blocker_report_interval)
 
 
 #: ``robotrace blocker``: serve (its options), or ``robotrace blocker export …``.
