@@ -22,7 +22,13 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import PROVIDER_FIELD, RowId
+from robotrace.web.api.schemas import (
+    PROVIDER_FIELD,
+    DecisionIn,
+    EvidenceRowOut,
+    LetterIn,
+    RowId,
+)
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
 
@@ -47,34 +53,6 @@ def refusals() -> Iterator[None]:
 # --- Schemas ---------------------------------------------------------------------------
 
 
-class FindingOut(BaseModel):
-    """A refusal or a silence: a finding against the provider (docs/concepts.md#findings)."""
-
-    kind: Literal["refused", "no_response"]
-    reason: str = Field(description="the refusal's stated reason, or 'no answer by <due time>'")
-    due_at: datetime
-    answered_at: datetime | None = Field(
-        description="when it refused, or answered late after no_response; null: never"
-    )
-
-
-class EvidenceRowOut(BaseModel):
-    traceback_id: str
-    campaign: str | None
-    call_time: datetime
-    caller_id: str
-    called_number: str
-    roles: list[str] = Field(description="originating, gateway and/or non_cooperative")
-    originator: str | None = Field(description="the customer the originating provider named")
-    finding: FindingOut | None = Field(
-        default=None, description="non_cooperative: the refusal or silence, with its reason"
-    )
-
-    @classmethod
-    def of(cls, row: EvidenceRow) -> EvidenceRowOut:
-        return cls(**{**row.as_json(), "call_time": row.call_time})
-
-
 class ProviderEvidenceOut(BaseModel):
     key: str
     name: str
@@ -90,27 +68,6 @@ class CandidateOut(BaseModel):
     tracebacks: int
     by_role: dict[str, int]
     by_campaign: dict[str, int]
-
-
-class LetterIn(BaseModel):
-    provider: str = PROVIDER_FIELD
-    campaigns: list[str] = Field(default_factory=list, description="campaign ids to name")
-    originators: list[str] = Field(default_factory=list, description="customer names to name")
-    findings: list[str] = Field(
-        default_factory=list,
-        description="traceback ids in which the provider refused or did not answer",
-    )
-
-
-class DecisionIn(BaseModel):
-    status: str | None = Field(
-        default=None,
-        description="complied, noncompliant (or, for a notification, no_response); "
-        "default: the worker's proposal",
-    )
-    reason: str = Field(
-        default="", max_length=5000, description="required when the decision is not the proposal"
-    )
 
 
 class MitigationReportIn(BaseModel):

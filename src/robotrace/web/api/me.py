@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import Me
 from robotrace.web.deps import REQUEST_DB, current_principal
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["account"])
+
+
+class Me(BaseModel):
+    email: str
+    name: str
+    role: Literal["admin", "coordinator", "regulator", "provider"]
+    provider_key: str | None = Field(description="the provider a provider user belongs to")
+    provider_name: str | None
+    via: Literal["session", "token"]
+    can_write: bool
 
 
 @router.get("/me", response_model=Me, responses=responses())

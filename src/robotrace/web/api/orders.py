@@ -21,16 +21,9 @@ from robotrace.enforcement.letters import html_to_pdf
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
-from robotrace.web.api.enforcement import (
-    PDF,
-    DecisionIn,
-    EvidenceRowOut,
-    LetterIn,
-    pdf_response,
-    refusals,
-)
+from robotrace.web.api.enforcement import PDF, pdf_response, refusals
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import RowId
+from robotrace.web.api.schemas import DecisionIn, EvidenceRowOut, LetterIn, RowId
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
 from robotrace.web.principal import Principal
 

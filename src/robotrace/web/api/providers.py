@@ -24,7 +24,7 @@ from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import LARGEST_ID, ImportOut, ProviderBrief, ProviderOut
+from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
 from robotrace.web.pages.providers import (
     QUERY_LIMIT,
@@ -39,6 +39,52 @@ STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
 RMD_EDITORS = (UserRole.REGULATOR, UserRole.ADMIN)
 
 StatusName = Literal["listed", "not_in_export", "removed", "unlisted"]
+
+
+class ProviderBrief(BaseModel):
+    """What anyone signed in may learn of a provider by search."""
+
+    key: str
+    name: str
+    country: str
+
+
+class ProviderOut(BaseModel):
+    """A provider's registry record: robotrace's key and everything it is known by."""
+
+    key: str = Field(description="robotrace's own key (an OCN, an RMD number or RT-…)")
+    business_name: str
+    other_names: list[str] = Field(description="DBAs, previous names, names others used")
+    country: str
+    foreign: bool
+    rmd_numbers: list[str]
+    frns: list[str]
+    ocns: list[str] = Field(description="OCNs, which are also STIR/SHAKEN SPCs; may be empty")
+    business_address: str
+    implementation: str
+    voice_service_provider: bool
+    gateway_provider: bool
+    intermediate_provider: bool
+    last_recertified: str
+    contact_email: str
+    rmd_contact: dict[str, str] = Field(description="the RMD's robocall mitigation contact")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImportOut(BaseModel):
+    """What an import did: counts of filings (RMD export) or rows (providers.csv)."""
+
+    format: Literal["rmd-export", "providers-csv"]
+    added: int
+    updated: int
+    unchanged: int
+    not_in_export: int = Field(description="filings of the previous export not in this one")
+    merged: int = Field(description="records that showed two providers to be one")
+    providers_added: int
+    refused: list[str] = Field(description="file:line: reason of each row left out")
+    import_id: int | None = Field(description="the RMD import's number; null: none recorded")
+    same_as: int | None = Field(description="the earlier import of the very same file")
 
 
 class RmdStatusOut(BaseModel):

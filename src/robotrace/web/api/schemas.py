@@ -1,4 +1,12 @@
-"""The API's request and response bodies (pydantic), so OpenAPI documents every route."""
+"""The API's shared request and response bodies (pydantic), so OpenAPI documents every route.
+
+Where an API schema lives: beside the one router that uses it, above its routes
+(``web/api/<router>.py``), so a route and its shapes read together; here, what more than one
+router uses — the problem body, the id bounds, the due-time zone note — and the hop, signer and
+traceback shapes of the hop answer, which the hop, signer and traceback routers share. The
+published document names a schema by its class, or by module and class where two routers use
+the same class name (``robotrace__web__api__orders__WithdrawIn``): moving such a class to
+another module changes the document, and the clients generated from it."""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, Field, model_validator
 
+from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.providers.registry import Provider, named_provider
 
 #: Where an API body shows a due time in the provider's own zone beside ``due_at`` (UTC).
@@ -35,16 +44,6 @@ class Problem(BaseModel):
     reason``; for a bad body FastAPI's list of ``{loc, msg, type}`` objects."""
 
     detail: str | list[str] | list[dict[str, Any]]
-
-
-class Me(BaseModel):
-    email: str
-    name: str
-    role: Literal["admin", "coordinator", "regulator", "provider"]
-    provider_key: str | None = Field(description="the provider a provider user belongs to")
-    provider_name: str | None
-    via: Literal["session", "token"]
-    can_write: bool
 
 
 class AskedOut(BaseModel):
@@ -302,47 +301,53 @@ class OpenTracebackIn(BaseModel):
         return self
 
 
-class ProviderBrief(BaseModel):
-    """What anyone signed in may learn of a provider by search."""
-
-    key: str
-    name: str
-    country: str
+# --- Enforcement: letters and orders (the enforcement and orders routers) -------------------
 
 
-class ProviderOut(BaseModel):
-    """A provider's registry record: robotrace's key and everything it is known by."""
+class FindingOut(BaseModel):
+    """A refusal or a silence: a finding against the provider (docs/concepts.md#findings)."""
 
-    key: str = Field(description="robotrace's own key (an OCN, an RMD number or RT-…)")
-    business_name: str
-    other_names: list[str] = Field(description="DBAs, previous names, names others used")
-    country: str
-    foreign: bool
-    rmd_numbers: list[str]
-    frns: list[str]
-    ocns: list[str] = Field(description="OCNs, which are also STIR/SHAKEN SPCs; may be empty")
-    business_address: str
-    implementation: str
-    voice_service_provider: bool
-    gateway_provider: bool
-    intermediate_provider: bool
-    last_recertified: str
-    contact_email: str
-    rmd_contact: dict[str, str] = Field(description="the RMD's robocall mitigation contact")
-    created_at: datetime
-    updated_at: datetime
+    kind: Literal["refused", "no_response"]
+    reason: str = Field(description="the refusal's stated reason, or 'no answer by <due time>'")
+    due_at: datetime
+    answered_at: datetime | None = Field(
+        description="when it refused, or answered late after no_response; null: never"
+    )
 
 
-class ImportOut(BaseModel):
-    """What an import did: counts of filings (RMD export) or rows (providers.csv)."""
+class EvidenceRowOut(BaseModel):
+    traceback_id: str
+    campaign: str | None
+    call_time: datetime
+    caller_id: str
+    called_number: str
+    roles: list[str] = Field(description="originating, gateway and/or non_cooperative")
+    originator: str | None = Field(description="the customer the originating provider named")
+    finding: FindingOut | None = Field(
+        default=None, description="non_cooperative: the refusal or silence, with its reason"
+    )
 
-    format: Literal["rmd-export", "providers-csv"]
-    added: int
-    updated: int
-    unchanged: int
-    not_in_export: int = Field(description="filings of the previous export not in this one")
-    merged: int = Field(description="records that showed two providers to be one")
-    providers_added: int
-    refused: list[str] = Field(description="file:line: reason of each row left out")
-    import_id: int | None = Field(description="the RMD import's number; null: none recorded")
-    same_as: int | None = Field(description="the earlier import of the very same file")
+    @classmethod
+    def of(cls, row: EvidenceRow) -> EvidenceRowOut:
+        return cls(**{**row.as_json(), "call_time": row.call_time})
+
+
+class LetterIn(BaseModel):
+    provider: str = PROVIDER_FIELD
+    campaigns: list[str] = Field(default_factory=list, description="campaign ids to name")
+    originators: list[str] = Field(default_factory=list, description="customer names to name")
+    findings: list[str] = Field(
+        default_factory=list,
+        description="traceback ids in which the provider refused or did not answer",
+    )
+
+
+class DecisionIn(BaseModel):
+    status: str | None = Field(
+        default=None,
+        description="complied, noncompliant (or, for a notification, no_response); "
+        "default: the worker's proposal",
+    )
+    reason: str = Field(
+        default="", max_length=5000, description="required when the decision is not the proposal"
+    )
