@@ -98,9 +98,9 @@ def test_the_list_finds_a_provider_by_name_or_ocn_anywhere_in_the_chain(world, c
 def test_the_list_filters_by_outcome_campaign_and_dates_and_pages_keep_them(
     world, client_for, engine, monkeypatch
 ):
-    from robotrace.web.pages import traceback_list
+    from robotrace.traceback import lists
 
-    monkeypatch.setattr(traceback_list, "PAGE_SIZE", 2)
+    monkeypatch.setattr(lists, "PAGE_SIZE", 2)
     with transaction(engine) as session:
         add_campaign_call(session, "+12025550111")
         ids = [open_typed(session, world, "+12025550111", f"+1312555020{n}") for n in range(3)]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.audit import list_audit
-from robotrace.traceback import service
+from robotrace.traceback import lists, service
 from robotrace.traceback.findings import late_answer_held, loop_caused_by, roles_of, signer_on_path
 from robotrace.traceback.model import (
     Answer,
@@ -226,12 +226,12 @@ def _detail(
 @router.get("/tracebacks")
 def traceback_list_page(
     request: Request,
-    filters: traceback_list.ListFilters = Depends(traceback_list.list_filters),
+    filters: lists.ListFilters = Depends(traceback_list.list_filters),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    rows, total = traceback_list.listed_tracebacks(db, filters)
-    pages = max(1, -(-total // traceback_list.PAGE_SIZE))
+    rows, total = lists.listed_tracebacks(db, filters)
+    pages = max(1, -(-total // lists.PAGE_SIZE))
     return render(
         request,
         "tracebacks.html",
@@ -242,7 +242,7 @@ def traceback_list_page(
         filters=filters,
         statuses=[s.value for s in Status],
         outcomes=[o.value for o in Outcome],
-        campaigns=traceback_list.campaign_choices(db),
+        campaigns=lists.campaign_choices(db),
     )
 
 
