@@ -160,7 +160,7 @@ def _issue_letters(
     engine: Engine, story: Story, letters_at: datetime, providers: dict[str, Any]
 ) -> Letters:
     clock = SimulatedClock(letters_at)
-    letters = {}
+    letters: Letters = {}
     with transaction(engine) as session:
         for key, (role, campaigns) in sorted(
             warned_providers(story, lambda o: providers[o]["foreign"]).items()

@@ -91,7 +91,12 @@ def trace_forward_line(result: TraceForwardStory) -> str:
 
 
 def median_hours(durations: list[timedelta]) -> float | None:
-    return round(median(durations).total_seconds() / 3600, 2) if durations else None
+    if not durations:
+        return None
+    # statistics.median takes any sortable values that can be averaged, timedeltas too; its
+    # stub allows only numbers.
+    middle: timedelta = median(durations)  # type: ignore[type-var]
+    return round(middle.total_seconds() / 3600, 2)
 
 
 def signer_paths(summaries: list[dict[str, Any]]) -> dict[str, int]:
@@ -267,8 +272,8 @@ def print_mandatory(console: Console, result: MandatoryStory) -> None:
             f"  the providers immediately downstream must block all of its traffic: "
             f"{', '.join(o.downstream) or 'none named'} {mark}"
         )
-    right = sum(n.status == n.expected for n in result.notices)
-    console.print(f"{right} of {len(result.notices)} notification decisions match the truth")
+    matching = sum(n.status == n.expected for n in result.notices)
+    console.print(f"{matching} of {len(result.notices)} notification decisions match the truth")
     if result.blocklist_version is not None:
         kinds: dict[str, list[str]] = {}
         for key, code, obligation in result.blocklist_entries:

@@ -5,6 +5,8 @@ metrics and the health check keep their JSON answers."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exception_handlers import (
@@ -75,8 +77,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 422, message, problems)
 
 
-def _problem(error: dict[str, object]) -> str:
-    where = [str(part) for part in error.get("loc", ()) if part not in ("path", "query", "body")]  # type: ignore[union-attr]
+def _problem(error: Mapping[str, Any]) -> str:
+    where = [str(part) for part in error.get("loc", ()) if part not in ("path", "query", "body")]
     text = str(error.get("msg", "not valid"))
     return f"{' '.join(where)}: {text}" if where else text
 

@@ -129,7 +129,7 @@ def _out(row: models.BatchRequest) -> BatchRequestOut:
     return BatchRequestOut(
         id=row.id,
         provider=row.provider_key,
-        status=row.status,  # type: ignore[arg-type]
+        status=row.status,
         calls=row.calls,
         tolerance_ms=row.tolerance_ms,
         created_at=row.created_at,
@@ -214,7 +214,7 @@ def answer_batch_request(
         tasks.add_task(publish_results, request.app.state, recorded.bulk_id)
     return BatchAnswersOut(
         id=row.id,
-        status=recorded.status,  # type: ignore[arg-type]
+        status=recorded.status,
         calls=recorded.calls,
         answered=recorded.answered,
     )

@@ -20,6 +20,7 @@ from robotrace.enforcement.blocklist import etag_matches
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web.api.enforcement import pdf_response
+from robotrace.web.api.errors import Responses
 from robotrace.web.api.schemas import RowId
 from robotrace.web.deps import REQUEST_DB, get_clock
 
@@ -52,13 +53,11 @@ class Blocklist(BaseModel):
     entries: list[BlocklistEntry]
 
 
-JSON_BODY: dict[int | str, dict[str, object]] = {
-    200: {"model": Blocklist, "description": "the signed body"}
-}
+JSON_BODY: Responses = {200: {"model": Blocklist, "description": "the signed body"}}
 CSV_BODY: dict[int | str, dict[str, object]] = {
     200: {"content": {"text/csv": {}}, "description": "the signed CSV"}
 }
-NOT_MODIFIED = {304: {"description": "If-None-Match matched the ETag"}}
+NOT_MODIFIED: Responses = {304: {"description": "If-None-Match matched the ETag"}}
 
 
 def signed(

@@ -81,14 +81,14 @@ def _out(db: Session, row: models.BulkTraceback) -> BulkTracebackOut:
             select(calls.end, func.count())
             .where(calls.bulk_id == row.id, calls.state == "ended")
             .group_by(calls.end)
-        ).all()
+        ).tuples()
     )
     sent = dict(
         db.execute(
             select(batches.status, func.count())
             .where(batches.bulk_id == row.id)
             .group_by(batches.status)
-        ).all()
+        ).tuples()
     )
     base = f"/api/v1/bulk-tracebacks/{row.id}"
     done = row.status == "done"

@@ -268,7 +268,7 @@ class ReviewOut(BaseModel):
     def of(cls, row: models.Campaign) -> ReviewOut:
         return cls(
             campaign=row.id,
-            status=row.status,  # type: ignore[arg-type]
+            status=row.status,
             status_reason=row.status_reason,
             status_by=row.status_by,
             status_at=row.status_at,

@@ -21,7 +21,7 @@ from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
-from robotrace.web.api.errors import responses
+from robotrace.web.api.errors import Responses, responses
 from robotrace.web.api.schemas import (
     PROVIDER_FIELD,
     DecisionIn,
@@ -161,10 +161,10 @@ def letter_out(db: Session, letter: models.EnforcementAction) -> LetterOut:
         reference=service.reference_of(letter),
         provider_key=provider.key,
         provider_name=provider.business_name,
-        status=letter.status,  # type: ignore[arg-type]
-        issued_at=letter.issued_at,  # type: ignore[arg-type]
-        mitigate_by=letter.mitigate_by,  # type: ignore[arg-type]
-        report_by=letter.report_by,  # type: ignore[arg-type]
+        status=letter.status,
+        issued_at=letter.issued_at,
+        mitigate_by=letter.mitigate_by,
+        report_by=letter.report_by,
         named_campaigns=letter.named_campaigns,
         named_originators=letter.named_originators,
         named_findings=letter.named_findings,
@@ -188,11 +188,11 @@ def authorization_out(db: Session, auth: models.EnforcementAction) -> Authorizat
         reference=service.reference_of(auth),
         provider_key=provider.key,
         provider_name=provider.business_name,
-        status=auth.status,  # type: ignore[arg-type]
+        status=auth.status,
         scope=Scope(auth.scope or Scope.PROVIDER),
         numbers=auth.numbers,
-        issued_at=auth.issued_at,  # type: ignore[arg-type]
-        effective_at=auth.effective_at or auth.issued_at,  # type: ignore[arg-type]
+        issued_at=auth.issued_at,
+        effective_at=auth.effective_at or auth.issued_at,
         reason=auth.reason,
         letter_id=auth.letter_id,
         lifted_at=auth.lifted_at,
@@ -208,7 +208,7 @@ def pdf_response(content: bytes, filename: str) -> Response:
     )
 
 
-PDF = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
+PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "the PDF"}}
 
 # --- Evidence --------------------------------------------------------------------------
 

@@ -11,8 +11,11 @@ from fastapi import HTTPException
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web.api.schemas import Problem
 
+#: What FastAPI takes as a route's ``responses``: status code → its OpenAPI entry.
+Responses = dict[int | str, dict[str, Any]]
 
-def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+
+def responses(*codes: int) -> Responses:
     """OpenAPI entries for the error codes a route may answer with."""
     said = {
         400: "a query value is not valid (such as a day not written YYYY-MM-DD)",

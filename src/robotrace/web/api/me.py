@@ -40,6 +40,6 @@ def me(
         role=principal.role.value,
         provider_key=principal.provider_key,
         provider_name=provider.business_name if provider else None,
-        via=principal.via,  # type: ignore[arg-type]
+        via=principal.via,
         can_write=principal.can_write,
     )

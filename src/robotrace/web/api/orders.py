@@ -148,12 +148,12 @@ def order_out(db: Session, order: models.EnforcementAction) -> OrderOut:
     return OrderOut(
         id=order.id,
         reference=service.reference_of(order),
-        kind=order.kind.value,  # type: ignore[arg-type]
+        kind=order.kind.value,
         provider_key=provider.key,
         provider_name=provider.business_name,
         status=order.status,
         follows=service.reference_of(follows) if follows else None,
-        issued_at=order.issued_at,  # type: ignore[arg-type]
+        issued_at=order.issued_at,
         respond_by=order.respond_by,
         effective_at=order.effective_at if order.kind == records.FINAL_ORDER_KIND else None,
         downstream=list(order.downstream),

@@ -244,7 +244,8 @@ def declare_blocking(
         )
     except (EnforcementError, ValueError) as exc:
         error = refused("Blocking not recorded", exc)
-        status, shown = refusal_status(exc), {"blocking": typed, "blocking_error": error}
+        shown: dict[str, Any] = {"blocking": typed, "blocking_error": error}
+        status = refusal_status(exc)
         return _page(request, principal, db, clock, auth, status, **shown)
     return RedirectResponse(f"/authorizations/{auth.id}", 303)
 

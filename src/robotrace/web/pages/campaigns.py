@@ -7,7 +7,7 @@ Providers never see campaigns (403: the routes are not theirs at all, docs/tenan
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -143,7 +143,7 @@ def campaign_response(
     db: Session,
     campaign_id: str,
     status_code: int,
-    **context: object,
+    **context: Any,
 ) -> Response:
     """The campaign page with what another part of it has to say (Trace Forward's refusal)."""
     return _detail(request, principal, db, campaign_id, status_code=status_code, **context)

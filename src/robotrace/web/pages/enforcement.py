@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -232,7 +233,7 @@ def draft_row(db: Session, draft_id: int) -> models.EnforcementDraft:
     return row
 
 
-def chosen(named: Named, draft_id: int | None) -> dict[str, object]:
+def chosen(named: Named, draft_id: int | None) -> dict[str, Any]:
     """What the evidence page's form ticks again (and the draft it edits)."""
     return {
         "chosen_campaigns": named.campaigns,

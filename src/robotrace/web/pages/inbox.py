@@ -14,6 +14,7 @@ requests need (docs/tenancy.md). Rule errors are put in words that name no trace
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -96,7 +97,7 @@ def inbox(
     )
 
 
-def open_steps(db: Session, principal: Principal, clock: Clock) -> dict[str, object]:
+def open_steps(db: Session, principal: Principal, clock: Clock) -> dict[str, Any]:
     """The provider's notifications and initial orders still open, earliest respond-by
     first, and what the inbox shows them with."""
     found = access.enforcement_actions(db, principal, access.ORDER_KINDS)

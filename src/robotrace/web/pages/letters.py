@@ -52,7 +52,7 @@ def refused(what: str, exc: Exception) -> str:
 
 
 def providers_of(
-    db: Session, actions: Iterable[models.EnforcementAction]
+    db: Session, actions: Iterable[models.EnforcementAction | models.EnforcementDraft]
 ) -> dict[int, models.Provider]:
     """The providers of actions already read through :mod:`access` (so the principal's)."""
     ids = {action.provider_id for action in actions}

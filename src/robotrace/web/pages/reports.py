@@ -164,7 +164,7 @@ def lookup_misses(request: Request) -> MissLimit:
     state = request.app.state
     if not hasattr(state, "report_lookup_misses"):
         state.report_lookup_misses = MissLimit()
-    return state.report_lookup_misses  # type: ignore[no-any-return]
+    return state.report_lookup_misses
 
 
 @router.get("/privacy", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from robotrace.clock import as_utc
 from robotrace.enforcement import mandatory, records, service
@@ -94,7 +95,7 @@ def followed_by(steps: Iterable[models.EnforcementAction]) -> Followed:
 def next_step(action: models.EnforcementAction, now: datetime, followed: Followed) -> str:
     """What the step waits for, in a few words ("" when nothing)."""
     kind, status = action.kind, action.status
-    if awaits_decision(action):
+    if awaits_decision(action) and action.proposal is not None:  # it is, when awaited
         return f"decide (proposal: {action.proposal.replace('_', ' ')})"
     if kind in (records.LETTER, records.NOTIFICATION) and status in WAITING:
         if not past_deadline(action, now):
@@ -142,7 +143,7 @@ def by_urgency(
     return sorted(steps, key=key)
 
 
-def template_helpers() -> dict[str, object]:
+def template_helpers() -> dict[str, Any]:
     """The functions templates show steps with: references, titles, clocks, what is next."""
     return {
         "letter_reference": service.letter_reference,

@@ -92,7 +92,7 @@ def ask_trace_forward(
 # --- The carrier's inbox ---------------------------------------------------------------------
 
 
-def inbox_section(db: Session, principal: Principal) -> dict:
+def inbox_section(db: Session, principal: Principal) -> dict[str, Any]:
     """The open Trace Forward requests to the principal's provider, for its inbox."""
     if principal.role is not UserRole.PROVIDER:
         return {}
