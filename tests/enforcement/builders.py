@@ -49,15 +49,31 @@ def through(
     (or refuses when None). ``gateway`` is the gateway provider of the call."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=gateway),
-        Hop(1, gateway, t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream="FFFF"),
+        Hop(
+            0,
+            "AAAA",
+            t,
+            t + timedelta(hours=24),
+            answer=Answer.UPSTREAM,
+            answered_at=t,
+            upstream=gateway,
+        ),
+        Hop(
+            1,
+            gateway,
+            t,
+            t + timedelta(hours=24),
+            answer=Answer.UPSTREAM,
+            answered_at=t,
+            upstream="FFFF",
+        ),
         Hop(
             2,
             "FFFF",
             t,
             t + timedelta(hours=24),
-            Answer.ORIGIN if customer else Answer.REFUSED,
-            t,
+            answer=Answer.ORIGIN if customer else Answer.REFUSED,
+            answered_at=t,
             customer=customer,
         ),
     )
@@ -84,8 +100,24 @@ def originated_by(
     """AAAA (terminating) ← ``key``, which names its own customer: ``key`` originated it."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=key),
-        Hop(1, key, t, t + timedelta(hours=24), Answer.ORIGIN, t, customer=customer),
+        Hop(
+            0,
+            "AAAA",
+            t,
+            t + timedelta(hours=24),
+            answer=Answer.UPSTREAM,
+            answered_at=t,
+            upstream=key,
+        ),
+        Hop(
+            1,
+            key,
+            t,
+            t + timedelta(hours=24),
+            answer=Answer.ORIGIN,
+            answered_at=t,
+            customer=customer,
+        ),
     )
     return Traceback(
         tb_id,
@@ -104,8 +136,16 @@ def refused_by(key: str, call_time: datetime, tb_id: str, campaign: str = "ssa")
     """AAAA (terminating) ← ``key``, which refuses to say: non-cooperative."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(0, "AAAA", t, t + timedelta(hours=24), Answer.UPSTREAM, t, upstream=key),
-        Hop(1, key, t, t + timedelta(hours=24), Answer.REFUSED, t),
+        Hop(
+            0,
+            "AAAA",
+            t,
+            t + timedelta(hours=24),
+            answer=Answer.UPSTREAM,
+            answered_at=t,
+            upstream=key,
+        ),
+        Hop(1, key, t, t + timedelta(hours=24), answer=Answer.REFUSED, answered_at=t),
     )
     return Traceback(
         tb_id,

@@ -27,9 +27,9 @@ def through_alpha(call_time: datetime, tb_id: str, campaign: str = "covid-test-k
     t = call_time + timedelta(hours=6)
     due = t + timedelta(hours=24)
     hops = (
-        Hop(0, "BBBB", t, due, Answer.UPSTREAM, t, upstream="AAAA"),
-        Hop(1, "AAAA", t, due, Answer.UPSTREAM, t, upstream="FFFF"),
-        Hop(2, "FFFF", t, due, Answer.ORIGIN, t, customer=CUSTOMER),
+        Hop(0, "BBBB", t, due, answer=Answer.UPSTREAM, answered_at=t, upstream="AAAA"),
+        Hop(1, "AAAA", t, due, answer=Answer.UPSTREAM, answered_at=t, upstream="FFFF"),
+        Hop(2, "FFFF", t, due, answer=Answer.ORIGIN, answered_at=t, customer=CUSTOMER),
     )
     call = CallUnderTrace("+12025550143", "+13125550199", call_time)
     return Traceback(

@@ -320,8 +320,16 @@ def test_the_evidence_page_offers_findings_with_their_reasons(evidence, client_f
         "BBBB",
         t,
         (
-            Hop(0, "BBBB", t, t + DAY, Answer.UPSTREAM, t, upstream="AAAA"),
-            Hop(1, "AAAA", t, t + DAY, Answer.REFUSED, t, note="subpoena required"),
+            Hop(0, "BBBB", t, t + DAY, answer=Answer.UPSTREAM, answered_at=t, upstream="AAAA"),
+            Hop(
+                1,
+                "AAAA",
+                t,
+                t + DAY,
+                answer=Answer.REFUSED,
+                answered_at=t,
+                note="subpoena required",
+            ),
         ),
         Status.CLOSED,
         Outcome.NON_RESPONSIVE,

@@ -7,9 +7,10 @@ values and return new ones together with the :class:`AuditEvent` records of what
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from robotrace.store.values import Answer as Answer
 from robotrace.store.values import AuditEvent as AuditEvent
@@ -65,24 +66,87 @@ class CallUnderTrace:
     call_time: datetime
 
 
-@dataclass(frozen=True)
-class Hop:
-    position: int
-    provider: str
-    requested_at: datetime
-    due_at: datetime
+def read_values(read_model: type, value: object) -> dict[str, Any]:
+    """The fields of ``read_model`` (a dataclass ``value`` is, or inherits from) and their
+    values in ``value``: for a class that shows the same read model."""
+    return {found.name: getattr(value, found.name) for found in fields(read_model)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class GivenAnswer:
+    """The read model of what a provider answered to a request — a hop request, or the direct
+    request to the call's signer: nothing yet while ``answer`` is None.
+
+    The one list of these fields: the domain (:class:`Hop`, :class:`SignerLead`), the portal's
+    request rows (robotrace.web.access) and the API's bodies (robotrace.web.api.schemas) take
+    them from here. A field's ``metadata`` may carry the ``description`` its API schema shows,
+    and ``required=False`` where that schema marks it optional (docs/architecture.md#read-models).
+    """
+
     answer: Answer | None = None
     answered_at: datetime | None = None
     upstream: str | None = None
     customer: str | None = None
     note: str = ""
+
+    @staticmethod
+    def signer_fields(row: Any) -> dict[str, Any]:
+        """These fields of the signer's answer, from its ``signer_*`` columns of a
+        ``tracebacks`` row (robotrace.store.models.Traceback)."""
+        return {
+            "answer": Answer(row.signer_answer) if row.signer_answer else None,
+            "answered_at": row.signer_answered_at,
+            "upstream": row.signer_upstream,
+            "customer": row.signer_customer,
+            "note": row.signer_note or "",
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class HopAnswer(GivenAnswer):
+    """The read model of a hop's answer: what the provider answered, whether after its due
+    time, what it received of STIR/SHAKEN and, for an origin answer, what it did."""
+
     late: bool = False
     #: What the provider received of STIR/SHAKEN with the call: the attestation (one of
     #: :data:`RECEIVED_ATTESTATIONS`) and the signer's SPC; None where it did not say.
-    received_attest: str | None = None
-    received_signer: str | None = None
+    received_attest: str | None = field(
+        default=None, metadata={"description": "attestation it received", "required": False}
+    )
+    received_signer: str | None = field(
+        default=None, metadata={"description": "the signer's SPC", "required": False}
+    )
     #: An origin answer's action with its customer; None where it did not say.
-    origin_action: OriginAction | None = None
+    origin_action: OriginAction | None = field(
+        default=None, metadata={"description": "origin: action taken", "required": False}
+    )
+
+    @staticmethod
+    def row_fields(row: Any, upstream: str | None) -> dict[str, Any]:
+        """These fields, from a ``hops`` row (robotrace.store.models.Hop, or a query row with
+        its columns); ``upstream`` is the key of the provider it named (the row holds its id).
+        The one place a hop's answer is read from the store."""
+        return {
+            "answer": row.answer,
+            "answered_at": row.answered_at,
+            "upstream": upstream,
+            "customer": row.customer,
+            "note": row.note,
+            "late": row.late,
+            "received_attest": row.received_attest,
+            "received_signer": row.received_signer,
+            "origin_action": OriginAction(row.origin_action) if row.origin_action else None,
+        }
+
+
+@dataclass(frozen=True)
+class Hop(HopAnswer):
+    """One provider asked, and its answer (:class:`HopAnswer`, keyword arguments)."""
+
+    position: int
+    provider: str
+    requested_at: datetime
+    due_at: datetime
 
     @property
     def pending(self) -> bool:
@@ -93,7 +157,7 @@ class Hop:
 
 
 @dataclass(frozen=True)
-class SignerLead:
+class SignerLead(GivenAnswer):
     """The provider that signed the call (STIR/SHAKEN), from its verified Identity header,
     and the direct request the traceback may send it (the signer shortcut).
 
@@ -104,11 +168,6 @@ class SignerLead:
     origid: str | None = None
     requested_at: datetime | None = None
     due_at: datetime | None = None
-    answer: Answer | None = None
-    answered_at: datetime | None = None
-    upstream: str | None = None
-    customer: str | None = None
-    note: str = ""
 
     @property
     def names_origin(self) -> bool:

@@ -22,10 +22,10 @@ from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.traceback.findings import FINDING_KINDS, Finding, refusal_findings, signer_on_path
 from robotrace.traceback.model import (
-    Answer,
     CallUnderTrace,
+    GivenAnswer,
     Hop,
-    OriginAction,
+    HopAnswer,
     ProviderInfo,
     SignerLead,
     Status,
@@ -241,11 +241,7 @@ def _signer_of(row: models.Traceback) -> SignerLead | None:
         origid=row.signer_origid,
         requested_at=row.signer_requested_at,
         due_at=row.signer_due_at,
-        answer=Answer(row.signer_answer) if row.signer_answer else None,
-        answered_at=row.signer_answered_at,
-        upstream=row.signer_upstream,
-        customer=row.signer_customer,
-        note=row.signer_note or "",
+        **GivenAnswer.signer_fields(row),
     )
 
 
@@ -256,15 +252,7 @@ def _hop_of(row: models.Hop, keys: dict[int, str]) -> Hop:
         provider=keys[row.provider_id],
         requested_at=row.requested_at,
         due_at=row.due_at,
-        answer=row.answer,
-        answered_at=row.answered_at,
-        upstream=keys[upstream] if upstream is not None else None,
-        customer=row.customer,
-        note=row.note,
-        late=row.late,
-        received_attest=row.received_attest,
-        received_signer=row.received_signer,
-        origin_action=OriginAction(row.origin_action) if row.origin_action else None,
+        **HopAnswer.row_fields(row, keys[upstream] if upstream is not None else None),
     )
 
 

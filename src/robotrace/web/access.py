@@ -8,7 +8,7 @@ neither the body nor the timing tells them apart. The rules are in docs/tenancy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -24,7 +24,7 @@ from robotrace.providers.store import resolve_provider, search_providers, zone_o
 from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.traceback.model import Answer, Status
+from robotrace.traceback.model import Answer, GivenAnswer, HopAnswer, Status
 from robotrace.web.principal import Principal
 
 NOT_FOUND = "not found"
@@ -36,8 +36,9 @@ def _not_found() -> HTTPException:
 
 
 @dataclass(frozen=True)
-class HopRequest:
-    """A hop request as its provider sees it: what it needs to search its records, no more."""
+class HopRequest(HopAnswer):
+    """A hop request as its provider sees it: what it needs to search its records, no more,
+    and its answer (:class:`~robotrace.traceback.model.HopAnswer`)."""
 
     id: int
     calling_number: str
@@ -45,12 +46,6 @@ class HopRequest:
     call_time: datetime
     requested_at: datetime
     due_at: datetime
-    answer: str | None
-    answered_at: datetime | None
-    upstream: str | None
-    customer: str | None
-    note: str
-    late: bool
     open: bool
     downstream_key: str | None
     downstream_name: str | None
@@ -101,12 +96,8 @@ def _hop_requests(provider_id: int) -> Select[Any]:
             tb.call_time,
             hop.requested_at,
             hop.due_at,
-            hop.answer,
-            hop.answered_at,
+            *_answer_columns(hop),
             _UPSTREAM.key.label("upstream"),
-            hop.customer,
-            hop.note,
-            hop.late,
             tb.status.label("traceback_status"),
             tb.signer_answer.label("signer_answer"),
             _DOWNSTREAM.key.label("downstream_key"),
@@ -127,6 +118,12 @@ def _hop_requests(provider_id: int) -> Select[Any]:
         .outerjoin(_UPSTREAM, _UPSTREAM.id == hop.upstream_provider_id)
         .where(hop.provider_id == provider_id)
     )
+
+
+def _answer_columns(hop: Any) -> tuple[Any, ...]:
+    """The columns of a hop's answer (:meth:`HopAnswer.row_fields` reads them)."""
+    names = [f.name for f in fields(HopAnswer) if f.name != "upstream"]
+    return tuple(getattr(hop, name) for name in names)
 
 
 def _zone_columns(provider: Any) -> tuple[Any, ...]:
@@ -151,12 +148,7 @@ def _request_view(row: Row[Any]) -> HopRequest:
         call_time=row.call_time,
         requested_at=row.requested_at,
         due_at=row.due_at,
-        answer=row.answer.value if row.answer else None,
-        answered_at=row.answered_at,
-        upstream=row.upstream,
-        customer=row.customer,
-        note=row.note,
-        late=row.late,
+        **HopAnswer.row_fields(row, row.upstream),
         open=row.answer is None
         and (row.traceback_status == Status.OPEN or row.signer_answer == Answer.ORIGIN),
         downstream_key=row.downstream_key,
@@ -419,7 +411,7 @@ def orders_binding(db: Session, principal: Principal) -> list[models.Enforcement
 
 
 @dataclass(frozen=True)
-class SignerRequest:
+class SignerRequest(GivenAnswer):
     """A direct request as the signing provider sees it: the call it signed (its origid and
     numbers) and its own answer. Its ``id`` is the id of the traceback's first hop request,
     an integer like any hop id, so the provider never sees the traceback id."""
@@ -432,11 +424,6 @@ class SignerRequest:
     call_time: datetime
     requested_at: datetime
     due_at: datetime
-    answer: str | None
-    answered_at: datetime | None
-    upstream: str | None
-    customer: str | None
-    note: str
     open: bool
     #: The IANA zone the provider's business hours are read in (its due time's zone).
     time_zone: str
@@ -474,11 +461,7 @@ def _signer_view(found: Row[Any]) -> SignerRequest:
         call_time=row.call_time,
         requested_at=row.signer_requested_at,
         due_at=row.signer_due_at,
-        answer=row.signer_answer,
-        answered_at=row.signer_answered_at,
-        upstream=row.signer_upstream,
-        customer=row.signer_customer,
-        note=row.signer_note or "",
+        **GivenAnswer.signer_fields(row),
         open=row.signer_answer is None and row.status == Status.OPEN,
         time_zone=_zone_of_row(found),
     )

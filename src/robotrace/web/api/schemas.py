@@ -6,18 +6,38 @@ router uses — the problem body, the id bounds, the due-time zone note — and 
 traceback shapes of the hop answer, which the hop, signer and traceback routers share. The
 published document names a schema by its class, or by module and class where two routers use
 the same class name (``robotrace__web__api__orders__WithdrawIn``): moving such a class to
-another module changes the document, and the clients generated from it."""
+another module changes the document, and the clients generated from it.
+
+A body that shows a domain read model (a frozen dataclass such as
+:class:`~robotrace.traceback.model.HopAnswer`) takes its fields from it with
+:func:`fields_of` rather than listing them again (docs/architecture.md#read-models).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import operator
+import types
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from enum import Enum
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    Literal,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+)
 
 from fastapi import Path
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, create_model, model_validator
 
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.providers.registry import Provider, named_provider
+from robotrace.traceback.model import GivenAnswer, HopAnswer
 
 #: Where an API body shows a due time in the provider's own zone beside ``due_at`` (UTC).
 DUE_AT_LOCAL = Field(
@@ -37,6 +57,42 @@ PROVIDER_FIELD = Field(
 LARGEST_ID = 2**31 - 1
 #: A path parameter that names a row by its id (or a block list version).
 RowId = Annotated[int, Path(ge=0, le=LARGEST_ID)]
+
+
+def _published(annotation: Any) -> Any:
+    """``annotation`` as the API shows it: an enum as the string it is."""
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return str
+    if get_origin(annotation) in (Union, types.UnionType):
+        return functools.reduce(operator.or_, (_published(a) for a in get_args(annotation)))
+    return annotation
+
+
+#: The pydantic models :func:`fields_of` built, by the read model whose fields they show.
+READ_MODEL_FIELDS: dict[type, type[BaseModel]] = {}
+
+
+def fields_of(read_model: type) -> type[BaseModel]:
+    """A pydantic model with the fields of ``read_model`` (a dataclass), in its order, as a
+    base for the bodies that show it: each required (the API always sends it) unless its
+    metadata says ``required=False``, with the ``description`` its metadata gives."""
+    if read_model not in READ_MODEL_FIELDS:
+        hints = get_type_hints(read_model)
+        definitions: dict[str, Any] = {}
+        for found in dataclasses.fields(read_model):
+            about = {"description": found.metadata["description"]} if found.metadata else {}
+            default = found.default if found.metadata.get("required", True) is False else ...
+            definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
+        READ_MODEL_FIELDS[read_model] = create_model(read_model.__name__ + "Fields", **definitions)
+    return READ_MODEL_FIELDS[read_model]
+
+
+if TYPE_CHECKING:  # the checker sees a plain model; the fields are the read models'
+    GivenAnswerFields = BaseModel
+    HopAnswerFields = BaseModel
+else:
+    GivenAnswerFields = fields_of(GivenAnswer)
+    HopAnswerFields = fields_of(HopAnswer)
 
 
 class Problem(BaseModel):
@@ -66,7 +122,7 @@ class AskedOut(BaseModel):
         )
 
 
-class HopRequestOut(BaseModel):
+class HopRequestOut(GivenAnswerFields):
     """A hop request as its provider sees it: the call to search for, no traceback id."""
 
     id: int
@@ -78,11 +134,6 @@ class HopRequestOut(BaseModel):
     due_at_local: str = DUE_AT_LOCAL
     time_zone: str = TIME_ZONE
     open: bool
-    answer: str | None
-    answered_at: datetime | None
-    upstream: str | None
-    customer: str | None
-    note: str
     late: bool
     downstream_key: str | None = Field(description="the provider that named yours (hop > 0)")
     downstream_name: str | None
@@ -163,7 +214,7 @@ class AnswerIn(BaseModel):
             raise ValueError("a received_signer needs the received_attest it signed with")
 
 
-class SignerRequestOut(BaseModel):
+class SignerRequestOut(GivenAnswerFields):
     """A direct request to your provider as the signer of a call (STIR/SHAKEN, docs/shaken.md):
     the origid your signature carried and the call, no traceback id."""
 
@@ -178,11 +229,6 @@ class SignerRequestOut(BaseModel):
     due_at_local: str = DUE_AT_LOCAL
     time_zone: str = TIME_ZONE
     open: bool
-    answer: str | None
-    answered_at: datetime | None
-    upstream: str | None
-    customer: str | None
-    note: str
 
 
 class SignerAnswerIn(BaseModel):
@@ -209,7 +255,7 @@ class SignerAnswerIn(BaseModel):
         return self
 
 
-class HopOut(BaseModel):
+class HopOut(HopAnswerFields):
     id: int
     position: int
     provider: str
@@ -219,16 +265,7 @@ class HopOut(BaseModel):
     due_at: datetime
     due_at_local: str = DUE_AT_LOCAL
     time_zone: str = TIME_ZONE
-    answer: str | None
-    answered_at: datetime | None
-    upstream: str | None
-    customer: str | None
-    note: str
-    late: bool
     overdue: bool
-    received_attest: str | None = Field(default=None, description="attestation it received")
-    received_signer: str | None = Field(default=None, description="the signer's SPC")
-    origin_action: str | None = Field(default=None, description="origin: action taken")
 
 
 class SignerOut(BaseModel):

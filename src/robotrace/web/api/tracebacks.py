@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -38,20 +39,15 @@ def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
     hop_ids = {hop.position: hop.id for hop in row.hops}
     now = clock.now()
     hops = [
-        HopOut(
-            **described,
-            id=hop_ids[hop.position],
-            position=hop.position,
-            requested_at=hop.requested_at,
-            due_at=hop.due_at,
-            due_at_local=in_zone(hop.due_at, directory[hop.provider].time_zone).isoformat(),
-            time_zone=directory[hop.provider].time_zone,
-            answered_at=hop.answered_at,
-            note=hop.note,
-            overdue=tb.status == "open" and hop.overdue(now),
-            received_attest=hop.received_attest,
-            received_signer=hop.received_signer,
-            origin_action=hop.origin_action.value if hop.origin_action else None,
+        HopOut.model_validate(
+            {
+                **asdict(hop),
+                **described,
+                "id": hop_ids[hop.position],
+                "due_at_local": in_zone(hop.due_at, directory[hop.provider].time_zone).isoformat(),
+                "time_zone": directory[hop.provider].time_zone,
+                "overdue": tb.status == "open" and hop.overdue(now),
+            }
         )
         for hop, described in zip(tb.hops, summary.pop("hops"), strict=True)
     ]

@@ -24,11 +24,13 @@ from robotrace.traceback.findings import late_answer_held, loop_caused_by, roles
 from robotrace.traceback.model import (
     Answer,
     Hop,
+    HopAnswer,
     HopRole,
     Outcome,
     ProviderInfo,
     Status,
     Traceback,
+    read_values,
 )
 from robotrace.traceback.store import load_traceback, provider_directory
 from robotrace.traceback.workflow import Reply, WorkflowError, withdrawn_reason
@@ -44,8 +46,9 @@ router.include_router(opening.router)
 
 
 @dataclass(frozen=True)
-class ChainLink:
-    """One provider in the drawn chain: who, in what roles, and what it answered."""
+class ChainLink(HopAnswer):
+    """One provider in the drawn chain: who, in what roles, and what it answered
+    (:class:`~robotrace.traceback.model.HopAnswer`; nothing for a provider not asked)."""
 
     position: int
     key: str
@@ -53,18 +56,9 @@ class ChainLink:
     country: str
     foreign: bool
     roles: tuple[str, ...]
-    answer: str | None
-    answered_at: datetime | None
     requested_at: datetime | None
     due_at: datetime | None
-    customer: str | None
-    note: str
-    late: bool
     asked: bool
-    #: What the hop said it received of STIR/SHAKEN, and an origin's action (issue 23).
-    received_attest: str | None = None
-    received_signer: str | None = None
-    origin_action: str | None = None
 
 
 def chain_of(tb: Traceback, directory: dict[str, ProviderInfo]) -> list[ChainLink]:
@@ -82,19 +76,10 @@ def _link(role: HopRole, hop: Hop | None, directory: dict[str, ProviderInfo]) ->
         country=info.country,
         foreign=info.foreign,
         roles=tuple(r.value for r in role.roles),
-        answer=hop.answer.value if hop and hop.answer else None,
-        answered_at=hop.answered_at if hop else None,
         requested_at=hop.requested_at if hop else None,
         due_at=hop.due_at if hop else None,
-        customer=hop.customer if hop else None,
-        note=hop.note if hop else "",
-        late=hop.late if hop else False,
         asked=hop is not None,
-        received_attest=hop.received_attest if hop else None,
-        received_signer=hop.received_signer if hop else None,
-        origin_action=hop.origin_action.value.replace("_", " ")
-        if hop and hop.origin_action
-        else None,
+        **(read_values(HopAnswer, hop) if hop else {}),
     )
 
 
