@@ -101,6 +101,17 @@ class GivenAnswer:
             "note": row.signer_note or "",
         }
 
+    def signer_columns(self) -> dict[str, Any]:
+        """The ``signer_*`` columns of a ``tracebacks`` row that keep this answer (what
+        :meth:`signer_fields` reads back)."""
+        return {
+            "signer_answer": self.answer.value if self.answer else None,
+            "signer_answered_at": self.answered_at,
+            "signer_upstream": self.upstream,
+            "signer_customer": self.customer,
+            "signer_note": self.note or None,
+        }
+
 
 @dataclass(frozen=True, kw_only=True)
 class HopAnswer(GivenAnswer):
@@ -125,7 +136,7 @@ class HopAnswer(GivenAnswer):
     def row_fields(row: Any, upstream: str | None) -> dict[str, Any]:
         """These fields, from a ``hops`` row (robotrace.store.models.Hop, or a query row with
         its columns); ``upstream`` is the key of the provider it named (the row holds its id).
-        The one place a hop's answer is read from the store."""
+        The one place a hop's answer is read from the store (:meth:`row_columns` writes it)."""
         return {
             "answer": row.answer,
             "answered_at": row.answered_at,
@@ -136,6 +147,21 @@ class HopAnswer(GivenAnswer):
             "received_attest": row.received_attest,
             "received_signer": row.received_signer,
             "origin_action": OriginAction(row.origin_action) if row.origin_action else None,
+        }
+
+    def row_columns(self, upstream_id: int | None) -> dict[str, Any]:
+        """The columns of a ``hops`` row that keep this answer (what :meth:`row_fields` reads
+        back); ``upstream_id`` is the id of the provider it named."""
+        return {
+            "answer": self.answer,
+            "answered_at": self.answered_at,
+            "upstream_provider_id": upstream_id,
+            "customer": self.customer,
+            "note": self.note,
+            "late": self.late,
+            "received_attest": self.received_attest,
+            "received_signer": self.received_signer,
+            "origin_action": self.origin_action.value if self.origin_action else None,
         }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -115,11 +115,7 @@ def _fill_signer(row: models.Traceback, tb: Traceback) -> None:
     row.signer_origid = signer.origid
     row.signer_requested_at = signer.requested_at
     row.signer_due_at = signer.due_at
-    row.signer_answer = signer.answer.value if signer.answer else None
-    row.signer_answered_at = signer.answered_at
-    row.signer_upstream = signer.upstream
-    row.signer_customer = signer.customer
-    row.signer_note = signer.note or None
+    _set_columns(row, signer.signer_columns())
     row.signer_on_path = signer_on_path(tb)
 
 
@@ -147,15 +143,12 @@ def _fill_hop(row: models.Hop, hop: Hop, ids: dict[str, int]) -> None:
     row.provider_id = ids[hop.provider]
     row.requested_at = hop.requested_at
     row.due_at = hop.due_at
-    row.answer = hop.answer
-    row.answered_at = hop.answered_at
-    row.upstream_provider_id = ids[hop.upstream] if hop.upstream is not None else None
-    row.customer = hop.customer
-    row.note = hop.note
-    row.late = hop.late
-    row.received_attest = hop.received_attest
-    row.received_signer = hop.received_signer
-    row.origin_action = hop.origin_action.value if hop.origin_action else None
+    _set_columns(row, hop.row_columns(ids[hop.upstream] if hop.upstream is not None else None))
+
+
+def _set_columns(row: models.Base, columns: dict[str, Any]) -> None:
+    for name, value in columns.items():
+        setattr(row, name, value)
 
 
 def load_traceback(session: Session, traceback_id: str, for_update: bool = False) -> Traceback:
