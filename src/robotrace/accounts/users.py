@@ -70,3 +70,13 @@ def user_by_email(session: Session, email: str) -> models.User | None:
     return session.scalar(
         select(models.User).where(func.lower(models.User.email) == email.strip().lower())
     )
+
+
+def user_rows(db: Session) -> list[tuple[models.User, str | None]]:
+    """Every user by e-mail address, with its provider's OCN."""
+    rows = db.execute(
+        select(models.User, models.Provider.key)
+        .outerjoin(models.Provider, models.Provider.id == models.User.provider_id)
+        .order_by(models.User.email)
+    ).all()
+    return [(user, key) for user, key in rows]

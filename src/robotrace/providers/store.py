@@ -487,3 +487,11 @@ def provider_keys(session: Session, ids: Iterable[int]) -> dict[int, str]:
         select(models.Provider.id, models.Provider.key).where(models.Provider.id.in_(wanted))
     )
     return {row_id: key for row_id, key in rows}
+
+
+def directory_choices(session: Session) -> list[tuple[str, str]]:
+    """Every provider's key and business name, by key (the choices of a form)."""
+    rows = session.execute(
+        select(models.Provider.key, models.Provider.business_name).order_by(models.Provider.key)
+    )
+    return [(key, name) for key, name in rows]

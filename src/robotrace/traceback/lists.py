@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from robotrace.providers.store import providers_matching
 from robotrace.store import models
+from robotrace.store.models import not_withdrawn
 from robotrace.traceback.findings import gateway_provider_of, originating_provider_of
 from robotrace.traceback.model import Answer, Outcome, Status
 from robotrace.traceback.store import load_tracebacks, provider_directory
@@ -268,3 +269,41 @@ def recent_outcomes(db: Session, limit: int = 15) -> list[ListedTraceback]:
         .limit(limit)
     ).all()
     return with_findings(db, [(tb, key, 0) for tb, key in rows])
+
+
+# --- For opening a traceback, and the /metrics gauges ---------------------------------------
+
+#: Calls the form to open a traceback offers.
+CALLS_SHOWN = 50
+
+
+def untraced_calls(db: Session) -> list[tuple[models.Call, str]]:
+    """Recent evidence calls with a known terminating provider and no traceback yet."""
+    traced = exists().where(models.Traceback.call_id == models.Call.id)
+    rows = db.execute(
+        select(models.Call, models.Provider.key)
+        .join(models.Provider, models.Provider.id == models.Call.terminating_provider_id)
+        .where(~traced)
+        .order_by(models.Call.call_time.desc(), models.Call.id.desc())
+        .limit(CALLS_SHOWN)
+    ).all()
+    return [(call, key) for call, key in rows]
+
+
+def open_traceback_count(session: Session) -> int:
+    """Tracebacks not closed yet."""
+    query = select(func.count()).select_from(models.Traceback)
+    return session.scalar(query.where(models.Traceback.status == Status.OPEN)) or 0
+
+
+def overdue_hop_count(session: Session, now: datetime) -> int:
+    """Hop requests past their due time without an answer (a withdrawn traceback's request
+    is cancelled, so not counted)."""
+    query = (
+        select(func.count())
+        .select_from(models.Hop)
+        .join(models.Traceback)
+        .where(models.Hop.answer.is_(None), models.Hop.due_at < now)
+        .where(not_withdrawn())
+    )
+    return session.scalar(query) or 0

@@ -39,16 +39,13 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import State
 
 from robotrace import settings
 from robotrace.evidence.analytics import complaint_files
 from robotrace.notify.outbox import counts_by_status
-from robotrace.store import models
-from robotrace.store.models import not_withdrawn
-from robotrace.traceback.model import Status
+from robotrace.traceback.lists import open_traceback_count, overdue_hop_count
 from robotrace.web.evidence_uploads import analytics_dir_of
 
 router = APIRouter(include_in_schema=False)
@@ -102,23 +99,12 @@ class StoreCollector(Collector):
             yield _gauge(
                 "robotrace_tracebacks_open",
                 "Tracebacks not closed yet.",
-                session.scalar(
-                    select(func.count())
-                    .select_from(models.Traceback)
-                    .where(models.Traceback.status == Status.OPEN)
-                ),
-            )
-            overdue = (
-                select(func.count())
-                .select_from(models.Hop)
-                .join(models.Traceback)  # a withdrawn traceback's request is cancelled
-                .where(models.Hop.answer.is_(None), models.Hop.due_at < self.state.clock.now())
-                .where(not_withdrawn())
+                open_traceback_count(session),
             )
             yield _gauge(
                 "robotrace_hop_requests_overdue",
                 "Hop requests past their due time without an answer.",
-                session.scalar(overdue),
+                overdue_hop_count(session, self.state.clock.now()),
             )
             notifications = GaugeMetricFamily(
                 "robotrace_notifications",

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.accounts.passwords import WeakPassword
 from robotrace.accounts.sessions import end_all_sessions
 from robotrace.accounts.tokens import revoke_all_tokens, tokens_of
-from robotrace.accounts.users import AccountError, create_user
+from robotrace.accounts.users import AccountError, create_user, user_rows
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.audit import append_audit
@@ -39,16 +38,6 @@ ROLE_HELP = {
     UserRole.COORDINATOR: "reads everything, runs tracebacks, ingests evidence",
     UserRole.ADMIN: "everything, and manages users",
 }
-
-
-def user_rows(db: Session) -> list[tuple[models.User, str | None]]:
-    """Every user by e-mail address, with its provider's OCN."""
-    rows = db.execute(
-        select(models.User, models.Provider.key)
-        .outerjoin(models.Provider, models.Provider.id == models.User.provider_id)
-        .order_by(models.User.email)
-    ).all()
-    return [(user, key) for user, key in rows]
 
 
 def _page(

@@ -9,12 +9,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock, parse_utc
-from robotrace.store import models
+from robotrace.providers.store import directory_choices
 from robotrace.traceback import service
+from robotrace.traceback.lists import untraced_calls
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.traceback.workflow import WorkflowError
 from robotrace.web.api.schemas import LARGEST_ID
@@ -24,7 +24,6 @@ from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api/v1
-CALLS_SHOWN = 50
 NUMBER_LENGTH = 64  # models.RAW_NUMBER
 
 
@@ -36,26 +35,6 @@ class TypedCall:
     called_number: str = ""
     call_time: str = ""
     terminating_key: str = ""
-
-
-def untraced_calls(db: Session) -> list[tuple[models.Call, str]]:
-    """Recent evidence calls with a known terminating provider and no traceback yet."""
-    traced = exists().where(models.Traceback.call_id == models.Call.id)
-    rows = db.execute(
-        select(models.Call, models.Provider.key)
-        .join(models.Provider, models.Provider.id == models.Call.terminating_provider_id)
-        .where(~traced)
-        .order_by(models.Call.call_time.desc(), models.Call.id.desc())
-        .limit(CALLS_SHOWN)
-    ).all()
-    return [(call, key) for call, key in rows]
-
-
-def directory_choices(db: Session) -> list[tuple[str, str]]:
-    rows = db.execute(
-        select(models.Provider.key, models.Provider.business_name).order_by(models.Provider.key)
-    )
-    return [(key, name) for key, name in rows]
 
 
 class FieldError(ValueError):
