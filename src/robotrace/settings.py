@@ -736,7 +736,7 @@ class Settings:
     effects_window_days: float = setting(
         7.0,
         "Days before and after each letter and block authorization over which its named "
-        "campaigns' complaints and calls are compared (statistics page, stats --effects).",
+        "campaigns' complaints and calls are compared (statistics page, stats effects).",
         _seconds,
     )
 

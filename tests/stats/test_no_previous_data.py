@@ -1,7 +1,7 @@
 """A comparison with nothing before reads as such: ``robotrace stats`` says "no data for
 the previous period" (not "previous period 0, change +N"; the page: tests/web), and an
 enforcement step with nothing before it says "none before" (the period report, whose PDF is
-made from its HTML, and ``stats --effects``)."""
+made from its HTML, and ``stats effects``)."""
 
 from __future__ import annotations
 
