@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -436,7 +437,8 @@ def test_the_sign_in_cookies_are_sent_over_https_only_when_the_portal_is_on_http
 
     plain = set_cookies()
     assert plain and not any("secure" in c.lower() for c in plain)
-    monkeypatch.setenv("ROBOTRACE_BASE_URL", "https://traceback.example.org")
+    https = replace(world.app.state.settings, base_url="https://traceback.example.org")
+    monkeypatch.setattr(world.app.state, "settings", https)
     secure = set_cookies()
     assert {c.split("=")[0] for c in secure} == {LOGIN_CSRF_COOKIE, COOKIE}
     assert all("secure" in c.lower() for c in secure)

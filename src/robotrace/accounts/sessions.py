@@ -7,7 +7,6 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.accounts.keys import new_token, token_hash, touch
 from robotrace.clock import Clock
 from robotrace.store import models
@@ -16,9 +15,10 @@ COOKIE = "robotrace_session"
 
 
 def start_session(
-    session: Session, user: models.User, clock: Clock
+    session: Session, user: models.User, clock: Clock, days: float
 ) -> tuple[str, models.WebSession]:
-    """Sign ``user`` in; returns the cookie value (shown once) and the row."""
+    """Sign ``user`` in for ``days`` (the ``session_days`` setting); returns the cookie value
+    (shown once) and the row."""
     token = new_token()
     now = clock.now()
     row = models.WebSession(
@@ -27,7 +27,7 @@ def start_session(
         csrf_token=new_token(24),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(days=settings.get("session_days")),
+        expires_at=now + timedelta(days=days),
     )
     session.add(row)
     session.flush()

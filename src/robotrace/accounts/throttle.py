@@ -14,7 +14,6 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.db import rows_matched
@@ -45,11 +44,9 @@ def reset_keys(email: str, address: str) -> list[str]:
     return [_key("reset-email", email.strip().lower()), _key("reset-ip", address)]
 
 
-def throttled(session: Session, keys: list[str], clock: Clock, allowed: int | None = None) -> bool:
-    """True when any key has ``allowed`` (default: ``login_failures_allowed``) or more
+def throttled(session: Session, keys: list[str], clock: Clock, allowed: int) -> bool:
+    """True when any key has ``allowed`` (sign-ins: ``login_failures_allowed``) or more
     unsucceeded attempts in the window."""
-    if allowed is None:
-        allowed = int(settings.get("login_failures_allowed"))
     since = clock.now() - WINDOW
     for key in keys:
         failures = session.scalar(
@@ -71,10 +68,10 @@ def record_attempt(session: Session, keys: list[str], succeeded: bool, clock: Cl
         session.add(models.LoginAttempt(key=key, at=clock.now(), succeeded=succeeded))
 
 
-def reset_request_allowed(session: Session, keys: list[str], clock: Clock) -> bool:
+def reset_request_allowed(session: Session, keys: list[str], clock: Clock, allowed: int) -> bool:
     """Count a password-reset request; False (and nothing counted) when its e-mail address or
-    client address has had ``password_resets_allowed`` requests in the window already."""
-    if throttled(session, keys, clock, int(settings.get("password_resets_allowed"))):
+    client address has had ``allowed`` (``password_resets_allowed``) requests in the window."""
+    if throttled(session, keys, clock, allowed):
         return False
     record_attempt(session, keys, False, clock)
     return True

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.accounts.keys import new_token, same
 from robotrace.accounts.password_change import (
     PasswordNotChanged,
@@ -39,6 +38,7 @@ from robotrace.web.deps import (
     REQUEST_DB,
     current_principal,
     get_clock,
+    get_settings,
     optional_principal,
     session_writer,
     writer,
@@ -60,14 +60,14 @@ def _anonymous_form(
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token(24)
     response = render(request, name, None, status_code, csrf_token=token, **context)
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies()
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request)
     )
     return response
 
 
-def secure_cookies() -> bool:
+def secure_cookies(request: Request) -> bool:
     """Cookies only over HTTPS when people reach the portal over HTTPS (``base_url``)."""
-    return str(settings.get("base_url")).lower().startswith("https://")
+    return get_settings(request).base_url.lower().startswith("https://")
 
 
 def _check_anonymous_csrf(request: Request, sent: str) -> None:
@@ -95,8 +95,9 @@ def login(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
+    settings = get_settings(request)
     keys = sign_in_keys(email, _address(request))
-    if throttled(db, keys, clock):
+    if throttled(db, keys, clock, settings.login_failures_allowed):
         return _anonymous_form(
             request, "login.html", 429, error="Too many failed sign-ins; wait 15 minutes."
         )
@@ -110,15 +111,16 @@ def login(
     if not ok or user is None or not user.active:
         return _anonymous_form(request, "login.html", 401, error="Wrong e-mail or password.")
     _end_presented_session(request, db, clock)
-    token, _row = start_session(db, user, clock)  # always a new cookie: no fixation
+    # Always a new cookie: no fixation.
+    token, _row = start_session(db, user, clock, settings.session_days)
     response = RedirectResponse("/", 303)
     response.set_cookie(
         COOKIE,
         token,
         httponly=True,
         samesite="lax",
-        secure=secure_cookies(),
-        max_age=int(settings.get("session_days") * 86400),
+        secure=secure_cookies(request),
+        max_age=int(settings.session_days * 86400),
     )
     return response
 
@@ -164,14 +166,16 @@ def reset_request(
 ) -> Response:
     """Always the same answer, so the form does not tell who has an account."""
     _check_anonymous_csrf(request, csrf_token)
-    if not reset_request_allowed(db, reset_keys(email, _address(request)), clock):
+    settings = get_settings(request)
+    keys = reset_keys(email, _address(request))
+    if not reset_request_allowed(db, keys, clock, settings.password_resets_allowed):
         return _anonymous_form(
             request, "reset_request.html", 429, error="Too many reset requests; wait 15 minutes."
         )
     user = user_by_email(db, email)
     if user is not None and user.active:
         token = reset_token(user, clock)
-        link = f"{settings.get('base_url').rstrip('/')}/password-reset/{token}"
+        link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
         enqueue(
             db,
             "email",
@@ -261,7 +265,7 @@ def change_own_password(
     except (PasswordNotChanged, WeakPassword) as exc:
         return refused(str(exc))
     keys = sign_in_keys(principal.email, _address(request))
-    if throttled(db, keys, clock):
+    if throttled(db, keys, clock, get_settings(request).login_failures_allowed):
         return refused("too many wrong passwords; wait 15 minutes", 429)
     user = db.get(models.User, principal.user_id)
     assert user is not None

@@ -81,7 +81,7 @@ def _form(request: Request, status_code: int = 200, **context: Any) -> Response:
         **context,
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies()
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure_cookies(request)
     )
     return response
 
