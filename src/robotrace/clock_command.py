@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -48,7 +48,7 @@ def _time(_ctx: click.Context, _param: click.Parameter, value: str) -> datetime:
         raise click.BadParameter(str(exc)) from None
 
 
-def _span(_ctx: click.Context, _param: click.Parameter, value: str) -> object:
+def _span(_ctx: click.Context, _param: click.Parameter, value: str) -> timedelta:
     try:
         return parse_span(value)
     except ValueError as exc:
@@ -79,9 +79,9 @@ def set_clock(time: datetime, path: Path) -> None:
 @clock.command()
 @click.argument("span", callback=_span)
 @file_option
-def advance(span: object, path: Path) -> None:
+def advance(span: timedelta, path: Path) -> None:
     """Move the clock on by SPAN (90s, 15m, 2h, 1.5d; a bare number is seconds)."""
-    moved = _current(path) + span  # type: ignore[operator]
+    moved = _current(path) + span
     write_clock_file(path, moved)
     click.echo(format_utc(moved))
 

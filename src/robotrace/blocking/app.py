@@ -175,6 +175,7 @@ def create_app(
             await reporter.report_once()  # what was blocked since the last report
 
     app = FastAPI(title="robotrace blocker", lifespan=lifespan)
+    # Starlette types a handler as taking any Exception; this one takes the error it is for.
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_middleware(BodyLimit, most=max_body)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.orm import Session
@@ -156,7 +157,10 @@ def open_batches(
     return created
 
 
-def _parts(rows: Iterable[object], size: int) -> list[list]:  # type: ignore[type-arg]
+_Row = TypeVar("_Row")
+
+
+def _parts(rows: Iterable[_Row], size: int) -> list[list[_Row]]:
     listed = list(rows)
     return [listed[i : i + size] for i in range(0, len(listed), size)]
 

@@ -343,6 +343,7 @@ def _email_letter(
         "reference": reference_of(letter),
         "provider": {"key": provider.key, "name": provider.business_name},
         "agencies": agencies_from_settings(),
+        # A sent letter has its times; the columns are empty only while a step is a draft.
         "issued_at": format_utc(letter.issued_at),  # type: ignore[arg-type]
         "mitigate_by": format_utc(letter.mitigate_by),  # type: ignore[arg-type]
         "report_by": format_utc(letter.report_by),  # type: ignore[arg-type]

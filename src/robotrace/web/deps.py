@@ -113,7 +113,15 @@ class LoginRequired(Exception):
     """Raised for pages: the app turns it into a redirect to the sign-in page."""
 
 
-def _principal(user: models.User, provider_key: str | None, **how: object) -> Principal:
+def _principal(
+    user: models.User,
+    provider_key: str | None,
+    *,
+    via: str,
+    can_write: bool,
+    csrf_token: str | None = None,
+    session_id: int | None = None,
+) -> Principal:
     return Principal(
         user_id=user.id,
         email=user.email,
@@ -121,7 +129,10 @@ def _principal(user: models.User, provider_key: str | None, **how: object) -> Pr
         role=user.role,
         provider_id=user.provider_id,
         provider_key=provider_key,
-        **how,  # type: ignore[arg-type]
+        via=via,
+        can_write=can_write,
+        csrf_token=csrf_token,
+        session_id=session_id,
     )
 
 

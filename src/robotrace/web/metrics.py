@@ -128,8 +128,8 @@ class StoreCollector(Collector):
         )
 
 
-def _gauge(name: str, documentation: str, value: object) -> GaugeMetricFamily:
-    return GaugeMetricFamily(name, documentation, value=float(value or 0))  # type: ignore[arg-type]
+def _gauge(name: str, documentation: str, value: float | None) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, value=float(value or 0))
 
 
 def _blocklist(session: Session) -> tuple[int, int]:

@@ -76,20 +76,18 @@ class BulkTracebackOut(BaseModel):
 
 def _out(db: Session, row: models.BulkTraceback) -> BulkTracebackOut:
     calls, batches = models.BulkCall, models.BatchRequest
-    ends = dict(
-        db.execute(
-            select(calls.end, func.count())
-            .where(calls.bulk_id == row.id, calls.state == "ended")
-            .group_by(calls.end)
-        ).tuples()
+    ended_by = (
+        select(calls.end, func.count())
+        .where(calls.bulk_id == row.id, calls.state == "ended")
+        .group_by(calls.end)
     )
-    sent = dict(
-        db.execute(
-            select(batches.status, func.count())
-            .where(batches.bulk_id == row.id)
-            .group_by(batches.status)
-        ).tuples()
+    ends = dict(db.execute(ended_by).tuples().all())
+    sent_by = (
+        select(batches.status, func.count())
+        .where(batches.bulk_id == row.id)
+        .group_by(batches.status)
     )
+    sent = dict(db.execute(sent_by).tuples().all())
     base = f"/api/v1/bulk-tracebacks/{row.id}"
     done = row.status == "done"
     return BulkTracebackOut(
