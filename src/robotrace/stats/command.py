@@ -17,8 +17,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from robotrace import settings
 from robotrace.files import write_whole
+from robotrace.settings import Settings, settings_of
 from robotrace.stats.complaints import (
     DEFAULT_TOP,
     ComplaintStats,
@@ -258,12 +258,17 @@ def days_of(start: datetime | None, end: datetime | None) -> tuple[date | None, 
     return first, last
 
 
+def _settings() -> Settings:
+    """The settings the robotrace group read when the command started."""
+    return settings_of(click.get_current_context())
+
+
 def _analytics(folder: Path | None) -> Path:
-    return folder or Path(settings.get("analytics_dir"))
+    return folder or Path(_settings().analytics_dir)
 
 
 def _span(window: float | None) -> timedelta:
-    return timedelta(days=window or settings.get("effects_window_days"))
+    return timedelta(days=window or _settings().effects_window_days)
 
 
 def _day(value: datetime | None) -> date | None:
@@ -280,7 +285,7 @@ def _read_store(database_url: str | None, read: Callable[[Session], _T]) -> _T:
     from robotrace.store import db as store
 
     # Without --database-url: the database_url setting the robotrace group read.
-    url = database_url or settings.settings_of(click.get_current_context()).database_url
+    url = database_url or _settings().database_url
     engine = store.existing_engine(url)
     try:
         if store.current_revision(engine) != store.head_revision():
@@ -556,8 +561,7 @@ def period_report(
 
     if end <= start:
         raise click.UsageError(f"--to {end:%Y-%m-%d} must be after --from {start:%Y-%m-%d}")
-    target = analytics_dir or Path(settings.get("analytics_dir"))
-    span = timedelta(days=window or settings.get("effects_window_days"))
+    target, span = _analytics(analytics_dir), _span(window)
     report = _read_store(
         database_url,
         lambda session: build(session, target, start.date(), end.date(), SystemClock().now(), span),
