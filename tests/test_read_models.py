@@ -17,11 +17,26 @@ import pytest
 from pydantic import BaseModel
 
 import robotrace
-from robotrace.traceback.model import GivenAnswer, HopAnswer
+from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop, HopAnswer
 from robotrace.web.api.schemas import READ_MODEL_FIELDS
 
 #: The read models whose fields no other class may list again.
-READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer)
+READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer, Hop, CallUnderTrace)
+
+#: Classes that still list a read model's fields, until they take them from it: the notices'
+#: hops (robotrace.notify sits below robotrace.traceback), a call looked up in call records,
+#: a consumer's report, a batch call, the traceback body (a call time as formatted text) and
+#: the forms and bodies that take a call typed in.
+LEFT = {
+    "robotrace.cdr.lookup.LookupResult",
+    "robotrace.notify.hops.OpenHop",
+    "robotrace.notify.hops.SignerAsk",
+    "robotrace.reports.checks.CallReport",
+    "robotrace.web.api.batches.BatchCallOut",
+    "robotrace.web.api.schemas.OpenTracebackIn",
+    "robotrace.web.api.schemas.TracebackOut",
+    "robotrace.web.pages.opening.TypedCall",
+}
 
 
 def own_fields(cls: type) -> set[str]:
@@ -63,7 +78,7 @@ def listed_again(read_model: type, classes: set[type]) -> list[str]:
 
 @pytest.mark.parametrize("read_model", READ_MODELS, ids=lambda model: model.__name__)
 def test_no_class_lists_a_read_models_fields_again(read_model):
-    again = listed_again(read_model, data_classes())
+    again = [name for name in listed_again(read_model, data_classes()) if name not in LEFT]
     fields = sorted(own_fields(read_model))
     assert not again, f"{read_model.__name__}'s fields {fields} are listed again in {again}"
 
@@ -82,3 +97,8 @@ def test_it_tells_a_class_that_lists_the_fields_from_one_that_inherits_them():
         note: str = ""
 
     assert listed_again(GivenAnswer, {Inherits, Again}) == [f"{__name__}.{Again.__qualname__}"]
+
+
+def test_what_is_left_still_lists_the_fields():
+    listing = {name for model in READ_MODELS for name in listed_again(model, data_classes())}
+    assert sorted(LEFT - listing) == [], "taken from its read model now: drop it from LEFT"

@@ -14,19 +14,22 @@ from typing import Any, Protocol, TypedDict
 
 from robotrace.shaken.certificate import CertificateBundle
 from robotrace.shaken.received import received_of
-from robotrace.traceback.model import Answer, OriginAction, ProviderInfo, Traceback
+from robotrace.traceback.model import (
+    Answer,
+    CallUnderTrace,
+    OriginAction,
+    ProviderInfo,
+    Traceback,
+)
 from robotrace.traceback.workflow import Reply
 
 
 @dataclass(frozen=True)
-class HopRequest:
-    """What a provider is told about the call it must search for."""
+class HopRequest(CallUnderTrace):
+    """What a provider is told about the call it must search for (:class:`CallUnderTrace`)."""
 
     traceback_id: str
     provider: str
-    calling_number: str
-    called_number: str
-    call_time: datetime
     due_at: datetime
     #: The call's origid, on a direct request to the provider that signed it.
     origid: str | None = None

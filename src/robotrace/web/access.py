@@ -24,7 +24,7 @@ from robotrace.providers.store import resolve_provider, search_providers, zone_o
 from robotrace.providers.zones import provider_zone
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.traceback.model import Answer, GivenAnswer, HopAnswer, Status
+from robotrace.traceback.model import Answer, CallUnderTrace, GivenAnswer, HopAnswer, Status
 from robotrace.web.principal import Principal
 
 NOT_FOUND = "not found"
@@ -36,14 +36,11 @@ def _not_found() -> HTTPException:
 
 
 @dataclass(frozen=True)
-class HopRequest(HopAnswer):
-    """A hop request as its provider sees it: what it needs to search its records, no more,
-    and its answer (:class:`~robotrace.traceback.model.HopAnswer`)."""
+class HopRequest(HopAnswer, CallUnderTrace):
+    """A hop request as its provider sees it: the call it must search its records for, no
+    more, and its answer (:class:`~robotrace.traceback.model.HopAnswer`)."""
 
     id: int
-    calling_number: str
-    called_number: str
-    call_time: datetime
     requested_at: datetime
     due_at: datetime
     open: bool
@@ -411,7 +408,7 @@ def orders_binding(db: Session, principal: Principal) -> list[models.Enforcement
 
 
 @dataclass(frozen=True)
-class SignerRequest(GivenAnswer):
+class SignerRequest(GivenAnswer, CallUnderTrace):
     """A direct request as the signing provider sees it: the call it signed (its origid and
     numbers) and its own answer. Its ``id`` is the id of the traceback's first hop request,
     an integer like any hop id, so the provider never sees the traceback id."""
@@ -419,9 +416,6 @@ class SignerRequest(GivenAnswer):
     id: int
     origid: str | None
     attest: str
-    calling_number: str
-    called_number: str
-    call_time: datetime
     requested_at: datetime
     due_at: datetime
     open: bool

@@ -37,7 +37,7 @@ from pydantic import BaseModel, Field, create_model, model_validator
 
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.providers.registry import Provider, named_provider
-from robotrace.traceback.model import GivenAnswer, HopAnswer
+from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop
 
 #: Where an API body shows a due time in the provider's own zone beside ``due_at`` (UTC).
 DUE_AT_LOCAL = Field(
@@ -68,31 +68,34 @@ def _published(annotation: Any) -> Any:
     return annotation
 
 
-#: The pydantic models :func:`fields_of` built, by the read model whose fields they show.
-READ_MODEL_FIELDS: dict[type, type[BaseModel]] = {}
+#: The pydantic models :func:`fields_of` built, by the read models whose fields they show.
+READ_MODEL_FIELDS: dict[tuple[type, ...], type[BaseModel]] = {}
 
 
-def fields_of(read_model: type) -> type[BaseModel]:
-    """A pydantic model with the fields of ``read_model`` (a dataclass), in its order, as a
-    base for the bodies that show it: each required (the API always sends it) unless its
+def fields_of(*read_models: type) -> type[BaseModel]:
+    """A pydantic model with the fields of ``read_models`` (dataclasses), in their order, as
+    a base for the bodies that show them: each required (the API always sends it) unless its
     metadata says ``required=False``, with the ``description`` its metadata gives."""
-    if read_model not in READ_MODEL_FIELDS:
-        hints = get_type_hints(read_model)
+    if read_models not in READ_MODEL_FIELDS:
         definitions: dict[str, Any] = {}
-        for found in dataclasses.fields(read_model):
-            about = {"description": found.metadata["description"]} if found.metadata else {}
-            default = found.default if found.metadata.get("required", True) is False else ...
-            definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
-        READ_MODEL_FIELDS[read_model] = create_model(read_model.__name__ + "Fields", **definitions)
-    return READ_MODEL_FIELDS[read_model]
+        for read_model in read_models:
+            hints = get_type_hints(read_model)
+            for found in dataclasses.fields(read_model):
+                about = {"description": found.metadata["description"]} if found.metadata else {}
+                default = found.default if found.metadata.get("required", True) is False else ...
+                definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
+        name = "".join(model.__name__ for model in read_models) + "Fields"
+        READ_MODEL_FIELDS[read_models] = create_model(name, **definitions)
+    return READ_MODEL_FIELDS[read_models]
 
 
 if TYPE_CHECKING:  # the checker sees a plain model; the fields are the read models'
-    GivenAnswerFields = BaseModel
-    HopAnswerFields = BaseModel
+    RequestFields = BaseModel
+    HopFields = BaseModel
 else:
-    GivenAnswerFields = fields_of(GivenAnswer)
-    HopAnswerFields = fields_of(HopAnswer)
+    #: A request as its provider sees it: the call and the provider's answer.
+    RequestFields = fields_of(CallUnderTrace, GivenAnswer)
+    HopFields = fields_of(Hop)
 
 
 class Problem(BaseModel):
@@ -122,13 +125,10 @@ class AskedOut(BaseModel):
         )
 
 
-class HopRequestOut(GivenAnswerFields):
+class HopRequestOut(RequestFields):
     """A hop request as its provider sees it: the call to search for, no traceback id."""
 
     id: int
-    calling_number: str
-    called_number: str
-    call_time: datetime
     requested_at: datetime
     due_at: datetime
     due_at_local: str = DUE_AT_LOCAL
@@ -214,16 +214,13 @@ class AnswerIn(BaseModel):
             raise ValueError("a received_signer needs the received_attest it signed with")
 
 
-class SignerRequestOut(GivenAnswerFields):
+class SignerRequestOut(RequestFields):
     """A direct request to your provider as the signer of a call (STIR/SHAKEN, docs/shaken.md):
     the origid your signature carried and the call, no traceback id."""
 
     id: int = Field(description="the direct request's id (not a traceback id)")
     origid: str | None = Field(description="the origid of your PASSporT on the call")
     attest: Literal["A", "B"]
-    calling_number: str
-    called_number: str
-    call_time: datetime
     requested_at: datetime
     due_at: datetime
     due_at_local: str = DUE_AT_LOCAL
@@ -255,14 +252,10 @@ class SignerAnswerIn(BaseModel):
         return self
 
 
-class HopOut(HopAnswerFields):
+class HopOut(HopFields):
     id: int
-    position: int
-    provider: str
     role: str
     roles: list[str]
-    requested_at: datetime
-    due_at: datetime
     due_at_local: str = DUE_AT_LOCAL
     time_zone: str = TIME_ZONE
     overdue: bool
