@@ -60,14 +60,18 @@ def wait_for(
     deadline = time.monotonic() + timeout
     while True:
         if process is not None and process.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:] if log is not None else ""
-            raise AssertionError(f"{what}: the process exited with {process.returncode}\n{tail}")
+            exited = f"the process exited with {process.returncode}"
+            raise AssertionError(f"{what}: {exited}\n{_end_of(log)}")
         found = check()
         if found:
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
+            raise AssertionError(f"{what}: not within {timeout} s\n{_end_of(log)}".rstrip())
         time.sleep(poll)
+
+
+def _end_of(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-3000:] if log is not None else ""
 
 
 def answers(url: str, timeout: float = 1) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from robotrace.cli import main
 from tests.network.conftest import kamailio, load_sip_network, sipp  # noqa: F401 (fixtures)
+from tests.support import wait_for
 
 from .builders import CRITICAL, REDRESS, first_list, public_pem, save_signed
 
@@ -87,14 +87,11 @@ class RunningKamailio:
 
 def _wait_until_up(running: RunningKamailio, seconds: float = 20) -> None:
     net = load_sip_network()
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if running.process.poll() is not None:
-            raise RuntimeError(f"kamailio exited: {running.log.read_text()[-3000:]}")
-        if running.rpc.exists() and net.udp_listening("127.0.0.1", running.port):
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"kamailio not up within {seconds} s: {running.log.read_text()[-3000:]}")
+
+    def up() -> bool:
+        return running.rpc.exists() and net.udp_listening("127.0.0.1", running.port)
+
+    wait_for(up, seconds, "kamailio to listen", process=running.process, log=running.log)
 
 
 def running_kamailio(binary: str, world: World, name: str) -> Iterator[RunningKamailio]:
