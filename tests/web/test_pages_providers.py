@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import event, select
 
+from robotrace.providers.directory import status_column
 from robotrace.providers.registry import PROVIDER_COLUMNS, Provider
 from robotrace.providers.rmd import RMD_EXPORT_COLUMNS
 from robotrace.providers.rmd_store import statuses
@@ -20,7 +21,6 @@ from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
-from robotrace.web.pages.providers import status_column
 
 from .conftest import PROVIDERS
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
+from robotrace.providers.directory import registry_rows
 from robotrace.providers.rmd_store import history, statuses
 from robotrace.providers.status import RmdStatus
 from robotrace.providers.store import provider_of
@@ -30,7 +31,6 @@ from robotrace.web.pages.providers import (
     QUERY_LIMIT,
     ImportRefused,
     import_upload,
-    registry_rows,
 )
 from robotrace.web.principal import Principal
 
