@@ -15,7 +15,6 @@ from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.bulk.answers import (
@@ -26,6 +25,7 @@ from robotrace.bulk.answers import (
     record_answers,
 )
 from robotrace.bulk.dispatch import MAX_BATCH_CALLS
+from robotrace.bulk.progress import asked_calls
 from robotrace.bulk.rules import LONGEST_WINDOW_S, PATH_SEPARATOR, time_text
 from robotrace.clock import Clock
 from robotrace.store import models
@@ -157,23 +157,15 @@ def get_batch_request(
     """One of your provider's batch requests with its calls: position, numbers, time, and
     whether it is answered."""
     row = access.batch_request(db, principal, batch_id)
-    answer, call = models.BatchCall, models.BulkCall
     items = [
         BatchCallOut(
-            position=position,
-            called_number=called,
-            calling_number=calling,
-            call_time=time_text(t_ms),
-            answered=given is not None,
+            position=asked.position,
+            called_number=asked.called_number,
+            calling_number=asked.calling_number,
+            call_time=time_text(asked.t_ms),
+            answered=asked.answered,
         )
-        for position, called, calling, t_ms, given in db.execute(
-            select(
-                answer.position, call.called_number, call.calling_number, call.t_ms, answer.answer
-            )
-            .join(call, call.id == answer.bulk_call_id)
-            .where(answer.batch_id == row.id)
-            .order_by(answer.position)
-        )
+        for asked in asked_calls(db, row.id)
     ]
     answered = sum(1 for item in items if item.answered)
     return BatchRequestDetail(**_out(row).model_dump(), answered=answered, items=items)

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from robotrace.bulk.progress import batch_statuses, call_ends
 from robotrace.bulk.rules import ENDS, duration_seconds
 from robotrace.bulk.submit import MAX_CALLS, Options, calls_of_file, calls_of_rows, campaign_calls
 from robotrace.bulk.submit import submit as submit_calls
@@ -75,19 +75,7 @@ class BulkTracebackOut(BaseModel):
 
 
 def _out(db: Session, row: models.BulkTraceback) -> BulkTracebackOut:
-    calls, batches = models.BulkCall, models.BatchRequest
-    ended_by = (
-        select(calls.end, func.count())
-        .where(calls.bulk_id == row.id, calls.state == "ended")
-        .group_by(calls.end)
-    )
-    ends = dict(db.execute(ended_by).tuples().all())
-    sent_by = (
-        select(batches.status, func.count())
-        .where(batches.bulk_id == row.id)
-        .group_by(batches.status)
-    )
-    sent = dict(db.execute(sent_by).tuples().all())
+    ends, sent = call_ends(db, row.id), batch_statuses(db, row.id)
     base = f"/api/v1/bulk-tracebacks/{row.id}"
     done = row.status == "done"
     return BulkTracebackOut(

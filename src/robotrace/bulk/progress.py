@@ -1,0 +1,60 @@
+"""How far a federated bulk traceback has got, and what one of its batch requests asks: the
+reads the API shows (``/api/v1/bulk-tracebacks``, ``/api/v1/batch-requests``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from robotrace.store import models
+
+
+def call_ends(session: Session, bulk_id: int) -> dict[str | None, int]:
+    """How many of the submission's calls ended, by how their path ended."""
+    calls = models.BulkCall
+    query = (
+        select(calls.end, func.count())
+        .where(calls.bulk_id == bulk_id, calls.state == "ended")
+        .group_by(calls.end)
+    )
+    return dict(session.execute(query).tuples())
+
+
+def batch_statuses(session: Session, bulk_id: int) -> dict[str, int]:
+    """How many of the submission's batch requests are in each status."""
+    batches = models.BatchRequest
+    query = (
+        select(batches.status, func.count())
+        .where(batches.bulk_id == bulk_id)
+        .group_by(batches.status)
+    )
+    return dict(session.execute(query).tuples())
+
+
+@dataclass(frozen=True)
+class AskedCall:
+    """One call of a batch request: its place in the batch, its numbers and time (ms into
+    the submission), and whether the provider answered it."""
+
+    position: int
+    called_number: str
+    calling_number: str
+    t_ms: int
+    answered: bool
+
+
+def asked_calls(session: Session, batch_id: int) -> list[AskedCall]:
+    """The calls of batch request ``batch_id``, in their order in the batch."""
+    answer, call = models.BatchCall, models.BulkCall
+    query = (
+        select(answer.position, call.called_number, call.calling_number, call.t_ms, answer.answer)
+        .join(call, call.id == answer.bulk_call_id)
+        .where(answer.batch_id == batch_id)
+        .order_by(answer.position)
+    )
+    return [
+        AskedCall(position, called, calling, t_ms, given is not None)
+        for position, called, calling, t_ms, given in session.execute(query)
+    ]
