@@ -19,7 +19,7 @@ def call_ends(session: Session, bulk_id: int) -> dict[str | None, int]:
         .where(calls.bulk_id == bulk_id, calls.state == "ended")
         .group_by(calls.end)
     )
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).tuples().all())
 
 
 def batch_statuses(session: Session, bulk_id: int) -> dict[str, int]:
@@ -30,7 +30,7 @@ def batch_statuses(session: Session, bulk_id: int) -> dict[str, int]:
         .where(batches.bulk_id == bulk_id)
         .group_by(batches.status)
     )
-    return dict(session.execute(query).tuples())
+    return dict(session.execute(query).tuples().all())
 
 
 @dataclass(frozen=True)
