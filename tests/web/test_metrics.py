@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -81,7 +82,8 @@ def test_store_figures_are_what_the_world_holds(world, engine):
 
 def test_only_this_machine_or_the_token_may_scrape(world, monkeypatch):
     assert TestClient(world.app, client=("203.0.113.9", 4000)).get("/metrics").status_code == 403
-    monkeypatch.setenv("ROBOTRACE_METRICS_TOKEN", "s3cret")
+    with_token = replace(world.app.state.settings, metrics_token="s3cret")
+    monkeypatch.setattr(world.app.state, "settings", with_token)
     remote = TestClient(world.app, client=("203.0.113.9", 4000))
     assert remote.get("/metrics").status_code == 401
     assert remote.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401

@@ -42,7 +42,6 @@ from prometheus_client.registry import Collector
 from sqlalchemy.orm import Session
 from starlette.datastructures import State
 
-from robotrace import settings
 from robotrace.evidence.analytics import complaint_files
 from robotrace.notify.outbox import counts_by_status
 from robotrace.traceback.lists import open_traceback_count, overdue_hop_count
@@ -176,7 +175,7 @@ async def count_requests(
 
 def allowed(request: Request) -> None:
     """The metrics_token as a bearer token, or — without one set — a loopback client."""
-    token = settings.get("metrics_token")
+    token = request.app.state.settings.metrics_token
     if token:
         given = request.headers.get("authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):

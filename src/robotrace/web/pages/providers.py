@@ -22,7 +22,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock, as_utc
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.enforcement.standing import block_list_standing
@@ -303,7 +302,7 @@ def _provider_page(
         looks_like=lookalikes_of(db, provider) if principal.is_staff else [],
         zone=zone_of(provider),
         zone_sources=ZONE_SOURCES,
-        default_zone=settings.get("business_zone"),
+        default_zone=request.app.state.settings.business_zone,
         rule=RULE,
         now_input=as_utc(clock.now()).strftime("%Y-%m-%dT%H:%M"),
         **context,
