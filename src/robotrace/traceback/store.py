@@ -151,6 +151,21 @@ def _set_columns(row: models.Base, columns: dict[str, Any]) -> None:
         setattr(row, name, value)
 
 
+def lock_traceback_row(session: Session, traceback_id: str) -> None:
+    """Lock the traceback's row until the transaction ends (``SELECT … FOR UPDATE`` on
+    PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers already)."""
+    session.execute(
+        select(models.Traceback.id).where(models.Traceback.id == traceback_id).with_for_update()
+    )
+
+
+def lock_traceback(session: Session, traceback_id: str) -> None:
+    """Serialise writers of one traceback (:func:`lock_traceback_row`) and forget what this
+    session read before, so the workflow sees the latest committed state."""
+    session.expire_all()
+    lock_traceback_row(session, traceback_id)
+
+
 def load_traceback(session: Session, traceback_id: str, for_update: bool = False) -> Traceback:
     """The traceback ``traceback_id``; :class:`TracebackNotFound` when there is none.
 
@@ -159,9 +174,7 @@ def load_traceback(session: Session, traceback_id: str, for_update: bool = False
     afresh — so two concurrent changes of one traceback (two answers to the same hop) take
     turns, and the second sees what the first did."""
     if for_update:
-        session.execute(
-            select(models.Traceback.id).where(models.Traceback.id == traceback_id).with_for_update()
-        )
+        lock_traceback_row(session, traceback_id)
     row = session.get(
         models.Traceback,
         traceback_id,

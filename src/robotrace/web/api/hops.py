@@ -10,17 +10,16 @@ from dataclasses import asdict
 from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.registry import Provider
-from robotrace.store import models
 from robotrace.store.asked import asked_of
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, OriginAction
+from robotrace.traceback.store import lock_traceback
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
@@ -128,15 +127,6 @@ def named_of(body: AnswerIn) -> Provider | None:
     if body.answer != "upstream" or body.new_provider is None:
         return None
     return body.new_provider.provider()
-
-
-def lock_traceback(db: Session, traceback_id: str) -> None:
-    """Serialise writers of one traceback (PostgreSQL row lock; SQLite has one writer) and
-    forget what this session read before, so the workflow sees the latest committed state."""
-    db.expire_all()
-    db.execute(
-        select(models.Traceback.id).where(models.Traceback.id == traceback_id).with_for_update()
-    )
 
 
 @router.post(

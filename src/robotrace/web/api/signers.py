@@ -19,10 +19,11 @@ from robotrace.clock import Clock
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
+from robotrace.traceback.store import lock_traceback
 from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.hops import ANSWERED, CLOSED, lock_traceback
+from robotrace.web.api.hops import ANSWERED, CLOSED
 from robotrace.web.api.schemas import RowId, SignerAnswerIn, SignerRequestOut
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal

@@ -16,11 +16,10 @@ from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.findings import summary_of
 from robotrace.traceback.model import CallUnderTrace, Traceback
-from robotrace.traceback.store import load_traceback, provider_directory
+from robotrace.traceback.store import load_traceback, lock_traceback, provider_directory
 from robotrace.traceback.workflow import REASON_LENGTH, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
-from robotrace.web.api.hops import lock_traceback
 from robotrace.web.api.schemas import LARGEST_ID, HopOut, OpenTracebackIn, TracebackOut
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
