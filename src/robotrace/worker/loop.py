@@ -121,7 +121,9 @@ class Outage:
             log.error("database unavailable (%s); retrying with back-off, quietly", cause)
         self.failures += 1
         longest = max(self.interval, MAX_BACKOFF_SECONDS)
-        doubled: int = 2 ** (self.failures - 1)
+        # The doubling stops once it passes the longest wait: after ~1,024 failures (hours of
+        # outage) 2 ** failures no longer converts to a float, and the loop would crash.
+        doubled: int = 2 ** min(self.failures - 1, 64)
         return min(self.interval * doubled, longest)
 
     def ended(self) -> None:
