@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from robotrace.worker.loop import MAX_BACKOFF_SECONDS, Outage
 
 
@@ -10,7 +12,7 @@ def test_it_doubles_the_wait_after_each_failed_pass_up_to_the_longest() -> None:
     waits = [outage.failed(ConnectionError("gone")) for _ in range(12)]
     assert waits[:4] == [1.0, 2.0, 4.0, 8.0]
     assert max(waits) == MAX_BACKOFF_SECONDS
-    assert all(a <= b for a, b in zip(waits, waits[1:], strict=False))
+    assert all(a <= b for a, b in pairwise(waits))
 
 
 def test_it_keeps_waiting_the_longest_through_a_day_long_outage() -> None:
