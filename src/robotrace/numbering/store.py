@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from robotrace import numbers
 from robotrace.numbering.blocks import FORMATS, BlockFile, NumberBlock
+from robotrace.providers.store import provider_by_identifier
 from robotrace.store import models
 from robotrace.store.db import chunks
 
@@ -141,7 +142,7 @@ def holder_of(session: Session, number: str) -> NumberHolder | None:
     if not rows:
         return None
     row = max(rows, key=lambda r: len(r.prefix))
-    provider = _provider_by_ocn(session, row.ocn)
+    provider = provider_by_identifier(session, "ocn", row.ocn)
     return NumberHolder(
         number=f"+1{digits}",
         prefix=row.prefix,
@@ -153,14 +154,6 @@ def holder_of(session: Session, number: str) -> NumberHolder | None:
         source=row.source,
         provider_key=provider.key if provider else None,
         provider_name=provider.business_name if provider else None,
-    )
-
-
-def _provider_by_ocn(session: Session, ocn: str) -> models.Provider | None:
-    return session.scalar(
-        select(models.Provider)
-        .join(models.ProviderIdentifier)
-        .where(models.ProviderIdentifier.kind == "ocn", models.ProviderIdentifier.value == ocn)
     )
 
 

@@ -206,7 +206,7 @@ def identify_provider(
     checked as such): when another provider holds it, the two are one and merge (the older
     survives, see :func:`merge_providers`). Returns the provider that holds it now."""
     value = clean(kind, value)
-    holder = _holder_of(session, kind, value) if kind != "name" else None
+    holder = provider_by_identifier(session, kind, value) if kind != "name" else None
     if holder is not None and holder.id != row.id:
         survivor, absorbed = sorted((row, holder), key=lambda r: r.id)
         merge_providers(session, survivor, absorbed, actor, clock.now(), f"both are {kind} {value}")
@@ -229,13 +229,15 @@ def named_key(session: Session, named: Provider) -> str | None:
 
 def _holder_of_any(session: Session, named: Provider) -> models.Provider | None:
     for kind, value in named.identifiers():
-        holder = _holder_of(session, kind, value)
+        holder = provider_by_identifier(session, kind, value)
         if holder is not None:
             return holder
     return None
 
 
-def _holder_of(session: Session, kind: str, value: str) -> models.Provider | None:
+def provider_by_identifier(session: Session, kind: str, value: str) -> models.Provider | None:
+    """The provider known by ``value`` of ``kind`` (``ocn``, ``rmd``, ``frn``, ``key``: each
+    names one provider at most), as stored (cleaned) already."""
     holder = session.scalar(
         select(models.ProviderIdentifier.provider_id).where(
             models.ProviderIdentifier.kind == kind, models.ProviderIdentifier.value == value

@@ -22,6 +22,7 @@ from robotrace.providers.registry import Provider
 from robotrace.providers.store import (
     add_named_provider,
     named_key,
+    provider_by_identifier,
     resolve_key,
     zone_of,
 )
@@ -163,12 +164,8 @@ def _holder_of_ocn(session: Session, spc: str) -> str | None:
         ocn = clean_ocn(spc)
     except ValueError:
         return None
-    holder = session.scalar(
-        select(models.Provider.key)
-        .join(models.ProviderIdentifier)
-        .where(models.ProviderIdentifier.kind == "ocn", models.ProviderIdentifier.value == ocn)
-    )
-    return holder
+    holder = provider_by_identifier(session, "ocn", ocn)
+    return holder.key if holder is not None else None
 
 
 def open_traceback_for_call(
