@@ -9,7 +9,7 @@ region's states. The same file twice changes nothing. The caller owns the transa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -43,18 +43,11 @@ class BlockImport:
 
 
 @dataclass(frozen=True)
-class NumberHolder:
-    """The carrier a number's block was assigned to, and the provider robotrace knows by
-    that OCN (None: the OCN is no registered provider's)."""
+class NumberHolder(NumberBlock):
+    """The block ``number`` falls in, so the carrier it was assigned to, and the provider
+    robotrace knows by that OCN (None: the OCN is no registered provider's)."""
 
     number: str
-    prefix: str
-    ocn: str
-    company: str
-    rate_center: str
-    state: str
-    effective_on: date | None
-    source: str
     provider_key: str | None
     provider_name: str | None
 
