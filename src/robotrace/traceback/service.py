@@ -124,8 +124,8 @@ def open_traceback(
 
 
 def _policy_now() -> Policy:
-    """The policy of the settings as they are now, for a caller that hands none (the
-    portal's pages do not yet pass the one their settings give)."""
+    """The policy of the settings as they are now, for a caller that hands none (a script or
+    a test; the portal and the commands hand the one their settings give)."""
     return Policy.from_settings(Settings.from_environ())
 
 

@@ -26,6 +26,7 @@ from robotrace.clock import Clock
 from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.traceback.workflow import Policy
 from robotrace.web.principal import Principal
 
 
@@ -107,6 +108,12 @@ def get_settings(request: Request) -> Settings:
     """The settings the portal read when it started (``app.state.settings``)."""
     settings: Settings = request.app.state.settings
     return settings
+
+
+def get_policy(settings: Settings = Depends(get_settings)) -> Policy:
+    """When hop requests are due and whether foreign hops are followed, from the settings the
+    portal read when it started."""
+    return Policy.from_settings(settings)
 
 
 class LoginRequired(Exception):

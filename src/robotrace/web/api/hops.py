@@ -20,11 +20,17 @@ from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, OriginAction
 from robotrace.traceback.store import lock_traceback
-from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
+from robotrace.traceback.workflow import (
+    NotYourHop,
+    Policy,
+    Reply,
+    TracebackClosed,
+    WorkflowError,
+)
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import LARGEST_ID, AnswerIn, AskedOut, HopRequestOut, RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/hop-requests", tags=["hop requests (providers)"])
@@ -138,6 +144,7 @@ def answer_hop_request(
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> HopRequestOut:
     """Answer one hop request, once. An unknown upstream is named with ``new_provider`` and
     registered. A late answer after ``no_response`` is recorded; it reopens the traceback only
@@ -156,6 +163,7 @@ def answer_hop_request(
             reply_of(body),
             principal.actor,
             clock,
+            policy,
             named=named_of(body),
         )
     except TracebackClosed:

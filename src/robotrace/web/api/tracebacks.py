@@ -17,11 +17,11 @@ from robotrace.traceback import service
 from robotrace.traceback.findings import summary_of
 from robotrace.traceback.model import CallUnderTrace, Traceback
 from robotrace.traceback.store import load_traceback, lock_traceback, provider_directory
-from robotrace.traceback.workflow import REASON_LENGTH, TracebackClosed, WorkflowError
+from robotrace.traceback.workflow import REASON_LENGTH, Policy, TracebackClosed, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.schemas import LARGEST_ID, HopOut, OpenTracebackIn, TracebackOut
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/tracebacks", tags=["tracebacks (staff)"])
@@ -94,20 +94,23 @@ def open_traceback(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> TracebackOut:
     """Open a traceback for a stored call (``call_id``) or for a call's details, and send
     the first hop request to its terminating provider."""
     with conflicts(422):
         if body.call_id is not None:
             tb = service.open_traceback_for_call(
-                db, body.call_id, principal.actor, clock, again=True
+                db, body.call_id, principal.actor, clock, policy, again=True
             )
         else:
             assert body.called_number and body.call_time and body.terminating_provider
             call = CallUnderTrace(
                 body.calling_number or "", body.called_number, as_utc(body.call_time)
             )
-            tb = service.open_traceback(db, call, body.terminating_provider, principal.actor, clock)
+            tb = service.open_traceback(
+                db, call, body.terminating_provider, principal.actor, clock, policy
+            )
     response.headers["Location"] = f"/api/v1/tracebacks/{tb.id}"
     return traceback_out(db, tb, clock)
 

@@ -25,11 +25,17 @@ from robotrace.clock import Clock
 from robotrace.numbers import spellings
 from robotrace.store.asked import asked_of
 from robotrace.traceback import service
-from robotrace.traceback.workflow import NotYourHop, Reply, TracebackClosed, WorkflowError
+from robotrace.traceback.workflow import (
+    NotYourHop,
+    Policy,
+    Reply,
+    TracebackClosed,
+    WorkflowError,
+)
 from robotrace.web import access
 from robotrace.web.access import HopRequest, SignerRequest
 from robotrace.web.api.schemas import LARGEST_ID, RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.answers import (
     AnswerForm,
@@ -189,6 +195,7 @@ def answer(
     principal: Principal = Depends(writer(*PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     hop, traceback_id = access.hop_request(db, principal, hop_id)
     if not answerable(hop):
@@ -200,7 +207,7 @@ def answer(
         in_savepoint(
             db,
             lambda: service.answer_hop(
-                db, traceback_id, key, reply, principal.actor, clock, named=named
+                db, traceback_id, key, reply, principal.actor, clock, policy, named=named
             ),
         )
     except TracebackClosed:

@@ -16,9 +16,9 @@ from robotrace.providers.store import directory_choices
 from robotrace.traceback import service
 from robotrace.traceback.lists import untraced_calls
 from robotrace.traceback.model import CallUnderTrace
-from robotrace.traceback.workflow import WorkflowError
+from robotrace.traceback.workflow import Policy, WorkflowError
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.pages.common import STAFF, form_text, in_savepoint
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
@@ -126,13 +126,16 @@ def open_typed(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     typed = TypedCall(calling_number, called_number, call_time, terminating_key)
     try:
         call = call_from_form(typed, clock.now())
         tb = in_savepoint(
             db,
-            lambda: service.open_traceback(db, call, terminating_key, principal.actor, clock),
+            lambda: service.open_traceback(
+                db, call, terminating_key, principal.actor, clock, policy
+            ),
         )
     except (ValueError, WorkflowError) as exc:
         return _form(request, principal, db, typed, {field_of(exc): f"Not opened: {exc}."})
@@ -146,10 +149,11 @@ def open_from_call(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     try:
         tb = in_savepoint(
-            db, lambda: service.open_traceback_for_call(db, call_id, principal.actor, clock)
+            db, lambda: service.open_traceback_for_call(db, call_id, principal.actor, clock, policy)
         )
     except WorkflowError as exc:
         return _form(request, principal, db, call_error=f"Not opened: {exc}.")

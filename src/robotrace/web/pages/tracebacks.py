@@ -33,9 +33,16 @@ from robotrace.traceback.model import (
     read_values,
 )
 from robotrace.traceback.store import load_traceback, provider_directory
-from robotrace.traceback.workflow import Reply, WorkflowError, withdrawn_reason
+from robotrace.traceback.workflow import Policy, Reply, WorkflowError, withdrawn_reason
 from robotrace.web import access
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    current_principal,
+    get_clock,
+    get_policy,
+    require_roles,
+    writer,
+)
 from robotrace.web.pages import opening, traceback_list
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.principal import Principal
@@ -263,10 +270,11 @@ def ask_signer(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     """The signer shortcut: a direct request, with the call's origid, to the A/B signer."""
     row = access.traceback_row(db, principal, traceback_id)
-    step = partial(service.request_signer, db, row.id, principal.actor, clock)
+    step = partial(service.request_signer, db, row.id, principal.actor, clock, policy)
     return _step(request, principal, db, clock, row.id, step, "Not asked")
 
 
