@@ -26,7 +26,6 @@ from robotrace.providers.store import (
     resolve_key,
     zone_of,
 )
-from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
@@ -116,17 +115,11 @@ def open_traceback(
         terminating,
         clock.now(),
         actor,
-        policy or _policy_now(),
+        policy or Policy.from_environ(),
         campaign,
         signer,
     )
     return _commit_step(session, step, call_id)
-
-
-def _policy_now() -> Policy:
-    """The policy of the settings as they are now, for a caller that hands none (a script or
-    a test; the portal and the commands hand the one their settings give)."""
-    return Policy.from_settings(Settings.from_environ())
 
 
 def campaign_of_caller_id(session: Session, calling: str) -> str | None:
@@ -221,7 +214,7 @@ def answer_hop(
         provider_directory(session),
         clock.now(),
         actor,
-        policy or _policy_now(),
+        policy or Policy.from_environ(),
     )
     return _commit_step(session, step)
 
@@ -233,7 +226,7 @@ def request_signer(
     its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
     tb = load_traceback(session, traceback_id, for_update=True)
     zone = _zone_of_key(session, tb.signer.provider) if tb.signer else ""
-    step = workflow.request_signer(tb, clock.now(), actor, policy or _policy_now(), zone)
+    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_environ(), zone)
     tb = _commit_step(session, step)
     queue_signer_request(session, traceback_id, clock)
     return tb

@@ -65,9 +65,15 @@ class Reply:
 
 
 def ask(
-    session: Session, campaign_id: str, number: str, actor: str, clock: Clock
+    session: Session,
+    campaign_id: str,
+    number: str,
+    actor: str,
+    clock: Clock,
+    policy: Policy | None = None,
 ) -> models.TraceForwardRequest:
-    """Ask the carrier of ``number`` (one of the campaign's call-back numbers) whose it is."""
+    """Ask the carrier of ``number`` (one of the campaign's call-back numbers) whose it is;
+    the request is due as a hop request is, by ``policy`` (default: the settings')."""
     lock_for_transaction(session, "trace-forward")  # one open request per number
     campaign = session.get(models.Campaign, campaign_id)
     if campaign is None:
@@ -95,9 +101,7 @@ def ask(
         ocn=holder.ocn,
         asked_by=actor,
         requested_at=now,
-        due_at=Policy.from_settings(settings.Settings.from_environ()).due_at(
-            now, zone_of(carrier).zone
-        ),
+        due_at=(policy or Policy.from_environ()).due_at(now, zone_of(carrier).zone),
     )
     session.add(request)
     session.flush()

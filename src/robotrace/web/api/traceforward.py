@@ -21,11 +21,12 @@ from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.store import zone_of
 from robotrace.store.models import UserRole
+from robotrace.traceback.workflow import Policy
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["trace forward"])
@@ -117,6 +118,7 @@ def ask_trace_forward(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> TraceForwardOut:
     """Ask the carrier that one of the campaign's call-back numbers was assigned to (the
     number-block table: ``robotrace numbering import``) whose customer it is. 409 while a
@@ -124,7 +126,7 @@ def ask_trace_forward(
     block is unknown."""
     access.campaign_row(db, principal, campaign_id)
     try:
-        request = traceforward.ask(db, campaign_id, body.number, principal.actor, clock)
+        request = traceforward.ask(db, campaign_id, body.number, principal.actor, clock, policy)
     except traceforward.TraceForwardError as exc:
         raise _refusal(exc) from None
     return _out(access.trace_forward_request(db, principal, request.id), principal)

@@ -25,10 +25,11 @@ from robotrace.providers.store import zone_of
 from robotrace.rows import BadRowsError
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.traceback.workflow import Policy
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.evidence_uploads import (
     BadFileName,
     save_stream,
@@ -75,13 +76,14 @@ def ask_trace_forward(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     from robotrace.web.pages.campaigns import campaign_response  # it shows this module's part
 
     access.campaign_row(db, principal, campaign_id)
     try:
         asked = in_savepoint(
-            db, lambda: traceforward.ask(db, campaign_id, number, principal.actor, clock)
+            db, lambda: traceforward.ask(db, campaign_id, number, principal.actor, clock, policy)
         )
     except traceforward.TraceForwardError as exc:
         return campaign_response(request, principal, db, campaign_id, 422, tf_error=str(exc))
