@@ -62,8 +62,7 @@ def declare_blocking(
     if blocker.id == auth.provider_id:
         raise InvalidRequest("a provider does not block itself")
     since = as_utc(since)
-    # An authorization in force was issued; its time is empty only while it is a draft.
-    effective = as_utc(auth.effective_at or auth.issued_at)  # type: ignore[arg-type]
+    effective = as_utc(auth.effective_at or records.issued_at(auth))
     if since < effective:
         raise InvalidRequest(
             f"{reference_of(auth)} allows blocking from {format_utc(effective)}, not before"

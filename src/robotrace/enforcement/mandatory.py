@@ -527,9 +527,8 @@ def _finish(
         "step": {
             "reference": reference_of(action),
             "title": title_of(action),
-            # An issued step has its time; the column is empty only while it is a draft.
-            "date": date_for_people(action.issued_at),  # type: ignore[arg-type]
-            "issued_at": when(action.issued_at),  # type: ignore[arg-type]
+            "date": date_for_people(records.issued_at(action)),
+            "issued_at": when(records.issued_at(action)),
             "respond_by": when(action.respond_by) if action.respond_by else "",
             "effective_at": when(action.effective_at)
             if action.kind == records.FINAL_ORDER_KIND and action.effective_at
@@ -593,8 +592,7 @@ def _email(
         "title": title_of(action),
         "provider": {"key": provider.key, "name": provider.business_name},
         "agencies": agencies_from_settings(),
-        # An issued step has its time; the column is empty only while it is a draft.
-        "issued_at": format_utc(action.issued_at),  # type: ignore[arg-type]
+        "issued_at": format_utc(records.issued_at(action)),
         "respond_by": format_utc(action.respond_by) if action.respond_by else None,
         "effective_at": format_utc(action.effective_at)
         if action.kind == records.FINAL_ORDER_KIND and action.effective_at

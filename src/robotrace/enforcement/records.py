@@ -18,7 +18,7 @@ from robotrace.enforcement.authorizations import (
     step_reference,
 )
 from robotrace.enforcement.blocklist import FINAL_ORDER, RMD_REMOVED, InForce
-from robotrace.enforcement.errors import InvalidRequest
+from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.letters import CampaignSummary, ProviderAddress, excerpt
 from robotrace.enforcement.similar import CampaignFacts
 from robotrace.providers.store import provider_of, resolve_provider
@@ -91,6 +91,14 @@ def action(session: Session, action_id: int, kind: EnforcementKind) -> models.En
     if row is None or row.kind != kind:
         raise LookupError(f"no {kind.value.replace('_', ' ')} {action_id}")
     return row
+
+
+def issued_at(action: models.EnforcementAction) -> datetime:
+    """When ``action`` was issued. The column is empty only while a step is a draft; reading
+    a draft as an issued step is an error, not a missing time."""
+    if action.issued_at is None:
+        raise EnforcementError(f"{action.kind} {action.id} has not been issued")
+    return action.issued_at
 
 
 def next_number(session: Session, kind: EnforcementKind) -> int:

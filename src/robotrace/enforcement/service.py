@@ -37,6 +37,7 @@ from robotrace.enforcement.evidence import (
     path_rows,
 )
 from robotrace.enforcement.letters import (
+    Deadlines,
     LetterContent,
     Sender,
     Signatory,
@@ -269,7 +270,7 @@ def issue_letter(
         mitigate_by=format_utc(deadlines.mitigate_by),
         report_by=format_utc(deadlines.report_by),
     )
-    _email_letter(session, letter, provider, actor, clock)
+    _email_letter(session, letter, provider, deadlines, actor, clock)
     return letter
 
 
@@ -334,6 +335,7 @@ def _email_letter(
     session: Session,
     letter: models.EnforcementAction,
     provider: models.Provider,
+    deadlines: Deadlines,
     actor: str,
     clock: Clock,
 ) -> None:
@@ -343,10 +345,9 @@ def _email_letter(
         "reference": reference_of(letter),
         "provider": {"key": provider.key, "name": provider.business_name},
         "agencies": agencies_from_settings(),
-        # A sent letter has its times; the columns are empty only while a step is a draft.
-        "issued_at": format_utc(letter.issued_at),  # type: ignore[arg-type]
-        "mitigate_by": format_utc(letter.mitigate_by),  # type: ignore[arg-type]
-        "report_by": format_utc(letter.report_by),  # type: ignore[arg-type]
+        "issued_at": format_utc(records.issued_at(letter)),
+        "mitigate_by": format_utc(deadlines.mitigate_by),
+        "report_by": format_utc(deadlines.report_by),
         "campaigns": letter.named_campaigns,
         "originators": letter.named_originators,
         "link": f"{base}/api/v1/letters/{letter.id}.pdf",
