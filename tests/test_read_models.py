@@ -23,15 +23,11 @@ from robotrace.web.api.schemas import READ_MODEL_FIELDS
 #: The read models whose fields no other class may list again.
 READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer, Hop, CallUnderTrace)
 
-#: Classes that still list a read model's fields, until they take them from it: the notices'
-#: hops (robotrace.notify sits below robotrace.traceback), a call looked up in call records,
-#: a consumer's report, a batch call, the traceback body (a call time as formatted text) and
-#: the forms and bodies that take a call typed in.
+#: Classes that still list a read model's fields, until they take them from it: a call looked
+#: up in call records, a batch call, the traceback body (a call time as formatted text) and the
+#: forms and bodies that take a call typed in.
 LEFT = {
     "robotrace.cdr.lookup.LookupResult",
-    "robotrace.notify.hops.OpenHop",
-    "robotrace.notify.hops.SignerAsk",
-    "robotrace.reports.checks.CallReport",
     "robotrace.web.api.batches.BatchCallOut",
     "robotrace.web.api.schemas.OpenTracebackIn",
     "robotrace.web.api.schemas.TracebackOut",

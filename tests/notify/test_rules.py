@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from robotrace.notify.channels.email.render import render
 from robotrace.notify.hops import Audience, OpenHop, hop_messages, kinds_due
+from robotrace.store.values import CallUnderTrace
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
 HOP = OpenHop(
@@ -16,9 +17,7 @@ HOP = OpenHop(
     2,
     "BBBB",
     "Bravo Wholesale",
-    "+12025550143",
-    "+13125550199",
-    datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC),
+    CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC)),
     T0,
     T0 + timedelta(hours=24),
 )

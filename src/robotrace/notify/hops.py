@@ -21,6 +21,7 @@ from typing import Any
 
 from robotrace.calendar import in_zone
 from robotrace.clock import format_utc
+from robotrace.store.values import CallUnderTrace
 
 REQUESTED = "hop.requested"
 REMINDER = "hop.reminder"
@@ -36,9 +37,7 @@ class OpenHop:
     provider_id: int
     provider_key: str
     provider_name: str
-    calling_number: str
-    called_number: str
-    call_time: datetime
+    call: CallUnderTrace
     requested_at: datetime
     due_at: datetime
     #: The provider's IANA zone (robotrace.providers.zones); "": none known, UTC only.
@@ -84,11 +83,7 @@ def hop_payload(hop: OpenHop, link: str, audience: str) -> dict[str, Any]:
         **(where if audience == "coordinator" else hop.asked),
         "hop_id": hop.hop_id,
         "provider": {"key": hop.provider_key, "name": hop.provider_name},
-        "call": {
-            "calling_number": hop.calling_number,
-            "called_number": hop.called_number,
-            "call_time": format_utc(hop.call_time),
-        },
+        "call": hop.call.as_json(),
         "requested_at": format_utc(hop.requested_at),
         "due_at": format_utc(hop.due_at),
         **local_due(hop.due_at, hop.time_zone),
@@ -161,9 +156,7 @@ class SignerAsk:
     provider_name: str
     origid: str | None
     attest: str
-    calling_number: str
-    called_number: str
-    call_time: datetime
+    call: CallUnderTrace
     requested_at: datetime
     due_at: datetime
     time_zone: str = ""
@@ -177,11 +170,7 @@ def signer_payload(ask: SignerAsk, base_url: str) -> dict[str, Any]:
         "provider": {"key": ask.provider_key, "name": ask.provider_name},
         "origid": ask.origid,
         "attest": ask.attest,
-        "call": {
-            "calling_number": ask.calling_number,
-            "called_number": ask.called_number,
-            "call_time": format_utc(ask.call_time),
-        },
+        "call": ask.call.as_json(),
         "requested_at": format_utc(ask.requested_at),
         "due_at": format_utc(ask.due_at),
         **local_due(ask.due_at, ask.time_zone),

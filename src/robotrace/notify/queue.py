@@ -26,6 +26,7 @@ from robotrace.store import models
 from robotrace.store.asked import asked_of
 from robotrace.store.db import session_factory, transaction
 from robotrace.store.models import UserRole
+from robotrace.store.values import CallUnderTrace
 
 
 def open_hops(session: Session) -> list[OpenHop]:
@@ -46,9 +47,7 @@ def open_hops(session: Session) -> list[OpenHop]:
             provider.id,
             provider.key,
             provider.business_name,
-            tb.calling_number,
-            tb.called_number,
-            tb.call_time,
+            CallUnderTrace(tb.calling_number, tb.called_number, tb.call_time),
             hop.requested_at,
             hop.due_at,
             zone_of(provider, default).zone,
@@ -163,7 +162,7 @@ def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
     assert first_hop is not None
     ask = SignerAsk(
         tb.id, first_hop, provider.key, provider.business_name, tb.signer_origid,
-        tb.signer_attest or "", tb.calling_number, tb.called_number, tb.call_time,
+        tb.signer_attest or "", CallUnderTrace(tb.calling_number, tb.called_number, tb.call_time),
         tb.signer_requested_at, tb.signer_due_at, zone_of(provider).zone,
     )  # fmt: skip
     return ask, provider.id

@@ -20,6 +20,7 @@ from robotrace.clock import as_utc
 from robotrace.evidence.subjects import FTC_SUBJECTS
 from robotrace.numbers import InvalidNumber, normalize
 from robotrace.reports.choices import STATES, TIME_ZONES, zone
+from robotrace.store.values import CallUnderTrace
 
 T = TypeVar("T")
 
@@ -40,12 +41,9 @@ FIELDS = (
 
 
 @dataclass(frozen=True)
-class CallReport:
-    """A checked report: numbers in E.164, the call's time in UTC, text cleaned."""
+class CallReport(CallUnderTrace):
+    """A checked report: the call (numbers in E.164, its time in UTC) and the text cleaned."""
 
-    calling_number: str
-    called_number: str
-    call_time: datetime
     recorded_message: bool
     subject: str
     transcript: str

@@ -1,5 +1,5 @@
 """Values the store shares with the parts: the states of a traceback and of a hop's answer,
-and the audit log's record.
+the call under trace, and the audit log's record.
 
 They are the vocabulary of stored rows (:mod:`robotrace.store.models` guards them with CHECK
 constraints) and of the traceback's rules, which read them as
@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+from robotrace.clock import format_utc
 
 
 class Answer(StrEnum):
@@ -38,6 +40,25 @@ class Outcome(StrEnum):
 class Status(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class CallUnderTrace:
+    """The read model of the sample call: numbers as the terminating provider saw them, time
+    in UTC. Here, below the parts, so that the notices (robotrace.notify) show it as the
+    traceback does."""
+
+    calling_number: str
+    called_number: str
+    call_time: datetime
+
+    def as_json(self) -> dict[str, str]:
+        """The call as notices show it: its time as UTC text (``2024-03-01T14:05:09Z``)."""
+        return {
+            "calling_number": self.calling_number,
+            "called_number": self.called_number,
+            "call_time": format_utc(self.call_time),
+        }
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 
 from robotrace.store.values import Answer as Answer
 from robotrace.store.values import AuditEvent as AuditEvent
+from robotrace.store.values import CallUnderTrace as CallUnderTrace
 from robotrace.store.values import Outcome as Outcome
 from robotrace.store.values import Status as Status
 
@@ -55,15 +56,6 @@ class ProviderInfo:
     foreign: bool = False
     contact_email: str = ""
     time_zone: str = ""
-
-
-@dataclass(frozen=True)
-class CallUnderTrace:
-    """The sample call: numbers as the terminating provider saw them, time in UTC."""
-
-    calling_number: str
-    called_number: str
-    call_time: datetime
 
 
 def read_values(read_model: type, value: object) -> dict[str, Any]:
