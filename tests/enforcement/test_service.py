@@ -12,6 +12,7 @@ from robotrace.enforcement.authorizations import Scope
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
@@ -135,7 +136,7 @@ def test_the_worker_flags_a_provider_still_carrying_the_campaign(seeded, clock):
     add_traceback(seeded, through("CCCC", clock.now() + timedelta(seconds=1), "TB-000010"))
     add_traceback(seeded, through("CCCC", clock.now(), "TB-000011"))  # at the deadline
     clock.advance(timedelta(hours=24))
-    assert run_once(seeded, clock, "w1").letters_decided == 1
+    assert run_once(seeded, clock, "w1", Settings.from_environ()).letters_decided == 1
     row = letter(seeded, letter_id)
     assert row.status == "noncompliant"
     assert [r["traceback_id"] for r in row.evidence["after_deadline"]] == ["TB-000010"]

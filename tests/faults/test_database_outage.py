@@ -38,6 +38,7 @@ from robotrace.accounts.tokens import create_token
 from robotrace.accounts.users import user_by_email
 from robotrace.clock import SystemClock
 from robotrace.notify.queue import queue_hop_notifications
+from robotrace.settings import Settings
 from robotrace.store import db, models
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
@@ -350,7 +351,7 @@ def test_the_worker_logs_each_outage_once_and_delivers_the_queue_when_postgresql
     seed_world(store, SystemClock())  # a traceback whose first hop is open at AAAA
     with transaction(store) as session:  # and one at BBBB
         service.open_traceback(session, CALL, "BBBB", "coordinator:outage", SystemClock())
-    queued = queue_hop_notifications(store, SystemClock())
+    queued = queue_hop_notifications(store, SystemClock(), Settings.from_environ())
     assert queued >= 2
     log = tmp_path / "worker.log"
     args = ["worker", "--interval", str(WORKER_INTERVAL), "--database-url", pg_cluster.url]

@@ -35,6 +35,7 @@ from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import queue_hop_notifications
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import session_factory, transaction
 from robotrace.traceback import service
@@ -221,7 +222,7 @@ def _queue_messages(engine: Engine, case: DeliveryCase, hook_url: str) -> dict[i
         for n in range(case.hops):
             call = CallUnderTrace(f"+1202555{n:04d}", "+13125550199", clock.now())
             service.open_traceback(session, call, "AAAA", "coordinator:kill9", clock)
-    queue_hop_notifications(engine, clock)
+    queue_hop_notifications(engine, clock, Settings.from_environ())
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT id, channel FROM notifications"))
         return {row_id: channel for row_id, channel in rows}
@@ -245,14 +246,15 @@ def test_a_dead_workers_claim_holds_its_message_until_notify_claim_seconds_pass(
     with session_factory(engine)() as session:
         [(row_id, crashed)] = outbox.due(session, clock.now())
     assert crashed is None
-    assert outbox.claim(engine, row_id, "dead-worker", clock.now())  # …and then kill -9
+    claim_seconds = Settings.from_environ().notify_claim_seconds
+    assert outbox.claim(engine, row_id, "dead-worker", clock.now(), claim_seconds)  # …kill -9
     clock.advance(timedelta(seconds=29))
     with session_factory(engine)() as session:
         assert outbox.due(session, clock.now()) == []
     clock.advance(timedelta(seconds=2))
     with session_factory(engine)() as session:
         assert outbox.due(session, clock.now()) == [(row_id, "dead-worker")]
-    assert outbox.claim(engine, row_id, "next-worker", clock.now())
+    assert outbox.claim(engine, row_id, "next-worker", clock.now(), claim_seconds)
     assert outbox.mark_sent(engine, row_id, "next-worker", clock.now())
     assert not outbox.mark_sent(engine, row_id, "dead-worker", clock.now())
 
@@ -584,7 +586,7 @@ def _answers_with_kills(engine: Engine, db_url: str, tmp_path: Path, rounds: int
         outcomes[f"retry_{_answer_until_done(portal, hop_id)}"] += 1
         outcomes[f"client_saw_{client_saw}"] += 1
         for _ in range(2):  # two worker passes queue the next hop's request notice once
-            queue_hop_notifications(engine, SystemClock())
+            queue_hop_notifications(engine, SystemClock(), Settings.from_environ())
         assert _all_or_nothing(_answer_state(engine, hop_id)) == 1
         assert _next_hop_notices(engine, hop_id) == [
             f"hop.requested:{_next_hop_id(engine, hop_id)}:email:noc@bbbb.example"

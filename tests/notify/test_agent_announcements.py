@@ -21,6 +21,7 @@ from robotrace.notify import agents
 from robotrace.notify.agents import Announcement, announce, listen_locally
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -111,7 +112,7 @@ def test_asking_the_signer_announces_the_direct_request_once(engine, clock, hear
         tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock, signer=lead)
     heard()
     with transaction(engine) as session:
-        service.request_signer(session, tb.id, "coordinator:c", clock)
+        service.request_signer(session, tb.id, "coordinator:c", clock, Settings.from_environ())
     first_hop = hop_ids(engine, tb.id)[0]  # a direct request's id (docs/api.md)
     assert heard() == [("CCCC", "signer", first_hop)]
     with transaction(engine) as session:  # saved again for another reason: no new request

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from robotrace.notify.outbox import claim, enqueue
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
 from robotrace.worker.loop import run_once
@@ -52,7 +53,9 @@ def test_two_workers_send_each_of_many_notifications_exactly_once(world, smtp, d
     def worker(index):
         engine = make_engine(db_url)
         try:
-            while (counts := run_once(engine, world.clock, f"w{index}")).sent:
+            while (
+                counts := run_once(engine, world.clock, f"w{index}", Settings.from_environ())
+            ).sent:
                 sent[index] += counts.sent
         finally:
             engine.dispose()
@@ -73,9 +76,10 @@ def test_a_claimed_notification_is_not_claimed_again_until_the_claim_expires(wor
     with transaction(world.engine) as session:
         note_id = session.scalar(select(models.Notification.id))
 
-    assert claim(world.engine, note_id, "crashed-worker", T0)
-    assert not claim(world.engine, note_id, "w2", T0 + timedelta(seconds=299))
-    assert claim(world.engine, note_id, "w2", T0 + timedelta(seconds=301))
+    claim_seconds = Settings.from_environ().notify_claim_seconds
+    assert claim(world.engine, note_id, "crashed-worker", T0, claim_seconds)
+    assert not claim(world.engine, note_id, "w2", T0 + timedelta(seconds=299), claim_seconds)
+    assert claim(world.engine, note_id, "w2", T0 + timedelta(seconds=301), claim_seconds)
 
 
 def test_queueing_the_same_message_twice_keeps_one(world):

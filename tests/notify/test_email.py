@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from robotrace.notify.outbox import enqueue
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -20,7 +21,7 @@ PROVIDER_AAAA = ["noc@aaaa.example", "ops@aaaa.example"]
 
 
 def test_a_new_hop_request_is_mailed_to_the_providers_contact_and_active_users(world, smtp):
-    counts = run_once(world.engine, world.clock, "w1")
+    counts = run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     assert counts.sent == 2
     assert smtp.kinds() == [("hop.requested", a) for a in PROVIDER_AAAA]
@@ -36,15 +37,15 @@ def test_a_new_hop_request_is_mailed_to_the_providers_contact_and_active_users(w
 
 
 def test_the_reminder_goes_out_once_four_hours_before_the_due_time(world, smtp):
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     smtp.clear()
     world.clock.set(T0 + timedelta(hours=19, minutes=59))
-    assert run_once(world.engine, world.clock, "w1").sent == 0
+    assert run_once(world.engine, world.clock, "w1", Settings.from_environ()).sent == 0
 
     world.clock.set(T0 + timedelta(hours=20))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     world.clock.advance(timedelta(minutes=30))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     assert smtp.kinds() == [("hop.reminder", a) for a in PROVIDER_AAAA]
     assert smtp.to("noc@aaaa.example")[0]["Subject"].startswith(
@@ -53,17 +54,17 @@ def test_the_reminder_goes_out_once_four_hours_before_the_due_time(world, smtp):
 
 
 def test_the_overdue_notice_reaches_the_provider_and_the_coordinators_once(world, smtp):
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     smtp.clear()
     world.clock.set(T0 + timedelta(hours=24))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     assert [k for k, _ in smtp.kinds()] == ["hop.reminder", "hop.reminder"]  # not overdue yet
     smtp.clear()
 
     world.clock.set(T0 + timedelta(hours=24, seconds=1))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     world.clock.advance(timedelta(minutes=10))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     assert smtp.kinds() == [("hop.overdue", a) for a in ["coord@example.org", *PROVIDER_AAAA]]
     to_coordinator = smtp.to("coord@example.org")[0]
@@ -78,7 +79,7 @@ def test_a_worker_started_late_sends_the_request_and_the_overdue_notice_but_no_r
     world, smtp
 ):
     world.clock.set(T0 + timedelta(hours=30))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     kinds = smtp.kinds()
     assert ("hop.requested", "ops@aaaa.example") in kinds
@@ -87,7 +88,7 @@ def test_a_worker_started_late_sends_the_request_and_the_overdue_notice_but_no_r
 
 
 def test_an_answered_hop_gets_no_reminder_and_the_next_provider_gets_its_request(world, smtp):
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     world.clock.advance(timedelta(hours=2))
     with transaction(world.engine) as session:
         reply = Reply(Answer.UPSTREAM, upstream="BBBB")
@@ -95,7 +96,7 @@ def test_an_answered_hop_gets_no_reminder_and_the_next_provider_gets_its_request
     smtp.clear()
 
     world.clock.set(T0 + timedelta(hours=21))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     assert smtp.kinds() == [("hop.requested", "noc@bbbb.example")]
     told = smtp.to("noc@bbbb.example")[0]
@@ -111,7 +112,7 @@ def test_a_password_reset_queued_by_the_portal_is_mailed(world, smtp):
         enqueue(
             session, "email", "ops@aaaa.example", "password.reset", payload, "pr:1", world.clock
         )
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     message = next(m for m in smtp.to("ops@aaaa.example") if m["Subject"].startswith("Reset"))
     assert message["Subject"] == "Reset your robotrace password"
@@ -125,7 +126,7 @@ def test_a_password_reset_queued_by_the_portal_is_mailed(world, smtp):
 
 
 def test_a_sent_notification_records_when_and_by_which_worker(world, smtp):
-    run_once(world.engine, world.clock, "worker-7")
+    run_once(world.engine, world.clock, "worker-7", Settings.from_environ())
 
     with transaction(world.engine) as session:
         rows = session.scalars(select(models.Notification)).all()

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from robotrace.notify.outbox import backoff, enqueue
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.worker.loop import run_once
@@ -36,21 +37,23 @@ def test_an_unreachable_smtp_server_is_retried_with_backoff_and_then_failed(
     world, smtp, monkeypatch, three_attempts
 ):
     monkeypatch.setenv("ROBOTRACE_SMTP_PORT", str(free_port()))  # nothing listens there
-    assert run_once(world.engine, world.clock, "w1").retrying == 2
+    assert run_once(world.engine, world.clock, "w1", Settings.from_environ()).retrying == 2
     first = rows(world)[0]
     assert (first.status, first.attempts) == ("pending", 1)
     assert first.next_attempt_at == T0 + timedelta(seconds=60)
     assert "SMTP" in first.last_error and "Connection" in first.last_error
 
     world.clock.advance(timedelta(seconds=59))
-    assert run_once(world.engine, world.clock, "w1").retrying == 0  # not due yet
+    assert (
+        run_once(world.engine, world.clock, "w1", Settings.from_environ()).retrying == 0
+    )  # not due yet
     world.clock.advance(timedelta(seconds=1))
-    assert run_once(world.engine, world.clock, "w1").retrying == 2
+    assert run_once(world.engine, world.clock, "w1", Settings.from_environ()).retrying == 2
     assert rows(world)[0].next_attempt_at == T0 + timedelta(seconds=60 + 120)
     world.clock.advance(timedelta(seconds=120))
-    assert run_once(world.engine, world.clock, "w1").failed == 2
+    assert run_once(world.engine, world.clock, "w1", Settings.from_environ()).failed == 2
     world.clock.advance(timedelta(hours=1))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     assert {(r.status, r.attempts) for r in rows(world)} == {("failed", 3)}
     assert smtp.messages == []
@@ -60,11 +63,11 @@ def test_a_message_that_failed_once_is_delivered_when_the_server_is_back(
     world, smtp, monkeypatch, three_attempts
 ):
     monkeypatch.setenv("ROBOTRACE_SMTP_PORT", str(free_port()))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     monkeypatch.setenv("ROBOTRACE_SMTP_PORT", str(smtp.port))  # the server is back
     world.clock.advance(timedelta(seconds=60))
 
-    assert run_once(world.engine, world.clock, "w1").sent == 2
+    assert run_once(world.engine, world.clock, "w1", Settings.from_environ()).sent == 2
     assert {(r.status, r.attempts) for r in rows(world)} == {("sent", 2)}
     assert len(smtp.messages) == 2
 
@@ -76,7 +79,7 @@ def test_an_unreachable_or_failing_webhook_is_retried_and_then_failed(
     add_webhook(world, receiver.url, "AAAA")
     receiver.fail_with = 500
     for _ in range(3):
-        run_once(world.engine, world.clock, "w1")
+        run_once(world.engine, world.clock, "w1", Settings.from_environ())
         world.clock.advance(timedelta(minutes=5))
 
     hooks = rows(world, "webhook")
@@ -90,7 +93,7 @@ def test_a_message_of_an_unknown_kind_fails_at_once(world, smtp):
     with transaction(world.engine) as session:
         enqueue(session, "email", "ops@aaaa.example", "no.such.kind", {}, "x:1", world.clock)
         enqueue(session, "pigeon", "roof", "hop.requested", {}, "x:2", world.clock)
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     with transaction(world.engine) as session:
         failed = session.scalars(

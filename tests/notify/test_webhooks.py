@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from robotrace.notify.channels.webhook.signature import sign, verify_signature
+from robotrace.settings import Settings
 from robotrace.worker.loop import run_once
 
 from .conftest import BASE_URL, SECRET, T0, add_webhook
@@ -18,7 +19,7 @@ BODY = b'{"id":1,"kind":"hop.requested"}'
 
 def test_a_providers_webhook_gets_a_signed_hop_request_that_verifies(world, smtp, receiver):
     hook = add_webhook(world, receiver.url, "AAAA")
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     [delivery] = receiver.deliveries
     assert delivery.accepted
@@ -43,7 +44,7 @@ def test_a_providers_webhook_gets_a_signed_hop_request_that_verifies(world, smtp
 
 def test_the_receiver_rejects_a_replayed_delivery_and_a_tampered_body(world, smtp, receiver):
     add_webhook(world, receiver.url, "AAAA")
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     [original] = receiver.deliveries
     replay_headers = {k: v for k, v in original.headers.items() if k.startswith("X-Robotrace")}
 
@@ -57,11 +58,11 @@ def test_the_receiver_rejects_a_replayed_delivery_and_a_tampered_body(world, smt
 
 def test_the_groups_webhook_hears_only_of_overdue_hops(world, smtp, receiver):
     add_webhook(world, receiver.url, None)
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
     assert receiver.deliveries == []
 
     world.clock.set(T0 + timedelta(hours=25))
-    run_once(world.engine, world.clock, "w1")
+    run_once(world.engine, world.clock, "w1", Settings.from_environ())
 
     [delivery] = receiver.accepted()
     document = json.loads(delivery.body)

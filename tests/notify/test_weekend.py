@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from robotrace.accounts.users import create_user
 from robotrace.clock import SimulatedClock
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Status
@@ -52,7 +53,7 @@ def test_the_request_is_due_tuesday_morning(friday):
 
 
 def test_the_request_says_the_due_time_for_people_in_the_providers_zone(friday, smtp):
-    run_once(friday.engine, friday.clock, "w1")
+    run_once(friday.engine, friday.clock, "w1", Settings.from_environ())
     body = smtp.to("noc@aaaa.example")[0].get_content()
     # 12:00 UTC is 08:00 EDT; the provider's zone is the display zone, so it is said once
     assert "Answer due:      12 May 2020, 08:00 EDT (America/New_York)" in body
@@ -69,30 +70,38 @@ def test_over_the_weekend_only_the_request_goes_out(friday, smtp):
     marked = 0
     for moment in moments:
         friday.clock.set(moment)
-        marked += run_once(friday.engine, friday.clock, "w1").marked_no_response
+        marked += run_once(
+            friday.engine, friday.clock, "w1", Settings.from_environ()
+        ).marked_no_response
     assert {kind for kind, _ in smtp.kinds()} == {"hop.requested"}
     assert marked == 0 and status_of(friday) is Status.OPEN
 
 
 def test_the_reminder_overdue_notice_and_no_response_follow_the_due_time(friday, smtp):
-    run_once(friday.engine, friday.clock, "w1")
+    run_once(friday.engine, friday.clock, "w1", Settings.from_environ())
     smtp.clear()
 
     friday.clock.set(DUE - timedelta(hours=4))
-    run_once(friday.engine, friday.clock, "w1")
+    run_once(friday.engine, friday.clock, "w1", Settings.from_environ())
     assert {kind for kind, _ in smtp.kinds()} == {"hop.reminder"}
     smtp.clear()
 
     friday.clock.set(DUE)  # due, not yet past
-    run_once(friday.engine, friday.clock, "w1")
+    run_once(friday.engine, friday.clock, "w1", Settings.from_environ())
     assert smtp.kinds() == []
 
     friday.clock.set(DUE + timedelta(seconds=1))
-    assert run_once(friday.engine, friday.clock, "w1").marked_no_response == 0
+    assert (
+        run_once(friday.engine, friday.clock, "w1", Settings.from_environ()).marked_no_response == 0
+    )
     assert ("hop.overdue", "coord@example.org") in smtp.kinds()
 
     friday.clock.set(DUE + timedelta(hours=1))
-    assert run_once(friday.engine, friday.clock, "w1").marked_no_response == 0
+    assert (
+        run_once(friday.engine, friday.clock, "w1", Settings.from_environ()).marked_no_response == 0
+    )
     friday.clock.set(DUE + timedelta(hours=1, seconds=1))
-    assert run_once(friday.engine, friday.clock, "w1").marked_no_response == 1
+    assert (
+        run_once(friday.engine, friday.clock, "w1", Settings.from_environ()).marked_no_response == 1
+    )
     assert status_of(friday) is Status.CLOSED

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -39,7 +40,7 @@ def asked_signer(engine, clock) -> str:
         upsert_providers(session, [Provider(o, o, ocns=(o,)) for o in ["TERM", "ORIG"]], clock)
         lead = SignerLead("ORIG", "A", ORIGID)
         tb = service.open_traceback(session, CALL, "TERM", "c", clock, signer=lead)
-        service.request_signer(session, tb.id, "coordinator:ann", clock)
+        service.request_signer(session, tb.id, "coordinator:ann", clock, Settings.from_environ())
     return tb.id
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.labpki import LabPki
@@ -200,7 +201,7 @@ def test_a_traceback_of_a_verified_call_records_its_signer(registered, pki, cloc
 def test_the_shortcut_through_the_store_closes_early_and_the_chain_confirms(registered, pki, clock):
     call = signed_call(registered, pki, "ORIG", "B", ORIGID)
     tb = service.open_traceback_for_call(registered, call.id, "coordinator:ann", clock)
-    service.request_signer(registered, tb.id, "coordinator:ann", clock)
+    service.request_signer(registered, tb.id, "coordinator:ann", clock, Settings.from_environ())
     clock.advance(timedelta(hours=2))
     tb = service.answer_signer(registered, tb.id, "orig", origin("Acme"), "provider:ORIG", clock)
     assert (tb.outcome, tb.closed_at) == (Outcome.ORIGIN_IDENTIFIED, clock.now())

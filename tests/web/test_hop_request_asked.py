@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.asked import EXCERPT_CHARS, excerpt_of, web_recording
 from robotrace.store.db import transaction
@@ -110,7 +111,7 @@ def test_the_queued_notice_says_what_is_asked_and_not_the_traceback(world, engin
 
     first, _ = traced_campaign_call(engine, world.clock)
     with session_factory(engine)() as session:
-        due = messages_due(session, world.clock.now())
+        due = messages_due(session, world.clock.now(), Settings.from_environ())
     [notice, *_] = [m for m in due if m.payload["hop_id"] == first]
     assert notice.payload["campaign"]["name"] == "IRS arrest warrant"
     assert notice.payload["recording"] == RECORDING

@@ -365,7 +365,7 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
     returns the request's id (the traceback's first hop id)."""
     lead = SignerLead("AAAA", "A", "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a")
     tb = service.open_traceback(session, CALL, "BBBB", "coordinator:c", clock, signer=lead)
-    service.request_signer(session, tb.id, "coordinator:c", clock)
+    service.request_signer(session, tb.id, "coordinator:c", clock, Settings.from_environ())
     return session.scalar(
         select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
     )

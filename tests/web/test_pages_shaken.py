@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from robotrace.clock import SimulatedClock
+from robotrace.settings import Settings
 from robotrace.shaken.certificate import load_bundle
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.labpki import LabPki
@@ -102,7 +103,9 @@ def test_the_chain_hop_stays_open_for_its_provider_after_the_signer_closed_it(
 ):
     tb_id = signed_traceback(engine, world)
     with transaction(engine) as session:
-        service.request_signer(session, tb_id, "coordinator:c", world.clock)
+        service.request_signer(
+            session, tb_id, "coordinator:c", world.clock, Settings.from_environ()
+        )
         reply = Reply(Answer.ORIGIN, customer="Acme Outreach")
         service.answer_signer(session, tb_id, "CCCC", reply, "provider:CCCC", world.clock)
         hop_id = session.query(models.Hop.id).filter_by(traceback_id=tb_id).scalar()

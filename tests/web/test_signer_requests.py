@@ -16,6 +16,7 @@ from robotrace.agent.loop import Agent
 from robotrace.cdr.lookup import LookupResult
 from robotrace.notify.channels.email.render import render
 from robotrace.notify.queue import queue_signer_request
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -40,7 +41,9 @@ def asked_signer(engine, world, request: bool = True) -> tuple[str, int]:
             session, CALL, "AAAA", "coordinator:c", world.clock, signer=lead
         )
         if request:
-            service.request_signer(session, tb.id, "coordinator:c", world.clock)
+            service.request_signer(
+                session, tb.id, "coordinator:c", world.clock, Settings.from_environ()
+            )
         first = session.scalar(
             select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)
         )
@@ -93,9 +96,11 @@ def test_the_direct_request_is_notified_once_to_the_signer_by_email_and_webhook(
     assert ORIGID in mail.subject and "/inbox/signer/" in mail.body
     # Queued once: queueing again adds nothing, and the signer is asked only once.
     with transaction(engine) as session:
-        assert queue_signer_request(session, tb_id, world.clock) == 0
+        assert queue_signer_request(session, tb_id, world.clock, Settings.from_environ()) == 0
         with pytest.raises(WorkflowError, match="already asked"):
-            service.request_signer(session, tb_id, "coordinator:c", world.clock)
+            service.request_signer(
+                session, tb_id, "coordinator:c", world.clock, Settings.from_environ()
+            )
     assert len(signer_notices(engine)) == 2
 
 
@@ -106,7 +111,9 @@ def test_the_notice_is_queued_in_the_same_transaction_as_the_request(world, engi
         pass
 
     with pytest.raises(Abort), transaction(engine) as session:
-        service.request_signer(session, tb_id, "coordinator:c", world.clock)
+        service.request_signer(
+            session, tb_id, "coordinator:c", world.clock, Settings.from_environ()
+        )
         raise Abort
     assert signer_notices(engine) == []
     with transaction(engine) as session:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction, upgrade
 from robotrace.worker.loop import run_once
@@ -23,7 +24,7 @@ def test_a_pass_deletes_attempts_older_than_a_day_and_keeps_the_rest(engine, mon
             at = NOW - timedelta(minutes=minutes)
             session.add(models.LoginAttempt(key=key, at=at, succeeded=False))
 
-    counts = run_once(engine, SimulatedClock(NOW), "w1")
+    counts = run_once(engine, SimulatedClock(NOW), "w1", Settings.from_environ())
 
     with transaction(engine) as session:
         kept = set(session.scalars(select(models.LoginAttempt.key)))

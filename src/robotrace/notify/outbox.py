@@ -21,8 +21,8 @@ from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock
+from robotrace.settings import Settings
 from robotrace.store import models
 
 N = models.Notification
@@ -93,12 +93,11 @@ def due(session: Session, now: datetime, limit: int = 100) -> list[tuple[int, st
     return [(i, by if until is not None else None) for i, by, until in session.execute(query)]
 
 
-def claim_seconds() -> float:
-    return float(settings.get("notify_claim_seconds"))
-
-
-def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -> bool:
-    """Claim one message for ``worker_id``; True only for the one worker that won it.
+def claim(
+    engine: Engine, notification_id: int, worker_id: str, now: datetime, claim_seconds: float
+) -> bool:
+    """Claim one message for ``worker_id`` for ``claim_seconds`` (the ``notify_claim_seconds``
+    setting); True only for the one worker that won it.
 
     The UPDATE is the transaction's first statement, so SQLite takes its write lock at once
     (waiting on the busy timeout) and PostgreSQL re-checks the WHERE after a concurrent
@@ -107,7 +106,7 @@ def claim(engine: Engine, notification_id: int, worker_id: str, now: datetime) -
     statement = (
         update(N)
         .where(N.id == notification_id, _claimable(now))
-        .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=claim_seconds()))
+        .values(claimed_by=worker_id, claimed_until=now + timedelta(seconds=claim_seconds))
     )
     with engine.begin() as connection:
         return connection.execute(statement).rowcount == 1
@@ -153,8 +152,8 @@ class RetryPolicy:
     backoff_seconds: float = 60.0
 
     @classmethod
-    def from_settings(cls) -> RetryPolicy:
-        return cls(settings.get("notify_max_attempts"), settings.get("notify_backoff_seconds"))
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        return cls(settings.notify_max_attempts, settings.notify_backoff_seconds)
 
 
 def record_failure(

@@ -1,4 +1,7 @@
-"""Queue the notices due about open hop requests (rules in :mod:`robotrace.notify.hops`)."""
+"""Queue the notices due about open hop requests (rules in :mod:`robotrace.notify.hops`).
+
+The caller hands the settings the notices depend on: the portal's address for their links,
+the reminder window, and the zone of a provider whose own zone is not known."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.notify.hops import (
     HOP_KINDS,
@@ -22,6 +24,7 @@ from robotrace.notify.hops import (
 )
 from robotrace.notify.outbox import enqueue
 from robotrace.providers.store import zone_of
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.asked import asked_of
 from robotrace.store.db import session_factory, transaction
@@ -29,9 +32,9 @@ from robotrace.store.models import UserRole
 from robotrace.store.values import CallUnderTrace
 
 
-def open_hops(session: Session) -> list[OpenHop]:
-    """Hop requests still waiting for an answer, on open tracebacks."""
-    default = settings.get("business_zone")
+def open_hops(session: Session, business_zone: str) -> list[OpenHop]:
+    """Hop requests still waiting for an answer, on open tracebacks; a provider whose own
+    zone is not known is in ``business_zone``."""
     rows = session.execute(
         select(models.Hop, models.Traceback, models.Provider)
         .join(models.Traceback, models.Hop.traceback_id == models.Traceback.id)
@@ -50,7 +53,7 @@ def open_hops(session: Session) -> list[OpenHop]:
             CallUnderTrace(tb.calling_number, tb.called_number, tb.call_time),
             hop.requested_at,
             hop.due_at,
-            zone_of(provider, default).zone,
+            zone_of(provider, business_zone).zone,
         )
         for hop, tb, provider in rows
     ]
@@ -107,15 +110,15 @@ def queued_keys(session: Session, since: datetime) -> set[str]:
     return set(session.scalars(query))
 
 
-def messages_due(session: Session, now: datetime) -> list[Message]:
+def messages_due(session: Session, now: datetime, settings: Settings) -> list[Message]:
     """Hop notices due at ``now`` and not queued yet."""
-    hops = open_hops(session)
+    hops = open_hops(session, settings.business_zone)
     if not hops:
         return []
     audiences = provider_audiences(session, {h.provider_id for h in hops})
     coordinators = coordinator_audience(session)
-    window = timedelta(hours=settings.get("reminder_hours"))
-    base_url = settings.get("base_url")
+    window = timedelta(hours=settings.reminder_hours)
+    base_url = settings.base_url
     queued = queued_keys(session, min(h.requested_at for h in hops))
 
     def fresh(of: list[OpenHop]) -> list[Message]:
@@ -135,10 +138,10 @@ def messages_due(session: Session, now: datetime) -> list[Message]:
     return fresh(told)
 
 
-def queue_hop_notifications(engine: Engine, clock: Clock) -> int:
+def queue_hop_notifications(engine: Engine, clock: Clock, settings: Settings) -> int:
     """Queue every hop notice due now; the number newly queued."""
     with session_factory(engine)() as session:
-        messages = messages_due(session, clock.now())
+        messages = messages_due(session, clock.now(), settings)
     if not messages:
         return 0
     # A separate write transaction that starts with its first INSERT (see outbox.enqueue).
@@ -149,7 +152,7 @@ def queue_hop_notifications(engine: Engine, clock: Clock) -> int:
         )
 
 
-def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
+def _signer_ask(session: Session, traceback_id: str, business_zone: str) -> tuple[SignerAsk, int]:
     tb = session.get(models.Traceback, traceback_id)
     assert tb is not None and tb.signer_key is not None
     assert tb.signer_requested_at is not None and tb.signer_due_at is not None
@@ -163,17 +166,19 @@ def _signer_ask(session: Session, traceback_id: str) -> tuple[SignerAsk, int]:
     ask = SignerAsk(
         tb.id, first_hop, provider.key, provider.business_name, tb.signer_origid,
         tb.signer_attest or "", CallUnderTrace(tb.calling_number, tb.called_number, tb.call_time),
-        tb.signer_requested_at, tb.signer_due_at, zone_of(provider).zone,
+        tb.signer_requested_at, tb.signer_due_at, zone_of(provider, business_zone).zone,
     )  # fmt: skip
     return ask, provider.id
 
 
-def queue_signer_request(session: Session, traceback_id: str, clock: Clock) -> int:
+def queue_signer_request(
+    session: Session, traceback_id: str, clock: Clock, settings: Settings
+) -> int:
     """Queue the ``signer.requested`` notices of a traceback's direct request to its signer,
     in the caller's transaction; the number newly queued (0 when queued before)."""
-    ask, provider = _signer_ask(session, traceback_id)
+    ask, provider = _signer_ask(session, traceback_id, settings.business_zone)
     audience = provider_audiences(session, {provider})[provider]
-    messages = signer_messages(ask, audience, settings.get("base_url"))
+    messages = signer_messages(ask, audience, settings.base_url)
     return sum(
         enqueue(session, m.channel, m.target, m.kind, m.payload, m.dedupe_key, clock)
         for m in messages

@@ -26,6 +26,7 @@ from robotrace.providers.store import (
     resolve_key,
     zone_of,
 )
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
@@ -220,21 +221,23 @@ def answer_hop(
 
 
 def request_signer(
-    session: Session, traceback_id: str, actor: str, clock: Clock, policy: Policy | None = None
+    session: Session, traceback_id: str, actor: str, clock: Clock, settings: Settings
 ) -> Traceback:
-    """Send the traceback's A/B signer a direct request with the call's origid, and queue
-    its ``signer.requested`` notices (e-mail, webhooks) in the same transaction."""
+    """Send the traceback's A/B signer a direct request with the call's origid, due by the
+    policy ``settings`` give, and queue its ``signer.requested`` notices (e-mail, webhooks)
+    in the same transaction."""
     tb = load_traceback(session, traceback_id, for_update=True)
-    zone = _zone_of_key(session, tb.signer.provider) if tb.signer else ""
-    step = workflow.request_signer(tb, clock.now(), actor, policy or Policy.from_environ(), zone)
+    zone = _zone_of_key(session, tb.signer.provider, settings.business_zone) if tb.signer else ""
+    policy = Policy.from_settings(settings)
+    step = workflow.request_signer(tb, clock.now(), actor, policy, zone)
     tb = _commit_step(session, step)
-    queue_signer_request(session, traceback_id, clock)
+    queue_signer_request(session, traceback_id, clock, settings)
     return tb
 
 
-def _zone_of_key(session: Session, key: str) -> str:
+def _zone_of_key(session: Session, key: str, business_zone: str) -> str:
     row = session.scalar(select(models.Provider).where(models.Provider.key == key))
-    return zone_of(row).zone if row is not None else ""
+    return zone_of(row, business_zone).zone if row is not None else ""
 
 
 def answer_signer(

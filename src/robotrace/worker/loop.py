@@ -21,7 +21,6 @@ from robotrace.bulk.deadlines import expire_batches
 from robotrace.clock import Clock
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.notify.deliver import deliver_due
-from robotrace.notify.outbox import RetryPolicy
 from robotrace.notify.queue import queue_hop_notifications
 from robotrace.settings import Settings
 from robotrace.store.db import is_unavailable, transaction
@@ -53,17 +52,14 @@ def _grace(settings: Settings) -> timedelta | None:
     return None if hours is None else timedelta(hours=hours)
 
 
-def run_once(
-    engine: Engine, clock: Clock, worker_id: str, settings: Settings | None = None
-) -> PassCounts:
-    """One pass. Notices are queued before the policy runs, so the overdue notice of a hop
-    goes out even when the grace period is zero. Letters past their deadline are decided
-    before delivery. ``settings``: the worker's (None: read from the environment now)."""
-    settings = settings or Settings.from_environ()
-    queued = queue_hop_notifications(engine, clock)
+def run_once(engine: Engine, clock: Clock, worker_id: str, settings: Settings) -> PassCounts:
+    """One pass, by the worker's ``settings``. Notices are queued before the policy runs, so
+    the overdue notice of a hop goes out even when the grace period is zero. Letters past
+    their deadline are decided before delivery."""
+    queued = queue_hop_notifications(engine, clock, settings)
     marked = mark_silent_hops(engine, clock, _grace(settings))
     decided = decide_due_letters(engine, clock)
-    results = deliver_due(engine, clock, worker_id, RetryPolicy.from_settings())
+    results = deliver_due(engine, clock, worker_id, settings)
     with transaction(engine) as session:
         forgotten = forget_old_attempts(session, clock)
     # Federated bulk tracing's answer windows; results go to the analytics store.
@@ -85,8 +81,8 @@ def run_forever(
     clock: Clock,
     worker_id: str,
     interval: float,
-    report: Callable[[PassCounts], None] = lambda counts: None,
-    settings: Settings | None = None,
+    report: Callable[[PassCounts], None],
+    settings: Settings,
 ) -> None:
     """Pass after pass, ``interval`` seconds apart; a failed pass is logged, not fatal."""
     outage = Outage(interval)

@@ -3,9 +3,11 @@
 A channel is a folder with the same files: ``__init__.py`` registers it, ``render.py`` makes
 the message from a notification's ``kind`` and ``payload``, ``send.py`` delivers one
 notification row. Delivery has two halves so that no database transaction stays open during
-network I/O: ``prepare(session, notification)`` reads what it needs from the store and
-renders; ``deliver(prepared, clock)`` talks to the network only and raises
-:class:`DeliveryError` when the message did not get through.
+network I/O: ``prepare(session, notification, settings)`` reads what it needs from the store
+and renders; ``deliver(prepared, clock, settings)`` talks to the network only and raises
+:class:`DeliveryError` when the message did not get through. Both are handed the worker's
+:class:`~robotrace.settings.Settings` (server, sender, timeout); a channel reads no
+environment.
 
 The channels are a :class:`~robotrace.registry.Registry`, :data:`CHANNELS`: the built-ins are
 named there by the ``Channel`` their folder's ``__init__.py`` holds. An addition (say, a chat
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.registry import Registry, UnknownName
+from robotrace.settings import Settings
 from robotrace.store import models
 
 
@@ -37,8 +40,8 @@ class DeliveryError(Exception):
 @dataclass(frozen=True)
 class Channel:
     name: str
-    prepare: Callable[[Session, models.Notification], Any]
-    deliver: Callable[[Any, Clock], None]
+    prepare: Callable[[Session, models.Notification, Settings], Any]
+    deliver: Callable[[Any, Clock, Settings], None]
 
 
 #: The channels by name; those that ship with robotrace are imported when first used.

@@ -92,12 +92,12 @@ class Unreachable:
     first_due: datetime
 
 
-def unreachable_providers(db: Session) -> list[Unreachable]:
+def unreachable_providers(db: Session, business_zone: str) -> list[Unreachable]:
     """Providers with open hop requests that have no contact address, no active portal user
     and no webhook: exactly those the notifier finds no audience for
     (:func:`robotrace.notify.queue.provider_audiences`), so nobody is skipped unseen."""
     waiting: dict[int, list[OpenHop]] = {}
-    for hop in open_hops(db):
+    for hop in open_hops(db, business_zone):
         waiting.setdefault(hop.provider_id, []).append(hop)
     audiences = provider_audiences(db, set(waiting)) if waiting else {}
     found = [
@@ -336,7 +336,11 @@ def _directory(
         labels=STATUS_LABELS,
         href=directory_href,
         search_limit=SEARCH_LIMIT,
-        unreachable=unreachable_providers(db) if principal.is_staff else None,
+        unreachable=(
+            unreachable_providers(db, request.app.state.settings.business_zone)
+            if principal.is_staff
+            else None
+        ),
         can_import=principal.is_staff,
         **context,
     )

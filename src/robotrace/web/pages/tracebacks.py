@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import list_audit
 from robotrace.traceback import lists, service
@@ -33,13 +34,13 @@ from robotrace.traceback.model import (
     read_values,
 )
 from robotrace.traceback.store import load_traceback, provider_directory
-from robotrace.traceback.workflow import Policy, Reply, WorkflowError, withdrawn_reason
+from robotrace.traceback.workflow import Reply, WorkflowError, withdrawn_reason
 from robotrace.web import access
 from robotrace.web.deps import (
     REQUEST_DB,
     current_principal,
     get_clock,
-    get_policy,
+    get_settings,
     require_roles,
     writer,
 )
@@ -270,11 +271,11 @@ def ask_signer(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
-    policy: Policy = Depends(get_policy),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """The signer shortcut: a direct request, with the call's origid, to the A/B signer."""
     row = access.traceback_row(db, principal, traceback_id)
-    step = partial(service.request_signer, db, row.id, principal.actor, clock, policy)
+    step = partial(service.request_signer, db, row.id, principal.actor, clock, settings)
     return _step(request, principal, db, clock, row.id, step, "Not asked")
 
 

@@ -8,19 +8,21 @@ from email.utils import format_datetime, parseaddr
 
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.notify.channels import DeliveryError
 from robotrace.notify.channels.email.render import UnknownKind, render
+from robotrace.settings import Settings
 from robotrace.store import models
 
 
-def prepare(session: Session, notification: models.Notification) -> EmailMessage:
+def prepare(
+    session: Session, notification: models.Notification, settings: Settings
+) -> EmailMessage:
     try:
         rendered = render(notification.kind, notification.payload)
     except (UnknownKind, KeyError) as exc:
         raise DeliveryError(f"cannot render: {exc}", permanent=True) from None
-    sender = settings.get("mail_from")
+    sender = settings.mail_from
     message = EmailMessage()
     message["From"] = sender
     message["To"] = notification.target
@@ -33,13 +35,12 @@ def prepare(session: Session, notification: models.Notification) -> EmailMessage
     return message
 
 
-def deliver(message: EmailMessage, clock: Clock) -> None:
+def deliver(message: EmailMessage, clock: Clock, settings: Settings) -> None:
     message["Date"] = format_datetime(clock.now())
-    timeout = settings.get("notify_timeout_seconds")
+    timeout = settings.notify_timeout_seconds
     try:
-        host, port = settings.get("smtp_host"), settings.get("smtp_port")
-        with smtplib.SMTP(host, port, timeout=timeout) as smtp:
-            _authenticate(smtp)
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout) as smtp:
+            _authenticate(smtp, settings)
             smtp.send_message(message)
     except smtplib.SMTPRecipientsRefused as exc:
         # 5xx is the server's final word on the address; 4xx may pass on a later attempt.
@@ -49,9 +50,8 @@ def deliver(message: EmailMessage, clock: Clock) -> None:
         raise DeliveryError(f"SMTP: {type(exc).__name__}: {exc}") from None
 
 
-def _authenticate(smtp: smtplib.SMTP) -> None:
-    if settings.get("smtp_starttls"):
+def _authenticate(smtp: smtplib.SMTP, settings: Settings) -> None:
+    if settings.smtp_starttls:
         smtp.starttls()
-    user = settings.get("smtp_user")
-    if user:
-        smtp.login(user, settings.get("smtp_password"))
+    if settings.smtp_user:
+        smtp.login(settings.smtp_user, settings.smtp_password)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.orm import Session
 
-from robotrace import __version__, settings
+from robotrace import __version__
 from robotrace.clock import Clock, format_utc
 from robotrace.notify.channels import DeliveryError
 from robotrace.notify.channels.webhook.render import render
 from robotrace.notify.channels.webhook.signature import sign
+from robotrace.settings import Settings
 from robotrace.store import models
 
 
@@ -24,8 +25,9 @@ class Outgoing:
     body: bytes
 
 
-def prepare(session: Session, notification: models.Notification) -> Outgoing:
-    """Look the webhook up now, so a changed URL or secret, or a deactivation, applies."""
+def prepare(session: Session, notification: models.Notification, settings: Settings) -> Outgoing:
+    """Look the webhook up now, so a changed URL or secret, or a deactivation, applies
+    (``settings``: the channel protocol's; a webhook's body needs none of them)."""
     webhook = session.get(models.Webhook, int(notification.target))
     if webhook is None or not webhook.active:
         raise DeliveryError(f"webhook {notification.target} is gone or inactive", permanent=True)
@@ -50,15 +52,14 @@ def headers(outgoing: Outgoing, timestamp: int) -> dict[str, str]:
     }
 
 
-def deliver(outgoing: Outgoing, clock: Clock) -> None:
+def deliver(outgoing: Outgoing, clock: Clock, settings: Settings) -> None:
     timestamp = int(clock.now().timestamp())
-    timeout = settings.get("notify_timeout_seconds")
     try:
         response = httpx.post(
             outgoing.url,
             content=outgoing.body,
             headers=headers(outgoing, timestamp),
-            timeout=timeout,
+            timeout=settings.notify_timeout_seconds,
             follow_redirects=False,
         )
     except httpx.HTTPError as exc:
