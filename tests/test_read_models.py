@@ -30,7 +30,6 @@ LEFT = {
     "robotrace.cdr.lookup.LookupResult",
     "robotrace.web.api.batches.BatchCallOut",
     "robotrace.web.api.schemas.OpenTracebackIn",
-    "robotrace.web.api.schemas.TracebackOut",
     "robotrace.web.pages.opening.TypedCall",
 }
 

@@ -5,13 +5,14 @@ silent."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from robotrace.clock import as_utc, format_utc, parse_utc
 from robotrace.traceback.model import (
     Answer,
+    CallUnderTrace,
     Hop,
     HopRole,
     Outcome,
@@ -125,19 +126,36 @@ def signer_on_path(tb: Traceback) -> bool | None:
     return False if chain_ended(tb) else None
 
 
-def signer_summary(signer: SignerLead | None) -> dict[str, object] | None:
+@dataclass(frozen=True)
+class SignerSummary:
+    """The read model of the call's signer as the trace JSON shows it (``robotrace trace``,
+    the API's ``SignerOut``): its direct request's times as UTC text, its answer by name."""
+
+    provider: str = field(
+        metadata={"description": "the signer's key (found by the certificate's SPC, its OCN)"}
+    )
+    attest: str
+    origid: str | None
+    requested_at: str | None
+    answer: str | None
+    answered_at: str | None
+    upstream: str | None
+    customer: str | None
+
+
+def signer_summary(signer: SignerLead | None) -> SignerSummary | None:
     if signer is None:
         return None
-    return {
-        "provider": signer.provider,
-        "attest": signer.attest,
-        "origid": signer.origid,
-        "requested_at": format_utc(signer.requested_at) if signer.requested_at else None,
-        "answer": signer.answer.value if signer.answer else None,
-        "answered_at": format_utc(signer.answered_at) if signer.answered_at else None,
-        "upstream": signer.upstream,
-        "customer": signer.customer,
-    }
+    return SignerSummary(
+        provider=signer.provider,
+        attest=signer.attest,
+        origid=signer.origid,
+        requested_at=format_utc(signer.requested_at) if signer.requested_at else None,
+        answer=signer.answer.value if signer.answer else None,
+        answered_at=format_utc(signer.answered_at) if signer.answered_at else None,
+        upstream=signer.upstream,
+        customer=signer.customer,
+    )
 
 
 def gateway_provider_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> str | None:
@@ -259,37 +277,85 @@ def _finding(tb: Traceback, hop: Hop, kind: Answer, reason: str) -> Finding:
     )
 
 
-def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str, object]:
-    """The traceback as the JSON that ``robotrace trace`` prints (documented in docs/cli.md)."""
-    roles = {r.position: r for r in roles_of(tb, directory)}
-    hops: list[dict[str, object]] = []
-    for hop in tb.hops:
-        hop_roles = roles[hop.position]
-        hops.append(
-            {
-                "provider": hop.provider,
-                "answer": hop.answer.value if hop.answer else None,
-                "role": hop_roles.role.value,
-                "roles": [r.value for r in hop_roles.roles],
-                "upstream": hop.upstream,
-                "customer": hop.customer,
-                "late": hop.late,
-            }
-        )
+@dataclass(frozen=True)
+class TraceSummary:
+    """The read model of the trace JSON (``robotrace trace``, documented in docs/cli.md; the
+    API's ``TracebackOut`` shows it too): the call in its place (``inline``), each hop with
+    its roles, and what the traceback found. A field's ``metadata`` works as in
+    :class:`~robotrace.traceback.model.GivenAnswer`'s (docs/architecture.md#read-models)."""
+
+    id: str
+    call: CallUnderTrace = field(metadata={"inline": True})
+    terminating_provider: str
+    outcome: str | None
+    hops: list[dict[str, object]]
+    originating_provider: str | None
+    gateway_provider: str | None
+    non_cooperative: list[str]
+    customer: str | None
+    signer: SignerSummary | None = field(default=None, metadata={"required": False})
+    signer_on_path: bool | None = field(
+        default=None,
+        metadata={
+            "description": "whether the chain passed the signer; null: not known yet",
+            "required": False,
+        },
+    )
+    loop_caused_by: str | None = field(
+        default=None,
+        metadata={
+            "description": "the provider that named as its upstream one already in the chain",
+            "required": False,
+        },
+    )
+    late_answer_held: bool = field(
+        default=False,
+        metadata={
+            "description": "the last hop's late answer after no_response changed nothing: the "
+            "traceback keeps its outcome until a coordinator reviews it",
+            "required": False,
+        },
+    )
+
+    def as_json(self) -> dict[str, object]:
+        """The summary as JSON values: the call's fields in its place, times as UTC text."""
+        shown: dict[str, object] = {}
+        for found in fields(self):
+            value = getattr(self, found.name)
+            if isinstance(value, CallUnderTrace):
+                shown |= value.as_json()
+            else:
+                shown[found.name] = asdict(value) if isinstance(value, SignerSummary) else value
+        return shown
+
+
+def _hop_summary(hop: Hop, roles: HopRole) -> dict[str, object]:
     return {
-        "id": tb.id,
-        "calling_number": tb.call.calling_number,
-        "called_number": tb.call.called_number,
-        "call_time": format_utc(tb.call.call_time),
-        "terminating_provider": tb.terminating_provider,
-        "outcome": tb.outcome.value if tb.outcome else None,
-        "hops": hops,
-        "originating_provider": originating_provider_of(tb),
-        "gateway_provider": gateway_provider_of(tb, directory),
-        "non_cooperative": non_cooperative_of(tb),
-        "customer": customer_of(tb),
-        "signer": signer_summary(tb.signer),
-        "signer_on_path": signer_on_path(tb),
-        "loop_caused_by": loop_caused_by(tb),
-        "late_answer_held": late_answer_held(tb),
+        "provider": hop.provider,
+        "answer": hop.answer.value if hop.answer else None,
+        "role": roles.role.value,
+        "roles": [r.value for r in roles.roles],
+        "upstream": hop.upstream,
+        "customer": hop.customer,
+        "late": hop.late,
     }
+
+
+def summary_of(tb: Traceback, directory: Mapping[str, ProviderInfo]) -> dict[str, object]:
+    """The traceback as the JSON that ``robotrace trace`` prints (:class:`TraceSummary`)."""
+    roles = {r.position: r for r in roles_of(tb, directory)}
+    return TraceSummary(
+        id=tb.id,
+        call=tb.call,
+        terminating_provider=tb.terminating_provider,
+        outcome=tb.outcome.value if tb.outcome else None,
+        hops=[_hop_summary(hop, roles[hop.position]) for hop in tb.hops],
+        originating_provider=originating_provider_of(tb),
+        gateway_provider=gateway_provider_of(tb, directory),
+        non_cooperative=non_cooperative_of(tb),
+        customer=customer_of(tb),
+        signer=signer_summary(tb.signer),
+        signer_on_path=signer_on_path(tb),
+        loop_caused_by=loop_caused_by(tb),
+        late_answer_held=late_answer_held(tb),
+    ).as_json()

@@ -37,7 +37,8 @@ from pydantic import BaseModel, Field, create_model, model_validator
 
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.providers.registry import Provider, named_provider
-from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop
+from robotrace.traceback.findings import SignerSummary, TraceSummary
+from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop, Traceback
 
 #: Where an API body shows a due time in the provider's own zone beside ``due_at`` (UTC).
 DUE_AT_LOCAL = Field(
@@ -68,34 +69,68 @@ def _published(annotation: Any) -> Any:
     return annotation
 
 
-#: The pydantic models :func:`fields_of` built, by the read models whose fields they show.
-READ_MODEL_FIELDS: dict[tuple[type, ...], type[BaseModel]] = {}
+#: The pydantic models :func:`fields_of` built, by the read models whose fields they show
+#: (and the order it was given).
+READ_MODEL_FIELDS: dict[tuple[tuple[type, ...], tuple[str, ...]], type[BaseModel]] = {}
 
 
-def fields_of(*read_models: type) -> type[BaseModel]:
+def _definitions(read_model: type) -> dict[str, Any]:
+    """The pydantic field definitions of ``read_model``'s fields, in their order; a field whose
+    metadata says ``inline`` (a read model in a read model) gives its own fields in its place."""
+    definitions: dict[str, Any] = {}
+    hints = get_type_hints(read_model)
+    for found in dataclasses.fields(read_model):
+        if found.metadata.get("inline"):
+            definitions |= _definitions(hints[found.name])
+            continue
+        about = (
+            {"description": found.metadata["description"]}
+            if "description" in found.metadata
+            else {}
+        )
+        default = found.default if found.metadata.get("required", True) is False else ...
+        definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
+    return definitions
+
+
+def fields_of(*read_models: type, order: tuple[str, ...] = ()) -> type[BaseModel]:
     """A pydantic model with the fields of ``read_models`` (dataclasses), in their order, as
     a base for the bodies that show them: each required (the API always sends it) unless its
-    metadata says ``required=False``, with the ``description`` its metadata gives."""
-    if read_models not in READ_MODEL_FIELDS:
+    metadata says ``required=False``, with the ``description`` its metadata gives. With
+    ``order``, only the fields it names, in that order: for a body whose published order
+    mixes several read models' fields."""
+    key = (read_models, order)
+    if key not in READ_MODEL_FIELDS:
         definitions: dict[str, Any] = {}
         for read_model in read_models:
-            hints = get_type_hints(read_model)
-            for found in dataclasses.fields(read_model):
-                about = {"description": found.metadata["description"]} if found.metadata else {}
-                default = found.default if found.metadata.get("required", True) is False else ...
-                definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
+            definitions |= _definitions(read_model)
+        if order:
+            definitions = {name: definitions[name] for name in order}
         name = "".join(model.__name__ for model in read_models) + "Fields"
-        READ_MODEL_FIELDS[read_models] = create_model(name, **definitions)
-    return READ_MODEL_FIELDS[read_models]
+        READ_MODEL_FIELDS[key] = create_model(name, **definitions)
+    return READ_MODEL_FIELDS[key]
 
+
+#: The traceback body's fields in the order the published document has them: the trace JSON's
+#: (TraceSummary) with the traceback's status, campaign and times among them.
+TRACEBACK_ORDER = (
+    "id", "status", "outcome", "calling_number", "called_number", "call_time",
+    "terminating_provider", "campaign", "opened_at", "closed_at", "hops", "originating_provider",
+    "gateway_provider", "non_cooperative", "customer", "signer", "signer_on_path",
+    "loop_caused_by", "late_answer_held",
+)  # fmt: skip
 
 if TYPE_CHECKING:  # the checker sees a plain model; the fields are the read models'
     RequestFields = BaseModel
     HopFields = BaseModel
+    SignerFields = BaseModel
+    TracebackFields = BaseModel
 else:
     #: A request as its provider sees it: the call and the provider's answer.
     RequestFields = fields_of(CallUnderTrace, GivenAnswer)
     HopFields = fields_of(Hop)
+    SignerFields = fields_of(SignerSummary)
+    TracebackFields = fields_of(TraceSummary, Traceback, order=TRACEBACK_ORDER)
 
 
 class Problem(BaseModel):
@@ -261,51 +296,20 @@ class HopOut(HopFields):
     overdue: bool
 
 
-class SignerOut(BaseModel):
+class SignerOut(SignerFields):
     """The provider whose verified STIR/SHAKEN signature the call carried, and its direct
     request (the signer shortcut, docs/shaken.md)."""
 
-    provider: str = Field(description="the signer's key (found by the certificate's SPC, its OCN)")
     attest: Literal["A", "B", "C"]
-    origid: str | None
-    requested_at: str | None
-    answer: str | None
-    answered_at: str | None
-    upstream: str | None
-    customer: str | None
 
 
-class TracebackOut(BaseModel):
+class TracebackOut(TracebackFields):
     """A traceback: the ``robotrace trace`` JSON (docs/cli.md) plus status, times and hop ids."""
 
-    id: str
     status: Literal["open", "closed"]
-    outcome: str | None
-    calling_number: str
-    called_number: str
-    call_time: str
-    terminating_provider: str
-    campaign: str | None
-    opened_at: datetime
-    closed_at: datetime | None
+    call_time: str  # as the trace JSON shows it: UTC text
     hops: list[HopOut]
-    originating_provider: str | None
-    gateway_provider: str | None
-    non_cooperative: list[str]
-    customer: str | None
     signer: SignerOut | None = None
-    signer_on_path: bool | None = Field(
-        default=None, description="whether the chain passed the signer; null: not known yet"
-    )
-    loop_caused_by: str | None = Field(
-        default=None,
-        description="the provider that named as its upstream one already in the chain",
-    )
-    late_answer_held: bool = Field(
-        default=False,
-        description="the last hop's late answer after no_response changed nothing: the "
-        "traceback keeps its outcome until a coordinator reviews it",
-    )
 
 
 class OpenTracebackIn(BaseModel):
