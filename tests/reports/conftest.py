@@ -5,7 +5,7 @@ of the test's own."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,10 @@ class Portal:
     app: FastAPI
     clock: SimulatedClock
     analytics: Path
+
+    def set_settings(self, **changed: object) -> None:
+        """The portal's settings from now on, with ``changed``."""
+        self.app.state.settings = replace(self.app.state.settings, **changed)
 
     def client(self, address: str = "203.0.113.7") -> TestClient:
         """A browser (or app) at ``address``: the rate limits count per address."""

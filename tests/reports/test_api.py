@@ -43,8 +43,8 @@ def test_a_form_post_is_told_to_send_json(portal):
     assert "application/json" in answer.json()["detail"]
 
 
-def test_a_body_over_the_limit_is_refused(portal, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_MAX_TEXT_CHARS", "10")
+def test_a_body_over_the_limit_is_refused(portal):
+    portal.set_settings(report_max_text_chars=10)
     answer = portal.client().post(URL, json=api_body(transcript="y" * 20_000))
     assert answer.status_code == 413
     assert "10 characters or fewer" in answer.json()["detail"]

@@ -15,17 +15,19 @@ from robotrace.clock import SimulatedClock
 from robotrace.reports.checks import check_page_form
 from robotrace.reports.evidence import feed_complaints, join_campaign
 from robotrace.reports.filing import client_key, file_report
+from robotrace.settings import Settings
 from robotrace.stats.complaints import complaint_stats
 from robotrace.store import models
 
 from .builders import HEARD, NOW, SSA_NUMBER, page_form, ssa_campaign
 
-HERE = client_key("203.0.113.7")
+SETTINGS = Settings.from_environ()  # tests/conftest.py set the secret key
+HERE = client_key("203.0.113.7", SETTINGS.secret_key)
 
 
 def file(session, clock, **changes: str) -> models.ConsumerReport:
     report = check_page_form(page_form(**changes), clock.now(), 4000)
-    return file_report(session, report, HERE, "page", clock)
+    return file_report(session, report, HERE, "page", clock, SETTINGS)
 
 
 def stored_complaints(folder) -> list[dict]:

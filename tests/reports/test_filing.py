@@ -13,11 +13,14 @@ from sqlalchemy import func, select
 from robotrace.clock import SimulatedClock
 from robotrace.reports.checks import check_page_form
 from robotrace.reports.filing import DuplicateReport, RateLimited, client_key, file_report
+from robotrace.settings import Settings
 from robotrace.store import models
 
 from .builders import CALL_TIME_UTC, NOW, minutes, page_form
 
-HERE, THERE = client_key("203.0.113.7"), client_key("198.51.100.9")
+SETTINGS = Settings.from_environ()  # tests/conftest.py set the secret key
+HERE = client_key("203.0.113.7", SETTINGS.secret_key)
+THERE = client_key("198.51.100.9", SETTINGS.secret_key)
 REPORT = check_page_form(page_form(), NOW, 4000)
 
 
@@ -32,7 +35,7 @@ def count(session, model) -> int:
 
 def test_a_report_is_its_call_its_sender_apart_and_an_evidence_call(session):
     clock = SimulatedClock(NOW)
-    row = file_report(session, REPORT, HERE, "page", clock)
+    row = file_report(session, REPORT, HERE, "page", clock, SETTINGS)
     session.commit()
     assert re.fullmatch(r"RT-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", row.reference)
     stored = session.get(models.ConsumerReport, row.id)
@@ -68,37 +71,38 @@ def test_an_address_may_send_the_hours_reports_and_then_hears_when_to_come_back(
     clock = SimulatedClock(NOW)
     first = NOW
     for n in range(5):  # report_limit_per_hour
-        file_report(session, nth_call(n), HERE, "page", clock)
+        file_report(session, nth_call(n), HERE, "page", clock, SETTINGS)
         clock.advance(minutes(10))
     with pytest.raises(RateLimited) as refused:
-        file_report(session, nth_call(5), HERE, "page", clock)
+        file_report(session, nth_call(5), HERE, "page", clock, SETTINGS)
     assert refused.value.retry_at == first + timedelta(hours=1)
     assert f"after {NOW + timedelta(hours=1):%Y-%m-%d %H:%M} UTC" in str(refused.value)
     assert count(session, models.ConsumerReport) == 5
-    file_report(session, nth_call(5), THERE, "page", clock)  # another address is not limited
+    file_report(
+        session, nth_call(5), THERE, "page", clock, SETTINGS
+    )  # another address is not limited
     clock.set(first + timedelta(hours=1, seconds=1))
-    file_report(session, nth_call(6), HERE, "page", clock)  # the first left the hour
+    file_report(session, nth_call(6), HERE, "page", clock, SETTINGS)  # the first left the hour
 
 
-def test_an_address_may_send_the_days_reports(session, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_LIMIT_PER_HOUR", "100")
-    monkeypatch.setenv("ROBOTRACE_REPORT_LIMIT_PER_DAY", "3")
+def test_an_address_may_send_the_days_reports(session):
+    limits = replace(SETTINGS, report_limit_per_hour=100, report_limit_per_day=3)
     clock = SimulatedClock(NOW)
     for n in range(3):
-        file_report(session, nth_call(n), HERE, "api", clock)
+        file_report(session, nth_call(n), HERE, "api", clock, limits)
         clock.advance(timedelta(hours=2))
     with pytest.raises(RateLimited) as refused:
-        file_report(session, nth_call(3), HERE, "api", clock)
+        file_report(session, nth_call(3), HERE, "api", clock, limits)
     assert refused.value.retry_at == NOW + timedelta(days=1)
     assert "at most 3 reports a day" in str(refused.value)
 
 
 def test_the_same_call_reported_again_is_refused_naming_the_earlier_report(session):
     clock = SimulatedClock(NOW)
-    earlier = file_report(session, REPORT, HERE, "page", clock)
+    earlier = file_report(session, REPORT, HERE, "page", clock, SETTINGS)
     again = replace(REPORT, call_time=CALL_TIME_UTC + minutes(9), name="", email="")
     with pytest.raises(DuplicateReport) as refused:
-        file_report(session, again, THERE, "api", clock)
+        file_report(session, again, THERE, "api", clock, SETTINGS)
     assert refused.value.reference == earlier.reference
     assert earlier.reference in str(refused.value)
     assert count(session, models.ConsumerReport) == 1
@@ -107,10 +111,17 @@ def test_the_same_call_reported_again_is_refused_naming_the_earlier_report(sessi
 
 def test_calls_apart_in_time_or_to_another_number_are_not_duplicates(session):
     clock = SimulatedClock(NOW)
-    file_report(session, REPORT, HERE, "page", clock)
+    file_report(session, REPORT, HERE, "page", clock, SETTINGS)
     file_report(
-        session, replace(REPORT, call_time=CALL_TIME_UTC + minutes(11)), HERE, "page", clock
+        session,
+        replace(REPORT, call_time=CALL_TIME_UTC + minutes(11)),
+        HERE,
+        "page",
+        clock,
+        SETTINGS,
     )
-    file_report(session, replace(REPORT, called_number="+13125550100"), HERE, "page", clock)
+    file_report(
+        session, replace(REPORT, called_number="+13125550100"), HERE, "page", clock, SETTINGS
+    )
     references = session.scalars(select(models.ConsumerReport.reference)).all()
     assert len(set(references)) == 3

@@ -107,8 +107,8 @@ def test_the_page_shows_nothing_of_the_report_nor_of_its_campaign(portal, engine
         assert secret not in page
 
 
-def test_too_many_references_not_found_stop_every_lookup_from_that_address(portal, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_LOOKUP_MISSES_PER_HOUR", "3")
+def test_too_many_references_not_found_stop_every_lookup_from_that_address(portal):
+    portal.set_settings(report_lookup_misses_per_hour=3)
     guesser, reporter = portal.client("192.0.2.66"), portal.client()
     reference = reference_of(send_page(reporter))
     for guess in ("RT-0000-0000", "RT-0000-0001", "RT-0000-0002"):
@@ -124,8 +124,8 @@ def test_too_many_references_not_found_stop_every_lookup_from_that_address(porta
     assert guesser.get(f"/report/{reference}").status_code == 200
 
 
-def test_a_malformed_reference_is_the_same_404_and_costs_no_try(portal, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_LOOKUP_MISSES_PER_HOUR", "1")
+def test_a_malformed_reference_is_the_same_404_and_costs_no_try(portal):
+    portal.set_settings(report_lookup_misses_per_hour=1)
     client = portal.client()
     malformed = client.get("/report/not-a-reference")
     missing = client.get("/report/RT-0000-0000")

@@ -136,8 +136,8 @@ def test_the_same_call_sent_twice_points_to_the_first_report(portal, engine):
     assert reports_stored(engine) == 1
 
 
-def test_a_body_over_the_limit_is_refused_unread(portal, engine, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_MAX_TEXT_CHARS", "100")
+def test_a_body_over_the_limit_is_refused_unread(portal, engine):
+    portal.set_settings(report_max_text_chars=100)
     client = portal.client()
     token = csrf_of(client.get("/report").text)
     sent = client.post("/report", data={**page_form(transcript="x" * 20_000), "csrf_token": token})
@@ -146,8 +146,8 @@ def test_a_body_over_the_limit_is_refused_unread(portal, engine, monkeypatch):
     assert reports_stored(engine) == 0
 
 
-def test_text_over_the_limit_but_in_a_small_body_is_a_field_error(portal, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_REPORT_MAX_TEXT_CHARS", "100")
+def test_text_over_the_limit_but_in_a_small_body_is_a_field_error(portal):
+    portal.set_settings(report_max_text_chars=100)
     sent = send_page(portal.client(), transcript="x" * 101)
     assert sent.status_code == 422
     assert "aria-invalid" in Elements(sent.text).by_id["transcript"]

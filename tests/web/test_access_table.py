@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import Engine, inspect, select, text
 
-from robotrace.accounts.keys import secret_key, token_hash
+from robotrace.accounts.keys import signing_key, token_hash
 from robotrace.accounts.passwords import verify_password
 from robotrace.accounts.resets import SALT, _fingerprint, reset_token
 from robotrace.accounts.sessions import COOKIE
@@ -327,7 +327,7 @@ def _anonymous_form(shared: Matrix, template: str) -> tuple[dict[str, str], str]
         }, "/report"
     with transaction(shared.engine) as session:
         user = create_user(session, "csrf-reset@example.org", "coordinator", PASSWORD)
-        token = reset_token(user, shared.clock)
+        token = reset_token(user, shared.clock, shared.app.state.settings.secret_key)
     return {"password": NEW_PASSWORD}, f"/password-reset/{token}"
 
 
@@ -618,7 +618,7 @@ def test_a_reset_link_for_one_user_cannot_reset_another(world, engine):
     _request_reset(world.app, "coord@example.org")
     [path] = _reset_paths(engine)
     coord, fcc = user_row(engine, "coord@example.org"), user_row(engine, "fcc@example.org")
-    serializer = URLSafeSerializer(secret_key(), salt=SALT)
+    serializer = URLSafeSerializer(signing_key(world.app.state.settings.secret_key), salt=SALT)
     data = serializer.loads(path.rsplit("/", 1)[1])
     assert data["user"] == coord.id
     # the user id swapped in a properly signed link: the fingerprint is the other user's

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,9 +24,14 @@ from .conftest import CALL
 AAAA, BBBB, COORDINATOR = "noc@aaaa.example", "noc@bbbb.example", "coord@example.org"
 
 
+def set_settings(world, **changed) -> None:
+    """The portal's settings, with ``changed``."""
+    world.app.state.settings = replace(world.app.state.settings, **changed)
+
+
 @pytest.fixture(autouse=True)
-def quick_keepalives(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ROBOTRACE_AGENT_EVENTS_KEEPALIVE_SECONDS", "0.2")
+def quick_keepalives(world) -> None:
+    set_settings(world, agent_events_keepalive_seconds=0.2)
 
 
 def blocks(lines: Iterator[str], seconds: float) -> Iterator[list[str]]:
@@ -83,10 +89,8 @@ def test_a_provider_hears_of_each_of_its_requests_and_of_no_one_elses(api_for):
     assert heard == [("hop", {"kind": "hop", "id": bbbb_hop})]
 
 
-def test_an_idle_stream_carries_keepalive_comments_and_ends_after_its_lifetime(
-    api_for, monkeypatch
-):
-    monkeypatch.setenv("ROBOTRACE_AGENT_EVENTS_LIFETIME_SECONDS", "0.7")
+def test_an_idle_stream_carries_keepalive_comments_and_ends_after_its_lifetime(api_for, world):
+    set_settings(world, agent_events_lifetime_seconds=0.7)
     started = time.monotonic()
     with api_for(AAAA).stream("GET", "/api/v1/events") as stream:
         lines = list(stream.iter_lines())  # to its end
@@ -96,8 +100,8 @@ def test_an_idle_stream_carries_keepalive_comments_and_ends_after_its_lifetime(
     assert 0.6 < took < 5
 
 
-def test_a_provider_may_hold_only_so_many_streams(api_for, monkeypatch):
-    monkeypatch.setenv("ROBOTRACE_AGENT_EVENTS_PER_PROVIDER", "1")
+def test_a_provider_may_hold_only_so_many_streams(api_for, world):
+    set_settings(world, agent_events_per_provider=1)
     client = api_for(AAAA)
     with client.stream("GET", "/api/v1/events") as first:
         wait_ready(first.iter_lines())

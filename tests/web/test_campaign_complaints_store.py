@@ -5,6 +5,7 @@ store (``app.state.analytics_dir``), as every other page does — not in the one
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from robotrace.evidence.imports import evidence_files, import_evidence
 from tests.evidence.builders import ftc_csv, ftc_row
@@ -16,9 +17,10 @@ NAMING = 3  # the call-back number twice, the caller ID once
 
 
 def test_campaigns_count_complaints_in_the_apps_analytics_store(
-    world, client_for, api_for, engine, tmp_path, monkeypatch
+    world, client_for, api_for, engine, tmp_path
 ):
-    monkeypatch.setenv("ROBOTRACE_ANALYTICS_DIR", str(tmp_path / "the-setting"))
+    the_setting = str(tmp_path / "the-setting")
+    world.app.state.settings = replace(world.app.state.settings, analytics_dir=the_setting)
     world.app.state.analytics_dir = tmp_path / "the-app"
     add_campaign(engine, "kits", callback_numbers=["+18005550199"], call_count=2)
     add_calls(engine, "kits", hours(2), callers=["+12025550101"])

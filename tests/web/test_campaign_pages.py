@@ -417,9 +417,9 @@ def test_the_message_names_only_this_campaigns_tracebacks(world, client_for, eng
 
 
 def test_the_list_and_the_page_count_complaints_naming_the_campaigns_numbers(
-    world, client_for, engine, tmp_path, monkeypatch
+    world, client_for, engine, tmp_path
 ):
-    monkeypatch.setenv("ROBOTRACE_ANALYTICS_DIR", str(tmp_path / "analytics"))
+    world.app.state.analytics_dir = tmp_path / "analytics"
     add_campaign(engine, "kits", callback_numbers=["+18005550199"], call_count=2)
     add_calls(engine, "kits", hours(2), callers=["+12025550101"])
     complaints = ["800-555-0199", "(202) 555-0101", "202", "3125550100", "1 800 555 0199"]

@@ -8,7 +8,6 @@ import secrets as _secrets
 from datetime import timedelta
 from pathlib import Path
 
-from robotrace import settings
 from robotrace.clock import Clock
 
 KEY_FILE = "robotrace-secret.key"
@@ -40,11 +39,11 @@ def touch(row: object, attribute: str, clock: Clock) -> None:
         setattr(row, attribute, now)
 
 
-def secret_key() -> str:
-    """The ``secret_key`` setting, or a key made once and kept in ``robotrace-secret.key``."""
-    configured = settings.get("secret_key")
-    if configured:
-        return str(configured)
+def signing_key(secret_key: str) -> str:
+    """The key links and client addresses are signed with: ``secret_key`` (the setting), or
+    when that is empty a key made once and kept in ``robotrace-secret.key``."""
+    if secret_key:
+        return secret_key
     path = Path(KEY_FILE)
     if not path.exists():
         path.write_text(new_token(48))

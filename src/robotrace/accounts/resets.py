@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
-from robotrace.accounts.keys import new_token, same, secret_key
+from robotrace.accounts.keys import new_token, same, signing_key
 from robotrace.accounts.passwords import hash_password
 from robotrace.accounts.sessions import end_all_sessions
 from robotrace.accounts.tokens import revoke_all_tokens
@@ -28,23 +28,26 @@ def _fingerprint(user: models.User) -> str:
     return hashlib.sha256((user.password_hash or "none").encode()).hexdigest()[:16]
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key(), salt=SALT)
+def _serializer(secret_key: str) -> URLSafeSerializer:
+    return URLSafeSerializer(signing_key(secret_key), salt=SALT)
 
 
-def reset_token(user: models.User, clock: Clock) -> str:
-    """A new reset link's token for ``user``; every earlier link of the user stops working
-    (the caller commits the new nonce with the e-mail that carries the link)."""
+def reset_token(user: models.User, clock: Clock, secret_key: str) -> str:
+    """A new reset link's token for ``user``, signed with :func:`signing_key` of the
+    ``secret_key`` setting; every earlier link of the user stops working (the caller commits
+    the new nonce with the e-mail that carries the link)."""
     user.reset_nonce = new_token(16)
     made = int(clock.now().timestamp())
     data = {"user": user.id, "fp": _fingerprint(user), "at": made, "n": user.reset_nonce}
-    return _serializer().dumps(data)
+    return _serializer(secret_key).dumps(data)
 
 
-def user_for_reset(session: Session, token: str, clock: Clock) -> models.User | None:
+def user_for_reset(
+    session: Session, token: str, clock: Clock, secret_key: str
+) -> models.User | None:
     """The user a reset link is for, or None when it is forged, expired, used or replaced."""
     try:
-        data = _serializer().loads(token)
+        data = _serializer(secret_key).loads(token)
         made = datetime.fromtimestamp(int(data["at"]), UTC)
         user_id = int(data["user"])
         nonce = str(data["n"])

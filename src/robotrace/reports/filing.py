@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
-from robotrace.accounts.keys import secret_key
+from robotrace.accounts.keys import signing_key
 from robotrace.clock import Clock, as_utc
 from robotrace.reports.checks import CallReport
+from robotrace.settings import Settings
 from robotrace.store import models
 
 SOURCE = "report"
@@ -61,9 +61,11 @@ class DuplicateReport(Refused):
         )
 
 
-def client_key(address: str) -> str:
-    """A keyed hash of the client's address: enough to count its reports, and no more."""
-    digest = hmac.new(secret_key().encode(), f"report:{address}".encode(), hashlib.sha256)
+def client_key(address: str, secret_key: str) -> str:
+    """A keyed hash of the client's address (keyed by :func:`signing_key` of the
+    ``secret_key`` setting): enough to count its reports, and no more."""
+    key = signing_key(secret_key)
+    digest = hmac.new(key.encode(), f"report:{address}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
 
@@ -74,12 +76,18 @@ def new_reference() -> str:
 
 
 def file_report(
-    session: Session, report: CallReport, client: str, via: str, clock: Clock
+    session: Session,
+    report: CallReport,
+    client: str,
+    via: str,
+    clock: Clock,
+    settings: Settings,
 ) -> models.ConsumerReport:
-    """Check the abuse rules, then add the report's rows (the caller commits)."""
+    """Check the abuse rules (their limits from ``settings``), then add the report's rows
+    (the caller commits)."""
     now = clock.now()
-    check_rate(session, client, now)
-    earlier = duplicate_of(session, report)
+    check_rate(session, client, now, settings.report_limit_per_hour, settings.report_limit_per_day)
+    earlier = duplicate_of(session, report, settings.report_duplicate_minutes)
     if earlier is not None:
         raise DuplicateReport(earlier)
     reference = _unused_reference(session)
@@ -120,12 +128,12 @@ def file_report(
     return row
 
 
-def check_rate(session: Session, client: str, now: datetime) -> None:
-    """:class:`RateLimited` when the client has used up the hour's or the day's reports."""
-    for window, said, limit in (
-        (HOUR, "an hour", settings.get("report_limit_per_hour")),
-        (DAY, "a day", settings.get("report_limit_per_day")),
-    ):
+def check_rate(
+    session: Session, client: str, now: datetime, limit_per_hour: int, limit_per_day: int
+) -> None:
+    """:class:`RateLimited` when the client has used up the hour's or the day's reports
+    (``report_limit_per_hour``, ``report_limit_per_day``)."""
+    for window, said, limit in ((HOUR, "an hour", limit_per_hour), (DAY, "a day", limit_per_day)):
         times = _recent_reports(session, client, now - window)
         if len(times) >= limit:
             # Free again when the oldest report that counts leaves the window.
@@ -145,9 +153,10 @@ def _recent_reports(session: Session, client: str, since: datetime) -> list[date
     return list(session.scalars(query))
 
 
-def duplicate_of(session: Session, report: CallReport) -> str | None:
-    """The reference of an earlier report of the same call, if there is one."""
-    window = timedelta(minutes=settings.get("report_duplicate_minutes"))
+def duplicate_of(session: Session, report: CallReport, duplicate_minutes: float) -> str | None:
+    """The reference of an earlier report of the same call (call times at most
+    ``duplicate_minutes`` apart: ``report_duplicate_minutes``), if there is one."""
+    window = timedelta(minutes=duplicate_minutes)
     row = models.ConsumerReport
     query = (
         select(row.reference)

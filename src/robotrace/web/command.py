@@ -46,14 +46,12 @@ def serve(
     from robotrace.enforcement.letters import letter_template_setting
     from robotrace.logs import configure_logging, uvicorn_log_config
     from robotrace.store.db import upgrade
-    from robotrace.web.operator import check_operator
 
     try:
         clock_from_settings(settings)  # a clock file the workers could not read fails here, once
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
-    check_operator()  # a bad operator_* setting is named now, not on every public page
-    letter_template_setting()  # so is a letter template that does not load
+    letter_template_setting()  # a letter template that does not load is named now, once
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting

@@ -15,7 +15,6 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import State
 
-from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.evidence.imports import ImportOptions, ImportSummary, evidence_files, import_evidence
 from robotrace.web.pages.common import in_savepoint
@@ -29,9 +28,10 @@ def analytics_dir(request: Request) -> Path:
 
 
 def analytics_dir_of(state: State) -> Path:
-    """The analytics store of an app (``app.state.analytics_dir``, else the setting)."""
+    """The analytics store of an app (``app.state.analytics_dir``, else the ``analytics_dir``
+    of the settings it was made with)."""
     configured = getattr(state, "analytics_dir", None)
-    return Path(configured or settings.get("analytics_dir"))
+    return Path(configured or state.settings.analytics_dir)
 
 
 #: The longest name most file systems take (ext4, NTFS and APFS: 255 bytes or units).

@@ -3,8 +3,9 @@
 The operator's name, postal address and contact e-mail come from settings
 (``operator_name``, ``operator_address``, ``operator_contact_email``), checked where they
 enter (:mod:`robotrace.settings`); ``privacy_notice_file`` replaces the built-in notice.
-``robotrace serve`` reads them once at start (:func:`check_operator`), so a bad value stops
-it with the variable named rather than failing every page.
+The portal reads them with the other settings when it starts, so a bad value stops it with
+the variable named rather than failing every page; pages get the operator of their app's
+settings (:func:`operator_of`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from robotrace import settings
+from robotrace.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -34,15 +35,11 @@ class Operator:
         return [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
 
 
-def operator() -> Operator:
+def operator_of(settings: Settings) -> Operator:
+    """Who runs the portal, by ``settings``."""
     return Operator(
-        name=settings.get("operator_name"),
-        address=settings.get("operator_address"),
-        email=settings.get("operator_contact_email"),
-        notice_file=settings.get("privacy_notice_file"),
+        name=settings.operator_name,
+        address=settings.operator_address,
+        email=settings.operator_contact_email,
+        notice_file=settings.privacy_notice_file,
     )
-
-
-def check_operator() -> None:
-    """Raise :class:`robotrace.settings.SettingError` now for a bad operator setting."""
-    operator()

@@ -11,13 +11,13 @@ from functools import cache
 from fastapi import HTTPException, Query, Request
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import day_start
 from robotrace.stats.complaints import DEFAULT_TOP, ComplaintStats, Period
 from robotrace.stats.complaints import latest_period as stored_latest_period
 from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.stats.figures import period_statistics
 from robotrace.stats.period import PeriodReport, period_report
+from robotrace.web.deps import get_settings
 from robotrace.web.evidence_uploads import analytics_dir
 
 #: The period's query parameters, ``?from=YYYY-MM-DD&to=YYYY-MM-DD``, of pages and API alike.
@@ -47,7 +47,7 @@ def asked_period(request: Request, start_text: str, end_text: str) -> Period | N
     start, end = parse_day(start_text, "from"), parse_day(end_text, "to")
     if start and end and end <= start:
         raise HTTPException(400, f"to ({end}) must be after from ({start})")
-    days = int(settings.get("statistics_days"))
+    days = get_settings(request).statistics_days
     if start and end:
         return Period(start, end)
     if start:
@@ -81,7 +81,7 @@ def statistics(
 
 def effects(request: Request, db: Session, period: Period | None) -> list[Effect]:
     """The enforcement steps taken in ``period`` (all when None) and their effects so far."""
-    window = timedelta(days=settings.get("effects_window_days"))
+    window = timedelta(days=get_settings(request).effects_window_days)
     start = day_start(period.start) if period else None
     end = day_start(period.end) if period else None
     now = request.app.state.clock.now()
@@ -99,7 +99,7 @@ def report_period(request: Request, start_text: str, end_text: str) -> Period:
 
 
 def period_report_of(request: Request, db: Session, period: Period) -> PeriodReport:
-    window = timedelta(days=settings.get("effects_window_days"))
+    window = timedelta(days=get_settings(request).effects_window_days)
     now = request.app.state.clock.now()
     return period_report(db, analytics_dir(request), period.start, period.end, now, window)
 

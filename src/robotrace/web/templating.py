@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from robotrace.calendar import in_zone
 from robotrace.clock import as_utc
-from robotrace.web.operator import operator
+from robotrace.web.operator import operator_of
 from robotrace.web.principal import Principal
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -30,7 +30,6 @@ def local(value: datetime | None, zone: str) -> str:
 
 TEMPLATES.env.filters["utc"] = utc
 TEMPLATES.env.filters["local"] = local
-TEMPLATES.env.globals["operator"] = operator  # who runs the portal (_footer.html)
 
 
 def render(
@@ -40,11 +39,13 @@ def render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render a page; every page knows who is signed in, the CSRF token and the clock."""
+    """Render a page; every page knows who is signed in, the CSRF token, the clock and who
+    runs the portal (``operator``, for _footer.html)."""
     context.update(
         principal=principal,
         csrf_token=principal.csrf_token if principal else context.get("csrf_token", ""),
         now=request.app.state.clock.now(),
         htmx=HTMX,
+        operator=operator_of(request.app.state.settings),
     )
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status_code)

@@ -24,11 +24,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from robotrace import settings
+from robotrace.settings import Settings
 from robotrace.store.models import UserRole
 from robotrace.web.agent_events import EventHub, HintsUnavailable, Subscription, TooManyStreams
 from robotrace.web.api.errors import responses
-from robotrace.web.deps import require_roles
+from robotrace.web.deps import get_settings, require_roles
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["agent events (providers)"])
@@ -64,12 +64,12 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def hub_of(app: FastAPI) -> EventHub:
-    """The worker's hub, made with the first stream."""
+def hub_of(app: FastAPI, per_provider: int) -> EventHub:
+    """The worker's hub, made with the first stream (``per_provider`` streams at most:
+    ``agent_events_per_provider``)."""
     with _hub_lock:
         hub: EventHub | None = getattr(app.state, "agent_events", None)
         if hub is None:
-            per_provider = settings.get("agent_events_per_provider")
             hub = app.state.agent_events = EventHub(app.state.engine, per_provider)
         return hub
 
@@ -78,14 +78,16 @@ def hub_of(app: FastAPI) -> EventHub:
     "/events", response_class=StreamingResponse, responses=STREAM_RESPONSES, status_code=200
 )
 async def agent_events(
-    request: Request, principal: Principal = Depends(require_roles(UserRole.PROVIDER))
+    request: Request,
+    principal: Principal = Depends(require_roles(UserRole.PROVIDER)),
+    settings: Settings = Depends(get_settings),
 ) -> StreamingResponse:
     """Server-sent events for your provider's agent: ``ready`` once listening, then ``hop``,
     ``signer`` or ``batch`` with ``{"kind", "id"}`` as each request is made, ``catch-up``
     when hints were lost; ``: keep-alive`` comments while idle. Hints only: read the
     requests from their routes. A read-only token will do."""
     assert principal.provider_key is not None
-    hub = hub_of(request.app)
+    hub = hub_of(request.app, settings.agent_events_per_provider)
     try:
         subscription = await hub.subscribe(principal.provider_key)
     except TooManyStreams as exc:
@@ -95,8 +97,8 @@ async def agent_events(
     stream = _events(
         hub,
         subscription,
-        settings.get("agent_events_keepalive_seconds"),
-        settings.get("agent_events_lifetime_seconds"),
+        settings.agent_events_keepalive_seconds,
+        settings.agent_events_lifetime_seconds,
     )
     # A client gone before the first byte leaves the stream unstarted: its finally never
     # runs, so the subscription is also dropped when the stream is collected.

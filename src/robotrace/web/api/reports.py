@@ -21,12 +21,13 @@ from robotrace.reports.checks import ReportInvalid, check_api_body
 from robotrace.reports.choices import STATES
 from robotrace.reports.export import public_rows, write_csv
 from robotrace.reports.filing import DuplicateReport, RateLimited, Refused
+from robotrace.settings import Settings
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import Problem
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles
 from robotrace.web.principal import Principal
-from robotrace.web.report_requests import BodyTooLarge, file_as_evidence, read_body, text_limit
+from robotrace.web.report_requests import BodyTooLarge, file_as_evidence, read_body
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -110,6 +111,7 @@ async def send_report(
     background: BackgroundTasks,
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> Any:
     """Report an unwanted call; no sign-in. Checked like the public form, field by field
     (422 lists every problem, each with its field in ``loc``), under the same rate limits
@@ -123,7 +125,7 @@ async def send_report(
         raise HTTPException(415, "Send the report as JSON, with Content-Type: application/json.")
     try:
         typed = ReportIn.model_validate_json(body)
-        report = check_api_body(typed.fields(), clock.now(), text_limit())
+        report = check_api_body(typed.fields(), clock.now(), settings.report_max_text_chars)
     except ValidationError as invalid:
         raise RequestValidationError(_in_body(invalid)) from None
     except ReportInvalid as invalid:

@@ -174,7 +174,7 @@ def reset_request(
         )
     user = user_by_email(db, email)
     if user is not None and user.active:
-        token = reset_token(user, clock)
+        token = reset_token(user, clock, settings.secret_key)
         link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
         enqueue(
             db,
@@ -202,7 +202,7 @@ def _dead_link(request: Request) -> Response:
 def reset_form(
     request: Request, token: str, db: Session = REQUEST_DB, clock: Clock = Depends(get_clock)
 ) -> Response:
-    if user_for_reset(db, token, clock) is None:
+    if user_for_reset(db, token, clock, get_settings(request).secret_key) is None:
         return _dead_link(request)
     return _anonymous_form(request, "reset_form.html", token=token)
 
@@ -217,7 +217,7 @@ def reset(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     _check_anonymous_csrf(request, csrf_token)
-    user = user_for_reset(db, token, clock)
+    user = user_for_reset(db, token, clock, get_settings(request).secret_key)
     if user is None:
         return _dead_link(request)
     try:

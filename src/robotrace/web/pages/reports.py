@@ -19,7 +19,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.accounts.keys import new_token, same
 from robotrace.calendar import for_people
 from robotrace.clock import Clock
@@ -28,15 +27,10 @@ from robotrace.reports.checks import ReportInvalid, check_page_form
 from robotrace.reports.choices import STATES, TIME_ZONES
 from robotrace.reports.filing import DuplicateReport, Refused
 from robotrace.reports.lookup import MissLimit, report_status, typed_reference
-from robotrace.web.deps import REQUEST_DB, get_clock
+from robotrace.settings import Settings
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings
 from robotrace.web.pages.auth import LOGIN_CSRF_COOKIE, secure_cookies
-from robotrace.web.report_requests import (
-    BodyTooLarge,
-    client_of,
-    file_as_evidence,
-    read_body,
-    text_limit,
-)
+from robotrace.web.report_requests import BodyTooLarge, client_of, file_as_evidence, read_body
 from robotrace.web.templating import render
 
 router = APIRouter(include_in_schema=False)  # pages; the API is /api/v1/reports
@@ -76,7 +70,7 @@ def _form(request: Request, status_code: int = 200, **context: Any) -> Response:
         subjects=FTC_SUBJECTS,
         states=STATES,
         zones=TIME_ZONES,
-        text_limit=text_limit(),
+        text_limit=get_settings(request).report_max_text_chars,
         trap=TRAP,
         **context,
     )
@@ -108,7 +102,7 @@ async def send_report(
     if typed.get(TRAP):
         return _form(request, 422, typed=typed, errors={TRAP: TRAP_SAID}, trap_shown=True)
     try:
-        report = check_page_form(typed, clock.now(), text_limit())
+        report = check_page_form(typed, clock.now(), get_settings(request).report_max_text_chars)
         row = await run_in_threadpool(file_as_evidence, request, db, report, "page", background)
     except ReportInvalid as invalid:
         return _form(request, 422, typed=typed, errors=invalid.errors)
@@ -138,7 +132,8 @@ def report_sent(
     there from one address, and every lookup from it waits an hour."""
     client, now = client_of(request), clock.now()
     misses = lookup_misses(request)
-    until = misses.refused_until(client, now, settings.get("report_lookup_misses_per_hour"))
+    allowed = get_settings(request).report_lookup_misses_per_hour
+    until = misses.refused_until(client, now, allowed)
     if until is not None:
         said = TOO_MANY_LOOKUPS.format(until=for_people(until, "UTC"))
         refusal = render(request, "report_sent.html", None, 429, error=said, refused=True)
@@ -170,9 +165,9 @@ def lookup_misses(request: Request) -> MissLimit:
 @router.get("/privacy", response_class=HTMLResponse)
 def privacy(request: Request) -> Response:
     """Who runs the portal and what it keeps of whom: the operator's notice, else ours."""
-    return render(request, "privacy.html", None, limits=_limits())
+    return render(request, "privacy.html", None, limits=_limits(get_settings(request)))
 
 
-def _limits() -> dict[str, int]:
+def _limits(settings: Settings) -> dict[str, int]:
     names = ("report_limit_per_hour", "report_limit_per_day", "report_max_text_chars")
-    return {name: int(settings.get(name)) for name in names}
+    return {name: int(getattr(settings, name)) for name in names}
