@@ -61,7 +61,9 @@ class LookupResult:
     ``from_provider`` set → the call came from that provider (``answer == "upstream"``);
     ``customer`` → the provider's own customer placed it (``"origin"``); neither → the call
     came in on ``trunk``, which the provider's trunk map does not map (``"unmapped"``: no
-    answer may be drawn from it). ``delta_s`` is the leg's time minus the requested time.
+    answer may be drawn from it). ``delta_s`` is the leg's time minus the requested time; the
+    leg's numbers are not kept: its called number is the request's (by its digits), and so
+    is its calling number when ``calling_matched``.
     """
 
     found: bool
@@ -70,8 +72,6 @@ class LookupResult:
     customer: str | None = None
     call_time: datetime | None = None
     delta_s: float | None = None
-    calling_number: str | None = None
-    called_number: str | None = None
     calling_matched: bool = False
     sip_call_id: str | None = None
     identity: str | None = None
@@ -237,8 +237,6 @@ class ProviderRecords:
             customer=leg.customer,
             call_time=_EPOCH + timedelta(milliseconds=leg.call_ms),
             delta_s=(leg.call_ms - when_ms) / 1000,
-            calling_number=leg.calling_number,
-            called_number=leg.called_number,
             calling_matched=bool(calling_key) and leg.calling_key == calling_key,
             sip_call_id=leg.sip_call_id,
             identity=leg.identity,
