@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,10 +19,10 @@ PERIOD = "from=2025-01-01&to=2026-01-01"
 
 
 @pytest.fixture
-def shaken_world(world, engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def shaken_world(world, engine, tmp_path: Path):
     dno = tmp_path / "dno.txt"
     dno.write_text(f"{DNO_NUMBER}\n")
-    monkeypatch.setenv("ROBOTRACE_BLOCKER_DNO_FILE", str(dno))
+    world.app.state.settings = replace(world.app.state.settings, blocker_dno_file=str(dno))
     with transaction(engine) as session:
         build(session)
     return world
@@ -92,10 +93,10 @@ def test_the_page_shows_each_signers_counts_and_links_its_export(shaken_world, c
 
 
 def test_an_unreadable_dno_list_is_an_error_that_names_it_not_a_silent_skip(
-    world, api_for, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world, api_for, tmp_path: Path
 ):
     missing = tmp_path / "no-such-dno.txt"
-    monkeypatch.setenv("ROBOTRACE_BLOCKER_DNO_FILE", str(missing))
+    world.app.state.settings = replace(world.app.state.settings, blocker_dno_file=str(missing))
     response = api_for(REGULATOR, write=False).get("/api/v1/statistics/shaken")
     assert response.status_code == 500
     assert "Do-Not-Originate" in response.json()["detail"]

@@ -247,7 +247,8 @@ def shaken(
     from robotrace.stats.shaken_cli import print_shaken
 
     days_of(start, end)
-    print_shaken(database_url, start, end, as_json, dno_file, signer, csv_file)
+    dno = dno_file if dno_file is not None else _settings().blocker_dno_file
+    print_shaken(database_url, start, end, as_json, dno, signer, csv_file)
 
 
 def days_of(start: datetime | None, end: datetime | None) -> tuple[date | None, date | None]:

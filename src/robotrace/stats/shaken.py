@@ -21,7 +21,6 @@ from typing import Any, TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.blocking.decide import load_numbers
 from robotrace.clock import as_utc, format_utc
 from robotrace.csvcells import safe_row
@@ -85,16 +84,15 @@ class ShakenAccountability:
         }
 
 
-def dno_from(path: str | Path | None = None) -> frozenset[str]:
-    """The Do-Not-Originate list at ``path`` (default: the ``blocker_dno_file`` setting;
-    empty: none) as match keys."""
-    where = path if path is not None else settings.get("blocker_dno_file")
-    if not where:
+def dno_from(path: str | Path) -> frozenset[str]:
+    """The Do-Not-Originate list at ``path`` (the ``blocker_dno_file`` setting, or a file
+    given; empty: none) as match keys."""
+    if not path:
         return frozenset()
     try:
-        return load_numbers(Path(where).read_text(encoding="utf-8").splitlines())
+        return load_numbers(Path(path).read_text(encoding="utf-8").splitlines())
     except (OSError, UnicodeDecodeError) as exc:
-        raise DnoUnreadable(f"cannot read the Do-Not-Originate list {where}: {exc}") from None
+        raise DnoUnreadable(f"cannot read the Do-Not-Originate list {path}: {exc}") from None
 
 
 def shaken_accountability(

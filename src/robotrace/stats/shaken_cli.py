@@ -30,7 +30,7 @@ def print_shaken(
     start: datetime | None,
     end: datetime | None,
     as_json: bool,
-    dno_file: Path | None,
+    dno_file: str | Path,
     signer: str | None,
     csv_file: Path | None,
 ) -> None:

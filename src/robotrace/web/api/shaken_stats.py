@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import day_start
 from robotrace.providers.identity import IdentifierError, clean_ocn
+from robotrace.settings import Settings
 from robotrace.stats.shaken import (
     DnoUnreadable,
     ShakenAccountability,
@@ -24,7 +25,7 @@ from robotrace.stats.shaken import (
 )
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.deps import REQUEST_DB, require_roles
+from robotrace.web.deps import REQUEST_DB, get_settings, require_roles
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import FROM, TO, parse_day
 
@@ -51,11 +52,12 @@ def asked_days(start: str, end: str) -> tuple[date | None, date | None]:
 
 
 def accountability_of(
-    db: Session, first: date | None, last: date | None, spc: str | None
+    db: Session, first: date | None, last: date | None, spc: str | None, dno_file: str
 ) -> ShakenAccountability:
-    """The records of calls made in ``[first, last)``, only ``spc``'s if given."""
+    """The records of calls made in ``[first, last)``, only ``spc``'s if given, checked
+    against the Do-Not-Originate list at ``dno_file`` (the ``blocker_dno_file`` setting)."""
     try:
-        dno = dno_from()
+        dno = dno_from(dno_file)
     except DnoUnreadable as exc:
         raise HTTPException(500, f"{exc} (the blocker_dno_file setting)") from None
     found = shaken_accountability(db, day_start(first), day_start(last), dno)
@@ -73,13 +75,15 @@ def shaken_statistics(
     evidence: bool = Query(True, description="Include each signer's calls, with why they count."),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> dict[str, Any]:
     """Per signer, for calls made in ``[from, to)``: verified A/B signatures, traced
     signatures, and the calls that count against it — A/B on invalid, unassigned or
     Do-Not-Originate caller IDs, over-attestation the traceback shows, and from 18 September
     2025 signatures under a certificate not the originating provider's."""
     first, last = asked_days(start, end)
-    return accountability_of(db, first, last, asked_signer(signer)).as_dict(evidence)
+    found = accountability_of(db, first, last, asked_signer(signer), settings.blocker_dno_file)
+    return found.as_dict(evidence)
 
 
 @router.get(
@@ -96,6 +100,7 @@ def shaken_export(
     signer: str = SIGNER,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """The calls that count against each signer (or ``signer``'s only) as CSV: SPC, call,
     traceback, time, caller ID, attestation, origid, originating provider, reasons and why
@@ -103,7 +108,7 @@ def shaken_export(
     first, last = asked_days(start, end)
     spc = asked_signer(signer)
     out = io.StringIO()
-    write_evidence_csv(accountability_of(db, first, last, spc), out)
+    write_evidence_csv(accountability_of(db, first, last, spc, settings.blocker_dno_file), out)
     name = export_name(spc, first, last)
     return Response(
         out.getvalue(),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from robotrace.calendar import for_people
 from robotrace.shaken.accountability import REASON_TEXT, REASONS, THIRD_PARTY_RULE
 from robotrace.web.api.shaken_stats import accountability_of, asked_days, asked_signer
-from robotrace.web.deps import REQUEST_DB, require_roles
+from robotrace.web.deps import REQUEST_DB, get_settings, require_roles
 from robotrace.web.pages.common import READERS
 from robotrace.web.principal import Principal
 from robotrace.web.statistics_views import FROM, TO
@@ -42,7 +42,7 @@ def shaken_page(
 ) -> Response:
     first, last = asked_days(start, end)
     spc = asked_signer(signer)
-    found = accountability_of(db, first, last, spc)
+    found = accountability_of(db, first, last, spc, get_settings(request).blocker_dno_file)
     query = "&".join(f"{k}={v}" for k, v in (("from", first), ("to", last)) if v)
     return render(
         request,
