@@ -53,6 +53,7 @@ from robotrace.enforcement import service, signing
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store.db import make_engine, transaction, upgrade
 
 HERE = Path(__file__).resolve().parent / "blocking"
@@ -81,12 +82,15 @@ def seed_store(folder: Path) -> str:
     url = f"sqlite:///{folder / 'portal.db'}"
     engine = make_engine(url)
     upgrade(engine)
+    settings = Settings.from_environ()
     with transaction(engine) as session:
         upsert_providers(session, PROVIDERS, SystemClock())
         request = service.AuthorizationRequest(BLOCKED, Scope.NO_DIRECT_TRAFFIC, reason="bench")
-        service.issue_authorization(session, request, "regulator:fcc@example.org", SystemClock())
+        regulator = "regulator:fcc@example.org"
+        service.issue_authorization(session, request, regulator, SystemClock(), settings)
     engine.dispose()
-    (folder / "blocklist.pub.pem").write_bytes(signing.public_key_pem())
+    public_key = signing.public_key_pem(settings.blocklist_signing_key)
+    (folder / "blocklist.pub.pem").write_bytes(public_key)
     (folder / "trunks.csv").write_text(TRUNKS)
     return url
 

@@ -25,6 +25,7 @@ from robotrace.clock import SystemClock
 from robotrace.enforcement import records, service, signing
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
 from tests.blocking.sip import builders
@@ -40,7 +41,9 @@ def authorize(db_url: str, ocn: str) -> None:
     engine = make_engine(db_url)
     with transaction(engine) as session:
         request = service.AuthorizationRequest(ocn, Scope.NO_DIRECT_TRAFFIC, reason="not in RMD")
-        service.issue_authorization(session, request, "regulator:fcc@example.org", SystemClock())
+        service.issue_authorization(
+            session, request, "regulator:fcc@example.org", SystemClock(), Settings.from_environ()
+        )
     engine.dispose()
 
 
@@ -81,7 +84,9 @@ def store(tmp_path: Path) -> str:
         upsert_providers(session, PROVIDERS, SystemClock())
     engine.dispose()
     authorize(db_url, "BBBB")
-    (tmp_path / "blocklist.pub.pem").write_bytes(signing.public_key_pem())
+    (tmp_path / "blocklist.pub.pem").write_bytes(
+        signing.public_key_pem(Settings.from_environ().blocklist_signing_key)
+    )
     return db_url
 
 
@@ -232,7 +237,9 @@ def authorize_numbers(db_url: str, key: str, numbers: list[str]) -> None:
         request = service.AuthorizationRequest(
             key, Scope.NUMBERS, numbers=numbers, reason="robocalls from these numbers"
         )
-        service.issue_authorization(session, request, "regulator:fcc@example.org", SystemClock())
+        service.issue_authorization(
+            session, request, "regulator:fcc@example.org", SystemClock(), Settings.from_environ()
+        )
     engine.dispose()
 
 

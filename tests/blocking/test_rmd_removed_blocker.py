@@ -26,6 +26,7 @@ from robotrace.enforcement import signing
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store.db import make_engine, transaction, upgrade
 from tests.blocking.sip.builders import CALLED
 from tests.blocking.sip.test_sipp import run_sipp
@@ -81,14 +82,19 @@ def remove(db_url: str) -> None:
     """The order took effect an hour ago (before the screened calls of a minute ago)."""
     clock = SystemClock()
     since = clock.now() - timedelta(hours=1)
-    enter(db_url, lambda s: record_removal(s, "GLF1", ORDER, since, REGULATOR, clock))
+    enter(
+        db_url,
+        lambda s: record_removal(
+            s, "GLF1", ORDER, since, REGULATOR, clock, Settings.from_environ()
+        ),
+    )
 
 
 def reinstate(db_url: str) -> None:
     enter(
         db_url,
         lambda s: record_reinstatement(
-            s, "RMD0007777", "DA 26-101", None, REGULATOR, SystemClock()
+            s, "RMD0007777", "DA 26-101", None, REGULATOR, SystemClock(), Settings.from_environ()
         ),
     )
 
@@ -101,7 +107,9 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     with transaction(engine) as session:
         upsert_providers(session, [*PROVIDERS, GOLF], SystemClock())
     engine.dispose()
-    (tmp_path / "blocklist.pub.pem").write_bytes(signing.public_key_pem())
+    (tmp_path / "blocklist.pub.pem").write_bytes(
+        signing.public_key_pem(Settings.from_environ().blocklist_signing_key)
+    )
     (tmp_path / "trunks.csv").write_text(TRUNKS)
     # The blocker subprocess reads its trunk table from this setting.
     monkeypatch.setenv("ROBOTRACE_BLOCKER_TRUNKS_FILE", str(tmp_path / "trunks.csv"))

@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 
 from robotrace.clock import SimulatedClock
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback.store import save_traceback
 from robotrace.web.app import create_app
@@ -132,7 +133,7 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     with transaction(engine) as session:  # the gateway let a named call in after the deadline
         save_traceback(session, through_alpha(T0 + timedelta(hours=49), "TB-000103"))
     clock.advance(timedelta(hours=48) + GRACE + timedelta(seconds=1))
-    assert decide_due_letters(engine, clock) == 1
+    assert decide_due_letters(engine, clock, Settings.from_environ()) == 1
 
     regulator.goto(f"{portal}/enforcement")
     k4 = regulator.locator("section.ladder-k4")
@@ -191,7 +192,9 @@ def test_a_regulator_works_both_ladders_end_to_end(browser, ladders, clock):
     fits_a_phone(browser, portal, "noc@aaaa.example", [notification_path, "/orders"], "ladders-n")
 
     clock.advance(FOURTEEN_DAYS + GRACE + timedelta(seconds=1))  # FFFF says nothing
-    assert decide_due_letters(engine, clock) == 1  # FFFF's; AAAA's was referred
+    assert (
+        decide_due_letters(engine, clock, Settings.from_environ()) == 1
+    )  # FFFF's; AAAA's was referred
 
     regulator = signed_in(browser, portal, "fcc@example.org", DESKTOP)
     regulator.goto(f"{portal}/enforcement")

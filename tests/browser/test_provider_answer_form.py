@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 
 from robotrace.clock import SystemClock
 from robotrace.enforcement.service import publish_blocklist
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -55,7 +56,7 @@ def seed_answers(engine: Engine) -> None:
             ]
         )  # fmt: skip
         session.flush()
-        publish_blocklist(session, clock)
+        publish_blocklist(session, clock, Settings.from_environ())
 
 
 @pytest.fixture(scope="module")

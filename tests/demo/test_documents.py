@@ -24,6 +24,7 @@ from robotrace.demo.story import analytics_dir_of, run_story
 from robotrace.demo.timeline import enforcement_params
 from robotrace.enforcement import k4
 from robotrace.enforcement.letters import html_to_pdf
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 from robotrace.stats.period import period_report, report_pdf
 from robotrace.store import models
@@ -127,9 +128,11 @@ class Document:
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Document]:
     out = tmp_path_factory.mktemp("documents")
-    params, _notes = enforcement_params(WORLD)
+    settings = Settings.from_environ()
+    times = settings.mitigate_hours, settings.notification_response_days
+    params, _notes = enforcement_params(WORLD, *times)
     assert params.notifications_at is not None, "the world must hold the mandatory ladder too"
-    run_story(out, params)
+    run_story(out, params, settings)
     engine = make_engine(f"sqlite:///{out / 'robotrace.db'}")
     found: list[Document] = []
     with transaction(engine) as session:
@@ -168,7 +171,15 @@ def _a_blocking_notice(
     ).first()
     since = as_utc(authorization.effective_at or authorization.issued_at)
     clock = SimulatedClock(since + timedelta(hours=1))
-    return k4.declare_blocking(session, authorization.id, blocker, since, "test", clock)  # type: ignore[arg-type]
+    return k4.declare_blocking(
+        session,
+        authorization.id,
+        blocker,
+        since,
+        "test",
+        clock,
+        Settings.from_environ().display_zone,
+    )  # type: ignore[arg-type]
 
 
 def test_the_world_produced_every_kind_of_document(documents):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from robotrace.demo.report import report_json
 from robotrace.demo.story import Story, run_story
 from robotrace.enforcement import signing
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 from robotrace.store.db import make_engine
 from robotrace.store.models import BlocklistVersion
@@ -29,7 +30,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     out = tmp_path_factory.mktemp("enforcement")
     params = SimulationParams(seed=2020, providers=30, days=10, calls=20_000)
     params = replace(params, letters_at=params.start + timedelta(days=6))
-    return run_story(out, params)
+    return run_story(out, params, Settings.from_environ())
 
 
 def _truth(story: Story) -> dict:
@@ -82,7 +83,9 @@ def test_the_block_list_signature_verifies_with_the_published_key_elsewhere(
             )
         ).one()
     engine.dispose()
-    (tmp_path / "key.pem").write_bytes(signing.public_key_pem())
+    (tmp_path / "key.pem").write_bytes(
+        signing.public_key_pem(Settings.from_environ().blocklist_signing_key)
+    )
     (tmp_path / "body").write_text(row.body, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-c", VERIFY, "key.pem", "body", row.signature],

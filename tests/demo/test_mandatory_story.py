@@ -24,6 +24,7 @@ from robotrace.demo.report import print_report, report_json
 from robotrace.demo.story import Story, run_story
 from robotrace.demo.timeline import enforcement_params
 from robotrace.enforcement import signing
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 
 #: What a notified provider's decision must be, by what it did in the world.
@@ -38,11 +39,13 @@ DID = {
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     out = tmp_path_factory.mktemp("mandatory")
+    settings = Settings.from_environ()
+    times = settings.mitigate_hours, settings.notification_response_days
     params, notes = enforcement_params(
-        SimulationParams(seed=2020, providers=30, days=30, calls=20_000)
+        SimulationParams(seed=2020, providers=30, days=30, calls=20_000), *times
     )
     assert not notes
-    return run_story(out, params)
+    return run_story(out, params, settings)
 
 
 def _truth(story: Story) -> dict[str, Any]:
@@ -181,7 +184,9 @@ def test_the_signed_list_carries_a_permissive_and_a_mandatory_entry(
     noncompliant = {r["key"] for r in _steps(db, "warning_letter") if r["status"] == "noncompliant"}
     permissive = {e["provider"] for e in entries if e["reason_code"] == "authorization"}
     assert permissive == noncompliant
-    (tmp_path / "key.pem").write_bytes(signing.public_key_pem())
+    (tmp_path / "key.pem").write_bytes(
+        signing.public_key_pem(Settings.from_environ().blocklist_signing_key)
+    )
     (tmp_path / "body").write_text(latest["body"], encoding="utf-8")
     verify = (
         "import base64, sys\n"

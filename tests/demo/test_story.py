@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from robotrace.campaigns.quality import adjusted_rand_index
 from robotrace.demo.scoring import WRONG
 from robotrace.demo.story import Story, run_story
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 from robotrace.store import models
 from robotrace.store.db import make_engine
@@ -19,7 +20,9 @@ from tests.demo import shaken_checks
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     out = tmp_path_factory.mktemp("demo")
-    return run_story(out, SimulationParams(seed=3, providers=30, days=2, calls=12000))
+    return run_story(
+        out, SimulationParams(seed=3, providers=30, days=2, calls=12000), Settings.from_environ()
+    )
 
 
 def _truth(story: Story) -> dict:

@@ -10,6 +10,7 @@ from robotrace.enforcement.compliance import (
     originator_key,
 )
 from robotrace.enforcement.evidence import evidence_rows
+from robotrace.settings import Settings
 
 from .builders import DIRECTORY, T0, originated_by, refused_by, through
 
@@ -18,7 +19,12 @@ COVID = NamedTraffic(campaigns=("covid-test-kits",))
 
 
 def decision_for(tracebacks, named=COVID, key="CCCC", deadline=DEADLINE):
-    return decide(evidence_rows(tracebacks, DIRECTORY, key), named, deadline)
+    return decide(
+        evidence_rows(tracebacks, DIRECTORY, key),
+        named,
+        deadline,
+        Settings.from_environ().display_zone,
+    )
 
 
 def test_a_call_one_second_after_the_deadline_makes_the_provider_noncompliant():

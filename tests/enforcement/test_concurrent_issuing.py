@@ -21,6 +21,7 @@ from robotrace.enforcement import service
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction
 from robotrace.traceback.store import save_traceback
@@ -53,17 +54,19 @@ def seeded(engine, clock, monkeypatch):
 def noncompliant(engine, clock) -> int:
     with transaction(engine) as session:
         letter_id = service.issue_letter(
-            session, "CCCC", ["covid-test-kits"], [], "regulator:x", clock
+            session, "CCCC", ["covid-test-kits"], [], "regulator:x", clock, Settings.from_environ()
         ).id
         save_traceback(session, through("CCCC", T0 + timedelta(hours=49), "TB-000020"))
     clock.advance(timedelta(hours=72))
-    assert decide_due_letters(engine, clock, automatic=True) == 1
+    assert decide_due_letters(engine, clock, Settings.from_environ(), automatic=True) == 1
     return letter_id
 
 
 def authorizing(key: str, actor: str, clock) -> Callable[[object], object]:
     request = service.AuthorizationRequest(key, reason="still carrying")
-    return lambda session: service.issue_authorization(session, request, actor, clock).id
+    return lambda session: (
+        service.issue_authorization(session, request, actor, clock, Settings.from_environ()).id
+    )
 
 
 def count(engine, query) -> int:
@@ -111,6 +114,7 @@ def test_the_newest_block_list_carries_every_concurrent_authorization(
                 service.AuthorizationRequest(key, service.Scope.NO_DIRECT_TRAFFIC, reason="no RMD"),
                 f"regulator:{key}",
                 clock,
+                Settings.from_environ(),
             ).id
         )
         for key in keys
@@ -128,7 +132,9 @@ def test_the_newest_block_list_carries_every_concurrent_authorization(
 def test_concurrent_letters_are_each_issued_as_in_turn(db_url, seeded, clock, round_):
     steps = [
         lambda session, actor=actor: (
-            service.issue_letter(session, "CCCC", ["covid-test-kits"], [], actor, clock).id
+            service.issue_letter(
+                session, "CCCC", ["covid-test-kits"], [], actor, clock, Settings.from_environ()
+            ).id
         )
         for actor in REGULATORS
     ]
@@ -152,7 +158,9 @@ def test_an_authorization_waits_for_a_new_decision_in_flight_and_follows_it(db_u
     deciding = make_engine(db_url)
     try:
         with transaction(deciding) as session:
-            decided = service.decide_letter(session, letter_id, "regulator:a", clock)
+            decided = service.decide_letter(
+                session, letter_id, "regulator:a", clock, Settings.from_environ().display_zone
+            )
             assert decided.status == "complied"
             session.flush()
             other = threading.Thread(

@@ -14,6 +14,7 @@ from robotrace.enforcement import k4, mandatory, service
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.worker import decide_due_letters
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
@@ -53,20 +54,29 @@ def audit_actions(engine) -> list[str]:
 
 def letter(engine, clock) -> int:
     with transaction(engine) as session:
-        return service.issue_letter(session, "CCCC", ["covid-test-kits"], [], REGULATOR, clock).id
+        return service.issue_letter(
+            session, "CCCC", ["covid-test-kits"], [], REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def notify(engine, clock, key="CCCC") -> int:
     with transaction(engine) as session:
         return mandatory.issue_notification(
-            session, key, ["covid-test-kits"], [], REGULATOR, clock
+            session, key, ["covid-test-kits"], [], REGULATOR, clock, Settings.from_environ()
         ).id
 
 
 def respond(engine, clock, notification_id, response, text="", upstreams=()):
     with transaction(engine) as session:
         return mandatory.respond_to_notification(
-            session, notification_id, response, text, upstreams, "provider:x", clock
+            session,
+            notification_id,
+            response,
+            text,
+            upstreams,
+            "provider:x",
+            clock,
+            Settings.from_environ(),
         )
 
 
@@ -77,8 +87,8 @@ def test_by_default_the_worker_proposes_and_the_letter_stays_undecided(seeded, c
     letter_id = letter(seeded, clock)
     save_traceback_after(seeded, T0 + timedelta(hours=49), "TB-000020")
     clock.advance(timedelta(hours=72))
-    assert decide_due_letters(seeded, clock) == 1
-    assert decide_due_letters(seeded, clock) == 0  # proposed once
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 1
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 0  # proposed once
     row = action(seeded, letter_id)
     assert (row.status, row.proposal, row.decided_at) == ("issued", "noncompliant", None)
     assert "TB-000020" in row.proposal_text
@@ -88,13 +98,26 @@ def test_by_default_the_worker_proposes_and_the_letter_stays_undecided(seeded, c
 def test_the_regulator_decides_the_proposal_or_overrides_it_with_a_reason(seeded, clock):
     letter_id = letter(seeded, clock)
     clock.advance(timedelta(hours=72))
-    decide_due_letters(seeded, clock)
+    decide_due_letters(seeded, clock, Settings.from_environ())
     assert action(seeded, letter_id).proposal == "complied"
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="say why"):
-        service.decide_letter(session, letter_id, REGULATOR, clock, "noncompliant")
+        service.decide_letter(
+            session,
+            letter_id,
+            REGULATOR,
+            clock,
+            Settings.from_environ().display_zone,
+            "noncompliant",
+        )
     with transaction(seeded) as session:
         service.decide_letter(
-            session, letter_id, REGULATOR, clock, "noncompliant", "its report admits it"
+            session,
+            letter_id,
+            REGULATOR,
+            clock,
+            Settings.from_environ().display_zone,
+            "noncompliant",
+            "its report admits it",
         )
     row = action(seeded, letter_id)
     assert (row.status, row.proposal) == ("noncompliant", "complied")
@@ -110,7 +133,15 @@ def test_a_decision_is_one_of_the_allowed_statuses(seeded, clock):
     letter_id = letter(seeded, clock)
     clock.advance(timedelta(hours=72))
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="one of"):
-        service.decide_letter(session, letter_id, REGULATOR, clock, "no_response", "why not")
+        service.decide_letter(
+            session,
+            letter_id,
+            REGULATOR,
+            clock,
+            Settings.from_environ().display_zone,
+            "no_response",
+            "why not",
+        )
 
 
 def save_traceback_after(engine, when, tb_id, **kwargs):
@@ -171,7 +202,7 @@ def test_a_blocked_response_is_judged_on_the_traffic_after_respond_by(seeded, cl
     respond(seeded, clock, notification_id, "blocked", "blocked the customer's trunk")
     save_traceback_after(seeded, T0 + 15 * DAY, "TB-000030")
     clock.advance(16 * DAY)
-    assert decide_due_letters(seeded, clock) == 1
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 1
     row = action(seeded, notification_id)
     assert (row.status, row.proposal) == ("responded", "noncompliant")
     assert row.evidence["reasons"] == {"TB-000030": "the identified traffic"}
@@ -180,25 +211,37 @@ def test_a_blocked_response_is_judged_on_the_traffic_after_respond_by(seeded, cl
 def test_silence_is_proposed_no_response_then_initial_and_final_orders(seeded, clock):
     notification_id = notify(seeded, clock)
     clock.advance(15 * DAY)
-    decide_due_letters(seeded, clock)
+    decide_due_letters(seeded, clock, Settings.from_environ())
     assert action(seeded, notification_id).proposal == "no_response"
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="decided"):
-        mandatory.issue_initial_order(session, notification_id, REGULATOR, clock)
+        mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ()
+        )
     with transaction(seeded) as session:
-        service.decide(session, notification_id, REGULATOR, clock)
+        service.decide(
+            session, notification_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="at least 14"):
-        mandatory.issue_initial_order(session, notification_id, REGULATOR, clock, respond_days=13)
+        mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ(), respond_days=13
+        )
     with transaction(seeded) as session:
-        initial_id = mandatory.issue_initial_order(session, notification_id, REGULATOR, clock).id
+        initial_id = mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ()
+        ).id
     assert action(seeded, initial_id).respond_by == clock.now() + 14 * DAY
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="issued already"):
-        mandatory.issue_initial_order(session, notification_id, REGULATOR, clock)
+        mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ()
+        )
     clock.advance(14 * DAY)
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="may respond"):
-        mandatory.issue_final_order(session, initial_id, REGULATOR, clock)
+        mandatory.issue_final_order(session, initial_id, REGULATOR, clock, Settings.from_environ())
     clock.advance(timedelta(seconds=1))
     with transaction(seeded) as session:
-        final_id = mandatory.issue_final_order(session, initial_id, REGULATOR, clock).id
+        final_id = mandatory.issue_final_order(
+            session, initial_id, REGULATOR, clock, Settings.from_environ()
+        ).id
     final = action(seeded, final_id)
     # AAAA took every traced call from CCCC: the one provider immediately downstream.
     assert (final.status, final.downstream) == ("in_force", ["AAAA"])
@@ -210,16 +253,24 @@ def final_order(engine, clock) -> int:
     notification_id = notify(engine, clock)
     clock.advance(15 * DAY)
     with transaction(engine) as session:
-        service.decide(session, notification_id, REGULATOR, clock)
-        initial_id = mandatory.issue_initial_order(session, notification_id, REGULATOR, clock).id
+        service.decide(
+            session, notification_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
+        initial_id = mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ()
+        ).id
     clock.advance(15 * DAY)
     with transaction(engine) as session:
-        return mandatory.issue_final_order(session, initial_id, REGULATOR, clock).id
+        return mandatory.issue_final_order(
+            session, initial_id, REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def entries(engine, clock) -> list[dict]:
     with transaction(engine) as session:
-        return json.loads(service.publish_blocklist(session, clock).body)["entries"]
+        return json.loads(service.publish_blocklist(session, clock, Settings.from_environ()).body)[
+            "entries"
+        ]
 
 
 def test_the_final_order_is_a_mandatory_entry_from_its_effective_date(seeded, clock):
@@ -238,7 +289,7 @@ def test_the_final_order_is_a_mandatory_entry_from_its_effective_date(seeded, cl
         ["AAAA"],
     )
     with transaction(seeded) as session:
-        service.lift_authorization(session, final_id, REGULATOR, clock)
+        service.lift_authorization(session, final_id, REGULATOR, clock, Settings.from_environ())
     assert entries(seeded, clock) == []
 
 
@@ -246,8 +297,12 @@ def test_a_provider_answers_an_initial_order_and_it_is_kept(seeded, clock):
     notification_id = notify(seeded, clock)
     clock.advance(15 * DAY)
     with transaction(seeded) as session:
-        service.decide(session, notification_id, REGULATOR, clock)
-        initial_id = mandatory.issue_initial_order(session, notification_id, REGULATOR, clock).id
+        service.decide(
+            session, notification_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
+        initial_id = mandatory.issue_initial_order(
+            session, notification_id, REGULATOR, clock, Settings.from_environ()
+        ).id
     with transaction(seeded) as session:
         mandatory.respond_to_order(session, initial_id, "we blocked it on day 2", "p:x", clock)
     with transaction(seeded) as session:
@@ -268,7 +323,7 @@ def test_a_withdrawn_notification_goes_no_further(seeded, clock):
         mandatory.withdraw(session, notification_id, "opened by mistake", REGULATOR, clock)
     assert action(seeded, notification_id).status == "withdrawn"
     clock.advance(20 * DAY)
-    assert decide_due_letters(seeded, clock) == 0
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 0
     with pytest.raises(EnforcementError, match="takes no response"):
         respond(seeded, clock, notification_id, "blocked", "too late")
 
@@ -281,16 +336,28 @@ def k4_authorization(engine, clock) -> int:
     save_traceback_after(engine, T0 + timedelta(hours=49), "TB-000020")
     clock.advance(timedelta(hours=72))
     with transaction(engine) as session:
-        service.decide_letter(session, letter_id, REGULATOR, clock)
+        service.decide_letter(
+            session, letter_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
         request = service.AuthorizationRequest("CCCC", reason="still carrying")
-        return service.issue_authorization(session, request, REGULATOR, clock).id
+        return service.issue_authorization(
+            session, request, REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def test_a_downstream_provider_declares_blocking_and_gets_its_notice_to_the_fcc(seeded, clock):
     auth_id = k4_authorization(seeded, clock)
     since = clock.now() + timedelta(hours=1)
     with transaction(seeded) as session:
-        notice = k4.declare_blocking(session, auth_id, "AAAA", since, "provider:a", clock)
+        notice = k4.declare_blocking(
+            session,
+            auth_id,
+            "AAAA",
+            since,
+            "provider:a",
+            clock,
+            Settings.from_environ().display_zone,
+        )
         assert not k4.late(notice)
         assert "Alpha Local Telco" in notice.document and "Charlie Gateway" in notice.document
         # The first authorization and the first letter: each kind numbers its own sequence.
@@ -298,7 +365,7 @@ def test_a_downstream_provider_declares_blocking_and_gets_its_notice_to_the_fcc(
     with transaction(seeded) as session:
         again = k4.declare_blocking(
             session, auth_id, "AAAA", since - timedelta(minutes=30), "provider:a", clock,
-            calls_blocked=40,
+            Settings.from_environ().display_zone, calls_blocked=40,
         )  # fmt: skip
         assert (again.calls_blocked, again.since) == (40, since - timedelta(minutes=30))
         assert len(k4.notices(session, authorization_id=auth_id)) == 1
@@ -307,9 +374,19 @@ def test_a_downstream_provider_declares_blocking_and_gets_its_notice_to_the_fcc(
 def test_blocking_before_the_authorization_or_of_oneself_is_refused(seeded, clock):
     auth_id = k4_authorization(seeded, clock)
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="not before"):
-        k4.declare_blocking(session, auth_id, "AAAA", clock.now() - DAY, "p", clock)
+        k4.declare_blocking(
+            session,
+            auth_id,
+            "AAAA",
+            clock.now() - DAY,
+            "p",
+            clock,
+            Settings.from_environ().display_zone,
+        )
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="itself"):
-        k4.declare_blocking(session, auth_id, "CCCC", clock.now(), "p", clock)
+        k4.declare_blocking(
+            session, auth_id, "CCCC", clock.now(), "p", clock, Settings.from_environ().display_zone
+        )
 
 
 def test_a_notice_given_after_blocking_began_is_marked_late(seeded, clock):
@@ -317,7 +394,9 @@ def test_a_notice_given_after_blocking_began_is_marked_late(seeded, clock):
     since = clock.now()
     clock.advance(timedelta(hours=5))
     with transaction(seeded) as session:
-        notice = k4.declare_blocking(session, auth_id, "AAAA", since, "p", clock)
+        notice = k4.declare_blocking(
+            session, auth_id, "AAAA", since, "p", clock, Settings.from_environ().display_zone
+        )
         assert k4.late(notice) and "after the blocking began" in notice.document
 
 
@@ -331,16 +410,39 @@ def test_a_refusal_is_a_finding_a_letter_or_notification_can_name(seeded, clock)
         save_traceback(session, refused_by("CCCC", T0 - 2 * DAY, "TB-000040"))
     with transaction(seeded) as session:
         letter_id = service.issue_letter(
-            session, "CCCC", [], [], REGULATOR, clock, findings=["TB-000040"]
+            session,
+            "CCCC",
+            [],
+            [],
+            REGULATOR,
+            clock,
+            Settings.from_environ(),
+            findings=["TB-000040"],
         ).id
         notification = mandatory.issue_notification(
-            session, "CCCC", [], [], REGULATOR, clock, findings=["TB-000040"]
+            session,
+            "CCCC",
+            [],
+            [],
+            REGULATOR,
+            clock,
+            Settings.from_environ(),
+            findings=["TB-000040"],
         )
     assert [r["traceback_id"] for r in action(seeded, letter_id).evidence["rows"]] == ["TB-000040"]
     assert notification.named_findings == ["TB-000040"]
     # TB-000001 shows CCCC letting the call in, not refusing: it is no finding of CCCC's.
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="TB-000001"):
-        service.issue_letter(session, "CCCC", [], [], REGULATOR, clock, findings=["TB-000001"])
+        service.issue_letter(
+            session,
+            "CCCC",
+            [],
+            [],
+            REGULATOR,
+            clock,
+            Settings.from_environ(),
+            findings=["TB-000001"],
+        )
 
 
 def test_refusing_again_after_a_letter_naming_a_refusal_is_noncompliant(seeded, clock):
@@ -350,12 +452,19 @@ def test_refusing_again_after_a_letter_naming_a_refusal_is_noncompliant(seeded, 
         save_traceback(session, refused_by("CCCC", T0 - 2 * DAY, "TB-000040"))
     with transaction(seeded) as session:
         letter_id = service.issue_letter(
-            session, "CCCC", [], [], REGULATOR, clock, findings=["TB-000040"]
+            session,
+            "CCCC",
+            [],
+            [],
+            REGULATOR,
+            clock,
+            Settings.from_environ(),
+            findings=["TB-000040"],
         ).id
     with transaction(seeded) as session:
         save_traceback(session, refused_by("CCCC", T0 + 3 * DAY, "TB-000041"))
     clock.advance(4 * DAY)
-    decide_due_letters(seeded, clock)
+    decide_due_letters(seeded, clock, Settings.from_environ())
     row = action(seeded, letter_id)
     assert row.proposal == "noncompliant"
     assert "refused or did not answer" in row.evidence["reasons"]["TB-000041"]
@@ -377,7 +486,9 @@ def test_the_order_email_renders_what_to_do_and_when(seeded, clock):
 def test_a_provider_the_calls_only_passed_through_can_be_notified_and_refer_upstream(seeded, clock):
     # AAAA only terminated the calls (it named CCCC): no letter names it, a notification may.
     with transaction(seeded) as session, pytest.raises(InvalidRequest, match="no traceback"):
-        service.issue_letter(session, "AAAA", ["covid-test-kits"], [], REGULATOR, clock)
+        service.issue_letter(
+            session, "AAAA", ["covid-test-kits"], [], REGULATOR, clock, Settings.from_environ()
+        )
     notification_id = notify(seeded, clock, key="AAAA")
     rows = action(seeded, notification_id).evidence["rows"]
     assert {tuple(r["roles"]) for r in rows} == {("in_path",)}
@@ -400,7 +511,15 @@ def test_a_referred_or_withdrawn_notification_is_not_decided(seeded, clock):
     clock.advance(15 * DAY)
     for notification_id, status in ((referred, "referred"), (withdrawn, "withdrawn")):
         with transaction(seeded) as session, pytest.raises(EnforcementError, match=status):
-            service.decide(session, notification_id, REGULATOR, clock, "complied", "why not")
+            service.decide(
+                session,
+                notification_id,
+                REGULATOR,
+                clock,
+                Settings.from_environ().display_zone,
+                "complied",
+                "why not",
+            )
         assert action(seeded, notification_id).status == status
 
 
@@ -432,7 +551,7 @@ def test_a_publisher_with_an_earlier_clock_does_not_undo_a_newer_version(seeded,
         assert '"provider":"CCCC"' in latest.body
     earlier = SimulatedClock(clock.now() - timedelta(seconds=1))
     with transaction(seeded) as session:
-        again = service.publish_blocklist(session, earlier)
+        again = service.publish_blocklist(session, earlier, Settings.from_environ())
     assert again.version == latest.version
 
 

@@ -18,7 +18,7 @@ from robotrace.enforcement.letters import (
     letter_template_setting,
     render_letter_html,
 )
-from robotrace.settings import SettingError
+from robotrace.settings import SettingError, Settings
 from tests.support import missing
 
 from .builders import DIRECTORY, T0, through
@@ -56,7 +56,7 @@ def test_the_deadlines_are_48_hours_and_14_days_after_issue():
 
 
 def test_the_letter_names_the_legal_basis_deadlines_and_escapes_names():
-    html = render_letter_html(content(several_rows()))
+    html = render_letter_html(content(several_rows()), Settings.from_environ())
     assert "Charlie &lt;Gateway&gt; &amp; Co" in html
     assert "64.1200(k)(4)" in html and "16 CFR 310" in html
     assert "3 May 2020, 08:00 EDT" in html  # mitigate_by, 12:00 UTC
@@ -68,7 +68,7 @@ def test_a_template_file_named_by_the_setting_replaces_the_shipped_one(tmp_path,
     template = tmp_path / "mine.html"
     template.write_text("<p>{{ provider.name }} must stop by {{ letter.mitigate_by }}</p>")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(template))
-    html = render_letter_html(content())
+    html = render_letter_html(content(), Settings.from_environ())
     assert html == "<p>Charlie &lt;Gateway&gt; &amp; Co must stop by 3 May 2020, 08:00 EDT</p>"
 
 
@@ -85,7 +85,7 @@ def test_the_pdf_shows_the_provider_and_every_evidence_row(tmp_path):
     poppler_or_skip()
     rows = several_rows()
     pdf = tmp_path / "letter.pdf"
-    pdf.write_bytes(html_to_pdf(render_letter_html(content(rows))))
+    pdf.write_bytes(html_to_pdf(render_letter_html(content(rows), Settings.from_environ())))
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -131,7 +131,8 @@ def bureau_letter(provider: ProviderAddress = JANE) -> str:
             Sender("FCC Enforcement Bureau", "45 L Street NE, Washington, DC 20554"),
             Signatory("Loyaan A. Egal", "Chief, Enforcement Bureau"),
             "Kristi Thompson, +1 202 418 1318, kristi.thompson@fcc.gov",
-        )
+        ),
+        Settings.from_environ(),
     )
 
 
@@ -174,9 +175,9 @@ def test_a_template_that_does_not_load_is_refused_naming_the_line(tmp_path, monk
     broken.write_text("<p>{{ provider.name }}</p>\n<p>{% if letter.reference %}</p>\n")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(broken))
     with pytest.raises(SettingError, match=r"line 2"):
-        letter_template_setting()
+        letter_template_setting(Settings.from_environ().letter_template)
     with pytest.raises(EnforcementError, match="ROBOTRACE_LETTER_TEMPLATE"):
-        render_letter_html(content())
+        render_letter_html(content(), Settings.from_environ())
 
 
 def test_a_template_using_a_variable_letters_do_not_have_is_refused(tmp_path, monkeypatch):
@@ -184,10 +185,10 @@ def test_a_template_using_a_variable_letters_do_not_have_is_refused(tmp_path, mo
     typo.write_text("<p>{{ provider.nmae }}</p>")
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(typo))
     with pytest.raises(SettingError, match="nmae"):
-        letter_template_setting()
+        letter_template_setting(Settings.from_environ().letter_template)
     monkeypatch.setenv("ROBOTRACE_LETTER_TEMPLATE", str(tmp_path / "missing.html"))
     with pytest.raises(SettingError, match="cannot read the letter template"):
-        letter_template_setting()
+        letter_template_setting(Settings.from_environ().letter_template)
 
 
 def test_the_bureau_letter_keeps_every_word_on_the_page(tmp_path):

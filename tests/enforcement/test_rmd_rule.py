@@ -22,6 +22,7 @@ from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 
@@ -50,18 +51,22 @@ def clock() -> SimulatedClock:
 def seeded(engine, clock):
     with transaction(engine) as session:
         upsert_providers(session, [*PROVIDERS, ECHO, GOLF], clock)
-        service.publish_blocklist(session, clock)  # version 1, empty
+        service.publish_blocklist(session, clock, Settings.from_environ())  # version 1, empty
     return engine
 
 
 def remove(engine, clock, provider="RMD0009999", order=ORDER, removed_at=None):
     with transaction(engine) as session:
-        return record_removal(session, provider, order, removed_at, REGULATOR, clock).id
+        return record_removal(
+            session, provider, order, removed_at, REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def reinstate(engine, clock, provider="RMD0009999", reference="DA 26-101"):
     with transaction(engine) as session:
-        return record_reinstatement(session, provider, reference, None, REGULATOR, clock).id
+        return record_reinstatement(
+            session, provider, reference, None, REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def latest(engine) -> models.BlocklistVersion:
@@ -88,7 +93,7 @@ def removals(engine) -> list[tuple[str, bool]]:
 
 
 def published_key() -> Ed25519PublicKey:
-    key = load_pem_public_key(signing.public_key_pem())
+    key = load_pem_public_key(signing.public_key_pem(Settings.from_environ().blocklist_signing_key))
     assert isinstance(key, Ed25519PublicKey)
     return key
 
@@ -168,10 +173,15 @@ def test_a_removal_effective_later_enters_the_list_at_its_removal_date(seeded, c
     assert latest(seeded).version == before  # nothing in force yet: no new version
     clock.set(removal_date - timedelta(seconds=1))
     with transaction(seeded) as session:
-        assert json.loads(service.publish_blocklist(session, clock).body)["entries"] == []
+        assert (
+            json.loads(service.publish_blocklist(session, clock, Settings.from_environ()).body)[
+                "entries"
+            ]
+            == []
+        )
     clock.set(removal_date)
     with transaction(seeded) as session:
-        version = service.publish_blocklist(session, clock)
+        version = service.publish_blocklist(session, clock, Settings.from_environ())
         [entry] = json.loads(version.body)["entries"]
     assert version.version == before + 1
     assert (entry["effective_at"], entry["rmd_order"]) == ("2020-05-03T12:00:00Z", ORDER)
@@ -212,7 +222,9 @@ def test_a_removal_and_an_authorization_on_one_provider_are_two_entries(seeded, 
     remove(seeded, clock, provider="BBBB")
     request = service.AuthorizationRequest("BBBB", service.Scope.NO_DIRECT_TRAFFIC, reason="x")
     with transaction(seeded) as session:
-        auth_id = service.issue_authorization(session, request, REGULATOR, clock).id
+        auth_id = service.issue_authorization(
+            session, request, REGULATOR, clock, Settings.from_environ()
+        ).id
     listed = [(e["reason_code"], e["authorization_id"]) for e in entries(latest(seeded))]
     assert listed == [("authorization", auth_id), ("rmd_removed", None)]
     reinstate(seeded, clock, provider="BBBB")

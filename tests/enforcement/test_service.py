@@ -51,6 +51,7 @@ def issue(engine, clock, **named):
             named.get("originators", []),
             REGULATOR,
             clock,
+            Settings.from_environ(),
         ).id
 
 
@@ -112,8 +113,12 @@ def test_a_letter_needs_evidence_for_the_named_traffic(seeded, clock):
 def test_evidence_outside_the_window_is_left_out(seeded, clock):
     add_traceback(seeded, through("CCCC", T0 - timedelta(days=61), "TB-000009"))
     with transaction(seeded) as session:
-        rows = service.evidence_for_provider(session, "CCCC", clock)
-        ranked = service.letter_candidates(session, clock)
+        rows = service.evidence_for_provider(
+            session, "CCCC", clock, Settings.from_environ().evidence_window_days
+        )
+        ranked = service.letter_candidates(
+            session, clock, Settings.from_environ().evidence_window_days
+        )
     assert "TB-000009" not in [r.traceback_id for r in rows]
     assert [(c.key, c.tracebacks) for c in ranked] == [("CCCC", 3), ("FFFF", 3)]
 
@@ -121,10 +126,10 @@ def test_evidence_outside_the_window_is_left_out(seeded, clock):
 def test_the_worker_decides_complied_when_no_later_traceback_shows_the_traffic(seeded, clock):
     letter_id = issue(seeded, clock)
     clock.set(T0 + timedelta(hours=48 + 24) - timedelta(seconds=1))
-    assert decide_due_letters(seeded, clock) == 0
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 0
     clock.advance(timedelta(seconds=1))
-    assert decide_due_letters(seeded, clock) == 1
-    assert decide_due_letters(seeded, clock) == 0  # decided once
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 1
+    assert decide_due_letters(seeded, clock, Settings.from_environ()) == 0  # decided once
     row = letter(seeded, letter_id)
     assert (row.status, row.decided_at) == ("complied", clock.now())
     assert row.evidence["after_deadline"] == []
@@ -146,15 +151,19 @@ def test_the_worker_flags_a_provider_still_carrying_the_campaign(seeded, clock):
 def test_the_regulator_may_decide_again_on_later_evidence(seeded, clock):
     letter_id = issue(seeded, clock)
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="not passed"):
-        service.decide_letter(session, letter_id, REGULATOR, clock)
+        service.decide_letter(
+            session, letter_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
     clock.advance(timedelta(hours=72))
-    decide_due_letters(seeded, clock)
+    decide_due_letters(seeded, clock, Settings.from_environ())
     assert letter(seeded, letter_id).status == "complied"
     add_traceback(seeded, through("CCCC", T0 + timedelta(hours=50), "TB-000012"))
-    decide_due_letters(seeded, clock)
+    decide_due_letters(seeded, clock, Settings.from_environ())
     assert letter(seeded, letter_id).status == "complied"  # the worker decides once
     with transaction(seeded) as session:
-        service.decide_letter(session, letter_id, REGULATOR, clock)
+        service.decide_letter(
+            session, letter_id, REGULATOR, clock, Settings.from_environ().display_zone
+        )
     assert letter(seeded, letter_id).status == "noncompliant"
 
 
@@ -162,14 +171,16 @@ def noncompliant_letter(engine, clock) -> int:
     letter_id = issue(engine, clock)
     add_traceback(engine, through("CCCC", T0 + timedelta(hours=49), "TB-000020"))
     clock.advance(timedelta(hours=72))
-    decide_due_letters(engine, clock)
+    decide_due_letters(engine, clock, Settings.from_environ())
     return letter_id
 
 
 def authorize(engine, clock, **kwargs):
     request = service.AuthorizationRequest(**{"key": "CCCC", **kwargs})
     with transaction(engine) as session:
-        return service.issue_authorization(session, request, REGULATOR, clock).id
+        return service.issue_authorization(
+            session, request, REGULATOR, clock, Settings.from_environ()
+        ).id
 
 
 def test_blocking_needs_a_noncompliant_letter(seeded, clock):
@@ -189,7 +200,7 @@ def test_an_authorization_puts_the_provider_on_a_new_block_list_version(seeded, 
         )
         assert "Charlie Gateway" in auth.document
         version = service.latest_blocklist(session)
-        again = service.publish_blocklist(session, clock)
+        again = service.publish_blocklist(session, clock, Settings.from_environ())
     assert again.version == version.version  # nothing changed: no new version
     assert '"provider":"CCCC"' in version.body
     with pytest.raises(EnforcementError, match="already in force"):
@@ -201,7 +212,7 @@ def test_lifting_removes_the_entry_in_a_new_version_and_keeps_the_old(seeded, cl
     auth_id = authorize(seeded, clock)
     with transaction(seeded) as session:
         before = service.latest_blocklist(session).version
-        service.lift_authorization(session, auth_id, REGULATOR, clock)
+        service.lift_authorization(session, auth_id, REGULATOR, clock, Settings.from_environ())
     with transaction(seeded) as session:
         after = service.latest_blocklist(session)
         kept = service.blocklist_version(session, before)
@@ -212,17 +223,23 @@ def test_lifting_removes_the_entry_in_a_new_version_and_keeps_the_old(seeded, cl
     assert (auth.status, auth.lifted_at, auth.lifted_by) == ("lifted", clock.now(), REGULATOR)
     assert {"authorization.issued", "authorization.lifted", "blocklist.published"} <= set(actions)
     with transaction(seeded) as session, pytest.raises(EnforcementError, match="is lifted"):
-        service.lift_authorization(session, auth_id, REGULATOR, clock)
+        service.lift_authorization(session, auth_id, REGULATOR, clock, Settings.from_environ())
 
 
 def test_a_future_authorization_enters_the_list_at_its_effective_time(seeded, clock):
     noncompliant_letter(seeded, clock)
     authorize(seeded, clock, effective_at=clock.now() + timedelta(hours=1))
     with transaction(seeded) as session:
-        assert '"entries":[]' in service.publish_blocklist(session, clock).body
+        assert (
+            '"entries":[]'
+            in service.publish_blocklist(session, clock, Settings.from_environ()).body
+        )
     clock.advance(timedelta(hours=1))
     with transaction(seeded) as session:
-        assert '"provider":"CCCC"' in service.publish_blocklist(session, clock).body
+        assert (
+            '"provider":"CCCC"'
+            in service.publish_blocklist(session, clock, Settings.from_environ()).body
+        )
 
 
 def test_a_provider_absent_from_the_rmd_can_be_listed_no_direct_traffic(seeded, clock):
@@ -276,7 +293,14 @@ def test_an_issued_letter_names_the_campaign_quotes_its_calls_and_is_signed(
         user_id = user.id
     with transaction(seeded) as session:
         letter = service.issue_letter(
-            session, "CCCC", ["covid-test-kits"], [], REGULATOR, clock, user_id
+            session,
+            "CCCC",
+            ["covid-test-kits"],
+            [],
+            REGULATOR,
+            clock,
+            Settings.from_environ(),
+            user_id,
         )
         document = letter.document
     assert "FCC Enforcement Bureau" in document and "45 L Street NE" in document

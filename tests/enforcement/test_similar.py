@@ -14,6 +14,7 @@ from robotrace.enforcement.similar import (
     similarity,
     transcript_jaccard,
 )
+from robotrace.settings import Settings
 
 from .builders import DIRECTORY, T0, through
 
@@ -58,7 +59,9 @@ def judged(rows_after, identified=None, originators=()):
     identified = identified if identified is not None else identified_rows()
     named = NamedTraffic(NAMED.campaigns, tuple(originators))
     profile = profile_of(identified, named.campaigns, named.originators, FACTS)
-    return decide([*identified, *rows_after], named, DEADLINE, profile)
+    return decide(
+        [*identified, *rows_after], named, DEADLINE, Settings.from_environ().display_zone, profile
+    )
 
 
 def test_a_campaign_reading_out_the_named_call_back_number_is_the_same_family():

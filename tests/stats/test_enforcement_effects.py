@@ -19,6 +19,7 @@ from robotrace.enforcement import service as enforcement
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.stats.enforcement import enforcement_effects
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
@@ -95,14 +96,20 @@ def setup_world(session: Session) -> list[tuple[str, datetime]]:
         if step == "trace":
             trace(session, clock, call_time)
         elif step == "letter":
-            letter = enforcement.issue_letter(session, "GATE", ["C-WARRANTY"], [], REGULATOR, clock)
+            letter = enforcement.issue_letter(
+                session, "GATE", ["C-WARRANTY"], [], REGULATOR, clock, Settings.from_environ()
+            )
         elif step == "decide":
             assert letter is not None
-            decided = enforcement.decide_letter(session, letter.id, REGULATOR, clock)
+            decided = enforcement.decide_letter(
+                session, letter.id, REGULATOR, clock, Settings.from_environ().display_zone
+            )
             assert decided.status == "noncompliant"
         else:
             request = enforcement.AuthorizationRequest("GATE", Scope.PROVIDER, reason="no")
-            enforcement.issue_authorization(session, request, REGULATOR, clock)
+            enforcement.issue_authorization(
+                session, request, REGULATOR, clock, Settings.from_environ()
+            )
     session.flush()
     return calls
 
@@ -204,7 +211,7 @@ def test_an_authorization_without_a_letter_has_no_campaigns(session, tmp_path):
     clock = SimulatedClock(START)
     upsert_providers(session, [Provider("GONE", "Gone Voice")], clock)
     request = enforcement.AuthorizationRequest("GONE", Scope.NO_DIRECT_TRAFFIC, reason="no RMD")
-    enforcement.issue_authorization(session, request, REGULATOR, clock)
+    enforcement.issue_authorization(session, request, REGULATOR, clock, Settings.from_environ())
     (effect,) = enforcement_effects(session, tmp_path / "empty", NOW, WEEK)
     assert effect.campaigns == () and effect.before.as_dict() == effect.after.as_dict()
     assert effect.after.complaints == effect.after.calls == 0

@@ -19,6 +19,7 @@ from robotrace.enforcement import service as enforcement
 from robotrace.enforcement.authorizations import Scope
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.stats.scorecards import nearest_rank, provider_scorecard, provider_scorecards
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service as traceback
@@ -125,17 +126,23 @@ def build(session: Session) -> None:
     _run_chain(session, clock, datetime(2020, 3, 15, tzinfo=UTC), OUTSIDE)
     # GATE: two letters, the second decided (complied: no later call shows c1 through it).
     clock.set(datetime(2020, 5, 10, tzinfo=UTC))
-    enforcement.issue_letter(session, "GATE", ["c1"], [], REGULATOR, clock)
-    decided = enforcement.issue_letter(session, "GATE", ["c1"], [], REGULATOR, clock)
+    enforcement.issue_letter(session, "GATE", ["c1"], [], REGULATOR, clock, Settings.from_environ())
+    decided = enforcement.issue_letter(
+        session, "GATE", ["c1"], [], REGULATOR, clock, Settings.from_environ()
+    )
     clock.set(datetime(2020, 5, 20, tzinfo=UTC))
-    enforcement.decide_letter(session, decided.id, REGULATOR, clock)
+    enforcement.decide_letter(
+        session, decided.id, REGULATOR, clock, Settings.from_environ().display_zone
+    )
     # ORIG blocked (active); MID blocked and lifted: block list versions 1, 2, 3.
     for ocn in ("ORIG", "MID"):
         clock.advance(timedelta(days=1))
         request = enforcement.AuthorizationRequest(ocn, Scope.NO_DIRECT_TRAFFIC, reason="no RMD")
-        auth = enforcement.issue_authorization(session, request, REGULATOR, clock)
+        auth = enforcement.issue_authorization(
+            session, request, REGULATOR, clock, Settings.from_environ()
+        )
     clock.advance(timedelta(days=1))
-    enforcement.lift_authorization(session, auth.id, REGULATOR, clock)
+    enforcement.lift_authorization(session, auth.id, REGULATOR, clock, Settings.from_environ())
     session.flush()
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robotrace.demo.story import Story, run_story
+from robotrace.settings import Settings
 from robotrace.shaken.accountability import NOT_OWN_CERTIFICATE, OVER_ATTESTATION
 from robotrace.simulate.runner import SimulationParams
 from robotrace.stats.shaken import shaken_accountability
@@ -23,7 +24,9 @@ from robotrace.store.db import make_engine
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     out = tmp_path_factory.mktemp("shaken-world")
-    return run_story(out, SimulationParams(seed=3, providers=20, days=3, calls=4000))
+    return run_story(
+        out, SimulationParams(seed=3, providers=20, days=3, calls=4000), Settings.from_environ()
+    )
 
 
 def _read(out: Path):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from robotrace.providers.registry import Provider, named_provider
 from robotrace.providers.rmd import RmdFiling, write_rmd_export
 from robotrace.providers.rmd_store import statuses
 from robotrace.providers.store import identify_provider, resolve_key, upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import list_audit
 from robotrace.traceback import service
@@ -70,13 +71,16 @@ def test_when_an_export_names_it_the_two_become_one_and_nothing_is_lost(
     session, traced, clock, tmp_path
 ):
     tb, reseller = traced
-    letter = enforcement.issue_letter(session, reseller, [], ["Acme Outreach Ltd"], "reg", clock)
+    letter = enforcement.issue_letter(
+        session, reseller, [], ["Acme Outreach Ltd"], "reg", clock, Settings.from_environ()
+    )
     clock.advance(timedelta(days=3))
     enforcement.issue_authorization(
         session,
         AuthorizationRequest(reseller, Scope.NO_DIRECT_TRAFFIC, reason="foreign, not in the RMD"),
         "reg",
         clock,
+        Settings.from_environ(),
     )
     export = tmp_path / "rmd.csv"
     write_rmd_export(export, [QUIET])
@@ -99,7 +103,7 @@ def test_when_an_export_names_it_the_two_become_one_and_nothing_is_lost(
     filing = session.scalar(select(models.RmdFiling).where(models.RmdFiling.number == QUIET.number))
     assert filing.provider_id == survivor.id
     assert statuses(session, [survivor.id], clock.now().date())[survivor.id].status == "listed"
-    blocked = enforcement.publish_blocklist(session, clock).body
+    blocked = enforcement.publish_blocklist(session, clock, Settings.from_environ()).body
     assert (
         f'"provider":"{reseller}"' in blocked and "RMD0031337" not in blocked.split('"reason"')[0]
     )

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from robotrace.clock import SimulatedClock
 from robotrace.enforcement import service as enforcement
+from robotrace.settings import Settings
 from robotrace.stats.enforcement import enforcement_effects
 from robotrace.stats.period import period_report
 from robotrace.stats.scorecards import provider_scorecards
@@ -27,7 +28,10 @@ def figures(session, tmp_path) -> dict[str, object]:
     cards = {c.key: (c.tracebacks, c.requests) for c in provider_scorecards(session)}
     return {
         "candidates": [
-            (c.key, c.tracebacks) for c in enforcement.letter_candidates(session, clock)
+            (c.key, c.tracebacks)
+            for c in enforcement.letter_candidates(
+                session, clock, Settings.from_environ().evidence_window_days
+            )
         ],
         "traced": [(e.before.traced_calls, e.after.traced_calls) for e in effects],
         "report": (report.tracebacks, report.closed, report.outcomes),

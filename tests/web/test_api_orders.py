@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from robotrace.accounts.users import create_user
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
 from tests.enforcement.builders import through
@@ -81,7 +82,7 @@ def test_the_regulator_takes_a_silent_provider_to_a_final_order(world, api_for, 
     early = regulator.post(f"/api/v1/orders/{order['id']}/decide")
     assert early.status_code == 409
     world.clock.advance(15 * DAY)
-    decide_due_letters(engine, world.clock)
+    decide_due_letters(engine, world.clock, Settings.from_environ())
     decided = regulator.post(f"/api/v1/orders/{order['id']}/decide", json={})
     assert decided.json()["status"] == "no_response"
     initial = regulator.post(f"/api/v1/orders/{order['id']}/initial-order", json={})
@@ -138,7 +139,7 @@ def test_overriding_the_proposal_needs_a_reason(world, api_for, engine):
         "/api/v1/letters", json={"provider": "BBBB", "campaigns": ["covid-test-kits"]}
     ).json()
     world.clock.advance(4 * DAY)
-    decide_due_letters(engine, world.clock)
+    decide_due_letters(engine, world.clock, Settings.from_environ())
     proposed = regulator.get(f"/api/v1/letters/{letter['id']}").json()
     assert (proposed["status"], proposed["proposal"]) == ("issued", "complied")
     path = f"/api/v1/letters/{letter['id']}/decide"

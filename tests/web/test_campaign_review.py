@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from robotrace.enforcement import service as enforcement
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -116,7 +117,9 @@ def test_a_marked_campaigns_tracebacks_name_no_letter_candidate(world, api_for, 
 
     def candidates() -> dict[str, dict[str, int]]:
         with transaction(engine) as session:
-            found = enforcement.letter_candidates(session, world.clock)
+            found = enforcement.letter_candidates(
+                session, world.clock, Settings.from_environ().evidence_window_days
+            )
             return {c.key: c.by_campaign for c in found}
 
     assert candidates()["BBBB"].get("pharmacy-refills") == 1

@@ -8,6 +8,7 @@ from datetime import timedelta
 from robotrace.blocking.declare import authorization_number, declare_all, permissive_entries
 from robotrace.blocking.listfile import SIGNATURE_HEADER, load_public_key, load_verified
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.store.db import transaction
 from robotrace.traceback.store import save_traceback
 from tests.enforcement.builders import through
@@ -27,7 +28,7 @@ def authorized(world, api_for, engine) -> int:
     body = {"provider": "BBBB", "campaigns": ["covid-test-kits"]}
     assert regulator.post("/api/v1/letters", json=body).status_code == 201
     world.clock.advance(4 * DAY)
-    decide_due_letters(engine, world.clock, automatic=True)
+    decide_due_letters(engine, world.clock, Settings.from_environ(), automatic=True)
     return regulator.post("/api/v1/authorizations", json={"provider": "BBBB"}).json()["id"]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from robotrace.accounts.users import create_user
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback.model import Answer, CallUnderTrace, Hop, Outcome, Status, Traceback
@@ -188,7 +189,9 @@ def test_the_silent_upstream_gets_a_proposal_and_the_regulator_takes_it_to_a_fin
     refer_to_foxtrot(client_for, notification_id)
     upstream = upstream_notification(engine, notification_id)
     world.clock.advance(RESPOND + GRACE + timedelta(seconds=1))
-    assert decide_due_letters(engine, world.clock) == 1  # the referred one is not judged
+    assert (
+        decide_due_letters(engine, world.clock, Settings.from_environ()) == 1
+    )  # the referred one is not judged
     assert action(engine, upstream).proposal == "no_response"
 
     regulator = client_for(REGULATOR)
@@ -238,7 +241,7 @@ def test_a_decision_other_than_the_proposal_needs_a_reason(
     notification_id, client_for, engine, world
 ):
     world.clock.advance(RESPOND + GRACE + timedelta(seconds=1))
-    decide_due_letters(engine, world.clock)
+    decide_due_letters(engine, world.clock, Settings.from_environ())
     assert action(engine, notification_id).proposal == "no_response"
     regulator = client_for(REGULATOR)
     path = f"/orders/{notification_id}/decide"
@@ -268,7 +271,7 @@ def test_a_provider_that_blocks_it_is_judged_at_respond_by(
     assert "status-responded" in page and report in page and "We block it" in page
     assert "not-carrier-form" not in page  # having said it blocks, it names no upstream now
     world.clock.advance(RESPOND + GRACE + timedelta(seconds=1))
-    decide_due_letters(engine, world.clock)
+    decide_due_letters(engine, world.clock, Settings.from_environ())
     assert action(engine, notification_id).proposal == "complied"  # no traffic since
     regulator = client_for(REGULATOR).get(f"/orders/{notification_id}").text
     proposal, responses = section(regulator, "proposal"), section(regulator, "reports responses")
@@ -365,7 +368,7 @@ def test_the_letter_shows_the_proposal_beside_the_reports_and_an_override_needs_
 ):
     post(client_for(ALPHA), f"/letters/{letter_id}/mitigation-report", text="Trunk cut.")
     world.clock.advance(timedelta(hours=48) + GRACE + timedelta(seconds=1))
-    assert decide_due_letters(engine, world.clock) == 1
+    assert decide_due_letters(engine, world.clock, Settings.from_environ()) == 1
     assert action(engine, letter_id).proposal == "complied"  # no call after the deadline
     regulator = client_for(REGULATOR)
     page = regulator.get(f"/letters/{letter_id}").text
@@ -391,7 +394,7 @@ def test_the_proposals_after_deadline_rows_show_why_they_count(
 ):
     alpha_carried(engine, through_alpha(T0 + timedelta(hours=49), "TB-000104"))
     world.clock.advance(timedelta(hours=48) + GRACE + timedelta(seconds=1))
-    decide_due_letters(engine, world.clock)
+    decide_due_letters(engine, world.clock, Settings.from_environ())
     row = action(engine, letter_id)
     assert row.proposal == "noncompliant" and "TB-000104" in row.evidence["reasons"]
     page = client_for(REGULATOR).get(f"/letters/{letter_id}").text

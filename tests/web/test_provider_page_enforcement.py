@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from robotrace.enforcement.service import publish_blocklist
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 
@@ -51,7 +52,7 @@ def seed_steps(engine, world, publish: bool = True) -> dict[str, int]:
         session.add_all(made.values())
         session.flush()
         if publish:
-            publish_blocklist(session, world.clock)
+            publish_blocklist(session, world.clock, Settings.from_environ())
         return {name: row.id for name, row in made.items()}
 
 

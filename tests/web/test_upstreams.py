@@ -34,6 +34,7 @@ from robotrace.enforcement.service import publish_blocklist
 from robotrace.providers.registry import Provider
 from robotrace.providers.rmd_store import remove_provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -90,7 +91,7 @@ def seed_upstreams(engine, clock: Clock, first_traceback: str) -> dict[str, int]
         _answer(session, elsewhere, "BBBB", "GGGG", clock)
         ids = _steps(session, clock)
         _rmd(session, clock)
-        publish_blocklist(session, clock)
+        publish_blocklist(session, clock, Settings.from_environ())
     return ids
 
 

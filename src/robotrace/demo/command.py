@@ -8,6 +8,7 @@ import shutil
 import signal
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from rich.console import Console
 
 from robotrace.demo.scoring import WRONG, tally
 from robotrace.demo.timeline import enforcement_params
+from robotrace.settings import Settings, pass_settings
 from robotrace.simulate.runner import SimulationParams
 
 if TYPE_CHECKING:
@@ -48,7 +50,9 @@ if TYPE_CHECKING:
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="With --serve.")
 @click.option("--port", default=8000, show_default=True, type=int, help="With --serve.")
+@pass_settings
 def demo(
+    settings: Settings,
     out: Path | None,
     seed: int,
     providers: int,
@@ -66,21 +70,23 @@ def demo(
 
     params = SimulationParams(seed=seed, providers=providers, days=days, calls=calls)
     if enforcement:
-        params, notes = enforcement_params(params)
+        hours, days = settings.mitigate_hours, settings.notification_response_days
+        params, notes = enforcement_params(params, hours, days)
         for note in notes:
             click.echo(f"note: {note}", err=True)
     workdir = out or Path(tempfile.mkdtemp(prefix="robotrace-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     # The demo's block list is signed with a key of its own world, kept beside its database.
-    os.environ.setdefault(
+    key = os.environ.setdefault(
         "ROBOTRACE_BLOCKLIST_SIGNING_KEY", str(workdir.resolve() / "robotrace-blocklist.key")
     )
+    settings = replace(settings, blocklist_signing_key=key)
     console = Console(stderr=as_json)
     if not console.is_terminal:
         console.width = max(console.width, 110)
     try:
         with console.status("starting") as status:
-            story = run_story(workdir, params, lambda text: status.update(text))
+            story = run_story(workdir, params, settings, lambda text: status.update(text))
         if as_json:
             click.echo(json.dumps(report_json(story), indent=2, default=str))
         else:

@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from robotrace import settings
 from robotrace.clock import SimulatedClock
 from robotrace.demo.blocking import BlockingStory, Window, run_blocking
 from robotrace.demo.story import Story, Tracer, analytics_dir_of
 from robotrace.enforcement import service
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 from robotrace.stats.enforcement import Effect, enforcement_effects
 from robotrace.store import models
@@ -91,20 +91,22 @@ def run_enforcement(
     story: Story,
     params: SimulationParams,
     truth: dict[str, Any],
+    settings: Settings,
     progress: Callable[[str], None],
 ) -> EnforcementStory:
     assert params.letters_at is not None
     providers = truth["providers"]
     result = EnforcementStory()
     progress("issuing warning letters")
-    letters = _issue_letters(engine, story, params.letters_at, providers)
+    letters = _issue_letters(engine, story, params.letters_at, providers, settings)
     if not letters:
         return result
     progress("tracing calls made after the 48-hour deadline")
-    decided_at = _trace_after_deadlines(engine, story, params.seed, letters)
+    grace_hours = settings.compliance_grace_hours
+    decided_at = _trace_after_deadlines(engine, story, params.seed, letters, grace_hours)
     progress("deciding compliance and authorizing blocking")
     clock = SimulatedClock(decided_at)
-    decide_due_letters(engine, clock, automatic=True)
+    decide_due_letters(engine, clock, settings, automatic=True)
     with transaction(engine) as session:
         for letter_id, (key, role, campaigns, runs) in letters.items():
             letter = session.get(models.EnforcementAction, letter_id)
@@ -132,9 +134,10 @@ def run_enforcement(
                     ),
                     REGULATOR,
                     clock,
+                    settings,
                 )
                 result.authorizations.append((key, service.notice_reference(auth)))
-        published = service.publish_blocklist(session, clock)
+        published = service.publish_blocklist(session, clock, settings)
         body = json.loads(published.body)
         result.blocklist_version = published.version
         result.blocklist_signature = published.signature
@@ -143,7 +146,7 @@ def run_enforcement(
         )
     progress("counting complaints and calls before and after each step")
     world_end = params.start + timedelta(days=params.days)
-    window = timedelta(days=settings.get("effects_window_days"))
+    window = timedelta(days=settings.effects_window_days)
     with transaction(engine) as session:
         result.effects = enforcement_effects(
             session, analytics_dir_of(story.out), world_end, window
@@ -157,7 +160,11 @@ def run_enforcement(
 
 
 def _issue_letters(
-    engine: Engine, story: Story, letters_at: datetime, providers: dict[str, Any]
+    engine: Engine,
+    story: Story,
+    letters_at: datetime,
+    providers: dict[str, Any],
+    settings: Settings,
 ) -> Letters:
     clock = SimulatedClock(letters_at)
     letters: Letters = {}
@@ -165,7 +172,9 @@ def _issue_letters(
         for key, (role, campaigns) in sorted(
             warned_providers(story, lambda o: providers[o]["foreign"]).items()
         ):
-            letter = service.issue_letter(session, key, sorted(campaigns), [], REGULATOR, clock)
+            letter = service.issue_letter(
+                session, key, sorted(campaigns), [], REGULATOR, clock, settings
+            )
             letters[letter.id] = (key, role, campaigns, [])
     return letters
 
@@ -175,10 +184,11 @@ def _trace_after_deadlines(
     story: Story,
     seed: int,
     letters: Letters,
+    compliance_grace_hours: float,
 ) -> datetime:
     """Trace a few calls of each warned campaign made after its letter's deadline; returns
     when the worker may decide: past every deadline + grace, and every traceback done."""
-    grace = timedelta(hours=settings.get("compliance_grace_hours"))
+    grace = timedelta(hours=compliance_grace_hours)
     decide_after: list[datetime] = []
     with transaction(engine) as session:
         tracer = Tracer(session, story, seed + 1)

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import SimulatedClock
 from robotrace.demo.enforcement import POST_DEADLINE_SAMPLES, REGULATOR, warned_providers
 from robotrace.demo.scoring import EXPECTED_DECISION, family_of, true_downstream, true_upstreams
@@ -30,6 +29,7 @@ from robotrace.demo.story import Story, Tracer
 from robotrace.enforcement import blocklist, mandatory, service
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.worker import decide_due_letters
+from robotrace.settings import Settings
 from robotrace.simulate.runner import SimulationParams
 from robotrace.store import models
 from robotrace.store.db import transaction
@@ -119,6 +119,7 @@ def run_mandatory(
     story: Story,
     params: SimulationParams,
     truth: dict[str, Any],
+    settings: Settings,
     progress: Callable[[str], None],
 ) -> MandatoryStory:
     assert params.notifications_at is not None and params.respond_by is not None
@@ -142,21 +143,30 @@ def run_mandatory(
         return result
     result.campaigns = tuple(campaigns)
     progress("issuing a Notification of Suspected Illegal Traffic")
-    first = notify_first(engine, result.provider, campaigns, truth, params.notifications_at)
-    answer_notifications(engine, first, truth, params.notifications_at)
+    at = params.notifications_at
+    first = notify_first(engine, result.provider, campaigns, truth, at, settings)
+    answer_notifications(engine, first, truth, at, settings)
     progress("tracing calls made after the notification's respond-by")
-    decided_at, traced = trace_after(engine, story, params.seed, campaigns, params.respond_by)
+    grace_hours = settings.compliance_grace_hours
+    decided_at, traced = trace_after(
+        engine, story, params.seed, campaigns, params.respond_by, grace_hours
+    )
     result.post_respond_by_tracebacks = tuple(traced)
-    decide_due_letters(engine, SimulatedClock(decided_at), automatic=True)
+    decide_due_letters(engine, SimulatedClock(decided_at), settings, automatic=True)
     with transaction(engine) as session:
         result.notices = notice_outcomes(session, first, truth, story)
     progress("issuing the determination orders")
-    run_orders(engine, result, first, truth, story, decided_at)
+    run_orders(engine, result, first, truth, story, decided_at, settings)
     return result
 
 
 def notify_first(
-    engine: Engine, subject: str, campaigns: Sequence[str], truth: dict[str, Any], at: datetime
+    engine: Engine,
+    subject: str,
+    campaigns: Sequence[str],
+    truth: dict[str, Any],
+    at: datetime,
+    settings: Settings,
 ) -> int:
     """The first notification: to the provider immediately downstream of the subject on the
     traffic's true paths when its truth is to name its upstream — so the notice moves
@@ -173,7 +183,7 @@ def notify_first(
         try:
             with transaction(engine) as session:
                 return mandatory.issue_notification(
-                    session, key, campaigns, [], REGULATOR, clock
+                    session, key, campaigns, [], REGULATOR, clock, settings
                 ).id
         except InvalidRequest:
             continue  # no traceback of the named traffic passed through it
@@ -202,7 +212,7 @@ def named_campaigns(story: Story, truth: dict[str, Any]) -> list[str]:
 
 
 def answer_notifications(
-    engine: Engine, first: int, truth: dict[str, Any], notified_at: datetime
+    engine: Engine, first: int, truth: dict[str, Any], notified_at: datetime, settings: Settings
 ) -> None:
     """Each notified provider answers as its truth says; a provider that names its upstream
     (the one before it on the named traffic's true paths) passes the notice on within the
@@ -213,7 +223,7 @@ def answer_notifications(
         notification_id, at = pending.pop(0)
         with transaction(engine) as session:
             referred_at = at + REFER_AFTER
-            caused = answer_one(session, notification_id, truth, paths, at)
+            caused = answer_one(session, notification_id, truth, paths, at, settings)
             pending += [(i, referred_at) for i in caused]
 
 
@@ -223,6 +233,7 @@ def answer_one(
     truth: dict[str, Any],
     paths: list[list[str]],
     notified_at: datetime,
+    settings: Settings,
 ) -> list[int]:
     """One provider's answer; returns the notifications it caused (to its upstreams)."""
     key = _key_of(session, notification_id)
@@ -230,8 +241,9 @@ def answer_one(
     actor = f"provider:{key}"
     if answer in REPORTS:
         clock = SimulatedClock(notified_at + ANSWER_AFTER)
+        report = REPORTS[answer]
         mandatory.respond_to_notification(
-            session, notification_id, mandatory.BLOCKED, REPORTS[answer], [], actor, clock
+            session, notification_id, mandatory.BLOCKED, report, [], actor, clock, settings
         )
         return []
     upstreams = sorted(true_upstreams(paths, key)) if answer == "names_upstream" else []
@@ -243,7 +255,7 @@ def answer_one(
     )
     clock = SimulatedClock(notified_at + REFER_AFTER)
     mandatory.respond_to_notification(
-        session, notification_id, mandatory.NOT_CARRIER, text, upstreams, actor, clock
+        session, notification_id, mandatory.NOT_CARRIER, text, upstreams, actor, clock, settings
     )
     action = _action(session, notification_id)
     return [a.id for a in mandatory.chain_of(session, action)[1:] if a.follows_id == action.id]
@@ -257,11 +269,16 @@ def family_paths(truth: dict[str, Any]) -> list[list[str]]:
 
 
 def trace_after(
-    engine: Engine, story: Story, seed: int, campaigns: Sequence[str], respond_by: datetime
+    engine: Engine,
+    story: Story,
+    seed: int,
+    campaigns: Sequence[str],
+    respond_by: datetime,
+    compliance_grace_hours: float,
 ) -> tuple[datetime, list[str]]:
     """Trace a few calls of the named campaigns made after the respond-by; returns when the
     worker may decide (past the respond-by + grace, every traceback done) and the tracebacks."""
-    grace = timedelta(hours=settings.get("compliance_grace_hours"))
+    grace = timedelta(hours=compliance_grace_hours)
     traced: list[str] = []
     with transaction(engine) as session:
         tracer = Tracer(session, story, seed + 2)
@@ -318,13 +335,14 @@ def run_orders(
     truth: dict[str, Any],
     story: Story,
     now: datetime,
+    settings: Settings,
 ) -> None:
     """An Initial Determination Order on each notification decided noncompliant or
     no_response; the provider answers it as its truth says; once its window has passed, the
     Final Determination Order; once that takes effect, the block list."""
     with transaction(engine) as session:
         initials = [
-            mandatory.issue_initial_order(session, i, REGULATOR, SimulatedClock(now))
+            mandatory.issue_initial_order(session, i, REGULATOR, SimulatedClock(now), settings)
             for i in _decided_against(session, first)
         ]
         ids = [i.id for i in initials]
@@ -336,10 +354,10 @@ def run_orders(
         after = max(i.respond_by for i in initials if i.respond_by) + timedelta(minutes=1)
         for initial in initials:
             final = mandatory.issue_final_order(
-                session, initial.id, REGULATOR, SimulatedClock(after)
+                session, initial.id, REGULATOR, SimulatedClock(after), settings
             )
             result.orders.append(_order_outcome(session, initial, final, answered, truth, story))
-        _publish(session, result, max(o.effective_at for o in result.orders))
+        _publish(session, result, max(o.effective_at for o in result.orders), settings)
 
 
 def _decided_against(session: Session, first: int) -> list[int]:
@@ -374,9 +392,9 @@ def _order_outcome(
     )
 
 
-def _publish(session: Session, result: MandatoryStory, at: datetime) -> None:
+def _publish(session: Session, result: MandatoryStory, at: datetime, settings: Settings) -> None:
     """The block list once the final orders have taken effect."""
-    published = service.publish_blocklist(session, SimulatedClock(at))
+    published = service.publish_blocklist(session, SimulatedClock(at), settings)
     body = json.loads(published.body)
     result.blocklist_version = published.version
     result.blocklist_at = at

@@ -26,6 +26,7 @@ from robotrace.demo.scoring import CampaignScore, family_of, score_campaign
 from robotrace.demo.traceforward import run_trace_forward
 from robotrace.evidence.honeypot import import_honeypot_csv
 from robotrace.evidence.imports import evidence_files, import_evidence
+from robotrace.settings import Settings
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.received import certificates_by_name
 from robotrace.shaken.stored_calls import load_certificate_folder, verify_calls
@@ -103,7 +104,11 @@ def quiet(message: str) -> None:
     """The default progress reporter: says nothing."""
 
 
-def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -> Story:
+def run_story(
+    out: Path, params: SimulationParams, settings: Settings, progress: Progress = quiet
+) -> Story:
+    """The whole story on a new simulated world in ``out``; its enforcement part runs with
+    ``settings`` (the world's: the demo signs its block list with a key of its own)."""
     progress("simulating the network")
     world = simulate(params, out, force=True)
     database = out / "robotrace.db"
@@ -148,11 +153,11 @@ def run_story(out: Path, params: SimulationParams, progress: Progress = quiet) -
     if params.letters_at is not None:
         from robotrace.demo.enforcement import run_enforcement
 
-        story.enforcement = run_enforcement(engine, story, params, truth, progress)
+        story.enforcement = run_enforcement(engine, story, params, truth, settings, progress)
     if params.notifications_at is not None:
         from robotrace.demo.mandatory import run_mandatory
 
-        story.mandatory = run_mandatory(engine, story, params, truth, progress)
+        story.mandatory = run_mandatory(engine, story, params, truth, settings, progress)
     engine.dispose()
     return story
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from robotrace import settings
 from robotrace.simulate.runner import SimulationParams
 
 #: Letters go out 60% into the world; the 48-hour deadline plus a day of calls must fit after.
@@ -34,28 +33,31 @@ def mandatory_span(mitigation_hours: float, notification_days: float) -> timedel
     )
 
 
-def mandatory_min_days() -> float:
-    """The fewest ``--days`` that leave room for the mandatory part."""
-    span = mandatory_span(
-        settings.get("mitigate_hours"), settings.get("notification_response_days")
-    )
+def mandatory_min_days(mitigate_hours: float, notification_response_days: float) -> float:
+    """The fewest ``--days`` that leave room for the mandatory part, with the letters' and
+    the notification's times to act (the ``mitigate_hours`` and
+    ``notification_response_days`` settings)."""
+    span = mandatory_span(mitigate_hours, notification_response_days)
     return (EARLIEST_LETTERS + span) / timedelta(days=1)
 
 
-def enforcement_params(params: SimulationParams) -> tuple[SimulationParams, list[str]]:
-    """``params`` with the letters (and, when the days allow, the notification) scheduled,
-    and notes on the parts left out."""
+def enforcement_params(
+    params: SimulationParams, mitigate_hours: float, notification_response_days: float
+) -> tuple[SimulationParams, list[str]]:
+    """``params`` with the letters (and, when the days allow, the notification) scheduled
+    with the settings' times to act, and notes on the parts left out."""
     if params.days < ENFORCEMENT_MIN_DAYS:
         return params, [
             f"the enforcement part needs --days {ENFORCEMENT_MIN_DAYS:g} or more (evidence, "
             "48 hours, then calls after the deadline); skipped"
         ]
-    hours, days = settings.get("mitigate_hours"), settings.get("notification_response_days")
+    hours, days = mitigate_hours, notification_response_days
     world = timedelta(days=params.days)
-    if params.days < mandatory_min_days():
+    fewest = mandatory_min_days(hours, days)
+    if params.days < fewest:
         letters = params.start + world * 0.6
         note = (
-            f"the mandatory part needs --days {mandatory_min_days():g} or more (letters, "
+            f"the mandatory part needs --days {fewest:g} or more (letters, "
             f"a notification {NOTICE_AFTER_DEADLINE.days} days after their deadline, "
             f"{days:g} days to respond, then calls after it); skipped"
         )

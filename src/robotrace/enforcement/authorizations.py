@@ -17,12 +17,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from robotrace import settings
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.letters import ProviderAddress, render_template, template_source, when
 from robotrace.numbers import InvalidNumber, normalize
+
+if TYPE_CHECKING:
+    from robotrace.settings import Settings
 
 ACTIVE = "active"
 LIFTED = "lifted"
@@ -113,13 +115,14 @@ class NoticeContent:
     letter_reference: str | None
 
 
-def notice_context(content: NoticeContent) -> dict[str, Any]:
+def notice_context(content: NoticeContent, zone: str) -> dict[str, Any]:
+    """The variables a notice template gets, its times written in ``zone``."""
     name = content.provider.name
     return {
         "notice": {
             "reference": content.reference,
-            "issued_at": when(content.issued_at),
-            "effective_at": when(content.effective_at),
+            "issued_at": when(content.issued_at, zone),
+            "effective_at": when(content.effective_at, zone),
             "scope": content.scope.value,
         },
         "title": _TITLES[content.scope].format(name=name),
@@ -132,6 +135,10 @@ def notice_context(content: NoticeContent) -> dict[str, Any]:
     }
 
 
-def render_notice_html(content: NoticeContent, template: str | None = None) -> str:
-    source = template or template_source(settings.get("block_notice_template"), "block_notice.html")
-    return render_template(source, notice_context(content))
+def render_notice_html(
+    content: NoticeContent, settings: Settings, template: str | None = None
+) -> str:
+    """The notice as HTML, its times in the ``display_zone``; ``template`` is template text
+    (default: the ``block_notice_template`` setting's, else the shipped one)."""
+    source = template or template_source(settings.block_notice_template, "block_notice.html")
+    return render_template(source, notice_context(content, settings.display_zone))

@@ -74,10 +74,12 @@ def record_period(
     period: PeriodIn,
     actor: str,
     clock: Clock,
+    zone: str,
     user_id: int | None = None,
 ) -> tuple[models.BlockingReport, bool]:
     """Store a period of a provider's blocker; (the stored report, whether it is new). The
-    same period again returns the stored one; an overlapping different one is refused."""
+    same period again returns the stored one; an overlapping different one is refused. The
+    K4 notices it changes are written again, their times in ``zone``."""
     start, end = as_utc(period.start), as_utc(period.end)
     _check(session, period, start, end, clock.now())
     stored = _stored(session, provider_id, period.blocker, start)
@@ -122,7 +124,7 @@ def record_period(
         period_end=format_utc(end),
         calls=sum(row.calls for row in period.rows),
     )
-    _refresh_notices(session, provider_id, {r.authorization_id for r in period.rows})
+    _refresh_notices(session, provider_id, {r.authorization_id for r in period.rows}, zone)
     return report, True
 
 
@@ -204,14 +206,16 @@ def _sorted(rows: Iterable[CountIn]) -> list[CountIn]:
     return sorted(rows, key=lambda row: row.key)
 
 
-def _refresh_notices(session: Session, provider_id: int, authorizations: set[int | None]) -> None:
+def _refresh_notices(
+    session: Session, provider_id: int, authorizations: set[int | None], zone: str
+) -> None:
     """Write the K4 notices of this provider under these authorizations again: they show the
     calls blocked."""
     from robotrace.enforcement import k4
 
     for authorization_id in authorizations - {None}:
         for notice in k4.notices(session, authorization_id, provider_id):
-            k4.refresh_notice(session, notice)
+            k4.refresh_notice(session, notice, zone)
 
 
 def totals(

@@ -91,9 +91,11 @@ def decide(
     rows: Iterable[EvidenceRow],
     named: NamedTraffic,
     deadline: datetime,
+    zone: str,
     profile: TrafficProfile | None = None,
 ) -> Decision:
-    """The proposal on a step from all evidence rows against its provider."""
+    """The proposal on a step from all evidence rows against its provider; its text writes
+    the deadline in ``zone`` (the ``display_zone`` setting)."""
     profile = profile or TrafficProfile(campaigns=frozenset(named.campaigns))
     reasons = {}
     found = []
@@ -104,7 +106,7 @@ def decide(
         if why is not None:
             found.append(row)
             reasons[row.traceback_id] = why
-    when = for_people(deadline)  # the text goes into the documents
+    when = for_people(deadline, zone)  # the text goes into the documents
     if not found:
         text = (
             f"No traceback of a call after {when} shows the provider carrying the identified "

@@ -28,13 +28,14 @@ from robotrace.store import models
 MAX_CALLS_REPORTED = 10**12
 
 
-def basis_of(session: Session, authorization: models.EnforcementAction) -> str:
-    """The default summary of why blocking is allowed: the letter and its decision."""
+def basis_of(session: Session, authorization: models.EnforcementAction, zone: str) -> str:
+    """The default summary of why blocking is allowed: the letter and its decision (its time
+    written in ``zone``)."""
     if authorization.letter_id is None:
         return authorization.reason or "the Commission's block authorization"
     letter = session.get(models.EnforcementAction, authorization.letter_id)
     assert letter is not None
-    decided = when(letter.decided_at) if letter.decided_at else "(undecided)"
+    decided = when(letter.decided_at, zone) if letter.decided_at else "(undecided)"
     return (
         f"The Commission notified the provider in {reference_of(letter)} and it failed to "
         f"effectively mitigate the illegal traffic within 48 hours: decided "
@@ -49,12 +50,14 @@ def declare_blocking(
     since: datetime,
     actor: str,
     clock: Clock,
+    zone: str,
     user_id: int | None = None,
     basis: str = "",
     calls_blocked: int = 0,
 ) -> models.BlockingNotice:
     """Record that ``blocker_key`` blocks under the authorization since ``since`` (again:
-    the calls are added, the earliest ``since`` kept), and write its notice to the FCC."""
+    the calls are added, the earliest ``since`` kept), and write its notice to the FCC (its
+    times in ``zone``, the ``display_zone`` setting)."""
     auth = records.action(session, authorization_id, records.AUTHORIZATION)
     if auth.status != ACTIVE:
         raise EnforcementError(f"{reference_of(auth)} is {auth.status}; nobody blocks under it")
@@ -83,7 +86,7 @@ def declare_blocking(
             since=since,
             declared_at=now,
             declared_by=user_id,
-            basis=basis.strip() or basis_of(session, auth),
+            basis=basis.strip() or basis_of(session, auth, zone),
             calls_blocked=0,
         )
         session.add(notice)
@@ -91,7 +94,7 @@ def declare_blocking(
     notice.calls_blocked += calls_blocked
     blocked = session.get(models.Provider, auth.provider_id)
     assert blocked is not None
-    notice.document = render_notice(session, notice, auth, blocker, blocked)
+    notice.document = render_notice(session, notice, auth, blocker, blocked, zone)
     session.flush()
     records.audit(
         session,
@@ -118,35 +121,38 @@ def render_notice(
     auth: models.EnforcementAction,
     blocker: models.Provider,
     blocked: models.Provider,
+    zone: str,
 ) -> str:
+    """The notice to the FCC as HTML, its times written in ``zone``."""
     letter = session.get(models.EnforcementAction, auth.letter_id) if auth.letter_id else None
     reported = blocked_calls.totals(session, auth.id, blocker.id)
     context = {
         "blocker": vars(records.address_of(blocker)),
         "blocked": vars(records.address_of(blocked)),
         "notice": {
-            "declared_at": when(notice.declared_at),
-            "since": when(notice.since),
+            "declared_at": when(notice.declared_at, zone),
+            "since": when(notice.since, zone),
             "authorization": reference_of(auth),
             "letter": reference_of(letter) if letter else "",
             "basis": notice.basis,
             "late": late(notice),
             "calls_declared": notice.calls_blocked,
             "calls_reported": sum(t.calls for t in reported),
-            "reported_from": when(min(t.first for t in reported)) if reported else "",
-            "reported_to": when(max(t.last for t in reported)) if reported else "",
+            "reported_from": when(min(t.first for t in reported), zone) if reported else "",
+            "reported_to": when(max(t.last for t in reported), zone) if reported else "",
         },
     }
     return render_template(template_source("", "blocking_notice.html"), context)
 
 
-def refresh_notice(session: Session, notice: models.BlockingNotice) -> None:
-    """Write the notice again (after its provider reported blocked calls under it)."""
+def refresh_notice(session: Session, notice: models.BlockingNotice, zone: str) -> None:
+    """Write the notice again (after its provider reported blocked calls under it), its
+    times in ``zone``."""
     auth = records.action(session, notice.authorization_id, records.AUTHORIZATION)
     blocker = session.get(models.Provider, notice.provider_id)
     blocked = session.get(models.Provider, auth.provider_id)
     assert blocker is not None and blocked is not None
-    notice.document = render_notice(session, notice, auth, blocker, blocked)
+    notice.document = render_notice(session, notice, auth, blocker, blocked, zone)
     session.flush()
 
 

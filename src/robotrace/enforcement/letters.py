@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from robotrace import settings
-from robotrace.calendar import for_people
+from robotrace.calendar import DEFAULT_ZONE, for_people, in_zone
 from robotrace.clock import as_utc
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.evidence import ORIGINATING, EvidenceRow
+from robotrace.settings import SettingError
+
+if TYPE_CHECKING:
+    from robotrace.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -39,12 +43,12 @@ def deadlines_for(issued_at: datetime, mitigate_hours: float, report_days: float
     )
 
 
-def deadlines_from_settings(issued_at: datetime) -> Deadlines:
-    return deadlines_for(issued_at, settings.get("mitigate_hours"), settings.get("report_days"))
+def deadlines_from_settings(issued_at: datetime, settings: Settings) -> Deadlines:
+    return deadlines_for(issued_at, settings.mitigate_hours, settings.report_days)
 
 
-def agencies_from_settings() -> list[str]:
-    return [a.strip() for a in str(settings.get("letter_agencies")).split(";") if a.strip()]
+def agencies_from_settings(settings: Settings) -> list[str]:
+    return [a.strip() for a in settings.letter_agencies.split(";") if a.strip()]
 
 
 @dataclass(frozen=True)
@@ -110,16 +114,16 @@ class LetterContent:
     contact: str = ""
 
 
-def when(moment: datetime, seconds: bool = False) -> str:
-    """Times in documents, written for people: ``3 May 2020, 08:00 EDT`` in the
-    ``display_zone`` setting's zone (:func:`robotrace.calendar.for_people`); ``seconds`` for
-    a call's time, which the provider looks up in its records."""
-    return for_people(moment, seconds=seconds)
+def when(moment: datetime, zone: str, seconds: bool = False) -> str:
+    """Times in documents, written for people: ``3 May 2020, 08:00 EDT`` in ``zone`` (the
+    ``display_zone`` setting; :func:`robotrace.calendar.for_people`); ``seconds`` for a
+    call's time, which the provider looks up in its records."""
+    return for_people(moment, zone, seconds=seconds)
 
 
-def finding_of(row: EvidenceRow) -> str:
+def finding_of(row: EvidenceRow, zone: str) -> str:
     """The row's finding as a document writes it ("no response by 3 May 2020, 08:00 EDT")."""
-    return row.finding.written(when) if row.finding else ""
+    return row.finding.written(partial(when, zone=zone)) if row.finding else ""
 
 
 def _roles_text(rows: Sequence[EvidenceRow]) -> str:
@@ -133,23 +137,22 @@ def _roles_text(rows: Sequence[EvidenceRow]) -> str:
     return "a provider in the path"
 
 
-def _row_view(row: EvidenceRow) -> dict[str, Any]:
+def _row_view(row: EvidenceRow, zone: str) -> dict[str, Any]:
     return {
         "traceback_id": row.traceback_id,
         "campaign": row.campaign,
-        "call_time": when(row.call_time, seconds=True),
+        "call_time": when(row.call_time, zone, seconds=True),
         "caller_id": row.caller_id,
         "called_number": row.called_number,
         "role": row.role,
-        "finding": finding_of(row),
+        "finding": finding_of(row, zone),
     }
 
 
-def date_for_people(moment: datetime) -> str:
-    """``3 May 2020``: a letter's date, on the ``display_zone`` setting's calendar."""
-    from robotrace import calendar
-
-    local = calendar.in_zone(moment, settings.get("display_zone"))
+def date_for_people(moment: datetime, zone: str) -> str:
+    """``3 May 2020``: a letter's date, on ``zone``'s calendar (the ``display_zone``
+    setting)."""
+    local = in_zone(moment, zone)
     return f"{local.day} {local:%B %Y}"
 
 
@@ -171,7 +174,7 @@ def salutation(provider: ProviderAddress) -> str:
     return f"Dear {name}:" if name else "Dear Compliance Officer:"
 
 
-def _summary(rows: Sequence[EvidenceRow]) -> dict[str, Any]:
+def _summary(rows: Sequence[EvidenceRow], zone: str) -> dict[str, Any]:
     """How many tracebacks, over which dates, in which roles (for the letter's prose)."""
     times = sorted(row.call_time for row in rows)
     roles: dict[str, int] = {}
@@ -179,14 +182,15 @@ def _summary(rows: Sequence[EvidenceRow]) -> dict[str, Any]:
         roles[row.role] = roles.get(row.role, 0) + 1
     return {
         "tracebacks": len(rows),
-        "first_call": date_for_people(times[0]) if times else "",
-        "last_call": date_for_people(times[-1]) if times else "",
+        "first_call": date_for_people(times[0], zone) if times else "",
+        "last_call": date_for_people(times[-1], zone) if times else "",
         "roles": roles,
     }
 
 
-def letter_context(content: LetterContent) -> dict[str, Any]:
-    """The variables a letter template gets (documented in docs/enforcement.md)."""
+def letter_context(content: LetterContent, zone: str) -> dict[str, Any]:
+    """The variables a letter template gets (documented in docs/enforcement.md), its times
+    written in ``zone``."""
     agencies = list(content.agencies)
     sender = content.sender or Sender(agencies[0] if agencies else "")
     signatory = content.signatory or Signatory(sender.name)
@@ -196,11 +200,11 @@ def letter_context(content: LetterContent) -> dict[str, Any]:
     return {
         "letter": {
             "reference": content.reference,
-            "date": date_for_people(content.issued_at),
-            "issued_at": when(content.issued_at),
-            "mitigate_by": when(content.deadlines.mitigate_by),
+            "date": date_for_people(content.issued_at, zone),
+            "issued_at": when(content.issued_at, zone),
+            "mitigate_by": when(content.deadlines.mitigate_by, zone),
             "mitigate_within": _hours(mitigate_in),
-            "report_by": when(content.deadlines.report_by),
+            "report_by": when(content.deadlines.report_by, zone),
         },
         "provider": vars(content.provider),
         "salutation": salutation(content.provider),
@@ -211,8 +215,8 @@ def letter_context(content: LetterContent) -> dict[str, Any]:
         "campaigns": list(content.campaigns),
         "campaign_details": [vars(d) for d in details],
         "originators": list(content.originators),
-        "rows": [_row_view(row) for row in content.rows],
-        "summary": _summary(content.rows),
+        "rows": [_row_view(row, zone) for row in content.rows],
+        "summary": _summary(content.rows, zone),
         "roles_text": _roles_text(content.rows),
     }
 
@@ -241,7 +245,7 @@ def check_template(path: str) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"cannot read the letter template: {exc}") from None
     try:
-        render_template(source, letter_context(SAMPLE))
+        render_template(source, letter_context(SAMPLE, DEFAULT_ZONE))
     except jinja2.TemplateSyntaxError as exc:
         raise ValueError(f"the letter template, line {exc.lineno}: {exc.message}") from None
     except jinja2.TemplateError as exc:
@@ -249,14 +253,14 @@ def check_template(path: str) -> str:
     return path.strip()
 
 
-def letter_template_setting() -> str:
-    """The ``letter_template`` setting, checked with :func:`check_template`: a template that
-    does not load is a :class:`~robotrace.settings.SettingError` naming the variable."""
-    path = settings.get("letter_template")
+def letter_template_setting(letter_template: str) -> str:
+    """The ``letter_template`` setting's path, checked with :func:`check_template`: a
+    template that does not load is a :class:`~robotrace.settings.SettingError` naming the
+    variable."""
     try:
-        return check_template(path)
+        return check_template(letter_template)
     except ValueError as exc:
-        raise settings.SettingError.refusing("letter_template", path, exc) from None
+        raise SettingError.refusing("letter_template", letter_template, exc) from None
 
 
 def template_source(override: str, shipped: str) -> str:
@@ -270,15 +274,18 @@ def render_template(source: str, context: dict[str, Any]) -> str:
     return env.from_string(source).render(**context)
 
 
-def render_letter_html(content: LetterContent, template: str | None = None) -> str:
-    """The letter as HTML; ``template`` is template text (default: from the settings, whose
-    check refuses a template that does not load: the step is refused, saying why)."""
+def render_letter_html(
+    content: LetterContent, settings: Settings, template: str | None = None
+) -> str:
+    """The letter as HTML, its times in the ``display_zone``; ``template`` is template text
+    (default: the ``letter_template`` setting's, whose check refuses a template that does not
+    load: the step is refused, saying why)."""
     try:
-        override = letter_template_setting()
-    except settings.SettingError as exc:
+        override = letter_template_setting(settings.letter_template)
+    except SettingError as exc:
         raise EnforcementError(str(exc)) from None
     source = template or template_source(override, "warning_letter.html")
-    return render_template(source, letter_context(content))
+    return render_template(source, letter_context(content, settings.display_zone))
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock, format_utc
 from robotrace.enforcement import records
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
@@ -53,6 +52,7 @@ from robotrace.enforcement.service import (
 )
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.traceback.model import Answer, Traceback
 from robotrace.traceback.store import load_tracebacks
@@ -88,6 +88,7 @@ def issue_notification(
     originators: Sequence[str],
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
     findings: Sequence[str] = (),
 ) -> models.EnforcementAction:
@@ -96,7 +97,14 @@ def issue_notification(
     it (an intermediate provider must then say so and name its upstream)."""
     provider = records.provider_by_key(session, key)
     named, rows = named_evidence(
-        session, provider, campaigns, originators, findings, clock, in_path=True
+        session,
+        provider,
+        campaigns,
+        originators,
+        findings,
+        clock,
+        settings.evidence_window_days,
+        in_path=True,
     )
     return _notify(
         session,
@@ -107,6 +115,7 @@ def issue_notification(
         [r.as_json() for r in rows],
         actor,
         clock,
+        settings,
         user_id,
     )
 
@@ -120,6 +129,7 @@ def _notify(
     rows: list[dict[str, Any]],
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None,
     follows: models.EnforcementAction | None = None,
 ) -> models.EnforcementAction:
@@ -131,11 +141,11 @@ def _notify(
         ladder="n",
         status=ISSUED,
         issued_at=now,
-        respond_by=now + timedelta(days=settings.get("notification_response_days")),
+        respond_by=now + timedelta(days=settings.notification_response_days),
         named_campaigns=campaigns,
         named_originators=originators,
         named_findings=findings,
-        evidence={"window_days": settings.get("evidence_window_days"), "rows": rows},
+        evidence={"window_days": settings.evidence_window_days, "rows": rows},
         issued_by=user_id,
         follows_id=follows.id if follows else None,
     )
@@ -153,7 +163,9 @@ def _notify(
     ]
     if follows is not None:
         paragraphs.insert(0, f"{reference_of(follows)}'s recipient named you as its upstream.")
-    _finish(session, notification, provider, paragraphs, actor, clock, "notification.issued")
+    _finish(
+        session, notification, provider, paragraphs, actor, clock, settings, "notification.issued"
+    )
     return notification
 
 
@@ -165,6 +177,7 @@ def respond_to_notification(
     upstreams: Sequence[str],
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
 ) -> models.MitigationReport:
     """The notified provider's response: ``blocked`` with its report, or ``not_carrier``
@@ -221,9 +234,10 @@ def respond_to_notification(
             list(notification.named_campaigns),
             list(notification.named_originators),
             list(notification.named_findings),
-            _referred_rows(session, notification, upstream, clock),
+            _referred_rows(session, notification, upstream, clock, settings.evidence_window_days),
             actor,
             clock,
+            settings,
             None,
             follows=notification,
         )
@@ -235,6 +249,7 @@ def _referred_rows(
     notification: models.EnforcementAction,
     upstream: models.Provider,
     clock: Clock,
+    window_days: float,
 ) -> list[dict[str, Any]]:
     """An upstream's evidence: the referring notification's rows, and the window's own
     tracebacks of the named traffic through the upstream (it may carry more of it than came
@@ -253,6 +268,7 @@ def _referred_rows(
             notification.named_originators,
             (),
             clock,
+            window_days,
             in_path=True,
         )
     except InvalidRequest:
@@ -284,11 +300,13 @@ def issue_initial_order(
     notification_id: int,
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
     respond_days: float | None = None,
 ) -> models.EnforcementAction:
     """An Initial Determination Order on a notification decided noncompliant or no_response;
-    the provider has ``respond_days`` (at least 14) to respond."""
+    the provider has ``respond_days`` (at least 14; None: the ``initial_order_response_days``
+    setting) to respond."""
     records.lock_action(session, notification_id)
     notification = records.action(session, notification_id, records.NOTIFICATION)
     session.refresh(notification)
@@ -299,7 +317,7 @@ def issue_initial_order(
         )
     if _following(session, notification.id, records.INITIAL_ORDER):
         raise EnforcementError("an initial order on this notification was issued already")
-    days = settings.get("initial_order_response_days") if respond_days is None else respond_days
+    days = settings.initial_order_response_days if respond_days is None else respond_days
     if days < 14:
         raise InvalidRequest("47 CFR 64.1200(n) gives at least 14 days to respond")
     provider = session.get(models.Provider, notification.provider_id)
@@ -330,7 +348,7 @@ def issue_initial_order(
         "makes it final, every provider immediately downstream of you must block all of your "
         "traffic.",
     ]
-    _finish(session, order, provider, paragraphs, actor, clock, "initial_order.issued")
+    _finish(session, order, provider, paragraphs, actor, clock, settings, "initial_order.issued")
     return order
 
 
@@ -374,6 +392,7 @@ def issue_final_order(
     initial_order_id: int,
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
     reason: str = "",
     block_days: float | None = None,
@@ -394,7 +413,7 @@ def issue_final_order(
         )
     provider = session.get(models.Provider, initial.provider_id)
     assert provider is not None
-    days = settings.get("final_order_block_days") if block_days is None else block_days
+    days = settings.final_order_block_days if block_days is None else block_days
     if days < 0:
         raise InvalidRequest("the blocking date cannot be before the order")
     downstream = downstream_of(session, provider.key, _traceback_ids(initial))
@@ -423,8 +442,8 @@ def issue_final_order(
         "Every provider immediately downstream of you must block and cease accepting all of your "
         "traffic from the date above, until the Bureau lifts this order.",
     ]
-    _finish(session, order, provider, paragraphs, actor, clock, "final_order.issued")
-    publish_blocklist(session, clock)
+    _finish(session, order, provider, paragraphs, actor, clock, settings, "final_order.issued")
+    publish_blocklist(session, clock, settings)
     return order
 
 
@@ -515,33 +534,35 @@ def _finish(
     paragraphs: list[str],
     actor: str,
     clock: Clock,
+    settings: Settings,
     event: str,
 ) -> None:
-    """Render and keep the step's document, audit it, queue its e-mail."""
+    """Render and keep the step's document (its times in the ``display_zone``), audit it,
+    queue its e-mail."""
     follows = (
         session.get(models.EnforcementAction, action.follows_id) if action.follows_id else None
     )
     rows = [EvidenceRow.from_json(r) for r in action.evidence.get("rows", [])]
     address = records.address_of(provider)
+    zone = settings.display_zone
     context = {
         "step": {
             "reference": reference_of(action),
             "title": title_of(action),
-            "date": date_for_people(records.issued_at(action)),
-            "issued_at": when(records.issued_at(action)),
-            "respond_by": when(action.respond_by) if action.respond_by else "",
-            "effective_at": when(action.effective_at)
+            "date": date_for_people(records.issued_at(action), zone),
+            "issued_at": when(records.issued_at(action), zone),
+            "respond_by": when(action.respond_by, zone) if action.respond_by else "",
+            "effective_at": when(action.effective_at, zone)
             if action.kind == records.FINAL_ORDER_KIND and action.effective_at
             else "",
             "follows": reference_of(follows) if follows else "",
         },
         "provider": vars(address),
         "salutation": salutation(address),
-        "sender": vars(sender_from_settings()),
-        "signatory": vars(signatory_for(session, action.issued_by)),
-        "contact": str(settings.get("letter_contact"))
-        or str(settings.get("operator_contact_email")),
-        "agencies": agencies_from_settings(),
+        "sender": vars(sender_from_settings(settings)),
+        "signatory": vars(signatory_for(session, action.issued_by, settings)),
+        "contact": settings.letter_contact or settings.operator_contact_email,
+        "agencies": agencies_from_settings(settings),
         "paragraphs": paragraphs,
         "campaigns": list(action.named_campaigns),
         "campaign_details": [
@@ -553,9 +574,9 @@ def _finish(
             {
                 "traceback_id": r.traceback_id,
                 "campaign": r.campaign,
-                "call_time": when(r.call_time, seconds=True),
+                "call_time": when(r.call_time, zone, seconds=True),
                 "caller_id": r.caller_id,
-                "role": f"{r.role}: {finding_of(r)}" if r.finding else r.role,
+                "role": f"{r.role}: {finding_of(r, zone)}" if r.finding else r.role,
             }
             for r in rows
         ],
@@ -575,7 +596,8 @@ def _finish(
         effective_at=format_utc(action.effective_at) if action.effective_at else None,
         downstream=list(action.downstream),
     )
-    _email(session, action, provider, paragraphs[-2] if len(paragraphs) > 1 else "", clock)
+    what_to_do = paragraphs[-2] if len(paragraphs) > 1 else ""
+    _email(session, action, provider, what_to_do, clock, settings)
 
 
 def _email(
@@ -584,14 +606,15 @@ def _email(
     provider: models.Provider,
     what_to_do: str,
     clock: Clock,
+    settings: Settings,
 ) -> None:
-    base = str(settings.get("base_url")).rstrip("/")
+    base = settings.base_url.rstrip("/")
     payload = {
         "action_id": action.id,
         "reference": reference_of(action),
         "title": title_of(action),
         "provider": {"key": provider.key, "name": provider.business_name},
-        "agencies": agencies_from_settings(),
+        "agencies": agencies_from_settings(settings),
         "issued_at": format_utc(records.issued_at(action)),
         "respond_by": format_utc(action.respond_by) if action.respond_by else None,
         "effective_at": format_utc(action.effective_at)

@@ -16,6 +16,7 @@ from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.publish import publish_blocklist
 from robotrace.enforcement.records import provider_by_key
 from robotrace.providers.rmd_store import reinstate_provider, remove_provider
+from robotrace.settings import Settings
 from robotrace.store import models
 
 ORDER_REFERENCE_LIMIT = 200
@@ -39,9 +40,10 @@ def record_removal(
     removed_at: datetime | None,
     actor: str,
     clock: Clock,
+    settings: Settings,
 ) -> models.RmdRemoval:
     """Enter the FCC's order removing ``provider`` (any identifier) from the RMD, effective
-    ``removed_at`` (default: now), and publish the block list."""
+    ``removed_at`` (default: now), and publish the block list (signed as ``settings`` say)."""
     row = provider_by_key(session, provider)
     try:
         removal = remove_provider(
@@ -50,7 +52,7 @@ def record_removal(
         )  # fmt: skip
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    publish_blocklist(session, clock)
+    publish_blocklist(session, clock, settings)
     return removal
 
 
@@ -61,6 +63,7 @@ def record_reinstatement(
     reinstated_at: datetime | None,
     actor: str,
     clock: Clock,
+    settings: Settings,
 ) -> models.RmdRemoval:
     """Enter ``provider``'s reinstatement in the RMD (default: now) and publish the list."""
     row = provider_by_key(session, provider)
@@ -71,5 +74,5 @@ def record_reinstatement(
         )  # fmt: skip
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    publish_blocklist(session, clock)
+    publish_blocklist(session, clock, settings)
     return removal

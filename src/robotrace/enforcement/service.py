@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock, as_utc, format_utc
 from robotrace.enforcement import compliance, records
 from robotrace.enforcement.authorizations import (
@@ -54,6 +53,7 @@ from robotrace.enforcement.publish import publish_blocklist as publish_blocklist
 from robotrace.enforcement.similar import TrafficProfile, profile_of
 from robotrace.notify.outbox import enqueue
 from robotrace.notify.queue import provider_audiences
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.traceback.store import provider_directory
@@ -62,8 +62,10 @@ ISSUED = "issued"
 LETTER_EMAIL_KIND = "letter.issued"
 
 
-def window_start(now: datetime, days: float | None = None) -> datetime:
-    return now - timedelta(days=settings.get("evidence_window_days") if days is None else days)
+def window_start(now: datetime, window_days: float) -> datetime:
+    """Where the evidence window of ``window_days`` (the ``evidence_window_days`` setting, or
+    a request's own) ending ``now`` starts."""
+    return now - timedelta(days=window_days)
 
 
 def letter_reference(letter: models.EnforcementAction) -> str:
@@ -180,7 +182,7 @@ def discard_draft(session: Session, draft_id: int, actor: str, clock: Clock) -> 
 
 
 def evidence_for_provider(
-    session: Session, key: str, clock: Clock, window_days: float | None = None
+    session: Session, key: str, clock: Clock, window_days: float
 ) -> list[EvidenceRow]:
     """Tracebacks in the window in which ``key`` originated, let in, or stonewalled a call."""
     provider = records.provider_by_key(session, key)
@@ -190,9 +192,7 @@ def evidence_for_provider(
     return evidence_rows(tracebacks, provider_directory(session), provider.key, since, now)
 
 
-def letter_candidates(
-    session: Session, clock: Clock, window_days: float | None = None
-) -> list[Candidate]:
+def letter_candidates(session: Session, clock: Clock, window_days: float) -> list[Candidate]:
     """Providers ranked for a letter: most tracebacks in the window first."""
     now = clock.now()
     since = window_start(now, window_days)
@@ -214,6 +214,7 @@ def issue_letter(
     originators: Sequence[str],
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
     findings: Sequence[str] = (),
 ) -> models.EnforcementAction:
@@ -221,9 +222,12 @@ def issue_letter(
     ``findings`` (tracebacks in which the provider refused or did not answer); its evidence
     is the window's tracebacks against the provider for them. Queues the e-mail."""
     provider = records.provider_by_key(session, key)
-    named, rows = named_evidence(session, provider, campaigns, originators, findings, clock)
+    window_days = settings.evidence_window_days
+    named, rows = named_evidence(
+        session, provider, campaigns, originators, findings, clock, window_days
+    )
     now = clock.now()
-    deadlines = deadlines_from_settings(now)
+    deadlines = deadlines_from_settings(now, settings)
     letter = models.EnforcementAction(
         provider_id=provider.id,
         kind=records.LETTER,
@@ -235,7 +239,7 @@ def issue_letter(
         named_campaigns=list(named.campaigns),
         named_originators=list(named.originators),
         named_findings=list(named.findings),
-        evidence={"window_days": settings.get("evidence_window_days"), "rows": []},
+        evidence={"window_days": window_days, "rows": []},
         issued_by=user_id,
         ladder="k4",
     )
@@ -245,18 +249,18 @@ def issue_letter(
     content = LetterContent(
         reference_of(letter),
         records.address_of(provider),
-        agencies_from_settings(),
+        agencies_from_settings(settings),
         now,
         deadlines,
         named.campaigns,
         named.originators,
         rows,
         records.campaign_summaries(session, named.campaigns),
-        sender_from_settings(),
-        signatory_for(session, user_id),
-        str(settings.get("letter_contact")),
+        sender_from_settings(settings),
+        signatory_for(session, user_id, settings),
+        settings.letter_contact,
     )
-    letter.document = render_letter_html(content)
+    letter.document = render_letter_html(content, settings)
     records.audit(
         session,
         now,
@@ -270,27 +274,25 @@ def issue_letter(
         mitigate_by=format_utc(deadlines.mitigate_by),
         report_by=format_utc(deadlines.report_by),
     )
-    _email_letter(session, letter, provider, deadlines, actor, clock)
+    _email_letter(session, letter, provider, deadlines, actor, clock, settings)
     return letter
 
 
-def sender_from_settings() -> Sender:
+def sender_from_settings(settings: Settings) -> Sender:
     """The letterhead: the portal's operator (operator_* settings), else the first agency."""
-    agencies = agencies_from_settings()
-    name = str(settings.get("operator_name")) or (agencies[0] if agencies else "")
-    return Sender(
-        name, str(settings.get("operator_address")), str(settings.get("operator_contact_email"))
-    )
+    agencies = agencies_from_settings(settings)
+    name = settings.operator_name or (agencies[0] if agencies else "")
+    return Sender(name, settings.operator_address, settings.operator_contact_email)
 
 
-def signatory_for(session: Session, user_id: int | None) -> Signatory:
+def signatory_for(session: Session, user_id: int | None, settings: Settings) -> Signatory:
     """Who signs: the letter_signatory settings, else the issuing regulator's account."""
-    name = str(settings.get("letter_signatory"))
+    name = settings.letter_signatory
     if not name and user_id is not None:
         user = session.get(models.User, user_id)
         name = (user.name or user.email) if user is not None else ""
-    agencies = agencies_from_settings()
-    title = str(settings.get("letter_signatory_title")) or (agencies[0] if agencies else "")
+    agencies = agencies_from_settings(settings)
+    title = settings.letter_signatory_title or (agencies[0] if agencies else "")
     return Signatory(name or title, title if name else "")
 
 
@@ -301,19 +303,21 @@ def named_evidence(
     originators: Sequence[str],
     findings: Sequence[str],
     clock: Clock,
+    window_days: float,
     in_path: bool = False,
 ) -> tuple[NamedTraffic, list[EvidenceRow]]:
-    """What a step names, checked, and the window's evidence rows for it (a finding counts
-    only where the provider refused or was silent in that traceback). ``in_path`` also
-    counts tracebacks whose call merely passed through the provider (a notification's)."""
+    """What a step names, checked, and the evidence rows of the last ``window_days`` for it
+    (a finding counts only where the provider refused or was silent in that traceback).
+    ``in_path`` also counts tracebacks whose call merely passed through the provider (a
+    notification's)."""
     try:
         named = NamedTraffic(_clean(campaigns), _clean(originators), _clean(findings))
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from None
-    rows = evidence_for_provider(session, provider.key, clock)
+    rows = evidence_for_provider(session, provider.key, clock, window_days)
     if in_path:
         now = clock.now()
-        since = window_start(now)
+        since = window_start(now, window_days)
         tracebacks = records.tracebacks_after(session, since)
         passed = path_rows(tracebacks, provider_directory(session), provider.key, since, now)
         rows = sorted([*rows, *passed], key=lambda r: (r.call_time, r.traceback_id))
@@ -324,9 +328,9 @@ def named_evidence(
         )
     rows = [r for r in rows if named.covers(r)]
     if not rows:
-        days = settings.get("evidence_window_days")
         raise InvalidRequest(
-            f"no traceback in the last {days:g} days shows {provider.key} with the named traffic"
+            f"no traceback in the last {window_days:g} days shows {provider.key} with the "
+            "named traffic"
         )
     return named, rows
 
@@ -338,13 +342,14 @@ def _email_letter(
     deadlines: Deadlines,
     actor: str,
     clock: Clock,
+    settings: Settings,
 ) -> None:
-    base = str(settings.get("base_url")).rstrip("/")
+    base = settings.base_url.rstrip("/")
     payload = {
         "letter_id": letter.id,
         "reference": reference_of(letter),
         "provider": {"key": provider.key, "name": provider.business_name},
-        "agencies": agencies_from_settings(),
+        "agencies": agencies_from_settings(settings),
         "issued_at": format_utc(records.issued_at(letter)),
         "mitigate_by": format_utc(deadlines.mitigate_by),
         "report_by": format_utc(deadlines.report_by),
@@ -455,9 +460,10 @@ def traffic_profile(session: Session, action: models.EnforcementAction) -> Traff
     )
 
 
-def evaluate(session: Session, action: models.EnforcementAction) -> Decision:
-    """The proposal from the tracebacks stored now (nothing is written). A notification that
-    got no response is ``no_response`` whatever the traffic shows."""
+def evaluate(session: Session, action: models.EnforcementAction, zone: str) -> Decision:
+    """The proposal from the tracebacks stored now (nothing is written), its text writing
+    times in ``zone`` (the ``display_zone`` setting). A notification that got no response is
+    ``no_response`` whatever the traffic shows."""
     deadline = deadline_of(action)
     assert deadline is not None
     if action.kind == records.NOTIFICATION and action.status == ISSUED:
@@ -467,7 +473,7 @@ def evaluate(session: Session, action: models.EnforcementAction) -> Decision:
     tracebacks = records.tracebacks_after(session, deadline)
     rows = evidence_rows(tracebacks, provider_directory(session), key)
     return compliance.decide(
-        rows, named_traffic(action), deadline, traffic_profile(session, action)
+        rows, named_traffic(action), deadline, zone, traffic_profile(session, action)
     )
 
 
@@ -503,11 +509,14 @@ def _decidable(session: Session, action_id: int, clock: Clock) -> models.Enforce
     return row
 
 
-def propose(session: Session, action_id: int, actor: str, clock: Clock) -> models.EnforcementAction:
-    """Write the worker's proposal on a letter or notification past its deadline."""
+def propose(
+    session: Session, action_id: int, actor: str, clock: Clock, zone: str
+) -> models.EnforcementAction:
+    """Write the worker's proposal on a letter or notification past its deadline (its text
+    writes times in ``zone``, the ``display_zone`` setting)."""
     records.lock_action(session, action_id)
     action = _decidable(session, action_id, clock)
-    decision = evaluate(session, action)
+    decision = evaluate(session, action, zone)
     now = clock.now()
     action.proposal, action.proposal_text, action.proposed_at = decision.status, decision.text, now
     action.evidence = {
@@ -534,13 +543,14 @@ def decide(
     action_id: int,
     actor: str,
     clock: Clock,
+    zone: str,
     status: str | None = None,
     reason: str = "",
 ) -> models.EnforcementAction:
     """Decide (or decide again) a letter or notification past its deadline: ``status`` is the
-    person's decision (None: the proposal, made now if there is none). A decision other than
-    the proposal needs a ``reason``, kept with it."""
-    action = propose(session, action_id, actor, clock)
+    person's decision (None: the proposal, made now if there is none, its times written in
+    ``zone``). A decision other than the proposal needs a ``reason``, kept with it."""
+    action = propose(session, action_id, actor, clock, zone)
     chosen = status or action.proposal
     if chosen not in DECIDABLE[action.kind]:
         allowed = ", ".join(DECIDABLE[action.kind])
@@ -576,12 +586,13 @@ def decide_letter(
     letter_id: int,
     actor: str,
     clock: Clock,
+    zone: str,
     status: str | None = None,
     reason: str = "",
 ) -> models.EnforcementAction:
     """:func:`decide` for a warning letter."""
     records.action(session, letter_id, records.LETTER)
-    return decide(session, letter_id, actor, clock, status, reason)
+    return decide(session, letter_id, actor, clock, zone, status, reason)
 
 
 def _noun(action: models.EnforcementAction) -> str:
@@ -630,6 +641,7 @@ def issue_authorization(
     request: AuthorizationRequest,
     actor: str,
     clock: Clock,
+    settings: Settings,
     user_id: int | None = None,
 ) -> models.EnforcementAction:
     """Authorize blocking (see :mod:`robotrace.enforcement.authorizations` for the scopes);
@@ -662,14 +674,15 @@ def issue_authorization(
         NoticeContent(
             reference_of(auth),
             records.address_of(provider),
-            agencies_from_settings(),
+            agencies_from_settings(settings),
             now,
             effective,
             request.scope,
             numbers,
             auth.reason,
             _reference_of_id(session, letter_id),
-        )
+        ),
+        settings,
     )
     records.audit(
         session,
@@ -683,12 +696,12 @@ def issue_authorization(
         effective_at=format_utc(effective),
         letter_id=letter_id,
     )
-    publish_blocklist(session, clock)
+    publish_blocklist(session, clock, settings)
     return auth
 
 
 def lift_authorization(
-    session: Session, authorization_id: int, actor: str, clock: Clock
+    session: Session, authorization_id: int, actor: str, clock: Clock, settings: Settings
 ) -> models.EnforcementAction:
     """Lift an active authorization, or a final order in force; its entries leave the block
     list (a new version)."""
@@ -709,7 +722,7 @@ def lift_authorization(
         key_of(session, auth.provider_id),
         authorization_id=auth.id,
     )
-    publish_blocklist(session, clock)
+    publish_blocklist(session, clock, settings)
     return auth
 
 

@@ -1,5 +1,6 @@
-"""The block list's Ed25519 key: loaded from the ``blocklist_signing_key`` path, or made once
-in ``robotrace-blocklist.key`` in the working directory (like the portal's secret key)."""
+"""The block list's Ed25519 key: loaded from the ``blocklist_signing_key`` setting's path
+(each function takes it), or made once in ``robotrace-blocklist.key`` in the working
+directory (like the portal's secret key)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from robotrace import settings
-
 KEY_FILE = "robotrace-blocklist.key"
 
 
-def key_path() -> Path:
-    return Path(settings.get("blocklist_signing_key") or KEY_FILE)
+def key_path(blocklist_signing_key: str) -> Path:
+    return Path(blocklist_signing_key or KEY_FILE)
 
 
 def _create(path: Path) -> None:
@@ -35,9 +34,9 @@ def _create(path: Path) -> None:
         file.write(pem)
 
 
-def signing_key() -> Ed25519PrivateKey:
+def signing_key(blocklist_signing_key: str) -> Ed25519PrivateKey:
     """The private key, created on first use when the file does not exist yet."""
-    path = key_path()
+    path = key_path(blocklist_signing_key)
     if not path.exists():
         _create(path)
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
@@ -46,15 +45,16 @@ def signing_key() -> Ed25519PrivateKey:
     return key
 
 
-def public_key_pem() -> bytes:
+def public_key_pem(blocklist_signing_key: str) -> bytes:
     """The public half, as PEM (SubjectPublicKeyInfo), for anyone to verify with."""
     return (
-        signing_key()
+        signing_key(blocklist_signing_key)
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
 
 
-def sign(body: bytes) -> str:
+def sign(body: bytes, blocklist_signing_key: str) -> str:
     """``ed25519=<base64 signature over the exact bytes>`` (Ed25519 is deterministic)."""
-    return "ed25519=" + base64.b64encode(signing_key().sign(body)).decode()
+    signature = signing_key(blocklist_signing_key).sign(body)
+    return "ed25519=" + base64.b64encode(signature).decode()

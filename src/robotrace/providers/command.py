@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from robotrace.clock import SystemClock, format_utc, parse_utc
 from robotrace.rows import BadRowsError, RowError
+from robotrace.settings import Settings, pass_settings
 from robotrace.store.command import DATABASE_URL
 from robotrace.store.command import migrated_session as _store
 
@@ -389,14 +390,18 @@ def _enter(database_url: str, enter: Callable[[Session], Any]) -> dict[str, obje
 )
 @DATABASE_URL
 @_JSON
-def remove(key: str, order: str, at: datetime | None, database_url: str, as_json: bool) -> None:
+@pass_settings
+def remove(
+    settings: Settings, key: str, order: str, at: datetime | None, database_url: str, as_json: bool
+) -> None:
     """Enter the FCC's order removing KEY (any identifier) from the Robocall Mitigation
     Database. The block list is republished with a no_direct_traffic entry (reason code
     rmd_removed) effective at --at: no provider may take its calls directly."""
     from robotrace.enforcement.rmd import record_removal
 
     done = _enter(
-        database_url, lambda s: record_removal(s, key, order, at, REMOVE_ACTOR, SystemClock())
+        database_url,
+        lambda s: record_removal(s, key, order, at, REMOVE_ACTOR, SystemClock(), settings),
     )
     if as_json:
         _echo_json(done)
@@ -417,8 +422,14 @@ def remove(key: str, order: str, at: datetime | None, database_url: str, as_json
 )
 @DATABASE_URL
 @_JSON
+@pass_settings
 def reinstate(
-    key: str, reference: str, at: datetime | None, database_url: str, as_json: bool
+    settings: Settings,
+    key: str,
+    reference: str,
+    at: datetime | None,
+    database_url: str,
+    as_json: bool,
 ) -> None:
     """Enter KEY's reinstatement in the Robocall Mitigation Database: its standing removal
     ends and the block list is republished without its rmd_removed entry."""
@@ -426,7 +437,9 @@ def reinstate(
 
     done = _enter(
         database_url,
-        lambda s: record_reinstatement(s, key, reference, at, REINSTATE_ACTOR, SystemClock()),
+        lambda s: record_reinstatement(
+            s, key, reference, at, REINSTATE_ACTOR, SystemClock(), settings
+        ),
     )
     if as_json:
         _echo_json(done)

@@ -51,7 +51,8 @@ def serve(
         clock_from_settings(settings)  # a clock file the workers could not read fails here, once
     except ClockFileError as exc:
         raise click.ClickException(str(exc)) from None
-    letter_template_setting()  # a letter template that does not load is named now, once
+    # A letter template that does not load is named now, once.
+    letter_template_setting(settings.letter_template)
 
     if database_url:
         os.environ["ROBOTRACE_DATABASE_URL"] = database_url  # the workers read the setting

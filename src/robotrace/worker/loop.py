@@ -58,7 +58,7 @@ def run_once(engine: Engine, clock: Clock, worker_id: str, settings: Settings) -
     their deadline are decided before delivery."""
     queued = queue_hop_notifications(engine, clock, settings)
     marked = mark_silent_hops(engine, clock, _grace(settings))
-    decided = decide_due_letters(engine, clock)
+    decided = decide_due_letters(engine, clock, settings)
     results = deliver_due(engine, clock, worker_id, settings)
     with transaction(engine) as session:
         forgotten = forget_old_attempts(session, clock)

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from robotrace.clock import Clock
 from robotrace.enforcement import blocked_calls
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.enforcement import refusals
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, get_settings, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["blocking"])
@@ -77,6 +78,7 @@ def report_counts(
     principal: Principal = Depends(writer(UserRole.PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> PeriodReportOut:
     """One period of your blocker's blocked calls (201); the same period again: 200, not
     counted twice; a period overlapping another of the same blocker: 409."""
@@ -91,6 +93,7 @@ def report_counts(
             period,
             principal.actor,
             clock,
+            settings.display_zone,
             principal.user_id,
         )
     if not created:

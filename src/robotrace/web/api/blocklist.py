@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.enforcement import service, signing
 from robotrace.enforcement.blocklist import etag_matches
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web.api.enforcement import pdf_response
 from robotrace.web.api.errors import Responses
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, get_clock
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings
 
 router = APIRouter(tags=["block list (public)"])
 
@@ -74,9 +75,9 @@ def signed(
     return Response(body.encode(), media_type=media_type, headers=headers)
 
 
-def current(db: Session, clock: Clock) -> models.BlocklistVersion:
+def current(db: Session, clock: Clock, settings: Settings) -> models.BlocklistVersion:
     """The current version, published first if the entries changed since the last one."""
-    return service.publish_blocklist(db, clock)
+    return service.publish_blocklist(db, clock, settings)
 
 
 @router.get("/blocklist", response_class=Response, responses={**JSON_BODY, **NOT_MODIFIED})
@@ -84,9 +85,10 @@ def get_blocklist(
     if_none_match: str | None = Header(None),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """The block list as JSON: ``version``, ``generated_at`` and ``entries``."""
-    v = current(db, clock)
+    v = current(db, clock, settings)
     return signed(v.body, v.etag, v.signature, v.version, "application/json", if_none_match)
 
 
@@ -95,9 +97,10 @@ def get_blocklist_csv(
     if_none_match: str | None = Header(None),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     """The same entries as CSV, with their own ETag and signature over the CSV bytes."""
-    v = current(db, clock)
+    v = current(db, clock, settings)
     media = "text/csv; charset=utf-8"
     return signed(v.csv, v.csv_etag, v.csv_signature, v.version, media, if_none_match)
 
@@ -107,9 +110,10 @@ def get_blocklist_csv(
     response_class=Response,
     responses={200: {"content": {"application/x-pem-file": {}}, "description": "the key"}},
 )
-def get_public_key() -> Response:
+def get_public_key(settings: Settings = Depends(get_settings)) -> Response:
     """The Ed25519 public key (PEM) that verifies ``X-Robotrace-Signature``."""
-    return Response(signing.public_key_pem(), media_type="application/x-pem-file")
+    pem = signing.public_key_pem(settings.blocklist_signing_key)
+    return Response(pem, media_type="application/x-pem-file")
 
 
 @router.get(

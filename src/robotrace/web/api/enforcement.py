@@ -18,6 +18,7 @@ from robotrace.enforcement import service
 from robotrace.enforcement.authorizations import Scope
 from robotrace.enforcement.errors import EnforcementError, InvalidRequest
 from robotrace.enforcement.evidence import EvidenceRow
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
@@ -29,7 +30,14 @@ from robotrace.web.api.schemas import (
     LetterIn,
     RowId,
 )
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    current_principal,
+    get_clock,
+    get_settings,
+    require_roles,
+    writer,
+)
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["enforcement"])
@@ -215,15 +223,21 @@ PDF: Responses = {200: {"content": {"application/pdf": {}}, "description": "the 
 WINDOW = Query(None, gt=0, le=3660, description="days back from now (default: the setting)")
 
 
+def _days(window_days: float | None, settings: Settings) -> float:
+    """The request's window, else the ``evidence_window_days`` setting."""
+    return settings.evidence_window_days if window_days is None else window_days
+
+
 @router.get("/enforcement/candidates", response_model=list[CandidateOut], responses=responses(403))
 def list_candidates(
     window_days: float | None = WINDOW,
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> list[CandidateOut]:
     """Providers ranked for a warning letter: most tracebacks in the window first."""
-    found = service.letter_candidates(db, clock, window_days)
+    found = service.letter_candidates(db, clock, _days(window_days, settings))
     return [CandidateOut.model_validate(c, from_attributes=True) for c in found]
 
 
@@ -238,16 +252,18 @@ def provider_evidence(
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> ProviderEvidenceOut:
     """The tracebacks in the window in which the provider originated or let in a call, or
     would not say where it came from."""
     provider = access.provider_row(db, principal, key)
-    rows = service.evidence_for_provider(db, provider.key, clock, window_days)
+    days = _days(window_days, settings)
+    rows = service.evidence_for_provider(db, provider.key, clock, days)
     now = clock.now()
     return ProviderEvidenceOut(
         key=provider.key,
         name=provider.business_name,
-        since=service.window_start(now, window_days),
+        since=service.window_start(now, days),
         until=now,
         tracebacks=len(rows),
         rows=[EvidenceRowOut.of(r) for r in rows],
@@ -264,6 +280,7 @@ def issue_letter(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> LetterOut:
     """Issue a warning letter naming campaigns and/or originators; it is e-mailed to the
     provider and must be obeyed by ``mitigate_by`` (48 hours by default)."""
@@ -275,6 +292,7 @@ def issue_letter(
             body.originators,
             principal.actor,
             clock,
+            settings,
             principal.user_id,
             findings=body.findings,
         )
@@ -297,6 +315,7 @@ def preview_letter(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> LetterPreviewOut:
     """The warning letter ``POST /letters`` would issue with this body, as it would be sent
     now; nothing is stored, numbered or e-mailed. Drafts are a portal feature: an API client
@@ -311,6 +330,7 @@ def preview_letter(
                 body.originators,
                 principal.actor,
                 clock,
+                settings,
                 principal.user_id,
                 findings=body.findings,
             ),
@@ -386,6 +406,7 @@ def decide_letter(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> LetterOut:
     """Decide the letter (once ``mitigate_by`` has passed): the worker's proposal is made
     again from the tracebacks stored now, and the decision is ``status`` (default: the
@@ -394,7 +415,7 @@ def decide_letter(
     body = body or DecisionIn()
     with refusals():
         letter = service.decide_letter(
-            db, letter.id, principal.actor, clock, body.status, body.reason
+            db, letter.id, principal.actor, clock, settings.display_zone, body.status, body.reason
         )
     return letter_out(db, letter)
 
@@ -414,6 +435,7 @@ def issue_authorization(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> AuthorizationOut:
     """Authorize downstream providers to block (scope ``provider`` or ``numbers`` after a
     noncompliant letter; ``no_direct_traffic`` for a provider absent from the RMD)."""
@@ -421,7 +443,9 @@ def issue_authorization(
         body.provider, body.scope, body.numbers, body.effective_at, body.reason
     )
     with refusals():
-        auth = service.issue_authorization(db, request, principal.actor, clock, principal.user_id)
+        auth = service.issue_authorization(
+            db, request, principal.actor, clock, settings, principal.user_id
+        )
     response.headers["Location"] = f"/api/v1/authorizations/{auth.id}"
     return authorization_out(db, auth)
 
@@ -446,9 +470,10 @@ def lift_authorization(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> AuthorizationOut:
     """Lift an active authorization; the block list drops its entries (a new version)."""
     auth = access.authorization_row(db, principal, authorization_id)
     with refusals():
-        auth = service.lift_authorization(db, auth.id, principal.actor, clock)
+        auth = service.lift_authorization(db, auth.id, principal.actor, clock, settings)
     return authorization_out(db, auth)

@@ -18,13 +18,14 @@ from robotrace.clock import Clock
 from robotrace.enforcement import blocked_calls, k4, mandatory, records, service
 from robotrace.enforcement.evidence import EvidenceRow
 from robotrace.enforcement.letters import html_to_pdf
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.enforcement import PDF, pdf_response, refusals
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import DecisionIn, EvidenceRowOut, LetterIn, RowId
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, get_settings, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["enforcement"])
@@ -203,6 +204,7 @@ def issue_notification(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> OrderOut:
     """Issue a Notification of Suspected Illegal Traffic naming campaigns, originators and/or
     findings; the provider must respond by ``respond_by``."""
@@ -214,6 +216,7 @@ def issue_notification(
             body.originators,
             principal.actor,
             clock,
+            settings,
             principal.user_id,
             findings=body.findings,
         )
@@ -266,6 +269,7 @@ def respond(
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> ResponseOut:
     """The notified provider responds: to a notification ``blocked`` (with its report) or
     ``not_carrier`` (naming its upstreams, who are notified in turn); to an initial order
@@ -281,6 +285,7 @@ def respond(
                 body.upstreams,
                 principal.actor,
                 clock,
+                settings,
                 principal.user_id,
             )
         elif order.kind == records.INITIAL_ORDER and body.response == "order_response":
@@ -302,6 +307,7 @@ def decide(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> OrderOut:
     """Decide a notification past ``respond_by``: complied, noncompliant or no_response
     (default: the worker's proposal, made again now; another needs a reason)."""
@@ -310,7 +316,8 @@ def decide(
     with refusals():
         if order.kind != records.NOTIFICATION:
             raise LookupError(order_id)
-        order = service.decide(db, order.id, principal.actor, clock, body.status, body.reason)
+        zone = settings.display_zone
+        order = service.decide(db, order.id, principal.actor, clock, zone, body.status, body.reason)
     return order_out(db, order)
 
 
@@ -326,13 +333,14 @@ def issue_initial_order(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> OrderOut:
     """An Initial Determination Order on a notification decided noncompliant or no_response."""
     order = access.order_row(db, principal, order_id)
     body = body or InitialOrderIn()
     with refusals():
         initial = mandatory.issue_initial_order(
-            db, order.id, principal.actor, clock, principal.user_id, body.respond_days
+            db, order.id, principal.actor, clock, settings, principal.user_id, body.respond_days
         )
     return order_out(db, initial)
 
@@ -349,6 +357,7 @@ def issue_final_order(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> OrderOut:
     """A Final Determination Order on an initial order whose response window has passed; the
     block list gets a mandatory entry from ``effective_at``."""
@@ -356,7 +365,14 @@ def issue_final_order(
     body = body or FinalOrderIn()
     with refusals():
         final = mandatory.issue_final_order(
-            db, order.id, principal.actor, clock, principal.user_id, body.reason, body.block_days
+            db,
+            order.id,
+            principal.actor,
+            clock,
+            settings,
+            principal.user_id,
+            body.reason,
+            body.block_days,
         )
     return order_out(db, final)
 
@@ -384,13 +400,14 @@ def lift(
     principal: Principal = Depends(writer(REGULATOR)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> OrderOut:
     """Lift a final order in force; the block list drops its entry (a new version)."""
     order = access.order_row(db, principal, order_id)
     with refusals():
         if order.kind != records.FINAL_ORDER_KIND:
             raise LookupError(order_id)
-        order = service.lift_authorization(db, order.id, principal.actor, clock)
+        order = service.lift_authorization(db, order.id, principal.actor, clock, settings)
     return order_out(db, order)
 
 
@@ -409,6 +426,7 @@ def declare_blocking(
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> BlockingOut:
     """Your provider blocks under this authorization since ``since`` (again: the calls are
     added); robotrace writes the notice to the FCC that 47 CFR 64.1200(k)(4) asks for."""
@@ -422,6 +440,7 @@ def declare_blocking(
             body.since,
             principal.actor,
             clock,
+            settings.display_zone,
             principal.user_id,
             body.basis,
             body.calls_blocked,

@@ -21,12 +21,20 @@ from robotrace.providers.directory import registry_rows
 from robotrace.providers.rmd_store import history, statuses
 from robotrace.providers.status import RmdStatus
 from robotrace.providers.store import provider_of
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    current_principal,
+    get_clock,
+    get_settings,
+    require_roles,
+    writer,
+)
 from robotrace.web.pages.providers import (
     QUERY_LIMIT,
     ImportRefused,
@@ -254,6 +262,7 @@ def enter_removal(
     principal: Principal = Depends(writer(*RMD_EDITORS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> ProviderDetailOut:
     """Enter the FCC's order removing the provider from the RMD (regulators and admins).
     From ``removed_at`` the signed block list carries a ``no_direct_traffic`` entry with
@@ -261,7 +270,9 @@ def enter_removal(
     422 when the reference is empty, too long or holds markup, or it is removed already."""
     row = access.provider_row(db, principal, key)
     with refused():
-        record_removal(db, row.key, body.order_reference, body.removed_at, principal.actor, clock)
+        record_removal(
+            db, row.key, body.order_reference, body.removed_at, principal.actor, clock, settings
+        )
     return _detail(db, row, clock.now().date())
 
 
@@ -276,6 +287,7 @@ def enter_reinstatement(
     principal: Principal = Depends(writer(*RMD_EDITORS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> ProviderDetailOut:
     """Enter the provider's reinstatement in the RMD (regulators and admins): its
     ``rmd_removed`` entry leaves the block list at once. 422 when it is not removed or the
@@ -283,6 +295,6 @@ def enter_reinstatement(
     row = access.provider_row(db, principal, key)
     with refused():
         record_reinstatement(
-            db, row.key, body.reference, body.reinstated_at, principal.actor, clock
+            db, row.key, body.reference, body.reinstated_at, principal.actor, clock, settings
         )
     return _detail(db, row, clock.now().date())

@@ -29,7 +29,7 @@ from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, get_settings, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
 from robotrace.web.pages.letters import (
@@ -89,12 +89,13 @@ def authorize(
     typed = AuthorizationForm(scope, numbers, effective_at, reason)
     provider = db.get(models.Provider, letter.provider_id)
     assert provider is not None
+    settings = get_settings(request)
     try:
         wanted = request_of(typed, provider.key)
         auth = in_savepoint(
             db,
             lambda: service.issue_authorization(
-                db, wanted, principal.actor, clock, principal.user_id
+                db, wanted, principal.actor, clock, settings, principal.user_id
             ),
         )
     except (EnforcementError, ValueError) as exc:
@@ -233,13 +234,14 @@ def declare_blocking(
     auth = access.blockable_authorization_row(db, principal, authorization_id)
     typed = BlockingForm(since, calls_blocked, basis)
     key = principal.provider_key or ""
+    zone = get_settings(request).display_zone
     try:
         when = parse_utc(since)
         calls, text = calls_of(calls_blocked), form_text(basis, 5000)
         in_savepoint(
             db,
             lambda: k4.declare_blocking(
-                db, auth.id, key, when, principal.actor, clock, principal.user_id, text, calls
+                db, auth.id, key, when, principal.actor, clock, zone, principal.user_id, text, calls
             ),
         )
     except (EnforcementError, ValueError) as exc:
@@ -259,8 +261,11 @@ def lift(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     auth = access.authorization_row(db, principal, authorization_id)
+    settings = get_settings(request)
     try:
-        in_savepoint(db, lambda: service.lift_authorization(db, auth.id, principal.actor, clock))
+        in_savepoint(
+            db, lambda: service.lift_authorization(db, auth.id, principal.actor, clock, settings)
+        )
     except EnforcementError as exc:
         status, error = refusal_status(exc), refused("Not lifted", exc)
         return _page(request, principal, db, clock, auth, status, error)

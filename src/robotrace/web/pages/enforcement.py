@@ -21,17 +21,17 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock
 from robotrace.enforcement import k4, mandatory, service
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.errors import EnforcementError
 from robotrace.enforcement.evidence import NON_COOPERATIVE, EvidenceRow
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
 from robotrace.web import access
 from robotrace.web.api.schemas import LARGEST_ID, RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import READERS, in_savepoint
 from robotrace.web.pages.letters import REGULATOR, providers_of, refusal_status, refused
@@ -142,15 +142,16 @@ def overview(
     providers = providers_of(db, [*letters, *auths, *orders])
     drafts = service.drafts(db) if principal.role in REGULATOR else []
     marks = marks_by_provider([*letters, *auths, *orders])
+    window_days = get_settings(request).evidence_window_days
     return render(
         request,
         "enforcement.html",
         principal,
-        candidates=service.letter_candidates(db, clock),
+        candidates=service.letter_candidates(db, clock, window_days),
         marks={providers[pid].key: found for pid, found in marks.items()},
         drafts=drafts,
         draft_providers=providers_of(db, drafts),
-        window_days=settings.get("evidence_window_days"),
+        window_days=window_days,
         letters={state: [x for x in letters if x.status == state] for state in LETTER_STATES},
         waiting_letters=steps.by_urgency(waiting, now),
         in_force=[a for a in auths if a.status == ACTIVE],
@@ -177,7 +178,8 @@ def _evidence_page(
     status_code: int = 200,
     **context: object,
 ) -> Response:
-    rows = service.evidence_for_provider(db, provider.key, clock)
+    settings = get_settings(request)
+    rows = service.evidence_for_provider(db, provider.key, clock, settings.evidence_window_days)
     letters = access.enforcement_actions(db, principal, EnforcementKind.WARNING_LETTER)
     orders = access.enforcement_actions(db, principal, ORDER_KINDS)
     auths = access.enforcement_actions(db, principal, EnforcementKind.BLOCK_AUTHORIZATION)
@@ -191,8 +193,8 @@ def _evidence_page(
         groups=by_campaign(rows),
         total=len(rows),
         originators=originators_in(rows),
-        window_days=settings.get("evidence_window_days"),
-        notification_days=settings.get("notification_response_days"),
+        window_days=settings.evidence_window_days,
+        notification_days=settings.notification_response_days,
         findings=[r for r in rows if NON_COOPERATIVE in r.roles],
         letters=[x for x in letters if x.provider_id == provider.id],
         orders=[x for x in orders if x.provider_id == provider.id],
@@ -256,7 +258,13 @@ def step_kind(kind: str) -> EnforcementKind:
 
 
 def issuer(
-    db: Session, principal: Principal, clock: Clock, key: str, kind: EnforcementKind, named: Named
+    db: Session,
+    principal: Principal,
+    clock: Clock,
+    settings: Settings,
+    key: str,
+    kind: EnforcementKind,
+    named: Named,
 ) -> Callable[[], models.EnforcementAction]:
     """The call that issues the step (for a preview, or for sending)."""
     issue = service.issue_letter if kind == EnforcementKind.WARNING_LETTER else None
@@ -268,6 +276,7 @@ def issuer(
         named.originators,
         principal.actor,
         clock,
+        settings,
         principal.user_id,
         findings=named.findings,
     )
@@ -285,8 +294,10 @@ def _preview_page(
 ) -> Response:
     """The step as it would go out now, with Send, Save as draft and Cancel; a rule error
     shows the evidence page again with the reason."""
+    settings = get_settings(request)
     try:
-        shown = service.preview(db, issuer(db, principal, clock, provider.key, kind, named))
+        issue = issuer(db, principal, clock, settings, provider.key, kind, named)
+        shown = service.preview(db, issue)
     except EnforcementError as exc:
         what = "No letter" if kind == EnforcementKind.WARNING_LETTER else "No notification"
         what = f"{what} to preview"
@@ -303,7 +314,7 @@ def _preview_page(
         draft_id=draft_id,
         send_to=f"/enforcement/providers/{provider.key}/"
         + ("letters" if kind == EnforcementKind.WARNING_LETTER else "notifications"),
-        notification_days=settings.get("notification_response_days"),
+        notification_days=settings.notification_response_days,
     )
 
 
@@ -414,6 +425,7 @@ def _send(
     db: Session,
     principal: Principal,
     clock: Clock,
+    settings: Settings,
     key: str,
     kind: EnforcementKind,
     named: Named,
@@ -424,7 +436,7 @@ def _send(
         draft_row(db, draft_id)
 
     def send() -> models.EnforcementAction:
-        action = issuer(db, principal, clock, key, kind, named)()
+        action = issuer(db, principal, clock, settings, key, kind, named)()
         if draft_id is not None:
             service.discard_draft(db, draft_id, principal.actor, clock)
         return action
@@ -447,7 +459,8 @@ def issue_letter(
     provider = access.provider_row(db, principal, key)
     kind = EnforcementKind.WARNING_LETTER
     try:
-        letter = _send(db, principal, clock, provider.key, kind, named, draft_id)
+        settings = get_settings(request)
+        letter = _send(db, principal, clock, settings, provider.key, kind, named, draft_id)
     except EnforcementError as exc:
         return _refused(request, principal, db, clock, provider, "No letter issued", exc, named)
     return RedirectResponse(f"/letters/{letter.id}", 303)
@@ -468,7 +481,8 @@ def issue_notification(
     provider = access.provider_row(db, principal, key)
     kind = EnforcementKind.NOTIFICATION
     try:
-        notification = _send(db, principal, clock, provider.key, kind, named, draft_id)
+        settings = get_settings(request)
+        notification = _send(db, principal, clock, settings, provider.key, kind, named, draft_id)
     except EnforcementError as exc:
         what = "No notification issued"
         return _refused(request, principal, db, clock, provider, what, exc, named)

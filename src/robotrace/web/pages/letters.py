@@ -27,7 +27,7 @@ from robotrace.store import models
 from robotrace.store.models import EnforcementKind, UserRole
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, get_settings, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
 from robotrace.web.principal import Principal
@@ -192,12 +192,13 @@ def decide(
     """Decide the letter: ``status`` empty is the worker's proposal (made now if there is
     none); another status needs a ``reason``."""
     letter = access.letter_row(db, principal, letter_id)
+    zone = get_settings(request).display_zone
     try:
         why = form_text(reason, REASON_LIMIT)
         in_savepoint(
             db,
             lambda: service.decide_letter(
-                db, letter.id, principal.actor, clock, status.strip() or None, why
+                db, letter.id, principal.actor, clock, zone, status.strip() or None, why
             ),
         )
     except (EnforcementError, ValueError) as exc:

@@ -36,7 +36,7 @@ from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, writer
+from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, get_settings, writer
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import PROVIDER, READERS, form_text, in_savepoint
 from robotrace.web.pages.letters import (
@@ -306,8 +306,9 @@ def respond(
             )
         _of_kind(order, records.NOTIFICATION)
         named = upstreams_of(upstreams) if response == mandatory.NOT_CARRIER else []
+        settings = get_settings(request)
         return mandatory.respond_to_notification(
-            db, order.id, response, body, named, principal.actor, clock, principal.user_id
+            db, order.id, response, body, named, principal.actor, clock, settings, principal.user_id
         )
 
     typed = {"response": response, "text": text, "upstreams": upstreams}
@@ -332,7 +333,10 @@ def decide(
     def step() -> models.EnforcementAction:
         _of_kind(order, records.NOTIFICATION)
         why = form_text(reason, REASON_LIMIT)
-        return service.decide(db, order.id, principal.actor, clock, status.strip() or None, why)
+        zone = get_settings(request).display_zone
+        return service.decide(
+            db, order.id, principal.actor, clock, zone, status.strip() or None, why
+        )
 
     typed = {"chosen_status": status, "typed_reason": reason}
     done = _attempt(request, principal, db, clock, order, "decide", step, **typed)
@@ -355,8 +359,9 @@ def issue_initial_order(
     def step() -> models.EnforcementAction:
         _of_kind(order, records.NOTIFICATION)
         days = days_of(respond_days, "the time to respond")
+        settings = get_settings(request)
         return mandatory.issue_initial_order(
-            db, order.id, principal.actor, clock, principal.user_id, days
+            db, order.id, principal.actor, clock, settings, principal.user_id, days
         )
 
     typed = {"respond_days": respond_days}
@@ -382,8 +387,9 @@ def issue_final_order(
         _of_kind(order, records.INITIAL_ORDER)
         why = form_text(reason, REASON_LIMIT)
         days = days_of(block_days, "the time until blocking")
+        settings = get_settings(request)
         return mandatory.issue_final_order(
-            db, order.id, principal.actor, clock, principal.user_id, why, days
+            db, order.id, principal.actor, clock, settings, principal.user_id, why, days
         )
 
     typed = {"final_reason": reason, "block_days": block_days}
@@ -425,7 +431,8 @@ def lift(
 
     def step() -> models.EnforcementAction:
         _of_kind(order, records.FINAL_ORDER_KIND)
-        return service.lift_authorization(db, order.id, principal.actor, clock)
+        settings = get_settings(request)
+        return service.lift_authorization(db, order.id, principal.actor, clock, settings)
 
     done = _attempt(request, principal, db, clock, order, "lift", step)
     return done if isinstance(done, Response) else _back(order)

@@ -50,7 +50,14 @@ from robotrace.store.audit import append_audit
 from robotrace.store.models import UserRole
 from robotrace.traceback.model import AuditEvent
 from robotrace.web import access
-from robotrace.web.deps import REQUEST_DB, current_principal, get_clock, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    current_principal,
+    get_clock,
+    get_settings,
+    require_roles,
+    writer,
+)
 from robotrace.web.evidence_uploads import BadFileName, save_stream, upload_folder, upload_name
 from robotrace.web.pages import steps
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
@@ -462,10 +469,13 @@ def enter_removal(
 ) -> Response:
     provider = access.provider_row(db, principal, key)
     shown = {"entered_order": order_reference[:200], "entered_at": removed_at[:40]}
+    settings = get_settings(request)
 
     def enter() -> object:
         when = form_time(removed_at)
-        return record_removal(db, provider.key, order_reference, when, principal.actor, clock)
+        return record_removal(
+            db, provider.key, order_reference, when, principal.actor, clock, settings
+        )
 
     return _rmd_entry(request, principal, db, clock, provider, enter, "Removal", shown)
 
@@ -482,10 +492,13 @@ def enter_reinstatement(
 ) -> Response:
     provider = access.provider_row(db, principal, key)
     shown = {"entered_reference": reference[:200], "entered_at": reinstated_at[:40]}
+    settings = get_settings(request)
 
     def enter() -> object:
         when = form_time(reinstated_at)
-        return record_reinstatement(db, provider.key, reference, when, principal.actor, clock)
+        return record_reinstatement(
+            db, provider.key, reference, when, principal.actor, clock, settings
+        )
 
     return _rmd_entry(request, principal, db, clock, provider, enter, "Reinstatement", shown)
 
