@@ -408,26 +408,13 @@ def test_a_refusal_is_a_finding_a_letter_or_notification_can_name(seeded, clock)
 
     with transaction(seeded) as session:
         save_traceback(session, refused_by("CCCC", T0 - 2 * DAY, "TB-000040"))
+    settings = Settings.from_environ()
     with transaction(seeded) as session:
         letter_id = service.issue_letter(
-            session,
-            "CCCC",
-            [],
-            [],
-            REGULATOR,
-            clock,
-            Settings.from_environ(),
-            findings=["TB-000040"],
+            session, "CCCC", [], [], REGULATOR, clock, settings, findings=["TB-000040"]
         ).id
         notification = mandatory.issue_notification(
-            session,
-            "CCCC",
-            [],
-            [],
-            REGULATOR,
-            clock,
-            Settings.from_environ(),
-            findings=["TB-000040"],
+            session, "CCCC", [], [], REGULATOR, clock, settings, findings=["TB-000040"]
         )
     assert [r["traceback_id"] for r in action(seeded, letter_id).evidence["rows"]] == ["TB-000040"]
     assert notification.named_findings == ["TB-000040"]
