@@ -17,11 +17,11 @@ import pytest
 from pydantic import BaseModel
 
 import robotrace
-from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop, HopAnswer
+from robotrace.traceback.model import CallUnderTrace, GivenAnswer, Hop, HopAnswer, ProviderCard
 from robotrace.web.api.schemas import READ_MODEL_FIELDS
 
 #: The read models whose fields no other class may list again.
-READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer, Hop, CallUnderTrace)
+READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer, Hop, CallUnderTrace, ProviderCard)
 
 #: Classes that still list a read model's fields, until they take them from it: a batch call
 #: (its time as text to the millisecond).

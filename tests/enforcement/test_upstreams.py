@@ -42,7 +42,10 @@ def upstream(key: str, tracebacks: int = 1, rmd: str = "listed", **record: objec
         "block_list": BlockListStanding(1, WHEN, []),
         **record,
     }
-    return Upstream(key, key, "United States", False, tracebacks, WHEN, WHEN, status, **fields)  # type: ignore[arg-type]
+    return Upstream(  # type: ignore[arg-type]
+        key, key, "United States", False, tracebacks=tracebacks, last_call_at=WHEN,
+        last_named_at=WHEN, rmd=status, **fields,
+    )  # fmt: skip
 
 
 def test_each_kind_of_record_gives_its_level():

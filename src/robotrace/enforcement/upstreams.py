@@ -29,7 +29,7 @@ from robotrace.providers.rmd_store import statuses
 from robotrace.providers.status import RmdStatus
 from robotrace.store import models
 from robotrace.store.models import EnforcementKind
-from robotrace.traceback.model import Outcome
+from robotrace.traceback.model import Outcome, ProviderCard
 
 #: The steps of either ladder a provider is sent, as the FCC publishes them.
 LETTER_KINDS = (
@@ -80,12 +80,11 @@ class Tally:
     last_named_at: datetime | None
 
 
-@dataclass(frozen=True)
-class Upstream:
-    key: str
-    name: str
-    country: str
-    foreign: bool
+@dataclass(frozen=True, kw_only=True)
+class Upstream(ProviderCard):
+    """An upstream a provider named (:class:`ProviderCard`: who), how often and when, and its
+    public record."""
+
     tracebacks: int
     last_call_at: datetime
     last_named_at: datetime | None

@@ -53,17 +53,28 @@ IMPLEMENTATIONS = (
 @dataclass(frozen=True)
 class Provider:
     """A provider. ``key`` is robotrace's own; in an import it may be "" (the store then
-    chooses: the first OCN, else the first RMD number, else a new ``RT-`` key)."""
+    chooses: the first OCN, else the first RMD number, else a new ``RT-`` key).
 
-    key: str
+    The read model of a provider's registry record: the API's ``ProviderOut`` takes its
+    fields from it, with the ``description`` a field's metadata gives
+    (docs/architecture.md#read-models)."""
+
+    key: str = field(
+        metadata={"description": "robotrace's own key (an OCN, an RMD number or RT-…)"}
+    )
     business_name: str = ""
     country: str = "United States"
     foreign: bool = False
     rmd_numbers: tuple[str, ...] = ()
     frns: tuple[str, ...] = ()
-    ocns: tuple[str, ...] = ()
+    ocns: tuple[str, ...] = field(
+        default=(),
+        metadata={"description": "OCNs, which are also STIR/SHAKEN SPCs; may be empty"},
+    )
     #: Other names: DBAs, previous DBAs, names other providers called it by.
-    other_names: tuple[str, ...] = ()
+    other_names: tuple[str, ...] = field(
+        default=(), metadata={"description": "DBAs, previous names, names others used"}
+    )
     business_address: str = ""
     implementation: str = ""
     voice_service_provider: bool = True
@@ -71,7 +82,12 @@ class Provider:
     intermediate_provider: bool = False
     last_recertified: str = ""
     contact_email: str = ""
-    rmd_contact: dict[str, str] = field(default_factory=dict, compare=True, hash=False)
+    rmd_contact: dict[str, str] = field(
+        default_factory=dict,
+        compare=True,
+        hash=False,
+        metadata={"description": "the RMD's robocall mitigation contact"},
+    )
 
     @property
     def ocn(self) -> str:

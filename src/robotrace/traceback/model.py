@@ -46,14 +46,23 @@ RECEIVED_ATTESTATIONS = ("A", "B", "C", "none")
 
 
 @dataclass(frozen=True)
-class ProviderInfo:
-    """What the workflow needs to know of a provider: who, whether it is foreign, and the
-    IANA zone its business hours are read in ("": the business calendar's default zone)."""
+class ProviderCard:
+    """The read model of who a provider is, as a list names it: robotrace's key, its business
+    name, its country and whether it is foreign. The workflow's :class:`ProviderInfo` and the
+    upstreams a provider named (robotrace.enforcement.upstreams.Upstream) take it from here."""
 
     key: str
     name: str = ""
     country: str = "United States"
     foreign: bool = False
+
+
+@dataclass(frozen=True)
+class ProviderInfo(ProviderCard):
+    """What the workflow needs to know of a provider: who (:class:`ProviderCard`), how to
+    reach it, and the IANA zone its business hours are read in ("": the business calendar's
+    default zone)."""
+
     contact_email: str = ""
     time_zone: str = ""
 

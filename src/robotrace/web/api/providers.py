@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile
 from pydantic import BaseModel, Field
@@ -18,6 +18,7 @@ from robotrace.clock import Clock
 from robotrace.enforcement.errors import InvalidRequest
 from robotrace.enforcement.rmd import record_reinstatement, record_removal
 from robotrace.providers.directory import registry_rows
+from robotrace.providers.registry import Provider
 from robotrace.providers.rmd_store import history, statuses
 from robotrace.providers.status import RmdStatus
 from robotrace.providers.store import provider_of
@@ -26,7 +27,7 @@ from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import LARGEST_ID
+from robotrace.web.api.schemas import LARGEST_ID, fields_of
 from robotrace.web.deps import (
     REQUEST_DB,
     current_principal,
@@ -57,25 +58,22 @@ class ProviderBrief(BaseModel):
     country: str
 
 
-class ProviderOut(BaseModel):
+#: ProviderOut's fields in the order the published document has them (other names second).
+PROVIDER_ORDER = (
+    "key", "business_name", "other_names", "country", "foreign", "rmd_numbers", "frns", "ocns",
+    "business_address", "implementation", "voice_service_provider", "gateway_provider",
+    "intermediate_provider", "last_recertified", "contact_email", "rmd_contact",
+)  # fmt: skip
+
+if TYPE_CHECKING:  # the checker sees a plain model; the fields are the registry record's
+    ProviderFields = BaseModel
+else:
+    ProviderFields = fields_of(Provider, order=PROVIDER_ORDER)
+
+
+class ProviderOut(ProviderFields):
     """A provider's registry record: robotrace's key and everything it is known by."""
 
-    key: str = Field(description="robotrace's own key (an OCN, an RMD number or RT-…)")
-    business_name: str
-    other_names: list[str] = Field(description="DBAs, previous names, names others used")
-    country: str
-    foreign: bool
-    rmd_numbers: list[str]
-    frns: list[str]
-    ocns: list[str] = Field(description="OCNs, which are also STIR/SHAKEN SPCs; may be empty")
-    business_address: str
-    implementation: str
-    voice_service_provider: bool
-    gateway_provider: bool
-    intermediate_provider: bool
-    last_recertified: str
-    contact_email: str
-    rmd_contact: dict[str, str] = Field(description="the RMD's robocall mitigation contact")
     created_at: datetime
     updated_at: datetime
 

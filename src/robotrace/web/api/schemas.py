@@ -61,9 +61,13 @@ RowId = Annotated[int, Path(ge=0, le=LARGEST_ID)]
 
 
 def _published(annotation: Any) -> Any:
-    """``annotation`` as the API shows it: an enum as the string it is."""
+    """``annotation`` as the API shows it: an enum as the string it is, a tuple as the list
+    it is in JSON."""
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return str
+    if get_origin(annotation) is tuple and get_args(annotation)[1:] == (Ellipsis,):
+        item = _published(get_args(annotation)[0])
+        return list[item]  # type: ignore[valid-type]  # a type made at run time
     if get_origin(annotation) in (Union, types.UnionType):
         return functools.reduce(operator.or_, (_published(a) for a in get_args(annotation)))
     return annotation

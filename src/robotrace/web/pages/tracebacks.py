@@ -8,7 +8,7 @@ so that ``/tracebacks/new`` is not taken for a traceback id.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
@@ -28,6 +28,7 @@ from robotrace.traceback.model import (
     HopAnswer,
     HopRole,
     Outcome,
+    ProviderCard,
     ProviderInfo,
     Status,
     Traceback,
@@ -53,16 +54,13 @@ router = APIRouter(include_in_schema=False)  # pages; the OpenAPI describes /api
 router.include_router(opening.router)
 
 
-@dataclass(frozen=True)
-class ChainLink(HopAnswer):
-    """One provider in the drawn chain: who, in what roles, and what it answered
-    (:class:`~robotrace.traceback.model.HopAnswer`; nothing for a provider not asked)."""
+@dataclass(frozen=True, kw_only=True)
+class ChainLink(HopAnswer, ProviderCard):
+    """One provider in the drawn chain: who (:class:`~robotrace.traceback.model.ProviderCard`),
+    in what roles, and what it answered (:class:`~robotrace.traceback.model.HopAnswer`;
+    nothing for a provider not asked)."""
 
     position: int
-    key: str
-    name: str
-    country: str
-    foreign: bool
     roles: tuple[str, ...]
     requested_at: datetime | None
     due_at: datetime | None
@@ -79,10 +77,7 @@ def _link(role: HopRole, hop: Hop | None, directory: dict[str, ProviderInfo]) ->
     info = directory.get(role.provider) or ProviderInfo(role.provider)
     return ChainLink(
         position=role.position,
-        key=role.provider,
-        name=info.name,
-        country=info.country,
-        foreign=info.foreign,
+        **read_values(ProviderCard, replace(info, key=role.provider)),
         roles=tuple(r.value for r in role.roles),
         requested_at=hop.requested_at if hop else None,
         due_at=hop.due_at if hop else None,
