@@ -95,7 +95,7 @@ def demo(
                 console.print(f"world and database kept in {workdir}")
                 click.echo(stored_at(workdir))  # unwrapped: it is copied from here
         if serve:
-            serve_and_wait(story, host, port, console)
+            serve_and_wait(story, host, port, console, settings.display_zone)
     finally:
         if out is None and not serve:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -119,7 +119,7 @@ def stored_at(workdir: Path) -> str:
     )
 
 
-def serve_and_wait(story: Story, host: str, port: int, console: Console) -> None:
+def serve_and_wait(story: Story, host: str, port: int, console: Console, zone: str) -> None:
     """Run the portal on the demo's database until Ctrl-C (or SIGTERM)."""
     from robotrace.demo.live import serve_demo, stop
 
@@ -129,7 +129,7 @@ def serve_and_wait(story: Story, host: str, port: int, console: Console) -> None
         click.echo(text, err=console.stderr)  # unwrapped: passwords are copied from here
 
     console.rule("Portal")
-    lines, portal = serve_demo(story, host, port, echo)
+    lines, portal = serve_demo(story, host, port, echo, zone)
     try:
         for line in [*lines, "Ctrl-C stops the portal; the database stays."]:
             echo(line)

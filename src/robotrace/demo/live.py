@@ -212,10 +212,10 @@ def trace_live(url: str, story: Story, tokens: dict[str, str], echo: Echo) -> li
 
 
 def serve_demo(
-    story: Story, host: str, port: int, echo: Echo
+    story: Story, host: str, port: int, echo: Echo, zone: str
 ) -> tuple[list[str], subprocess.Popen[bytes]]:
-    """Users, the portal, the live trace: the lines to print, and the running portal (the
-    caller waits on it and stops it)."""
+    """Users, the portal, the live trace: the lines to print (the world's time in ``zone``,
+    the ``display_zone``), and the running portal (the caller waits on it and stops it)."""
     database_url = database_url_of(story)
     engine = make_engine(database_url)
     clock_file = story.out / CLOCK_FILE
@@ -238,7 +238,8 @@ def serve_demo(
     except BaseException:
         stop(portal)
         raise
-    return [*lines, *clock_lines(clock, env, database_url), *login_lines(url, logins)], portal
+    clock_told = clock_lines(clock, env, database_url, zone)
+    return [*lines, *clock_told, *login_lines(url, logins)], portal
 
 
 def database_url_of(story: Story) -> str:
@@ -246,12 +247,13 @@ def database_url_of(story: Story) -> str:
     return f"sqlite:///{(story.out / 'robotrace.db').resolve()}"
 
 
-def clock_lines(clock: FileClock, env: dict[str, str], database_url: str) -> list[str]:
-    """How the world's clock reads, and how to move it on and run a worker on it."""
+def clock_lines(clock: FileClock, env: dict[str, str], database_url: str, zone: str) -> list[str]:
+    """How the world's clock reads (in ``zone``), and how to move it on and run a worker on
+    it."""
     path = env["ROBOTRACE_CLOCK_FILE"]
     settings = " ".join(f"{name}={value}" for name, value in sorted(env.items()))
     return [
-        f"The portal runs on the world's clock, now {for_people(clock.now())} (running on "
+        f"The portal runs on the world's clock, now {for_people(clock.now(), zone)} (running on "
         f"from there), kept in {path}.",
         f"  Move it on (the portal follows):  robotrace clock advance 1d --file {path}",
         f"  Mark overdue hops and send notices on it:  {settings} "
