@@ -23,11 +23,8 @@ from robotrace.web.api.schemas import READ_MODEL_FIELDS
 #: The read models whose fields no other class may list again.
 READ_MODELS: tuple[type, ...] = (GivenAnswer, HopAnswer, Hop, CallUnderTrace, ProviderCard)
 
-#: Classes that still list a read model's fields, until they take them from it: a batch call
-#: (its time as text to the millisecond).
-LEFT = {
-    "robotrace.web.api.batches.BatchCallOut",
-}
+#: Classes that still list a read model's fields, until they take them from it.
+LEFT: set[str] = set()
 
 #: Inputs: the form and the body that take a call typed in (text, or any part of it missing).
 #: They are checked into the read model, never shown from it, so they may name its fields, as

@@ -3,12 +3,14 @@ reads the API shows (``/api/v1/bulk-tracebacks``, ``/api/v1/batch-requests``).""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from robotrace.bulk.rules import moment_of
 from robotrace.store import models
+from robotrace.store.values import CallUnderTrace
 
 
 def call_ends(session: Session, bulk_id: int) -> dict[str | None, int]:
@@ -33,15 +35,14 @@ def batch_statuses(session: Session, bulk_id: int) -> dict[str, int]:
     return dict(session.execute(query).tuples().all())
 
 
-@dataclass(frozen=True)
-class AskedCall:
-    """One call of a batch request: its place in the batch, its numbers and time (ms into
-    the submission), and whether the provider answered it."""
+@dataclass(frozen=True, kw_only=True)
+class AskedCall(CallUnderTrace):
+    """One call of a batch request: the call (:class:`CallUnderTrace`, positional), its place
+    in the batch, and whether the provider answered it."""
 
-    position: int
-    called_number: str
-    calling_number: str
-    t_ms: int
+    position: int = field(
+        metadata={"description": "the call's place in the batch, from 1: answer by it"}
+    )
     answered: bool
 
 
@@ -55,6 +56,6 @@ def asked_calls(session: Session, batch_id: int) -> list[AskedCall]:
         .order_by(answer.position)
     )
     return [
-        AskedCall(position, called, calling, t_ms, given is not None)
+        AskedCall(calling, called, moment_of(t_ms), position=position, answered=given is not None)
         for position, called, calling, t_ms, given in session.execute(query)
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field, model_validator
@@ -25,14 +25,15 @@ from robotrace.bulk.answers import (
     record_answers,
 )
 from robotrace.bulk.dispatch import MAX_BATCH_CALLS
-from robotrace.bulk.progress import asked_calls
-from robotrace.bulk.rules import LONGEST_WINDOW_S, PATH_SEPARATOR, time_text
+from robotrace.bulk.progress import AskedCall, asked_calls
+from robotrace.bulk.rules import LONGEST_WINDOW_S, PATH_SEPARATOR, epoch_ms, time_text
 from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.models import UserRole
+from robotrace.traceback.model import read_values
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.api.schemas import RowId
+from robotrace.web.api.schemas import RowId, fields_of
 from robotrace.web.bulk_results import publish_results
 from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
 from robotrace.web.principal import Principal
@@ -59,12 +60,20 @@ class BatchRequestOut(BaseModel):
     due_at: datetime = Field(description="answer by then, or the calls unanswered end")
 
 
-class BatchCallOut(BaseModel):
-    position: int = Field(description="the call's place in the batch, from 1: answer by it")
-    called_number: str
+#: A batch call's fields in the order the published document has them.
+BATCH_CALL_ORDER = ("position", "called_number", "calling_number", "call_time", "answered")
+
+if TYPE_CHECKING:  # the checker sees a plain model; the fields are the asked call's
+    AskedCallFields = BaseModel
+else:
+    AskedCallFields = fields_of(AskedCall, order=BATCH_CALL_ORDER)
+
+
+# A call of a batch request (robotrace.bulk.progress.AskedCall), its calling number described
+# for an agent and its time as exact text. No docstring: the published schema has none.
+class BatchCallOut(AskedCallFields):
     calling_number: str = Field(description="as received: untrusted, it only breaks ties")
     call_time: str = Field(description="UTC, to the millisecond (2024-03-01T14:05:09.250Z)")
-    answered: bool
 
 
 class BatchRequestDetail(BatchRequestOut):
@@ -157,17 +166,14 @@ def get_batch_request(
     """One of your provider's batch requests with its calls: position, numbers, time, and
     whether it is answered."""
     row = access.batch_request(db, principal, batch_id)
+    calls = asked_calls(db, row.id)
     items = [
-        BatchCallOut(
-            position=asked.position,
-            called_number=asked.called_number,
-            calling_number=asked.calling_number,
-            call_time=time_text(asked.t_ms),
-            answered=asked.answered,
+        BatchCallOut.model_validate(
+            read_values(AskedCall, call) | {"call_time": time_text(epoch_ms(call.call_time))}
         )
-        for asked in asked_calls(db, row.id)
+        for call in calls
     ]
-    answered = sum(1 for item in items if item.answered)
+    answered = sum(1 for call in calls if call.answered)
     return BatchRequestDetail(**_out(row).model_dump(), answered=answered, items=items)
 
 
