@@ -21,6 +21,7 @@ from robotrace.providers.rmd import (
 )
 from robotrace.providers.rmd_store import statuses
 from robotrace.providers.store import list_providers
+from robotrace.settings import Settings
 from robotrace.simulate.registry import (
     PROVIDER_IDS_FILE,
     PROVIDERS_FILE,
@@ -31,6 +32,8 @@ from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.store import models
 
 from .worlds import SMALL, World, read_csv
+
+DUE = Settings.from_environ().rmd_recertification_due  # the RMD recertification date
 
 CLOCK = SimulatedClock(datetime(2020, 4, 1, tzinfo=UTC))
 
@@ -168,7 +171,7 @@ def test_loading_the_world_keys_every_provider_as_the_truth_names_it(
 def test_every_loaded_provider_is_listed_in_the_rmd(session: Session, world: World) -> None:
     load_world_providers(session, world.out, CLOCK)
     ids = set(session.scalars(select(models.Provider.id)))
-    found = statuses(session, ids, datetime(2020, 4, 1, tzinfo=UTC).date())
+    found = statuses(session, ids, datetime(2020, 4, 1, tzinfo=UTC).date(), DUE)
     assert {s.status for s in found.values()} == {"listed"}
 
 

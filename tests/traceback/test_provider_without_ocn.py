@@ -25,6 +25,8 @@ from robotrace.traceback.model import Answer, CallUnderTrace, Outcome
 from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
 
+DUE = Settings.from_environ().rmd_recertification_due  # the RMD recertification date
+
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2024, 4, 30, 15, 4, tzinfo=UTC))
 QUIET = RmdFiling(
     line=0,
@@ -102,7 +104,7 @@ def test_when_an_export_names_it_the_two_become_one_and_nothing_is_lost(
     assert {a.id for a in actions} > {letter.id} and len(actions) == 2
     filing = session.scalar(select(models.RmdFiling).where(models.RmdFiling.number == QUIET.number))
     assert filing.provider_id == survivor.id
-    assert statuses(session, [survivor.id], clock.now().date())[survivor.id].status == "listed"
+    assert statuses(session, [survivor.id], clock.now().date(), DUE)[survivor.id].status == "listed"
     blocked = enforcement.publish_blocklist(session, clock, Settings.from_environ()).body
     assert (
         f'"provider":"{reseller}"' in blocked and "RMD0031337" not in blocked.split('"reason"')[0]

@@ -17,12 +17,15 @@ from robotrace.providers.registry import PROVIDER_COLUMNS, Provider
 from robotrace.providers.rmd import RMD_EXPORT_COLUMNS
 from robotrace.providers.rmd_store import statuses
 from robotrace.providers.store import merge_providers, upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 
 from .conftest import PROVIDERS
+
+DUE = Settings.from_environ().rmd_recertification_due  # the RMD recertification date
 
 COORD, FCC, ADMIN = "coord@example.org", "fcc@example.org", "admin@example.org"
 ALPHA, BRAVO = "noc@aaaa.example", "noc@bbbb.example"
@@ -506,7 +509,7 @@ def test_the_directorys_status_in_sql_is_the_stores_for_every_status(world, clie
     post(client_for(FCC), "/providers/CCCC/rmd-removal", order_reference=ORDER)
     with transaction(engine) as session:
         rows = session.execute(select(models.Provider.id, status_column(session))).all()
-        expected = statuses(session, [pid for pid, _ in rows], date(2020, 5, 1))
+        expected = statuses(session, [pid for pid, _ in rows], date(2020, 5, 1), DUE)
         assert {pid: s for pid, s in rows} == {pid: s.status for pid, s in expected.items()}
         assert sorted(s for _, s in rows) == [
             "listed", "not_in_export", "removed", "removed", "unlisted"

@@ -201,9 +201,12 @@ def by_risk(upstreams: Iterable[Upstream]) -> list[Upstream]:
     return sorted(upstreams, key=lambda u: (-risk_of(u), -u.tracebacks, u.key))
 
 
-def upstreams_of(db: Session, provider_id: int, today: date) -> list[Upstream]:
-    """The upstreams ``provider_id`` named, with their public record, riskiest first. A few
-    queries however many upstreams (tallies, providers, RMD, steps, the block list once)."""
+def upstreams_of(
+    db: Session, provider_id: int, today: date, recertification_due: str
+) -> list[Upstream]:
+    """The upstreams ``provider_id`` named, with their public record (RMD status on ``today``
+    by ``recertification_due``), riskiest first. A few queries however many upstreams
+    (tallies, providers, RMD, steps, the block list once)."""
     counted = tallies(db, provider_id)
     ids = [t.provider_id for t in counted]
     if not ids:
@@ -211,7 +214,7 @@ def upstreams_of(db: Session, provider_id: int, today: date) -> list[Upstream]:
     providers = {
         p.id: p for p in db.scalars(select(models.Provider).where(models.Provider.id.in_(ids)))
     }
-    rmd = statuses(db, ids, today)
+    rmd = statuses(db, ids, today, recertification_due)
     steps = issued_steps(db, ids)
     standings = block_list_standings(db, [p.key for p in providers.values()])
     found = []

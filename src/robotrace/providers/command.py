@@ -230,7 +230,8 @@ def _read(database_url: str, read: Callable[[Session], _T]) -> _T:
 )
 @DATABASE_URL
 @_JSON
-def list_(wanted: str | None, database_url: str, as_json: bool) -> None:
+@pass_settings
+def list_(settings: Settings, wanted: str | None, database_url: str, as_json: bool) -> None:
     """Every provider by key, with its identifiers and RMD status (today's, by the
     rmd_recertification_due setting). --json prints one JSON array of objects."""
 
@@ -238,7 +239,9 @@ def list_(wanted: str | None, database_url: str, as_json: bool) -> None:
 
     def read(session: Session) -> list[dict[str, object]]:
         rows = _provider_rows(session)
-        found = statuses(session, [row.id for row in rows], _today())
+        found = statuses(
+            session, [row.id for row in rows], _today(), settings.rmd_recertification_due
+        )
         listed = [provider_summary(row, found[row.id]) for row in rows]
         status = STATUS_CHOICES.get(wanted or "")
         return [p for p in listed if status is None or p["status"] == status]
@@ -289,7 +292,8 @@ def _status(provider: dict[str, Any]) -> str:
 @click.argument("key")
 @DATABASE_URL
 @_JSON
-def show(key: str, database_url: str, as_json: bool) -> None:
+@pass_settings
+def show(settings: Settings, key: str, database_url: str, as_json: bool) -> None:
     """One provider, named by any identifier (its key, an OCN, an RMD number, an FRN with or
     without leading zeros): names, identifiers, the RMD's details and contact, RMD status and
     history."""
@@ -300,7 +304,8 @@ def show(key: str, database_url: str, as_json: bool) -> None:
         row = resolve_provider(session, key)
         if row is None:
             return None
-        return provider_details(session, row, statuses(session, [row.id], _today())[row.id])
+        found = statuses(session, [row.id], _today(), settings.rmd_recertification_due)
+        return provider_details(session, row, found[row.id])
 
     details = _read(database_url, read)
     if details is None:

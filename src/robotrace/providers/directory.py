@@ -115,9 +115,16 @@ def hop_counts(db: Session, provider_ids: list[int]) -> dict[int, tuple[int, int
 
 
 def directory_page(
-    db: Session, today: date, status: str | None, q: str, page: int = 1, size: int = PAGE_SIZE
+    db: Session,
+    today: date,
+    recertification_due: str,
+    status: str | None,
+    q: str,
+    page: int = 1,
+    size: int = PAGE_SIZE,
 ) -> DirectoryPage:
-    """One page of the directory, in a handful of queries however large the registry."""
+    """One page of the directory (RMD statuses on ``today``, by ``recertification_due``), in a
+    handful of queries however large the registry."""
     searched, capped = search_filter(db, q)
     counts = status_counts(db, searched)
     total = counts[status] if status else sum(counts.values())
@@ -127,7 +134,7 @@ def directory_page(
     query = select(models.Provider).where(*conditions).order_by(models.Provider.key)
     providers = list(db.scalars(query.limit(size).offset((page - 1) * size)))
     ids = [p.id for p in providers]
-    found, asked = statuses(db, ids, today), hop_counts(db, ids)
+    found, asked = statuses(db, ids, today, recertification_due), hop_counts(db, ids)
     rows = [DirectoryRow(p, *asked.get(p.id, (0, 0)), found[p.id]) for p in providers]
     return DirectoryPage(rows, total, counts, page, pages, capped)
 

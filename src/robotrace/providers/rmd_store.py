@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock, as_utc
 from robotrace.providers.registry import Provider
 from robotrace.providers.rmd import RmdExport, RmdFiling
-from robotrace.providers.status import RmdStatus, rmd_status
+from robotrace.providers.status import RmdStatus, recertification_due_date, rmd_status
 from robotrace.providers.store import upsert_each
 from robotrace.store import models
 from robotrace.store.audit import append_audit
@@ -242,18 +242,27 @@ def active_removal(session: Session, provider_id: int) -> models.RmdRemoval | No
     )
 
 
-def statuses(session: Session, provider_ids: Iterable[int], today: date) -> dict[int, RmdStatus]:
-    """The RMD status of each provider (see :func:`robotrace.providers.status.rmd_status`),
-    any number of them: the queries bind a chunk of ids at a time."""
+def statuses(
+    session: Session, provider_ids: Iterable[int], today: date, recertification_due: str
+) -> dict[int, RmdStatus]:
+    """The RMD status of each provider on ``today`` (see
+    :func:`robotrace.providers.status.rmd_status`; ``recertification_due``, ``MM-DD``, is the
+    ``rmd_recertification_due`` setting), any number of them: the queries bind a chunk of ids
+    at a time."""
     latest = latest_import(session)
+    due = recertification_due_date(recertification_due)
     found: dict[int, RmdStatus] = {}
     for wanted in chunks(sorted(set(provider_ids))):
-        found.update(_statuses(session, wanted, latest, today))
+        found.update(_statuses(session, wanted, latest, today, due))
     return found
 
 
 def _statuses(
-    session: Session, wanted: Sequence[int], latest: models.RmdImport | None, today: date
+    session: Session,
+    wanted: Sequence[int],
+    latest: models.RmdImport | None,
+    today: date,
+    due: tuple[int, int],
 ) -> dict[int, RmdStatus]:
     filings: dict[int, list[tuple[str, int]]] = {i: [] for i in wanted}
     found = session.execute(  # numbers and imports only: the filings' data can be large
@@ -286,6 +295,7 @@ def _statuses(
             removal=(removed[i].order_reference, removed[i].removed_at) if i in removed else None,
             last_recertified=providers.get(i, ""),
             today=today,
+            due=due,
         )
         for i in wanted
     }

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from robotrace import settings
-
 STATUSES = ("listed", "not_in_export", "removed", "unlisted")
 
 
@@ -49,10 +47,9 @@ class RmdStatus:
         }
 
 
-def recertification_due_date(text: str | None = None) -> tuple[int, int]:
-    """The yearly due date, ``MM-DD`` (the setting ``rmd_recertification_due``)."""
-    value = text if text is not None else str(settings.get("rmd_recertification_due"))
-    month, day = (int(part) for part in value.split("-"))
+def recertification_due_date(text: str) -> tuple[int, int]:
+    """The yearly due date ``text``, ``MM-DD`` (the setting ``rmd_recertification_due``)."""
+    month, day = (int(part) for part in text.split("-"))
     date(2024, month, day)  # a real day of the year (2024 has 29 February)
     return month, day
 
@@ -92,10 +89,10 @@ def rmd_status(
     removal: tuple[str, datetime] | None,
     last_recertified: str,
     today: date,
-    due: tuple[int, int] | None = None,
+    due: tuple[int, int],
 ) -> RmdStatus:
-    """The status of a provider with these filings (see the module's docstring)."""
-    due = due or recertification_due_date()
+    """The status of a provider with these filings on ``today``, recertifying yearly by
+    ``due`` (month, day) (see the module's docstring)."""
     if removal is not None:
         status = "removed"
     elif listed_numbers:

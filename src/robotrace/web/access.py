@@ -586,9 +586,9 @@ def upstreams_subject(db: Session, principal: Principal, key: str | None) -> mod
 
 
 def upstreams(
-    db: Session, principal: Principal, key: str | None, today: date
+    db: Session, principal: Principal, key: str | None, today: date, recertification_due: str
 ) -> tuple[models.Provider, list[Upstream]]:
     """The provider the principal may read (:func:`upstreams_subject`) and the upstreams its
     own hop answers named, with their public record (never another provider's answers)."""
     subject = upstreams_subject(db, principal, key)
-    return subject, upstreams_of(db, subject.id, today)
+    return subject, upstreams_of(db, subject.id, today, recertification_due)

@@ -172,8 +172,10 @@ def _with_status(row: models.Provider, status: RmdStatus) -> ProviderStatusOut:
     return ProviderStatusOut(**base, status=status.status, rmd=RmdStatusOut.of(status))
 
 
-def _detail(db: Session, row: models.Provider, today: date) -> ProviderDetailOut:
-    status = _with_status(row, statuses(db, [row.id], today)[row.id])
+def _detail(
+    db: Session, row: models.Provider, today: date, recertification_due: str
+) -> ProviderDetailOut:
+    status = _with_status(row, statuses(db, [row.id], today, recertification_due)[row.id])
     events = [
         RmdEventOut(**{("import_id" if k == "import" else k): v for k, v in e.items()})
         for e in history(db, row.id)
@@ -190,11 +192,14 @@ def list_providers(
     principal: Principal = Depends(require_roles(*access.READ_ALL)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> list[ProviderStatusOut]:
     """Registered providers by key, each with its RMD status; a page of them with ``limit``
     and ``offset``. A search ``q`` considers its first 500 matches."""
     rows = registry_rows(db, status, q.strip(), limit, offset)
-    found = statuses(db, [row.id for row in rows], clock.now().date())
+    found = statuses(
+        db, [row.id for row in rows], clock.now().date(), settings.rmd_recertification_due
+    )
     return [_with_status(row, found[row.id]) for row in rows]
 
 
@@ -222,11 +227,13 @@ def get_provider(
     principal: Principal = Depends(current_principal),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> ProviderDetailOut:
     """A provider's full record, named by any identifier (its key, a merged provider's key,
     an OCN, an RMD number or an FRN), with its RMD status and history: readers of all see
     every one, a provider user its own."""
-    return _detail(db, access.provider_row(db, principal, key), clock.now().date())
+    row = access.provider_row(db, principal, key)
+    return _detail(db, row, clock.now().date(), settings.rmd_recertification_due)
 
 
 @router.post("/import", response_model=ImportOut, responses=responses(403, 422))
@@ -271,7 +278,7 @@ def enter_removal(
         record_removal(
             db, row.key, body.order_reference, body.removed_at, principal.actor, clock, settings
         )
-    return _detail(db, row, clock.now().date())
+    return _detail(db, row, clock.now().date(), settings.rmd_recertification_due)
 
 
 @router.post(
@@ -295,4 +302,4 @@ def enter_reinstatement(
         record_reinstatement(
             db, row.key, body.reference, body.reinstated_at, principal.actor, clock, settings
         )
-    return _detail(db, row, clock.now().date())
+    return _detail(db, row, clock.now().date(), settings.rmd_recertification_due)

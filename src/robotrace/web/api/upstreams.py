@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from robotrace.clock import Clock
 from robotrace.enforcement.standing import BlockReason
 from robotrace.enforcement.upstreams import PublicStep, Upstream
+from robotrace.settings import Settings
 from robotrace.store.models import UserRole
 from robotrace.web import access
 from robotrace.web.api.errors import responses
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["providers"])
@@ -143,10 +144,12 @@ def list_upstreams(
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> UpstreamsOut:
     """The providers your provider named as its upstream in its hop answers (47 CFR
     64.1200(n)(4): know whom you take traffic from), riskiest first — on the block list,
     under an authorization, or removed from the RMD; then warned; then not in the RMD —
     then by tracebacks. Readers of all must name the provider (422 without one)."""
-    subject, found = access.upstreams(db, principal, provider, clock.now().date())
+    today, due = clock.now().date(), settings.rmd_recertification_due
+    subject, found = access.upstreams(db, principal, provider, today, due)
     return UpstreamsOut(provider=subject.key, upstreams=[_out(u) for u in found])

@@ -284,6 +284,7 @@ def _provider_page(
     **context: object,
 ) -> Response:
     reads_all = principal.role in READERS
+    due = get_settings(request).rmd_recertification_due
     return render(
         request,
         "provider.html",
@@ -292,7 +293,7 @@ def _provider_page(
         provider=provider,
         record=provider_of(provider),
         roles=roles_of(provider),
-        rmd=statuses(db, [provider.id], clock.now().date())[provider.id],
+        rmd=statuses(db, [provider.id], clock.now().date(), due)[provider.id],
         history=history(db, provider.id),
         labels=STATUS_LABELS,
         block_list=block_list_standing(db, provider.key),
@@ -332,12 +333,13 @@ def _directory(
 ) -> Response:
     wanted = status if status in STATUSES else None
     q = q.strip()[:QUERY_LIMIT]
+    due = get_settings(request).rmd_recertification_due
     return render(
         request,
         "providers.html",
         principal,
         status_code,
-        listing=directory_page(db, clock.now().date(), wanted, q, page),
+        listing=directory_page(db, clock.now().date(), due, wanted, q, page),
         status=wanted or "",
         q=q,
         labels=STATUS_LABELS,

@@ -18,7 +18,7 @@ from robotrace.clock import Clock
 from robotrace.enforcement.upstreams import BLOCKED, UNLISTED, WARNED
 from robotrace.store.models import UserRole
 from robotrace.web import access
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles
 from robotrace.web.principal import Principal
 from robotrace.web.templating import render
 
@@ -44,7 +44,8 @@ def upstreams_page(
     reads_all = principal.role in access.READ_ALL
     if reads_all and not (provider or "").strip():
         return render(request, "upstreams.html", principal, subject=None, upstreams=[])
-    subject, found = access.upstreams(db, principal, provider, clock.now().date())
+    today, due = clock.now().date(), get_settings(request).rmd_recertification_due
+    subject, found = access.upstreams(db, principal, provider, today, due)
     return render(
         request,
         "upstreams.html",
