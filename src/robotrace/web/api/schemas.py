@@ -10,7 +10,9 @@ another module changes the document, and the clients generated from it.
 
 A body that shows a domain read model (a frozen dataclass such as
 :class:`~robotrace.traceback.model.HopAnswer`) takes its fields from it with
-:func:`fields_of` rather than listing them again (docs/architecture.md#read-models).
+:func:`fields_of` rather than listing them again (docs/architecture.md#read-models); where
+the published document orders a body's fields otherwise, ``fields_of(..., order=...)`` keeps
+that order, and a body redeclares a field only to publish it narrower.
 """
 
 from __future__ import annotations
@@ -87,11 +89,8 @@ def _definitions(read_model: type) -> dict[str, Any]:
         if found.metadata.get("inline"):
             definitions |= _definitions(hints[found.name])
             continue
-        about = (
-            {"description": found.metadata["description"]}
-            if "description" in found.metadata
-            else {}
-        )
+        description = found.metadata.get("description")
+        about = {"description": description} if description else {}
         default = found.default if found.metadata.get("required", True) is False else ...
         definitions[found.name] = (_published(hints[found.name]), Field(default, **about))
     return definitions
