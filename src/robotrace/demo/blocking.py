@@ -20,7 +20,6 @@ from pathlib import Path
 
 import duckdb
 
-from robotrace import settings
 from robotrace.blocking.decide import Policy
 from robotrace.blocking.listfile import parse
 from robotrace.blocking.model import Reason
@@ -64,10 +63,11 @@ class BlockingStory:
 
 
 def run_blocking(
-    out: Path, list_body: bytes, before: Window, until: datetime
+    out: Path, list_body: bytes, before: Window, until: datetime, skew_s: float
 ) -> BlockingStory | None:
     """Screen the world's CDRs (``out/cdrs``) against the published list; ``None`` when the
-    list blocks no provider."""
+    list blocks no provider. A complaint is spared when a blocked call to its area code came
+    within ``skew_s`` (the ``cdr_skew_seconds`` setting) of it."""
     blocklist = parse(list_body)
     starts = [e.effective_at for e in blocklist.providers.values()]
     if not starts:
@@ -76,14 +76,13 @@ def run_blocking(
     marked = out / "screened.parquet"
     result = screen([out / "cdrs"], blocklist, Policy(block_invalid=False), out=marked)
     blocked = {k: n for k, n in result.by_reason.items() if k != Reason.ALLOWED.value}
-    counts = _complaints(out / "complaints.csv", marked, before, after)
+    counts = _complaints(out / "complaints.csv", marked, before, after, skew_s)
     return BlockingStory(before, after, result.rows, blocked, *counts)
 
 
 def _complaints(
-    complaints: Path, marked: Path, before: Window, after: Window
+    complaints: Path, marked: Path, before: Window, after: Window, skew: float
 ) -> tuple[int, int, int]:
-    skew = settings.get("cdr_skew_seconds")
     connection = connect()
     connection.execute(
         f"""CREATE TEMP TABLE blocked AS

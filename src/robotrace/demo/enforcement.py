@@ -155,7 +155,8 @@ def run_enforcement(
         progress("screening the calls after the block authorization")
         until = params.start + timedelta(days=params.days)
         before = Window(params.start, params.letters_at)
-        result.blocking = run_blocking(story.out, published.body.encode(), before, until)
+        skew_s = settings.cdr_skew_seconds
+        result.blocking = run_blocking(story.out, published.body.encode(), before, until, skew_s)
     return result
 
 
