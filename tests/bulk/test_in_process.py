@@ -15,6 +15,7 @@ from robotrace.agent.batches import BatchAnswerer
 from robotrace.agent.client import PortalClient
 from robotrace.agent.loop import Agent
 from robotrace.agent.state import AnsweredRequests
+from robotrace.settings import DEFAULTS
 from robotrace.traceback.answerer import RecordsAnswerer
 from robotrace.web.app import create_app
 
@@ -34,7 +35,8 @@ def agents_of(app, world: World, tokens: dict[str, str], tmp_path: Path) -> list
         provider = client.me()["provider_key"]  # an agent starts so: its token is used
         own = world.own_store(named)
         state = AnsweredRequests(tmp_path / f"{named}.json")
-        agent = Agent(client, RecordsAnswerer(None, {}), provider, state, lambda _: None)  # type: ignore[arg-type]
+        answerer = RecordsAnswerer(None, {}, skew_s=DEFAULTS.cdr_skew_seconds)  # type: ignore[arg-type]
+        agent = Agent(client, answerer, provider, state, lambda _: None)
         agent.batches = BatchAnswerer(own, provider, log=lambda _: None)
         agents.append(agent)
     return agents

@@ -11,11 +11,13 @@ from robotrace.cdr.lookup import (
     open_store,
 )
 from robotrace.cdr.store import write_provider_store
+from robotrace.settings import DEFAULTS, Settings
 
 from .builders import leg, legs, raw_table, write_csv, write_parquet
 
 NOON = datetime(2020, 5, 1, 12, tzinfo=UTC)
 CALLED, CALLING = "+13105550199", "+12025550143"
+SKEW_S = DEFAULTS.cdr_skew_seconds  # the cdr_skew_seconds setting by default: 5 s
 
 
 def records(*rows: dict[str, str]) -> ProviderRecords:
@@ -27,12 +29,12 @@ def at(seconds: float) -> datetime:
 
 
 def test_lookup_finds_the_leg_despite_four_seconds_of_skew() -> None:
-    result = records(leg()).lookup(CALLED, CALLING, at(4))
+    result = records(leg()).lookup(CALLED, CALLING, at(4), SKEW_S)
     assert (result.found, result.delta_s, result.call_time) == (True, -4.0, NOON)
 
 
 def test_lookup_misses_a_leg_six_seconds_away_by_default() -> None:
-    assert records(leg()).lookup(CALLED, CALLING, at(-6)).answer == "not_found"
+    assert records(leg()).lookup(CALLED, CALLING, at(-6), SKEW_S).answer == "not_found"
 
 
 def test_the_skew_argument_widens_the_window() -> None:
@@ -41,7 +43,8 @@ def test_the_skew_argument_widens_the_window() -> None:
 
 def test_the_skew_setting_is_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROBOTRACE_CDR_SKEW_SECONDS", "1")
-    assert not records(leg()).lookup(CALLED, CALLING, at(2)).found
+    skew_s = Settings.from_environ().cdr_skew_seconds
+    assert not records(leg()).lookup(CALLED, CALLING, at(2), skew_s).found
 
 
 def test_the_nearest_leg_in_time_wins() -> None:
@@ -49,7 +52,7 @@ def test_the_nearest_leg_in_time_wins() -> None:
         leg(call_time="2020-05-01T11:59:57Z", sip_call_id="three-early", from_provider="AAAA"),
         leg(call_time="2020-05-01T12:00:01Z", sip_call_id="one-late", from_provider="BBBB"),
     ]
-    result = records(*rows).lookup(CALLED, CALLING, NOON)
+    result = records(*rows).lookup(CALLED, CALLING, NOON, SKEW_S)
     assert (result.sip_call_id, result.from_provider, result.candidates) == ("one-late", "BBBB", 2)
 
 
@@ -58,7 +61,7 @@ def test_equally_near_legs_prefer_the_matching_calling_number() -> None:
         leg(call_time="2020-05-01T11:59:58Z", calling_number="+14155550100", sip_call_id="x"),
         leg(call_time="2020-05-01T12:00:02Z", calling_number="1-202-555-0143", sip_call_id="y"),
     ]
-    result = records(*rows).lookup(CALLED, "tel:+12025550143", NOON)
+    result = records(*rows).lookup(CALLED, "tel:+12025550143", NOON, SKEW_S)
     assert (result.sip_call_id, result.calling_matched) == ("y", True)
 
 
@@ -67,13 +70,13 @@ def test_a_matching_calling_number_does_not_beat_a_nearer_leg() -> None:
         leg(call_time="2020-05-01T12:00:03Z", calling_number=CALLING, sip_call_id="matching"),
         leg(call_time="2020-05-01T12:00:01Z", calling_number="+14155550100", sip_call_id="near"),
     ]
-    result = records(*rows).lookup(CALLED, CALLING, NOON)
+    result = records(*rows).lookup(CALLED, CALLING, NOON, SKEW_S)
     assert (result.sip_call_id, result.calling_matched) == ("near", False)
 
 
 @pytest.mark.parametrize("calling", ["anonymous", "", None, "0000000000", "123", "+14155550100"])
 def test_a_garbage_or_spoofed_calling_number_still_matches(calling: str | None) -> None:
-    result = records(leg(calling_number="anonymous")).lookup(CALLED, calling, at(1))
+    result = records(leg(calling_number="anonymous")).lookup(CALLED, calling, at(1), SKEW_S)
     assert result.found
     assert not result.calling_matched
 
@@ -93,20 +96,22 @@ def test_a_garbage_or_spoofed_calling_number_still_matches(calling: str | None) 
 )
 def test_every_number_format_finds_the_leg(called: str) -> None:
     stored = records(leg(called_number="sip:+13105550199@gw.example.net;user=phone"))
-    assert stored.lookup(called, CALLING, NOON).found
+    assert stored.lookup(called, CALLING, NOON, SKEW_S).found
 
 
 def test_a_different_called_number_is_not_found() -> None:
-    assert not records(leg()).lookup("+13105550198", CALLING, NOON).found
+    assert not records(leg()).lookup("+13105550198", CALLING, NOON, SKEW_S).found
 
 
 def test_a_call_from_another_provider_answers_upstream() -> None:
-    result = records(leg(from_provider="UPST")).lookup(CALLED, CALLING, NOON)
+    result = records(leg(from_provider="UPST")).lookup(CALLED, CALLING, NOON, SKEW_S)
     assert (result.answer, result.from_provider, result.customer) == ("upstream", "UPST", None)
 
 
 def test_a_call_from_an_own_customer_answers_origin() -> None:
-    result = records(leg(from_provider="", customer="Acme Dialers")).lookup(CALLED, CALLING, NOON)
+    result = records(leg(from_provider="", customer="Acme Dialers")).lookup(
+        CALLED, CALLING, NOON, SKEW_S
+    )
     assert (result.answer, result.from_provider, result.customer) == (
         "origin",
         None,
@@ -115,12 +120,12 @@ def test_a_call_from_an_own_customer_answers_origin() -> None:
 
 
 def test_no_leg_answers_not_found() -> None:
-    result = records(leg()).lookup(CALLED, CALLING, at(3600))
+    result = records(leg()).lookup(CALLED, CALLING, at(3600), SKEW_S)
     assert (result.answer, result.provider, result.from_provider) == ("not_found", "TERM", None)
 
 
 def test_the_request_time_may_be_text() -> None:
-    result = records(leg()).lookup(CALLED, CALLING, "2020-05-01T08:00:03-04:00")
+    result = records(leg()).lookup(CALLED, CALLING, "2020-05-01T08:00:03-04:00", SKEW_S)
     assert result.delta_s == -3.0
 
 
@@ -129,17 +134,20 @@ def test_the_store_files_answer_like_the_table(tmp_path: Path) -> None:
     write_provider_store([raw_table(rows)], tmp_path)
     by_provider = open_store(tmp_path)
     assert sorted(by_provider) == ["AAAA", "BBBB"]
-    assert by_provider["BBBB"].lookup(CALLED, CALLING, at(2)).sip_call_id == "b"
+    assert by_provider["BBBB"].lookup(CALLED, CALLING, at(2), SKEW_S).sip_call_id == "b"
     with ProviderRecords.open(tmp_path / "AAAA.parquet") as aaaa:
-        assert (aaaa.provider, aaaa.lookup(CALLED, None, at(-2)).sip_call_id) == ("AAAA", "a")
+        assert (aaaa.provider, aaaa.lookup(CALLED, None, at(-2), SKEW_S).sip_call_id) == (
+            "AAAA",
+            "a",
+        )
 
 
 def test_open_records_dir_gives_each_provider_its_own_legs(tmp_path: Path) -> None:
     write_csv(tmp_path / "a.csv", [leg(provider="AAAA", sip_call_id="a")])
     write_parquet(tmp_path / "b.parquet", [leg(provider="BBBB", sip_call_id="b")])
     by_provider = open_records_dir(tmp_path)
-    assert by_provider["AAAA"].lookup(CALLED, CALLING, NOON).sip_call_id == "a"
-    assert by_provider["BBBB"].lookup(CALLED, CALLING, NOON).sip_call_id == "b"
+    assert by_provider["AAAA"].lookup(CALLED, CALLING, NOON, SKEW_S).sip_call_id == "a"
+    assert by_provider["BBBB"].lookup(CALLED, CALLING, NOON, SKEW_S).sip_call_id == "b"
 
 
 def test_from_table_needs_a_provider_when_the_table_holds_several() -> None:

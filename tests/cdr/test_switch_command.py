@@ -13,9 +13,12 @@ from robotrace.cdr.formats import format_names
 from robotrace.cdr.lookup import ProviderRecords
 from robotrace.cdr.options import FORMAT_HELP
 from robotrace.cli import main
+from robotrace.settings import DEFAULTS
 
 from .builders import leg, write_csv
 from .test_switch_formats import ACC_ROWS, NOON, TRUNKS, acc_file, write
+
+SKEW_S = DEFAULTS.cdr_skew_seconds  # the cdr_skew_seconds setting by default: 5 s
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -55,8 +58,8 @@ def test_import_writes_the_maps_provider_and_lookups_tell_unmapped_legs(tmp_path
         {"source=198.51.100.9:5060": 1},
     )
     with ProviderRecords.open(tmp_path / "store" / "TERM.parquet") as records:
-        mapped = records.lookup("+13105550199", "+12025550143", "2020-05-01T12:00:02Z")
-        unmapped = records.lookup("3105550100", None, "2020-05-01T12:00:01Z")
+        mapped = records.lookup("+13105550199", "+12025550143", "2020-05-01T12:00:02Z", SKEW_S)
+        unmapped = records.lookup("3105550100", None, "2020-05-01T12:00:01Z", SKEW_S)
     assert (mapped.answer, mapped.from_provider, mapped.call_time) == ("upstream", "UPST", NOON)
     assert (unmapped.answer, unmapped.trunk) == ("unmapped", "source=198.51.100.9:5060")
 
@@ -97,7 +100,7 @@ def test_a_store_written_before_trunk_maps_is_still_searched(tmp_path: Path) -> 
     old = tmp_path / "old.parquet"
     pq.write_table(table.drop_columns(["trunk"]), old)
     with ProviderRecords.open(old, provider="TERM") as records:
-        found = records.lookup("+13105550199", "+12025550143", "2020-05-01T12:00:00Z")
+        found = records.lookup("+13105550199", "+12025550143", "2020-05-01T12:00:00Z", SKEW_S)
     assert (found.answer, found.from_provider, found.trunk) == ("upstream", "UPST", None)
 
 

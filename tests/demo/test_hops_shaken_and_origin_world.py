@@ -16,6 +16,7 @@ from sqlalchemy import select
 from robotrace.clock import SimulatedClock
 from robotrace.demo.story import simulated_answerers
 from robotrace.evidence.honeypot import import_honeypot_csv
+from robotrace.settings import DEFAULTS
 from robotrace.simulate.registry import load_world_providers
 from robotrace.simulate.runner import SimulationParams, simulate
 from robotrace.stats.origin_actions import origin_actions
@@ -41,7 +42,7 @@ def _traced(session, out: Path) -> list[tuple[str, Traceback]]:
     load_world_providers(session, out, clock)
     import_honeypot_csv(session, out / "honeypot.csv")
     directory = provider_directory(session)
-    answerers = simulated_answerers(out, directory)
+    answerers = simulated_answerers(out, directory, DEFAULTS.cdr_skew_seconds)
     calls = session.scalars(select(models.Call).order_by(models.Call.id).limit(TRACED))
     traced = []
     for call in calls:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from robotrace.cdr.lookup import open_records_dir
 from robotrace.clock import SimulatedClock
 from robotrace.evidence.honeypot import import_honeypot_csv
+from robotrace.settings import DEFAULTS
 from robotrace.shaken.chain import TrustStore
 from robotrace.shaken.stored_calls import load_certificate_folder, verify_calls
 from robotrace.shaken.verify import Verifier
@@ -52,7 +53,7 @@ def answerers_of(world: Signed, directory: dict) -> dict[str, Answerer]:
     found: dict[str, Answerer] = {}
     for key, records in open_records_dir(world.out / "cdrs").items():
         if behaviour[key] == "cooperative":
-            found[key] = RecordsAnswerer(records, directory)
+            found[key] = RecordsAnswerer(records, directory, skew_s=DEFAULTS.cdr_skew_seconds)
         elif behaviour[key] == "refuses":
             found[key] = RefusingAnswerer()
     return found

@@ -16,7 +16,7 @@ from robotrace.agent.loop import Agent
 from robotrace.cdr.lookup import LookupResult
 from robotrace.notify.channels.email.render import render
 from robotrace.notify.queue import queue_signer_request
-from robotrace.settings import Settings
+from robotrace.settings import DEFAULTS, Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
@@ -261,7 +261,11 @@ def test_the_agent_answers_the_direct_request_through_the_real_api(world, engine
         base_url="http://testserver/api/v1",
         headers={"Authorization": f"Bearer {token}"},
     )
-    agent = Agent(PortalClient(http, log=lambda _: None), RecordsAnswerer(OwnRecords()), "BBBB")
+    agent = Agent(
+        PortalClient(http, log=lambda _: None),
+        RecordsAnswerer(OwnRecords(), skew_s=DEFAULTS.cdr_skew_seconds),
+        "BBBB",
+    )
     assert agent.run(interval=0, once=True) == 0
     with transaction(engine) as session:
         tb = load_traceback(session, tb_id)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from robotrace.cdr.options import FORMAT, TRUNK_MAP, switch_records
-from robotrace.settings import Settings, pass_settings
+from robotrace.settings import Settings, or_setting, pass_settings
 
 if TYPE_CHECKING:
     from robotrace.agent.client import PortalClient
@@ -52,7 +52,12 @@ if TYPE_CHECKING:
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSON file remembering answered requests across restarts.",
 )
-@click.option("--skew", type=float, help="Clock skew tolerated in the lookup, seconds.")
+@click.option(
+    "--skew",
+    type=float,
+    callback=or_setting("cdr_skew_seconds"),
+    help="Clock skew tolerated in the lookup, seconds.",
+)
 @click.option(
     "--certificates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -72,7 +77,7 @@ def agent(
     once: bool,
     watch: bool,
     state: Path | None,
-    skew: float | None,
+    skew: float,
     certificates: Path | None,
     retries: int,
 ) -> None:
@@ -108,7 +113,7 @@ def agent(
         shape = f" ({switch.format.name}, trunk map {trunk_map})" if switch else ""
         log(f"agent for provider {provider} on {url}, records from {cdrs}{shape}")
         known = certificates_by_name(certificates) if certificates else {}
-        answerer = RecordsAnswerer(records, {}, skew, certificates=known)
+        answerer = RecordsAnswerer(records, {}, skew_s=skew, certificates=known)
         runner = Agent(client, answerer, provider, AnsweredRequests(state), log)
         runner.upstreams = switch.trunks.upstreams if switch else {}
         runner.batches = BatchAnswerer(

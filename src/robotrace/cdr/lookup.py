@@ -22,7 +22,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from robotrace import settings
 from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import read_cdrs
 from robotrace.cdr.store import keyed_legs_sql
@@ -189,15 +188,15 @@ class ProviderRecords:
         called: str,
         calling: str | None,
         when: datetime | str,
-        skew_s: float | None = None,
+        skew_s: float,
     ) -> LookupResult:
-        """The leg to ``called`` nearest to ``when`` within ``skew_s`` (default: setting
-        ``cdr_skew_seconds``); ``calling`` only breaks ties between equally near legs."""
-        skew = float(settings.get("cdr_skew_seconds") if skew_s is None else skew_s)
+        """The leg to ``called`` nearest to ``when`` within ``skew_s`` (the setting
+        ``cdr_skew_seconds``, or the skew asked for); ``calling`` only breaks ties between
+        equally near legs."""
         called_key, calling_key, when_ms = digits_key(called), digits_key(calling), _epoch_ms(when)
         if not called_key:
             return LookupResult(found=False, provider=self.provider)
-        legs = self._candidates(called_key, when_ms, round(skew * 1000))
+        legs = self._candidates(called_key, when_ms, round(skew_s * 1000))
         best = best_leg(legs, when_ms, calling_key)
         if best is None:
             return LookupResult(found=False, provider=self.provider)

@@ -149,7 +149,7 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 6
 
 def demo_agents(url: str, story: Story, tokens: dict[str, str], echo: Echo) -> list[Agent]:
     """An agent for each simulated provider that answers, each with its own token."""
-    answerers = simulated_answerers(story.out, {})
+    answerers = simulated_answerers(story.out, {}, story.skew_s)
     return [
         Agent(PortalClient.connect(url, tokens[key], log=echo), answerer, key, log=echo)
         for key, answerer in sorted(answerers.items())
@@ -226,7 +226,7 @@ def serve_demo(
     logins = staff_logins() + provider_logins(login_providers(story, known))
     create_logins(engine, logins, clock)
     save_logins(story.out / "demo-accounts.json", logins)
-    agent_ocns = simulated_answerers(story.out, {}).keys()
+    agent_ocns = simulated_answerers(story.out, {}, story.skew_s).keys()
     tokens = create_tokens(engine, agent_ocns, clock)
     engine.dispose()
     url = f"http://{host}:{port}"

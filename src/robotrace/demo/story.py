@@ -93,6 +93,8 @@ class Story:
     signed_calls: dict[str, int] = field(default_factory=dict)
     shortcut_timings: list[ShortcutTiming] = field(default_factory=list)
     trace_forward: Any = None  # demo.traceforward.TraceForwardStory when a number was placed
+    #: The world's ``cdr_skew_seconds``: how far apart its providers' records match a call.
+    skew_s: float = field(kw_only=True)
 
 
 def analytics_dir_of(workdir: Path) -> Path:
@@ -132,7 +134,8 @@ def run_story(
         signed = verify_signatures(session, out / "certs", latest)  # type: ignore[arg-type]
         progress("grouping calls into campaigns")
         campaigns = _save_campaigns(session, latest)  # type: ignore[arg-type]
-        story = Story(out, world, imported, campaigns, signed_calls=signed)
+        skew_s = settings.cdr_skew_seconds
+        story = Story(out, world, imported, campaigns, signed_calls=signed, skew_s=skew_s)
         progress("tracing sample calls hop by hop")
         tracer = Tracer(session, story, params.seed)
         for campaign_id, group in story.campaigns:
@@ -221,7 +224,7 @@ class Tracer:
         self.session = session
         self.story = story
         self.directory = provider_directory(session)
-        self.answerers = simulated_answerers(story.out, self.directory)
+        self.answerers = simulated_answerers(story.out, self.directory, story.skew_s)
         self.calls = {c.source_ref: c for c in session.scalars(select(models.Call))}
         self.delays = random.Random(f"robotrace-demo:{seed}")
         self.twin_delays = random.Random(f"robotrace-demo-twin:{seed}")
@@ -335,8 +338,11 @@ def directory_key(session: Session, provider_id: int | None) -> str:
     return provider.key
 
 
-def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[str, Answerer]:
-    """Each simulated provider as it behaves: cooperative ones search their own CDRs, say
+def simulated_answerers(
+    out: Path, directory: dict[str, ProviderInfo], skew_s: float
+) -> dict[str, Answerer]:
+    """Each simulated provider as it behaves: cooperative ones search their own CDRs (legs
+    within ``skew_s`` of the call), say
     what STIR/SHAKEN their records hold (the world's certificates name the signers) and, at
     the origin, the action truth.json gives them."""
     providers = json.loads((out / "truth.json").read_text())["providers"]
@@ -351,6 +357,7 @@ def simulated_answerers(out: Path, directory: dict[str, ProviderInfo]) -> dict[s
             answerers[key] = RecordsAnswerer(
                 records_of,
                 directory,
+                skew_s=skew_s,
                 certificates=certificates,
                 origin_action=OriginAction(action) if action else None,
             )

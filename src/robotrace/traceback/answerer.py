@@ -71,9 +71,7 @@ class Answerer(Protocol):
 
 
 class LegLookup(Protocol):
-    def lookup(
-        self, called: str, calling: str, when: datetime, skew_s: float | None = None
-    ) -> Any: ...
+    def lookup(self, called: str, calling: str, when: datetime, skew_s: float) -> Any: ...
 
 
 class UnmappedTrunk(ValueError):
@@ -109,7 +107,8 @@ class RecordsAnswerer:
         self,
         records: LegLookup,
         directory: Mapping[str, ProviderInfo] | None = None,
-        skew_s: float | None = None,
+        *,
+        skew_s: float,
         certificates: Mapping[str, CertificateBundle] | None = None,
         origin_action: OriginAction | None = None,
     ) -> None:

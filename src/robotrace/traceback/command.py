@@ -14,7 +14,7 @@ from robotrace.clock import SimulatedClock, SystemClock, parse_utc
 from robotrace.numbers import InvalidNumber, traced_numbers
 from robotrace.providers.imports import registry_of_files
 from robotrace.rows import BadRowsError
-from robotrace.settings import Settings, pass_settings
+from robotrace.settings import Settings, or_setting, pass_settings
 from robotrace.traceback.files import (
     CallToTrace,
     answerers_for,
@@ -82,6 +82,7 @@ def _single_call(
     "--skew",
     type=float,
     default=None,
+    callback=or_setting("cdr_skew_seconds"),
     help="Clock skew tolerated in seconds (default: the cdr_skew_seconds setting).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -95,7 +96,7 @@ def trace(
     call_time: str | None,
     at: str | None,
     calls_csv: Path | None,
-    skew: float | None,
+    skew: float,
     as_json: bool,
 ) -> None:
     """Trace calls hop by hop from a provider registry and the providers' own CDRs."""

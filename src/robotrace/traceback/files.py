@@ -48,9 +48,10 @@ def info_of(provider: Provider, default_zone: str) -> ProviderInfo:
 def answerers_for(
     records: Mapping[str, LegLookup],
     directory: Mapping[str, ProviderInfo],
-    skew_s: float | None = None,
+    skew_s: float,
 ) -> dict[str, Answerer]:
-    return {key: RecordsAnswerer(r, directory, skew_s) for key, r in records.items()}
+    """An answerer for each provider's records, matching legs within ``skew_s``."""
+    return {key: RecordsAnswerer(r, directory, skew_s=skew_s) for key, r in records.items()}
 
 
 def trace_call(
