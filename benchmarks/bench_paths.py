@@ -49,7 +49,7 @@ import duckdb
 import psutil
 
 from paths_world import Generated, WorldSpec, ensure_world
-from robotrace import settings
+from robotrace.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 ENGINES = ("duckdb", "spark", "floor", "pandas")
@@ -335,7 +335,8 @@ def phases(results: list[CaseResult]) -> str:
 
 
 def default_tolerance_ms() -> int:
-    return round(float(settings.get("cdr_skew_seconds")) * 1000)
+    """The cdr_skew_seconds setting, in milliseconds (read once, as a command reads it)."""
+    return round(Settings.from_environ().cdr_skew_seconds * 1000)
 
 
 def say(text: str) -> None:
