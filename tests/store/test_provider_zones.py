@@ -17,11 +17,13 @@ from robotrace.providers.store import (
     upsert_providers,
     zone_of,
 )
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.timezones import ZoneError
 from robotrace.traceback.store import provider_directory
 
 CLOCK = SimulatedClock(datetime(2021, 6, 1, tzinfo=UTC))
+BUSINESS_ZONE = Settings().business_zone
 OKLAHOMA = Provider("OKLA", "Okla Telco", business_address="223 Broadway, Davenport OK 74026")
 HAWAII = Provider("HAWI", "Island Voice", business_address="1 Bishop St Honolulu Hawaii 96813")
 NOWHERE = Provider("NOWH", "No Address Inc")
@@ -57,7 +59,9 @@ def test_the_default_zone_is_the_business_zone_setting(stored, monkeypatch):
 
 def test_a_zone_set_by_hand_is_kept_and_audited(stored):
     row = resolve_provider(stored, "OKLA")
-    found = set_time_zone(stored, row, "America/Denver", "admin:a@example.org", CLOCK)
+    found = set_time_zone(
+        stored, row, "America/Denver", "admin:a@example.org", CLOCK, BUSINESS_ZONE
+    )
     assert (found.zone, found.source) == ("America/Denver", "set")
     assert zones(stored)["OKLA"] == "America/Denver"
     [event] = stored.scalars(
@@ -71,16 +75,16 @@ def test_a_zone_set_by_hand_is_kept_and_audited(stored):
 
 def test_clearing_the_zone_goes_back_to_the_address(stored):
     row = resolve_provider(stored, "OKLA")
-    set_time_zone(stored, row, "America/Denver", "admin:a", CLOCK)
-    found = set_time_zone(stored, row, "", "admin:a", CLOCK)
+    set_time_zone(stored, row, "America/Denver", "admin:a", CLOCK, BUSINESS_ZONE)
+    found = set_time_zone(stored, row, "", "admin:a", CLOCK, BUSINESS_ZONE)
     assert (found.zone, found.source, found.state) == ("America/Chicago", "address", "OK")
     assert row.time_zone is None
 
 
 def test_setting_the_same_zone_again_audits_nothing(stored):
     row = resolve_provider(stored, "HAWI")
-    set_time_zone(stored, row, "Pacific/Honolulu", "admin:a", CLOCK)
-    set_time_zone(stored, row, "Pacific/Honolulu", "admin:a", CLOCK)
+    set_time_zone(stored, row, "Pacific/Honolulu", "admin:a", CLOCK, BUSINESS_ZONE)
+    set_time_zone(stored, row, "Pacific/Honolulu", "admin:a", CLOCK, BUSINESS_ZONE)
     audited = stored.scalars(
         select(models.AuditEvent).where(models.AuditEvent.action == "provider.zone_set")
     ).all()
@@ -90,14 +94,14 @@ def test_setting_the_same_zone_again_audits_nothing(stored):
 def test_an_unknown_zone_is_refused_and_nothing_changes(stored):
     row = resolve_provider(stored, "OKLA")
     with pytest.raises(ZoneError, match="Central"):
-        set_time_zone(stored, row, "Central", "admin:a", CLOCK)
+        set_time_zone(stored, row, "Central", "admin:a", CLOCK, BUSINESS_ZONE)
     assert row.time_zone is None
-    assert zone_of(row).zone == "America/Chicago"
+    assert zone_of(row, BUSINESS_ZONE).zone == "America/Chicago"
 
 
 def test_a_merge_keeps_the_zone_set_on_the_absorbed_provider(stored):
     absorbed = resolve_provider(stored, "NOWH")
-    set_time_zone(stored, absorbed, "America/Phoenix", "admin:a", CLOCK)
+    set_time_zone(stored, absorbed, "America/Phoenix", "admin:a", CLOCK, BUSINESS_ZONE)
     stored.add(
         models.ProviderIdentifier(provider=absorbed, kind="rmd", value="RMD0000042", folded="x")
     )

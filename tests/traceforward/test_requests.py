@@ -11,6 +11,7 @@ from robotrace.clock import SimulatedClock
 from robotrace.numbering.blocks import read_number_blocks
 from robotrace.numbering.store import import_blocks
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceforward.requests import (
@@ -51,7 +52,7 @@ def world(engine, tmp_path):
 
 def test_the_request_goes_to_the_blocks_holder_due_as_a_hop_request_is(engine, world):
     with transaction(engine) as session:
-        request = ask(session, "irs", "(713) 342-1000", ACTOR, world)
+        request = ask(session, "irs", "(713) 342-1000", ACTOR, world, Settings.from_environ())
         carrier = session.get(models.Provider, request.provider_id)
         assert (carrier.key, request.block, request.ocn) == ("BBBB", "713342", "BBBB")
         assert request.due_at == DUE
@@ -69,7 +70,7 @@ def test_the_request_goes_to_the_blocks_holder_due_as_a_hop_request_is(engine, w
 
 def test_an_unregistered_carrier_is_added_by_its_ocn_and_name(engine, world):
     with transaction(engine) as session:
-        request = ask(session, "irs", CALLBACK, ACTOR, world)
+        request = ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         carrier = session.get(models.Provider, request.provider_id)
         ocns = [i.value for i in carrier.identifiers if i.kind == "ocn"]
         assert (carrier.business_name, ocns) == ("Pooled CLEC Inc", ["981E"])
@@ -84,7 +85,7 @@ def test_an_unregistered_carrier_is_added_by_its_ocn_and_name(engine, world):
 )
 def test_only_a_campaigns_own_call_back_numbers_are_asked(engine, world, number, reason):
     with transaction(engine) as session, pytest.raises(TraceForwardError, match=reason):
-        ask(session, "irs", number, ACTOR, world)
+        ask(session, "irs", number, ACTOR, world, Settings.from_environ())
 
 
 def test_a_number_whose_block_is_unknown_is_refused_with_what_to_do(engine, world):
@@ -94,16 +95,16 @@ def test_a_number_whose_block_is_unknown_is_refused_with_what_to_do(engine, worl
         transaction(engine) as session,
         pytest.raises(TraceForwardError, match="import the number blocks"),
     ):
-        ask(session, "irs", "+12125550100", ACTOR, world)
+        ask(session, "irs", "+12125550100", ACTOR, world, Settings.from_environ())
 
 
 def test_a_number_is_asked_once_while_its_request_is_open(engine, world):
     with transaction(engine) as session:
-        first = ask(session, "irs", CALLBACK, ACTOR, world)
+        first = ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         with pytest.raises(TraceForwardError, match="asked already"):
-            ask(session, "irs", CALLBACK, ACTOR, world)
+            ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         answer(session, first, Reply("not_ours", now_served_by="Other Telco"), "provider:x", world)
-        again = ask(session, "irs", CALLBACK, ACTOR, world)
+        again = ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         assert again.id != first.id
         assert [r.id for r, _ in requests_of_campaign(session, "irs")] == [again.id, first.id]
 
@@ -120,7 +121,7 @@ def test_a_number_is_asked_once_while_its_request_is_open(engine, world):
 )
 def test_an_answer_that_breaks_a_rule_is_refused_and_changes_nothing(engine, world, reply, reason):
     with transaction(engine) as session:
-        request = ask(session, "irs", CALLBACK, ACTOR, world)
+        request = ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         with pytest.raises(TraceForwardError, match=reason):
             answer(session, request, reply, "provider:x", world)
         assert request.answer is None and request.answered_at is None
@@ -128,7 +129,7 @@ def test_an_answer_that_breaks_a_rule_is_refused_and_changes_nothing(engine, wor
 
 def test_an_answer_keeps_only_the_fields_of_its_kind_and_is_final(engine, world):
     with transaction(engine) as session:
-        request = ask(session, "irs", CALLBACK, ACTOR, world)
+        request = ask(session, "irs", CALLBACK, ACTOR, world, Settings.from_environ())
         reply = Reply("assigned", " Dialer LLC ", "ops@dialer.example", "Other", " seen ")
         answer(session, request, reply, "provider:noc@x", world)
         assert (request.customer, request.customer_contact, request.now_served_by) == (

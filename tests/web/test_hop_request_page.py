@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from robotrace.clock import SimulatedClock
 from robotrace.providers.store import set_time_zone
+from robotrace.settings import Settings
 from robotrace.store.db import transaction
 from robotrace.store.models import Provider
 from robotrace.traceback import service
@@ -43,7 +44,12 @@ def test_the_call_time_is_shown_on_the_providers_own_clock_and_in_utc(world, cli
     with transaction(engine) as session:
         alpha = session.scalar(select(Provider).where(Provider.key == "AAAA"))
         set_time_zone(
-            session, alpha, "America/Los_Angeles", "admin:test", SimulatedClock(world.clock.now())
+            session,
+            alpha,
+            "America/Los_Angeles",
+            "admin:test",
+            SimulatedClock(world.clock.now()),
+            Settings.from_environ().business_zone,
         )
     aaaa = client_for("noc@aaaa.example")
     (hop_id,) = open_hop_ids(aaaa)

@@ -390,7 +390,9 @@ def seed_trace_forward(session, campaign_id: str, clock: SimulatedClock) -> int:
     )
     import_blocks(session, BlockFile("nanpa-cocodes", [block], 0), clock.now())
     session.get(models.Campaign, campaign_id).callback_numbers = ["+17133421000"]
-    return ask(session, campaign_id, "+17133421000", "coordinator:c", clock).id
+    return ask(
+        session, campaign_id, "+17133421000", "coordinator:c", clock, Settings.from_environ()
+    ).id
 
 
 #: A call delivered by AAAA, as a bulk traceback's calls file gives it.

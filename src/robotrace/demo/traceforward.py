@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from robotrace.clock import SimulatedClock
 from robotrace.numbering.blocks import read_number_blocks
 from robotrace.numbering.store import holder_of, import_blocks
+from robotrace.settings import Settings
 from robotrace.simulate.callbacks import NUMBER_BLOCKS_FILE, subscribers_of
 from robotrace.store import models
 from robotrace.store.db import transaction
@@ -42,10 +43,16 @@ class TraceForwardStory:
 
 
 def run_trace_forward(
-    engine: Engine, out: Path, campaign_ids: list[str], now: datetime, truth: dict[str, Any]
+    engine: Engine,
+    out: Path,
+    campaign_ids: list[str],
+    now: datetime,
+    truth: dict[str, Any],
+    settings: Settings,
 ) -> TraceForwardStory | None:
-    """Trace the first call-back number the report places forward; None when no traced
-    campaign reads out a number any block holds (toll-free numbers only)."""
+    """Trace the first call-back number the report places forward, asked by ``settings``;
+    None when no traced campaign reads out a number any block holds (toll-free numbers
+    only)."""
     clock = SimulatedClock(now)
     with transaction(engine) as session:
         import_blocks(session, read_number_blocks(out / NUMBER_BLOCKS_FILE), clock.now())
@@ -53,7 +60,7 @@ def run_trace_forward(
         if found is None:
             return None
         campaign_id, number = found
-        request = ask(session, campaign_id, number, ACTOR, clock)
+        request = ask(session, campaign_id, number, ACTOR, clock, settings)
         carrier = session.get(models.Provider, request.provider_id)
         assert carrier is not None
         clock.advance(ANSWER_AFTER)

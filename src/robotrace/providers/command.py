@@ -189,15 +189,16 @@ def provider_summary(row: models.Provider, status: RmdStatus) -> dict[str, objec
 
 
 def provider_details(
-    session: Session, row: models.Provider, status: RmdStatus
+    session: Session, row: models.Provider, status: RmdStatus, business_zone: str
 ) -> dict[str, object]:
     """What ``providers show --json`` prints: the summary, the RMD's details and contact,
-    the RMD status (with any removal order) and the history."""
+    the RMD status (with any removal order) and the history; its zone is ``business_zone``
+    when neither set nor told by its address."""
     from robotrace.providers.rmd_store import history
     from robotrace.providers.store import zone_of
 
     contact = row.rmd_contact or {}
-    zone = zone_of(row)
+    zone = zone_of(row, business_zone)
     return {
         **provider_summary(row, status),
         "business_address": row.business_address,
@@ -305,7 +306,7 @@ def show(settings: Settings, key: str, database_url: str, as_json: bool) -> None
         if row is None:
             return None
         found = statuses(session, [row.id], _today(), settings.rmd_recertification_due)
-        return provider_details(session, row, found[row.id])
+        return provider_details(session, row, found[row.id], settings.business_zone)
 
     details = _read(database_url, read)
     if details is None:
@@ -510,7 +511,10 @@ ZONE_ACTOR = "cli:providers-zone"
 )
 @DATABASE_URL
 @_JSON
-def zone_(key: str, zone: str | None, clear: bool, database_url: str, as_json: bool) -> None:
+@pass_settings
+def zone_(
+    settings: Settings, key: str, zone: str | None, clear: bool, database_url: str, as_json: bool
+) -> None:
     """Set the IANA time zone (America/Chicago) that KEY's business hours, and so its hop
     requests' due times, are read in; without ZONE, say which zone it has and where that
     comes from (set by hand, the state in its business address, or the business_zone
@@ -526,9 +530,9 @@ def zone_(key: str, zone: str | None, clear: bool, database_url: str, as_json: b
             raise click.ClickException(f"no provider is known by {_shown(key.strip()[:60])!r}")
         try:
             found = (
-                set_time_zone(session, row, zone, ZONE_ACTOR, SystemClock())
+                set_time_zone(session, row, zone, ZONE_ACTOR, SystemClock(), settings.business_zone)
                 if zone or clear
-                else zone_of(row)
+                else zone_of(row, settings.business_zone)
             )
         except ZoneError as exc:
             raise click.ClickException(_shown(str(exc))) from None

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
-from robotrace import settings
 from robotrace.clock import Clock, SystemClock
 from robotrace.providers.identity import clean, default_key, new_key, readings_of
 from robotrace.providers.lookalike import looks_like
@@ -448,18 +447,22 @@ def search_providers(session: Session, text: str, limit: int = 20) -> list[model
     return rows
 
 
-def zone_of(row: models.Provider, default_zone: str | None = None) -> ProviderZone:
+def zone_of(row: models.Provider, business_zone: str) -> ProviderZone:
     """The zone ``row``'s business hours are read in, and where it comes from: set by an
-    admin, its address's state, or ``default_zone`` (the ``business_zone`` setting)."""
-    default = default_zone or settings.get("business_zone")
-    return provider_zone(row.time_zone, row.business_address, row.foreign, default)
+    admin, its address's state, or ``business_zone`` (the setting)."""
+    return provider_zone(row.time_zone, row.business_address, row.foreign, business_zone)
 
 
 def set_time_zone(
-    session: Session, row: models.Provider, zone: str | None, actor: str, clock: Clock
+    session: Session,
+    row: models.Provider,
+    zone: str | None,
+    actor: str,
+    clock: Clock,
+    business_zone: str,
 ) -> ProviderZone:
     """Set the zone of ``row`` (an IANA name, checked; None or "": back to its address's or
-    the default), audited as ``provider.zone_set``. Returns the zone in force now."""
+    ``business_zone``), audited as ``provider.zone_set``. Returns the zone in force now."""
     wanted = checked_zone(zone.strip()) if zone and zone.strip() else None
     if wanted != row.time_zone:
         details: dict[str, object] = {"old": row.time_zone, "new": wanted}
@@ -467,7 +470,7 @@ def set_time_zone(
         append_audit(session, [event])
         row.time_zone, row.updated_at = wanted, clock.now()
         session.flush()
-    return zone_of(row)
+    return zone_of(row, business_zone)
 
 
 def provider_ids(session: Session, keys: Iterable[str], chunk: int = 500) -> dict[str, int]:

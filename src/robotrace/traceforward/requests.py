@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robotrace import settings
 from robotrace.clock import Clock, format_utc
 from robotrace.notify.hops import local_due, messages_to
 from robotrace.notify.outbox import enqueue
@@ -34,6 +33,7 @@ from robotrace.notify.queue import provider_audiences
 from robotrace.numbering.store import holder_of, nanp_digits
 from robotrace.providers.registry import named_provider
 from robotrace.providers.store import add_named_provider, zone_of
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import append_audit
 from robotrace.store.db import lock_for_transaction
@@ -70,10 +70,11 @@ def ask(
     number: str,
     actor: str,
     clock: Clock,
-    policy: Policy | None = None,
+    settings: Settings,
 ) -> models.TraceForwardRequest:
     """Ask the carrier of ``number`` (one of the campaign's call-back numbers) whose it is;
-    the request is due as a hop request is, by ``policy`` (default: the settings')."""
+    the request is due as a hop request is, by the policy ``settings`` give, and links to
+    the portal at their ``base_url``."""
     lock_for_transaction(session, "trace-forward")  # one open request per number
     campaign = session.get(models.Campaign, campaign_id)
     if campaign is None:
@@ -92,6 +93,7 @@ def ask(
     if _open_request(session, campaign_id, holder.number) is not None:
         raise AlreadyDone(f"{holder.number} was asked already; the request is open")
     carrier = _carrier(session, holder.ocn, holder.company, actor, clock)
+    zone = zone_of(carrier, settings.business_zone).zone
     now = clock.now()
     request = models.TraceForwardRequest(
         campaign_id=campaign_id,
@@ -101,13 +103,13 @@ def ask(
         ocn=holder.ocn,
         asked_by=actor,
         requested_at=now,
-        due_at=(policy or Policy.from_environ()).due_at(now, zone_of(carrier).zone),
+        due_at=Policy.from_settings(settings).due_at(now, zone),
     )
     session.add(request)
     session.flush()
     details = {"request": request.id, "number": holder.number, "block": holder.prefix}
     _audit(session, now, actor, "traceforward.requested", carrier.key, details)
-    _notify(session, request, campaign, carrier, clock)
+    _notify(session, request, campaign, carrier, clock, settings)
     return request
 
 
@@ -199,11 +201,14 @@ def _audit(
 
 
 def payload(
-    request: models.TraceForwardRequest, campaign: models.Campaign, carrier: models.Provider
+    request: models.TraceForwardRequest,
+    campaign: models.Campaign,
+    carrier: models.Provider,
+    settings: Settings,
 ) -> dict[str, Any]:
     """What the carrier is told: the number and the campaign, never tracebacks or other
     providers (docs/tenancy.md)."""
-    base_url = settings.get("base_url")
+    base_url = settings.base_url
     return {
         "request_id": request.id,
         "number": request.number,
@@ -216,7 +221,7 @@ def payload(
         "provider": {"key": carrier.key, "name": carrier.business_name},
         "requested_at": format_utc(request.requested_at),
         "due_at": format_utc(request.due_at),
-        **local_due(request.due_at, zone_of(carrier).zone),
+        **local_due(request.due_at, zone_of(carrier, settings.business_zone).zone),
         "link": f"{base_url.rstrip('/')}/inbox/trace-forward/{request.id}",
     }
 
@@ -227,9 +232,10 @@ def _notify(
     campaign: models.Campaign,
     carrier: models.Provider,
     clock: Clock,
+    settings: Settings,
 ) -> None:
     audience = provider_audiences(session, {carrier.id})[carrier.id]
-    body = payload(request, campaign, carrier)
+    body = payload(request, campaign, carrier, settings)
     for m in messages_to(audience, REQUESTED, request.id, body):
         enqueue(session, m.channel, m.target, m.kind, m.payload, m.dedupe_key, clock)
 

@@ -16,7 +16,6 @@ from fastapi import HTTPException
 from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from robotrace import settings
 from robotrace.enforcement.authorizations import ACTIVE
 from robotrace.enforcement.records import IN_FORCE
 from robotrace.enforcement.upstreams import Upstream, upstreams_of
@@ -132,12 +131,11 @@ def _zone_columns(provider: Any) -> tuple[Any, ...]:
     )
 
 
-def _zone_of_row(row: Row[Any]) -> str:
-    default = settings.get("business_zone")
-    return provider_zone(row.zone_set, row.zone_address, row.zone_foreign, default).zone
+def _zone_of_row(row: Row[Any], business_zone: str) -> str:
+    return provider_zone(row.zone_set, row.zone_address, row.zone_foreign, business_zone).zone
 
 
-def _request_view(row: Row[Any]) -> HopRequest:
+def _request_view(row: Row[Any], business_zone: str) -> HopRequest:
     return HopRequest(
         id=row.id,
         calling_number=row.calling_number,
@@ -150,7 +148,7 @@ def _request_view(row: Row[Any]) -> HopRequest:
         and (row.traceback_status == Status.OPEN or row.signer_answer == Answer.ORIGIN),
         downstream_key=row.downstream_key,
         downstream_name=row.downstream_name,
-        time_zone=_zone_of_row(row),
+        time_zone=_zone_of_row(row, business_zone),
     )
 
 
@@ -160,24 +158,27 @@ def own_provider_id(principal: Principal) -> int:
     return principal.provider_id
 
 
-def own_time_zone(db: Session, principal: Principal) -> str:
+def own_time_zone(db: Session, principal: Principal, business_zone: str) -> str:
     """The IANA zone the principal's provider's business hours, and so its due times, are
-    read in (robotrace.providers.zones)."""
+    read in (robotrace.providers.zones; ``business_zone`` when neither set nor told by its
+    address)."""
     row = db.get(models.Provider, own_provider_id(principal))
     if row is None:
         raise _not_found()
-    return zone_of(row).zone
+    return zone_of(row, business_zone).zone
 
 
 def hop_requests(
     db: Session,
     principal: Principal,
+    business_zone: str,
     status: HopStatus = "open",
     limit: int | None = None,
     offset: int = 0,
 ) -> list[HopRequest]:
     """The principal's provider's hop requests with ``status``, earliest due first; a page
-    of them with ``limit`` and ``offset``. One query, however many there are."""
+    of them with ``limit`` and ``offset``. One query, however many there are. A provider
+    whose zone is not known reads its due times in ``business_zone``."""
     query = (
         _hop_requests(own_provider_id(principal))
         .where(_status_filter(status))
@@ -185,7 +186,7 @@ def hop_requests(
         .limit(limit)
         .offset(offset)
     )
-    return [_request_view(row) for row in db.execute(query)]
+    return [_request_view(row, business_zone) for row in db.execute(query)]
 
 
 def hop_request_count(db: Session, principal: Principal, status: HopStatus = "open") -> int:
@@ -199,14 +200,16 @@ def hop_request_count(db: Session, principal: Principal, status: HopStatus = "op
     return db.scalar(query) or 0
 
 
-def hop_request(db: Session, principal: Principal, hop_id: int) -> tuple[HopRequest, str]:
+def hop_request(
+    db: Session, principal: Principal, business_zone: str, hop_id: int
+) -> tuple[HopRequest, str]:
     """One of the principal's provider's hop requests and its traceback id (kept server-side)."""
     row = db.execute(
         _hop_requests(own_provider_id(principal)).where(models.Hop.id == hop_id)
     ).first()
     if row is None:
         raise _not_found()
-    return _request_view(row), row.traceback_id
+    return _request_view(row, business_zone), row.traceback_id
 
 
 def traceback_row(db: Session, principal: Principal, traceback_id: str) -> models.Traceback:
@@ -443,7 +446,7 @@ def _signer_requests(key: str) -> Select[Any]:
     )
 
 
-def _signer_view(found: Row[Any]) -> SignerRequest:
+def _signer_view(found: Row[Any], business_zone: str) -> SignerRequest:
     row: models.Traceback = found[0]
     assert row.signer_requested_at is not None and row.signer_due_at is not None
     return SignerRequest(
@@ -457,7 +460,7 @@ def _signer_view(found: Row[Any]) -> SignerRequest:
         due_at=row.signer_due_at,
         **GivenAnswer.signer_fields(row),
         open=row.signer_answer is None and row.status == Status.OPEN,
-        time_zone=_zone_of_row(found),
+        time_zone=_zone_of_row(found, business_zone),
     )
 
 
@@ -467,7 +470,7 @@ def _own_key(principal: Principal) -> str:
 
 
 def signer_requests(
-    db: Session, principal: Principal, status: SignerStatus = "open"
+    db: Session, principal: Principal, business_zone: str, status: SignerStatus = "open"
 ) -> list[SignerRequest]:
     """The direct requests to the principal's provider as the call's signer, earliest due
     first: ``open`` (unanswered, traceback open), ``answered`` (no longer open) or ``all``."""
@@ -475,17 +478,19 @@ def signer_requests(
     if status != "all":
         query = query.where(_signer_is_open() if status == "open" else not_(_signer_is_open()))
     query = query.order_by(models.Traceback.signer_due_at, models.Traceback.id)
-    return [_signer_view(row) for row in db.execute(query)]
+    return [_signer_view(row, business_zone) for row in db.execute(query)]
 
 
-def signer_request(db: Session, principal: Principal, request_id: int) -> tuple[SignerRequest, str]:
+def signer_request(
+    db: Session, principal: Principal, business_zone: str, request_id: int
+) -> tuple[SignerRequest, str]:
     """One direct request to the principal's provider and its traceback id (kept
     server-side); another provider's answers 404 exactly like a missing one."""
     query = _signer_requests(_own_key(principal)).where(models.Hop.id == request_id)
     row = db.execute(query).first()
     if row is None:
         raise _not_found()
-    return _signer_view(row), row[0].id
+    return _signer_view(row, business_zone), row[0].id
 
 
 # --- Federated bulk tracing (issue 21): submissions for readers, batches for providers ---

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.registry import Provider
+from robotrace.settings import Settings
 from robotrace.store.asked import asked_of
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
@@ -30,7 +31,14 @@ from robotrace.traceback.workflow import (
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import LARGEST_ID, AnswerIn, AskedOut, HopRequestOut, RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    get_clock,
+    get_policy,
+    get_settings,
+    require_roles,
+    writer,
+)
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/hop-requests", tags=["hop requests (providers)"])
@@ -94,13 +102,14 @@ def list_hop_requests(
     offset: int = Query(0, ge=0, le=LARGEST_ID, description="requests to skip"),
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> list[HopRequestOut]:
     """Your provider's hop requests, earliest due first: ``open`` (default), ``answered``
     (no longer open: answered, or closed), or ``all``; a page of ``limit`` (default 100,
     at most 1000) from ``offset``. ``X-Total-Count`` says how many there are in all, and
     ``Link: <…>; rel="next"`` names the next page while there is one."""
     total = access.hop_request_count(db, principal, status)
-    found = access.hop_requests(db, principal, status, limit, offset)
+    found = access.hop_requests(db, principal, settings.business_zone, status, limit, offset)
     response.headers.update(page_headers(request, total, limit, offset, len(found)))
     return _outs(found, db)
 
@@ -110,9 +119,10 @@ def get_hop_request(
     hop_id: RowId,
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> HopRequestOut:
     """One of your provider's hop requests."""
-    request, _ = access.hop_request(db, principal, hop_id)
+    request, _ = access.hop_request(db, principal, settings.business_zone, hop_id)
     return _out(request, db)
 
 
@@ -143,6 +153,7 @@ def answer_hop_request(
     body: AnswerIn,
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
     clock: Clock = Depends(get_clock),
     policy: Policy = Depends(get_policy),
 ) -> HopRequestOut:
@@ -150,7 +161,7 @@ def answer_hop_request(
     registered. A late answer after ``no_response`` is recorded; it reopens the traceback only
     when it names an upstream not in the chain yet (docs/concepts.md). Naming your own
     provider as the upstream is 422."""
-    request, traceback_id = access.hop_request(db, principal, hop_id)
+    request, traceback_id = access.hop_request(db, principal, settings.business_zone, hop_id)
     if request.answer not in (None, Answer.NO_RESPONSE.value):
         raise HTTPException(409, ANSWERED)
     lock_traceback(db, traceback_id)
@@ -172,5 +183,5 @@ def answer_hop_request(
         raise HTTPException(409, ANSWERED) from None
     except WorkflowError as exc:  # the reply does not fit the registry (an unknown upstream)
         raise HTTPException(422, str(exc)) from None
-    updated, _ = access.hop_request(db, principal, hop_id)
+    updated, _ = access.hop_request(db, principal, settings.business_zone, hop_id)
     return _out(updated, db)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock
+from robotrace.settings import Settings
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
@@ -25,7 +26,7 @@ from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.hops import ANSWERED, CLOSED
 from robotrace.web.api.schemas import RowId, SignerAnswerIn, SignerRequestOut
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/signer-requests", tags=["signer requests (providers)"])
@@ -42,10 +43,11 @@ def list_signer_requests(
     status: Literal["open", "answered", "all"] = Query("open"),
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> list[SignerRequestOut]:
     """Direct requests to your provider as the signer of a traced call, earliest due first:
     ``open`` (default), ``answered`` (no longer open: answered, or closed), or ``all``."""
-    return [_out(r) for r in access.signer_requests(db, principal, status)]
+    return [_out(r) for r in access.signer_requests(db, principal, settings.business_zone, status)]
 
 
 @router.get("/{request_id}", response_model=SignerRequestOut, responses=responses(403, 404))
@@ -53,9 +55,10 @@ def get_signer_request(
     request_id: RowId,
     principal: Principal = Depends(require_roles(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> SignerRequestOut:
     """One direct request to your provider."""
-    request, _ = access.signer_request(db, principal, request_id)
+    request, _ = access.signer_request(db, principal, settings.business_zone, request_id)
     return _out(request)
 
 
@@ -75,14 +78,16 @@ def answer_signer_request(
     body: SignerAnswerIn,
     principal: Principal = Depends(writer(PROVIDER)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
     clock: Clock = Depends(get_clock),
 ) -> SignerRequestOut:
     """Answer a direct request, once, as your own provider: ``origin`` names your customer
     (and closes the traceback); ``upstream`` names the provider you received the call from;
     ``not_found`` or ``refused`` say why in ``note``."""
-    _, traceback_id = access.signer_request(db, principal, request_id)
+    zone = settings.business_zone
+    _, traceback_id = access.signer_request(db, principal, zone, request_id)
     lock_traceback(db, traceback_id)
-    request, _ = access.signer_request(db, principal, request_id)  # as of the lock
+    request, _ = access.signer_request(db, principal, zone, request_id)  # as of the lock
     if request.answer is not None:
         raise HTTPException(409, ANSWERED)
     if not request.open:
@@ -96,5 +101,5 @@ def answer_signer_request(
         raise HTTPException(409, ANSWERED) from None
     except WorkflowError as exc:
         raise HTTPException(422, str(exc)) from None
-    updated, _ = access.signer_request(db, principal, request_id)
+    updated, _ = access.signer_request(db, principal, zone, request_id)
     return _out(updated)

@@ -20,13 +20,13 @@ from robotrace import numbers
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock
 from robotrace.providers.store import zone_of
+from robotrace.settings import Settings
 from robotrace.store.models import UserRole
-from robotrace.traceback.workflow import Policy
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.errors import responses
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles, writer
 from robotrace.web.principal import Principal
 
 router = APIRouter(tags=["trace forward"])
@@ -73,9 +73,9 @@ class TraceForwardOut(BaseModel):
     asked_by: str | None = None
 
 
-def _out(found: Any, principal: Principal) -> TraceForwardOut:
+def _out(found: Any, principal: Principal, settings: Settings) -> TraceForwardOut:
     request, carrier, campaign = found
-    zone = zone_of(carrier).zone
+    zone = zone_of(carrier, settings.business_zone).zone
     staff = principal.role in access.READ_ALL
     return TraceForwardOut(
         id=request.id,
@@ -118,7 +118,7 @@ def ask_trace_forward(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
-    policy: Policy = Depends(get_policy),
+    settings: Settings = Depends(get_settings),
 ) -> TraceForwardOut:
     """Ask the carrier that one of the campaign's call-back numbers was assigned to (the
     number-block table: ``robotrace numbering import``) whose customer it is. 409 while a
@@ -126,10 +126,10 @@ def ask_trace_forward(
     block is unknown."""
     access.campaign_row(db, principal, campaign_id)
     try:
-        request = traceforward.ask(db, campaign_id, body.number, principal.actor, clock, policy)
+        request = traceforward.ask(db, campaign_id, body.number, principal.actor, clock, settings)
     except traceforward.TraceForwardError as exc:
         raise _refusal(exc) from None
-    return _out(access.trace_forward_request(db, principal, request.id), principal)
+    return _out(access.trace_forward_request(db, principal, request.id), principal, settings)
 
 
 @router.get(
@@ -140,12 +140,13 @@ def list_trace_forward_requests(
     campaign: str | None = Query(None, max_length=64, description="staff: one campaign's"),
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> list[TraceForwardOut]:
     """Trace Forward requests, earliest due first: every one for staff, your provider's own
     for a provider user."""
     wanted = campaign if principal.role in access.READ_ALL else None
     found = access.trace_forward_requests(db, principal, status, wanted)
-    return [_out(row, principal) for row in found]
+    return [_out(row, principal, settings) for row in found]
 
 
 @router.get(
@@ -157,9 +158,10 @@ def get_trace_forward_request(
     forward_id: RowId,
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
+    settings: Settings = Depends(get_settings),
 ) -> TraceForwardOut:
     """One Trace Forward request."""
-    return _out(access.trace_forward_request(db, principal, forward_id), principal)
+    return _out(access.trace_forward_request(db, principal, forward_id), principal, settings)
 
 
 @router.post(
@@ -173,6 +175,7 @@ def answer_trace_forward_request(
     principal: Principal = Depends(writer(UserRole.PROVIDER)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> TraceForwardOut:
     """Answer a request to your provider, once: ``assigned`` names the customer (and how to
     reach them), ``not_ours`` may say who serves the number now, ``not_assigned`` says it is
@@ -183,4 +186,4 @@ def answer_trace_forward_request(
         traceforward.answer(db, request, reply, principal.actor, clock)
     except traceforward.TraceForwardError as exc:
         raise _refusal(exc) from None
-    return _out(access.trace_forward_request(db, principal, forward_id), principal)
+    return _out(access.trace_forward_request(db, principal, forward_id), principal, settings)

@@ -88,17 +88,18 @@ def inbox(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     page = Page(offset, PAGE_SIZE, access.hop_request_count(db, principal, "open"))
+    zone = business_zone(request)
     return render(
         request,
         "inbox.html",
         principal,
-        requests=access.hop_requests(db, principal, "open", PAGE_SIZE, offset),
+        requests=access.hop_requests(db, principal, zone, "open", PAGE_SIZE, offset),
         page=page,
-        missed=access.hop_requests(db, principal, "no_response", PAGE_SIZE),
+        missed=access.hop_requests(db, principal, zone, "no_response", PAGE_SIZE),
         missed_total=access.hop_request_count(db, principal, "no_response"),
-        signer_requests=access.signer_requests(db, principal, "open"),
+        signer_requests=access.signer_requests(db, principal, zone, "open"),
         **inbox_section(db, principal),
-        zone=access.own_time_zone(db, principal),
+        zone=access.own_time_zone(db, principal, zone),
         **open_steps(db, principal, clock),
     )
 
@@ -117,14 +118,21 @@ def history(
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    answered = [r for r in access.hop_requests(db, principal, "answered") if r.answer is not None]
+    found = access.hop_requests(db, principal, business_zone(request), "answered")
+    answered = [r for r in found if r.answer is not None]
     answered.sort(key=lambda r: (r.answered_at or r.due_at, r.id), reverse=True)
     return render(request, "history.html", principal, requests=answered)
 
 
-def next_open(db: Session, principal: Principal, after: int) -> HopRequest | None:
+def business_zone(request: Request) -> str:
+    """The zone of a provider whose own zone is not known (the portal's ``business_zone``)."""
+    return str(request.app.state.settings.business_zone)
+
+
+def next_open(request: Request, db: Session, principal: Principal, after: int) -> HopRequest | None:
     """The open request the provider should answer next: the earliest due but ``after``."""
-    return next((r for r in access.hop_requests(db, principal, "open", 2) if r.id != after), None)
+    found = access.hop_requests(db, principal, business_zone(request), "open", 2)
+    return next((r for r in found if r.id != after), None)
 
 
 def provider_named(db: Session, key: str | None) -> str:
@@ -166,7 +174,7 @@ def _request_page(
         form=form or AnswerForm(),
         **placed_error(error, answerable(hop)),
         upstream_named=provider_named(db, hop.upstream),
-        next_request=next_open(db, principal, hop.id),
+        next_request=next_open(request, db, principal, hop.id),
         asked=asked_of(db, [hop.id]).get(hop.id),
         **call_lookup(hop.time_zone),
         **context,
@@ -182,7 +190,7 @@ def hop_request(
     db: Session = REQUEST_DB,
 ) -> Response:
     """One request; ``recorded=1``: just answered, so the page confirms what was recorded."""
-    hop, _traceback_id = access.hop_request(db, principal, hop_id)
+    hop, _traceback_id = access.hop_request(db, principal, business_zone(request), hop_id)
     just_answered = recorded == "1" and hop.answer not in (None, "no_response")
     return _request_page(request, principal, db, hop, recorded=just_answered)
 
@@ -197,7 +205,7 @@ def answer(
     clock: Clock = Depends(get_clock),
     policy: Policy = Depends(get_policy),
 ) -> Response:
-    hop, traceback_id = access.hop_request(db, principal, hop_id)
+    hop, traceback_id = access.hop_request(db, principal, business_zone(request), hop_id)
     if not answerable(hop):
         return _request_page(request, principal, db, hop, form, ANSWERED)
     key = principal.provider_key or ""
@@ -248,7 +256,7 @@ def _signer_page(
         form=form or AnswerForm(),
         **placed_error(error, asked.open and asked.answer is None),
         upstream_named=provider_named(db, asked.upstream),
-        next_request=next_open(db, principal, 0),
+        next_request=next_open(request, db, principal, 0),
         **call_lookup(asked.time_zone),
         **context,
     )
@@ -262,7 +270,7 @@ def signer_request(
     principal: Principal = Depends(require_roles(*PROVIDER)),
     db: Session = REQUEST_DB,
 ) -> Response:
-    asked, _traceback_id = access.signer_request(db, principal, request_id)
+    asked, _traceback_id = access.signer_request(db, principal, business_zone(request), request_id)
     just_answered = recorded == "1" and asked.answer is not None
     return _signer_page(request, principal, db, asked, recorded=just_answered)
 
@@ -285,7 +293,7 @@ def answer_signer_request(
     clock: Clock = Depends(get_clock),
 ) -> Response:
     """Answer a direct request with the provider's own OCN (never one from the form)."""
-    asked, traceback_id = access.signer_request(db, principal, request_id)
+    asked, traceback_id = access.signer_request(db, principal, business_zone(request), request_id)
     if asked.answer is not None:
         return _signer_page(request, principal, db, asked, form, ANSWERED)
     if not asked.open:

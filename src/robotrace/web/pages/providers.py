@@ -308,7 +308,7 @@ def _provider_page(
         can_identify=principal.is_staff,
         can_set_zone=principal.is_staff,
         looks_like=lookalikes_of(db, provider) if principal.is_staff else [],
-        zone=zone_of(provider),
+        zone=zone_of(provider, request.app.state.settings.business_zone),
         zone_sources=ZONE_SOURCES,
         default_zone=request.app.state.settings.business_zone,
         rule=RULE,
@@ -451,7 +451,8 @@ def set_zone(
     ``provider.zone_set`` (robotrace.providers.store.set_time_zone)."""
     provider = access.provider_row(db, principal, key)
     try:
-        set_time_zone(db, provider, time_zone, principal.actor, clock)
+        zone = request.app.state.settings.business_zone
+        set_time_zone(db, provider, time_zone, principal.actor, clock, zone)
     except ValueError as exc:
         error = f"Time zone not changed: {str(exc).rstrip('.')}."
         shown = {"entered_zone": time_zone[:64]}

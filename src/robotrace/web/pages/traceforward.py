@@ -23,13 +23,13 @@ from robotrace.numbering.blocks import NumberingFormatError, read_number_blocks
 from robotrace.numbering.store import block_count, holder_of, import_blocks
 from robotrace.providers.store import zone_of
 from robotrace.rows import BadRowsError
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
-from robotrace.traceback.workflow import Policy
 from robotrace.traceforward import requests as traceforward
 from robotrace.web import access
 from robotrace.web.api.schemas import RowId
-from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_settings, require_roles, writer
 from robotrace.web.evidence_uploads import (
     BadFileName,
     save_stream,
@@ -76,14 +76,14 @@ def ask_trace_forward(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
-    policy: Policy = Depends(get_policy),
+    settings: Settings = Depends(get_settings),
 ) -> Response:
     from robotrace.web.pages.campaigns import campaign_response  # it shows this module's part
 
     access.campaign_row(db, principal, campaign_id)
     try:
         asked = in_savepoint(
-            db, lambda: traceforward.ask(db, campaign_id, number, principal.actor, clock, policy)
+            db, lambda: traceforward.ask(db, campaign_id, number, principal.actor, clock, settings)
         )
     except traceforward.TraceForwardError as exc:
         return campaign_response(request, principal, db, campaign_id, 422, tf_error=str(exc))
@@ -120,7 +120,7 @@ def _request_page(
         campaign_name=campaign.name,
         heard=(campaign.first_seen_at, campaign.last_seen_at),
         spellings=numbers.spellings(asked.number),
-        zone=zone_of(carrier).zone,
+        zone=zone_of(carrier, request.app.state.settings.business_zone).zone,
         words=ANSWER_WORDS,
         form=form or {},
         form_error=error,
