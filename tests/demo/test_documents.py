@@ -154,7 +154,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Document]:
             timedelta(days=7),
         )
         assert report.effects, "the period report must have its table of effects"
-        pdf = read_pdf(report_pdf(report))
+        pdf = read_pdf(report_pdf(report, Settings.from_environ().display_zone))
         found.append(Document("period_report", "period report", pdf, None))
     engine.dispose()
     return found

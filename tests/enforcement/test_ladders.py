@@ -463,7 +463,7 @@ def test_the_order_email_renders_what_to_do_and_when(seeded, clock):
     notify(seeded, clock)
     with transaction(seeded) as session:
         payload = session.scalars(select(models.Notification.payload)).first()
-    rendered = render("order.issued", payload)
+    rendered = render("order.issued", payload, Settings.from_environ().display_zone)
     assert rendered.subject.startswith("Notification of Suspected Illegal Traffic NSIT-")
     assert "Charlie Gateway (CCCC)" in rendered.subject
     assert "Respond by:      15 May 2020, 08:00 EDT" in rendered.body  # 12:00 UTC

@@ -98,7 +98,7 @@ def test_the_letter_email_renders(seeded, clock):
     issue(seeded, clock)
     with transaction(seeded) as session:
         payload = session.scalars(select(models.Notification.payload)).first()
-    rendered = render("letter.issued", payload)
+    rendered = render("letter.issued", payload, Settings.from_environ().display_zone)
     assert "Charlie Gateway (CCCC)" in rendered.subject
     assert "3 May 2020, 08:00 EDT" in rendered.body  # mitigate_by, 12:00 UTC
 

@@ -2,6 +2,7 @@
 in the spellings call records use, the call time in UTC and on its own clock (issue 22)."""
 
 from robotrace.notify.channels.email.render import render
+from robotrace.settings import Settings
 
 PAYLOAD = {
     "traceback_id": "TB-000001",
@@ -23,7 +24,7 @@ PAYLOAD = {
 
 
 def lines_of(kind: str, payload: dict) -> list[str]:
-    return render(kind, payload).body.splitlines()
+    return render(kind, payload, Settings.from_environ().display_zone).body.splitlines()
 
 
 def test_the_request_spells_both_numbers_the_ways_call_records_write_them():
@@ -50,5 +51,5 @@ def test_without_a_known_zone_the_call_time_is_also_on_the_display_clock():
 
 def test_the_signer_request_spells_the_numbers_too():
     payload = {**PAYLOAD, "origid": "0f3c", "attest": "A"}
-    body = render("signer.requested", payload).body
+    body = render("signer.requested", payload, Settings.from_environ().display_zone).body
     assert "(713) 555-1234" in body and "10:04:05 CDT (America/Chicago)" in body

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from robotrace.notify.channels.email.render import render
 from robotrace.notify.hops import Audience, OpenHop, hop_messages, kinds_due
+from robotrace.settings import Settings
 from robotrace.store.values import CallUnderTrace
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
@@ -62,7 +63,7 @@ def test_coordinators_hear_only_of_overdue_hops_with_a_link_to_the_traceback():
 def test_every_hop_kind_renders_an_email_with_the_request_details():
     [message] = hop_messages(HOP, at(0), FOUR_HOURS, Audience(("a@b.example",)), Audience(), "x")
     for kind in ("hop.requested", "hop.reminder", "hop.overdue"):
-        rendered = render(kind, message.payload)
+        rendered = render(kind, message.payload, Settings.from_environ().display_zone)
         assert "#7" in rendered.subject and "TB-000003" not in rendered.subject + rendered.body
         assert "Bravo Wholesale (BBBB)" in rendered.body
         assert "2 May 2020, 08:00" in rendered.body  # 12:00 UTC, in New York
@@ -78,7 +79,7 @@ def test_the_providers_notice_says_what_is_asked_and_the_coordinators_where_it_i
     messages = hop_messages(hop, at(25), FOUR_HOURS, PROVIDER, COORDINATORS, "https://p/")
     to_provider = next(m for m in messages if m.payload["audience"] == "provider")
     to_coordinators = next(m for m in messages if m.payload["audience"] == "coordinator")
-    body = render(to_provider.kind, to_provider.payload).body
+    body = render(to_provider.kind, to_provider.payload, Settings.from_environ().display_zone).body
     assert "IRS arrest warrant" in body and "“A warrant is out for you.”" in body
     assert "https://evidence.example/rec/1.wav" in body and "3 other call(s)" in body
     assert "TB-000003" not in body and "traceback_id" not in to_provider.payload

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from click.testing import CliRunner
 
 from robotrace.cli import main
+from robotrace.settings import Settings
 from robotrace.stats.command import effects_table
 from robotrace.stats.enforcement import Effect, Side
 from robotrace.stats.period import period_report, report_html
@@ -45,7 +46,9 @@ def test_a_step_with_nothing_before_it_says_none_before_in_the_period_report(ses
         timedelta(days=7),
     )
     steps = [effect(Side(0, 4, 0), Side(6, 2, 0))]
-    html = report_html(dataclasses.replace(report, effects=steps))
+    html = report_html(
+        dataclasses.replace(report, effects=steps), Settings.from_environ().display_zone
+    )
     assert "0&nbsp;→ 6 (none before)" in html  # complaints
     assert "4&nbsp;→ 2 (-50&nbsp;%)" in html  # calls
 

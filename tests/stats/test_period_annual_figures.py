@@ -18,6 +18,7 @@ from robotrace.clock import SimulatedClock
 from robotrace.legalprocess import log
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.stats.period import period_report, report_html, report_pdf
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
@@ -184,7 +185,7 @@ def test_html_pdf_and_the_command_show_the_annual_figures(tmp_path):
     with transaction(engine) as session:
         report = period_report(session, tmp_path, *MAY, NOW, timedelta(days=7))
     engine.dispose()
-    html = Tables(report_html(report))
+    html = Tables(report_html(report, Settings.from_environ().display_zone))
     assert html.texts["fig-time"].startswith(
         "9 h 0 minmedian time to complete (90th percentile 1 d 17 h; 6 closed)"
     )
@@ -223,7 +224,7 @@ def test_html_pdf_and_the_command_show_the_annual_figures(tmp_path):
     assert document["legal_process"]["by_kind"] == {"subpoena": 0, "cid": 1, "other": 0}
     poppler_or_skip()
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(report_pdf(report))
+    pdf.write_bytes(report_pdf(report, Settings.from_environ().display_zone))
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     words = " ".join(done.stdout.split())
     assert "Refusals and their stated reasons" in words

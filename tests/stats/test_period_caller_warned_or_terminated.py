@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from robotrace.clock import SimulatedClock
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.stats.period import annual_figures_text, period_report, report_html
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, OriginAction
@@ -63,5 +64,5 @@ def test_the_share_is_warned_or_terminated_callers_over_completed_tracebacks(ses
     assert figure["by_action"]["warned"] == 1 and figure["by_action"]["no_action"] == 1
     line = annual_figures_text(report)[-1]
     assert line.startswith("caller warned or terminated: 50% of completed tracebacks (2 of 4)")
-    html = report_html(report)
+    html = report_html(report, Settings.from_environ().display_zone)
     assert 'id="fig-warned-or-terminated"><div class="value">50 %</div>' in html

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from robotrace.cli import main
+from robotrace.settings import Settings
 from robotrace.stats.period import period_report, report_html, report_pdf
 from robotrace.store.db import make_engine, transaction, upgrade
 from tests.enforcement.test_letters import poppler_or_skip
@@ -67,7 +68,9 @@ def test_refusals_and_silences_are_listed_per_provider_with_their_reasons(sessio
         "MID": [("TB-000003", REASON), ("TB-000004", "no answer by 2020-05-05 10:00 UTC")],
         "GATE": [("TB-000005", "no answer by 2020-05-06 01:00 UTC")],
     }
-    table = Tables(report_html(report)).tables["table-findings"]
+    table = Tables(report_html(report, Settings.from_environ().display_zone)).tables[
+        "table-findings"
+    ]
     assert table[1][:4] == ["MID", "Middle Wholesale", "1", "1"]
     assert f"TB-000003: refused: {REASON}" in table[1][4]
     # the report writes times for people, in New York: 10:00 UTC is 06:00 EDT
@@ -111,7 +114,7 @@ def test_the_period_must_not_end_before_it_starts(session, tmp_path):
 def test_html_and_pdf_show_the_figures(session, tmp_path):
     build(session)
     report = period_report(session, tmp_path, *FIRST_FIVE, NOW, WEEK)
-    html = Tables(report_html(report))
+    html = Tables(report_html(report, Settings.from_environ().display_zone))
 
     assert html.texts["fig-tracebacks"].startswith("5tracebacks opened (4 closed)")
     assert html.texts["fig-providers"].startswith("5providers identified (5 new, 0 returning)")
@@ -120,7 +123,7 @@ def test_html_and_pdf_show_the_figures(session, tmp_path):
     assert ["c1", "c1", "5"] in html.tables["table-campaigns"]
     poppler_or_skip()
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(report_pdf(report))
+    pdf.write_bytes(report_pdf(report, Settings.from_environ().display_zone))
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     text = " ".join(done.stdout.split())
     assert "2020-05-01 to 2020-05-06" in text

@@ -92,7 +92,7 @@ def test_the_direct_request_is_notified_once_to_the_signer_by_email_and_webhook(
     assert payload["time_zone"] == "America/New_York"
     assert payload["link"].endswith(f"/inbox/signer/{request_id}")
     assert "traceback_id" not in payload
-    mail = render("signer.requested", payload)
+    mail = render("signer.requested", payload, Settings.from_environ().display_zone)
     assert ORIGID in mail.subject and "/inbox/signer/" in mail.body
     # Queued once: queueing again adds nothing, and the signer is asked only once.
     with transaction(engine) as session:

@@ -567,9 +567,10 @@ def period_report(
         database_url,
         lambda session: build(session, target, start.date(), end.date(), SystemClock().now(), span),
     )
+    zone = _settings().display_zone
     for path, content in ((html_path, report_html), (pdf_path, report_pdf)):
         if path is not None:
-            write_whole(path, content(report))
+            write_whole(path, content(report, zone))
             click.echo(f"wrote {path}", err=True)
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))

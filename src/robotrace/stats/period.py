@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -383,22 +384,26 @@ def hours_for_people(hours: float | None) -> str:
     return f"{whole_hours} h {minutes} min" if whole_hours else f"{minutes} min"
 
 
-def report_html(report: PeriodReport, title: str = "robotrace period report") -> str:
-    """The report as one self-contained HTML document (its own styles, no scripts)."""
+def report_html(
+    report: PeriodReport, display_zone: str, title: str = "robotrace period report"
+) -> str:
+    """The report as one self-contained HTML document (its own styles, no scripts), its
+    times written in ``display_zone``."""
     return render_template(
         TEMPLATE.read_text(encoding="utf-8"),
         {
             "r": report,
             "title": title,
-            "when": for_people,
+            "when": partial(for_people, zone=display_zone),
             "hours": hours_for_people,
             "kinds": KINDS,
         },
     )
 
 
-def report_pdf(report: PeriodReport) -> bytes:
-    return html_to_pdf(report_html(report))
+def report_pdf(report: PeriodReport, display_zone: str) -> bytes:
+    """The report as a PDF (the HTML document, printed)."""
+    return html_to_pdf(report_html(report, display_zone))
 
 
 def annual_figures_text(report: PeriodReport) -> list[str]:

@@ -9,6 +9,7 @@ and correct or withdraw it at ``/legal-process/{id}``. Provider users get 403.
 from __future__ import annotations
 
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -31,13 +32,13 @@ router = APIRouter(include_in_schema=False)
 WRITERS = (UserRole.ADMIN, UserRole.REGULATOR)
 
 
-def _context(db: Session, principal: Principal) -> dict[str, Any]:
-    """What every page of the log shows: the kinds, and for writers the form's suggestions
-    (the agencies named so far, the registry's providers)."""
+def _context(request: Request, db: Session, principal: Principal) -> dict[str, Any]:
+    """What every page of the log shows: the kinds, times in the display zone, and for
+    writers the form's suggestions (the agencies named so far, the registry's providers)."""
     writes = principal.role in WRITERS
     return {
         "kinds": log.KINDS,
-        "when": for_people,
+        "when": partial(for_people, zone=request.app.state.settings.display_zone),
         "writes": writes,
         "agencies": log.agencies(db) if writes else [],
         "directory": access.provider_rows(db, principal) if writes else [],
@@ -57,7 +58,7 @@ def _list_page(
         principal,
         status_code,
         entries=log.entries(db),
-        **_context(db, principal),
+        **_context(request, db, principal),
         **said,
     )
 
@@ -79,7 +80,7 @@ def _entry_page(
         entry=row,
         provider=provider,
         form=said.pop("form", None) or _form_of(row, provider),
-        **_context(db, principal),
+        **_context(request, db, principal),
         **said,
     )
 

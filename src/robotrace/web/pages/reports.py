@@ -149,7 +149,7 @@ def report_sent(
         "report_sent.html",
         None,
         status=status,
-        received=for_people(status.received_at),
+        received=for_people(status.received_at, get_settings(request).display_zone),
         address=str(request.url_for("report_sent", reference=status.reference)),
     )
 

@@ -4,6 +4,8 @@ signer's CSV export (docs/statistics.md#stirshaken-accountability)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -56,5 +58,5 @@ def shaken_page(
         signer=spc or "",
         period_query=query,
         shown=SHOWN,
-        for_people=for_people,
+        for_people=partial(for_people, zone=get_settings(request).display_zone),
     )

@@ -127,7 +127,7 @@ def period_report_page(
 ) -> Response:
     """The period report as its own printable document (the PDF is the same)."""
     report = period_report_of(request, db, report_period(request, start, end))
-    return HTMLResponse(report_html(report))
+    return HTMLResponse(report_html(report, request.app.state.settings.display_zone))
 
 
 @router.get("/period-report.pdf")
@@ -142,7 +142,7 @@ def period_report_pdf(
     report = period_report_of(request, db, period)
     name = f"robotrace-period-report-{period.start}-{period.end}.pdf"
     return Response(
-        report_pdf(report),
+        report_pdf(report, request.app.state.settings.display_zone),
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -9,6 +9,8 @@ names another provider gets the same 404 as for a key that does not exist.
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
@@ -55,5 +57,5 @@ def upstreams_page(
         reads_all=reads_all,
         risk_labels=RISK_LABELS,
         rmd_labels=RMD_LABELS,
-        when=for_people,
+        when=partial(for_people, zone=request.app.state.settings.display_zone),
     )

@@ -19,7 +19,7 @@ def prepare(
     session: Session, notification: models.Notification, settings: Settings
 ) -> EmailMessage:
     try:
-        rendered = render(notification.kind, notification.payload)
+        rendered = render(notification.kind, notification.payload, settings.display_zone)
     except (UnknownKind, KeyError) as exc:
         raise DeliveryError(f"cannot render: {exc}", permanent=True) from None
     sender = settings.mail_from
