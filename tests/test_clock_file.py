@@ -138,9 +138,11 @@ def test_serve_and_worker_refuse_an_unreadable_clock_file_at_the_start(tmp_path,
     ],
 )
 def test_times_are_written_for_people_in_the_display_zone(moment, zone, seconds, written):
-    assert for_people(parse_utc(moment), zone, seconds) == written
+    shown_in = zone or Settings.from_environ().display_zone
+    assert for_people(parse_utc(moment), shown_in, seconds) == written
 
 
 def test_the_display_zone_setting_moves_every_document_time(monkeypatch):
     monkeypatch.setenv("ROBOTRACE_DISPLAY_ZONE", "Pacific/Honolulu")
-    assert for_people(parse_utc("2020-04-10T14:14:00Z")) == "10 Apr 2020, 04:14 HST"
+    zone = Settings.from_environ().display_zone
+    assert for_people(parse_utc("2020-04-10T14:14:00Z"), zone) == "10 Apr 2020, 04:14 HST"

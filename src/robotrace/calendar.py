@@ -40,14 +40,12 @@ def in_zone(when: datetime, zone: str) -> datetime:
     return as_utc(when).astimezone(zone_info(zone))
 
 
-def for_people(when: datetime, zone: str | None = None, seconds: bool = False) -> str:
+def for_people(when: datetime, zone: str, seconds: bool = False) -> str:
     """``when`` as reports, letters and notices write it: ``10 Apr 2020, 10:14 EDT``, on the
-    wall clock of ``zone`` (default: the ``display_zone`` setting) with its abbreviation;
-    ``seconds`` for a call's time, which a provider looks up in its records. The minute is
-    cut, not rounded: a deadline never reads later than it is."""
-    from robotrace import settings  # settings parses zones with this module
-
-    local = in_zone(when, zone or settings.get("display_zone"))
+    wall clock of ``zone`` (the caller's ``display_zone`` setting, or a provider's own zone)
+    with its abbreviation; ``seconds`` for a call's time, which a provider looks up in its
+    records. The minute is cut, not rounded: a deadline never reads later than it is."""
+    local = in_zone(when, zone)
     clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
     return f"{local.day} {local:%b %Y}, {clock} {local:%Z}"
 

@@ -152,7 +152,7 @@ def run_story(
         campaign_ids,
         forward_at,  # type: ignore[arg-type]
         truth,
-        Settings.from_environ(),  # until the story is handed the demo's settings
+        settings,
     )
     if params.letters_at is not None:
         from robotrace.demo.enforcement import run_enforcement
