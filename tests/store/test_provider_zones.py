@@ -39,7 +39,8 @@ def stored(session):
 
 
 def zones(session) -> dict[str, str]:
-    return {key: info.time_zone for key, info in provider_directory(session).items()}
+    directory = provider_directory(session, Settings.from_environ().business_zone)
+    return {key: info.time_zone for key, info in directory.items()}
 
 
 def test_the_directory_gives_each_provider_the_zone_of_its_address_or_the_default(stored):

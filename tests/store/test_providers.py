@@ -17,6 +17,7 @@ from robotrace.providers.store import (
     search_providers,
     upsert_providers,
 )
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.audit import list_audit
 from robotrace.traceback.model import ProviderInfo
@@ -123,7 +124,7 @@ def test_providers_missing_from_an_import_stay_in_the_store(session):
 def test_the_directory_names_every_provider_by_key(session):
     upsert_providers(session, [TELCO, FOREIGN, RESELLER])
     new_york = "America/New_York"  # no address: the business_zone setting's default
-    assert provider_directory(session) == {
+    assert provider_directory(session, Settings.from_environ().business_zone) == {
         "1234": ProviderInfo(
             "1234", "Telco One", "United States", False, "abuse@telco.example", new_york
         ),

@@ -14,7 +14,6 @@ from typing import Any, Literal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from robotrace import settings
 from robotrace.clock import as_utc
 from robotrace.notify.agents import announce
 from robotrace.providers.store import provider_ids, provider_keys
@@ -301,13 +300,12 @@ def findings_for(
     return [f for f in found if key is None or f.provider == key]
 
 
-def provider_directory(
-    session: Session, default_zone: str | None = None
-) -> dict[str, ProviderInfo]:
+def provider_directory(session: Session, business_zone: str = "") -> dict[str, ProviderInfo]:
     """What the traceback workflow needs to know of every provider, by key; its zone is the
-    one :func:`robotrace.providers.store.zone_of` gives (``default_zone``: the
-    ``business_zone`` setting)."""
-    default = default_zone or settings.get("business_zone")
+    one :func:`robotrace.providers.store.zone_of` gives with ``business_zone`` (the setting)
+    for a provider whose zone is neither set nor told by its address. Without one such a
+    provider's zone is "": the business calendar's default zone, which the workflow's policy
+    reads due times in (:class:`~robotrace.traceback.model.ProviderInfo`)."""
     rows = session.execute(
         select(
             models.Provider.key,
@@ -322,7 +320,7 @@ def provider_directory(
     return {
         key: ProviderInfo(
             key=key, name=name, country=country, foreign=foreign, contact_email=email,
-            time_zone=provider_zone(zone, address, foreign, default).zone,
+            time_zone=provider_zone(zone, address, foreign, business_zone).zone,
         )
         for key, name, country, foreign, email, zone, address in rows
     }  # fmt: skip

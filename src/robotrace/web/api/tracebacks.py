@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from robotrace.calendar import in_zone
 from robotrace.clock import Clock, as_utc
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.traceback import service
@@ -21,7 +22,14 @@ from robotrace.traceback.workflow import REASON_LENGTH, Policy, TracebackClosed,
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.schemas import LARGEST_ID, HopOut, OpenTracebackIn, TracebackOut
-from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
+from robotrace.web.deps import (
+    REQUEST_DB,
+    get_clock,
+    get_policy,
+    get_settings,
+    require_roles,
+    writer,
+)
 from robotrace.web.principal import Principal
 
 router = APIRouter(prefix="/tracebacks", tags=["tracebacks (staff)"])
@@ -29,9 +37,11 @@ READERS = access.READ_ALL
 STAFF = (UserRole.COORDINATOR, UserRole.ADMIN)
 
 
-def traceback_out(db: Session, tb: Traceback, clock: Clock) -> TracebackOut:
-    """The ``robotrace trace`` summary of ``tb`` with its status, times and hop rows."""
-    directory = provider_directory(db)
+def traceback_out(db: Session, tb: Traceback, clock: Clock, business_zone: str) -> TracebackOut:
+    """The ``robotrace trace`` summary of ``tb`` with its status, times and hop rows (a hop's
+    due time also on its provider's clock: ``business_zone`` where the provider has no zone
+    of its own)."""
+    directory = provider_directory(db, business_zone)
     summary: dict[str, Any] = summary_of(tb, directory)
     row = db.get(models.Traceback, tb.id)
     assert row is not None
@@ -68,11 +78,12 @@ def list_tracebacks(
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> list[TracebackOut]:
     """Tracebacks, newest first, a page at a time."""
     wanted = None if status == "all" else status
     ids = access.traceback_ids(db, principal, wanted, limit, offset)
-    return [traceback_out(db, load_traceback(db, i), clock) for i in ids]
+    return [traceback_out(db, load_traceback(db, i), clock, settings.business_zone) for i in ids]
 
 
 @router.get("/{traceback_id}", response_model=TracebackOut, responses=responses(403, 404))
@@ -81,10 +92,11 @@ def get_traceback(
     principal: Principal = Depends(require_roles(*READERS)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> TracebackOut:
     """One traceback: its chain with each provider's roles, and what it found."""
     row = access.traceback_row(db, principal, traceback_id)
-    return traceback_out(db, load_traceback(db, row.id), clock)
+    return traceback_out(db, load_traceback(db, row.id), clock, settings.business_zone)
 
 
 @router.post("", status_code=201, response_model=TracebackOut, responses=responses(403, 422))
@@ -94,6 +106,7 @@ def open_traceback(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
     policy: Policy = Depends(get_policy),
 ) -> TracebackOut:
     """Open a traceback for a stored call (``call_id``) or for a call's details, and send
@@ -112,7 +125,7 @@ def open_traceback(
                 db, call, body.terminating_provider, principal.actor, clock, policy
             )
     response.headers["Location"] = f"/api/v1/tracebacks/{tb.id}"
-    return traceback_out(db, tb, clock)
+    return traceback_out(db, tb, clock, settings.business_zone)
 
 
 @router.post(
@@ -125,6 +138,7 @@ def mark_no_response(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> TracebackOut:
     """Mark the open hop ``no_response`` once it is overdue; the traceback closes
     ``non_responsive`` (``foreign_origin`` at a foreign provider)."""
@@ -132,7 +146,7 @@ def mark_no_response(
     lock_traceback(db, row.id)
     with conflicts():
         tb = service.mark_no_response(db, row.id, principal.actor, clock)
-    return traceback_out(db, tb, clock)
+    return traceback_out(db, tb, clock, settings.business_zone)
 
 
 class WithdrawIn(BaseModel):
@@ -152,6 +166,7 @@ def withdraw_traceback(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    settings: Settings = Depends(get_settings),
 ) -> TracebackOut:
     """Withdraw an open traceback opened by mistake: it closes ``withdrawn``, its open hop
     request (and any direct request to the signer) is cancelled and leaves the provider's
@@ -165,4 +180,4 @@ def withdraw_traceback(
         raise HTTPException(409, str(exc)) from None
     except WorkflowError as exc:
         raise HTTPException(422, str(exc)) from None
-    return traceback_out(db, tb, clock)
+    return traceback_out(db, tb, clock, settings.business_zone)
