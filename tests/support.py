@@ -1,5 +1,6 @@
 """What tests in every folder share: a free port, waiting for something to come true,
-waiting for a server to answer, and skipping a test whose tool is missing (failing it in CI).
+waiting for a server to answer, skipping a test whose tool is missing (failing it in CI), and
+the due-time policy of the settings.
 
 Import them as ``from tests.support import free_port, wait_for, wait_until_up``. Worlds and
 builders stay beside the tests that use them (``tests/web/conftest.py``,
@@ -15,12 +16,24 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import httpx
 import pytest
 
+if TYPE_CHECKING:
+    from robotrace.traceback.workflow import Policy
+
 T = TypeVar("T")
+
+
+def settings_policy() -> Policy:
+    """The hop requests' due-time policy of the settings as the test has set them now: what
+    the portal and the commands hand the traceback service."""
+    from robotrace.settings import Settings
+    from robotrace.traceback.workflow import Policy
+
+    return Policy.from_settings(Settings.from_environ())
 
 
 def running_in_ci() -> bool:

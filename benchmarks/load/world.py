@@ -30,10 +30,12 @@ from robotrace.accounts.users import create_user
 from robotrace.clock import SystemClock
 from robotrace.providers.registry import Provider
 from robotrace.providers.store import upsert_providers
+from robotrace.settings import Settings
 from robotrace.store import models
 from robotrace.store.db import make_engine, transaction, upgrade
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
+from robotrace.traceback.workflow import Policy
 
 PASSWORD = "load-test correct horse"
 TRANSCRIPTS = {
@@ -164,9 +166,10 @@ def build_world(url: str, sizes: Sizes) -> World:
         world.campaigns = list(CAMPAIGNS)
         _people(session, sizes, kinds, world, clock)
         calls = _calls(session, sizes, kinds, world, ids)
+    policy = Policy.from_settings(Settings.from_environ())  # as the portal under test reads it
     with transaction(engine) as session:
         for call in calls[: sizes.open_tracebacks]:
-            service.open_traceback_for_call(session, call.id, "coordinator:load", clock)
+            service.open_traceback_for_call(session, call.id, "coordinator:load", clock, policy)
     world.open_tracebacks = sizes.open_tracebacks
     world.calls_to_open = [call.id for call in calls[sizes.open_tracebacks :]]
     engine.dispose()

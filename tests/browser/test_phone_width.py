@@ -25,6 +25,7 @@ from robotrace.store.db import make_engine, transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from tests.browser.conftest import ARTIFACTS, served, signed_in
+from tests.support import settings_policy
 from tests.web.conftest import PASSWORD
 
 #: The smallest demo world with the whole enforcement story (letters, authorizations, a
@@ -151,6 +152,7 @@ def _seed(engine: Engine, notified: str, clock: FileClock) -> dict[str, str]:
             notified,
             "coordinator:coordinator@phone.example",
             SimulatedClock(clock.now()),
+            policy=settings_policy(),
         )
         hop = _first(
             session,

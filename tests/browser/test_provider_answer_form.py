@@ -23,6 +23,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from tests.browser.conftest import screenshot, seed_portal, served, signed_in
 from tests.browser.test_provider_registry import DESKTOP, PHONE, sideways_overflow
+from tests.support import settings_policy
 
 #: The world's call (tests.web.conftest.CALL) and two more, all first at AAAA.
 CALLS = [
@@ -38,7 +39,14 @@ def seed_answers(engine: Engine) -> None:
     clock = SystemClock()
     with transaction(engine) as session:
         for call in CALLS:
-            service.open_traceback(session, call, "AAAA", "coordinator:coord@example.org", clock)
+            service.open_traceback(
+                session,
+                call,
+                "AAAA",
+                "coordinator:coord@example.org",
+                clock,
+                policy=settings_policy(),
+            )
         aaaa = session.scalar(select(models.Provider.id).where(models.Provider.key == "AAAA"))
         now = clock.now()
         session.add_all(

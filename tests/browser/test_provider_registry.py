@@ -20,6 +20,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from tests.browser.conftest import screenshot, seed_portal, served, signed_in
+from tests.support import settings_policy
 from tests.web.test_pages_providers import ALPHA_FILING, DELTA_FILING, export, filing
 
 ORDER = "DA 25-694"
@@ -84,7 +85,12 @@ def seed_registry(engine: Engine) -> None:
         alpha = Provider("AAAA", "Alpha Local Telco", ocns=("AAAA",), rmd_numbers=("RMD0000001",))
         upsert_providers(session, [alpha])
         service.open_traceback(
-            session, call, "FFFF", "coordinator:coord@example.org", SystemClock()
+            session,
+            call,
+            "FFFF",
+            "coordinator:coord@example.org",
+            SystemClock(),
+            policy=settings_policy(),
         )
 
 

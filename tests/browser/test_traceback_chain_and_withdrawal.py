@@ -16,6 +16,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
 from tests.browser.conftest import screenshot, served, signed_in
+from tests.support import settings_policy
 from tests.web.conftest import CALL, seed_world
 
 WIDTHS = (1400, 1024, 800, 600, 375)
@@ -29,8 +30,12 @@ def seed(engine: Engine) -> None:
     with transaction(engine) as session:
         for key, upstream in (("AAAA", "BBBB"), ("BBBB", "CCCC"), ("CCCC", "FFFF")):
             reply = Reply(Answer.UPSTREAM, upstream=upstream)
-            service.answer_hop(session, long_id, key, reply, f"provider:{key}", clock)
-        service.open_traceback(session, CALL, "AAAA", "coordinator:coord@example.org", clock)
+            service.answer_hop(
+                session, long_id, key, reply, f"provider:{key}", clock, policy=settings_policy()
+            )
+        service.open_traceback(
+            session, CALL, "AAAA", "coordinator:coord@example.org", clock, policy=settings_policy()
+        )
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ from robotrace.traceback import service
 from robotrace.web.app import create_app
 from tests.faults.pg_cluster import Cluster, throwaway_cluster
 from tests.notify.conftest import Mailbox
-from tests.support import free_port, wait_for, wait_until_up
+from tests.support import free_port, settings_policy, wait_for, wait_until_up
 from tests.web.conftest import CALL, seed_world, sign_in
 
 COORDINATOR = "coord@example.org"
@@ -350,7 +350,9 @@ def test_the_worker_logs_each_outage_once_and_delivers_the_queue_when_postgresql
 ):
     seed_world(store, SystemClock())  # a traceback whose first hop is open at AAAA
     with transaction(store) as session:  # and one at BBBB
-        service.open_traceback(session, CALL, "BBBB", "coordinator:outage", SystemClock())
+        service.open_traceback(
+            session, CALL, "BBBB", "coordinator:outage", SystemClock(), policy=settings_policy()
+        )
     queued = queue_hop_notifications(store, SystemClock(), Settings.from_environ())
     assert queued >= 2
     log = tmp_path / "worker.log"
@@ -375,7 +377,9 @@ def test_the_worker_logs_each_outage_once_and_delivers_the_queue_when_postgresql
         pg_cluster.stop("fast")
         figures.append(outage(pg_cluster, worker, log, 2))
         with transaction(store) as session:
-            service.open_traceback(session, CALL, "AAAA", "coordinator:outage", SystemClock())
+            service.open_traceback(
+                session, CALL, "AAAA", "coordinator:outage", SystemClock(), policy=settings_policy()
+            )
         wait_for(lambda: len(smtp.messages) > queued, 15, "the new hop request is sent")
         assert worker.poll() is None, "the worker exited"
     text_of_log = log.read_text()

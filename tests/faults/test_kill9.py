@@ -55,7 +55,7 @@ from tests.faults.kill_helpers import (
     write_ftc_csv,
     write_honeypot_csv,
 )
-from tests.support import free_port, wait_for
+from tests.support import free_port, settings_policy, wait_for
 
 # --- an evidence import ---------------------------------------------------------------------
 
@@ -221,7 +221,9 @@ def _queue_messages(engine: Engine, case: DeliveryCase, hook_url: str) -> dict[i
             )
         for n in range(case.hops):
             call = CallUnderTrace(f"+1202555{n:04d}", "+13125550199", clock.now())
-            service.open_traceback(session, call, "AAAA", "coordinator:kill9", clock)
+            service.open_traceback(
+                session, call, "AAAA", "coordinator:kill9", clock, policy=settings_policy()
+            )
     queue_hop_notifications(engine, clock, Settings.from_environ())
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT id, channel FROM notifications"))
@@ -469,7 +471,9 @@ def _open_hops(engine: Engine, count: int) -> tuple[str, list[int]]:
         token, _ = create_token(session, user, "kill9", True, clock)
         for n in range(count):
             call = CallUnderTrace(f"+1202555{n:04d}", "+13125550199", clock.now())
-            service.open_traceback(session, call, "AAAA", "coordinator:kill9", clock)
+            service.open_traceback(
+                session, call, "AAAA", "coordinator:kill9", clock, policy=settings_policy()
+            )
     with engine.connect() as connection:
         hops = connection.execute(text("SELECT id FROM hops WHERE position = 0 ORDER BY id"))
         return token, [hop_id for (hop_id,) in hops]

@@ -35,7 +35,7 @@ from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
-from tests.support import free_port
+from tests.support import free_port, settings_policy
 
 #: A Tuesday, 08:00 in New York (the providers' zone: no address, the default): in business
 #: hours, so the request is due exactly 24 hours later (test_weekend.py has the other cases).
@@ -87,7 +87,9 @@ def world(engine: Engine, smtp: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Wor
         for address, role, ocn in USERS:
             user = create_user(session, address, role, None, ocn, clock=clock)
             user.active = address != "old@aaaa.example"
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:coord", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:coord", clock, policy=settings_policy()
+        )
     return World(engine, clock, tb.id, first_hop_id(engine, tb.id))
 
 

@@ -27,6 +27,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, 5, tzinfo=UTC))
@@ -81,35 +82,47 @@ def hop_ids(engine: Engine, traceback_id: str) -> list[int]:
 
 def test_opening_a_traceback_announces_the_first_hop_on_commit(engine, clock, heard):
     with transaction(engine) as session:
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, policy=settings_policy()
+        )
         assert heard() == []  # not before the commit
     assert heard() == [("AAAA", "hop", hop_ids(engine, tb.id)[0])]
 
 
 def test_an_upstream_answer_announces_the_next_hop_to_the_upstream(engine, clock, heard):
     with transaction(engine) as session:
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, policy=settings_policy()
+        )
     heard()
     with transaction(engine) as session:
         reply = Reply(Answer.UPSTREAM, upstream="BBBB")
-        service.answer_hop(session, tb.id, "AAAA", reply, "provider:a", clock)
+        service.answer_hop(
+            session, tb.id, "AAAA", reply, "provider:a", clock, policy=settings_policy()
+        )
     assert heard() == [("BBBB", "hop", hop_ids(engine, tb.id)[1])]
 
 
 def test_an_origin_answer_announces_nothing(engine, clock, heard):
     with transaction(engine) as session:
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, policy=settings_policy()
+        )
     heard()
     with transaction(engine) as session:
         reply = Reply(Answer.ORIGIN, customer="Acme Outreach")
-        service.answer_hop(session, tb.id, "AAAA", reply, "provider:a", clock)
+        service.answer_hop(
+            session, tb.id, "AAAA", reply, "provider:a", clock, policy=settings_policy()
+        )
     assert heard() == []
 
 
 def test_asking_the_signer_announces_the_direct_request_once(engine, clock, heard):
     lead = SignerLead("CCCC", "A", "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a")
     with transaction(engine) as session:
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock, signer=lead)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, signer=lead, policy=settings_policy()
+        )
     heard()
     with transaction(engine) as session:
         service.request_signer(session, tb.id, "coordinator:c", clock, Settings.from_environ())
@@ -117,13 +130,17 @@ def test_asking_the_signer_announces_the_direct_request_once(engine, clock, hear
     assert heard() == [("CCCC", "signer", first_hop)]
     with transaction(engine) as session:  # saved again for another reason: no new request
         reply = Reply(Answer.UPSTREAM, upstream="BBBB")
-        service.answer_hop(session, tb.id, "AAAA", reply, "provider:a", clock)
+        service.answer_hop(
+            session, tb.id, "AAAA", reply, "provider:a", clock, policy=settings_policy()
+        )
     assert ("CCCC", "signer", first_hop) not in heard()
 
 
 def test_a_rolled_back_request_is_never_announced(engine, clock, heard):
     with pytest.raises(RuntimeError), transaction(engine) as session:
-        service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock)
+        service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, policy=settings_policy()
+        )
         raise RuntimeError("the request fails after the hop was stored")
     with transaction(engine) as session:  # a later commit does not carry it either
         upsert_providers(session, [Provider("DDDD", "DDDD Telecom", ocns=("DDDD",))], clock)
@@ -139,7 +156,9 @@ def test_a_hint_that_cannot_be_sent_is_logged_and_the_write_goes_on(
         caplog.at_level(logging.WARNING, "robotrace.notify.agents"),
         transaction(engine) as session,
     ):
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:c", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:c", clock, policy=settings_policy()
+        )
         announce(session, "AAAA", "no-such-kind", 1)
         session.execute(text("SELECT 1"))  # the transaction is still usable
     assert hop_ids(engine, tb.id)  # committed

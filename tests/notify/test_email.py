@@ -14,6 +14,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
 from robotrace.worker.loop import run_once
+from tests.support import settings_policy
 
 from .conftest import BASE_URL, T0
 
@@ -92,7 +93,15 @@ def test_an_answered_hop_gets_no_reminder_and_the_next_provider_gets_its_request
     world.clock.advance(timedelta(hours=2))
     with transaction(world.engine) as session:
         reply = Reply(Answer.UPSTREAM, upstream="BBBB")
-        service.answer_hop(session, world.traceback_id, "AAAA", reply, "provider:noc", world.clock)
+        service.answer_hop(
+            session,
+            world.traceback_id,
+            "AAAA",
+            reply,
+            "provider:noc",
+            world.clock,
+            policy=settings_policy(),
+        )
     smtp.clear()
 
     world.clock.set(T0 + timedelta(hours=21))

@@ -23,6 +23,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Status
 from robotrace.traceback.store import load_traceback
 from robotrace.worker.loop import run_once
+from tests.support import settings_policy
 
 from .conftest import BASE_URL, CALL, PROVIDERS, USERS, Mailbox, World, first_hop_id
 
@@ -38,7 +39,9 @@ def friday(engine: Engine, smtp: Mailbox, monkeypatch: pytest.MonkeyPatch) -> Wo
         upsert_providers(session, PROVIDERS, clock)
         for address, role, key in USERS:
             create_user(session, address, role, None, key, clock=clock)
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:coord", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:coord", clock, policy=settings_policy()
+        )
     return World(engine, clock, tb.id, first_hop_id(engine, tb.id))
 
 

@@ -18,6 +18,7 @@ from robotrace.store.db import make_engine, transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply, WorkflowError
+from tests.support import settings_policy
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, tzinfo=UTC))
 UPSTREAMS = ["BBBB", "CCCC", "DDDD", "EEEE"]
@@ -34,7 +35,15 @@ def answer_at_once(db_url: str, traceback_id: str, clock: SimulatedClock) -> lis
             barrier.wait()
             with transaction(engine) as session:
                 reply = Reply(Answer.UPSTREAM, upstream=UPSTREAMS[index])
-                service.answer_hop(session, traceback_id, "AAAA", reply, "provider:a", clock)
+                service.answer_hop(
+                    session,
+                    traceback_id,
+                    "AAAA",
+                    reply,
+                    "provider:a",
+                    clock,
+                    policy=settings_policy(),
+                )
             results[index] = "won"
         except Exception as exc:  # every outcome is recorded and checked below
             results[index] = exc
@@ -54,7 +63,9 @@ def test_exactly_one_concurrent_answer_wins(db_url, engine, round_):
     clock = SimulatedClock(datetime(2020, 5, 1, tzinfo=UTC))
     with transaction(engine) as session:
         upsert_providers(session, [Provider(o, o) for o in ["AAAA", *UPSTREAMS]], clock)
-        traceback_id = service.open_traceback(session, CALL, "AAAA", "c", clock).id
+        traceback_id = service.open_traceback(
+            session, CALL, "AAAA", "c", clock, policy=settings_policy()
+        ).id
     results = answer_at_once(db_url, traceback_id, clock)
     assert results.count("won") == 1, results
     losers = [r for r in results if r != "won"]

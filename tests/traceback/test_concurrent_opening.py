@@ -19,6 +19,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.traceback.workflow import WorkflowError
 from tests.concurrency import at_once
+from tests.support import settings_policy
 
 OPENERS = 4
 T0 = datetime(2020, 4, 30, 15, 4, tzinfo=UTC)
@@ -38,8 +39,12 @@ def open_at_once(
     def opening(index: int) -> Callable[[Session], object]:
         def open_one(session: Session) -> str:
             if stored_call is None:
-                return service.open_traceback(session, call_of(index), "AAAA", "c", clock).id
-            return service.open_traceback_for_call(session, stored_call, "c", clock).id
+                return service.open_traceback(
+                    session, call_of(index), "AAAA", "c", clock, policy=settings_policy()
+                ).id
+            return service.open_traceback_for_call(
+                session, stored_call, "c", clock, policy=settings_policy()
+            ).id
 
         return open_one
 

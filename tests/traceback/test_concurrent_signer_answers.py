@@ -22,6 +22,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, SignerLead
 from robotrace.traceback.workflow import Reply, WorkflowError
 from tests.concurrency import at_once as run_at_once
+from tests.support import settings_policy
 
 CALL = CallUnderTrace("+12025550143", "+13125550199", datetime(2020, 4, 30, 15, 4, tzinfo=UTC))
 ORIGID = "5b0e7c1e-4a53-4f57-9d51-0c2b8a3f6e11"
@@ -39,7 +40,9 @@ def asked_signer(engine, clock) -> str:
     with transaction(engine) as session:
         upsert_providers(session, [Provider(o, o, ocns=(o,)) for o in ["TERM", "ORIG"]], clock)
         lead = SignerLead("ORIG", "A", ORIGID)
-        tb = service.open_traceback(session, CALL, "TERM", "c", clock, signer=lead)
+        tb = service.open_traceback(
+            session, CALL, "TERM", "c", clock, signer=lead, policy=settings_policy()
+        )
         service.request_signer(session, tb.id, "coordinator:ann", clock, Settings.from_environ())
     return tb.id
 
@@ -85,7 +88,9 @@ def test_a_signer_answer_and_a_hop_answer_at_once_close_the_traceback_once(db_ur
         db_url,
         [
             lambda s: service.answer_signer(s, traceback_id, "ORIG", origin, "p:ORIG", clock),
-            lambda s: service.answer_hop(s, traceback_id, "TERM", origin, "p:TERM", clock),
+            lambda s: service.answer_hop(
+                s, traceback_id, "TERM", origin, "p:TERM", clock, policy=settings_policy()
+            ),
         ],
     )
     assert results == ["won", "won"], results

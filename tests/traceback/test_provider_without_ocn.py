@@ -24,6 +24,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome
 from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 DUE = Settings.from_environ().rmd_recertification_due  # the RMD recertification date
 
@@ -51,14 +52,24 @@ def traced(session, clock):
     customer: the traceback's outcome, with the reseller's key."""
     known = [Provider("", "Alpha", ocns=("AAAA",)), Provider("", "Bravo", ocns=("BBBB",))]
     upsert_providers(session, known, clock)
-    tb = service.open_traceback(session, CALL, "AAAA", "coord", clock)
-    service.answer_hop(session, tb.id, "AAAA", Reply(Answer.UPSTREAM, upstream="BBBB"), "a", clock)
+    tb = service.open_traceback(session, CALL, "AAAA", "coord", clock, policy=settings_policy())
+    service.answer_hop(
+        session,
+        tb.id,
+        "AAAA",
+        Reply(Answer.UPSTREAM, upstream="BBBB"),
+        "a",
+        clock,
+        policy=settings_policy(),
+    )
     named = named_provider("Quiet Reseller", contact_email="noc@quiet.example")
     reply = Reply(Answer.UPSTREAM)
-    tb = service.answer_hop(session, tb.id, "BBBB", reply, "b", clock, named=named)
+    tb = service.answer_hop(
+        session, tb.id, "BBBB", reply, "b", clock, named=named, policy=settings_policy()
+    )
     reseller = tb.hops[-1].provider
     origin = Reply(Answer.ORIGIN, customer="Acme Outreach Ltd")
-    tb = service.answer_hop(session, tb.id, reseller, origin, "q", clock)
+    tb = service.answer_hop(session, tb.id, reseller, origin, "q", clock, policy=settings_policy())
     return tb, reseller
 
 

@@ -35,6 +35,7 @@ from robotrace.traceback.workflow import (
     mark_no_response,
     request_signer,
 )
+from tests.support import settings_policy
 
 from .builders import CALL, DIRECTORY, POLICY, T0, FixedAnswerer, answer, opened, origin, upstream
 
@@ -193,21 +194,33 @@ def signed_call(session, pki: LabPki, spc: str, attest: str, origid: str) -> mod
 def test_a_traceback_of_a_verified_call_records_its_signer(registered, pki, clock):
     call = signed_call(registered, pki, "ORIG", "A", ORIGID)
     assert (call.shaken_valid, call.shaken_spc, call.shaken_attest) == (True, "ORIG", "A")
-    tb = service.open_traceback_for_call(registered, call.id, "coordinator:ann", clock)
+    tb = service.open_traceback_for_call(
+        registered, call.id, "coordinator:ann", clock, policy=settings_policy()
+    )
     assert tb.signer == SignerLead("ORIG", "A", ORIGID)
     assert load_traceback(registered, tb.id).signer == tb.signer
 
 
 def test_the_shortcut_through_the_store_closes_early_and_the_chain_confirms(registered, pki, clock):
     call = signed_call(registered, pki, "ORIG", "B", ORIGID)
-    tb = service.open_traceback_for_call(registered, call.id, "coordinator:ann", clock)
+    tb = service.open_traceback_for_call(
+        registered, call.id, "coordinator:ann", clock, policy=settings_policy()
+    )
     service.request_signer(registered, tb.id, "coordinator:ann", clock, Settings.from_environ())
     clock.advance(timedelta(hours=2))
     tb = service.answer_signer(registered, tb.id, "orig", origin("Acme"), "provider:ORIG", clock)
     assert (tb.outcome, tb.closed_at) == (Outcome.ORIGIN_IDENTIFIED, clock.now())
     for provider, reply in (("TERM", upstream("MID")), ("MID", upstream("ORIG"))):
         clock.advance(timedelta(hours=5))
-        service.answer_hop(registered, tb.id, provider, reply, f"provider:{provider}", clock)
+        service.answer_hop(
+            registered,
+            tb.id,
+            provider,
+            reply,
+            f"provider:{provider}",
+            clock,
+            policy=settings_policy(),
+        )
     row = registered.get(models.Traceback, tb.id)
     assert (row.signer_key, row.signer_attest, row.signer_answer) == ("ORIG", "B", "origin")
     assert row.signer_on_path is True
@@ -221,11 +234,21 @@ def test_a_signer_outside_the_registry_or_an_invalid_signature_gives_no_lead(
 ):
     unknown = signed_call(registered, pki, "ZZZZ", "A", ORIGID)
     assert unknown.shaken_valid is True
-    assert service.open_traceback_for_call(registered, unknown.id, "c", clock).signer is None
+    assert (
+        service.open_traceback_for_call(
+            registered, unknown.id, "c", clock, policy=settings_policy()
+        ).signer
+        is None
+    )
     forged = signed_call(registered, pki, "ORIG", "A", ORIGID)
     forged.called_number = forged.called_e164 = "+14155550100"  # not the signed callee
     forged.verified_at = None
     registered.flush()
     verify_calls(registered, Verifier(TrustStore([pki.root.cert])), clock, {})
     assert (forged.shaken_valid, forged.shaken_code) == (False, 438)
-    assert service.open_traceback_for_call(registered, forged.id, "c", clock).signer is None
+    assert (
+        service.open_traceback_for_call(
+            registered, forged.id, "c", clock, policy=settings_policy()
+        ).signer
+        is None
+    )

@@ -33,6 +33,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
 from robotrace.web.app import create_app
+from tests.support import settings_policy
 
 PASSWORD = "correct horse battery"
 T0 = datetime(2020, 5, 1, 12, 0, tzinfo=UTC)
@@ -92,7 +93,9 @@ def seed_world(engine: Engine, clock: Clock) -> str:
         upsert_providers(session, PROVIDERS, clock)
         for email, role, ocn in USERS:
             create_user(session, email, role, PASSWORD, ocn, name=email.split("@")[0], clock=clock)
-        tb = service.open_traceback(session, CALL, "AAAA", "coordinator:coord@example.org", clock)
+        tb = service.open_traceback(
+            session, CALL, "AAAA", "coordinator:coord@example.org", clock, policy=settings_policy()
+        )
     return tb.id
 
 

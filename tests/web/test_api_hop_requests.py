@@ -16,6 +16,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 from .conftest import CALL, DUE, PASSWORD
 
@@ -280,7 +281,12 @@ def _open_more_at_alpha(engine, clock, count: int) -> list[str]:
             clock.advance(timedelta(minutes=1))
             call = CallUnderTrace(CALL.calling_number, f"+1312555{n:04d}", CALL.call_time)
             tb = service.open_traceback(
-                session, call, "AAAA", "coordinator:coord@example.org", clock
+                session,
+                call,
+                "AAAA",
+                "coordinator:coord@example.org",
+                clock,
+                policy=settings_policy(),
             )
             opened.append(tb.id)
     return opened
@@ -328,7 +334,15 @@ def _open_more_at_bravo(engine, clock, count: int) -> None:
     with transaction(engine) as session:
         for tb_id in opened:
             reply = Reply(Answer.UPSTREAM, upstream="BBBB")
-            service.answer_hop(session, tb_id, "AAAA", reply, "provider:noc@aaaa.example", clock)
+            service.answer_hop(
+                session,
+                tb_id,
+                "AAAA",
+                reply,
+                "provider:noc@aaaa.example",
+                clock,
+                policy=settings_policy(),
+            )
 
 
 def test_the_inbox_runs_the_same_few_statements_however_many_requests_are_open(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
+from tests.support import settings_policy
 
 from .test_campaign_pages import (
     DAY0,
@@ -76,7 +77,9 @@ def test_the_detail_has_numbers_daily_counts_samples_and_traceback_ids(world, ap
     callers = ["+12025550101", "+12025550101", "+12025550102"]
     call_ids = add_calls(engine, "kits", times, ["Kit A.", "Kit B.", "Kit A."], callers)
     with transaction(engine) as session:
-        tb = service.open_traceback_for_call(session, call_ids[0], "test", world.clock)
+        tb = service.open_traceback_for_call(
+            session, call_ids[0], "test", world.clock, policy=settings_policy()
+        )
     detail = api_for(COORD).get("/api/v1/campaigns/kits").json()
     built = Counter(at.astimezone(UTC).date().isoformat() for at in times)
     assert {d["day"]: d["calls"] for d in detail["calls_per_day"]} == dict(built)

@@ -19,6 +19,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.workflow import Reply
 from tests.evidence.builders import ftc_csv, ftc_row
+from tests.support import settings_policy
 
 from .conftest import T0
 
@@ -170,11 +171,15 @@ def test_the_list_counts_each_campaigns_open_and_closed_tracebacks(world, client
     call_ids = add_calls(engine, "kits", hours(3))
     with transaction(engine) as session:
         first, _ = (
-            service.open_traceback_for_call(session, call_id, "test", world.clock)
+            service.open_traceback_for_call(
+                session, call_id, "test", world.clock, policy=settings_policy()
+            )
             for call_id in call_ids[:2]
         )
         reply = Reply(Answer.ORIGIN, customer="Acme Outreach")
-        service.answer_hop(session, first.id, "AAAA", reply, "test", world.clock)
+        service.answer_hop(
+            session, first.id, "AAAA", reply, "test", world.clock, policy=settings_policy()
+        )
     row = client_for(COORD).get("/campaigns").text.split('href="/campaigns/kits"')[1]
     cells = re.findall(r'<td class="number">([^<]+)</td>', row.split("</tr>")[0])
     assert cells == [
@@ -279,17 +284,27 @@ def test_the_page_lists_the_campaigns_tracebacks_with_what_they_found(world, cli
     call_ids = add_calls(engine, "kits", hours(3))
     with transaction(engine) as session:
         origin, gateway = (
-            service.open_traceback_for_call(session, call_id, "test", world.clock)
+            service.open_traceback_for_call(
+                session, call_id, "test", world.clock, policy=settings_policy()
+            )
             for call_id in call_ids[:2]
         )
         named = service.open_traceback(
             session, CALL_ONLY, "BBBB", "test", world.clock, None, None, "kits"
         )
         service.answer_hop(
-            session, origin.id, "AAAA", Reply(Answer.ORIGIN, customer="Acme"), "test", world.clock
+            session,
+            origin.id,
+            "AAAA",
+            Reply(Answer.ORIGIN, customer="Acme"),
+            "test",
+            world.clock,
+            policy=settings_policy(),
         )
         upstream = Reply(Answer.UPSTREAM, upstream="FFFF")
-        service.answer_hop(session, gateway.id, "AAAA", upstream, "test", world.clock)
+        service.answer_hop(
+            session, gateway.id, "AAAA", upstream, "test", world.clock, policy=settings_policy()
+        )
     page = client_for(COORD).get("/campaigns/kits").text
     table = page.split('<table class="campaign-tracebacks">')[1].split("</table>")[0]
     rows = {

@@ -14,6 +14,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 from .test_campaign_pages import CALL_ONLY, add_calls, add_campaign, hours, listed_ids, post
 
@@ -112,7 +113,13 @@ def test_a_marked_campaigns_tracebacks_name_no_letter_candidate(world, api_for, 
             session, CALL_ONLY, "BBBB", "test", world.clock, None, None, "pharmacy-refills"
         )
         service.answer_hop(
-            session, tb.id, "BBBB", Reply(Answer.ORIGIN, customer="Rx"), "t", world.clock
+            session,
+            tb.id,
+            "BBBB",
+            Reply(Answer.ORIGIN, customer="Rx"),
+            "t",
+            world.clock,
+            policy=settings_policy(),
         )
 
     def candidates() -> dict[str, dict[str, int]]:

@@ -14,6 +14,7 @@ from robotrace.store.asked import EXCERPT_CHARS, excerpt_of, web_recording
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
+from tests.support import settings_policy
 from tests.web.conftest import CALL, T0
 
 SAID = (
@@ -50,7 +51,14 @@ def traced_campaign_call(engine, clock, calls: int = 2) -> list[int]:
             session.flush()
             under = CallUnderTrace(call.calling_number, call.called_number, call.call_time)
             tb = service.open_traceback(
-                session, under, "AAAA", "coordinator:c", clock, call_id=call.id, campaign="irs"
+                session,
+                under,
+                "AAAA",
+                "coordinator:c",
+                clock,
+                call_id=call.id,
+                campaign="irs",
+                policy=settings_policy(),
             )
             hop_ids.append(
                 session.scalar(select(models.Hop.id).where(models.Hop.traceback_id == tb.id))

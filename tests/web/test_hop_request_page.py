@@ -14,6 +14,7 @@ from robotrace.store.db import transaction
 from robotrace.store.models import Provider
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
+from tests.support import settings_policy
 
 from .conftest import CALL
 from .test_pages_inbox import answer, open_hop_ids, stored
@@ -24,7 +25,14 @@ def second_request_at_aaaa(world, engine) -> None:
     world.clock.advance(timedelta(minutes=5))
     with transaction(engine) as session:
         call = CallUnderTrace("+17135551234", "+13125550100", CALL.call_time)
-        service.open_traceback(session, call, "AAAA", "coordinator:coord@example.org", world.clock)
+        service.open_traceback(
+            session,
+            call,
+            "AAAA",
+            "coordinator:coord@example.org",
+            world.clock,
+            policy=settings_policy(),
+        )
 
 
 def test_the_request_shows_both_numbers_in_the_spellings_call_records_use(world, client_for):

@@ -35,6 +35,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import SignerLead
 from robotrace.web.app import create_app
 from tests.conftest import _postgres_schema_url
+from tests.support import settings_policy
 
 from .conftest import CALL, PASSWORD, T0, seed_world, sign_in
 
@@ -364,7 +365,9 @@ def seed_signer_request(session, clock: SimulatedClock) -> int:
     """A traceback whose call AAAA signed (attestation A), and its direct request to AAAA;
     returns the request's id (the traceback's first hop id)."""
     lead = SignerLead("AAAA", "A", "5c1a0e4e-6f0b-4d7e-9a53-1f2e3d4c5b6a")
-    tb = service.open_traceback(session, CALL, "BBBB", "coordinator:c", clock, signer=lead)
+    tb = service.open_traceback(
+        session, CALL, "BBBB", "coordinator:c", clock, signer=lead, policy=settings_policy()
+    )
     service.request_signer(session, tb.id, "coordinator:c", clock, Settings.from_environ())
     return session.scalar(
         select(models.Hop.id).where(models.Hop.traceback_id == tb.id, models.Hop.position == 0)

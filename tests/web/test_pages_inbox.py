@@ -10,6 +10,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace, Outcome, Status
 from robotrace.traceback.store import load_traceback
 from robotrace.web.pages import inbox as inbox_page
+from tests.support import settings_policy
 
 from .conftest import CALL, DUE
 
@@ -265,7 +266,12 @@ def test_the_inbox_shows_a_page_at_a_time_with_the_total_and_links(
             world.clock.advance(timedelta(minutes=1))
             call = CallUnderTrace(CALL.calling_number, f"+1312555{n:04d}", CALL.call_time)
             service.open_traceback(
-                session, call, "AAAA", "coordinator:coord@example.org", world.clock
+                session,
+                call,
+                "AAAA",
+                "coordinator:coord@example.org",
+                world.clock,
+                policy=settings_policy(),
             )
     aaaa = client_for("noc@aaaa.example")
     first = aaaa.get("/inbox").text

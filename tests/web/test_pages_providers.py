@@ -22,6 +22,7 @@ from robotrace.store import models
 from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import CallUnderTrace
+from tests.support import settings_policy
 
 from .conftest import PROVIDERS
 
@@ -204,7 +205,14 @@ def test_the_directory_pages_thousands_in_the_same_few_queries(world, client_for
 def test_a_coordinator_sees_the_providers_that_no_notice_reaches(world, client_for, engine):
     call = CallUnderTrace("+12025550100", "+13125550111", datetime(2020, 4, 30, 9, tzinfo=UTC))
     with transaction(engine) as session:
-        service.open_traceback(session, call, "FFFF", "coordinator:coord@example.org", world.clock)
+        service.open_traceback(
+            session,
+            call,
+            "FFFF",
+            "coordinator:coord@example.org",
+            world.clock,
+            policy=settings_policy(),
+        )
     page = client_for(COORD).get("/providers").text
     section = page.split('class="unreachable"')[1].split("</section>")[0]
     assert 'href="/providers/FFFF"' in section and "Foxtrot Intl Ltd" in section

@@ -19,6 +19,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 from .conftest import CALL
 
@@ -51,7 +52,9 @@ def signed_traceback(engine, world, attest: str = "B", valid: bool = True) -> st
         verifier = Verifier(TrustStore([pki.root.cert]))
         known = {X5U: load_bundle(credential.x5u_pem())}
         verify_calls(session, verifier, SimulatedClock(world.clock.now()), known)
-        tb = service.open_traceback_for_call(session, call.id, "coordinator:c", world.clock)
+        tb = service.open_traceback_for_call(
+            session, call.id, "coordinator:c", world.clock, policy=settings_policy()
+        )
     return tb.id
 
 

@@ -24,6 +24,7 @@ from robotrace.traceback.answerer import RecordsAnswerer
 from robotrace.traceback.model import Answer, Outcome, SignerLead, Status
 from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import WorkflowError
+from tests.support import settings_policy
 
 from .conftest import CALL, DUE
 
@@ -38,7 +39,13 @@ def asked_signer(engine, world, request: bool = True) -> tuple[str, int]:
     with transaction(engine) as session:
         lead = SignerLead("BBBB", "A", ORIGID)
         tb = service.open_traceback(
-            session, CALL, "AAAA", "coordinator:c", world.clock, signer=lead
+            session,
+            CALL,
+            "AAAA",
+            "coordinator:c",
+            world.clock,
+            signer=lead,
+            policy=settings_policy(),
         )
         if request:
             service.request_signer(

@@ -12,6 +12,7 @@ from robotrace.traceback import service
 from robotrace.traceback.model import Answer, CallUnderTrace
 from robotrace.traceback.store import load_traceback
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 from .conftest import T0
 
@@ -39,7 +40,9 @@ def add_campaign_call(session, number: str, campaign: str = "auto-warranty", ref
 
 def open_typed(session, world, calling: str, called: str = "+13125550111") -> str:
     call = CallUnderTrace(calling, called, datetime(2020, 4, 30, 16, tzinfo=UTC))
-    return service.open_traceback(session, call, "AAAA", ACTOR, world.clock).id
+    return service.open_traceback(
+        session, call, "AAAA", ACTOR, world.clock, policy=settings_policy()
+    ).id
 
 
 def rows_of(page: str) -> str:
@@ -77,7 +80,7 @@ def test_the_list_finds_a_provider_by_name_or_ocn_anywhere_in_the_chain(world, c
     with transaction(engine) as session:
         service.answer_hop(
             session, world.traceback_id, "AAAA", Reply(Answer.UPSTREAM, upstream="BBBB"),
-            "provider:AAAA", world.clock,
+            "provider:AAAA", world.clock, policy=settings_policy(),
         )  # fmt: skip
         other = open_typed(session, world, "+12025550199")
         bravo = session.query(models.Provider.id).filter_by(key="BBBB").scalar()
@@ -142,7 +145,15 @@ def test_the_list_and_dashboard_show_campaign_gateway_and_origin(world, client_f
             ("CCCC", Reply(Answer.UPSTREAM, upstream="FFFF")),
             ("FFFF", Reply(Answer.ORIGIN, customer="Dialer Ltd")),
         ):
-            service.answer_hop(session, world.traceback_id, key, reply, f"p:{key}", world.clock)
+            service.answer_hop(
+                session,
+                world.traceback_id,
+                key,
+                reply,
+                f"p:{key}",
+                world.clock,
+                policy=settings_policy(),
+            )
     coordinator = client_for(COORD)
     row = rows_of(coordinator.get("/tracebacks").text)
     assert '<td class="gateway"><a href="/providers/CCCC">CCCC</a></td>' in row
@@ -163,7 +174,9 @@ def test_the_page_links_its_evidence_call_and_says_the_signature_in_words(
         call.terminating_provider_id = (
             session.query(models.Provider.id).filter_by(key="AAAA").scalar()
         )
-        tb_id = service.open_traceback_for_call(session, call.id, ACTOR, world.clock).id
+        tb_id = service.open_traceback_for_call(
+            session, call.id, ACTOR, world.clock, policy=settings_policy()
+        ).id
     page = client_for(COORD).get(f"/tracebacks/{tb_id}").text
     assert f'<a href="#evidence-call">call #{call.id}</a>' in page
     assert f'id="evidence-call">Evidence call #{call.id}' in page

@@ -40,6 +40,7 @@ from robotrace.store.db import transaction
 from robotrace.traceback import service
 from robotrace.traceback.model import Answer
 from robotrace.traceback.workflow import Reply
+from tests.support import settings_policy
 
 from .conftest import CALL
 
@@ -58,11 +59,19 @@ AAAA_NAMED = {0: "BBBB", 1: "BBBB", 2: "BBBB", 3: "HHHH", 4: "HHHH", 5: "CCCC", 
 
 def _open(session, n: int, at: str, clock: Clock) -> str:
     call = replace(CALL, calling_number=f"+1202555{n:04d}", call_time=CALL_TIMES[n])
-    return service.open_traceback(session, call, at, ACTOR, clock).id
+    return service.open_traceback(session, call, at, ACTOR, clock, policy=settings_policy()).id
 
 
 def _answer(session, tb: str, key: str, upstream: str, clock: Clock) -> None:
-    service.answer_hop(session, tb, key, Reply(Answer.UPSTREAM, upstream=upstream), ACTOR, clock)
+    service.answer_hop(
+        session,
+        tb,
+        key,
+        Reply(Answer.UPSTREAM, upstream=upstream),
+        ACTOR,
+        clock,
+        policy=settings_policy(),
+    )
 
 
 def _id(session, key: str) -> int:
@@ -85,7 +94,13 @@ def seed_upstreams(engine, clock: Clock, first_traceback: str) -> dict[str, int]
         service.withdraw_traceback(session, withdrawn, "opened by mistake", ACTOR, clock)
         origin = _open(session, 8, "AAAA", clock)
         service.answer_hop(
-            session, origin, "AAAA", Reply(Answer.ORIGIN, customer="Acme"), ACTOR, clock
+            session,
+            origin,
+            "AAAA",
+            Reply(Answer.ORIGIN, customer="Acme"),
+            ACTOR,
+            clock,
+            policy=settings_policy(),
         )
         elsewhere = _open(session, 9, "BBBB", clock)
         _answer(session, elsewhere, "BBBB", "GGGG", clock)

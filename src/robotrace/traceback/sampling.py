@@ -82,7 +82,7 @@ def open_tracebacks_for_samples(
     samples: int,
     actor: str,
     clock: Clock,
-    policy: Policy | None = None,
+    policy: Policy,
 ) -> list[Traceback]:
     """Open a traceback for each of ``samples`` untraced calls of the campaign, spread over
     time (:func:`spread`); fewer when fewer are left, none when none is. The caller owns the

@@ -89,7 +89,7 @@ def open_traceback(
     terminating_key: str,
     actor: str,
     clock: Clock,
-    policy: Policy | None = None,
+    policy: Policy,
     call_id: int | None = None,
     campaign: str | None = None,
     signer: SignerLead | None = None,
@@ -116,7 +116,7 @@ def open_traceback(
         terminating,
         clock.now(),
         actor,
-        policy or Policy.from_environ(),
+        policy,
         campaign,
         signer,
     )
@@ -167,7 +167,7 @@ def open_traceback_for_call(
     call_id: int,
     actor: str,
     clock: Clock,
-    policy: Policy | None = None,
+    policy: Policy,
     *,
     again: bool = False,
 ) -> Traceback:
@@ -201,7 +201,7 @@ def answer_hop(
     reply: Reply,
     actor: str,
     clock: Clock,
-    policy: Policy | None = None,
+    policy: Policy,
     named: Provider | None = None,
 ) -> Traceback:
     """Record ``provider_key``'s answer on its open hop of the traceback; an upstream may be
@@ -215,7 +215,7 @@ def answer_hop(
         provider_directory(session),
         clock.now(),
         actor,
-        policy or Policy.from_environ(),
+        policy,
     )
     return _commit_step(session, step)
 

@@ -52,12 +52,6 @@ class Policy:
             calendar=BusinessCalendar.from_settings(settings),
         )
 
-    @classmethod
-    def from_environ(cls) -> Policy:
-        """The policy of the settings as they are now, for a caller that hands none (a script
-        or a test; the portal and the commands hand the one their settings give)."""
-        return cls.from_settings(Settings.from_environ())
-
     def due_at(self, sent_at: datetime, zone: str = "") -> datetime:
         """When a request sent at ``sent_at`` to a provider in ``zone`` ("": the calendar's
         default zone) is due, in UTC."""

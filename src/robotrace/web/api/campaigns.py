@@ -32,11 +32,12 @@ from robotrace.clock import Clock
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
+from robotrace.traceback.workflow import Policy
 from robotrace.web import access
 from robotrace.web.api.errors import conflicts, responses
 from robotrace.web.api.hops import page_headers
 from robotrace.web.api.schemas import LARGEST_ID
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.principal import Principal
 
@@ -239,6 +240,7 @@ def open_sample_tracebacks(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> OpenedOut:
     """Open a traceback for each of ``samples`` (default 3) calls of the campaign without
     one, spread over time (first, middle and last for 3); 409 when no call is left."""
@@ -247,7 +249,7 @@ def open_sample_tracebacks(
         raise HTTPException(409, NOT_TRACED)
     samples = (body or SamplesIn()).samples
     with conflicts(422):
-        opened = open_tracebacks_for_samples(db, row.id, samples, principal.actor, clock)
+        opened = open_tracebacks_for_samples(db, row.id, samples, principal.actor, clock, policy)
     if not opened:
         raise HTTPException(409, NOTHING_LEFT)
     return OpenedOut(campaign=row.id, tracebacks=[tb.id for tb in opened])

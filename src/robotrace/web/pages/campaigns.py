@@ -36,11 +36,11 @@ from robotrace.clock import Clock
 from robotrace.paths.flows import load_flow
 from robotrace.paths.sankey import sankey_svg
 from robotrace.traceback.sampling import DEFAULT_SAMPLES, MAX_SAMPLES, open_tracebacks_for_samples
-from robotrace.traceback.workflow import WorkflowError
+from robotrace.traceback.workflow import Policy, WorkflowError
 from robotrace.web import access
 from robotrace.web.api.schemas import LARGEST_ID
 from robotrace.web.charts import bar_chart
-from robotrace.web.deps import REQUEST_DB, get_clock, require_roles, writer
+from robotrace.web.deps import REQUEST_DB, get_clock, get_policy, require_roles, writer
 from robotrace.web.evidence_uploads import analytics_dir
 from robotrace.web.pages.common import READERS, STAFF, in_savepoint
 from robotrace.web.pages.traceforward import campaign_section
@@ -169,6 +169,7 @@ def open_sample_tracebacks(
     principal: Principal = Depends(writer(*STAFF)),
     db: Session = REQUEST_DB,
     clock: Clock = Depends(get_clock),
+    policy: Policy = Depends(get_policy),
 ) -> Response:
     row = access.campaign_row(db, principal, campaign_id)
     if row.status == NOT_ILLEGAL:
@@ -179,7 +180,9 @@ def open_sample_tracebacks(
     try:
         opened = in_savepoint(
             db,
-            lambda: open_tracebacks_for_samples(db, row.id, samples, principal.actor, clock),
+            lambda: open_tracebacks_for_samples(
+                db, row.id, samples, principal.actor, clock, policy
+            ),
         )
     except WorkflowError as exc:
         return _detail(request, principal, db, row.id, status_code=409, error=f"Not opened: {exc}.")
