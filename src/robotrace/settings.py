@@ -833,11 +833,3 @@ def or_setting(name: str, convert: Callable[[Any], Any] | None = None) -> Callab
         return convert(found) if convert is not None else found
 
     return given_or_setting
-
-
-def get(name: str) -> Any:
-    """The value of setting ``name``, read from the environment now: the old path, left to the
-    call sites not yet handed a :class:`Settings` (issue 25 moves them all)."""
-    one = SETTINGS[name]
-    raw = one.raw(os.environ)
-    return one.default if raw is None else one.read(raw)
