@@ -127,13 +127,12 @@ def run_story(
         analytics = analytics_dir_of(out)
         shutil.rmtree(analytics, ignore_errors=True)  # replaced with the world, like the database
         import_evidence(evidence_files([out / "complaints.csv"], "ftc"), analytics)
-        # None only for a world without honeypot calls; what the steps below do with one is
-        # left as it was (arg-type ignored where latest is passed on).
-        latest = session.scalar(select(func.max(models.Call.call_time)))
+        # The world's clock stands at its last honeypot call (at its start if it has none).
+        latest = session.scalar(select(func.max(models.Call.call_time))) or params.start
         progress("verifying the calls' STIR/SHAKEN signatures")
-        signed = verify_signatures(session, out / "certs", latest)  # type: ignore[arg-type]
+        signed = verify_signatures(session, out / "certs", latest)
         progress("grouping calls into campaigns")
-        campaigns = _save_campaigns(session, latest)  # type: ignore[arg-type]
+        campaigns = _save_campaigns(session, latest)
         skew_s = settings.cdr_skew_seconds
         story = Story(out, world, imported, campaigns, signed_calls=signed, skew_s=skew_s)
         progress("tracing sample calls hop by hop")
@@ -150,7 +149,7 @@ def run_story(
         engine,
         out,
         campaign_ids,
-        forward_at,  # type: ignore[arg-type]
+        forward_at,
         truth,
         settings,
     )
