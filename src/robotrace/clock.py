@@ -150,6 +150,20 @@ def as_utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_ms(when: datetime) -> int:
+    """The whole milliseconds since the epoch of ``when`` (naive: UTC), exact: no float on the
+    way, so a call record's millisecond is kept."""
+    return (as_utc(when) - _EPOCH) // timedelta(milliseconds=1)
+
+
+def from_epoch_ms(ms: int) -> datetime:
+    """The aware UTC time ``ms`` milliseconds after the epoch, exact."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
 @overload
 def day_start(day: date) -> datetime: ...
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from robotrace.bulk.rules import moment_of
+from robotrace.clock import from_epoch_ms
 from robotrace.store import models
 from robotrace.store.values import CallUnderTrace
 
@@ -56,6 +56,8 @@ def asked_calls(session: Session, batch_id: int) -> list[AskedCall]:
         .order_by(answer.position)
     )
     return [
-        AskedCall(calling, called, moment_of(t_ms), position=position, answered=given is not None)
+        AskedCall(
+            calling, called, from_epoch_ms(t_ms), position=position, answered=given is not None
+        )
         for position, called, calling, t_ms, given in session.execute(query)
     ]

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+
+from robotrace.clock import epoch_ms, from_epoch_ms
 
 #: What a provider may answer for one call of a batch.
 ANSWERS = ("upstream", "origin", "not_found", "unmapped")
@@ -97,24 +99,9 @@ def duration_seconds(text: str | float) -> int:
     return round(seconds)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def moment_of(t_ms: int) -> datetime:
-    """The UTC time ``t_ms`` milliseconds after the epoch, exact (a bulk call's ``t_ms``)."""
-    return _EPOCH + timedelta(milliseconds=t_ms)
-
-
-def epoch_ms(moment: datetime) -> int:
-    """The milliseconds since the epoch of ``moment`` (UTC where it has no zone)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
-
-
 def time_text(t_ms: int) -> str:
     """A call's time as a batch request gives it: ISO 8601 UTC to the millisecond, exact."""
-    return moment_of(t_ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t_ms % 1000:03d}Z"
+    return from_epoch_ms(t_ms).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t_ms % 1000:03d}Z"
 
 
 def time_ms(text: str) -> int:

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,7 @@ from robotrace.cdr.duck import connect, sql_text
 from robotrace.cdr.readers import read_cdrs
 from robotrace.cdr.store import keyed_legs_sql
 from robotrace.cdr.storefile import StoreFile, open_store_file
-from robotrace.clock import as_utc, parse_utc
+from robotrace.clock import epoch_ms, from_epoch_ms, parse_utc
 from robotrace.numbers import digits_key
 
 if TYPE_CHECKING:
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 #: More legs than this to one number within the skew window means the window is useless.
 MAX_CANDIDATES = 1000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -99,13 +98,11 @@ def best_leg(legs: Sequence[Leg], when_ms: int, calling_key: str) -> Leg | None:
 
 
 def _epoch_ms(when: datetime | str) -> int:
-    moment = parse_utc(when) if isinstance(when, str) else as_utc(when)
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+    return epoch_ms(parse_utc(when) if isinstance(when, str) else when)
 
 
-def _sql_time(epoch_ms: int) -> str:
-    moment = _EPOCH + timedelta(milliseconds=epoch_ms)
-    return moment.strftime("%Y-%m-%d %H:%M:%S.%f+00")
+def _sql_time(ms: int) -> str:
+    return from_epoch_ms(ms).strftime("%Y-%m-%d %H:%M:%S.%f+00")
 
 
 class ProviderRecords:
@@ -234,7 +231,7 @@ class ProviderRecords:
             provider=self.provider,
             from_provider=leg.from_provider,
             customer=leg.customer,
-            call_time=_EPOCH + timedelta(milliseconds=leg.call_ms),
+            call_time=from_epoch_ms(leg.call_ms),
             delta_s=(leg.call_ms - when_ms) / 1000,
             calling_matched=bool(calling_key) and leg.calling_key == calling_key,
             sip_call_id=leg.sip_call_id,

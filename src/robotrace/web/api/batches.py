@@ -26,8 +26,8 @@ from robotrace.bulk.answers import (
 )
 from robotrace.bulk.dispatch import MAX_BATCH_CALLS
 from robotrace.bulk.progress import AskedCall, asked_calls
-from robotrace.bulk.rules import LONGEST_WINDOW_S, PATH_SEPARATOR, epoch_ms, time_text
-from robotrace.clock import Clock
+from robotrace.bulk.rules import LONGEST_WINDOW_S, PATH_SEPARATOR, time_text
+from robotrace.clock import Clock, epoch_ms
 from robotrace.store import models
 from robotrace.store.models import UserRole
 from robotrace.traceback.model import read_values
