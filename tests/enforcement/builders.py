@@ -37,6 +37,12 @@ DIRECTORY = {
 }
 
 
+def answered(position: int, key: str, t: datetime, answer: Answer, **given: str | None) -> Hop:
+    """Hop ``position`` at ``key``, asked at ``t``, due a day later, answered ``answer`` at ``t``
+    (``given``: the upstream or the customer it named)."""
+    return Hop(position, key, t, t + timedelta(hours=24), answer=answer, answered_at=t, **given)
+
+
 def through(
     gateway: str,
     call_time: datetime,
@@ -49,33 +55,9 @@ def through(
     (or refuses when None). ``gateway`` is the gateway provider of the call."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(
-            0,
-            "AAAA",
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.UPSTREAM,
-            answered_at=t,
-            upstream=gateway,
-        ),
-        Hop(
-            1,
-            gateway,
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.UPSTREAM,
-            answered_at=t,
-            upstream="FFFF",
-        ),
-        Hop(
-            2,
-            "FFFF",
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.ORIGIN if customer else Answer.REFUSED,
-            answered_at=t,
-            customer=customer,
-        ),
+        answered(0, "AAAA", t, Answer.UPSTREAM, upstream=gateway),
+        answered(1, gateway, t, Answer.UPSTREAM, upstream="FFFF"),
+        answered(2, "FFFF", t, Answer.ORIGIN if customer else Answer.REFUSED, customer=customer),
     )
     return Traceback(
         id=tb_id,
@@ -100,24 +82,8 @@ def originated_by(
     """AAAA (terminating) ← ``key``, which names its own customer: ``key`` originated it."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(
-            0,
-            "AAAA",
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.UPSTREAM,
-            answered_at=t,
-            upstream=key,
-        ),
-        Hop(
-            1,
-            key,
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.ORIGIN,
-            answered_at=t,
-            customer=customer,
-        ),
+        answered(0, "AAAA", t, Answer.UPSTREAM, upstream=key),
+        answered(1, key, t, Answer.ORIGIN, customer=customer),
     )
     return Traceback(
         tb_id,
@@ -136,16 +102,8 @@ def refused_by(key: str, call_time: datetime, tb_id: str, campaign: str = "ssa")
     """AAAA (terminating) ← ``key``, which refuses to say: non-cooperative."""
     t = call_time + timedelta(days=1)
     hops = (
-        Hop(
-            0,
-            "AAAA",
-            t,
-            t + timedelta(hours=24),
-            answer=Answer.UPSTREAM,
-            answered_at=t,
-            upstream=key,
-        ),
-        Hop(1, key, t, t + timedelta(hours=24), answer=Answer.REFUSED, answered_at=t),
+        answered(0, "AAAA", t, Answer.UPSTREAM, upstream=key),
+        answered(1, key, t, Answer.REFUSED),
     )
     return Traceback(
         tb_id,
