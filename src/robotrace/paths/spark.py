@@ -204,7 +204,7 @@ class SparkEngine(TracingEngine):
         )
 
     def is_empty(self, relation: DataFrame) -> bool:
-        return relation.isEmpty()
+        return bool(relation.isEmpty())  # Any to mypy where the spark extra is not installed
 
     def hops(self, matched: list[DataFrame]) -> pa.Table:
         if not matched:
